@@ -20,6 +20,17 @@ def item_id_for(url: str, guid: str, feed: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
+def embed_text(title: str, summary: str) -> str:
+    """What gets embedded: the title, then the summary when it adds something."""
+    if summary and summary[:60].lower() not in title.lower():
+        return f"{title}. {summary}"
+    return title
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Item:
     """One article (or one trending search) as trendbot keeps it.
@@ -48,10 +59,7 @@ class Item:
 
     @property
     def text(self) -> str:
-        """What gets embedded: the title, then the summary when it adds something."""
-        if self.summary and self.summary[:60].lower() not in self.title.lower():
-            return f"{self.title}. {self.summary}"
-        return self.title
+        return embed_text(self.title, self.summary)
 
 
 @dataclass(frozen=True)
@@ -62,3 +70,79 @@ class FeedInfo:
     link: str
     language: str | None
     items: list[Item]
+
+
+PitchState = Literal["proposed", "posted", "approved", "rejected", "snoozed", "expired"]
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    title: str
+    url: str
+    source: str = ""
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Pitch:
+    """A post idea for one story: what an editor approves or rejects.
+
+    `why_now` is the momentum in words ("12 sources in 90 min, ×4 the usual rate"), `sparkline`
+    the story's last 24 hours in Unicode blocks; `safety` is `safe` or `caution` (blocked stories
+    are never pitched).
+    """
+
+    story_id: int
+    story_label: str
+    theme: str
+    angle: str
+    draft: str
+    hashtags: tuple[str, ...]
+    visual: str
+    why_now: str
+    score: float
+    safety: str
+    safety_reason: str
+    sources: tuple[SourceLink, ...]
+    languages: tuple[str, ...] = ()
+    sparkline: str = ""
+    theme_evidence: str = ""
+    writer: str = "template"  # "template" or "llm"
+    writer_note: str = ""  # why the LLM writer was not used, when it was configured
+    id: int | None = None
+    state: PitchState = "proposed"
+    created: datetime | None = None
+    slack_channel: str | None = None
+    slack_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class ThemeFit:
+    theme: str
+    relevance: float  # 0..1
+    evidence: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as people see it (CLI tables, Slack answers): figures already explained."""
+
+    id: int
+    label: str
+    state: str  # new | rising | peaking | fading
+    score: float
+    why_now: str  # Momentum.explain() in the brand's language
+    size: int
+    sources: int
+    first_seen: datetime
+    last_seen: datetime
+    keywords: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    sparkline: str = ""
+    themes: tuple[ThemeFit, ...] = ()
+    safety: str = "safe"  # safe | caution | blocked
+    safety_reason: str = ""
+    links: tuple[SourceLink, ...] = ()
+    trending: bool = False
+    traffic: int | None = None
+    muted: bool = False

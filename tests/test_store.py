@@ -1,0 +1,179 @@
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from trendbot.errors import StoreError
+from trendbot.store import Store
+from trendbot.types import Item
+
+T0 = datetime(2025, 7, 24, 12, 0, tzinfo=UTC)
+
+
+def item(n: int, *, feed: str = "a", url: str | None = None, title: str | None = None,
+         guid: str | None = None, source: str = "Pub") -> Item:
+    return Item(
+        feed=feed,
+        guid=guid or f"guid-{n}",
+        url=url if url is not None else f"https://example.com/{n}",
+        title=title or f"Headline number {n}",
+        summary="",
+        published=T0 + timedelta(minutes=n),
+        seen=T0 + timedelta(minutes=n),
+        source=source,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "t.db") as s:
+        s.ensure_feed("a", url="https://a.example/rss")
+        s.ensure_feed("b", url="https://b.example/rss")
+        yield s
+
+
+def test_schema_comes_from_migrations_and_reopens(tmp_path: Path) -> None:
+    Store(tmp_path / "t.db").close()
+    with Store(tmp_path / "t.db") as store:
+        names = {r["name"] for r in store.query("SELECT name FROM _sqlite_migrations")}
+        assert "001_feeds_items" in names
+        assert {"feeds", "items", "item_sightings", "embeddings", "stories", "pitches"} <= set(
+            store.db.table_names()
+        )
+        assert {"latest_items", "feed_health", "top_stories"} <= set(store.db.view_names())
+        assert store.scalar("PRAGMA journal_mode") == "wal"
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store(path)
+
+
+def test_new_items_then_seen_again(store: Store) -> None:
+    first = store.save_items("a", [item(1), item(2)])
+    assert (first.new, first.seen_again) == (2, 0)
+    again = store.save_items("a", [item(1), item(2), item(3)])
+    assert (again.new, again.seen_again) == (1, 2)
+    assert store.item_count() == 3
+    assert store.feed_row("a")["items_total"] == 3  # type: ignore[index]
+
+
+def test_same_url_from_two_feeds_is_one_item_seen_twice(store: Store) -> None:
+    store.save_items("a", [item(1)])
+    result = store.save_items("b", [item(1, feed="b", guid="other-guid")])
+    assert (result.new, result.seen_again) == (0, 1)
+    sightings = store.query("SELECT feed FROM item_sightings ORDER BY feed")
+    assert [s["feed"] for s in sightings] == ["a", "b"]
+
+
+def test_same_guid_with_a_new_url_is_the_same_item(store: Store) -> None:
+    store.save_items("a", [item(1)])
+    result = store.save_items("a", [item(1, url="https://example.com/1-updated")])
+    assert result.new == 0
+
+
+def test_same_title_same_source_is_a_duplicate_but_not_across_sources(store: Store) -> None:
+    store.save_items("a", [item(1, title="Storm hits the coast")])
+    dup = store.save_items("a", [item(2, title="STORM hits the coast!")])
+    other = store.save_items("a", [item(3, title="Storm hits the coast", source="Other")])
+    assert (dup.new, other.new) == (0, 1)
+
+
+def test_duplicates_inside_one_batch(store: Store) -> None:
+    result = store.save_items("a", [item(1), item(1)])
+    assert (result.new, result.seen_again) == (1, 1)
+
+
+def test_feed_fields_are_written_with_the_items(store: Store) -> None:
+    store.save_items("a", [item(1)], feed_fields={"etag": '"v1"', "last_error": None})
+    assert store.feed_row("a")["etag"] == '"v1"'  # type: ignore[index]
+
+
+CRASHER = """
+import sys, time
+from datetime import UTC, datetime, timedelta
+from trendbot.store import Store
+from trendbot.types import Item
+
+T0 = datetime(2025, 7, 24, tzinfo=UTC)
+
+def make(n, feed):
+    return Item(feed=feed, guid=str(n), url=f"https://x.example/{feed}/{n}", title=f"t {feed} {n}",
+                summary="", published=T0, seen=T0 + timedelta(seconds=n), source=feed)
+
+class SlowItems(list):
+    # Hands out items, then stops for ever half-way: the parent kills us there.
+    def __iter__(self):
+        for n, it in enumerate(list.__iter__(self)):
+            if n == 50:
+                print("MIDWAY", flush=True)
+                time.sleep(60)
+            yield it
+
+store = Store(sys.argv[1])
+store.ensure_feed("done"); store.ensure_feed("crashing")
+store.save_items("done", [make(n, "done") for n in range(20)])
+store.save_items("crashing", SlowItems(make(n, "crashing") for n in range(100)),
+                 feed_fields={"etag": "new"})
+"""
+
+
+def test_a_crash_mid_feed_leaves_none_of_that_feeds_items(tmp_path: Path) -> None:
+    db = tmp_path / "crash.db"
+    script = tmp_path / "crasher.py"
+    script.write_text(textwrap.dedent(CRASHER))
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "MIDWAY"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+        if proc.stdout:
+            proc.stdout.close()
+    assert proc.returncode == -signal.SIGKILL
+    with Store(db) as store:
+        counts = {r["feed"]: r["n"] for r in store.query(
+            "SELECT feed, count(*) AS n FROM items GROUP BY feed")}
+        assert counts == {"done": 20}
+        assert store.feed_row("crashing")["etag"] is None  # type: ignore[index]
+        # and the database is usable: the same feed is stored whole on the next try
+        store.save_items("crashing", [item(1, feed="crashing")])
+        assert store.item_count() == 21
+
+
+def test_pitch_lifecycle_and_events(store: Store) -> None:
+    from trendbot.types import Pitch, SourceLink
+
+    store.db["stories"].insert(
+        {"id": 7, "model": "m", "label": "x", "first_seen": "a", "last_seen": "b"}
+    )
+    pitch = store.insert_pitch(
+        Pitch(
+            story_id=7, story_label="Heatwave", theme="meteo", angle="a", draft="d",
+            hashtags=("#a", "#b"), visual="v", why_now="w", score=5.0, safety="safe",
+            safety_reason="", sources=(SourceLink("t", "https://u", "Pub", "fr"),),
+        ),
+        now=T0,
+    )
+    assert pitch.id is not None and pitch.state == "proposed"
+    assert pitch.sources[0].language == "fr" and pitch.hashtags == ("#a", "#b")
+    store.set_pitch_state(pitch.id, "approved", now=T0, user="U1", reason="good")
+    events = store.pitch_events(pitch.id)
+    assert [(e["state"], e["user"]) for e in events] == [("proposed", None), ("approved", "U1")]
+    assert store.pitches(states=["approved"])[0].id == pitch.id
+
+
+def test_first_delivery_dedupes(store: Store) -> None:
+    assert store.first_delivery("Ev1", "event", now=T0)
+    assert not store.first_delivery("Ev1", "event", now=T0)

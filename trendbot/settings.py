@@ -1,0 +1,444 @@
+"""feeds.yaml and the environment, validated into one `Settings` before anything runs.
+
+Every mistake becomes one line naming the file, the field path, what is allowed and, when the
+YAML tells us, the line: `feeds.yaml: feeds[3].url: not an http(s) URL: 'htp://x' (line 12)`.
+Secrets (Slack tokens, the LLM key) come only from the environment and are never echoed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from trendbot.errors import ConfigError
+
+DEFAULT_CONFIG = "feeds.yaml"
+DEFAULT_DB = "trendbot.db"
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _language(value: str) -> str:
+    if not re.fullmatch(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})?", value):
+        raise ValueError(f"not a language code like 'fr' or 'en-US': {value!r}")
+    return value.lower()
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Language = Annotated[str, AfterValidator(_language)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class FeedSettings(Model):
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    kind: Literal["news", "trending"] = "news"
+    language: Language | None = None
+    poll_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    tags: tuple[str, ...] = ()
+
+
+class OpmlSettings(Model):
+    """An OPML export (Feedly, Inoreader) whose feeds are all added, with these defaults."""
+
+    opml: str
+    kind: Literal["news", "trending"] = "news"
+    language: Language | None = None
+    poll_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    tags: tuple[str, ...] = ()
+
+
+def _feed_or_opml(value: Any) -> str:
+    return "Opml" if isinstance(value, dict) and "opml" in value else "Feed"
+
+
+FeedEntry = Annotated[
+    Annotated[FeedSettings, Tag("Feed")] | Annotated[OpmlSettings, Tag("Opml")],
+    Discriminator(_feed_or_opml),
+]
+
+
+class ThemeSettings(Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    angles: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_something(self) -> ThemeSettings:
+        if not (self.description or self.keywords or self.examples):
+            raise ValueError("a theme needs a description, keywords or examples")
+        return self
+
+
+class BlockedTopicSettings(Model):
+    name: str = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+class SafetySettings(Model):
+    builtin: bool = True  # the built-in blocked categories (tragedies, politics, religion...)
+    blocked_topics: tuple[BlockedTopicSettings, ...] = ()
+    competitors: tuple[str, ...] = ()
+    blocked_terms: tuple[str, ...] = ()
+
+
+def _clock(value: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a time like '08:30': {value!r}") from None
+
+
+class CadenceSettings(Model):
+    max_per_day: int = Field(default=3, ge=0)
+    max_per_month: int = Field(default=20, ge=0)
+    quiet_hours: str | None = "21:00-08:00"
+    timezone: str = "Europe/Paris"
+    min_score: float = Field(default=1.0, ge=0)
+    queue_minutes: int = Field(default=30, ge=0, le=24 * 60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. 'Europe/Paris', 'UTC')") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value:
+            start, sep, end = value.partition("-")
+            if not sep:
+                raise ValueError(f"not a window like '21:00-08:00': {value!r}")
+            _clock(start.strip()), _clock(end.strip())
+        return value
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        if not self.quiet_hours:
+            return None
+        start, _, end = self.quiet_hours.partition("-")
+        return _clock(start.strip()), _clock(end.strip())
+
+
+class BrandSettings(Model):
+    name: str = Field(min_length=1)
+    voice: str = ""
+    language: Language = "en"
+    hashtags: tuple[str, ...] = ()  # the brand's own tags, added when they fit
+    themes: tuple[ThemeSettings, ...]
+    safety: SafetySettings = SafetySettings()
+    cadence: CadenceSettings = CadenceSettings()
+
+    @field_validator("themes")
+    @classmethod
+    def _unique_themes(cls, themes: tuple[ThemeSettings, ...]) -> tuple[ThemeSettings, ...]:
+        if not themes:
+            raise ValueError("add at least one theme: what the brand wants to talk about")
+        _no_duplicates([t.name for t in themes], "theme name")
+        return themes
+
+
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+class SlackSettings(Model):
+    channel: str = ""  # a channel ID (C…) or #name; empty: pitches go to the terminal
+    editors: tuple[str, ...] = ()
+    editor_group: str | None = None  # a user group ID (S…)
+    publish_channel: str | None = None
+    digest_time: str | None = None  # e.g. "08:30" in the brand's time zone
+
+    @field_validator("editors")
+    @classmethod
+    def _user_ids(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
+        for user in editors:
+            if not _SLACK_USER.fullmatch(user):
+                raise ValueError(f"not a Slack user ID like 'U012AB3CD': {user!r}")
+        return editors
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value:
+            _clock(value)
+        return value
+
+
+class EmbeddingSettings(Model):
+    model: str = "auto"  # auto | minilm | use-multilingual | a sentence-transformers name or path
+
+
+class LLMSettings(Model):
+    base_url: HttpUrl
+    model: str
+    api_key_env: str = "TRENDBOT_LLM_API_KEY"
+    timeout: float = Field(default=30.0, gt=0)
+
+
+class PitchSettings(Model):
+    max_chars: int = Field(default=280, ge=50, le=3000)
+    allowed_mentions: tuple[str, ...] = ()  # @handles a draft may contain
+    llm: LLMSettings | None = None
+
+
+class FetchSettings(Model):
+    timeout: float = Field(default=20.0, gt=0)
+    max_mb: float = Field(default=10.0, gt=0)
+    concurrency: int = Field(default=8, ge=1, le=64)
+    allow_private: bool = False  # let feeds on loopback or private addresses through (tests)
+
+
+class StorageSettings(Model):
+    path: str = DEFAULT_DB
+    retention_days: int = Field(default=14, ge=1)
+
+
+class Settings(Model):
+    feeds: tuple[FeedEntry, ...] = ()
+    brand: BrandSettings
+    slack: SlackSettings = SlackSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    pitches: PitchSettings = PitchSettings()
+    fetch: FetchSettings = FetchSettings()
+    storage: StorageSettings = StorageSettings()
+    # Filled by load_settings, never from the YAML.
+    config_path: str = Field(default="", exclude=True)
+
+    @property
+    def news_feeds(self) -> list[FeedSettings]:
+        return [f for f in self.feeds if isinstance(f, FeedSettings)]
+
+    def feed(self, name: str) -> FeedSettings | None:
+        return next((f for f in self.news_feeds if f.name == name), None)
+
+    @property
+    def languages(self) -> list[str | None]:
+        return [self.brand.language, *(f.language for f in self.news_feeds)]
+
+
+class Secrets(BaseModel):
+    """Tokens from the environment. SecretStr keeps them out of reprs and logs."""
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    llm_api_key: SecretStr | None = None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, *, llm_key_env: str = "") -> Secrets:
+        env = dict(os.environ) if env is None else env
+
+        def get(name: str) -> SecretStr | None:
+            value = env.get(name, "").strip()
+            return SecretStr(value) if value else None
+
+        return cls(
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            llm_api_key=get(llm_key_env or "TRENDBOT_LLM_API_KEY"),
+        )
+
+
+def config_path(path: str | os.PathLike[str] | None = None) -> Path:
+    return Path(path or os.environ.get("TRENDBOT_CONFIG") or DEFAULT_CONFIG)
+
+
+def db_path(settings: Settings) -> str:
+    return os.environ.get("TRENDBOT_DB") or settings.storage.path
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate feeds.yaml (or $TRENDBOT_CONFIG). Raises ConfigError, one line a mistake."""
+    file = config_path(path)
+    data = _read_yaml(file)
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping with 'feeds' and 'brand' at the top", file=file.name)
+    try:
+        settings = Settings.model_validate({**data, "config_path": str(file)})
+    except ValidationError as e:
+        raise ConfigError(
+            "\n".join(_describe(err, data, file.name) for err in e.errors()), file=""
+        ) from None
+    return _expand_opml(settings, file)
+
+
+def parse_settings(data: dict[str, Any], *, name: str = DEFAULT_CONFIG) -> Settings:
+    """Validate an already-loaded mapping (tests, the bench scripts)."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError("\n".join(_describe(err, data, name) for err in e.errors())) from None
+
+
+def _read_yaml(file: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if not file.exists():
+        raise ConfigError(
+            "not found (create it from the README's example, or set TRENDBOT_CONFIG)",
+            file=str(file),
+        )
+    try:
+        return YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+    except MarkedYAMLError as e:
+        mark = e.problem_mark
+        line = f"line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"not valid YAML: {e.problem}", file=file.name, field=line) from None
+    except (YAMLError, UnicodeDecodeError) as e:
+        raise ConfigError(f"not valid YAML: {e}", file=file.name) from None
+
+
+def _describe(err: Any, data: Any, file: str) -> str:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p[0].isupper())]
+    # pydantic puts the union member's tag in the path ('FeedSettings'): not the user's concern.
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    message = err["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    if err["type"] == "extra_forbidden":
+        message = f"unknown setting {loc[-1]!r} (check the spelling against the README)"
+    elif err["type"] == "missing":
+        message = "required, but missing"
+    elif "input" in err and err["type"] not in ("value_error",) and not isinstance(
+        err["input"], dict | list
+    ):
+        message = f"{message}: {err['input']!r}"
+    line = _line_of(data, loc)
+    suffix = f" (line {line})" if line else ""
+    return f"{file}: {path or '(top)'}: {message}{suffix}"
+
+
+def _line_of(data: Any, loc: Sequence[Any]) -> int | None:
+    """The 1-based line of the deepest node of `loc` that ruamel kept a position for."""
+    line = None
+    node = data
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if lc is not None:
+                line = (lc.item(key) if isinstance(key, int) else lc.key(key))[0] + 1
+            node = node[key]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _no_duplicates(names: Sequence[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            raise ValueError(f"duplicate {what} {name!r}: each must be unique")
+        seen.add(name.casefold())
+
+
+def _expand_opml(settings: Settings, file: Path) -> Settings:
+    """Replace `opml:` entries with the feeds they list, then check names are unique."""
+    feeds: list[FeedSettings] = []
+    for entry in settings.feeds:
+        if isinstance(entry, FeedSettings):
+            feeds.append(entry)
+            continue
+        from trendbot.sources.opml import read_opml
+
+        opml_file = (file.parent / entry.opml).resolve()
+        for found in read_opml(opml_file):
+            feeds.append(
+                FeedSettings(
+                    name=found.name,
+                    url=found.url,
+                    kind=entry.kind,
+                    language=found.language or entry.language,
+                    poll_minutes=entry.poll_minutes,
+                    tags=tuple(entry.tags) + tuple(found.tags),
+                )
+            )
+    try:
+        _no_duplicates([f.name for f in feeds], "feed name")
+    except ValueError as e:
+        raise ConfigError(str(e), file=file.name, field="feeds") from None
+    return settings.model_copy(update={"feeds": tuple(feeds)})
+
+
+def add_feeds_to_config(path: Path, feeds: Sequence[FeedSettings]) -> int:
+    """Append feeds to feeds.yaml, keeping its comments and order; skip names or URLs it has."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    existing = data.setdefault("feeds", [])
+    names = {str(f.get("name", "")).casefold() for f in existing if hasattr(f, "get")}
+    urls = {str(f.get("url", "")) for f in existing if hasattr(f, "get")}
+    added = 0
+    for feed in feeds:
+        if feed.name.casefold() in names or feed.url in urls:
+            continue
+        entry = feed.model_dump(exclude_defaults=True, mode="json")
+        entry["name"], entry["url"] = feed.name, feed.url  # always written, first
+        existing.append(entry)
+        names.add(feed.name.casefold())
+        urls.add(feed.url)
+        added += 1
+    if added:
+        _write_yaml_atomically(path, yaml, data)
+    return added
+
+
+def add_theme_to_config(path: Path, theme: ThemeSettings) -> None:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    themes = data["brand"].setdefault("themes", [])
+    if any(str(t.get("name", "")).casefold() == theme.name.casefold() for t in themes):
+        raise ConfigError(f"a theme named {theme.name!r} exists already", file=path.name)
+    themes.append(theme.model_dump(exclude_defaults=True, mode="json"))
+    _write_yaml_atomically(path, yaml, data)
+
+
+def _write_yaml_atomically(path: Path, yaml: Any, data: Any) -> None:
+    import io
+
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(buffer.getvalue(), encoding="utf-8")
+    os.replace(tmp, path)

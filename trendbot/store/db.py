@@ -1,0 +1,553 @@
+"""The SQLite store: one file, WAL, the schema from migrations, every multi-row write atomic.
+
+One `Store` owns one connection; a lock serialises its use so the scheduler, the Slack handlers
+and the CLI can share it from several threads.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlite_utils import Database
+
+from trendbot.errors import StoreError
+from trendbot.store.migrations import migrations
+from trendbot.types import Item, Pitch, SourceLink, content_hash
+
+
+def iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    new: int
+    seen_again: int
+    new_ids: tuple[str, ...] = ()
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self.db = Database(conn, execute_plugins=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=30000")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(
+                "cannot open the database (is it a trendbot SQLite file?)", where=self.path
+            ) from e
+        self.lock = threading.RLock()
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """All or nothing: a crash or an exception inside leaves the database as before."""
+        with self.lock, self.db.atomic():
+            yield self.db
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self.lock:
+            row = self.db.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # feeds -----------------------------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Iterable[Any]) -> None:
+        """Make the feeds table follow feeds.yaml; keep each feed's cache and health."""
+        with self.transaction() as db:
+            for feed in feeds:
+                row = {"name": feed.name, "url": feed.url, "kind": feed.kind}
+                row["language"] = feed.language
+                existing = self.feed_row(feed.name)
+                if existing is None:
+                    db.table("feeds").insert(row)
+                    continue
+                if existing["url"] != feed.url and existing["permanent_url"] != feed.url:
+                    # The admin pointed the feed elsewhere: forget the old URL's cache and health.
+                    row |= {"etag": None, "last_modified": None, "permanent_url": None}
+                    row |= {"consecutive_failures": 0, "disabled": 0, "next_fetch_after": None}
+                db.table("feeds").update(feed.name, row)
+
+    def ensure_feed(self, name: str, *, url: str = "", kind: str = "news") -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO feeds (name, url, kind) VALUES (?, ?, ?)", [name, url, kind]
+            )
+
+    def feed_row(self, name: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM feeds WHERE name = ?", [name])
+        return rows[0] if rows else None
+
+    def feed_rows(self) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM feeds ORDER BY name")
+
+    def update_feed(self, name: str, **fields: Any) -> None:
+        with self.transaction() as db:
+            db.table("feeds").update(name, fields)
+
+    # items -----------------------------------------------------------------------------------
+
+    def save_items(
+        self, feed: str, items: Sequence[Item], *, feed_fields: dict[str, Any] | None = None
+    ) -> SaveResult:
+        """Store one feed's items and its new fetch state in one transaction.
+
+        An item seen before (same canonical URL, same guid in this feed, or same normalised
+        title from the same source) is not stored again: its sighting is refreshed instead, so
+        the same URL from two feeds is one item seen by two feeds.
+        """
+        from trendbot.sources.parse import normalise_title
+
+        new_ids: list[str] = []
+        seen_again = 0
+        with self.transaction() as db:
+            for item in items:
+                title_key = normalise_title(item.title)
+                existing = self._find_existing(db, feed, item, title_key)
+                now = iso(item.seen)
+                if existing is None:
+                    db.table("items").insert(_item_row(item, title_key))
+                    existing = item.id
+                    new_ids.append(existing)
+                else:
+                    seen_again += 1
+                    # A corrected headline replaces the old one (and so gets embedded again).
+                    db.execute(
+                        "UPDATE items SET title = ?, summary = ?, title_key = ?, content_hash = ?"
+                        " WHERE id = ? AND content_hash != ?",
+                        [item.title, item.summary, title_key, content_hash(item.text), existing,
+                         content_hash(item.text)],
+                    )
+                db.execute(
+                    """
+                    INSERT INTO item_sightings (item_id, feed, guid, first_seen, last_seen)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (item_id, feed) DO UPDATE SET last_seen = excluded.last_seen
+                    """,
+                    [existing, feed, item.guid, now, now],
+                )
+            fields = dict(feed_fields or {})
+            if new_ids:
+                db.execute(
+                    "UPDATE feeds SET items_total = items_total + ? WHERE name = ?",
+                    [len(new_ids), feed],
+                )
+            if fields:
+                db.table("feeds").update(feed, fields)
+        return SaveResult(new=len(new_ids), seen_again=seen_again, new_ids=tuple(new_ids))
+
+    @staticmethod
+    def _find_existing(db: Database, feed: str, item: Item, title_key: str) -> str | None:
+        row = db.execute("SELECT id FROM items WHERE id = ?", [item.id]).fetchone()
+        if row is None and item.guid:
+            row = db.execute(
+                "SELECT item_id FROM item_sightings WHERE feed = ? AND guid = ?", [feed, item.guid]
+            ).fetchone()
+        if row is None and item.source and title_key:
+            row = db.execute(
+                "SELECT id FROM items WHERE source = ? AND title_key = ?", [item.source, title_key]
+            ).fetchone()
+        return row[0] if row else None
+
+    def item_count(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM items"))
+
+    def items_by_id(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows += self.query(f"SELECT * FROM items WHERE id IN ({marks})", chunk)
+        order = {item_id: n for n, item_id in enumerate(ids)}
+        return sorted(rows, key=lambda r: order[r["id"]])
+
+
+    # embeddings ------------------------------------------------------------------------------
+
+    def items_to_embed(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Items first seen since `since` with no vector for `model`, or one of an older text."""
+        return self.query(
+            """
+            SELECT items.id, items.title, items.summary, items.content_hash FROM items
+            LEFT JOIN embeddings e ON e.item_id = items.id AND e.model = ?
+            WHERE items.first_seen >= ?
+              AND (e.item_id IS NULL OR e.content_hash != items.content_hash)
+            ORDER BY items.first_seen, items.rowid LIMIT ?
+            """,
+            [model, iso(since), limit],
+        )
+
+    def save_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
+        """(item id, content hash, vector) rows, in one transaction."""
+        with self.transaction() as db:
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (item_id, model, content_hash, vector)"
+                " VALUES (?, ?, ?, ?)",
+                [(i, model, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+            )
+
+    def vectors(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                f"SELECT item_id, vector FROM embeddings WHERE model = ? AND item_id IN ({marks})",
+                [model, *chunk],
+            ):
+                out[row["item_id"]] = np.frombuffer(row["vector"], dtype=np.float32)
+        return out
+
+    # stories ---------------------------------------------------------------------------------
+
+    def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Embedded items not yet in a story of `model`, in arrival order, with their vector."""
+        return self.query(
+            """
+            SELECT i.id, i.title, i.summary, i.source, i.feed, i.kind, i.language, i.url,
+                   i.published, i.first_seen, i.extra, e.vector
+            FROM items i
+            JOIN embeddings e ON e.item_id = i.id AND e.model = :model
+            LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
+            WHERE s.item_id IS NULL AND i.first_seen >= :since
+            ORDER BY i.first_seen, i.rowid LIMIT :limit
+            """,
+            {"model": model, "since": iso(since), "limit": limit},
+        )
+
+    def story_rows(
+        self, model: str, *, since: datetime | None = None, ids: Sequence[int] = ()
+    ) -> list[dict[str, Any]]:
+        where = ["model = ?", "merged_into IS NULL"]
+        params: list[Any] = [model]
+        if since is not None:
+            where.append("last_seen >= ?")
+            params.append(iso(since))
+        if ids:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params += list(ids)
+        return self.query(f"SELECT * FROM stories WHERE {' AND '.join(where)}", params)
+
+    def next_story_id(self) -> int:
+        return int(self.scalar("SELECT coalesce(max(id), 0) + 1 FROM stories"))
+
+    def story_events(self, model: str, *, since: datetime) -> list[dict[str, Any]]:
+        """Every story item first seen since `since`, with what momentum needs."""
+        return self.query(
+            """
+            SELECT s.story_id, i.id, i.published, i.first_seen, i.source, i.feed, i.kind,
+                   i.extra, max(x.last_seen) AS last_seen
+            FROM story_items s
+            JOIN items i ON i.id = s.item_id
+            JOIN item_sightings x ON x.item_id = i.id
+            WHERE s.model = ? AND i.first_seen >= ?
+            GROUP BY i.id
+            """,
+            [model, iso(since)],
+        )
+
+    def story_items(self, story_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+        return self.query(
+            """
+            SELECT i.* FROM story_items s JOIN items i ON i.id = s.item_id
+            WHERE s.story_id = ? ORDER BY i.published DESC LIMIT ?
+            """,
+            [story_id, limit],
+        )
+
+    # pitches ---------------------------------------------------------------------------------
+
+    def insert_pitch(self, pitch: Pitch, *, now: datetime) -> Pitch:
+        row = _pitch_row(pitch) | {"state": "proposed", "created": iso(now), "updated": iso(now)}
+        with self.transaction() as db:
+            pitch_id = db.table("pitches").insert(row).last_pk
+            assert pitch_id is not None
+            db.table("pitch_events").insert({"pitch_id": pitch_id, "state": "proposed", "at": iso(now)})
+        found = self.pitch(int(pitch_id))
+        assert found is not None
+        return found
+
+    def pitch(self, pitch_id: int) -> Pitch | None:
+        rows = self.query("SELECT * FROM pitches WHERE id = ?", [pitch_id])
+        return _pitch_from_row(rows[0]) if rows else None
+
+    def pitches(
+        self,
+        *,
+        since: datetime | None = None,
+        states: Sequence[str] = (),
+        story_id: int | None = None,
+        limit: int = 1000,
+    ) -> list[Pitch]:
+        where: list[str] = ["1"]
+        params: list[Any] = []
+        if since is not None:
+            where.append("created >= ?")
+            params.append(iso(since))
+        if states:
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            params += list(states)
+        if story_id is not None:
+            where.append("story_id = ?")
+            params.append(story_id)
+        sql = f"SELECT * FROM pitches WHERE {' AND '.join(where)} ORDER BY created DESC, id DESC"
+        rows = self.query(f"{sql} LIMIT {int(limit)}", params)
+        return [_pitch_from_row(r) for r in rows]
+
+    def set_pitch_state(
+        self,
+        pitch_id: int,
+        state: str,
+        *,
+        now: datetime,
+        user: str | None = None,
+        reason: str | None = None,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        final_text: str | None = None,
+    ) -> None:
+        """Move a pitch to `state` and record who, when, where and why, in one transaction."""
+        fields: dict[str, Any] = {"state": state, "updated": iso(now)}
+        if final_text is not None:
+            fields["final_text"] = final_text
+        with self.transaction() as db:
+            db.table("pitches").update(pitch_id, fields)
+            db.table("pitch_events").insert(
+                {
+                    "pitch_id": pitch_id,
+                    "state": state,
+                    "at": iso(now),
+                    "user": user,
+                    "channel": channel,
+                    "message_ts": message_ts,
+                    "reason": reason,
+                }
+            )
+
+    def edit_pitch_draft(self, pitch_id: int, draft: str, *, now: datetime, user: str) -> None:
+        with self.transaction() as db:
+            db.table("pitches").update(pitch_id, {"draft": draft, "updated": iso(now)})
+            db.table("pitch_events").insert(
+                {"pitch_id": pitch_id, "state": "edited", "at": iso(now), "user": user}
+            )
+
+    def set_pitch_slack(self, pitch_id: int, *, channel: str, ts: str | None = None) -> None:
+        with self.transaction() as db:
+            db.table("pitches").update(pitch_id, {"slack_channel": channel, "slack_ts": ts})
+
+    def pitch_events(self, pitch_id: int) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM pitch_events WHERE pitch_id = ? ORDER BY id", [pitch_id])
+
+    def record_hold(self, story_id: int, reason: str, detail: str, *, now: datetime) -> None:
+        with self.transaction() as db:
+            db.table("holds").insert(
+                {"story_id": story_id, "at": iso(now), "reason": reason, "detail": detail}
+            )
+
+    # what editors taught, and the mutes -------------------------------------------------------
+
+    def add_theme_example(
+        self,
+        theme: str,
+        polarity: int,
+        text: str,
+        *,
+        now: datetime,
+        story_id: int | None = None,
+        pitch_id: int | None = None,
+        reason: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            db.table("theme_examples").insert(
+                {
+                    "theme": theme,
+                    "polarity": polarity,
+                    "text": text,
+                    "story_id": story_id,
+                    "pitch_id": pitch_id,
+                    "reason": reason,
+                    "user": user,
+                    "created": iso(now),
+                }
+            )
+
+    def theme_examples(self) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM theme_examples ORDER BY id")
+
+    def add_mute(self, kind: str, value: str, *, now: datetime, user: str | None = None) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO mutes (kind, value, user, created) VALUES (?, ?, ?, ?)",
+                [kind, value, user, iso(now)],
+            )
+            return cursor.rowcount == 1
+
+    def remove_mute(self, kind: str, value: str) -> bool:
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM mutes WHERE kind = ? AND value = ?", [kind, value])
+            return cursor.rowcount > 0
+
+    def mutes(self) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM mutes ORDER BY id")
+
+    def add_thread_update(self, pitch_id: int, text: str, *, now: datetime) -> None:
+        with self.transaction() as db:
+            db.table("thread_updates").insert({"pitch_id": pitch_id, "text": text, "created": iso(now)})
+
+    def unposted_thread_updates(self) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM thread_updates WHERE slack_ts IS NULL ORDER BY id")
+
+    def mark_thread_update_posted(self, update_id: int, ts: str) -> None:
+        with self.transaction() as db:
+            db.table("thread_updates").update(update_id, {"slack_ts": ts})
+
+    # the run lease ----------------------------------------------------------------------------
+
+    def acquire_lease(
+        self, name: str, holder: str, *, now: datetime, ttl: timedelta, pid: int, host: str
+    ) -> dict[str, Any] | None:
+        """Take or renew the lease; returns None on success, else the row of who holds it."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT holder, pid, host, expires FROM leases WHERE name = ?", [name]
+            ).fetchone()
+            if row and row[0] != holder and from_iso(row[3]) > now:
+                return {"holder": row[0], "pid": row[1], "host": row[2], "expires": row[3]}
+            db.execute(
+                "INSERT INTO leases (name, holder, pid, host, acquired, expires)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder ="
+                " excluded.holder, pid = excluded.pid, host = excluded.host,"
+                " expires = excluded.expires,"
+                " acquired = CASE WHEN leases.holder = excluded.holder THEN leases.acquired"
+                " ELSE excluded.acquired END",
+                [name, holder, pid, host, iso(now), iso(now + ttl)],
+            )
+        return None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
+
+    def lease(self, name: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM leases WHERE name = ?", [name])
+        return rows[0] if rows else None
+
+    # Slack delivery ---------------------------------------------------------------------------
+
+    def first_delivery(self, event_id: str, kind: str, *, now: datetime) -> bool:
+        """True the first time an event or action id is seen; False for Slack's retries."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO slack_events (id, kind, received) VALUES (?, ?, ?)",
+                [event_id, kind, iso(now)],
+            )
+            return cursor.rowcount == 1
+
+
+def _pitch_row(pitch: Pitch) -> dict[str, Any]:
+    return {
+        "story_id": pitch.story_id,
+        "theme": pitch.theme,
+        "angle": pitch.angle,
+        "draft": pitch.draft,
+        "hashtags": json.dumps(list(pitch.hashtags), ensure_ascii=False),
+        "visual": pitch.visual,
+        "why_now": pitch.why_now,
+        "score": pitch.score,
+        "safety": pitch.safety,
+        "safety_reason": pitch.safety_reason,
+        "sources": json.dumps([vars(s) for s in pitch.sources], ensure_ascii=False),
+        "writer": pitch.writer,
+        "writer_note": pitch.writer_note,
+        "data": json.dumps(
+            {
+                "story_label": pitch.story_label,
+                "languages": list(pitch.languages),
+                "sparkline": pitch.sparkline,
+                "theme_evidence": pitch.theme_evidence,
+            },
+            ensure_ascii=False,
+        ),
+    }
+
+
+def _pitch_from_row(row: dict[str, Any]) -> Pitch:
+    data = json.loads(row["data"])
+    return Pitch(
+        id=row["id"],
+        story_id=row["story_id"],
+        story_label=data.get("story_label", ""),
+        theme=row["theme"],
+        angle=row["angle"],
+        draft=row["draft"],
+        hashtags=tuple(json.loads(row["hashtags"])),
+        visual=row["visual"],
+        why_now=row["why_now"],
+        score=row["score"],
+        safety=row["safety"],
+        safety_reason=row["safety_reason"],
+        sources=tuple(SourceLink(**s) for s in json.loads(row["sources"])),
+        languages=tuple(data.get("languages", ())),
+        sparkline=data.get("sparkline", ""),
+        theme_evidence=data.get("theme_evidence", ""),
+        writer=row["writer"],
+        writer_note=row["writer_note"],
+        state=row["state"],
+        created=from_iso(row["created"]),
+        slack_channel=row["slack_channel"],
+        slack_ts=row["slack_ts"],
+    )
+
+
+def _item_row(item: Item, title_key: str) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "feed": item.feed,
+        "kind": item.kind,
+        "guid": item.guid,
+        "url": item.url,
+        "title": item.title,
+        "summary": item.summary,
+        "source": item.source,
+        "author": item.author,
+        "language": item.language,
+        "published": iso(item.published),
+        "first_seen": iso(item.seen),
+        "title_key": title_key,
+        "content_hash": content_hash(item.text),
+        "extra": json.dumps(item.extra, ensure_ascii=False, sort_keys=True),
+    }

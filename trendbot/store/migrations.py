@@ -1,0 +1,289 @@
+"""The schema, only ever changed by adding a named migration at the end.
+
+Times are ISO 8601 text in UTC (`2025-07-24T13:00:00+00:00`): they sort as text and read well in
+Datasette. Lists and mappings are JSON text. Vectors are float32 BLOBs.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("trendbot")
+
+
+@migrations(name="001_feeds_items")
+def feeds_items(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'news',
+            language TEXT,
+            title TEXT,
+            -- HTTP cache: sent back as If-None-Match / If-Modified-Since
+            etag TEXT,
+            last_modified TEXT,
+            permanent_url TEXT,
+            -- health
+            last_fetched TEXT,
+            last_success TEXT,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            next_fetch_after TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            items_total INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            feed TEXT NOT NULL REFERENCES feeds(name),
+            kind TEXT NOT NULL DEFAULT 'news',
+            guid TEXT,
+            url TEXT,
+            title TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            source TEXT,
+            author TEXT,
+            language TEXT,
+            published TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            content_hash TEXT NOT NULL,  -- of the text embedded: changes when the text does
+            extra TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE INDEX items_published ON items(published)")
+    db.execute("CREATE INDEX items_first_seen ON items(first_seen)")
+    db.execute("CREATE INDEX items_url ON items(url)")
+    db.execute("CREATE INDEX items_source_title ON items(source, title_key)")
+    db.execute(
+        """
+        CREATE TABLE item_sightings (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            feed TEXT NOT NULL REFERENCES feeds(name),
+            guid TEXT,
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (item_id, feed)
+        )
+        """
+    )
+    db.execute("CREATE INDEX sightings_feed_guid ON item_sightings(feed, guid)")
+    db.execute(
+        """
+        CREATE VIEW latest_items AS
+        SELECT published, source, title, url, language, kind, feed, id
+        FROM items ORDER BY published DESC LIMIT 500
+        """
+    )
+    db.execute(
+        """
+        CREATE VIEW feed_health AS
+        SELECT name, kind, url, disabled, consecutive_failures, last_success, last_error,
+               next_fetch_after, items_total
+        FROM feeds ORDER BY disabled DESC, consecutive_failures DESC, name
+        """
+    )
+
+
+@migrations(name="002_embeddings")
+def embeddings(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE embeddings (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            model TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (item_id, model)
+        )
+        """
+    )
+
+
+@migrations(name="003_stories")
+def stories(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            model TEXT NOT NULL,
+            label TEXT NOT NULL,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            size INTEGER NOT NULL DEFAULT 0,
+            sources INTEGER NOT NULL DEFAULT 0,
+            languages TEXT NOT NULL DEFAULT '[]',
+            trending INTEGER NOT NULL DEFAULT 0,
+            traffic INTEGER,
+            merged_into INTEGER,
+            -- momentum, as of `scored_at`
+            state TEXT NOT NULL DEFAULT 'new',
+            state_since TEXT,
+            score REAL NOT NULL DEFAULT 0,
+            why TEXT NOT NULL DEFAULT '{}',
+            scored_at TEXT,
+            queued_at TEXT,  -- first time it was a pitch candidate (cadence's queue)
+            -- the clusterer's own state, to restore it exactly after a restart
+            centroid BLOB,
+            state_json TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE INDEX stories_model_last_seen ON stories(model, last_seen)")
+    db.execute(
+        """
+        CREATE TABLE story_items (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            model TEXT NOT NULL,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            similarity REAL,
+            PRIMARY KEY (item_id, model)
+        )
+        """
+    )
+    db.execute("CREATE INDEX story_items_story ON story_items(story_id)")
+    db.execute(
+        """
+        CREATE VIEW top_stories AS
+        SELECT id, state, round(score, 2) AS score, size, sources, label, first_seen, last_seen
+        FROM stories WHERE merged_into IS NULL ORDER BY score DESC LIMIT 100
+        """
+    )
+
+
+@migrations(name="004_brand_memory")
+def brand_memory(db: Database) -> None:
+    # What editors taught the matcher: approvals are positive examples of a theme, rejections
+    # (with their reason) negative ones. Kept forever: it is the team's judgement.
+    db.execute(
+        """
+        CREATE TABLE theme_examples (
+            id INTEGER PRIMARY KEY,
+            theme TEXT NOT NULL,
+            polarity INTEGER NOT NULL,  -- +1 approved, -1 rejected / not our topic
+            text TEXT NOT NULL,
+            story_id INTEGER,
+            pitch_id INTEGER,
+            reason TEXT,
+            user TEXT,
+            created TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE mutes (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,  -- 'words' or 'story'
+            value TEXT NOT NULL,
+            user TEXT,
+            created TEXT NOT NULL,
+            UNIQUE (kind, value)
+        )
+        """
+    )
+
+
+@migrations(name="005_pitches")
+def pitches(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE pitches (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL REFERENCES stories(id),
+            theme TEXT NOT NULL,
+            angle TEXT NOT NULL DEFAULT '',
+            draft TEXT NOT NULL,
+            hashtags TEXT NOT NULL DEFAULT '[]',
+            visual TEXT NOT NULL DEFAULT '',
+            why_now TEXT NOT NULL DEFAULT '',
+            score REAL NOT NULL DEFAULT 0,
+            safety TEXT NOT NULL DEFAULT 'safe',
+            safety_reason TEXT NOT NULL DEFAULT '',
+            sources TEXT NOT NULL DEFAULT '[]',
+            writer TEXT NOT NULL DEFAULT 'template',
+            writer_note TEXT NOT NULL DEFAULT '',
+            -- proposed -> posted -> approved | rejected | expired (and snoozed)
+            state TEXT NOT NULL DEFAULT 'proposed',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            -- Slack: written before posting (channel) and after (ts), so a restart can find the
+            -- card by its metadata instead of posting it twice
+            slack_channel TEXT,
+            slack_ts TEXT,
+            final_text TEXT,
+            data TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db.execute("CREATE INDEX pitches_story ON pitches(story_id)")
+    db.execute("CREATE INDEX pitches_created ON pitches(created)")
+    db.execute(
+        """
+        CREATE TABLE pitch_events (
+            id INTEGER PRIMARY KEY,
+            pitch_id INTEGER NOT NULL REFERENCES pitches(id),
+            state TEXT NOT NULL,
+            at TEXT NOT NULL,
+            user TEXT,
+            channel TEXT,
+            message_ts TEXT,
+            reason TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX pitch_events_pitch ON pitch_events(pitch_id)")
+    # A pitched story that keeps rising gets news in its card's thread, never a new card.
+    db.execute(
+        """
+        CREATE TABLE thread_updates (
+            id INTEGER PRIMARY KEY,
+            pitch_id INTEGER NOT NULL REFERENCES pitches(id),
+            text TEXT NOT NULL,
+            created TEXT NOT NULL,
+            slack_ts TEXT
+        )
+        """
+    )
+    # Why a rising story was not pitched (cadence, safety, no theme): the marketer's "why not?"
+    db.execute(
+        """
+        CREATE TABLE holds (
+            id INTEGER PRIMARY KEY,
+            story_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX holds_story ON holds(story_id)")
+
+
+@migrations(name="006_slack_and_run")
+def slack_and_run(db: Database) -> None:
+    # Slack delivers at least once: an event or action id seen here is not handled again.
+    db.execute(
+        "CREATE TABLE slack_events (id TEXT PRIMARY KEY, kind TEXT NOT NULL, received TEXT NOT NULL)"
+    )
+    # One `trendbot run` per database: the holder renews its lease; a stale one can be taken.
+    db.execute(
+        """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            pid INTEGER,
+            host TEXT,
+            acquired TEXT NOT NULL,
+            expires TEXT NOT NULL
+        )
+        """
+    )
