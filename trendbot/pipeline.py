@@ -134,9 +134,10 @@ class Pipeline:
             state = health.record(previous, outcome, now=now, interval=interval)
             self.store.update_feed(feed.name, **_health_row(state))
             return FeedReport(feed.name, "error", detail=_one_line(outcome))
+        moved = {"permanent_url": outcome.permanent_url} if outcome.permanent_url else {}
         if outcome.status == 304 or outcome.content is None:
             state = health.record(previous, "not_modified", now=now, interval=interval)
-            self.store.update_feed(feed.name, **_health_row(state))
+            self.store.update_feed(feed.name, **_health_row(state), **moved)
             return FeedReport(feed.name, "not modified")
         try:
             info = parse_feed(
@@ -153,13 +154,9 @@ class Pipeline:
             self.store.update_feed(feed.name, **_health_row(state))
             return FeedReport(feed.name, "error", detail=_one_line(e))
         state = health.record(previous, "ok", now=now, interval=interval)
-        fields = _health_row(state) | {
-            "etag": outcome.etag,
-            "last_modified": outcome.last_modified,
-            "title": info.title or None,
-        }
-        if outcome.permanent_url:
-            fields["permanent_url"] = outcome.permanent_url
+        fields = _health_row(state) | moved
+        fields |= {"etag": outcome.etag, "last_modified": outcome.last_modified}
+        fields["title"] = info.title or None
         saved = self.store.save_items(feed.name, info.items, feed_fields=fields)
         return FeedReport(feed.name, "ok", new=saved.new, seen_again=saved.seen_again)
 
