@@ -37,7 +37,8 @@ def test_help_does_not_import_heavy_libraries() -> None:
 
 def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["--config", str(REPO / "feeds.yaml"), "--db", str(tmp_path / "t.db"), "config", "check"]
+        cli,
+        ["--config", str(REPO / "feeds.yaml"), "--db", str(tmp_path / "t.db"), "config", "check"],
     )
     assert result.exit_code == 0, result.output
     assert "feeds.yaml: ok" in result.output

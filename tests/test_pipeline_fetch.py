@@ -1,4 +1,4 @@
-"""The fetch half of the pipeline, end to end: a real HTTP server, real parsing, a real SQLite file."""
+"""The fetch half of the pipeline, end to end: a real HTTP server, parsing, a real SQLite file."""
 
 from __future__ import annotations
 
@@ -59,7 +59,9 @@ def make(tmp_path: Path, clock: Clock) -> Iterator[Any]:
 def test_first_cycle_stores_then_conditional_get_says_not_modified(
     feed_server: FeedServer, make: Any, clock: Clock
 ) -> None:
-    pipeline = make(settings_for(feed_server, {"gn": "/feeds/google_news.rss", "atom": "/feeds/atom.xml"}))
+    pipeline = make(
+        settings_for(feed_server, {"gn": "/feeds/google_news.rss", "atom": "/feeds/atom.xml"})
+    )
     first = {r.feed: r for r in pipeline.fetch()}
     assert first["gn"].status == "ok" and first["gn"].new > 5
     assert first["atom"].status == "ok" and first["atom"].new > 0
@@ -89,8 +91,12 @@ def test_a_broken_feed_never_blocks_the_others_and_backs_off(
     feed_server: FeedServer, make: Any, clock: Clock
 ) -> None:
     feed_server.route("/broken", Response(status=500))
-    pipeline = make(settings_for(feed_server, {"gn": "/feeds/google_news.rss", "bad": "/broken",
-                                               "junk": "/feeds/garbage.bin"}))
+    pipeline = make(
+        settings_for(
+            feed_server,
+            {"gn": "/feeds/google_news.rss", "bad": "/broken", "junk": "/feeds/garbage.bin"},
+        )
+    )
     reports = {r.feed: r for r in pipeline.fetch()}
     assert reports["gn"].status == "ok"
     assert reports["bad"].status == "error" and "500" in reports["bad"].detail

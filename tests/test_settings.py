@@ -103,17 +103,21 @@ def test_theme_needs_content_and_unique_names(tmp_path: Path) -> None:
 
 def test_duplicate_feed_names(tmp_path: Path) -> None:
     text = GOOD.replace("brand:", "  - name: news\n    url: https://example.org/rss\nbrand:")
-    with pytest.raises(ConfigError, match="feeds.yaml: feeds: duplicate feed name 'news'"):
+    with pytest.raises(ConfigError, match=r"feeds\.yaml: feeds: duplicate feed name 'news'"):
         load_settings(write(tmp_path, text))
 
 
 def test_slack_editor_ids_are_checked(tmp_path: Path) -> None:
     lines = error_lines(tmp_path, GOOD + "slack:\n  editors: [bob]\n")
-    assert lines == ["feeds.yaml: slack.editors: not a Slack user ID like 'U012AB3CD': 'bob' (line 11)"]
+    assert lines == [
+        "feeds.yaml: slack.editors: not a Slack user ID like 'U012AB3CD': 'bob' (line 11)"
+    ]
 
 
 def test_quiet_hours_format(tmp_path: Path) -> None:
-    lines = error_lines(tmp_path, GOOD.replace("brand:\n", "brand:\n  cadence:\n    quiet_hours: late\n"))
+    lines = error_lines(
+        tmp_path, GOOD.replace("brand:\n", "brand:\n  cadence:\n    quiet_hours: late\n")
+    )
     assert lines[0].startswith("feeds.yaml: brand.cadence.quiet_hours: not a window like")
 
 

@@ -16,8 +16,15 @@ from trendbot.types import Item
 T0 = datetime(2025, 7, 24, 12, 0, tzinfo=UTC)
 
 
-def item(n: int, *, feed: str = "a", url: str | None = None, title: str | None = None,
-         guid: str | None = None, source: str = "Pub") -> Item:
+def item(
+    n: int,
+    *,
+    feed: str = "a",
+    url: str | None = None,
+    title: str | None = None,
+    guid: str | None = None,
+    source: str = "Pub",
+) -> Item:
     return Item(
         feed=feed,
         guid=guid or f"guid-{n}",
@@ -143,8 +150,10 @@ def test_a_crash_mid_feed_leaves_none_of_that_feeds_items(tmp_path: Path) -> Non
             proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     with Store(db) as store:
-        counts = {r["feed"]: r["n"] for r in store.query(
-            "SELECT feed, count(*) AS n FROM items GROUP BY feed")}
+        counts = {
+            r["feed"]: r["n"]
+            for r in store.query("SELECT feed, count(*) AS n FROM items GROUP BY feed")
+        }
         assert counts == {"done": 20}
         assert store.feed_row("crashing")["etag"] is None  # type: ignore[index]
         # and the database is usable: the same feed is stored whole on the next try
@@ -160,9 +169,18 @@ def test_pitch_lifecycle_and_events(store: Store) -> None:
     )
     pitch = store.insert_pitch(
         Pitch(
-            story_id=7, story_label="Heatwave", theme="meteo", angle="a", draft="d",
-            hashtags=("#a", "#b"), visual="v", why_now="w", score=5.0, safety="safe",
-            safety_reason="", sources=(SourceLink("t", "https://u", "Pub", "fr"),),
+            story_id=7,
+            story_label="Heatwave",
+            theme="meteo",
+            angle="a",
+            draft="d",
+            hashtags=("#a", "#b"),
+            visual="v",
+            why_now="w",
+            score=5.0,
+            safety="safe",
+            safety_reason="",
+            sources=(SourceLink("t", "https://u", "Pub", "fr"),),
         ),
         now=T0,
     )

@@ -5,8 +5,12 @@ Nothing heavy is imported at module level, so `trendbot --help` answers at once.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,8 +21,10 @@ from trendbot import __version__
 from trendbot.errors import TrendbotError
 
 if TYPE_CHECKING:
+    from trendbot.core import Trendbot
     from trendbot.settings import Settings
     from trendbot.store import Store
+    from trendbot.types import Pitch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,12 +132,16 @@ def config_check(ctx: Context) -> None:
     news = [f for f in s.news_feeds if f.kind == "news"]
     click.echo(f"{ctx.config_path}: ok")
     click.echo(f"  feeds: {len(news)} news, {len(s.news_feeds) - len(news)} trending")
-    click.echo(f"  brand: {s.brand.name} ({s.brand.language}), themes: "
-               + ", ".join(t.name for t in s.brand.themes))
+    click.echo(
+        f"  brand: {s.brand.name} ({s.brand.language}), themes: "
+        + ", ".join(t.name for t in s.brand.themes)
+    )
     click.echo(f"  embedding model: {model} ({why})")
     c = s.brand.cadence
-    click.echo(f"  cadence: {c.max_per_day}/day, {c.max_per_month}/month, quiet "
-               f"{c.quiet_hours or 'never'} ({c.timezone})")
+    click.echo(
+        f"  cadence: {c.max_per_day}/day, {c.max_per_month}/month, quiet "
+        f"{c.quiet_hours or 'never'} ({c.timezone})"
+    )
     click.echo(f"  database: {ctx.db_path()}")
     from trendbot.settings import Secrets
 
@@ -172,8 +182,12 @@ def feeds(click_ctx: click.Context) -> None:
         else:
             status = "ok" if row["last_success"] else "never fetched"
         table.add_row(
-            row["name"], row["kind"], str(row["items_total"]), row["last_success"] or "-",
-            str(row["consecutive_failures"]), status,
+            row["name"],
+            row["kind"],
+            str(row["items_total"]),
+            row["last_success"] or "-",
+            str(row["consecutive_failures"]),
+            status,
         )
     Console().print(table)
 
@@ -192,8 +206,11 @@ def feeds_import(ctx: Context, opml_file: str, kind: str, language: str | None) 
     found = read_opml(Path(opml_file))
     entries = [
         FeedSettings(
-            name=f.name, url=f.url, kind=kind,
-            language=f.language or language, tags=tuple(f.tags),
+            name=f.name,
+            url=f.url,
+            kind=kind,
+            language=f.language or language,
+            tags=tuple(f.tags),
         )
         for f in found
     ]
@@ -223,7 +240,9 @@ def check_feed(url_or_file: str, show: int, allow_private: bool) -> None:
     table = Table("published (UTC)", "source", "title", "lang")
     for item in info.items[:show]:
         table.add_row(
-            item.published.strftime("%Y-%m-%d %H:%M"), item.source or "", item.title,
+            item.published.strftime("%Y-%m-%d %H:%M"),
+            item.source or "",
+            item.title,
             item.language or "",
         )
     console.print(table)
@@ -247,6 +266,7 @@ def fetch(ctx: Context, names: tuple[str, ...], force: bool) -> None:
 
     console = Console(stderr=True)
     with make_pipeline(ctx.settings, db=ctx.db_path()) as pipeline:
+        force = force or bool(names)  # a feed asked for by name is fetched now
         total = len(pipeline.feeds_to_fetch(names, force=force))
         with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
             task = bar.add_task("fetching", total=total)
@@ -254,11 +274,307 @@ def fetch(ctx: Context, names: tuple[str, ...], force: bool) -> None:
     table = Table("feed", "status", "new", "seen again", "detail")
     for r in reports:
         colour = {"ok": "green", "not modified": "cyan", "error": "red"}.get(r.status, "white")
-        table.add_row(r.feed, f"[{colour}]{r.status}[/{colour}]", str(r.new), str(r.seen_again),
-                      r.detail)
+        table.add_row(
+            r.feed, f"[{colour}]{r.status}[/{colour}]", str(r.new), str(r.seen_again), r.detail
+        )
     Console().print(table)
     if reports and all(r.status == "error" for r in reports):
         sys.exit(1)
+
+
+# stories and pitches ------------------------------------------------------------------------
+
+
+def _duration(text: str) -> timedelta:
+    """`6h`, `30m`, `7d`, `2w` -> a timedelta."""
+    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+    value, unit = text[:-1], text[-1:].lower()
+    if unit not in units or not value.isdigit():
+        raise click.BadParameter(f"{text!r}: use a number and m, h, d or w, like 6h or 7d")
+    return timedelta(**{units[unit]: int(value)})
+
+
+@cli.command()
+@click.option("--since", default="6h", show_default=True, help="Stories active this recently.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--theme", default=None, help="Only stories matching this theme.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@pass_ctx
+@one_line_errors
+def trends(ctx: Context, since: str, limit: int, theme: str | None, as_json: bool) -> None:
+    """The top stories now: score, state, sources, sparkline."""
+    from rich.console import Console
+
+    from trendbot.console import stories_table
+
+    window = _duration(since)
+    with _trendbot(ctx) as bot:
+        views = [v for v in bot.top_stories(limit, theme) if v.last_seen >= bot.now() - window]
+    if as_json:
+        click.echo(json.dumps([_jsonable(asdict(v)) for v in views], ensure_ascii=False, indent=1))
+        return
+    Console().print(stories_table(views, language=ctx.settings.brand.language))
+
+
+@cli.command("pitches")
+@click.option("--since", default="24h", show_default=True)
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["proposed", "posted", "approved", "rejected", "snoozed", "expired"]),
+)
+@pass_ctx
+@one_line_errors
+def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
+    """The pitches made recently, with their state."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from trendbot.types import utcnow
+
+    with ctx.store() as store:
+        found = store.pitches(since=utcnow() - _duration(since), states=states)
+    table = Table("#", "created", "state", "theme", "story", "safety")
+    for p in found:
+        created = p.created.strftime("%Y-%m-%d %H:%M") if p.created else ""
+        table.add_row(str(p.id), created, p.state, p.theme, p.story_label, p.safety)
+    Console().print(table)
+
+
+@cli.command("pitch")
+@click.argument("story_id", type=int)
+@pass_ctx
+@one_line_errors
+def pitch_cmd(ctx: Context, story_id: int) -> None:
+    """Draft a pitch for a story now, and show it as it would appear in Slack."""
+    from rich.console import Console
+
+    from trendbot.console import print_pitch
+
+    with _trendbot(ctx) as bot:
+        pitch = bot.draft_pitch(story_id)
+    print_pitch(Console(), pitch, when=pitch.created, language=ctx.settings.brand.language)
+
+
+@contextmanager
+def _trendbot(ctx: Context) -> Iterator[Trendbot]:
+    from trendbot.core import make_trendbot
+
+    bot = make_trendbot(ctx.settings, db=ctx.db_path())
+    try:
+        yield bot
+    finally:
+        bot.close()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+# run, replay, demo, export, report ----------------------------------------------------------
+
+
+@cli.command()
+@click.option("--port", default=3000, show_default=True, help="HTTP mode: /slack/events port.")
+@pass_ctx
+@one_line_errors
+def run(ctx: Context, port: int) -> None:
+    """Run day and night: fetch, process, pitch (to Slack, or here without tokens)."""
+    from rich.console import Console
+
+    from trendbot import scheduler
+    from trendbot.console import print_pitch
+
+    console = Console()
+    language = ctx.settings.brand.language
+
+    def printer(pitch: Pitch) -> None:
+        print_pitch(console, pitch, when=pitch.created, language=language)
+
+    scheduler.run(ctx.settings, db=ctx.db_path(), printer=printer, port=port)
+
+
+@cli.command()
+@pass_ctx
+@one_line_errors
+def health(ctx: Context) -> None:
+    """Exit 0 when a `trendbot run` is alive on this database (for container health checks)."""
+    from trendbot.scheduler import lease_status
+    from trendbot.types import utcnow
+
+    with ctx.store() as store:
+        ok, detail = lease_status(store, now=utcnow())
+    click.echo(detail, err=not ok)
+    sys.exit(0 if ok else 1)
+
+
+def _replay(
+    settings: Settings,
+    db: str,
+    path: str,
+    start: datetime | None,
+    end: datetime | None,
+    every: timedelta,
+    speed: float | None,
+) -> None:
+    import time
+
+    from rich.console import Console
+
+    from trendbot.console import print_pitch, print_summary
+    from trendbot.pipeline import CycleReport, make_pipeline, replay
+    from trendbot.sources.replay import read_stream
+
+    console = Console()
+    items = read_stream(path, start=start, end=end)
+    if not items:
+        raise TrendbotError("nothing to replay in that period", where=path)
+    console.print(
+        f"Replaying {len(items)} items from {items[0].seen:%Y-%m-%d %H:%M} to "
+        f"{items[-1].seen:%Y-%m-%d %H:%M} UTC into {db}",
+        style="dim",
+    )
+    last: list[datetime] = []
+
+    def show(report: CycleReport) -> None:
+        if speed and last:
+            time.sleep(max(0.0, (report.now - last[0]).total_seconds() / speed))
+        last[:] = [report.now]
+        for pitch in report.pitched:
+            print_pitch(console, pitch, when=report.now, language=settings.brand.language)
+
+    with make_pipeline(settings, db=db, clock=lambda: items[-1].seen) as pipeline:
+        summary = replay(pipeline, items, every=every, on_cycle=show)
+    print_summary(console, summary, language=settings.brand.language)
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r}: use a date like 2025-09-01 or 2025-09-01T08:00"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@cli.command("replay")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "start", default=None, help="Start (UTC), e.g. 2025-09-01.")
+@click.option("--to", "end", default=None, help="End (UTC), exclusive.")
+@click.option("--speed", type=float, default=None, help="Replay N times faster than real time.")
+@click.option("--instant", is_flag=True, help="As fast as possible (the default).")
+@click.option("--every", default="30m", show_default=True, help="Recorded time per cycle.")
+@pass_ctx
+@one_line_errors
+def replay_cmd(
+    ctx: Context,
+    file: str,
+    start: str | None,
+    end: str | None,
+    speed: float | None,
+    instant: bool,
+    every: str,
+) -> None:
+    """Replay a recorded stream through the real pipeline: what would we have pitched?"""
+    db = ctx.db_arg or _fresh_db(file)
+    _replay(
+        ctx.settings,
+        db,
+        file,
+        _when(start),
+        _when(end),
+        _duration(every),
+        None if instant else speed,
+    )
+
+
+def _fresh_db(source: str) -> str:
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="trendbot-replay-"))
+    return str(folder / (Path(source).name.split(".")[0] + ".db"))
+
+
+@cli.command()
+@click.option("--db", "db", default=None, help="Where to keep the demo's database.")
+@pass_ctx
+@one_line_errors
+def demo(ctx: Context, db: str | None) -> None:
+    """Replay two real weeks of news, offline, with the example brand: see what it pitches."""
+    from importlib.resources import as_file, files
+
+    from trendbot.settings import load_settings
+
+    config = ctx.config_path
+    settings = load_settings(config if config.exists() else _example_config())
+    with as_file(files("trendbot") / "data" / "demo_news.jsonl.gz") as path:
+        _replay(
+            settings, db or _fresh_db("demo"), str(path), None, None, timedelta(minutes=30), None
+        )
+
+
+def _example_config() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("trendbot") / "data" / "feeds.example.yaml"))
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False), default="-")
+@click.option("--since", default=None, help="Only items first seen this recently, e.g. 7d.")
+@pass_ctx
+@one_line_errors
+def export(ctx: Context, out: str, since: str | None) -> None:
+    """Write the stored items as JSON lines, ready for `trendbot replay`."""
+    from trendbot.sources.replay import export_items
+    from trendbot.types import utcnow
+
+    start = utcnow() - _duration(since) if since else None
+    with ctx.store() as store, click.open_file(out, "w", encoding="utf-8") as stream:
+        count = export_items(store, stream, since=start)
+    click.echo(f"exported {count} items", err=True)
+
+
+@cli.command()
+@click.option("--since", default="7d", show_default=True)
+@click.option("--out", default="report.html", show_default=True, help="An .html or .png file.")
+@pass_ctx
+@one_line_errors
+def report(ctx: Context, since: str, out: str) -> None:
+    """Charts of stories over time, pitches and decisions."""
+    from trendbot.report import write_report
+    from trendbot.types import utcnow
+
+    now = utcnow()
+    with ctx.store() as store:
+        path = write_report(store, since=now - _duration(since), now=now, out=Path(out))
+    click.echo(f"wrote {path}")
+
+
+@cli.group()
+def slack() -> None:
+    """The Slack app."""
+
+
+@slack.command("manifest")
+@click.option("--http-url", default=None, help="HTTP mode: the public URL of /slack/events.")
+@pass_ctx
+@one_line_errors
+def slack_manifest(ctx: Context, http_url: str | None) -> None:
+    """Print the Slack app manifest (YAML) to paste at api.slack.com/apps."""
+    from trendbot.slack.manifest import build_manifest
+
+    click.echo(build_manifest(ctx.settings, socket_mode=http_url is None, request_url=http_url))
 
 
 def main() -> None:

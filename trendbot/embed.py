@@ -74,8 +74,10 @@ class SentenceTransformerEmbedder:
                 f"embedding.model: cannot load sentence-transformers model {name_or_path!r} "
                 "(a name needs internet; offline, use 'minilm', 'use-multilingual' or a local path)"
             ) from e
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        # renamed in sentence-transformers 5; keep working with both
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dim = int(get_dim() or 0)
 

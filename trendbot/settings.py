@@ -288,7 +288,7 @@ def db_path(settings: Settings) -> str:
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read and validate feeds.yaml (or $TRENDBOT_CONFIG). Raises ConfigError, one line a mistake."""
+    """Read and validate feeds.yaml (or $TRENDBOT_CONFIG): ConfigError, one line a mistake."""
     file = config_path(path)
     data = _read_yaml(file)
     if not isinstance(data, dict):
@@ -338,8 +338,10 @@ def _describe(err: Any, data: Any, file: str) -> str:
         message = f"unknown setting {loc[-1]!r} (check the spelling against the README)"
     elif err["type"] == "missing":
         message = "required, but missing"
-    elif "input" in err and err["type"] not in ("value_error",) and not isinstance(
-        err["input"], dict | list
+    elif (
+        "input" in err
+        and err["type"] not in ("value_error",)
+        and not isinstance(err["input"], dict | list)
     ):
         message = f"{message}: {err['input']!r}"
     line = _line_of(data, loc)

@@ -242,6 +242,8 @@ class Fetcher:
         content = None
         if status != 304:
             content = self._read_body(url, response, deadline)
+        else:
+            response.read()  # an unread 304 would close the connection instead of reusing it
         return FetchResult(
             url=url,
             final_url=str(current),

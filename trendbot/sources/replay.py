@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -109,8 +108,26 @@ def batches(items: Iterable[Item], every: timedelta) -> Iterator[tuple[datetime,
         yield batch[-1].seen, batch
 
 
-def export_record(item: Item) -> dict[str, Any]:
-    record = asdict(item)
-    record["published"] = item.published.isoformat()
-    record["seen"] = item.seen.isoformat()
-    return record
+def export_items(store: Any, stream: IO[str], *, since: datetime | None = None) -> int:
+    """Write the store's items as trendbot's own format, oldest first: one JSON object a line."""
+    count = 0
+    where = "WHERE first_seen >= ?" if since else ""
+    params = [since.isoformat(timespec="seconds")] if since else []
+    for row in store.query(f"SELECT * FROM items {where} ORDER BY first_seen, rowid", params):
+        record = {
+            "feed": row["feed"],
+            "guid": row["guid"] or "",
+            "url": row["url"] or "",
+            "title": row["title"],
+            "summary": row["summary"],
+            "published": row["published"],
+            "seen": row["first_seen"],
+            "kind": row["kind"],
+            "language": row["language"],
+            "author": row["author"],
+            "source": row["source"],
+            "extra": json.loads(row["extra"]),
+        }
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -148,8 +148,14 @@ class Store:
                     db.execute(
                         "UPDATE items SET title = ?, summary = ?, title_key = ?, content_hash = ?"
                         " WHERE id = ? AND content_hash != ?",
-                        [item.title, item.summary, title_key, content_hash(item.text), existing,
-                         content_hash(item.text)],
+                        [
+                            item.title,
+                            item.summary,
+                            title_key,
+                            content_hash(item.text),
+                            existing,
+                            content_hash(item.text),
+                        ],
                     )
                 db.execute(
                     """
@@ -194,14 +200,14 @@ class Store:
         order = {item_id: n for n, item_id in enumerate(ids)}
         return sorted(rows, key=lambda r: order[r["id"]])
 
-
     # embeddings ------------------------------------------------------------------------------
 
     def items_to_embed(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
         """Items first seen since `since` with no vector for `model`, or one of an older text."""
         return self.query(
             """
-            SELECT items.id, items.title, items.summary, items.content_hash FROM items
+            SELECT items.id, items.title, items.summary, items.content_hash, items.first_seen
+            FROM items
             LEFT JOIN embeddings e ON e.item_id = items.id AND e.model = ?
             WHERE items.first_seen >= ?
               AND (e.item_id IS NULL OR e.content_hash != items.content_hash)
@@ -295,7 +301,9 @@ class Store:
         with self.transaction() as db:
             pitch_id = db.table("pitches").insert(row).last_pk
             assert pitch_id is not None
-            db.table("pitch_events").insert({"pitch_id": pitch_id, "state": "proposed", "at": iso(now)})
+            db.table("pitch_events").insert(
+                {"pitch_id": pitch_id, "state": "proposed", "at": iso(now)}
+            )
         found = self.pitch(int(pitch_id))
         assert found is not None
         return found
@@ -368,6 +376,13 @@ class Store:
         with self.transaction() as db:
             db.table("pitches").update(pitch_id, {"slack_channel": channel, "slack_ts": ts})
 
+    def pitch_by_slack(self, channel: str, ts: str) -> Pitch | None:
+        """The pitch whose card is the message `ts` in `channel`."""
+        rows = self.query(
+            "SELECT * FROM pitches WHERE slack_channel = ? AND slack_ts = ?", [channel, ts]
+        )
+        return _pitch_from_row(rows[0]) if rows else None
+
     def pitch_events(self, pitch_id: int) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM pitch_events WHERE pitch_id = ? ORDER BY id", [pitch_id])
 
@@ -426,7 +441,9 @@ class Store:
 
     def add_thread_update(self, pitch_id: int, text: str, *, now: datetime) -> None:
         with self.transaction() as db:
-            db.table("thread_updates").insert({"pitch_id": pitch_id, "text": text, "created": iso(now)})
+            db.table("thread_updates").insert(
+                {"pitch_id": pitch_id, "text": text, "created": iso(now)}
+            )
 
     def unposted_thread_updates(self) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM thread_updates WHERE slack_ts IS NULL ORDER BY id")

@@ -132,7 +132,9 @@ def stories(db: Database) -> None:
             scored_at TEXT,
             queued_at TEXT,  -- first time it was a pitch candidate (cadence's queue)
             -- the clusterer's own state, to restore it exactly after a restart
-            centroid BLOB,
+            closed INTEGER NOT NULL DEFAULT 0,
+            vector_sum BLOB,
+            label_vector BLOB,
             state_json TEXT NOT NULL DEFAULT '{}'
         )
         """
@@ -154,7 +156,7 @@ def stories(db: Database) -> None:
         """
         CREATE VIEW top_stories AS
         SELECT id, state, round(score, 2) AS score, size, sources, label, first_seen, last_seen
-        FROM stories WHERE merged_into IS NULL ORDER BY score DESC LIMIT 100
+        FROM stories WHERE merged_into IS NULL AND closed = 0 ORDER BY score DESC LIMIT 100
         """
     )
 
@@ -226,6 +228,7 @@ def pitches(db: Database) -> None:
     )
     db.execute("CREATE INDEX pitches_story ON pitches(story_id)")
     db.execute("CREATE INDEX pitches_created ON pitches(created)")
+    db.execute("CREATE INDEX pitches_slack ON pitches(slack_channel, slack_ts)")
     db.execute(
         """
         CREATE TABLE pitch_events (
@@ -272,7 +275,8 @@ def pitches(db: Database) -> None:
 def slack_and_run(db: Database) -> None:
     # Slack delivers at least once: an event or action id seen here is not handled again.
     db.execute(
-        "CREATE TABLE slack_events (id TEXT PRIMARY KEY, kind TEXT NOT NULL, received TEXT NOT NULL)"
+        "CREATE TABLE slack_events"
+        " (id TEXT PRIMARY KEY, kind TEXT NOT NULL, received TEXT NOT NULL)"
     )
     # One `trendbot run` per database: the holder renews its lease; a stale one can be taken.
     db.execute(

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trendbot.slack.messages import TEXTS, Messages, fields_of
+
+SLACK_DIR = Path(__file__).parent.parent / "trendbot" / "slack"
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS))
+def test_each_text_has_both_languages_with_the_same_fields(key: str) -> None:
+    english, french = TEXTS[key]
+    assert english.strip() and french.strip()
+    assert fields_of(english) == fields_of(french)
+
+
+def test_the_brand_language_picks_the_wording() -> None:
+    assert Messages("fr")("button.approve") == "Valider"
+    assert Messages("fr-CA")("button.approve") == "Valider"
+    assert Messages("en")("button.approve") == "Approve"
+    assert Messages("de")("button.approve") == "Approve"  # not translated: English
+    assert Messages(None)("button.approve") == "Approve"
+
+
+def test_every_key_the_package_uses_exists() -> None:
+    used: set[str] = set()
+    prefixes: set[str] = set()
+    for path in SLACK_DIR.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"""msg\(\s*["']([a-z_.]+)["']""", source))
+        used |= set(re.findall(r"""Messages\(\)\(\s*["']([a-z_.]+)["']""", source))
+        prefixes |= set(re.findall(r"""msg\(\s*f["']([a-z_]+\.)\{""", source))
+    assert len(used) > 60
+    assert used <= set(TEXTS), sorted(used - set(TEXTS))
+    # keys built at run time: every value they are built from has a text
+    assert prefixes <= {"decided.", "state.", "story.", "usage.", "working.", "why."}
+    for action in ("approve", "reject", "snooze", "not_our_topic", "edit"):
+        assert f"decided.{action}" in TEXTS
+    for state in ("proposed", "posted", "approved", "rejected", "snoozed", "expired"):
+        assert f"state.{state}" in TEXTS
+    for name in ("search", "why", "pitch", "theme_add", "feed_add", "mute", "unmute", "top"):
+        assert f"usage.{name}" in TEXTS
+    for slow in ("pitch", "feed_add"):
+        assert f"working.{slow}" in TEXTS
+
+
+def test_reading_the_wording_does_not_load_slack_bolt() -> None:
+    code = (
+        "import sys, trendbot.slack.messages, trendbot.slack.replies; "
+        "print('slack_bolt' in sys.modules, 'slack_sdk' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

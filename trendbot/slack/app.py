@@ -1,0 +1,530 @@
+"""The Slack app: one bolt App whose handlers only translate between Slack and the backend.
+
+    make_app(backend, secrets) -> App          handlers for /trend, the card buttons, the reject
+                                               modal and decisions replied in a card's thread
+    run_socket_mode(app, secrets)              with SLACK_APP_TOKEN: no public URL needed
+    serve_http(app, host=..., port=...)        without it: /slack/events and /healthz
+
+Slack delivers at least once: an event or action id seen before (`Store.first_delivery`) changes
+nothing. Every decision goes through `Backend.decide`, by button or by thread reply, and only
+editors may make one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.error import URLError
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import Ack, App, Respond
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from trendbot.errors import ConfigError, SlackError, TrendbotError
+from trendbot.logs import get_logger, redact
+from trendbot.settings import Secrets, Settings, SlackSettings, ThemeSettings
+from trendbot.slack import cards, poster
+from trendbot.slack.cards import escape
+from trendbot.slack.commands import (
+    EDITORS_ONLY,
+    SLOW,
+    Answer,
+    Asker,
+    Command,
+    answer,
+    parse_command,
+)
+from trendbot.slack.messages import Messages
+from trendbot.slack.replies import parse_reply
+from trendbot.store import Store
+from trendbot.types import Pitch, StoryView
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+log = get_logger("trendbot.slack")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+EDITOR_GROUP_TTL = 300.0  # seconds a user group's members are trusted before asking again
+FINAL_STATES = frozenset({"approved", "rejected", "expired"})
+DECISION_BUTTONS = re.compile("^(" + "|".join(cards.DECISION_ACTIONS) + ")$")
+
+
+class Backend(Protocol):
+    """What the Slack handlers need from trendbot (the core facade, `trendbot.core.Trendbot`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    def now(self) -> datetime: ...
+
+    def top_stories(self, n: int = 5, theme: str | None = None) -> list[StoryView]: ...
+
+    def search(self, words: str, k: int = 5) -> list[StoryView]: ...
+
+    def find_story(self, ref: str) -> StoryView | None:
+        """A story by id, or the best match for some words."""
+        ...
+
+    def draft_pitch(self, story_id: int) -> Pitch:
+        """A new pitch for the story, stored with state `proposed`."""
+        ...
+
+    def themes(self) -> list[ThemeSettings]: ...
+
+    def add_theme(self, name: str, description: str, *, user: str) -> None: ...
+
+    def feeds(self) -> list[dict[str, Any]]:
+        """Store feed rows: name, kind, last_success, last_error, consecutive_failures, disabled."""
+        ...
+
+    def add_feed(self, url: str, *, user: str) -> str:
+        """Validate and fetch the feed once, then save it; the feed's name. Raises TrendbotError."""
+        ...
+
+    def mute(self, ref: str, *, user: str) -> str:
+        """Mute words or a story id; what was muted, in words."""
+        ...
+
+    def unmute(self, ref: str) -> bool: ...
+
+    def stats(self) -> dict[str, Any]:
+        """pitches_week, pitches_month, approved, rejected, approval_rate (0..1 or None),
+        median_minutes_to_pitch, median_minutes_to_decision (None when unknown)."""
+        ...
+
+    def decide(
+        self,
+        pitch_id: int,
+        action: str,
+        *,
+        user: str,
+        reason: str | None = None,
+        channel: str | None = None,
+        message_ts: str | None = None,
+        text: str | None = None,
+    ) -> Pitch:
+        """Record approve | reject | snooze | not_our_topic | edit (text: the new draft), teach
+        the theme matcher, and return the updated pitch."""
+        ...
+
+
+class Editors:
+    """Who may decide: slack.editors, members of slack.editor_group, or anyone if neither is set."""
+
+    def __init__(
+        self,
+        slack: SlackSettings,
+        client: WebClient,
+        *,
+        ttl: float = EDITOR_GROUP_TTL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.users = frozenset(slack.editors)
+        self.group = slack.editor_group
+        self.client = client
+        self.ttl = ttl
+        self.clock = clock
+        self._members: frozenset[str] = frozenset()
+        self._fetched: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def everyone(self) -> bool:
+        return not self.users and not self.group
+
+    def check(self, user: str) -> bool:
+        if self.everyone or user in self.users:
+            return True
+        return self.group is not None and user in self._group_members()
+
+    def _group_members(self) -> frozenset[str]:
+        with self._lock:
+            if self._fetched is not None and self.clock() - self._fetched < self.ttl:
+                return self._members
+            try:
+                response = self.client.usergroups_users_list(usergroup=self.group or "")
+                self._members = frozenset(response.get("users") or [])
+            except (SlackClientError, URLError, OSError) as e:
+                # Keep the last known members: a Slack hiccup must not lock editors out.
+                log.warning("slack.editor_group_unavailable", group=self.group, error=_line(e))
+            self._fetched = self.clock()
+            return self._members
+
+
+class SlackBot:
+    """The handlers. Each one acknowledges first, then calls the backend."""
+
+    def __init__(self, backend: Backend, client: WebClient, *, editors: Editors | None = None):
+        self.backend = backend
+        self.client = client
+        self.settings = backend.settings
+        self.msg = Messages(backend.settings.brand.language)
+        self.editors = editors or Editors(backend.settings.slack, client)
+
+    # /trend -----------------------------------------------------------------------------------
+
+    def ack_trend(self, ack: Ack, command: dict[str, Any]) -> None:
+        cmd = parse_command(command.get("text") or "")
+        log.info("slack.command", command=cmd.name, user=command.get("user_id"))
+        if cmd.name == "search":
+            ack()  # the answer comes within a second: no "working" note to clutter the channel
+            return
+        if cmd.name in EDITORS_ONLY and not self.editors.check(str(command.get("user_id"))):
+            ack(text=self.msg("only_editors_command"), response_type="ephemeral")
+            return
+        if cmd.name in SLOW:
+            ack(
+                text=self.msg(f"working.{cmd.name}", ref=escape(cmd.arg), url=cmd.arg),
+                response_type="ephemeral",
+            )
+            return
+        reply = self._answer_safely(cmd, command)
+        ack(text=reply.text, response_type="in_channel" if reply.share else "ephemeral")
+
+    def answer_trend(self, command: dict[str, Any], respond: Respond) -> None:
+        """Lazy listener: runs after the ack, for the slow subcommands only."""
+        cmd = parse_command(command.get("text") or "")
+        if cmd.name not in SLOW:
+            return
+        if cmd.name in EDITORS_ONLY and not self.editors.check(str(command.get("user_id"))):
+            return  # the ack said so
+        reply = self._answer_safely(cmd, command)
+        respond(text=reply.text, response_type="in_channel" if reply.share else "ephemeral")
+
+    def _answer_safely(self, cmd: Command, command: dict[str, Any]) -> Answer:
+        user = str(command.get("user_id") or "")
+        channel = str(command.get("channel_id") or "")
+        asker = Asker(
+            user=user,
+            channel=channel,
+            is_editor=lambda: self.editors.check(user),
+            post_pitch=lambda pitch: self._post_card(pitch, channel),
+        )
+        try:
+            return answer(cmd, self.backend, self.msg, asker)
+        except Exception as e:  # the person still gets an answer; the log gets the details
+            log.error("slack.command_failed", command=cmd.name, error=_line(e))
+            logging.getLogger("trendbot.slack").debug("traceback", exc_info=True)
+            return Answer(self.msg("error.unexpected"))
+
+    def _post_card(self, pitch: Pitch, fallback_channel: str) -> str:
+        target = self.settings.slack.channel or fallback_channel
+        poster.post_pitch(
+            self.client,
+            self.backend.store,
+            pitch,
+            target,
+            messages=self.msg,
+            now=self.backend.now(),
+        )
+        posted = self.backend.store.pitch(pitch.id) if pitch.id is not None else None
+        return (posted.slack_channel if posted else None) or target
+
+    # buttons and the reject modal ---------------------------------------------------------------
+
+    def on_decision_button(self, ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        action = body["actions"][0]
+        if not self._first_delivery(_action_key(body), "action"):
+            return
+        self.decide(
+            user=body["user"]["id"],
+            pitch_id=int(action["value"]),
+            action=cards.DECISION_ACTIONS[action["action_id"]],
+            channel=body["channel"]["id"],
+            message_ts=body["container"].get("message_ts") or body["message"]["ts"],
+        )
+
+    def on_reject_button(self, ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        if not self._first_delivery(_action_key(body), "action"):
+            return
+        user, channel = body["user"]["id"], body["channel"]["id"]
+        ts = body["container"].get("message_ts") or body["message"]["ts"]
+        pitch = self._decidable(int(body["actions"][0]["value"]), user, channel, None)
+        if pitch is None:
+            return
+        modal = cards.reject_modal(pitch, self.msg, channel=channel, ts=ts)
+        try:
+            with poster.slack_errors(self.msg, "views.open", channel):
+                self.client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except SlackError as e:
+            log.warning("slack.modal_failed", pitch=pitch.id, error=str(e))
+
+    def on_reject_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        if not self._first_delivery(f"view:{view['id']}:{view.get('hash', '')}", "view"):
+            return
+        where = json.loads(view.get("private_metadata") or "{}")
+        self.decide(
+            user=body["user"]["id"],
+            pitch_id=int(where["pitch_id"]),
+            action="reject",
+            channel=where["channel"],
+            message_ts=where["ts"],
+            reason=cards.reject_reason(view) or None,
+        )
+
+    # decisions replied in a card's thread --------------------------------------------------------
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if event.get("subtype") or event.get("bot_id") or not thread_ts or thread_ts == ts:
+            return
+        reply = parse_reply(event.get("text") or "")
+        if reply is None:
+            return
+        channel = str(event.get("channel") or "")
+        pitch_id = self._pitch_for_card(channel, str(thread_ts))
+        if pitch_id is None:
+            return
+        key = str(body.get("event_id") or f"{channel}:{ts}")
+        if not self._first_delivery(key, "event"):
+            log.info("slack.duplicate_event", event_id=key)
+            return
+        self.decide(
+            user=str(event.get("user") or ""),
+            pitch_id=pitch_id,
+            action=reply.action,
+            channel=channel,
+            message_ts=str(ts),
+            reason=reply.reason,
+            text=reply.text,
+            thread_ts=str(thread_ts),
+        )
+
+    # the one way to decide ----------------------------------------------------------------------
+
+    def decide(
+        self,
+        *,
+        user: str,
+        pitch_id: int,
+        action: str,
+        channel: str,
+        message_ts: str,
+        reason: str | None = None,
+        text: str | None = None,
+        thread_ts: str | None = None,
+    ) -> Pitch | None:
+        """Check who asks and what state the pitch is in, decide, then show it on the card."""
+        if self._decidable(pitch_id, user, channel, thread_ts) is None:
+            return None
+        try:
+            decided = self.backend.decide(
+                pitch_id,
+                action,
+                user=user,
+                reason=reason,
+                channel=channel,
+                message_ts=message_ts,
+                text=text,
+            )
+        except TrendbotError as e:
+            self._ephemeral(channel, user, self.msg("decision_failed", error=str(e)), thread_ts)
+            return None
+        log.info("slack.decision", pitch=pitch_id, action=action, user=user)
+        at = self.backend.now()
+        self._show_decision(decided, action, user, reason, at)
+        if action == "approve" and self.settings.slack.publish_channel:
+            self._publish(decided, user, at)
+        return decided
+
+    def _decidable(
+        self, pitch_id: int, user: str, channel: str, thread_ts: str | None
+    ) -> Pitch | None:
+        """The pitch, when `user` may decide on it now; else tell them why not, privately."""
+        if not self.editors.check(user):
+            self._ephemeral(channel, user, self.msg("only_editors"), thread_ts)
+            return None
+        pitch = self.backend.store.pitch(pitch_id)
+        if pitch is None:
+            self._ephemeral(channel, user, self.msg("unknown_pitch"), thread_ts)
+            return None
+        if pitch.state in FINAL_STATES:
+            state = self.msg(f"state.{pitch.state}")
+            text = self.msg("already_decided", pitch_id=pitch_id, state=state)
+            self._ephemeral(channel, user, text, thread_ts)
+            return None
+        return pitch
+
+    def _show_decision(
+        self, pitch: Pitch, action: str, user: str, reason: str | None, at: datetime
+    ) -> None:
+        if not (pitch.slack_channel and pitch.slack_ts):
+            return
+        card = cards.decided_message(
+            pitch, self.msg, action=action, user=user, at=at, reason=reason
+        )
+        try:
+            with poster.slack_errors(self.msg, "chat.update", pitch.slack_channel):
+                self.client.chat_update(channel=pitch.slack_channel, ts=pitch.slack_ts, **card)
+        except SlackError as e:  # the decision is recorded; only its display is late
+            log.warning("slack.card_not_updated", pitch=pitch.id, error=str(e))
+
+    def _publish(self, pitch: Pitch, user: str, at: datetime) -> None:
+        target = self.settings.slack.publish_channel or ""
+        try:
+            with poster.slack_errors(self.msg, "chat.postMessage", target):
+                channel = poster.resolve_channel(self.client, target, self.msg)
+                final = cards.final_message(
+                    pitch, self.msg, user=user, channel=pitch.slack_channel or "", at=at
+                )
+                self.client.chat_postMessage(channel=channel, **final)
+        except SlackError as e:
+            log.warning("slack.publish_failed", pitch=pitch.id, error=str(e))
+
+    # helpers ------------------------------------------------------------------------------------
+
+    def _first_delivery(self, key: str, kind: str) -> bool:
+        return self.backend.store.first_delivery(key, kind, now=self.backend.now())
+
+    def _pitch_for_card(self, channel: str, ts: str) -> int | None:
+        pitch = self.backend.store.pitch_by_slack(channel, ts)
+        return pitch.id if pitch else None
+
+    def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None) -> None:
+        try:
+            with poster.slack_errors(self.msg, "chat.postEphemeral", channel):
+                self.client.chat_postEphemeral(
+                    channel=channel, user=user, text=text, thread_ts=thread_ts
+                )
+        except SlackError as e:
+            log.warning("slack.ephemeral_failed", user=user, error=str(e))
+
+
+def make_app(
+    backend: Backend,
+    secrets: Secrets,
+    *,
+    client: WebClient | None = None,
+    process_before_response: bool = False,
+    editors: Editors | None = None,
+) -> App:
+    """The bolt App wired to `backend`. Socket Mode when SLACK_APP_TOKEN is set, else HTTP."""
+    msg = Messages(backend.settings.brand.language)
+    signing_secret = secrets.slack_signing_secret
+    if signing_secret is None and secrets.slack_app_token is None:
+        raise ConfigError(msg("slack.no_signing_secret"))
+    client = client or poster.make_client(secrets)
+    try:
+        app = App(
+            client=client,
+            signing_secret=signing_secret.get_secret_value() if signing_secret else "",
+            process_before_response=process_before_response,
+            name="trendbot",
+            logger=logging.getLogger("trendbot.slack.bolt"),
+        )
+    except BoltError as e:
+        raise SlackError(msg("slack.auth", error=_line(e))) from None
+    except (SlackClientError, URLError, OSError) as e:
+        raise SlackError(msg("slack.down", error=_line(e))) from None
+    bot = SlackBot(backend, client, editors=editors)
+    app.command("/trend")(ack=bot.ack_trend, lazy=[bot.answer_trend])
+    app.action(DECISION_BUTTONS)(bot.on_decision_button)
+    app.action(cards.REJECT_ACTION)(bot.on_reject_button)
+    app.view(cards.REJECT_VIEW)(bot.on_reject_submit)
+    app.event("message")(bot.on_message)
+    return app
+
+
+def run_socket_mode(app: App, secrets: Secrets, *, block: bool = True) -> SocketModeHandler:
+    """Connect over Socket Mode; `block=False` returns once connected (the scheduler runs on)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    if secrets.slack_app_token is None:
+        raise ConfigError(Messages()("slack.no_app_token"))
+    handler = SocketModeHandler(app, app_token=secrets.slack_app_token.get_secret_value())
+    if block:
+        handler.start()
+    else:
+        handler.connect()
+    return handler
+
+
+def wsgi_app(app: App, *, healthy: Callable[[], bool] | None = None) -> WSGIApplication:
+    """bolt's WSGI adapter on /slack/events, plus /healthz for load balancers and Docker."""
+    from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            ok = healthy() if healthy is not None else True
+            status = "200 OK" if ok else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json")])
+            return [json.dumps({"ok": ok}).encode()]
+        return slack(environ, start_response)
+
+    return application
+
+
+def serve_http(
+    app: App,
+    *,
+    host: str = "0.0.0.0",
+    port: int = 3000,
+    threads: int = 8,
+    healthy: Callable[[], bool] | None = None,
+) -> None:
+    """Serve /slack/events and /healthz until interrupted.
+
+    waitress when it is installed: a production WSGI server in pure Python (no compiler, runs on
+    slim images), with a thread pool in ONE process, which trendbot needs (one store lease, one
+    scheduler, one editor cache); gunicorn's pre-forked workers would each run the scheduler.
+    Without it, the standard library's wsgiref, which is only fit for trying trendbot out.
+    """
+    application = wsgi_app(app, healthy=healthy)
+    try:
+        import waitress
+    except ImportError:
+        log.warning("slack.http_dev_server", hint="pip install waitress for production")
+        server = wsgiref_dev_server(application, host, port)
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+        return
+    waitress.serve(application, host=host, port=port, threads=threads, ident="trendbot")
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _LoggingHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("slack.http", request=redact(format % args))
+
+
+def wsgiref_dev_server(application: WSGIApplication, host: str, port: int) -> WSGIServer:
+    """The standard library's WSGI server, one thread a request: for development and tests only."""
+    return make_server(
+        host, port, application, server_class=_ThreadingWSGIServer, handler_class=_LoggingHandler
+    )
+
+
+def _action_key(body: dict[str, Any]) -> str:
+    action = body["actions"][0]
+    return f"{body['user']['id']}:{action.get('action_ts') or body.get('trigger_id')}"
+
+
+def _line(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return redact(text)

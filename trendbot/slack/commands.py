@@ -1,0 +1,407 @@
+"""`/trend`: reading what was typed, and the answer for each subcommand.
+
+`parse_command` is pure. `answer` calls the backend and returns mrkdwn; the Slack app decides
+whether it goes back in the ack (fast commands) or later through the response URL (`SLOW` ones).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from trendbot.errors import TrendbotError
+from trendbot.slack.cards import clip, escape, link
+from trendbot.slack.messages import Messages
+from trendbot.slack.replies import unescape
+from trendbot.types import Pitch, StoryView
+
+if TYPE_CHECKING:
+    from trendbot.slack.app import Backend
+
+DEFAULT_TOP = 5
+MAX_TOP = 20
+SEARCH_RESULTS = 5
+WHY_LINKS = 5
+SLOW = frozenset({"search", "pitch", "feed_add"})  # answered by a lazy listener after the ack
+EDITORS_ONLY = frozenset({"theme_add", "feed_add"})
+NO_ARGS = frozenset({"help", "themes", "feeds", "stats"})
+
+# French (and a few natural) spellings of the subcommands.
+ALIASES = {
+    "aide": "help", "?": "help",
+    "recherche": "search", "cherche": "search", "chercher": "search", "find": "search",
+    "pourquoi": "why",
+    "propose": "pitch", "proposer": "pitch", "proposition": "pitch",
+    "themes": "themes", "theme": "theme",
+    "flux": "feeds", "feed": "feed", "sources": "feeds",
+    "masquer": "mute", "demasquer": "unmute",
+    "stat": "stats", "statistiques": "stats",
+}  # fmt: skip
+KNOWN = frozenset({"help", "top", "search", "why", "pitch", "themes", "theme", "feeds", "feed"})
+KNOWN |= {"mute", "unmute", "stats"}
+SHARE = frozenset({"share", "partager"})
+ADD = frozenset({"add", "ajouter", "ajout"})
+
+
+@dataclass(frozen=True)
+class Command:
+    """One /trend request. `name` is `invalid` when the text cannot be run; `usage` says why."""
+
+    name: str
+    arg: str = ""  # words, a story reference, a URL or a theme name
+    n: int = DEFAULT_TOP
+    description: str = ""  # theme add
+    share: bool = False
+    usage: str = ""  # the messages key answering an invalid command
+    word: str = ""  # what was typed, for that answer
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who typed the command, and what the answer may do on their behalf."""
+
+    user: str
+    channel: str
+    is_editor: Callable[[], bool]
+    post_pitch: Callable[[Pitch], str]  # posts a card; returns the channel it went to
+
+
+def parse_command(text: str) -> Command:
+    text = re.sub(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>", r"\1", text)  # Slack's links: the URL
+    words = unescape(text).split()
+    share = bool(words) and _key(words[-1]) in SHARE
+    if share:
+        words = words[:-1]
+    if not words:
+        return Command("help", share=share)
+    typed = words[0]
+    head = ALIASES.get(_key(typed), _key(typed))
+    rest = words[1:]
+    arg = " ".join(rest)
+    if head not in KNOWN:
+        return _invalid("usage.unknown", typed)
+    adding = bool(rest) and _key(rest[0]) in ADD
+    if head in NO_ARGS and not (adding and head in ("themes", "feeds")):
+        return _invalid("usage.no_args", head) if rest else Command(head, share=share)
+    if head == "top":
+        return _parse_top(rest, share)
+    if head in ("theme", "themes"):
+        return (
+            _parse_theme_add(" ".join(rest[1:]), share)
+            if adding
+            else _invalid("usage.theme_add", typed)
+        )
+    if head in ("feed", "feeds"):
+        url = _url(" ".join(rest[1:])) if adding else ""
+        if not url:
+            return _invalid("usage.feed_add", typed)
+        return Command("feed_add", arg=url, share=share)
+    if not arg:
+        return _invalid(f"usage.{head}", typed)
+    return Command(head, arg=arg, share=share)
+
+
+def answer(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> Answer:
+    """The reply to one command. A TrendbotError becomes a one-line answer to the person only."""
+    if cmd.name == "invalid":
+        return Answer(msg(cmd.usage, word=escape(cmd.word), max=MAX_TOP))
+    if cmd.name in EDITORS_ONLY and not asker.is_editor():
+        return Answer(msg("only_editors_command"))
+    try:
+        return Answer(_ANSWERS[cmd.name](cmd, backend, msg, asker), share=cmd.share)
+    except TrendbotError as e:
+        return Answer(msg("error", error=escape(str(e))))
+
+
+# answers ----------------------------------------------------------------------------------------
+
+
+def _help(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    return msg("help")
+
+
+def _top(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    theme = None
+    if cmd.arg:
+        names = [t.name for t in backend.themes()]
+        theme = match_theme(cmd.arg, names)
+        if theme is None:
+            return msg("unknown_theme", theme=escape(cmd.arg), themes=", ".join(names))
+    stories = backend.top_stories(cmd.n, theme)
+    in_theme = msg("top.theme", theme=escape(theme)) if theme else ""
+    if not stories:
+        return msg("top.empty", theme=in_theme)
+    return "\n".join([msg("top.title", theme=in_theme), *story_lines(stories, msg)])
+
+
+def _search(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    stories = backend.search(cmd.arg, k=SEARCH_RESULTS)
+    if not stories:
+        return msg("search.empty", words=escape(cmd.arg))
+    return "\n".join([msg("search.title", words=escape(cmd.arg)), *story_lines(stories, msg)])
+
+
+def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    story = backend.find_story(cmd.arg)
+    if story is None:
+        return msg("no_story", ref=escape(cmd.arg))
+    return why_text(story, msg)
+
+
+def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    story = backend.find_story(cmd.arg)
+    if story is None:
+        return msg("no_story", ref=escape(cmd.arg))
+    pitch = backend.draft_pitch(story.id)
+    channel = asker.post_pitch(pitch)
+    return msg("pitch.posted", pitch_id=pitch.id, label=escape(pitch.story_label), channel=channel)
+
+
+def _themes(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    lines = [msg("themes.title", brand=escape(backend.settings.brand.name))]
+    for theme in backend.themes():
+        description = theme.description or ", ".join(theme.keywords) or "…"
+        lines.append(msg("themes.line", name=escape(theme.name), description=escape(description)))
+    return "\n".join(lines)
+
+
+def _theme_add(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    backend.add_theme(cmd.arg, cmd.description, user=asker.user)
+    return msg("theme.added", name=escape(cmd.arg))
+
+
+def _feeds(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    rows = backend.feeds()
+    if not rows:
+        return msg("feeds.empty")
+    return "\n".join([msg("feeds.title", count=len(rows)), *(feed_line(r, msg) for r in rows)])
+
+
+def _feed_add(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    name = backend.add_feed(cmd.arg, user=asker.user)
+    return msg("feed.added", name=escape(name))
+
+
+def _mute(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    what = backend.mute(cmd.arg, user=asker.user)
+    return msg("muted", what=escape(what), ref=escape(cmd.arg))
+
+
+def _unmute(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    if backend.unmute(cmd.arg):
+        return msg("unmuted", ref=escape(cmd.arg))
+    return msg("not_muted", ref=escape(cmd.arg))
+
+
+def _stats(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    stats = backend.stats()
+    none = msg("stats.none")
+    rate = stats.get("approval_rate")
+    return "\n".join(
+        [
+            msg("stats.title", brand=escape(backend.settings.brand.name)),
+            msg(
+                "stats.pitches",
+                week=stats.get("pitches_week", 0),
+                month=stats.get("pitches_month", 0),
+            ),
+            msg(
+                "stats.decisions",
+                approved=stats.get("approved", 0),
+                rejected=stats.get("rejected", 0),
+                rate=f"{rate:.0%}" if rate is not None else none,
+            ),
+            msg(
+                "stats.speed",
+                to_pitch=duration(stats.get("median_minutes_to_pitch"), msg),
+                to_decision=duration(stats.get("median_minutes_to_decision"), msg),
+            ),
+        ]
+    )
+
+
+_ANSWERS: dict[str, Callable[[Command, Backend, Messages, Asker], str]] = {
+    "help": _help,
+    "top": _top,
+    "search": _search,
+    "why": _why,
+    "pitch": _pitch,
+    "themes": _themes,
+    "theme_add": _theme_add,
+    "feeds": _feeds,
+    "feed_add": _feed_add,
+    "mute": _mute,
+    "unmute": _unmute,
+    "stats": _stats,
+}
+
+
+# formatting -------------------------------------------------------------------------------------
+
+
+def story_lines(stories: list[StoryView], msg: Messages) -> list[str]:
+    return [story_line(rank, story, msg) for rank, story in enumerate(stories, 1)]
+
+
+def story_line(rank: int, story: StoryView, msg: Messages) -> str:
+    flags = ""
+    if story.themes:
+        flags += msg("story.theme_flag", theme=escape(story.themes[0].theme))
+    if story.trending:
+        flags += msg("story.trending_flag")
+    if story.safety != "safe":
+        flags += msg("story.caution_flag")
+    if story.muted:
+        flags += msg("story.muted_flag")
+    return msg(
+        "story.line",
+        rank=rank,
+        label=escape(clip(story.label, 200)),
+        state=_state(story.state, msg),
+        score=f"{story.score:.1f}",
+        sources=story.sources,
+        id=story.id,
+        flags=flags,
+        why_now=escape(story.why_now),
+        sparkline=f"`{story.sparkline}`" if story.sparkline else "",
+    ).rstrip()
+
+
+def why_text(story: StoryView, msg: Messages) -> str:
+    spark = f"`{story.sparkline}`" if story.sparkline else ""
+    lines = [
+        msg(
+            "why.title",
+            label=escape(story.label),
+            id=story.id,
+            state=_state(story.state, msg),
+            score=f"{story.score:.1f}",
+        ),
+        msg("why.momentum", why_now=escape(story.why_now), sparkline=spark).rstrip(),
+        msg(
+            "why.size",
+            size=story.size,
+            sources=story.sources,
+            first_seen=ago(story.first_seen),
+            last_seen=ago(story.last_seen),
+        ),
+    ]
+    if story.traffic:
+        lines.append(msg("why.traffic", traffic=f"{story.traffic:,}"))
+    if story.keywords:
+        lines.append(msg("why.keywords", keywords=escape(", ".join(story.keywords))))
+    if story.themes:
+        fits = [
+            msg(
+                "why.theme",
+                theme=escape(fit.theme),
+                relevance=f"{fit.relevance:.2f}",
+                evidence=escape(clip(fit.evidence, 200)),
+            )
+            for fit in story.themes
+        ]
+        lines.append(msg("why.themes", themes="; ".join(fits)))
+    else:
+        lines.append(msg("why.no_theme"))
+    reason = escape(story.safety_reason or story.safety)
+    lines.append(
+        msg("why.safe")
+        if story.safety == "safe"
+        else msg(f"why.{'blocked' if story.safety == 'blocked' else 'caution'}", reason=reason)
+    )
+    if story.muted:
+        lines.append(msg("why.muted"))
+    if story.links:
+        links = "\n".join(f"• {link(s)}" for s in story.links[:WHY_LINKS])
+        lines.append(msg("why.links", links=links))
+    return "\n".join(lines)
+
+
+def feed_line(row: dict[str, Any], msg: Messages) -> str:
+    fields = {"name": escape(str(row.get("name", ""))), "kind": row.get("kind") or "news"}
+    error = escape(clip(str(row.get("last_error") or ""), 200))
+    if row.get("disabled"):
+        return msg("feeds.disabled", error=error, **fields)
+    if row.get("last_error") and row.get("consecutive_failures", 1):
+        return msg("feeds.failing", error=error, **fields)
+    if row.get("last_success"):
+        return msg("feeds.ok", when=ago(_as_time(row["last_success"])), **fields)
+    return msg("feeds.never", **fields)
+
+
+def ago(moment: datetime) -> str:
+    """'3 hours ago' in each reader's language and zone, rendered by Slack."""
+    fallback = moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{ago}}|{fallback}>"
+
+
+def duration(minutes: float | None, msg: Messages) -> str:
+    if minutes is None:
+        return msg("stats.none")
+    if minutes < 120:
+        return msg("minutes", minutes=round(minutes))
+    return msg("hours", hours=f"{minutes / 60:.1f}")
+
+
+def match_theme(typed: str, names: list[str]) -> str | None:
+    """The theme a person meant: exact, then accent- and case-blind, then a unique prefix."""
+    if typed in names:
+        return typed
+    key = _key(typed)
+    exact = [n for n in names if _key(n) == key]
+    if exact:
+        return exact[0]
+    starts = [n for n in names if _key(n).startswith(key)]
+    return starts[0] if len(starts) == 1 else None
+
+
+# parsing helpers --------------------------------------------------------------------------------
+
+
+def _key(word: str) -> str:
+    text = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _invalid(usage: str, word: str) -> Command:
+    return Command("invalid", usage=usage, word=word)
+
+
+def _parse_top(rest: list[str], share: bool) -> Command:
+    n = DEFAULT_TOP
+    if rest and rest[0].lstrip("-").isdigit():
+        n = int(rest[0])
+        rest = rest[1:]
+        if not 1 <= n <= MAX_TOP:
+            return _invalid("usage.top", "top")
+    return Command("top", arg=" ".join(rest), n=n, share=share)
+
+
+def _parse_theme_add(text: str, share: bool) -> Command:
+    name, sep, description = text.partition(":")
+    if not sep or not name.strip() or not description.strip():
+        return _invalid("usage.theme_add", "theme")
+    return Command("theme_add", arg=name.strip(), description=description.strip(), share=share)
+
+
+def _url(text: str) -> str:
+    text = text.strip().strip("<>")
+    return text if re.fullmatch(r"https?://\S+", text) else ""
+
+
+def _state(state: str, msg: Messages) -> str:
+    return msg(f"story.{state}") if state in ("new", "rising", "peaking", "fading") else state
+
+
+def _as_time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
