@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -22,6 +22,7 @@ from trendbot.errors import TrendbotError
 
 if TYPE_CHECKING:
     from trendbot.core import Trendbot
+    from trendbot.pipeline import Pipeline
     from trendbot.settings import Settings
     from trendbot.store import Store
     from trendbot.types import Pitch
@@ -423,6 +424,7 @@ def _replay(
     end: datetime | None,
     every: timedelta,
     speed: float | None,
+    then: Callable[[Pipeline], None] | None = None,
 ) -> None:
     import time
 
@@ -452,7 +454,9 @@ def _replay(
 
     with make_pipeline(settings, db=db, clock=lambda: items[-1].seen) as pipeline:
         summary = replay(pipeline, items, every=every, on_cycle=show)
-    print_summary(console, summary, language=settings.brand.language)
+        print_summary(console, summary, language=settings.brand.language)
+        if then is not None:
+            then(pipeline)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -506,10 +510,9 @@ def _fresh_db(source: str) -> str:
 
 
 @cli.command()
-@click.option("--db", "db", default=None, help="Where to keep the demo's database.")
 @pass_ctx
 @one_line_errors
-def demo(ctx: Context, db: str | None) -> None:
+def demo(ctx: Context) -> None:
     """Replay two real weeks of news, offline, with the example brand: see what it pitches."""
     from importlib.resources import as_file, files
 
@@ -519,8 +522,37 @@ def demo(ctx: Context, db: str | None) -> None:
     settings = load_settings(config if config.exists() else _example_config())
     with as_file(files("trendbot") / "data" / "demo_news.jsonl.gz") as path:
         _replay(
-            settings, db or _fresh_db("demo"), str(path), None, None, timedelta(minutes=30), None
+            settings,
+            ctx.db_arg or _fresh_db("demo"),
+            str(path),
+            None,
+            None,
+            timedelta(minutes=30),
+            None,
+            then=_demo_in_slack,
         )
+
+
+def _demo_in_slack(pipeline: Pipeline) -> None:
+    """With Slack tokens, the demo's pitches go to the channel and the bot answers there."""
+    import threading
+
+    from rich.console import Console
+
+    from trendbot.core import Trendbot
+    from trendbot.scheduler import Delivery, serve
+
+    if not pipeline.secrets.slack_enabled:
+        return
+    bot = Trendbot(pipeline)
+    delivery = Delivery(bot, pipeline.secrets, printer=lambda pitch: None)
+    posted = delivery.deliver()
+    Console().print(
+        f"Posted {posted} pitches to {pipeline.settings.slack.channel}: approve or reject them "
+        "there, try /trend. Ctrl-C to stop."
+    )
+    with suppress(KeyboardInterrupt):
+        serve(bot, pipeline.secrets, threading.Event(), client=delivery.client, port=3000)
 
 
 def _example_config() -> Path:

@@ -92,7 +92,8 @@ class Delivery:
         if secrets.slack_enabled:
             from trendbot.slack.poster import make_client
 
-            self.client = make_client(secrets)
+            # a proxy, or a fake Slack in tests; never needed against the real Slack
+            self.client = make_client(secrets, base_url=os.environ.get("TRENDBOT_SLACK_API_URL"))
 
     def deliver(self) -> int:
         """Post (or print) every pitch not delivered yet, then pending thread updates."""
@@ -305,20 +306,28 @@ def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: 
     previous = signal.signal(signal.SIGTERM, on_signal)
     try:
         runner.start()
-        if secrets.slack_enabled:
-            from trendbot.slack.app import make_app, run_socket_mode, serve_http
-
-            app = make_app(runner.bot, secrets, client=runner.delivery.client)
-            if secrets.slack_app_token is not None:
-                handler = run_socket_mode(app, secrets, block=False)
-                runner.stopping.wait()
-                handler.close()
-            else:
-                serve_http(app, port=port, healthy=lambda: not runner.stopping.is_set())
-        else:
-            runner.stopping.wait()
+        serve(runner.bot, secrets, runner.stopping, client=runner.delivery.client, port=port)
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
         runner.stop()
+
+
+def serve(
+    bot: Trendbot, secrets: Secrets, stopping: threading.Event, *, client: Any, port: int
+) -> None:
+    """The Slack bot until `stopping` is set (Socket Mode) or the process is interrupted (HTTP);
+    without Slack tokens, just wait."""
+    if not secrets.slack_enabled:
+        stopping.wait()
+        return
+    from trendbot.slack.app import make_app, run_socket_mode, serve_http
+
+    app = make_app(bot, secrets, client=client)
+    if secrets.slack_app_token is not None:
+        handler = run_socket_mode(app, secrets, block=False)
+        stopping.wait()
+        handler.close()
+    else:
+        serve_http(app, port=port, healthy=lambda: not stopping.is_set())

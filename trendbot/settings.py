@@ -125,7 +125,7 @@ class CadenceSettings(Model):
     max_per_month: int = Field(default=20, ge=0)
     quiet_hours: str | None = "21:00-08:00"
     timezone: str = "Europe/Paris"
-    min_score: float = Field(default=1.0, ge=0)
+    min_score: float = Field(default=3.0, ge=0)
     queue_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
     @field_validator("timezone")
