@@ -23,9 +23,9 @@ class Calibration:
 
 TABLE: dict[str, Calibration] = {
     # placeholder figures, replaced by the calibrated ones with their evidence
-    "minilm": Calibration(story_join=0.6, theme_min=0.35, safety_block=0.5, safety_caution=0.42),
+    "minilm": Calibration(story_join=0.6, theme_min=0.15, safety_block=0.45, safety_caution=0.35),
     "use-multilingual": Calibration(
-        story_join=0.6, theme_min=0.35, safety_block=0.5, safety_caution=0.42
+        story_join=0.6, theme_min=0.12, safety_block=0.45, safety_caution=0.38
     ),
 }
 DEFAULT = TABLE["minilm"]

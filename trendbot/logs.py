@@ -67,8 +67,10 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname.lower(),
             "event": record.getMessage(),
-            **{k: v if isinstance(v, int | float | bool) else str(v) for k, v in
-               getattr(record, "fields", {}).items()},
+            **{
+                k: v if isinstance(v, int | float | bool) else str(v)
+                for k, v in getattr(record, "fields", {}).items()
+            },
         }
         if record.exc_info:
             data["exception"] = self.formatException(record.exc_info)

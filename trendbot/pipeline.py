@@ -285,7 +285,7 @@ def make_pipeline(
 EMBED_BATCH = 256
 CLUSTER_BATCH = 5000
 LIVE = timedelta(hours=48)  # a story with no new item for this long is no longer scored
-LOOKBACK = timedelta(hours=24)  # momentum looks this far back
+LOOKBACK = timedelta(hours=trends.TrendParams().lookback_hours)  # momentum looks this far back
 PITCHABLE = ("rising", "peaking")
 
 
@@ -323,6 +323,7 @@ class Brain:
     def reconfigure(self, settings: Settings) -> None:
         self.settings = settings
         self._matcher = self._safety = None  # rebuilt from the new themes and rules
+        self.adapted_at = None  # the new matcher has not seen the stream yet
 
     @property
     def embedder(self) -> embed.Embedder:
@@ -333,11 +334,11 @@ class Brain:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.embedder.encode(texts)
 
-    def item_index(self, store: Store) -> index.VectorIndex[str]:
+    def item_index(self, store: Store, now: datetime) -> index.VectorIndex[str]:
         """Every recent item's vector, for semantic search: built from the store on first use,
         then kept up to date by `embed_new`."""
         if self._items is None:
-            since = utcnow() - timedelta(days=self.settings.storage.retention_days)
+            since = now - timedelta(days=self.settings.storage.retention_days)
             rows = store.query(
                 "SELECT e.item_id, e.vector, i.first_seen FROM embeddings e"
                 " JOIN items i ON i.id = e.item_id WHERE e.model = ? AND i.first_seen >= ?",
@@ -398,6 +399,9 @@ def embed_new(brain: Brain, store: Store, *, since: datetime) -> int:
         store.save_vectors(
             brain.model,
             [(r["id"], r["content_hash"], v) for r, v in zip(rows, vectors, strict=True)],
+        )
+        brain.indexed(
+            [r["id"] for r in rows], vectors, [from_iso(r["first_seen"]).timestamp() for r in rows]
         )
         done += len(rows)
     return done
@@ -544,7 +548,7 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
             if not e.repeat:
                 baseline.add(e.t, story_id)
     t_now = now.timestamp()
-    per_hour = baseline.baseline_per_hour(t_now)
+    stream = baseline.at(t_now)
     rising: list[int] = []
     updates = []
     for row in store.story_rows(brain.model, since=now - LIVE):
@@ -552,7 +556,8 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
         m = trends.momentum(
             events.get(row["id"], []),
             t_now,
-            baseline_per_hour=per_hour,
+            baseline_per_hour=stream.story_per_hour,
+            window_minutes=stream.window_minutes,
             previous_state=row["state"] if row["scored_at"] else None,
             state_since=since,
         )
@@ -869,7 +874,6 @@ def replay(
         report = pipeline.process(now)
         summary.cycles += 1
         summary.pitched += len(report.pitched)
-        summary.held.update(report.held)
         summary.rising.update(
             r["id"]
             for r in store.query(
@@ -883,4 +887,14 @@ def replay(
     summary.blocked = {
         r["story_id"] for r in store.query("SELECT story_id FROM holds WHERE reason = 'blocked'")
     }
+    # Each story once per reason it was held for (never pitched stories only).
+    summary.held = Counter(
+        {
+            r["reason"]: r["n"]
+            for r in store.query(
+                "SELECT reason, count(DISTINCT story_id) AS n FROM holds WHERE reason != 'blocked'"
+                " AND story_id NOT IN (SELECT story_id FROM pitches) GROUP BY reason"
+            )
+        }
+    )
     return summary

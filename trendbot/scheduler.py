@@ -78,6 +78,9 @@ def lease_status(store: Store, *, now: datetime) -> tuple[bool, str]:
         return False, "no trendbot run holds this database"
     if from_iso(row["expires"]) <= now:
         return False, f"the run's lease expired at {row['expires']} (pid {row['pid']})"
+    # killed -9 or crashed: its lease outlives it by up to LEASE_TTL
+    if row["host"] == socket.gethostname() and not pid_alive(int(row["pid"] or 0)):
+        return False, f"trendbot run pid {row['pid']} is gone (killed or crashed): restart it"
     return True, f"trendbot run pid {row['pid']} on {row['host']}, lease until {row['expires']}"
 
 

@@ -1,0 +1,455 @@
+"""Does trendbot stay fast and small as the database grows? Cycle cost, memory, disk, search.
+
+    .venv/bin/python bench/scale.py [--sizes 10000,30000,100000] [--model use-multilingual] \
+        [--data ../shared/data/news_archive_2025.jsonl.gz] [--cycles 5] [--rebuild]
+
+For each size N, a stream of N real headlines (the first sighting of each distinct title of the
+archive, in file order) is re-timed evenly over the 14 days before now, and loaded through the
+real pipeline as it would arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)`
+per 30 minutes of that clock. When the archive runs out, titles come round again with a suffix
+(" [2]", " [3]", ...: digits the story tracker ignores), several days after their first round;
+a repeat is embedded as its base title, so only distinct texts meet the encoder (cached under
+/tmp/trendbot-cache/scale/). The output says how many repeats there are.
+
+The built database is cached (/tmp/trendbot-cache/scale/<model>-<N>.db, --rebuild to redo it;
+a build older than a day is redone, since the item index keeps the last 14 days of real time).
+Then, in a fresh process (so each size's memory peak is its own), on a copy of it, with the
+real encoder:
+- --cycles processing cycles of 500 new items each (headlines kept out of every build):
+  seconds a cycle, median, wall and CPU, and the share of it spent in the encoder;
+- the item index built from the store (`Brain.item_index`), then 100 searches for held-out
+  headlines (`VectorIndex.search`, k=40 as `Trendbot.search` asks), median; and
+  `Trendbot.search` end to end (encode + index + stories + brand fit), median of 20;
+- peak RSS of that process (ru_maxrss), and of the build process when it ran here;
+- the database's size on disk.
+Cost per new item 100k/10k (target <= 1.5x) is the ratio of cycle times between the largest
+and the smallest size; RSS target: <= 1 GiB at the largest. Load average is printed: the
+machine may be shared. Prints ONE JSON line last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _data import ArchiveRow, default_data_dir, load_news_archive
+from throughput import (
+    EVERY,
+    Timing,
+    bench_settings,
+    clock_encoder,
+    distinct_headlines,
+    load_average,
+    open_pipeline,
+    retimed_items,
+    timed,
+    warm_up,
+)
+
+from trendbot import embed
+from trendbot.core import Trendbot
+from trendbot.pipeline import replay
+from trendbot.sources.replay import ARCHIVE_FEED
+from trendbot.types import Item
+
+CACHE = Path("/tmp/trendbot-cache/scale")
+SPAN = timedelta(days=14)
+BATCH = 500
+QUERIES = 100
+E2E_QUERIES = 20
+FOLLOW = 20  # new items after the index is built, to see whether it learns them
+SEARCH_K = 40  # Trendbot.search(words, k=5) asks the index for k * 8
+STALE = timedelta(days=1)
+COST_TARGET = 1.5
+RSS_TARGET_MIB = 1024
+_REPEAT = re.compile(r" \[\d+\]$")
+
+
+# -- the stream -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pools:
+    build: list[ArchiveRow]  # what the databases are built from
+    cycles: list[ArchiveRow]  # new items of the measured cycles
+    queries: list[ArchiveRow]  # search queries
+
+
+def pools(data: Path, cycles: int) -> Pools:
+    """The latest headlines are kept out of every build, for the measures."""
+    rows = distinct_headlines(load_news_archive(data))
+    held = cycles * BATCH + QUERIES
+    if len(rows) < 2 * held:
+        raise SystemExit(f"{data.name}: {len(rows)} distinct headlines, need at least {2 * held}")
+    build, kept = rows[:-held], rows[-held:]
+    return Pools(build, kept[: cycles * BATCH], kept[cycles * BATCH :])
+
+
+def build_stream(pool: Sequence[ArchiveRow], size: int, end: datetime) -> list[Item]:
+    """`size` items over the 14 days before `end`; a title's k-th round gets the suffix [k]."""
+    start = end - SPAN
+    per_hour = size / (SPAN.total_seconds() / 3600)
+    items: list[Item] = []
+    for round_ in range(-(-size // len(pool))):
+        rows = pool[: size - len(items)]
+        first = start + timedelta(hours=len(items) / per_hour)
+        suffix = f" [{round_ + 1}]" if round_ else ""
+        items += retimed_items(rows, first, per_hour, suffix)
+    return items
+
+
+class CachedEmbedder:
+    """The real encoder behind a vector cache on disk (SQLite, so it costs no memory), keyed by
+    model and text; a repeat (" [k]") is looked up as its base title."""
+
+    def __init__(self, inner: embed.Embedder, path: Path) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.db = sqlite3.connect(path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS v (key TEXT PRIMARY KEY, vector BLOB)")
+        self.hits = self.misses = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [
+            hashlib.sha1(f"{self.name}\n{_REPEAT.sub('', t)}".encode()).hexdigest() for t in texts
+        ]
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self.db.execute(
+                f"SELECT key, vector FROM v WHERE key IN ({marks})", chunk
+            ):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        missing = {
+            k: _REPEAT.sub("", t) for k, t in zip(keys, texts, strict=True) if k not in found
+        }
+        if missing:
+            vectors = self.inner.encode(list(missing.values()))
+            for key, vector in zip(missing, vectors, strict=True):
+                found[key] = vector
+            self.db.executemany(
+                "INSERT OR REPLACE INTO v VALUES (?, ?)",
+                [(k, found[k].astype(np.float32).tobytes()) for k in missing],
+            )
+            self.db.commit()
+        self.hits += len(keys) - len(missing)
+        self.misses += len(missing)
+        return np.vstack([found[k] for k in keys]).astype(np.float32)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def db_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+# -- workers (one process each) -------------------------------------------------------------------
+
+
+def build(data: Path, model: str, size: int, cycles: int, db: Path) -> dict[str, Any]:
+    """Load a stream of `size` items through the real pipeline into `db`."""
+    pool = pools(data, cycles).build
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    items = build_stream(pool, size, end)
+    load = load_average()
+    partial = db.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    pipeline = open_pipeline(bench_settings(model), partial)
+    cached = CachedEmbedder(embed.load_embedder(model), CACHE / f"vectors-{model}.sqlite")
+    clocked = clock_encoder(pipeline, cached)
+    started = time.monotonic()
+
+    def progress(report: Any) -> None:
+        if report.now.hour == 0 and report.now.minute < EVERY.seconds // 60:
+            done = pipeline.store.item_count()
+            print(
+                f"  build {size}: {report.now:%m-%d} {done} items, "
+                f"{time.monotonic() - started:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    with pipeline:
+        summary, timing = timed(lambda: replay(pipeline, items, every=EVERY, on_cycle=progress))
+    partial.rename(db)
+    return {
+        "size": size,
+        "model": model,
+        "items": summary.items,
+        "distinct": min(size, len(pool)),
+        "repeats": max(0, size - len(pool)),
+        "stories": summary.stories,
+        "cycles": summary.cycles,
+        "end": end.isoformat(),
+        "built_at": datetime.now(UTC).isoformat(),
+        "build_s": round(timing.wall, 1),
+        "build_cpu_s": round(timing.cpu, 1),
+        "build_encode_s": round(clocked.spent.wall, 1),
+        "encoded": cached.misses,
+        "cached": cached.hits,
+        "build_rss_mib": round(peak_rss_mib(), 1),
+        "build_load_avg": [load, load_average()],
+    }
+
+
+def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Cycles of new items, the item index and searches, on a copy of the built `db`."""
+    held = pools(data, cycles)
+    end = datetime.fromisoformat(meta["end"])
+    load = load_average()
+    with tempfile.TemporaryDirectory(prefix="trendbot-scale-") as tmp:
+        copy = Path(tmp) / "scale.db"
+        shutil.copy(db, copy)
+        pipeline = open_pipeline(bench_settings(model), copy)
+        with pipeline:
+            clocked = clock_encoder(pipeline)
+            restart = warm_up(pipeline)
+            runs = []
+            for n in range(cycles):
+                now = end + EVERY * (n + 1)
+                rows = held.cycles[n * BATCH : (n + 1) * BATCH]
+                batch = retimed_items(rows, now - EVERY, BATCH / (EVERY.seconds / 3600))
+                before = clocked.spent
+                report, timing = timed(partial(_cycle, pipeline, batch, now))
+                if report.embedded != len(batch):
+                    raise SystemExit(f"cycle {n}: {report.embedded} embedded of {len(batch)}")
+                runs.append((timing, _minus(clocked.spent, before)))
+            rss_cycles = peak_rss_mib()
+            search = _searches(pipeline, held.queries, end + EVERY * (cycles + 1))
+        size_after = db_bytes(copy)
+    walls = [t.wall for t, _ in runs]
+    return {
+        "restart_s": round(restart.wall, 2),
+        "cycle_s": round(statistics.median(walls), 3),
+        "cycle_cpu_s": round(statistics.median(t.cpu for t, _ in runs), 3),
+        "cycle_encode_s": round(statistics.median(e.wall for _, e in runs), 3),
+        "cycle_rest_s": round(statistics.median(t.wall - e.wall for t, e in runs), 3),
+        "cycle_rest_cpu_s": round(statistics.median(t.cpu - e.cpu for t, e in runs), 3),
+        "cycles_s": [round(w, 2) for w in walls],
+        **search,
+        "rss_mib": round(peak_rss_mib(), 1),
+        "rss_cycles_mib": round(rss_cycles, 1),
+        "db_mib": round(db_bytes(db) / 2**20, 1),
+        "db_after_mib": round(size_after / 2**20, 1),
+        "load_avg": [load, load_average()],
+    }
+
+
+def _cycle(pipeline: Any, batch: list[Item], now: datetime) -> Any:
+    pipeline.store.save_items(ARCHIVE_FEED, batch)
+    return pipeline.process(now)
+
+
+def _minus(a: Timing, b: Timing) -> Timing:
+    return Timing(a.wall - b.wall, a.cpu - b.cpu)
+
+
+def _searches(pipeline: Any, queries: Sequence[ArchiveRow], now: datetime) -> dict[str, Any]:
+    """The item index built at a first search, searches, and whether the next cycle's items
+    reach the index."""
+    brain = pipeline.brain
+    index, built = timed(lambda: brain.item_index(pipeline.store))
+    vectors = brain.encode([q.title for q in queries])
+    times = []
+    for vector in vectors:
+        hits, t = timed(partial(index.search, vector, SEARCH_K))
+        if not hits:
+            raise SystemExit("the item index answered nothing: is the database older than 14 days?")
+        times.append(t.wall)
+    bot = Trendbot(pipeline)
+    e2e = [timed(partial(bot.search, q.title, 5))[1].wall for q in queries[:E2E_QUERIES]]
+    # Does the index built at the first search learn the items of later cycles?
+    late = queries[-FOLLOW:]
+    before = len(index)
+    _cycle(pipeline, retimed_items(late, now - EVERY, FOLLOW / (EVERY.seconds / 3600)), now)
+    found = sum(
+        any(key == item.id for key, _ in index.search(vector, 1))
+        for item, vector in zip(
+            retimed_items(late, now, 1.0), brain.encode([q.title for q in late]), strict=True
+        )
+    )
+    return {
+        "index_kind": index.kind,
+        "indexed": len(index),
+        "index_build_s": round(built.wall, 2),
+        "search_ms": round(1000 * statistics.median(times), 3),
+        "search_p90_ms": round(1000 * sorted(times)[int(0.9 * len(times))], 3),
+        "trendbot_search_ms": round(1000 * statistics.median(e2e), 1),
+        "index_grew_by": len(index) - before,
+        "index_finds_new": f"{found}/{len(late)}",
+    }
+
+
+# -- the driver -----------------------------------------------------------------------------------
+
+
+def cached_meta(db: Path) -> dict[str, Any] | None:
+    meta = db.with_suffix(".json")
+    if not (db.is_file() and meta.is_file()):
+        return None
+    found: dict[str, Any] = json.loads(meta.read_text())
+    if datetime.now(UTC) - datetime.fromisoformat(found["built_at"]) > STALE:
+        return None
+    return found
+
+
+def worker(args: argparse.Namespace) -> None:
+    db = CACHE / f"{args.model}-{args.size}.db"
+    if args.worker == "build":
+        meta = build(args.data, args.model, args.size, args.cycles, db)
+        db.with_suffix(".json").write_text(json.dumps(meta))
+    else:
+        meta = json.loads(db.with_suffix(".json").read_text())
+        print(json.dumps(measure(args.data, args.model, args.cycles, db, meta)))
+
+
+def run_worker(kind: str, args: argparse.Namespace, size: int) -> str:
+    command = [sys.executable, __file__, "--worker", kind, "--size", str(size)]
+    command += ["--model", args.model, "--data", str(args.data), "--cycles", str(args.cycles)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"the {kind} of {size} items failed (exit {done.returncode})")
+    return done.stdout
+
+
+def one_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
+    db = CACHE / f"{args.model}-{size}.db"
+    meta = None if args.rebuild else cached_meta(db)
+    fresh = meta is None
+    if meta is None:
+        print(f"building {size} items ({args.model}) ...", flush=True)
+        run_worker("build", args, size)
+        meta = json.loads(db.with_suffix(".json").read_text())
+    out = json.loads(run_worker("measure", args, size).strip().splitlines()[-1])
+    return {**meta, **out, "built_now": fresh}
+
+
+def report(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    print(
+        f"\n{'items':>8} {'repeats':>8} {'stories':>8} {'cycle s':>8} {'cpu s':>7} "
+        f"{'rest s':>7} {'RSS MiB':>8} {'build RSS':>9} {'DB MiB':>7} {'index':>6} "
+        f"{'search ms':>9} {'/trend ms':>9} {'build s':>8}"
+    )
+    for r in results:
+        print(
+            f"{r['size']:>8} {r['repeats']:>8} {r['stories']:>8} {r['cycle_s']:>8.2f} "
+            f"{r['cycle_cpu_s']:>7.2f} {r['cycle_rest_s']:>7.2f} {r['rss_mib']:>8.0f} "
+            f"{r['build_rss_mib']:>9.0f} {r['db_mib']:>7.1f} {r['index_kind']:>6} "
+            f"{r['search_ms']:>9.2f} {r['trendbot_search_ms']:>9.1f} {r['build_s']:>8.0f}"
+        )
+    small, large = results[0], results[-1]
+    cost = large["cycle_s"] / small["cycle_s"]
+    cost_cpu = large["cycle_cpu_s"] / small["cycle_cpu_s"]
+    cost_rest = large["cycle_rest_s"] / small["cycle_rest_s"]
+    rss = max(large["rss_mib"], large["build_rss_mib"])
+    print(
+        f"\ncycle of {BATCH} new items, cost {large['size']}/{small['size']}: {cost:.2f}x wall, "
+        f"{cost_cpu:.2f}x CPU, {cost_rest:.2f}x without the encoder; target <= {COST_TARGET}x: "
+        f"{'met' if cost <= COST_TARGET else 'missed'}"
+    )
+    print(
+        f"peak RSS at {large['size']}: {rss:.0f} MiB (measure {large['rss_mib']:.0f}, build "
+        f"{large['build_rss_mib']:.0f}); target <= {RSS_TARGET_MIB} MiB: "
+        f"{'met' if rss <= RSS_TARGET_MIB else 'missed'}"
+    )
+    for r in results:
+        if r["repeats"]:
+            print(
+                f"{r['size']}: the archive ran out; {r['repeats']} items are repeated titles "
+                f"with a suffix ({r['distinct']} distinct)"
+            )
+    return {
+        "cost_ratio": round(cost, 3),
+        "cost_ratio_cpu": round(cost_cpu, 3),
+        "cost_ratio_rest": round(cost_rest, 3),
+        "rss_max_mib": round(rss, 1),
+        "cost_target": COST_TARGET,
+        "rss_target_mib": RSS_TARGET_MIB,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=default_data_dir() / "news_archive_2025.jsonl.gz",
+        help="news archive file (default: ../shared/data/news_archive_2025.jsonl.gz)",
+    )
+    parser.add_argument("--sizes", default="10000,30000,100000", help="items, comma-separated")
+    parser.add_argument("--model", default=embed.USE_MULTILINGUAL, help="default use-multilingual")
+    parser.add_argument("--cycles", type=int, default=5, help="measured cycles (default 5)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
+    parser.add_argument("--worker", choices=["build", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.model = embed.resolve_model(args.model, ["en"])[0]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if args.worker:
+        worker(args)
+        return
+    try:
+        sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        parser.error("--sizes: whole numbers, comma-separated (10000,30000,100000)")
+    if not sizes or sizes[0] < 1 or args.cycles < 1:
+        parser.error("--sizes and --cycles must be at least 1")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load_average()}; model {args.model}, "
+        f"{args.cycles} cycles of {BATCH} new items per size"
+    )
+    results = []
+    for size in sizes:
+        started = time.monotonic()
+        result = one_size(args, size)
+        results.append(result)
+        print(
+            f"{size} items: cycle {result['cycle_s']:.2f} s (CPU {result['cycle_cpu_s']:.2f} s, "
+            f"encoder {result['cycle_encode_s']:.2f} s), RSS {result['rss_mib']:.0f} MiB, "
+            f"DB {result['db_mib']:.1f} MiB, search {result['search_ms']:.2f} ms "
+            f"({result['index_kind']}), {time.monotonic() - started:.0f} s "
+            f"({'built now' if result['built_now'] else 'cached build'}); "
+            f"load {result['load_avg']}",
+            flush=True,
+        )
+    summary = report(results)
+    print(
+        json.dumps(
+            {
+                "bench": "scale",
+                "data": args.data.name,
+                "model": args.model,
+                "batch": BATCH,
+                **summary,
+                "sizes": results,
+                "load_avg": load_average(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

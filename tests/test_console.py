@@ -1,0 +1,181 @@
+import io
+import string
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from rich.console import Console
+
+from trendbot.console import WORDS, print_pitch, print_summary, stories_table
+from trendbot.pipeline import ReplaySummary
+from trendbot.types import Pitch, SourceLink, StoryView, ThemeFit
+
+WHEN = datetime(2025, 10, 19, 16, 0, tzinfo=UTC)
+PITCH = Pitch(
+    id=7,
+    story_id=3,
+    story_label="Thieves steal crown jewels from the Louvre [bold]in 4 minutes[/bold]",
+    theme="culture",
+    angle="Heist-proof pastries",
+    draft="Four minutes, priceless jewels. Our croissants vanish faster. #Louvre",
+    hashtags=("Louvre", "#heist"),
+    visual="An empty velvet cushion under a spotlight",
+    why_now="12 sources in 90 min, ×4 the usual rate",
+    score=4.23,
+    safety="safe",
+    safety_reason="",
+    sources=tuple(
+        SourceLink(f"Headline {n}", f"https://news{n}.example/a", f"Publisher {n}")
+        for n in range(5)
+    ),
+    sparkline="▁▁▂▃▅▇█",
+    created=datetime(2025, 10, 19, 15, 0, tzinfo=UTC),
+)
+
+
+def render(*things: object, width: int = 100) -> tuple[str, Console]:
+    console = Console(record=True, width=width, color_system="truecolor", file=io.StringIO())
+    for thing in things:
+        console.print(thing)
+    return console.export_text(), console
+
+
+def card(pitch: Pitch, language: str = "en", when: datetime | None = WHEN) -> tuple[str, str]:
+    console = Console(record=True, width=100, color_system="truecolor", file=io.StringIO())
+    print_pitch(console, pitch, when=when, language=language)
+    styled = console.export_text(styles=True, clear=False)
+    return console.export_text(), styled
+
+
+def flat(text: str) -> str:
+    """The card's words on one line: the borders and the wrapping gone."""
+    return " ".join(text.replace("│", " ").replace("╭", " ").replace("╰", " ").split())
+
+
+def test_pitch_card_shows_everything_an_editor_needs() -> None:
+    text, _ = card(PITCH)
+    words = flat(text)
+    assert "📈 Pitch #7" in text and "2025-10-19 16:00 UTC" in text
+    assert "[bold]in 4 minutes[/bold]" in words  # a headline is text, never markup
+    assert "Theme: culture · Angle: Heist-proof pastries · score 4.2" in words
+    # The post as it goes out: the draft, plus the hashtag it does not carry yet.
+    assert "Our croissants vanish faster. #Louvre #heist" in words
+    assert "Hashtags #Louvre #heist" in words
+    assert "Visual idea An empty velvet cushion under a spotlight" in words
+    assert "Why now 12 sources in 90 min, ×4 the usual rate ▁▁▂▃▅▇█" in words
+    assert "✅ brand-safe" in words
+    assert "• Headline 2 (Publisher 2) news2.example" in words
+    assert "Headline 3" not in words and "…and 2 more" in words
+
+
+def test_caution_is_yellow_with_its_reason() -> None:
+    text, styled = card(replace(PITCH, safety="caution", safety_reason="Crime story"))
+    assert "⚠ caution: Crime story. Read the sources first." in flat(text)
+    assert "brand-safe" not in text
+    line = next(row for row in styled.splitlines() if "caution" in row)
+    assert "\x1b[1;33m⚠ caution" in line  # bold yellow
+
+
+def test_card_in_french_without_a_time() -> None:
+    pitch = replace(PITCH, id=None, hashtags=(), visual="", created=None)
+    text, _ = card(pitch, language="fr-FR", when=None)
+    words = flat(text)
+    assert "📈 Proposition" in text and "#" not in text.splitlines()[0]
+    assert "UTC" not in text
+    assert "Thème : culture" in words and "Pourquoi maintenant" in words
+    assert "Hashtags (aucun)" in words and "Idée de visuel" not in words
+    assert "…et 2 autres" in words
+
+
+def test_card_falls_back_to_the_creation_time() -> None:
+    text, _ = card(PITCH, when=None)
+    assert "2025-10-19 15:00 UTC" in text
+
+
+def summary() -> ReplaySummary:
+    return ReplaySummary(
+        items=2725,
+        cycles=672,
+        stories=903,
+        rising={1, 2, 3},
+        pitched=9,
+        blocked={4, 5},
+        held=Counter(queued=40, no_theme=12, weird_new_reason=1),
+    )
+
+
+def test_summary_counts_and_reasons() -> None:
+    console = Console(record=True, width=100, file=io.StringIO())
+    print_summary(console, summary())
+    words = flat(console.export_text())
+    for expected in (
+        "2,725 items replayed",
+        "672 cycles",
+        "903 stories",
+        "3 rising at some point",
+        "9 pitched",
+        "2 blocked by brand safety",
+        "53 held back (times, by reason): queued 40, no theme fits 12, weird new reason 1",
+    ):
+        assert expected in words
+
+
+def test_summary_in_french() -> None:
+    console = Console(record=True, width=100, file=io.StringIO())
+    print_summary(console, summary(), language="fr")
+    text = console.export_text()
+    assert "2\u202f725  articles rejoués" in text  # a French thousands separator
+    words = flat(text)
+    assert "retenus (fois, par raison) : en file 40, aucun thème 12" in words
+
+
+def view(n: int, **fields: object) -> StoryView:
+    base = StoryView(
+        id=n,
+        label=f"Story number {n}",
+        state="rising",
+        score=5.25,
+        why_now="",
+        size=20,
+        sources=12,
+        first_seen=WHEN,
+        last_seen=WHEN,
+        sparkline="▁▂▃▅█",
+        themes=(ThemeFit("weather", 0.8, ""),),
+    )
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def test_stories_table() -> None:
+    views = [
+        view(1, label="Hurricane Melissa nears Jamaica"),
+        view(2, state="fading", safety="caution", themes=()),
+        view(3, state="peaking", safety="blocked", muted=True, score=0.5, sources=3),
+    ]
+    text, _ = render(stories_table(views))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert lines[0] == "Score State Sources Last 24 h Story Theme"
+    assert lines[1] == "5.2 rising 12 ▁▂▃▅█ Hurricane Melissa nears Jamaica weather"
+    assert lines[2] == "5.2 fading 12 ▁▂▃▅█ ⚠ Story number 2 —"
+    assert lines[3] == "0.5 peaking 3 ▁▂▃▅█ ⛔ Story number 3 (muted) weather"
+
+
+def test_stories_table_long_labels_stay_on_one_line_and_french() -> None:
+    text, _ = render(stories_table([view(1, label="word " * 40)], language="fr"), width=80)
+    lines = text.splitlines()
+    assert len(lines) == 2 and lines[1].rstrip().endswith("weather")
+    assert "…" in lines[1] and "en hausse" in lines[1] and "Sujet" in lines[0]
+
+
+def test_empty_stories_table_says_so() -> None:
+    text, _ = render(stories_table([]))
+    assert "No live stories yet." in text
+
+
+def test_both_languages_have_the_same_fields() -> None:
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, (en, fr) in WORDS.items():
+        assert fr, key
+        assert fields(en) == fields(fr), key

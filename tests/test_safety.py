@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trendbot.calibration import for_model
+from trendbot.safety import BUILTIN, BlockedTopic, SafetyFilter, SafetyRules, Verdict
+from trendbot.themes import fold
+
+DATA = Path(__file__).parent / "data"
+DIM = 1024
+
+
+def encode(texts: Sequence[str]) -> np.ndarray:
+    """A tiny stand-in for a sentence encoder: hashed bag of words (4+ letters), unit length."""
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in fold(text).split():
+            if len(word) > 3:
+                out[row, zlib.crc32(word.encode()) % DIM] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)
+
+
+def check(text: str, rules: SafetyRules | None = None, vector_text: str = "") -> Verdict:
+    f = SafetyFilter(rules or SafetyRules(), encode, model="minilm")
+    [verdict] = f.check([text], encode([vector_text or "quarterly retail figures"]))
+    return verdict
+
+
+# words --------------------------------------------------------------------------------------
+
+
+def test_a_strong_term_blocks_and_says_why() -> None:
+    verdict = check("Bus crash kills 12 on mountain road")
+    assert verdict.level == "blocked"
+    assert verdict.category == "deaths and violence"
+    assert verdict.evidence == "kills"
+    assert verdict.reason == "deaths and violence: 'kills' in 'Bus crash kills 12 on mountain road'"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Séisme au Japon : des milliers d'évacués", "blocked"),  # accents do not matter
+        ("SEISME AU JAPON", "blocked"),
+        ("Skills shortage hits the building trade", "safe"),  # not 'kill'
+        ("Warsaw hosts the European athletics championships", "safe"),  # not 'war'
+        ("Deadline extended for the design contest", "safe"),  # not 'dead'
+        ("La recette du fromage râpé maison", "safe"),
+        ("Price war: supermarkets cut the cost of butter", "caution"),  # 'war' alone is weak
+        ("Coach fired after a losing season", "safe"),
+        ("Vote for your favourite flavour", "caution"),
+    ],
+)
+def test_terms_match_whole_words_any_case_or_accent(text: str, level: str) -> None:
+    assert check(text).level == level
+
+
+def test_every_builtin_category_has_both_languages() -> None:
+    assert {c.name for c in BUILTIN} == {
+        "disasters",
+        "deaths and violence",
+        "war and terrorism",
+        "politics and elections",
+        "religion",
+        "health scares",
+        "crime and trials",
+    }
+    for category in BUILTIN:
+        assert category.strong and category.weak and len(category.prototypes) >= 5
+        french = [p for p in category.prototypes if any(w in p for w in (" le ", " la ", " des "))]
+        assert french, category.name
+
+
+def test_brand_rules_block() -> None:
+    rules = SafetyRules(
+        blocked_terms=("glyphosate",),
+        blocked_topics=(BlockedTopic("animal testing", keywords=("animal testing",)),),
+    )
+    assert check("Glyphosate: the new study", rules).reason.startswith("blocked term: 'glyphosate'")
+    verdict = check("Cosmetics brands and animal testing", rules)
+    assert (verdict.level, verdict.category) == ("blocked", "animal testing")
+
+
+def test_without_builtin_only_the_brand_rules_count() -> None:
+    rules = SafetyRules(blocked_terms=("glyphosate",), use_builtin=False)
+    assert check("Bus crash kills 12", rules).level == "safe"
+    assert check("glyphosate ban", rules).level == "blocked"
+
+
+# meaning ------------------------------------------------------------------------------------
+
+
+def test_near_a_prototype_blocks_and_a_bit_further_cautions() -> None:
+    topic = BlockedTopic("layoffs", examples=("factory closes and workers lose their jobs",))
+    rules = SafetyRules(blocked_topics=(topic,), use_builtin=False)
+    f = SafetyFilter(rules, encode, model="minilm")
+    cal = for_model("minilm")
+    proto = encode(["factory closes and workers lose their jobs"])[0]
+    other = encode(["sunny weekend ahead for the coast"])[0]
+
+    def at(cosine: float) -> Verdict:
+        # a unit vector at exactly `cosine` from the prototype (other is orthogonal to it)
+        v = cosine * proto + np.sqrt(1 - cosine**2) * other
+        [verdict] = f.check(["a headline"], v[None, :].astype(np.float32))
+        return verdict
+
+    assert at(cal.safety_block + 0.01).level == "blocked"
+    assert at(cal.safety_block - 0.01).level == "caution"
+    assert at(cal.safety_caution - 0.01).level == "safe"
+    verdict = at(0.9)
+    assert verdict.category == "layoffs"
+    assert verdict.reason == "layoffs: close to 'factory closes and workers lose their jobs' (0.90)"
+
+
+def test_one_vector_per_text() -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm")
+    with pytest.raises(ValueError, match="one vector per text"):
+        f.check(["a", "b"], encode(["a"]))
+
+
+# competitors and drafts ---------------------------------------------------------------------
+
+
+def test_a_competitor_in_a_story_asks_for_caution() -> None:
+    verdict = check("Rivalco launches a new sneaker", SafetyRules(competitors=("Rivalco",)))
+    assert (verdict.level, verdict.category, verdict.evidence) == (
+        "caution",
+        "competitor",
+        "Rivalco",
+    )
+
+
+def test_drafts_never_mock_or_compare_a_competitor() -> None:
+    f = SafetyFilter(SafetyRules(competitors=("Rivalco",)), encode, model="minilm")
+    assert f.check_draft("Our trainers, better than Rivalco's. Lol.").level == "blocked"
+    assert f.check_draft("Les baskets de Rivalco ? Nulles.").level == "blocked"
+    assert f.check_draft("Congrats to Rivalco on the launch!").level == "caution"
+    assert f.check_draft("Run into the weekend with us").level == "safe"
+
+
+def test_drafts_ignore_weak_terms_but_not_strong_ones() -> None:
+    f = SafetyFilter(SafetyRules(blocked_terms=("cheap",)), encode, model="minilm")
+    assert f.check_draft("Vote for your favourite flavour!").level == "safe"
+    assert f.check_draft("A storm of flavours").level == "safe"
+    assert f.check_draft("A killer deal").level == "safe"
+    assert f.check_draft("Flavours to die for, not a war").level == "safe"
+    assert f.check_draft("Our tribute to the victims").level == "blocked"
+    assert f.check_draft("So cheap!").reason.startswith("blocked term: 'cheap'")
+
+
+# real headlines, real models ----------------------------------------------------------------
+
+# Hand-labelled headlines the filter gets wrong, and why. Each is "caution", never "safe": a
+# person still sees it before anything is posted.
+KNOWN_MISSES = {
+    # no sensitive word; "struck" is also a sports and business verb
+    "Ukraine says it struck major Russian explosives factory, oil terminal",
+    # "collapses" is also said of markets and talks (weak); the meaning stays under the line
+    "20-Story Public Housing Building in the Bronx Partly Collapses",
+}
+
+
+def _headlines() -> list[dict[str, str]]:
+    lines = (DATA / "safety_headlines.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_the_fixture_is_labelled() -> None:
+    rows = _headlines()
+    assert sum(r["lang"] == "en" for r in rows) >= 60 and sum(r["lang"] == "fr" for r in rows) >= 12
+    assert {r["expect"] for r in rows} == {"blocked", "safe"}
+    assert {r["title"] for r in rows if r["expect"] == "blocked"} >= KNOWN_MISSES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("model", "languages"), [("minilm", {"en"}), ("use-multilingual", {"en", "fr"})]
+)
+def test_real_headlines(model: str, languages: set[str]) -> None:
+    from trendbot.embed import load_embedder
+
+    rows = [r for r in _headlines() if r["lang"] in languages]
+    embedder = load_embedder(model)
+    titles = [r["title"] for r in rows]
+    verdicts = SafetyFilter(SafetyRules(), embedder.encode, model=model).check(
+        titles, embedder.encode(titles)
+    )
+    missed = {
+        r["title"]: v
+        for r, v in zip(rows, verdicts, strict=True)
+        if r["expect"] == "blocked" and v.level != "blocked"
+    }
+    wrongly_blocked = [
+        r["title"]
+        for r, v in zip(rows, verdicts, strict=True)
+        if r["expect"] == "safe" and v.level == "blocked"
+    ]
+    assert wrongly_blocked == []
+    assert set(missed) <= KNOWN_MISSES
+    assert all(v.level == "caution" for v in missed.values())
+    blocked = sum(r["expect"] == "blocked" for r in rows)
+    assert sum(v.level == "blocked" for v in verdicts) == blocked - len(missed)
+    assert all(v.reason and v.category for v in verdicts if v.level != "safe")

@@ -1,0 +1,363 @@
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trendbot.calibration import for_model
+from trendbot.errors import ConfigError
+from trendbot.themes import (
+    LearnedExample,
+    Theme,
+    ThemeMatcher,
+    fold,
+    keyword_pattern,
+    parse_themes,
+)
+
+DATA = Path(__file__).parent / "data"
+DIM = 1024
+TENNIS = Theme(
+    "tennis",
+    "tennis matches, players and tournaments",
+    keywords=("roland-garros", "wimbledon"),
+    examples=("champion wins the tennis final", "tennis star reaches the semi final"),
+)
+COFFEE = Theme(
+    "coffee",
+    "coffee, cafes and espresso drinks",
+    keywords=("espresso",),
+    examples=("new coffee blend in cafes", "baristas pour latte art in the cafe"),
+)
+
+
+def encode(texts: Sequence[str]) -> np.ndarray:
+    """A tiny stand-in for a sentence encoder: hashed bag of words (4+ letters), unit length."""
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in fold(text).split():
+            if len(word) > 3:
+                out[row, zlib.crc32(word.encode()) % DIM] += 1.0
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-9)
+
+
+def matcher(*themes: Theme, **kw: object) -> ThemeMatcher:
+    return ThemeMatcher(themes or (TENNIS, COFFEE), encode, model="minilm", **kw)  # type: ignore[arg-type]
+
+
+def relevance(m: ThemeMatcher, text: str, theme: str, vector_text: str | None = None) -> float:
+    column = [t.name for t in m.themes].index(theme)
+    return float(m.relevance([text], encode([vector_text or text]))[0, column])
+
+
+# theme files --------------------------------------------------------------------------------
+
+
+def test_parse_themes_reads_the_yaml_shape() -> None:
+    themes = parse_themes(
+        [{"name": "tennis", "description": "tennis", "keywords": ["wimbledon"], "angles": ["a"]}]
+    )
+    assert themes == [Theme("tennis", "tennis", keywords=("wimbledon",), angles=("a",))]
+
+
+@pytest.mark.parametrize(
+    ("entries", "field", "words"),
+    [
+        ([{"description": "x"}], "themes[0]", "needs a name"),
+        ([{"name": "a", "keywords": "one, two"}], "themes[0].keywords", "list of strings"),
+        ([{"name": "a"}], "themes[0]", "description, keywords or examples"),
+        ([{"name": "a", "description": "x"}, {"name": "A", "description": "y"}], "themes", "same"),
+        ([], "", "at least one theme"),
+    ],
+)
+def test_parse_themes_says_what_is_wrong_and_where(
+    entries: list[dict[str, object]], field: str, words: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_themes(entries, file="brand.yaml")
+    assert error.value.field == field
+    assert words in str(error.value)
+    assert str(error.value).startswith("brand.yaml")
+
+
+def test_bench_theme_files_are_valid_and_small() -> None:
+    from ruamel.yaml import YAML
+
+    for path in (Path(__file__).parent.parent / "bench" / "themes").glob("*.yaml"):
+        spec = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        assert spec["language"] in ("en", "fr")
+        for theme in parse_themes(spec["themes"], file=path.name):
+            assert theme.description and len(theme.keywords) <= 10 and len(theme.examples) <= 5
+
+
+# keywords -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "hit"),
+    [
+        ("roland-garros", "Roland Garros: a night session at last", True),
+        ("roland-garros", "ROLAND-GARROS", True),
+        ("elysee", "Réunion à l'Élysée ce matin", True),
+        ("pouvoir d'achat", "Le pouvoir d’achat des ménages recule", True),
+        ("match", "Three matches called off", True),
+        ("tennis", "The tennisman from Mallorca", False),
+        ("wimbledon", "Wimbledonian weather", False),
+        ("cup", "A cupboard full of mugs", False),
+    ],
+)
+def test_keywords_match_whole_words_any_case_or_accent(keyword: str, text: str, hit: bool) -> None:
+    pattern = keyword_pattern(keyword)
+    assert pattern is not None
+    assert bool(pattern.search(fold(text))) is hit
+
+
+def test_a_keyword_alone_reaches_the_threshold() -> None:
+    m = matcher()
+    # the vector says nothing about tennis; only the word does
+    [matches] = m.match(["Roland-Garros: the draw is out"], encode(["quarterly earnings call"]))
+    assert [x.theme for x in matches] == ["tennis"]
+    assert matches[0].relevance >= for_model("minilm").theme_min
+    assert "keywords 'roland-garros'" in matches[0].evidence
+
+
+def varied_stream(n: int) -> list[str]:
+    words = [
+        "local",
+        "weather",
+        "traffic",
+        "school",
+        "market",
+        "river",
+        "budget",
+        "museum",
+        "garden",
+        "station",
+    ]
+    return [
+        f"{words[i % 10]} {words[(i * 3 + 1) % 10]} {words[(i * 7 + 2) % 10]}" for i in range(n)
+    ]
+
+
+def test_a_keyword_common_in_the_stream_weighs_less() -> None:
+    text, vector = "Wimbledon borough council meets", encode(["quarterly earnings call"])
+    stream = varied_stream(50)
+    rare, common = matcher(), matcher()
+    rare.adapt(stream, encode(stream))
+    common.adapt([f"Wimbledon {s}" for s in stream], encode(stream))  # same vectors
+    assert common.relevance([text], vector)[0, 0] < rare.relevance([text], vector)[0, 0]
+    assert rare.match([text], vector)[0][0].theme == "tennis"
+
+
+# matching -----------------------------------------------------------------------------------
+
+
+def test_stories_match_their_theme_best_first_or_nothing() -> None:
+    m = matcher()
+    texts = [
+        "tennis star wins the final in five sets",
+        "coffee chain opens cafes with a new espresso blend",
+        "parliament debates the pension bill",
+    ]
+    results = m.match(texts, encode(texts))
+    assert [x.theme for x in results[0]][:1] == ["tennis"]
+    assert [x.theme for x in results[1]][:1] == ["coffee"]
+    assert results[2] == []
+    for matches in results:
+        assert [x.relevance for x in matches] == sorted(
+            (x.relevance for x in matches), reverse=True
+        )
+        assert all(0 <= x.relevance <= 1 for x in matches)
+
+
+def test_the_evidence_names_the_closest_prototype() -> None:
+    m = matcher()
+    text = "champion wins the tennis final"
+    [[best, *_]] = m.match([text], encode([text]))
+    assert best.evidence.startswith("closest to example 'champion wins the tennis final'")
+    assert best.relevance == pytest.approx(1.0)  # as close as its own examples, clipped
+
+
+def test_one_vector_per_text() -> None:
+    with pytest.raises(ValueError, match="one vector per text"):
+        matcher().match(["a", "b"], encode(["a"]))
+
+
+def test_no_text_no_match() -> None:
+    assert matcher().match([], np.zeros((0, DIM), dtype=np.float32)) == []
+
+
+# negatives and learning ---------------------------------------------------------------------
+
+
+def test_a_negative_example_lowers_similar_stories() -> None:
+    plain = matcher()
+    picky = matcher(
+        Theme(
+            TENNIS.name,
+            TENNIS.description,
+            TENNIS.keywords,
+            TENNIS.examples,
+            negative_examples=("tennis player arrested after a fight in a bar",),
+        ),
+        COFFEE,
+    )
+    text = "tennis player arrested after a bar fight"
+    assert relevance(picky, text, "tennis") < relevance(plain, text, "tennis")
+    assert relevance(picky, text, "tennis") < picky.theme_min
+    [matches] = picky.match([text + " at wimbledon"], encode([text]))
+    assert all("lowered" in m.evidence for m in matches if m.theme == "tennis")
+    # a story unlike the negative example keeps its relevance
+    other = "tennis star wins the final"
+    assert relevance(picky, other, "tennis") == pytest.approx(relevance(plain, other, "tennis"))
+
+
+def test_learning_a_rejection_lowers_similar_stories_without_a_restart() -> None:
+    m = matcher()
+    text = "tennis star sponsored by a betting company wins the final"
+    before = relevance(m, text, "tennis")
+    m.learn(
+        LearnedExample("tennis", "tennis star sponsored by a betting company", False, "betting")
+    )
+    after = relevance(m, text, "tennis")
+    assert after < before
+    [matches] = m.match([text], encode([text]))
+    tennis = [x for x in matches if x.theme == "tennis"]
+    assert not tennis or "(betting)" in tennis[0].evidence
+
+
+def test_a_rejection_without_a_theme_holds_for_every_theme() -> None:
+    m = matcher()
+    text = "tennis and coffee festival cancelled after a scandal"
+    before = m.relevance([text], encode([text]))[0]
+    m.learn(LearnedExample(None, text, approved=False))
+    assert np.all(m.relevance([text], encode([text]))[0] < before)
+
+
+def test_learning_an_approval_raises_similar_stories() -> None:
+    m = matcher()
+    text = "the padel boom reaches the suburbs"
+    before = relevance(m, text, "tennis")
+    m.learn(LearnedExample("tennis", "padel courts open in the suburbs", approved=True))
+    assert relevance(m, text, "tennis") > before
+
+
+def test_learned_examples_given_at_start_count_and_unknown_themes_are_ignored() -> None:
+    learned = [
+        LearnedExample("tennis", "padel courts open in the suburbs", approved=True),
+        LearnedExample("a theme removed since", "anything", approved=True),
+    ]
+    m = matcher(learned=learned)
+    text = "the padel boom reaches the suburbs"
+    assert relevance(m, text, "tennis") > relevance(matcher(), text, "tennis")
+
+
+# the stream ---------------------------------------------------------------------------------
+
+
+def test_neighbours_in_the_stream_lift_an_ambiguous_story() -> None:
+    """A story that says little by itself scores higher among on-theme neighbours."""
+    rng = np.random.default_rng(0)
+    on_theme = encode(["champion wins the tennis final"])[0]
+    story = "final of the regional chess league tonight"  # one word in common with tennis
+    vector = encode([story])[0]
+    near = [_unit(vector + on_theme + 0.05 * rng.normal(size=DIM)) for _ in range(20)]
+    noise = [_unit(rng.normal(size=DIM)) for _ in range(200)]
+
+    crowded = matcher()
+    crowded.adapt(["x"] * 220, np.vstack(near + noise))
+    alone = matcher()
+    alone.adapt(["x"] * 200, np.vstack(noise))
+    assert relevance(crowded, story, "tennis") > relevance(alone, story, "tennis")
+
+
+def test_an_empty_stream_keeps_the_last_one() -> None:
+    m = matcher()
+    stream = varied_stream(30)
+    m.adapt(stream, encode(stream))
+    text = "tennis star wins the final"
+    before = m.relevance([text], encode([text]))
+    m.adapt([], np.zeros((0, DIM), dtype=np.float32))
+    assert np.array_equal(m.relevance([text], encode([text])), before)
+    assert m.match([text], encode([text]))[0][0].theme == "tennis"
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+# with the real models -----------------------------------------------------------------------
+
+
+def _stream() -> list[str]:
+    lines = (DATA / "safety_headlines.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["title"] for line in lines]
+
+
+@pytest.fixture(scope="module")
+def use_matcher() -> ThemeMatcher:
+    from trendbot.embed import load_embedder
+
+    embedder = load_embedder("use-multilingual")
+    themes = [
+        Theme(
+            "tennis",
+            "Le tennis : tournois, joueurs et joueuses, Grand Chelem",
+            keywords=("roland-garros", "wimbledon", "open d'australie"),
+            examples=("La numéro un mondiale remporte son troisième titre du Grand Chelem",),
+            negative_examples=("Un joueur de tennis suspendu pour dopage",),
+        ),
+        Theme(
+            "cuisine",
+            "Recettes, restaurants, chefs et gastronomie",
+            keywords=("recette", "chef étoilé"),
+            examples=("Un chef étoilé ouvre un bistrot à Lyon",),
+        ),
+    ]
+    m = ThemeMatcher(themes, embedder.encode, model="use-multilingual")
+    stream = _stream()
+    m.adapt(stream, embedder.encode(stream))
+    return m
+
+
+def _use_relevance(m: ThemeMatcher, text: str, theme: str) -> float:
+    from trendbot.embed import load_embedder
+
+    column = [t.name for t in m.themes].index(theme)
+    vector = load_embedder("use-multilingual").encode([text])
+    return float(m.relevance([text], vector)[0, column])
+
+
+@pytest.mark.slow
+def test_real_model_roland_garros_is_tennis(use_matcher: ThemeMatcher) -> None:
+    from trendbot.embed import load_embedder
+
+    text = "Roland-Garros 2026 : le tirage au sort réserve un premier tour piège"
+    [matches] = use_matcher.match([text], load_embedder("use-multilingual").encode([text]))
+    assert matches and matches[0].theme == "tennis"
+    assert "roland-garros" in matches[0].evidence
+    unrelated = "Le Parlement adopte la réforme des retraites"
+    [none] = use_matcher.match([unrelated], load_embedder("use-multilingual").encode([unrelated]))
+    assert none == []
+
+
+@pytest.mark.slow
+def test_real_model_negative_example_and_learning(use_matcher: ThemeMatcher) -> None:
+    doping = "Tennis : une joueuse suspendue quatre ans pour dopage"
+    win = "Tennis : la Française remporte le tournoi de Wimbledon"
+    assert _use_relevance(use_matcher, doping, "tennis") < _use_relevance(
+        use_matcher, win, "tennis"
+    )
+
+    story = "Un chef étoilé lance une gamme de plats surgelés au supermarché"
+    similar = "Le chef étoilé sort des plats surgelés vendus en grande surface"
+    before = _use_relevance(use_matcher, similar, "cuisine")
+    use_matcher.learn(LearnedExample("cuisine", story, approved=False, reason="off-brand"))
+    after = _use_relevance(use_matcher, similar, "cuisine")
+    assert after < before
+    assert after < use_matcher.theme_min

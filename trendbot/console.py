@@ -1,0 +1,229 @@
+"""What trendbot shows in a terminal: pitch cards, a replay's summary, the stories table (rich).
+
+Headlines and drafts are wrapped in `Text`, never read as markup, so a `[bold]` in a title stays
+a title. Every word shown is in WORDS, in English and French, chosen by the brand's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from trendbot.lang import base_language
+from trendbot.types import Pitch, SourceLink, StoryView
+
+if TYPE_CHECKING:
+    from trendbot.pipeline import ReplaySummary
+
+# key: (English, French)
+WORDS: dict[str, tuple[str, str]] = {
+    "colon": (": ", " : "),
+    "thousands": (",", "\u202f"),
+    "pitch": ("Pitch", "Proposition"),
+    "theme": ("Theme", "Thème"),
+    "angle": ("Angle", "Angle"),
+    "post": ("Post", "Publication"),
+    "hashtags": ("Hashtags", "Hashtags"),
+    "visual": ("Visual idea", "Idée de visuel"),
+    "why_now": ("Why now", "Pourquoi maintenant"),
+    "safety": ("Safety", "Sécurité"),
+    "safe": ("✅ brand-safe", "✅ sans risque pour la marque"),
+    "caution": (
+        "⚠ caution: {reason} Read the sources first.",
+        "⚠ prudence : {reason} Lisez les sources d'abord.",
+    ),
+    "sources": ("Sources", "Sources"),
+    "more": ("…and {count} more", "…et {count} autres"),
+    "none": ("(none)", "(aucun)"),
+    "llm": ("written by the LLM writer", "rédigé par le rédacteur LLM"),
+    "template": ("template draft: {note}", "texte modèle : {note}"),
+    "summary": ("Replay summary", "Bilan du rejeu"),
+    "items": ("items replayed", "articles rejoués"),
+    "cycles": ("cycles", "cycles"),
+    "stories": ("stories", "sujets"),
+    "rising": ("rising at some point", "en hausse à un moment"),
+    "pitched": ("pitched", "proposés"),
+    "blocked": ("blocked by brand safety", "bloqués (sécurité de la marque)"),
+    "held": ("held back (times, by reason)", "retenus (fois, par raison)"),
+    "score": ("Score", "Score"),
+    "state": ("State", "État"),
+    "n_sources": ("Sources", "Sources"),
+    "last_24h": ("Last 24 h", "Dernières 24 h"),
+    "story": ("Story", "Sujet"),
+    "muted": ("(muted)", "(en sourdine)"),
+    "no_stories": ("No live stories yet.", "Aucun sujet en cours."),
+    # story states and the reasons a rising story waits or is dropped (cadence's words)
+    "state.new": ("new", "nouveau"),
+    "state.rising": ("rising", "en hausse"),
+    "state.peaking": ("peaking", "au plus haut"),
+    "state.fading": ("fading", "en baisse"),
+    "hold.queued": ("queued", "en file"),
+    "hold.outranked": ("outranked", "devancé"),
+    "hold.quiet_hours": ("quiet hours", "heures calmes"),
+    "hold.daily_limit": ("daily limit", "limite du jour"),
+    "hold.monthly_limit": ("monthly limit", "limite du mois"),
+    "hold.low_score": ("score too low", "score trop bas"),
+    "hold.fading": ("fading", "en baisse"),
+    "hold.stale": ("stale", "trop ancien"),
+    "hold.already_pitched": ("already pitched", "déjà proposé"),
+    "hold.no_theme": ("no theme fits", "aucun thème"),
+    "hold.muted": ("muted", "en sourdine"),
+    "hold.draft_failed": ("draft failed", "texte refusé"),
+    "hold.blocked": ("blocked", "bloqué"),
+}
+CARD_SOURCES = 3
+STATE_STYLES = {"rising": "bold green", "peaking": "bold magenta", "fading": "dim", "new": "cyan"}
+
+
+def words(language: str | None) -> dict[str, str]:
+    """WORDS in one language: French for `fr`, `fr-FR`...; English otherwise."""
+    column = 1 if base_language(language) == "fr" else 0
+    return {key: pair[column] for key, pair in WORDS.items()}
+
+
+def _label(w: dict[str, str], key: str, name: str) -> str:
+    return w.get(f"{key}.{name}", name.replace("_", " "))
+
+
+def _count(n: int, w: dict[str, str]) -> str:
+    return f"{n:,}".replace(",", w["thousands"])
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def post_text(pitch: Pitch) -> str:
+    """The post as it would go out: the draft, then the hashtags it does not already carry."""
+    tags = [f"#{t.strip().lstrip('#')}" for t in pitch.hashtags if t.strip("# ")]
+    missing = [t for t in tags if t.lower() not in pitch.draft.lower()]
+    return f"{pitch.draft}\n\n{' '.join(missing)}" if missing else pitch.draft
+
+
+def _source_lines(sources: Sequence[SourceLink], w: dict[str, str]) -> list[Text]:
+    lines = []
+    for s in sources[:CARD_SOURCES]:
+        line = Text("• ")
+        title = s.title or s.url
+        web = s.url.startswith(("http://", "https://"))
+        line.append(title, style=f"link {s.url}" if web else "")
+        if s.source:
+            line.append(f" ({s.source})", style="dim")
+        if web:
+            line.append(f" {urlsplit(s.url).netloc}", style="dim blue")
+        lines.append(line)
+    if len(sources) > CARD_SOURCES:
+        lines.append(Text(w["more"].format(count=len(sources) - CARD_SOURCES), style="dim"))
+    return lines
+
+
+def pitch_card(pitch: Pitch, *, when: datetime | None = None, language: str = "en") -> Panel:
+    """A pitch as a rich Panel: what an editor reads before saying yes or no."""
+    w = words(language)
+    head = Text.assemble((w["theme"] + w["colon"], "dim"), (pitch.theme, "bold cyan"))
+    if pitch.angle:
+        head.append(f"  ·  {w['angle']}{w['colon']}", style="dim")
+        head.append(pitch.angle)
+    head.append(f"  ·  score {pitch.score:.1f}", style="dim")
+    post = Panel(Text(post_text(pitch)), title=w["post"], title_align="left", border_style="dim")
+    fields = Table.grid(padding=(0, 1))
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column(ratio=1)
+    tags = " ".join(f"#{t.strip().lstrip('#')}" for t in pitch.hashtags if t.strip("# "))
+    fields.add_row(w["hashtags"], Text(tags or w["none"], style="blue" if tags else "dim"))
+    if pitch.visual:
+        fields.add_row(w["visual"], Text(pitch.visual))
+    why = Text(pitch.why_now)
+    if pitch.sparkline:
+        why.append(f"  {pitch.sparkline}", style="green")
+    fields.add_row(w["why_now"], why)
+    if pitch.safety == "safe":
+        fields.add_row(w["safety"], Text(w["safe"], style="green"))
+    else:
+        reason = (pitch.safety_reason or pitch.safety).rstrip(".") + "."
+        fields.add_row(w["safety"], Text(w["caution"].format(reason=reason), style="bold yellow"))
+    label = Text(pitch.story_label, style="bold")
+    parts: list[Text | Panel | Table] = [label, head, post, fields]
+    if pitch.sources:
+        parts.append(Text(w["sources"], style="bold"))
+        parts.extend(_source_lines(pitch.sources, w))
+    if pitch.writer == "llm":
+        parts.append(Text(w["llm"], style="dim"))
+    elif pitch.writer_note:
+        parts.append(Text(w["template"].format(note=pitch.writer_note), style="dim"))
+    title = f"📈 {w['pitch']}" + (f" #{pitch.id}" if pitch.id is not None else "")
+    return Panel(
+        Group(*parts),
+        title=title,
+        title_align="left",
+        subtitle=_clock(when) if when else None,
+        subtitle_align="right",
+        border_style="yellow" if pitch.safety != "safe" else "green",
+    )
+
+
+def print_pitch(
+    console: Console, pitch: Pitch, *, when: datetime | None = None, language: str = "en"
+) -> None:
+    """Print a pitch card; `when` is the (replayed) time it was made, else its creation time."""
+    console.print(pitch_card(pitch, when=when or pitch.created, language=language))
+
+
+def print_summary(console: Console, summary: ReplaySummary, *, language: str = "en") -> None:
+    """What a replay did: how much came in, what rose, what was pitched and what was held."""
+    w = words(language)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    table.add_row(_count(summary.items, w), w["items"])
+    table.add_row(_count(summary.cycles, w), w["cycles"])
+    table.add_row(_count(summary.stories, w), w["stories"])
+    table.add_row(_count(len(summary.rising), w), w["rising"])
+    table.add_row(Text(_count(summary.pitched, w), style="bold green"), w["pitched"])
+    table.add_row(Text(_count(len(summary.blocked), w), style="bold red"), w["blocked"])
+    reasons = ", ".join(
+        f"{_label(w, 'hold', reason)} {_count(count, w)}"
+        for reason, count in summary.held.most_common()
+    )
+    held = _count(sum(summary.held.values()), w)
+    table.add_row(held, w["held"] + (w["colon"] + reasons if reasons else ""))
+    console.print(Panel(table, title=w["summary"], title_align="left", expand=False))
+
+
+def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
+    """Live stories, best first as given: for `trendbot trends`."""
+    w = words(language)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=True)
+    table.add_column(w["score"], justify="right", no_wrap=True)
+    table.add_column(w["state"], no_wrap=True)
+    table.add_column(w["n_sources"], justify="right", no_wrap=True)
+    table.add_column(w["last_24h"], no_wrap=True, style="green")
+    table.add_column(w["story"], ratio=3, overflow="ellipsis", no_wrap=True)
+    table.add_column(w["theme"], ratio=1, overflow="ellipsis", no_wrap=True, style="cyan")
+    if not views:
+        table.caption = w["no_stories"]
+    for v in views:
+        label = Text()
+        if v.safety == "blocked":
+            label.append("⛔ ", style="red")
+        elif v.safety == "caution":
+            label.append("⚠ ", style="yellow")
+        label.append(v.label, style="dim" if v.muted else "")
+        if v.muted:
+            label.append(f" {w['muted']}", style="dim")
+        table.add_row(
+            f"{v.score:.1f}",
+            Text(_label(w, "state", v.state), style=STATE_STYLES.get(v.state, "")),
+            str(v.sources),
+            v.sparkline,
+            label,
+            v.themes[0].theme if v.themes else "—",
+        )
+    return table

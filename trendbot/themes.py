@@ -1,0 +1,432 @@
+"""Brand themes: which themes a story is about, how strongly, and why. Pure logic over vectors.
+
+How a story is scored against a theme:
+
+1. Prototypes: the theme's description, each example headline, its keywords as one phrase, the
+   mean of its keywords encoded one by one, and every story an editor approved for it. Several
+   vectors, never one blob; they are pooled with a soft maximum, so the closest one counts most
+   and is the evidence.
+2. Centring: every vector is centred on the mean of the recent stream (`adapt`). That removes
+   what all headlines share, so cosines say "closer to the theme than a typical story".
+3. Neighbours: a story's score is mixed with the scores of its nearest recent stories (label
+   propagation over the stream's nearest-neighbour graph): stories in an on-theme crowd rise,
+   isolated look-alikes fall. A story that fits strongly by itself keeps at least `ALONE` of
+   its own score, so the first story of a new event can still match. Only the unlabelled stream
+   is used.
+4. Keywords: accent- and case-insensitive whole words or phrases ("Roland Garros" matches
+   `roland-garros`), weighted by how rare they are in the stream. One rare keyword alone clears
+   the threshold, so a theme matches where the embedding hesitates.
+5. Negatives: a story closer to a negative example (or to a story an editor rejected) than to
+   any positive prototype loses relevance in proportion; halfway from its best positive
+   prototype to a copy of the negative, it loses all of it.
+
+Relevance is the centred score over `SCALE` plus the keyword part, clipped to [0, 1]: about 1
+means "as close as a theme's own examples are to each other". A story matches a theme at or
+above `calibration.for_model(model).theme_min`; it can match none.
+
+In production, call `adapt(texts, vectors)` with the recent items before `match`; until then the
+vectors are not centred and scores run high.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from trendbot import calibration
+from trendbot.errors import ConfigError
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+POOL_SHARPNESS = 10.0  # soft maximum over prototypes: 10 = mostly the best one, a bit of the rest
+NEIGHBOURS = 10  # stream neighbours each story listens to
+OWN_WEIGHT = 0.2  # a story's own score vs its neighbours' (label propagation's alpha)
+ALONE = 0.5  # share of its own score a story keeps whatever its neighbours
+PROPAGATION_ROUNDS = 10
+SAME_STORY = 0.999  # neighbours this close are the story itself (or a copy): not evidence
+MAX_STREAM = 10_000  # recent items kept by `adapt`: memory O(n), graph O(n²) once per adapt
+KEYWORD_HIT = 0.5  # the keyword signal of one rare keyword; two make 0.75, three 0.875...
+KEYWORD_REACH = 1.25  # one rare keyword alone scores 1.25 x theme_min: a match, with a margin
+RARE_SHARE = 0.01  # a keyword in at most 1% of the stream has full weight
+# Both bundled models put a theme's own prototypes at 0.30-0.42 (centred soft-max cosine) from
+# one another; one fixed scale, not a per-theme one, so a theme with few, scattered examples
+# does not inflate every story's relevance.
+SCALE = 0.35
+ONE_BY_ONE = "the keywords one by one"
+NEGATIVE_REACH = 0.5  # share of the way from the best positive to a negative that drops all
+_CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    negative_examples: tuple[str, ...] = ()
+    angles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeMatch:
+    theme: str
+    relevance: float  # in [0, 1]; 1 = as close as the theme's own examples
+    evidence: str  # which prototype, keywords and negatives drove it, for a person to read
+
+
+@dataclass(frozen=True)
+class LearnedExample:
+    """An editor's decision: `approved` makes `text` a positive example of `theme`; a rejection
+    makes it a negative one (`theme=None`: of every theme)."""
+
+    theme: str | None
+    text: str
+    approved: bool
+    reason: str = ""
+
+
+def parse_themes(entries: Any, *, file: str = "") -> list[Theme]:
+    """Themes from the `themes:` list of a YAML file (feeds.yaml's `brand.themes` shape)."""
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError("add at least one theme (a list of name/description/...)", file=file)
+    themes = []
+    for i, entry in enumerate(entries):
+        where = f"themes[{i}]"
+        if not isinstance(entry, Mapping) or not str(entry.get("name") or "").strip():
+            raise ConfigError("each theme needs a name", file=file, field=where)
+        lists = {}
+        for key in ("keywords", "examples", "negative_examples", "angles"):
+            value = entry.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError("expected a list of strings", file=file, field=f"{where}.{key}")
+            lists[key] = tuple(v.strip() for v in value if v.strip())
+        theme = Theme(
+            str(entry["name"]).strip(), str(entry.get("description") or "").strip(), **lists
+        )
+        if not (theme.description or theme.keywords or theme.examples):
+            raise ConfigError(
+                "a theme needs a description, keywords or examples", file=file, field=where
+            )
+        themes.append(theme)
+    names = [t.name.casefold() for t in themes]
+    if len(set(names)) != len(names):
+        raise ConfigError("two themes have the same name", file=file, field="themes")
+    return themes
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces, padded: ' roland garros '."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " " + " ".join(re.findall(r"[^\W_]+", text)) + " "
+
+
+def keyword_pattern(keyword: str) -> re.Pattern[str] | None:
+    """Whole words of the keyword in order, any punctuation between them, plural allowed."""
+    words = fold(keyword).split()
+    if not words:
+        return None
+    return re.compile(" " + " ".join(re.escape(w) for w in words) + "(?:s|es|x)? ")
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-9)
+
+
+def _pool(sims: np.ndarray) -> np.ndarray:
+    """Soft maximum over the last axis (log-mean-exp): between the mean and the max."""
+    if sims.shape[-1] == 0:
+        return np.zeros(sims.shape[:-1], dtype=np.float32)
+    top = sims.max(axis=-1, keepdims=True)
+    pooled = top + np.log(np.exp(POOL_SHARPNESS * (sims - top)).mean(axis=-1, keepdims=True)) / (
+        POOL_SHARPNESS
+    )
+    return pooled[..., 0]
+
+
+@dataclass
+class _Prototypes:
+    labels: list[str] = field(default_factory=list)
+    raw: list[np.ndarray] = field(default_factory=list)  # unit vectors as encoded
+
+    def add(self, label: str, vector: np.ndarray) -> None:
+        self.labels.append(label)
+        self.raw.append(np.asarray(vector, dtype=np.float32))
+
+    def matrix(self, dim: int) -> np.ndarray:
+        return np.vstack(self.raw) if self.raw else np.zeros((0, dim), dtype=np.float32)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class ThemeMatcher:
+    """Scores stories against the brand's themes; learns from editors without a restart."""
+
+    def __init__(
+        self,
+        themes: Sequence[Theme],
+        encode: Encode,
+        *,
+        model: str,
+        learned: Iterable[LearnedExample] = (),
+    ) -> None:
+        if not themes:
+            raise ConfigError("add at least one theme: what the brand wants to talk about")
+        self.themes = tuple(themes)
+        self.theme_min = calibration.for_model(model).theme_min
+        self._encode = encode
+        self._index = {t.name: i for i, t in enumerate(self.themes)}
+        self._positive = [_Prototypes() for _ in self.themes]
+        self._negative = [_Prototypes() for _ in self.themes]
+        self._keywords = [
+            [(k, p) for k in t.keywords if (p := keyword_pattern(k)) is not None]
+            for t in self.themes
+        ]
+        self._keyword_weights = [np.ones(len(k), dtype=np.float32) for k in self._keywords]
+
+        texts: list[tuple[int, bool, str, str]] = []  # (theme, positive, label, text)
+        for i, t in enumerate(self.themes):
+            if t.description:
+                texts.append((i, True, "the description", t.description))
+            texts += [(i, True, f"example {_quote(e)}", e) for e in t.examples]
+            if t.keywords:
+                texts.append((i, True, "the keywords", f"{t.name}: {', '.join(t.keywords)}"))
+                texts += [(i, True, ONE_BY_ONE, k) for k in t.keywords]
+            texts += [(i, False, f"negative example {_quote(e)}", e) for e in t.negative_examples]
+        vectors = _unit(encode([text for *_, text in texts]))
+        self.dim = vectors.shape[1]
+        one_by_one: dict[int, list[np.ndarray]] = {}
+        for (i, positive, label, _), vector in zip(texts, vectors, strict=True):
+            if label == ONE_BY_ONE:
+                one_by_one.setdefault(i, []).append(vector)
+            else:
+                (self._positive if positive else self._negative)[i].add(label, vector)
+        for i, keyword_vectors in one_by_one.items():
+            # one prototype, not one per keyword: a lone keyword's vector is close to too much
+            # ("ouvre" to "open d'australie"); the words themselves count in the lexical part
+            self._positive[i].add(ONE_BY_ONE, _unit(np.mean(keyword_vectors, axis=0)))
+
+        self._mean = np.zeros(self.dim, dtype=np.float32)
+        self._stream = np.zeros((0, self.dim), dtype=np.float32)  # centred unit vectors
+        self._graph = np.zeros((0, NEIGHBOURS), dtype=np.int64)
+        self._graph_mask = np.zeros((0, NEIGHBOURS), dtype=bool)
+        self._stream_scores = np.zeros((0, len(self.themes)), dtype=np.float32)
+        self._learn_all(list(learned))
+        self._refresh()
+
+    # public ---------------------------------------------------------------------------------
+
+    def adapt(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Take in the recent stream (unlabelled): centre on its mean, weigh keywords by their
+        rarity in it, and let its stories vote for their neighbours. Replaces the last stream."""
+        vectors = np.asarray(vectors, dtype=np.float32)[-MAX_STREAM:]
+        texts = list(texts)[-MAX_STREAM:]
+        if len(vectors) == 0:
+            return
+        self._mean = vectors.mean(axis=0)
+        self._stream = self._centre(vectors)
+        folded = [fold(t) for t in texts]
+        for i, keywords in enumerate(self._keywords):
+            self._keyword_weights[i] = np.array(
+                [_rarity(sum(1 for f in folded if p.search(f)), len(folded)) for _, p in keywords],
+                dtype=np.float32,
+            )
+        self._graph, self._graph_mask = self._neighbours(self._stream, exclude_self=True)
+        self._refresh()
+
+    def relevance(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """Relevance of each text (rows) to each theme (columns), in [0, 1]."""
+        return self._score(texts, vectors)[0]
+
+    def match(self, texts: Sequence[str], vectors: np.ndarray) -> list[list[ThemeMatch]]:
+        """For each text (a story's label or titles) and its vector: the themes it matches, best
+        first; often none."""
+        relevance, parts = self._score(texts, vectors)
+        out = []
+        for row in range(len(relevance)):
+            order = np.argsort(-relevance[row], kind="stable")
+            out.append(
+                [
+                    ThemeMatch(
+                        self.themes[i].name, float(relevance[row, i]), parts.evidence(row, i)
+                    )
+                    for i in order
+                    if relevance[row, i] >= self.theme_min
+                ]
+            )
+        return out
+
+    def learn(self, example: LearnedExample) -> None:
+        """An editor's approval or rejection; similar stories score accordingly from now on."""
+        self._learn_all([example])
+        self._refresh()
+
+    # internals ------------------------------------------------------------------------------
+
+    def _learn_all(self, examples: list[LearnedExample]) -> None:
+        # a theme renamed or removed from feeds.yaml: its old decisions no longer apply
+        examples = [
+            e for e in examples if e.text.strip() and (e.theme is None or e.theme in self._index)
+        ]
+        if not examples:
+            return
+        vectors = _unit(self._encode([e.text for e in examples]))
+        for e, vector in zip(examples, vectors, strict=True):
+            targets = range(len(self.themes)) if e.theme is None else [self._index[e.theme]]
+            for i in targets:
+                if e.approved:
+                    self._positive[i].add(f"approved {_quote(e.text)}", vector)
+                else:
+                    why = f" ({e.reason})" if e.reason else ""
+                    self._negative[i].add(f"rejected {_quote(e.text)}{why}", vector)
+
+    def _centre(self, vectors: np.ndarray) -> np.ndarray:
+        return _unit(np.asarray(vectors, dtype=np.float32) - self._mean)
+
+    def _refresh(self) -> None:
+        """Recompute what depends on the prototypes and the stream."""
+        self._pos = [self._centre(p.matrix(self.dim)) for p in self._positive]
+        self._neg = [self._centre(p.matrix(self.dim)) for p in self._negative]
+        if len(self._stream):
+            own = self._prototype_scores(self._stream)
+            scores = own.copy()
+            for _ in range(PROPAGATION_ROUNDS):
+                scores = self._mixed(
+                    own, self._neighbour_mean(scores, self._graph, self._graph_mask, own)
+                )
+            self._stream_scores = scores
+
+    def _prototype_scores(self, centred: np.ndarray) -> np.ndarray:
+        return np.stack([_pool(centred @ pos.T) for pos in self._pos], axis=1)
+
+    def _neighbours(
+        self, centred: np.ndarray, *, exclude_self: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the nearest stream items, and which of them count (not the story itself)."""
+        n, k = len(centred), min(NEIGHBOURS, len(self._stream))
+        index = np.zeros((n, NEIGHBOURS), dtype=np.int64)
+        mask = np.zeros((n, NEIGHBOURS), dtype=bool)
+        if k == 0:
+            return index, mask
+        for start in range(0, n, _CHUNK):
+            sims = centred[start : start + _CHUNK] @ self._stream.T
+            sims[sims >= SAME_STORY] = -np.inf
+            if exclude_self:
+                rows = np.arange(len(sims))
+                sims[rows, rows + start] = -np.inf
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            index[start : start + _CHUNK, :k] = top
+            mask[start : start + _CHUNK, :k] = np.isfinite(np.take_along_axis(sims, top, axis=1))
+        return index, mask
+
+    @staticmethod
+    def _mixed(own: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+        return np.maximum(ALONE * own, OWN_WEIGHT * own + (1 - OWN_WEIGHT) * neighbours)
+
+    @staticmethod
+    def _neighbour_mean(
+        scores: np.ndarray, index: np.ndarray, mask: np.ndarray, fallback: np.ndarray
+    ) -> np.ndarray:
+        weights = mask[..., None].astype(np.float32)
+        total = (scores[index] * weights).sum(axis=1)
+        count = weights.sum(axis=1)
+        return np.where(count > 0, total / np.maximum(count, 1), fallback)
+
+    def _score(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, _Parts]:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(texts):
+            raise ValueError("one vector per text")
+        centred = self._centre(vectors) if len(vectors) else vectors
+        own = self._prototype_scores(centred) if len(vectors) else np.zeros((0, len(self.themes)))
+        semantic = own
+        if len(self._stream) and len(vectors):
+            index, mask = self._neighbours(centred)
+            semantic = self._mixed(own, self._neighbour_mean(self._stream_scores, index, mask, own))
+        folded = [fold(t) for t in texts]
+        hits = [
+            [[j for j, (_, p) in enumerate(keywords) if p.search(f)] for keywords in self._keywords]
+            for f in folded
+        ]
+        lexical = np.array(
+            [
+                [
+                    1 - float(np.prod(1 - KEYWORD_HIT * self._keyword_weights[i][h]))
+                    for i, h in enumerate(row)
+                ]
+                for row in hits
+            ],
+            dtype=np.float32,
+        ).reshape(len(texts), len(self.themes))
+        penalty, best_pos, best_neg = self._penalties(centred)
+        relevance = semantic / SCALE + KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
+        relevance = np.clip(relevance, 0.0, 1.0) * (1 - penalty)
+        parts = _Parts(self, own, semantic, hits, penalty, best_pos, best_neg)
+        return relevance, parts
+
+    def _penalties(self, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The share of relevance each text loses for being closer to a negative example than to
+        any positive prototype: 0 when it is not, 1 halfway to a copy of the negative."""
+        n, t = len(centred), len(self.themes)
+        penalty = np.zeros((n, t), dtype=np.float32)
+        best_pos = np.zeros((n, t), dtype=np.int64)
+        best_neg = np.full((n, t), -1, dtype=np.int64)
+        for i in range(t):
+            pos_sims = centred @ self._pos[i].T
+            if pos_sims.shape[1]:
+                best_pos[:, i] = pos_sims.argmax(axis=1)
+            if not len(self._neg[i]) or not n:
+                continue
+            neg_sims = centred @ self._neg[i].T
+            pos_max = pos_sims.max(axis=1) if pos_sims.shape[1] else np.zeros(n)
+            neg_max = neg_sims.max(axis=1)
+            room = np.maximum(1e-6, NEGATIVE_REACH * (1 - pos_max))
+            penalty[:, i] = np.clip((neg_max - pos_max) / room, 0.0, 1.0)
+            best_neg[:, i] = np.where(penalty[:, i] > 0, neg_sims.argmax(axis=1), -1)
+        return penalty, best_pos, best_neg
+
+
+def _rarity(count: int, total: int) -> float:
+    """Keyword weight from its share of the stream: 1 when rare, shrinking as it gets common."""
+    if total == 0:
+        return 1.0
+    share = (count + 1) / (total + 1)
+    return float(min(1.0, max(0.1, math.log(share) / math.log(RARE_SHARE))))
+
+
+@dataclass
+class _Parts:
+    """What went into each relevance, kept to explain it."""
+
+    matcher: ThemeMatcher
+    own: np.ndarray
+    semantic: np.ndarray
+    hits: list[list[list[int]]]
+    penalty: np.ndarray
+    best_pos: np.ndarray
+    best_neg: np.ndarray
+
+    def evidence(self, row: int, theme: int) -> str:
+        m = self.matcher
+        label = m._positive[theme].labels[int(self.best_pos[row, theme])]
+        bits = [f"closest to {label}"]
+        keywords = [m._keywords[theme][j][0] for j in self.hits[row][theme]]
+        if keywords:
+            bits.append("keywords " + ", ".join(repr(k) for k in keywords))
+        lift = (self.semantic[row, theme] - self.own[row, theme]) / SCALE
+        if abs(lift) >= 0.05:
+            bits.append(f"similar recent stories {lift:+.2f}")
+        if self.best_neg[row, theme] >= 0:
+            negative = m._negative[theme].labels[int(self.best_neg[row, theme])]
+            bits.append(f"lowered {self.penalty[row, theme]:.0%}: closer to {negative}")
+        return "; ".join(bits)
