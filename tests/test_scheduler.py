@@ -168,8 +168,11 @@ class Run:
         self.process.wait(30)
 
 
+Start = Callable[..., Run]  # (config, db, env=None) -> a started Run
+
+
 @pytest.fixture
-def runs(tmp_path: Path) -> Iterator[Callable[..., Run]]:
+def runs(tmp_path: Path) -> Iterator[Start]:
     """Starts `trendbot run` processes; whatever is still running at the end is killed."""
     started: list[Run] = []
 
@@ -295,7 +298,7 @@ def test_the_lease_names_its_holder_and_a_dead_one_is_replaced(tmp_path: Path) -
 # 1. one run per database --------------------------------------------------------------------
 
 
-def test_one_run_per_database_and_health_follows_it(tmp_path: Path, runs: Any) -> None:
+def test_one_run_per_database_and_health_follows_it(tmp_path: Path, runs: Start) -> None:
     config, db = write_config(tmp_path), tmp_path / "trendbot.db"
     first = runs(config, db)
     wait_for_lease(db, first)
@@ -333,7 +336,7 @@ def test_one_run_per_database_and_health_follows_it(tmp_path: Path, runs: Any) -
     ids=["sigterm-slack-http", "sigint-terminal"],
 )
 def test_a_signal_stops_run_cleanly_mid_fetch(
-    tmp_path: Path, feed_server: FeedServer, runs: Any, signum: int, slack: bool
+    tmp_path: Path, feed_server: FeedServer, runs: Start, signum: int, slack: bool
 ) -> None:
     # the feed answers slowly: the signal lands while a fetch job is in flight
     url = serve_feed(feed_server, delay=3.0)
@@ -359,13 +362,13 @@ KILL_WINDOW = 10.0  # seconds after the lease: fetch, embed, cluster, pitch and 
 
 @pytest.mark.slow
 def test_kill_9_at_random_points_never_loses_nor_doubles_anything(
-    tmp_path: Path, feed_server: FeedServer, runs: Any
+    tmp_path: Path, feed_server: FeedServer, runs: Start
 ) -> None:
-    rng = random.Random(3)
-    config_url = serve_feed(feed_server)
+    rng = random.Random(20250715)
+    url = serve_feed(feed_server)
     db = tmp_path / "trendbot.db"
     with FakeSlack(channels={CHANNEL: "trend-pitches"}) as fake:
-        config = write_config(tmp_path, feed_url=config_url, channel=CHANNEL)
+        config = write_config(tmp_path, feed_url=url, channel=CHANNEL)
         env = slack_env(fake)
         # The first card reaches Slack but its answer never comes back: whichever run gets
         # there is killed between Slack's post and our record of it, the worst moment.
@@ -386,6 +389,7 @@ def test_kill_9_at_random_points_never_loses_nor_doubles_anything(
             kills.append(f"at the held post: {progress(db, fake)}")
 
         final = runs(config, db, env)
+        wait_for_lease(db, final)  # its signal handler is in place: SIGTERM is a clean stop
         wait_until(lambda: carded(db), "pitch with its card recorded", timeout=120, run=final)
         assert final.stop(signal.SIGTERM) == 0, final.tail()
         cards = [c for c in fake.calls("chat.postMessage") if card_pitch(c.args) is not None]

@@ -76,18 +76,20 @@ def post_pitch(
         if found is not None:
             ts, channel_id = str(found["ts"]), str(current.slack_channel)
             log.info("slack.card_found", pitch=pitch.id, channel=channel_id, ts=ts)
-            _mark_posted(store, current, channel_id, ts, now)
             if not found.get("reply_count"):
                 _post_sources(client, current, channel_id, ts, msg)
+            _mark_posted(store, current, channel_id, ts, now)
             return ts
         channel_id = resolve_channel(client, channel, msg)
         store.set_pitch_slack(pitch.id, channel=channel_id, ts=None)
         response = client.chat_postMessage(channel=channel_id, **cards.pitch_message(current, msg))
         ts = str(response["ts"])
         channel_id = str(response.get("channel") or channel_id)
+        log.info("slack.card_posted", pitch=current.id, channel=channel_id, ts=ts)
+        # Sources before the card is marked posted: a crash in between finds the card again
+        # (by its metadata) with no reply yet, and posts them then.
+        _post_sources(client, current, channel_id, ts, msg)
     _mark_posted(store, current, channel_id, ts, now)
-    log.info("slack.card_posted", pitch=current.id, channel=channel_id, ts=ts)
-    _post_sources(client, current, channel_id, ts, msg)
     return ts
 
 
@@ -195,7 +197,7 @@ def _mark_posted(store: Store, pitch: Pitch, channel: str, ts: str, now: datetim
 
 
 def _post_sources(client: WebClient, pitch: Pitch, channel: str, ts: str, msg: Messages) -> None:
-    # The card is out and recorded: a failure here must not make the caller post it again.
+    # The card is out: a Slack failure here must not make the caller post it again.
     try:
         client.chat_postMessage(channel=channel, thread_ts=ts, **cards.sources_message(pitch, msg))
     except (SlackClientError, URLError, OSError) as e:
