@@ -9,7 +9,9 @@ Each row (title + description) is matched with the same code that matches brand 
 matcher first `adapt`s to the whole file as its unlabelled stream (as it does to the recent items
 in production), then scores every row. The prediction is the best theme; a row whose best
 relevance is under the model's `theme_min` is a "no match" and counts as wrong (the confusion
-matrix still shows its best theme). Vectors are cached under /tmp/trendbot-cache/themes.
+matrix still shows its best theme). The table of other thresholds keeps the keyword weight of
+the model's own theme_min, so it is indicative. Vectors are cached under
+/tmp/trendbot-cache/themes, with the encode rate measured when they were computed.
 """
 
 from __future__ import annotations

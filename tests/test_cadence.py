@@ -93,7 +93,7 @@ def test_with_budget_for_both_nobody_waits_for_the_queue() -> None:
 
 
 def test_several_ready_stories_share_the_remaining_budget_best_first() -> None:
-    got = decide([cand(i, score=float(i)) for i in range(1, 6)], pitched=[NOW - HOUR])
+    got = decide([cand(i, score=float(i + 4)) for i in range(1, 6)], pitched=[NOW - HOUR])
     assert [i for i, d in got.items() if d.action == "pitch"] == [5, 4]
     assert {got[i].reason for i in (1, 2, 3)} == {"daily_limit"}
 

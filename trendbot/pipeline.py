@@ -768,6 +768,11 @@ def pitch_rising(
             _hold(store, story_id, "no_theme", "Matches none of the brand's themes.", now=now)
             report.held["no_theme"] += 1
             continue
+        if fit.theme.relevance < settings.brand.cadence.min_relevance:
+            detail = f"Only loosely about {fit.theme.theme!r} ({fit.theme.relevance:.2f})."
+            _hold(store, story_id, "weak_fit", detail, now=now)
+            report.held["weak_fit"] += 1
+            continue
         queued = context.row["queued_at"]
         if queued is None:
             queued = iso(now)

@@ -105,13 +105,13 @@ BUILTIN: tuple[Category, ...] = (
     Category(
         "deaths and violence",
         strong=(
-            "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths",
-            "fatal", "fatally", "murder", "murdered", "homicide", "massacre", "shooting",
-            "shootings", "gunman", "gunfire", "shot dead", "stabbing", "stabbed", "drowns",
+            "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths", "fatal",
+            "fatally", "murder", "murdered", "homicide", "massacre", "shooting", "shootings",
+            "gunman", "gunfire", "gunned down", "shot dead", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
-            "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat",
-            "assassine", "fusillade", "poignarde", "coups de couteau", "noyade", "victime",
-            "deces", "decede", "feminicide",
+            "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
+            "fusillade", "poignarde", "coups de couteau", "noyade", "victime", "deces", "decede",
+            "feminicide",
         ),
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
@@ -132,12 +132,12 @@ BUILTIN: tuple[Category, ...] = (
         "war and terrorism",
         strong=(
             "airstrike", "air strike", "missile", "missiles", "bombing", "shelling", "invasion",
-            "troops", "ceasefire", "hostage", "hostages", "terrorist", "terrorism",
-            "terror attack", "militants", "militia", "jihadist", "hamas", "hezbollah", "isis",
-            "drone strike", "civil war", "war crimes", "military operation", "frappe aerienne",
-            "frappes aeriennes", "frappes russes", "bombardement", "bombardements", "attentat",
-            "terroriste", "terrorisme", "otage", "otages", "cessez le feu", "djihadiste",
-            "milice", "guerre civile", "crimes de guerre", "bomb", "bombs", "nuclear weapon",
+            "troops", "ceasefire", "hostage", "hostages", "terrorist", "terrorism", "terror attack",
+            "militants", "militia", "jihadist", "hamas", "hezbollah", "isis", "drone strike",
+            "civil war", "war crimes", "military operation", "frappe aerienne", "frappes aeriennes",
+            "frappes russes", "bombardement", "bombardements", "attentat", "terroriste",
+            "terrorisme", "otage", "otages", "cessez le feu", "djihadiste", "milice",
+            "guerre civile", "crimes de guerre", "bomb", "bombs", "nuclear weapon",
             "arme nucleaire", "taliban", "gaza", "west bank", "cisjordanie",
         ),
         # "war" and "guerre" also mean price, bidding and console wars: the semantic check decides
@@ -161,20 +161,20 @@ BUILTIN: tuple[Category, ...] = (
     Category(
         "politics and elections",
         strong=(
-            "election", "elections", "elected", "reelection", "re election", "electoral",
-            "voters", "ballot", "midterms", "mayoral", "democrats", "dems",
-            "republicans", "gop", "senate", "senator", "senators", "congress", "congressional",
-            "lawmakers", "parliament", "redistricting", "gerrymandering", "impeachment",
-            "referendum", "government shutdown", "white house", "prime minister", "governor",
-            "kremlin", "presidentielle", "legislatives", "scrutin", "electeurs", "senat",
-            "assemblee nationale", "depute", "deputes", "motion de censure", "premier ministre",
-            "elysee", "matignon", "gouvernement",
+            "election", "elections", "elected", "reelection", "re election", "electoral", "voters",
+            "ballot", "midterms", "mayoral", "democrats", "dems", "republicans", "gop", "senate",
+            "senator", "senators", "congress", "congressional", "lawmakers", "parliament",
+            "redistricting", "gerrymandering", "impeachment", "referendum", "government shutdown",
+            "white house", "prime minister", "governor", "kremlin", "political", "politics",
+            "politician", "politicians", "presidentielle", "legislatives", "scrutin", "electeurs",
+            "senat", "assemblee nationale", "depute", "deputes", "motion de censure",
+            "premier ministre", "elysee", "matignon", "gouvernement",
             # a few names that make any story political; brands add theirs in blocked_terms
             "trump", "biden", "macron", "le pen", "melenchon",
         ),
         weak=(
             "vote", "votes", "campaign", "primary", "shutdown", "president", "minister", "policy",
-            "mayor", "cabinet", "resignation", "ministre", "parti", "maire", "elu",
+            "mayor", "cabinet", "resignation", "ministre", "parti", "maire", "elu", "politique",
         ),
         prototypes=(
             "Candidates clash in a heated election debate",

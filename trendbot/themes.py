@@ -369,7 +369,9 @@ class ThemeMatcher:
             dtype=np.float32,
         ).reshape(len(texts), len(self.themes))
         penalty, best_pos, best_neg = self._penalties(centred)
-        relevance = semantic / SCALE + KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
+        # a story unlike the theme's vectors is not evidence against its keywords: floor at 0
+        keyword_part = KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
+        relevance = np.maximum(semantic, 0) / SCALE + keyword_part
         relevance = np.clip(relevance, 0.0, 1.0) * (1 - penalty)
         parts = _Parts(self, own, semantic, hits, penalty, best_pos, best_neg)
         return relevance, parts
