@@ -64,19 +64,21 @@ def main() -> None:
 
     results: dict[str, dict[str, Any]] = {}
     for model in models:
-        vectors, encode_rate = _embed(model, texts, args.cache)
+        vectors, encode_rate, cached = _embed(model, texts, args.cache)
         if kind == "stream":
             gold = [r.story for r in rows[: len(texts)]]
             times = [i * STEP for i in range(len(texts))]
             labels, rate, tracker = _track(model, vectors, texts, times)
-            results[model] = _score(gold, labels) | {"tracker_items_per_s": rate}
+            results[model] = _score(gold, labels)
         else:
             times = [r.seen_at for r in archive[: len(texts)]]
             sources = [r.source for r in archive[: len(texts)]]
             labels, rate, tracker = _track(model, vectors, texts, times, sources)
             results[model] = _spot_check(tracker, labels, texts, sources, args.show)
-            results[model]["tracker_items_per_s"] = rate
-        results[model]["encode_items_per_s"] = encode_rate
+        results[model]["tracker_items_per_s"] = rate["wall"]
+        results[model]["tracker_items_per_cpu_s"] = rate["cpu"]
+        results[model]["encode_items_per_s"] = round(encode_rate, 1)
+        results[model]["encode_rate_from_cache"] = cached
         results[model]["join"] = tracker.params.join
         _print(model, results[model], kind)
 
@@ -119,12 +121,14 @@ def _models(choice: str) -> list[str]:
     return [choice]
 
 
-def _embed(model: str, texts: list[str], cache: Path | None) -> tuple[np.ndarray, float]:
+def _embed(model: str, texts: list[str], cache: Path | None) -> tuple[np.ndarray, float, bool]:
+    """Unit vectors, the encoder's items/s, and whether both came from the cache (the rate
+    then is the one measured when the cache was written)."""
     key = hashlib.sha1("\n".join([model, *texts]).encode()).hexdigest()[:16]
     if cache:
         vectors_file, meta_file = cache / f"{model}-{key}.npy", cache / f"{model}-{key}.json"
         if vectors_file.exists() and meta_file.exists():
-            return np.load(vectors_file), json.loads(meta_file.read_text())["rate"]
+            return np.load(vectors_file), json.loads(meta_file.read_text())["rate"], True
     embedder = load_embedder(model)
     started = time.perf_counter()
     vectors = embedder.encode(texts)
@@ -133,7 +137,7 @@ def _embed(model: str, texts: list[str], cache: Path | None) -> tuple[np.ndarray
         cache.mkdir(parents=True, exist_ok=True)
         np.save(vectors_file, vectors)
         meta_file.write_text(json.dumps({"rate": rate}))
-    return vectors, rate
+    return vectors, rate, False
 
 
 def _track(
@@ -142,15 +146,20 @@ def _track(
     texts: list[str],
     times: list[float],
     sources: list[str] | None = None,
-) -> tuple[list[int], float, StoryTracker]:
-    """Feed items one at a time; final story of each item (after merges) and items/s."""
+) -> tuple[list[int], dict[str, int], StoryTracker]:
+    """Feed items one at a time: each item's final story (after merges), items/s, the tracker.
+
+    Items/s per wall-clock second and per CPU second of this process: on a shared machine the
+    second one says more about the code.
+    """
     tracker = StoryTracker(StoryParams.for_model(model), vectors.shape[1])
     assigned = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i, (vector, text, t) in enumerate(zip(vectors, texts, times, strict=True)):
         source = sources[i] if sources else None
         assigned.append(tracker.add(str(i), vector, t, title=text, source=source).story_id)
     rate = len(texts) / (time.perf_counter() - started)
+    cpu_rate = len(texts) / max(time.process_time() - cpu, 1e-9)
     merged_into = {}
     for story_id in tracker.changed():
         target = tracker.get(story_id).merged_into
@@ -162,7 +171,7 @@ def _track(
             story_id = merged_into[story_id]
         return story_id
 
-    return [final(s) for s in assigned], rate, tracker
+    return [final(s) for s in assigned], {"wall": round(rate), "cpu": round(cpu_rate)}, tracker
 
 
 def _score(gold: list[int], labels: list[int]) -> dict[str, Any]:
@@ -181,29 +190,42 @@ def _score(gold: list[int], labels: list[int]) -> dict[str, Any]:
 def _spot_check(
     tracker: StoryTracker, labels: list[int], texts: list[str], sources: list[str], show: int
 ) -> dict[str, Any]:
+    """Print stories for a person to judge; return counts that need no gold."""
     members: dict[int, list[int]] = {}
     for i, story_id in enumerate(labels):
         members.setdefault(story_id, []).append(i)
     publishers = {s: {sources[i] for i in items} for s, items in members.items()}
-    ranked = sorted(members, key=lambda s: (-len(publishers[s]), -len(members[s]), s))
-    print(f"  the {show} stories with the most publishers (label; then titles from others):")
-    for story_id in ranked[:show]:
-        story = tracker.get(story_id)
-        print(
-            f"  - [{len(publishers[story_id])} publishers, {len(members[story_id])} titles, "
-            f"{(story.last_seen - story.first_seen) / 3600:.0f} h] {story.label}"
-        )
-        shown = {story.label}
-        for i in members[story_id]:
-            if texts[i] not in shown and len(shown) < 4:
-                shown.add(texts[i])
-                print(f"      {sources[i]}: {texts[i]}")
+    span = {s: tracker.get(s).last_seen - tracker.get(s).first_seen for s in members}
+    by_publishers = sorted(members, key=lambda s: (-len(publishers[s]), -len(members[s]), s))
+    # Event-sized: 3+ publishers within two days; every n-th of them, so the sample is spread.
+    events = [s for s in sorted(members) if len(publishers[s]) >= 3 and span[s] <= 48 * 3600]
+    sample = events[:: max(1, len(events) // show)][:show] if events else []
+    for title, chosen in (
+        ("stories with the most publishers", by_publishers[:show]),
+        ("event-sized stories (3+ publishers within 48 h), spread over the file", sample),
+    ):
+        print(f"  {title} (label; then titles from other publishers):")
+        for story_id in chosen:
+            story = tracker.get(story_id)
+            print(
+                f"  - [{len(publishers[story_id])} publishers, {len(members[story_id])} titles,"
+                f" {span[story_id] / 3600:.0f} h] {story.label}"
+            )
+            shown_sources = {sources[i] for i in members[story_id] if texts[i] == story.label}
+            for i in members[story_id]:
+                if sources[i] not in shown_sources and len(shown_sources) < 4:
+                    shown_sources.add(sources[i])
+                    print(f"      {sources[i]}: {texts[i]}")
     sizes = Counter(len(items) for items in members.values())
+    week = 7 * 24 * 3600
     return {
         "stories_found": len(members),
         "singleton_stories": sizes[1],
         "stories_with_3_publishers_or_more": sum(len(p) >= 3 for p in publishers.values()),
         "largest_story_titles": max(sizes),
+        "share_of_titles_in_stories_over_7_days": round(
+            sum(len(members[s]) for s in members if span[s] > week) / len(labels), 3
+        ),
     }
 
 
@@ -219,11 +241,16 @@ def _print(model: str, figures: dict[str, Any], kind: str) -> None:
         print(
             f"{model:>16}: stories {figures['stories_found']}"
             f" ({figures['singleton_stories']} of one title,"
-            f" {figures['stories_with_3_publishers_or_more']} with 3+ publishers)"
+            f" {figures['stories_with_3_publishers_or_more']} with 3+ publishers;"
+            f" largest {figures['largest_story_titles']} titles;"
+            f" {figures['share_of_titles_in_stories_over_7_days']:.0%} of titles in stories"
+            " spanning over 7 days)"
         )
     print(
-        f"{'':>16}  tracker {figures['tracker_items_per_s']:.0f} items/s,"
-        f" encoder {figures['encode_items_per_s']:.0f} items/s, join {figures['join']}"
+        f"{'':>16}  tracker {figures['tracker_items_per_s']} items/s"
+        f" ({figures['tracker_items_per_cpu_s']} per CPU second),"
+        f" encoder {figures['encode_items_per_s']:.0f} items/s"
+        f"{' (cached run)' if figures['encode_rate_from_cache'] else ''}, join {figures['join']}"
     )
 
 

@@ -199,8 +199,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
+        # Recorded before the headers go: a client that has its answer may look at once.
         server._record(Sent(self.path, status, {k.lower(): v for k, v in out.items()}))
+        self.end_headers()
         if status == 304:
             return
         with suppress(ConnectionError):

@@ -96,7 +96,13 @@ def write_config(folder: Path, *, feed_url: str | None = None, channel: str = ""
                 },
             ],
             # pitches go out at once and at any hour, whenever the test runs
-            "cadence": {"queue_minutes": 0, "quiet_hours": None},
+            # (and the bars are low: this is about crash safety, not about which story is worth it)
+            "cadence": {
+                "queue_minutes": 0,
+                "quiet_hours": None,
+                "min_score": 1.0,
+                "min_relevance": 0.1,
+            },
         },
         "slack": {"channel": channel},
         "fetch": {"allow_private": True},

@@ -89,6 +89,14 @@ def test_an_old_story_does_not_absorb_a_new_item() -> None:
     assert [s.id for s in t.live((47 + 49) * HOUR)] == [late.story_id]
 
 
+def test_max_age_stops_a_story_growing_however_busy_it_is() -> None:
+    t = tracker(window_hours=48, max_age_hours=24)
+    first = t.add("a", E1, 0, title="a").story_id
+    assert t.add("b", E1, 20 * HOUR, title="b").story_id == first
+    later = t.add("c", E1, 25 * HOUR, title="c")
+    assert later.created and t.get(first).closed
+
+
 def test_expire_closes_stories_past_the_window() -> None:
     t = tracker(window_hours=1)
     a = t.add("a", E1, 0, title="a").story_id

@@ -124,10 +124,11 @@ class VectorIndex(Generic[K]):
         if k <= 0 or not len(self):
             return [[] for _ in range(len(vectors))]
         k = min(k, len(self))
+        live_share = 1 - len(self._dead) / self._index.ntotal
         fetch = k
         while True:
             # Tombstones take places in HNSW answers: ask for more until k live ones come back.
-            want = min(fetch + len(self._dead), self._index.ntotal)
+            want = min(int(fetch / live_share) + 8, self._index.ntotal)
             scores, labels = self._index.search(vectors, want)
             results = [
                 self._live_hits(row_scores, row_labels, k)
