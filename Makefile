@@ -19,8 +19,8 @@ demo: install
 	$(BIN)/trendbot demo
 
 lint: install
-	$(BIN)/ruff check trendbot tests bench
-	$(BIN)/ruff format --check trendbot tests bench
+	$(BIN)/ruff check trendbot tests bench scripts
+	$(BIN)/ruff format --check trendbot tests bench scripts
 	$(BIN)/mypy trendbot
 
 test: lint

@@ -115,7 +115,7 @@ def test_summary_counts_and_reasons() -> None:
         "3 rising at some point",
         "9 pitched",
         "2 blocked by brand safety",
-        "53 held back (times, by reason): queued 40, no theme fits 12, weird new reason 1",
+        "53 stories held back, by reason: queued 40, no theme fits 12, weird new reason 1",
     ):
         assert expected in words
 
@@ -126,7 +126,7 @@ def test_summary_in_french() -> None:
     text = console.export_text()
     assert "2\u202f725  articles rejoués" in text  # a French thousands separator
     words = flat(text)
-    assert "retenus (fois, par raison) : en file 40, aucun thème 12" in words
+    assert "sujets retenus, par raison : en file 40, aucun thème 12" in words
 
 
 def view(n: int, **fields: object) -> StoryView:

@@ -47,8 +47,15 @@ NOISE = [
 def item(n: int, source: str, title: str, minutes: float) -> Item:
     seen = T0 + timedelta(minutes=minutes)
     return Item(
-        feed="news", guid=f"g{n}", url=f"https://news.example/{n}", title=title, summary="",
-        published=seen, seen=seen, source=source, language="fr",
+        feed="news",
+        guid=f"g{n}",
+        url=f"https://news.example/{n}",
+        title=title,
+        summary="",
+        published=seen,
+        seen=seen,
+        source=source,
+        language="fr",
     )
 
 
@@ -102,7 +109,9 @@ def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
         assert [p.theme for p in report.pitched] == ["meteo"]
         pitch = report.pitched[0]
         assert pitch.safety == "safe" and len(pitch.draft) <= 280
-        assert "canicule" in pitch.story_label.casefold() or "chaleur" in pitch.story_label.casefold()
+        assert (
+            "canicule" in pitch.story_label.casefold() or "chaleur" in pitch.story_label.casefold()
+        )
         assert len({s.source for s in pitch.sources}) >= 2
         blocked = pipeline.store.query("SELECT detail FROM holds WHERE reason = 'blocked'")
         assert blocked, "the shooting story must be held as unsafe"
@@ -112,7 +121,9 @@ def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
     # after a restart (a new process): the stories come back, nothing is pitched twice
     later = now + timedelta(minutes=10)
     with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: later) as pipeline:
-        feed_in(pipeline, [item(200, "Libération", "Canicule : Paris bat son record de chaleur", 45)])
+        feed_in(
+            pipeline, [item(200, "Libération", "Canicule : Paris bat son record de chaleur", 45)]
+        )
         report = pipeline.process(later)
         assert report.clustered == 1 and report.pitched == []
         stories = pipeline.store.query(

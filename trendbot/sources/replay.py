@@ -5,7 +5,7 @@ Formats, told apart line by line (a file may be gzipped):
   in many hourly snapshots is one item, first seen at its first snapshot; later snapshots are
   sightings of the same item.
 - Le Monde RSS corpus: `feed`, `seen_at`, `published`, `title`, `description`, `link`. The clock
-  is `published`; the topic feed is the feed.
+  is `published`; the topic feed is both the feed and the source.
 - trendbot's own export (`trendbot export`): one `Item` per line.
 """
 
@@ -59,7 +59,7 @@ def item_from_record(record: dict[str, Any]) -> Item:
             summary=record.get("description") or "",
             published=published,
             seen=published,
-            source="Le Monde",
+            source=record["feed"],  # the topic feed (une, sport, ...) is the source
             language="fr",
         )
     if {"feed", "guid", "title", "published", "seen"} <= record.keys():
