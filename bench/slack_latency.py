@@ -7,7 +7,7 @@ then one `Pipeline.process(NOW)` with the real multilingual encoder: embeddings,
 momentum, brand fit and pitches. Each distinct (headline, publisher) is one item; when the archive
 has fewer than --items of them it is replayed, each copy 7 minutes later under a "mirror" of its
 publisher, so that no copy is deduplicated away. The database is cached under /tmp/trendbot-cache/
-(keyed by the data file, --items and the schema); --rebuild ignores the cache.
+(keyed by the data file, --items and the code that builds it); --rebuild ignores the cache.
 
 Then it dispatches --requests signed slash commands (half `top`, half `search` for two words of a
 random headline) through the real bolt app in front of the real `trendbot.core.Trendbot`, one
@@ -40,6 +40,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -65,6 +66,7 @@ NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 SPAN = timedelta(days=14)
 CACHE = Path("/tmp/trendbot-cache")
 BUILD = "2"  # bump when the way the database is built changes
+BUILT_BY = ("store/migrations.py", "embed.py", "calibration.py", "stories.py")
 FEED = "archive"
 TARGET_MS = 300.0
 WARMUP = 20
@@ -110,6 +112,8 @@ def archive_items(rows: list[ArchiveRow], n_items: int) -> list[Item]:
     sightings = list({(r.title, r.source): r for r in rows}.values())  # first sighting of a pair
     t0, t1 = rows[0].seen_at, rows[-1].seen_at
     start = NOW - SPAN
+    if n_items < len(sightings):  # a small run: spread over the archive, so over the 14 days
+        sightings = [sightings[i * len(sightings) // n_items] for i in range(n_items)]
     items = []
     for n in range(n_items):
         row = sightings[n % len(sightings)]
@@ -153,11 +157,10 @@ def build(rows: list[ArchiveRow], n_items: int, db: Path) -> dict[str, float]:
 
 def cached_db(data: Path, n_items: int, rebuild: bool) -> tuple[Path, dict[str, float]]:
     stat = data.stat()
-    schema = (ROOT / "trendbot" / "store" / "migrations.py").read_bytes()
-    key = hashlib.sha1(
-        f"{BUILD}:{data.name}:{stat.st_size}:{stat.st_mtime}:{n_items}".encode() + schema
-    ).hexdigest()[:12]
-    db = CACHE / f"slack_latency-{n_items}-{key}.db"
+    key = hashlib.sha1(f"{BUILD}:{data.name}:{stat.st_size}:{stat.st_mtime}:{n_items}".encode())
+    for code in BUILT_BY:  # the schema, the encoder and the clustering make the database
+        key.update((ROOT / "trendbot" / code).read_bytes())
+    db = CACHE / f"slack_latency-{n_items}-{key.hexdigest()[:12]}.db"
     CACHE.mkdir(parents=True, exist_ok=True)
     if not rebuild and db.exists():
         return db, {}
@@ -270,7 +273,8 @@ def main() -> None:
         for n, (kind, text) in enumerate(asked):
             url = fake.response_url(f"q{n}")
             body = command_body(text, response_url=url)
-            request = BoltRequest(body=body, headers=signed_headers(body))
+            headers: dict[str, str | Sequence[str]] = {**signed_headers(body)}
+            request = BoltRequest(body=body, headers=headers)
             responses = len(fake.calls("response"))
             bot.spent = 0.0
             started = time.perf_counter()

@@ -286,10 +286,13 @@ class Store:
         )
 
     def story_items(self, story_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+        """The story's latest items, newest first. By arrival (rowid, as clustered), which the
+        story_id index yields in order: sorting by `published` sorted the whole story, 400 ms
+        for a 30,000-item one."""
         return self.query(
             """
             SELECT i.* FROM story_items s JOIN items i ON i.id = s.item_id
-            WHERE s.story_id = ? ORDER BY i.published DESC LIMIT ?
+            WHERE s.story_id = ? ORDER BY s.rowid DESC LIMIT ?
             """,
             [story_id, limit],
         )
