@@ -93,7 +93,7 @@ class Trendbot:
         """Stories whose items are nearest in meaning to `words`, best first."""
         brain = self.pipeline.brain
         query = brain.encode([words])[0]
-        hits = brain.item_index(self.store, self.now()).search(query, k * 8)
+        hits = brain.search_items(self.store, query, k * 8, now=self.now())
         story_ids: list[int] = []
         if hits:
             marks = ",".join("?" * len(hits))

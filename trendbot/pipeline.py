@@ -13,6 +13,7 @@ call this module and nothing below it.
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -319,6 +320,7 @@ class Brain:
         self._safety: safety.SafetyFilter | None = None
         self.adapted_at: datetime | None = None
         self._items: index.VectorIndex[str] | None = None
+        self._items_lock = threading.RLock()
 
     def reconfigure(self, settings: Settings) -> None:
         self.settings = settings
@@ -335,28 +337,38 @@ class Brain:
         return self.embedder.encode(texts)
 
     def item_index(self, store: Store, now: datetime) -> index.VectorIndex[str]:
-        """Every recent item's vector, for semantic search: built from the store on first use,
-        then kept up to date by `embed_new`."""
-        if self._items is None:
-            since = now - timedelta(days=self.settings.storage.retention_days)
-            rows = store.query(
-                "SELECT e.item_id, e.vector, i.first_seen FROM embeddings e"
-                " JOIN items i ON i.id = e.item_id WHERE e.model = ? AND i.first_seen >= ?",
-                [self.model, iso(since)],
-            )
-            self._items = index.VectorIndex(self.embedder.dim)
-            if rows:
-                self._items.rebuild(
-                    [r["item_id"] for r in rows],
-                    np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows]),
-                    [from_iso(r["first_seen"]).timestamp() for r in rows],
+        """Every recent item's vector, for semantic search: built from the store on first use
+        (`trendbot run` builds it at start-up), then kept up to date by `embed_new`."""
+        with self._items_lock:
+            if self._items is None:
+                since = now - timedelta(days=self.settings.storage.retention_days)
+                rows = store.query(
+                    "SELECT e.item_id, e.vector, i.first_seen FROM embeddings e"
+                    " JOIN items i ON i.id = e.item_id WHERE e.model = ? AND i.first_seen >= ?",
+                    [self.model, iso(since)],
                 )
-        return self._items
+                items: index.VectorIndex[str] = index.VectorIndex(self.embedder.dim)
+                if rows:
+                    items.rebuild(
+                        [r["item_id"] for r in rows],
+                        np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows]),
+                        [from_iso(r["first_seen"]).timestamp() for r in rows],
+                    )
+                self._items = items
+            return self._items
+
+    def search_items(
+        self, store: Store, vector: np.ndarray, k: int, *, now: datetime
+    ) -> list[tuple[str, float]]:
+        items = self.item_index(store, now)
+        with self._items_lock:  # faiss indexes are not safe to search while they grow
+            return items.search(vector, k)
 
     def indexed(self, ids: Sequence[str], vectors: np.ndarray, times: Sequence[float]) -> None:
-        if self._items is not None and len(ids):
-            self._items.add(list(ids), vectors, times)
-            self._items.expire(max(times) - self.settings.storage.retention_days * 86400)
+        with self._items_lock:
+            if self._items is not None and len(ids):
+                self._items.add(list(ids), vectors, times)
+                self._items.expire(max(times) - self.settings.storage.retention_days * 86400)
 
     @property
     def tracker(self) -> stories.StoryTracker:

@@ -248,6 +248,10 @@ class Runner:
         scheduler.add_job(
             self.renew_lease, IntervalTrigger(seconds=LEASE_EVERY.total_seconds()), id="lease"
         )
+        # Build the search index now, not on the first /trend search (a minute at 100k items).
+        scheduler.add_job(
+            lambda: self.bot.pipeline.brain.item_index(self.store, utcnow()), id="index"
+        )
         self.scheduler = scheduler
         scheduler.start()
         log.info(
