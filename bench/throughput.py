@@ -43,10 +43,10 @@ from _data import ArchiveRow, add_data_argument, load_news_archive
 from ruamel.yaml import YAML
 
 from trendbot import embed
-from trendbot.pipeline import EMBED_BATCH, Pipeline, make_pipeline
+from trendbot.pipeline import EMBED_BATCH, Clock, Pipeline, make_pipeline
 from trendbot.settings import Settings, parse_settings
 from trendbot.sources.replay import ARCHIVE_FEED, batches, item_from_record
-from trendbot.types import Item, embed_text
+from trendbot.types import Item, embed_text, utcnow
 
 HERE = Path(__file__).resolve().parent
 THEMES = HERE / "themes" / "ag_news.yaml"
@@ -100,8 +100,8 @@ def bench_settings(model: str) -> Settings:
     )
 
 
-def open_pipeline(settings: Settings, db: Path) -> Pipeline:
-    pipeline = make_pipeline(settings, db=str(db))
+def open_pipeline(settings: Settings, db: Path, clock: Clock = utcnow) -> Pipeline:
+    pipeline = make_pipeline(settings, db=str(db), clock=clock)
     pipeline.store.ensure_feed(ARCHIVE_FEED, url=f"replay:{ARCHIVE_FEED}")
     return pipeline
 
