@@ -140,7 +140,7 @@ def test_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_secrets_never_show_in_repr() -> None:
-    secrets = Secrets.from_env({"SLACK_BOT_TOKEN": "xoxb-123456789-TOPSECRET", "X": "y"})
+    secrets = Secrets.from_env({"SLACK_BOT_TOKEN": "xoxb-not-a-real-TOPSECRET", "X": "y"})
     assert secrets.slack_enabled
     assert "TOPSECRET" not in repr(secrets) and "TOPSECRET" not in str(secrets.model_dump())
     assert not Secrets.from_env({}).slack_enabled
