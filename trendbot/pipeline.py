@@ -756,6 +756,8 @@ def pitch_rising(
     report: CycleReport,
 ) -> None:
     """Rising stories -> brand fit -> cadence -> drafted, stored pitches (in `report`)."""
+    if not rising:
+        return
     contexts = story_contexts(store, store.story_rows(brain.model, ids=rising))
     mutes = store.mutes()
     kept = []

@@ -255,14 +255,17 @@ class Store:
         )
 
     def story_rows(
-        self, model: str, *, since: datetime | None = None, ids: Sequence[int] = ()
+        self, model: str, *, since: datetime | None = None, ids: Sequence[int] | None = None
     ) -> list[dict[str, Any]]:
+        """Open stories of `model`, active since `since` and among `ids` when given."""
+        if ids is not None and not ids:
+            return []
         where = ["model = ?", "merged_into IS NULL"]
         params: list[Any] = [model]
         if since is not None:
             where.append("last_seen >= ?")
             params.append(iso(since))
-        if ids:
+        if ids is not None:
             where.append(f"id IN ({','.join('?' * len(ids))})")
             params += list(ids)
         return self.query(f"SELECT * FROM stories WHERE {' AND '.join(where)}", params)
