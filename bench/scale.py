@@ -4,8 +4,8 @@
         [--data ../shared/data/news_archive_2025.jsonl.gz] [--cycles 5] [--rebuild]
 
 For each size N, a stream of N real headlines (the first sighting of each distinct title of the
-archive, in file order) is re-timed evenly over the 14 days before now, and loaded through the
-real pipeline as it would arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)`
+archive, in file order) is re-timed evenly over the 14 days before the build, and loaded through
+the real pipeline as it would arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)`
 per 30 minutes of that clock. When the archive runs out, titles come round again with a suffix
 (" [2]", " [3]", ...: digits the story tracker ignores), several days after their first round;
 a repeat is embedded as its base title, so only distinct texts meet the encoder (cached under
@@ -18,12 +18,16 @@ real encoder:
   seconds a cycle, median, wall and CPU, and the share of it spent in the encoder;
 - the item index built from the store (`Brain.item_index`), then 100 searches for held-out
   headlines (`VectorIndex.search`, k=40 as `Trendbot.search` asks), median; and
-  `Trendbot.search` end to end (encode + index + stories + brand fit), median of 20;
+  `Trendbot.search` end to end (encode + index + stories + brand fit), median of 20; then one
+  more cycle of 20 items, to see whether the index built at the first search learns them;
 - peak RSS of that process (ru_maxrss), and of the build process when it ran here;
 - the database's size on disk.
 Cost per new item 100k/10k (target <= 1.5x) is the ratio of cycle times between the largest
-and the smallest size; RSS target: <= 1 GiB at the largest. Load average is printed: the
-machine may be shared. Prints ONE JSON line last.
+and the smallest size (wall, CPU, and without the encoder); RSS target: <= 1 GiB at the largest.
+N items over a fixed 14 days means a denser stream as N grows, so work bound to the live window
+(stories of the last 48 h, momentum over 24 h) grows with N as well as work bound to the whole
+database. The clock of the measures is the stream's, so a cached build never goes stale. Load
+average is printed: the machine may be shared. Prints ONE JSON line last.
 """
 
 from __future__ import annotations
