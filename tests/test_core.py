@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from fakeslack import TOKEN, FakeSlack
 from feedserver import FeedServer
+from headlines import HEATWAVE, NOISE, SHOOTING
 from pydantic import SecretStr
 from slackkit import CHANNEL, EDITOR, SECRET, action_body, command_body, dispatch
 
@@ -30,37 +31,12 @@ pytestmark = pytest.mark.slow
 T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)  # 11:00 in Paris: outside quiet hours
 NOW = T0 + timedelta(minutes=40)
 
-HEATWAVE = [
-    ("Le Figaro", "Canicule : Paris dépasse les 38 °C, un record pour un mois de juillet"),
-    ("Le Parisien", "Vague de chaleur : la capitale étouffe sous 38 degrés"),
-    ("franceinfo", "Canicule à Paris : des températures record attendues cet après-midi"),
-    ("20 Minutes", "Chaleur record à Paris, les parcs ouverts toute la nuit"),
-    ("Le Monde", "La canicule s'installe sur l'Ile-de-France avec des records de chaleur"),
-    ("BFM", "Paris suffoque : pic de chaleur historique pour la capitale"),
-    ("Ouest-France", "Canicule : records de température battus à Paris et en Ile-de-France"),
-]
-SHOOTING = [
-    ("Le Figaro", "Fusillade dans un centre commercial : au moins cinq morts"),
-    ("Le Parisien", "Fusillade meurtrière dans un centre commercial, cinq victimes"),
-    ("franceinfo", "Cinq personnes tuées par balle dans un centre commercial"),
-    ("20 Minutes", "Fusillade : le tireur a fait cinq morts dans le centre commercial"),
-    ("Le Monde", "Une fusillade dans un centre commercial fait cinq morts"),
-    ("BFM", "Centre commercial : cinq morts dans une fusillade, le tireur interpellé"),
-]
 FOOTBALL = [
     ("L'Equipe", "Football : le PSG remporte la Ligue des champions face à l'Inter"),
     ("Le Parisien", "Ligue des champions : le PSG sacré champion d'Europe"),
     ("franceinfo", "Le PSG champion d'Europe, une première pour le club parisien"),
     ("RMC Sport", "Finale de la Ligue des champions : le PSG écrase l'Inter"),
     ("Le Figaro", "Le Paris Saint-Germain remporte enfin la Ligue des champions"),
-]
-NOISE = [
-    "Le prix du carburant baisse légèrement cette semaine",
-    "Un nouveau musée ouvre ses portes à Lyon",
-    "La SNCF annonce des travaux sur la ligne Paris-Lille",
-    "Un livre de recettes de grand-mère devient un best-seller",
-    "Les ventes de vélos électriques progressent",
-    "Un festival de jazz annoncé à Marseille",
 ]
 
 FEEDS_YAML = """\

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from headlines import HEATWAVE, NOISE, SHOOTING
 
 from trendbot.pipeline import Pipeline, make_pipeline
 from trendbot.settings import parse_settings
@@ -16,32 +17,6 @@ from trendbot.types import Item
 pytestmark = pytest.mark.slow
 
 T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)  # 11:00 in Paris: outside quiet hours
-
-HEATWAVE = [
-    ("Le Figaro", "Canicule : Paris dépasse les 38 °C, un record pour un mois de juillet"),
-    ("Le Parisien", "Vague de chaleur : la capitale étouffe sous 38 degrés"),
-    ("franceinfo", "Canicule à Paris : des températures record attendues cet après-midi"),
-    ("20 Minutes", "Chaleur record à Paris, les parcs ouverts toute la nuit"),
-    ("Le Monde", "La canicule s'installe sur l'Ile-de-France avec des records de chaleur"),
-    ("BFM", "Paris suffoque : pic de chaleur historique pour la capitale"),
-    ("Ouest-France", "Canicule : records de température battus à Paris et en Ile-de-France"),
-]
-SHOOTING = [
-    ("Le Figaro", "Fusillade dans un centre commercial : au moins cinq morts"),
-    ("Le Parisien", "Fusillade meurtrière dans un centre commercial, cinq victimes"),
-    ("franceinfo", "Cinq personnes tuées par balle dans un centre commercial"),
-    ("20 Minutes", "Fusillade : le tireur a fait cinq morts dans le centre commercial"),
-    ("Le Monde", "Une fusillade dans un centre commercial fait cinq morts"),
-    ("BFM", "Centre commercial : cinq morts dans une fusillade, le tireur interpellé"),
-]
-NOISE = [
-    "Le prix du carburant baisse légèrement cette semaine",
-    "Un nouveau musée ouvre ses portes à Lyon",
-    "La SNCF annonce des travaux sur la ligne Paris-Lille",
-    "Un livre de recettes de grand-mère devient un best-seller",
-    "Les ventes de vélos électriques progressent",
-    "Un festival de jazz annoncé à Marseille",
-]
 
 
 def item(n: int, source: str, title: str, minutes: float) -> Item:

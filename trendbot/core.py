@@ -37,7 +37,7 @@ from trendbot.settings import (
     add_theme_to_config,
     load_settings,
 )
-from trendbot.store import Store, from_iso
+from trendbot.store import Store, from_iso, iso
 from trendbot.types import Pitch, StoryView, ThemeFit
 
 DECISIONS = {
@@ -80,7 +80,7 @@ class Trendbot:
               AND last_seen >= ?
             ORDER BY state IN ('rising', 'peaking') DESC, score DESC, last_seen DESC LIMIT ?
             """,
-            [self.pipeline.brain.model, _iso(self.now() - LIVE), n * 10 if theme else n],
+            [self.pipeline.brain.model, iso(self.now() - LIVE), n * 10 if theme else n],
         )
         views = self._views(rows)
         if theme:
@@ -347,12 +347,6 @@ class Trendbot:
     def _reload(self) -> None:
         settings = load_settings(self._config_path())
         self.pipeline.reconfigure(settings)
-
-
-def _iso(dt: datetime) -> str:
-    from trendbot.store import iso
-
-    return iso(dt)
 
 
 def _slug(text: str) -> str:
