@@ -11,7 +11,8 @@ per 30 minutes of that clock. When the archive runs out, titles come round again
 a repeat is embedded as its base title, so only distinct texts meet the encoder (cached under
 /tmp/trendbot-cache/scale/). The output says how many repeats there are.
 
-The built database is cached (/tmp/trendbot-cache/scale/<model>-<N>.db, --rebuild to redo it).
+The built database is cached (/tmp/trendbot-cache/scale/<model>-<N>.db; --rebuild, or a change of
+schema, builds it again).
 Then, in a fresh process (so each size's memory peak is its own), on a copy of it, with the
 real encoder:
 - --cycles processing cycles of 500 new items each (headlines kept out of every build):
@@ -73,6 +74,7 @@ from trendbot import embed
 from trendbot.core import Trendbot
 from trendbot.pipeline import replay
 from trendbot.sources.replay import ARCHIVE_FEED
+from trendbot.store.migrations import migrations
 from trendbot.types import Item
 
 CACHE = Path("/tmp/trendbot-cache/scale")
@@ -314,6 +316,11 @@ def _searches(pipeline: Any, queries: Sequence[ArchiveRow], now: datetime) -> di
 def cached_meta(db: Path) -> dict[str, Any] | None:
     meta = db.with_suffix(".json")
     if not (db.is_file() and meta.is_file()):
+        return None
+    with sqlite3.connect(db) as conn:
+        built = [n for (n,) in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    if built != [m.name for m in migrations._migrations]:
+        print(f"{db.name} was built with an older schema: building it again", flush=True)
         return None
     found: dict[str, Any] = json.loads(meta.read_text())
     return found

@@ -3,6 +3,7 @@ items -> stories -> momentum -> brand fit -> cadence -> stored pitches."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING
 
-from trendbot.pipeline import Pipeline, make_pipeline
+from trendbot.pipeline import Pipeline, embed_new, make_pipeline
 from trendbot.settings import parse_settings
 from trendbot.types import Item
 
@@ -119,4 +120,57 @@ def test_changing_the_model_reembeds_lazily(tmp_path: Path, settings: Any) -> No
     )
     with make_pipeline(english, db=str(tmp_path / "t.db")) as pipeline:
         assert pipeline.brain.model == "minilm"
-        assert pipeline.process(T0).embedded == 3
+        feed_in(pipeline, stream()[3:4])
+        assert pipeline.process(T0).embedded == 4
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        # Back to the first model: only the item that came meanwhile needs a vector of it.
+        assert pipeline.process(T0).embedded == 1
+        assert pipeline.process(T0).embedded == 0
+
+
+def pending(pipeline: Pipeline) -> dict[str, int]:
+    rows = pipeline.store.query("SELECT stage, count(*) AS n FROM pending GROUP BY stage")
+    return {r["stage"]: r["n"] for r in rows}
+
+
+def test_a_crash_between_embedding_and_clustering_is_picked_up(
+    tmp_path: Path, settings: Any
+) -> None:
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        feed_in(pipeline, stream()[:4])
+        assert pending(pipeline) == {"embed": 4}
+        since = T0 - timedelta(days=14)
+        assert embed_new(pipeline.brain, pipeline.store, since=since) == 4
+        assert pending(pipeline) == {"cluster": 4}
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        report = pipeline.process(T0)
+        assert (report.embedded, report.clustered) == (0, 4)
+        assert pending(pipeline) == {}
+        assert pipeline.store.scalar("SELECT count(*) FROM story_items") == 4
+
+
+def test_a_corrected_headline_is_embedded_again_and_stays_in_its_story(
+    tmp_path: Path, settings: Any
+) -> None:
+    first = stream()[0]
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        feed_in(pipeline, [first])
+        assert pipeline.process(T0).clustered == 1
+        feed_in(pipeline, [first])  # seen again, same text: nothing to do
+        assert pending(pipeline) == {}
+        feed_in(pipeline, [replace(first, title=first.title + " (mise à jour)")])
+        report = pipeline.process(T0)
+        assert (report.embedded, report.clustered) == (1, 0)
+        assert pipeline.store.scalar("SELECT count(*) FROM story_items") == 1
+
+
+def test_a_store_from_before_the_queue_catches_up(tmp_path: Path, settings: Any) -> None:
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        feed_in(pipeline, stream()[:5])
+        # As a database written before migration 007 looks: items, no queue.
+        pipeline.store.db.execute("DELETE FROM pending")
+        pipeline.store.db.execute("DELETE FROM state")
+        pipeline.store.db.conn.commit()
+        report = pipeline.process(T0)
+        assert (report.embedded, report.clustered) == (5, 5)
+        assert pipeline.process(T0).embedded == 0

@@ -4,12 +4,16 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from trendbot.errors import StoreError
+from trendbot.scheduler import housekeeping
+from trendbot.settings import parse_settings
 from trendbot.store import Store
 from trendbot.types import Item
 
@@ -195,3 +199,39 @@ def test_pitch_lifecycle_and_events(store: Store) -> None:
 def test_first_delivery_dedupes(store: Store) -> None:
     assert store.first_delivery("Ev1", "event", now=T0)
     assert not store.first_delivery("Ev1", "event", now=T0)
+
+
+def test_new_and_corrected_items_queue_themselves_for_embedding(store: Store) -> None:
+    store.save_items("a", [item(1), item(2)])
+    store.save_items("a", [item(1)])  # seen again, same text
+    queued = store.items_to_embed(since=T0 - timedelta(days=1), limit=10)
+    assert [r["id"] for r in queued] == [item(1).id, item(2).id]
+    vectors = [(r["id"], r["content_hash"], np.ones(4, dtype=np.float32)) for r in queued]
+    store.save_vectors("m", vectors)
+    assert store.items_to_embed(since=T0 - timedelta(days=1), limit=10) == []
+    assert [r["id"] for r in store.items_to_cluster("m", since=T0, limit=10)] == [
+        item(1).id,
+        item(2).id,
+    ]
+    store.save_items("a", [item(2, title="Headline number 2, corrected")])
+    assert [r["id"] for r in store.items_to_embed(since=T0, limit=10)] == [item(2).id]
+    # A queued item older than the window is left for housekeeping.
+    assert store.items_to_embed(since=T0 + timedelta(hours=1), limit=10) == []
+
+
+def test_housekeeping_drops_old_vectors_and_queue_but_keeps_history(tmp_path: Path) -> None:
+    settings = parse_settings(
+        {
+            "brand": {"name": "B", "themes": [{"name": "t", "description": "d"}]},
+            "storage": {"retention_days": 1},
+        }
+    )
+    with Store(tmp_path / "t.db") as store:
+        store.ensure_feed("a", url="https://a.example/rss")
+        old, new = item(1), item(2)
+        store.save_items("a", [old, replace(new, seen=T0 + timedelta(days=2))])
+        store.save_vectors("m", [(old.id, "h", np.ones(4)), (new.id, "h", np.ones(4))])
+        housekeeping(store, settings, now=T0 + timedelta(days=2, hours=1))
+        assert store.query("SELECT item_id FROM embeddings") == [{"item_id": new.id}]
+        assert store.query("SELECT item_id FROM pending") == [{"item_id": new.id}]
+        assert store.item_count() == 2

@@ -30,7 +30,7 @@ from trendbot.settings import FeedSettings, Secrets, Settings, ThemeSettings
 from trendbot.sources import health
 from trendbot.sources.fetch import Fetcher, FetchRequest, FetchResult
 from trendbot.sources.parse import parse_feed
-from trendbot.store import Store, from_iso, iso
+from trendbot.store import Store, from_iso, insert_sql, iso
 from trendbot.types import FeedInfo, Item, Pitch, SourceLink, embed_text, utcnow
 
 log = get_logger(__name__)
@@ -342,20 +342,36 @@ class Brain:
         with self._items_lock:
             if self._items is None:
                 since = now - timedelta(days=self.settings.storage.retention_days)
-                rows = store.query(
-                    "SELECT e.item_id, e.vector, i.first_seen FROM embeddings e"
-                    " JOIN items i ON i.id = e.item_id WHERE e.model = ? AND i.first_seen >= ?",
-                    [self.model, iso(since)],
-                )
                 items: index.VectorIndex[str] = index.VectorIndex(self.embedder.dim)
-                if rows:
-                    items.rebuild(
-                        [r["item_id"] for r in rows],
-                        np.vstack([np.frombuffer(r["vector"], dtype=np.float32) for r in rows]),
-                        [from_iso(r["first_seen"]).timestamp() for r in rows],
-                    )
+                keys, vectors, times = self._item_vectors(store, since)
+                if keys:
+                    items.rebuild(keys, vectors, times)
                 self._items = items
             return self._items
+
+    def _item_vectors(
+        self, store: Store, since: datetime
+    ) -> tuple[list[str], np.ndarray, list[float]]:
+        """Streamed into one preallocated array: a list of rows first would hold every vector
+        twice more (at 100k items, 400 MB of peak memory)."""
+        sql = (
+            "FROM embeddings e JOIN items i ON i.id = e.item_id"
+            " WHERE e.model = ? AND i.first_seen >= ?"
+        )
+        params = [self.model, iso(since)]
+        keys: list[str] = []
+        times: list[float] = []
+        with store.lock:
+            count = int(store.scalar(f"SELECT count(*) {sql}", params))
+            vectors = np.empty((count, self.embedder.dim), np.float32)
+            rows = store.db.execute(f"SELECT e.item_id, e.vector, i.first_seen {sql}", params)
+            for key, blob, first_seen in rows:
+                if len(keys) == len(vectors):  # another process wrote meanwhile
+                    vectors = np.resize(vectors, (2 * len(vectors) + 1, self.embedder.dim))
+                vectors[len(keys)] = np.frombuffer(blob, dtype=np.float32)
+                keys.append(key)
+                times.append(from_iso(first_seen).timestamp())
+        return keys, vectors[: len(keys)], times
 
     def search_items(
         self, store: Store, vector: np.ndarray, k: int, *, now: datetime
@@ -405,8 +421,9 @@ class Brain:
 
 def embed_new(brain: Brain, store: Store, *, since: datetime) -> int:
     """Vectors for items that have none for this model (or whose text changed): batched."""
+    store.fill_queue(brain.model, since=since)
     done = 0
-    while rows := store.items_to_embed(brain.model, since=since, limit=EMBED_BATCH):
+    while rows := store.items_to_embed(since=since, limit=EMBED_BATCH):
         vectors = brain.encode([embed_text(r["title"], r["summary"]) for r in rows])
         store.save_vectors(
             brain.model,
@@ -515,39 +532,40 @@ def save_stories(
     members: Sequence[tuple[str, stories.Assignment]],
 ) -> None:
     """Membership and every changed story, in one transaction: all of the batch or none."""
-    changed = [tracker.get(i) for i in sorted(tracker.changed())]
+    rows = [_story_row(tracker.get(i), model) for i in sorted(tracker.changed())]
     with store.transaction() as db:
-        for story in changed:
-            db.table("stories").upsert(_story_row(story, model), pk="id", alter=False)
+        if rows:
+            db.conn.executemany(
+                insert_sql("stories", rows[0], upsert_on="id"), [list(r.values()) for r in rows]
+            )
         db.conn.executemany(
             "INSERT OR REPLACE INTO story_items (item_id, model, story_id, similarity)"
             " VALUES (?, ?, ?, ?)",
             [(item_id, model, a.story_id, a.similarity) for item_id, a in members],
         )
-        for story in changed:
-            if story.merged_into is not None:
-                db.execute(
-                    "UPDATE story_items SET story_id = ? WHERE story_id = ? AND model = ?",
-                    [story.merged_into, story.id, model],
-                )
+        db.conn.executemany(
+            "DELETE FROM pending WHERE stage = 'cluster' AND item_id = ?",
+            [(item_id,) for item_id, _ in members],
+        )
+        db.conn.executemany(
+            "UPDATE story_items SET story_id = ? WHERE story_id = ? AND model = ?",
+            [(r["merged_into"], r["id"], model) for r in rows if r["merged_into"] is not None],
+        )
     tracker.clear_changed()
 
 
-def _events(rows: Sequence[dict[str, Any]]) -> dict[int, list[trends.Event]]:
+def _events(rows: Sequence[tuple[Any, ...]]) -> dict[int, list[trends.Event]]:
     """Momentum events per story: each item once, at its publication time (never after it was
     seen), plus its latest sighting when it was seen again (still in the top stories)."""
     out: dict[int, list[trends.Event]] = defaultdict(list)
-    for r in rows:
-        seen = from_iso(r["first_seen"]).timestamp()
-        t = min(from_iso(r["published"]).timestamp(), seen)
-        traffic = json.loads(r["extra"]).get("traffic") if r["kind"] == "trending" else None
-        source = r["source"] or r["feed"]
-        out[r["story_id"]].append(trends.Event(t, source, r["feed"], r["kind"], traffic))
-        last = from_iso(r["last_seen"]).timestamp()
+    for story_id, published, first_seen, last_seen, source, feed, kind, extra in rows:
+        seen = from_iso(first_seen).timestamp()
+        t = min(from_iso(published).timestamp(), seen)
+        traffic = json.loads(extra).get("traffic") if extra else None
+        out[story_id].append(trends.Event(t, source, feed, kind, traffic))
+        last = from_iso(last_seen).timestamp()
         if last > seen:
-            out[r["story_id"]].append(
-                trends.Event(last, source, r["feed"], r["kind"], traffic, repeat=True)
-            )
+            out[story_id].append(trends.Event(last, source, feed, kind, traffic, repeat=True))
     return out
 
 

@@ -164,10 +164,11 @@ def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:
     stories and pitches stay as history."""
     before = iso(now - timedelta(days=settings.storage.retention_days))
     with store.transaction() as db:
-        db.execute(
-            "DELETE FROM embeddings WHERE item_id IN (SELECT id FROM items WHERE first_seen < ?)",
-            [before],
-        )
+        for table in ("embeddings", "pending"):
+            db.execute(
+                f"DELETE FROM {table} WHERE item_id IN (SELECT id FROM items WHERE first_seen < ?)",
+                [before],
+            )
         db.execute("UPDATE stories SET closed = 1 WHERE last_seen < ? AND closed = 0", [before])
     with store.lock:
         store.db.execute("PRAGMA optimize")

@@ -309,9 +309,9 @@ class StoryTracker:
         cosine[slot] = -np.inf
         # Terms cosines are the slow part: only the few nearest centroids can reach `merge`.
         best: tuple[float, int, Story] | None = None
-        for near in np.lexsort((self._slot_story[:n], -cosine))[:MERGE_CANDIDATES]:
-            if cosine[near] < p.merge - p.merge_lexical_weight:
-                break
+        reach = np.flatnonzero(cosine >= p.merge - p.merge_lexical_weight)
+        order = np.lexsort((self._slot_story[reach], -cosine[reach]))[:MERGE_CANDIDATES]
+        for near in reach[order]:
             partner = self._stories[int(self._slot_story[near])]
             score = float(cosine[near]) + p.merge_lexical_weight * _terms_cosine(story, partner)
             if score >= p.merge and (best is None or (score, -partner.id) > best[:2]):

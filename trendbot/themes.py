@@ -122,8 +122,11 @@ def parse_themes(entries: Any, *, file: str = "") -> list[Theme]:
 
 def fold(text: str) -> str:
     """Lower case, no accents, words separated by single spaces, padded: ' roland garros '."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most English headlines: nothing to strip, 10x faster
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " " + " ".join(re.findall(r"[^\W_]+", text)) + " "
 
 

@@ -32,6 +32,18 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def insert_sql(table: str, columns: Iterable[str], *, upsert_on: str | None = None) -> str:
+    """INSERT of these columns, one `?` each; with `upsert_on` (the key column), an existing
+    row gets the other columns instead. Plain SQL for executemany: sqlite-utils' insert and
+    upsert cost a query of the table's schema per call."""
+    columns = list(columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    if upsert_on:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != upsert_on)
+        sql += f" ON CONFLICT ({upsert_on}) DO UPDATE SET {updates}"
+    return sql
+
+
 @dataclass(frozen=True)
 class SaveResult:
     new: int
@@ -139,23 +151,26 @@ class Store:
                 existing = self._find_existing(db, feed, item, title_key)
                 now = iso(item.seen)
                 if existing is None:
-                    db.table("items").insert(_item_row(item, title_key))
+                    row = _item_row(item, title_key)
+                    db.execute(insert_sql("items", row), list(row.values()))
                     existing = item.id
                     new_ids.append(existing)
+                    changed = True
                 else:
                     seen_again += 1
                     # A corrected headline replaces the old one (and so gets embedded again).
+                    text_hash = content_hash(item.text)
+                    changed = bool(
+                        db.execute(
+                            "UPDATE items SET title = ?, summary = ?, title_key = ?,"
+                            " content_hash = ? WHERE id = ? AND content_hash != ?",
+                            [item.title, item.summary, title_key, text_hash, existing, text_hash],
+                        ).rowcount
+                    )
+                if changed:
                     db.execute(
-                        "UPDATE items SET title = ?, summary = ?, title_key = ?, content_hash = ?"
-                        " WHERE id = ? AND content_hash != ?",
-                        [
-                            item.title,
-                            item.summary,
-                            title_key,
-                            content_hash(item.text),
-                            existing,
-                            content_hash(item.text),
-                        ],
+                        "INSERT OR IGNORE INTO pending (stage, item_id) VALUES ('embed', ?)",
+                        [existing],
                     )
                 db.execute(
                     """
@@ -202,27 +217,74 @@ class Store:
 
     # embeddings ------------------------------------------------------------------------------
 
-    def items_to_embed(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
-        """Items first seen since `since` with no vector for `model`, or one of an older text."""
+    def fill_queue(self, model: str, *, since: datetime) -> int:
+        """Queue what `model` still lacks in the window, once per model: new items queue
+        themselves as they are saved, but a model that was not the last one used (or a store
+        from before the queue) has the window's items to catch up on."""
+        with self.transaction() as db:
+            if self.state("queue_model") == model:
+                return 0
+            before = db.execute("SELECT count(*) FROM pending").fetchone()[0]
+            db.execute(
+                """
+                INSERT OR IGNORE INTO pending (stage, item_id)
+                SELECT 'embed', i.id FROM items i
+                LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = :model
+                WHERE i.first_seen >= :since
+                  AND (e.item_id IS NULL OR e.content_hash != i.content_hash)
+                """,
+                {"model": model, "since": iso(since)},
+            )
+            db.execute(
+                """
+                INSERT OR IGNORE INTO pending (stage, item_id)
+                SELECT 'cluster', i.id FROM items i
+                JOIN embeddings e ON e.item_id = i.id AND e.model = :model
+                LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
+                WHERE s.item_id IS NULL AND i.first_seen >= :since
+                """,
+                {"model": model, "since": iso(since)},
+            )
+            self.set_state("queue_model", model)
+            return int(db.execute("SELECT count(*) FROM pending").fetchone()[0] - before)
+
+    def state(self, key: str) -> str | None:
+        return self.scalar("SELECT value FROM state WHERE key = ?", [key])
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", [key, value])
+
+    def items_to_embed(self, *, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Queued items first seen since `since`, oldest first."""
         return self.query(
             """
-            SELECT items.id, items.title, items.summary, items.content_hash, items.first_seen
-            FROM items
-            LEFT JOIN embeddings e ON e.item_id = items.id AND e.model = ?
-            WHERE items.first_seen >= ?
-              AND (e.item_id IS NULL OR e.content_hash != items.content_hash)
-            ORDER BY items.first_seen, items.rowid LIMIT ?
+            SELECT i.id, i.title, i.summary, i.content_hash, i.first_seen
+            FROM pending p JOIN items i ON i.id = p.item_id
+            WHERE p.stage = 'embed' AND i.first_seen >= ?
+            ORDER BY i.first_seen, i.rowid LIMIT ?
             """,
-            [model, iso(since), limit],
+            [iso(since), limit],
         )
 
     def save_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
-        """(item id, content hash, vector) rows, in one transaction."""
+        """(item id, content hash, vector) rows, in one transaction that also moves them on in
+        the queue: to clustering, unless the item is in a story already (a corrected headline
+        stays in its story)."""
         with self.transaction() as db:
             db.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (item_id, model, content_hash, vector)"
                 " VALUES (?, ?, ?, ?)",
                 [(i, model, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+            )
+            db.conn.executemany(
+                "DELETE FROM pending WHERE stage = 'embed' AND item_id = ?",
+                [(i,) for i, *_ in rows],
+            )
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO pending (stage, item_id) SELECT 'cluster', ?"
+                " WHERE NOT EXISTS (SELECT 1 FROM story_items WHERE item_id = ? AND model = ?)",
+                [(i, i, model) for i, *_ in rows],
             )
 
     def vectors(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -240,15 +302,15 @@ class Store:
     # stories ---------------------------------------------------------------------------------
 
     def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
-        """Embedded items not yet in a story of `model`, in arrival order, with their vector."""
+        """Queued items with a vector of `model`, in arrival order, with their vector."""
         return self.query(
             """
             SELECT i.id, i.title, i.summary, i.source, i.feed, i.kind, i.language, i.url,
                    i.published, i.first_seen, i.extra, e.vector
-            FROM items i
+            FROM pending p
+            JOIN items i ON i.id = p.item_id
             JOIN embeddings e ON e.item_id = i.id AND e.model = :model
-            LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
-            WHERE s.item_id IS NULL AND i.first_seen >= :since
+            WHERE p.stage = 'cluster' AND i.first_seen >= :since
             ORDER BY i.first_seen, i.rowid LIMIT :limit
             """,
             {"model": model, "since": iso(since), "limit": limit},
@@ -273,20 +335,23 @@ class Store:
     def next_story_id(self) -> int:
         return int(self.scalar("SELECT coalesce(max(id), 0) + 1 FROM stories"))
 
-    def story_events(self, model: str, *, since: datetime) -> list[dict[str, Any]]:
-        """Every story item first seen since `since`, with what momentum needs."""
-        return self.query(
-            """
-            SELECT s.story_id, i.id, i.published, i.first_seen, i.source, i.feed, i.kind,
-                   i.extra, max(x.last_seen) AS last_seen
-            FROM story_items s
-            JOIN items i ON i.id = s.item_id
-            JOIN item_sightings x ON x.item_id = i.id
-            WHERE s.model = ? AND i.first_seen >= ?
-            GROUP BY i.id
-            """,
-            [model, iso(since)],
-        )
+    def story_events(self, model: str, *, since: datetime) -> list[tuple[Any, ...]]:
+        """Every story item first seen since `since`, with what momentum needs: (story id,
+        published, first seen, latest sighting, source, feed, kind, extra of a trending item).
+        Tuples, not dicts: at 100k items this is the cycle's largest read."""
+        with self.lock:
+            return self.db.execute(
+                """
+                SELECT s.story_id, i.published, i.first_seen,
+                       (SELECT max(x.last_seen) FROM item_sightings x WHERE x.item_id = i.id),
+                       coalesce(i.source, i.feed), i.feed, i.kind,
+                       CASE WHEN i.kind = 'trending' THEN i.extra END
+                FROM items i
+                JOIN story_items s ON s.item_id = i.id AND s.model = ?
+                WHERE i.first_seen >= ?
+                """,
+                [model, iso(since)],
+            ).fetchall()
 
     def story_items(self, story_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
         """The story's latest items, newest first. By arrival (rowid, as clustered), which the

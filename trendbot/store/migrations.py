@@ -291,3 +291,20 @@ def slack_and_run(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="007_work_queue")
+def work_queue(db: Database) -> None:
+    # What the processing cycle still has to do, written in the same transaction as the work
+    # that creates it: finding it by scanning the retention window cost seconds at 100k items.
+    db.execute(
+        """
+        CREATE TABLE pending (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            stage TEXT NOT NULL CHECK (stage IN ('embed', 'cluster')),
+            PRIMARY KEY (stage, item_id)
+        ) WITHOUT ROWID
+        """
+    )
+    # Small facts about the store itself, such as the model the queue was last filled for.
+    db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
