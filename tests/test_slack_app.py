@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -291,3 +292,15 @@ def test_missing_secrets_are_one_line_saying_what_to_set(env: SlackEnv) -> None:
         run_socket_mode(env.app, no_secret)
     with pytest.raises(SlackError, match="SLACK_BOT_TOKEN is not set"):
         make_client(Secrets())
+
+
+SIGNED = Secrets(slack_bot_token=SecretStr("xoxb-t"), slack_signing_secret=SecretStr("s"))
+
+
+def test_a_token_in_the_environment_is_no_warning(
+    env: SlackEnv, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
+    with caplog.at_level(logging.WARNING):
+        make_app(env.backend, SIGNED, client=env.client)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text

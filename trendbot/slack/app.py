@@ -26,6 +26,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import Ack, App, Respond
 from slack_bolt.error import BoltError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
@@ -409,6 +410,11 @@ class SlackBot:
             log.warning("slack.ephemeral_failed", user=user, error=str(e))
 
 
+def _skip_token_warning(record: logging.LogRecord) -> bool:
+    # bolt warns that SLACK_BOT_TOKEN is unused whenever a client is given: ours carries it.
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def make_app(
     backend: Backend,
     secrets: Secrets,
@@ -423,13 +429,16 @@ def make_app(
     if signing_secret is None and secrets.slack_app_token is None:
         raise ConfigError(msg("slack.no_signing_secret"))
     client = client or poster.make_client(secrets)
+    bolt_log = logging.getLogger("trendbot.slack.bolt")
+    if not bolt_log.filters:
+        bolt_log.addFilter(_skip_token_warning)
     try:
         app = App(
             client=client,
             signing_secret=signing_secret.get_secret_value() if signing_secret else "",
             process_before_response=process_before_response,
             name="trendbot",
-            logger=logging.getLogger("trendbot.slack.bolt"),
+            logger=bolt_log,
         )
     except BoltError as e:
         raise SlackError(msg("slack.auth", error=_line(e))) from None
