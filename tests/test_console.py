@@ -129,6 +129,13 @@ def test_summary_in_french() -> None:
     assert "sujets retenus, par raison : en file 40, aucun thème 12" in words
 
 
+def test_summary_with_nothing_held_names_no_reasons() -> None:
+    console = Console(record=True, width=100, file=io.StringIO())
+    print_summary(console, replace(summary(), held=Counter()))
+    assert "0 stories held back" in flat(console.export_text())
+    assert "by reason" not in console.export_text()
+
+
 def view(n: int, **fields: object) -> StoryView:
     base = StoryView(
         id=n,

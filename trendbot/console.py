@@ -51,7 +51,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "rising": ("rising at some point", "en hausse à un moment"),
     "pitched": ("pitched", "proposés"),
     "blocked": ("blocked by brand safety", "bloqués (sécurité de la marque)"),
-    "held": ("stories held back, by reason", "sujets retenus, par raison"),
+    "held": ("stories held back", "sujets retenus"),
+    "by_reason": (", by reason: ", ", par raison : "),
     "score": ("Score", "Score"),
     "state": ("State", "État"),
     "n_sources": ("Sources", "Sources"),
@@ -194,7 +195,7 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
         for reason, count in summary.held.most_common()
     )
     held = _count(sum(summary.held.values()), w)
-    table.add_row(held, w["held"] + (w["colon"] + reasons if reasons else ""))
+    table.add_row(held, w["held"] + (w["by_reason"] + reasons if reasons else ""))
     console.print(Panel(table, title=w["summary"], title_align="left", expand=False))
 
 

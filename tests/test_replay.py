@@ -1,0 +1,185 @@
+"""`trendbot replay`, `export` and `demo`: recorded streams through the real pipeline (real
+encoder, real SQLite files), driven through the CLI as a user would."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from headlines import HEATWAVE, NOISE, SHOOTING
+
+from trendbot.cli import cli
+from trendbot.sources.replay import ARCHIVE_FEED, read_stream
+
+T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)  # 11:00 in Paris: outside quiet hours
+
+BRAND = {
+    "brand": {
+        "name": "Maison Brioche",
+        "language": "fr",
+        "themes": [
+            {
+                "name": "meteo",
+                "description": "La météo et les saisons : canicule, neige, pluie.",
+                "keywords": ["canicule", "chaleur", "neige", "météo"],
+                "angles": ["Le réconfort d'une glace quand il fait chaud"],
+            },
+            {"name": "sport", "description": "Les grands moments de sport."},
+        ],
+        "cadence": {"queue_minutes": 0, "min_score": 1.0},
+    }
+}
+
+
+def snapshot(at: datetime, rank: int, source: str, title: str) -> dict[str, Any]:
+    return {"seen_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"), "rank": rank, "title": title,
+            "source": source}  # fmt: skip
+
+
+def archive() -> list[dict[str, Any]]:
+    """News-archive lines: everyday news through the morning, then a heatwave burst and a
+    shooting; each heatwave headline is listed again in the next snapshot, as the archive does."""
+    rows = [snapshot(T0 - timedelta(hours=10 - n), n, "Agence", t) for n, t in enumerate(NOISE)]
+    for n, (source, title) in enumerate(HEATWAVE):
+        rows.append(snapshot(T0 + timedelta(minutes=5 * n), n, source, title))
+        rows.append(snapshot(T0 + timedelta(minutes=5 * n + 30), n, source, title))
+    for n, (source, title) in enumerate(SHOOTING):
+        rows.append(snapshot(T0 + timedelta(minutes=5 * n + 2), 10 + n, source, title))
+    return rows
+
+
+def write_lines(path: Path, rows: list[dict[str, Any]]) -> Path:
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(json.dumps(BRAND, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def trendbot(*args: str) -> Any:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_read_stream_one_item_per_headline_in_clock_order(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "archive.jsonl.gz", archive()[::-1])
+    items = read_stream(path)
+    assert len(items) == len(archive())  # repeats are sightings: the store makes them one item
+    assert [i.seen for i in items] == sorted(i.seen for i in items)
+    assert {i.feed for i in items} == {ARCHIVE_FEED}
+    window = read_stream(path, start=T0, end=T0 + timedelta(minutes=10))
+    assert {i.seen for i in window} == {T0 + timedelta(minutes=m) for m in (0, 2, 5, 7)}
+
+
+def test_a_bad_line_is_one_line_naming_the_file_and_the_line(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "stream.jsonl", archive()[:2])
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"title": "no time, no source"}\n')
+    result = CliRunner().invoke(cli, ["--config", str(config(tmp_path)), "replay", str(path)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output
+    assert str(path) in lines[0] and "line 3" in lines[0]
+
+
+@pytest.mark.slow
+def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
+    tmp_path: Path,
+) -> None:
+    cfg, db = config(tmp_path), tmp_path / "replay.db"
+    stream = write_lines(tmp_path / "archive.jsonl.gz", archive())
+    result = trendbot("--config", str(cfg), "--db", str(db), "replay", str(stream))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Proposition #1" in out and "Proposition #2" not in out
+    assert f"{T0:%Y-%m-%d} 09:" in out  # the card's time is the recorded clock's
+    assert re.search(rf"\b{len(archive())}\s+articles rejoués", out)
+    pitches = rows(db, "SELECT theme, safety FROM pitches")
+    assert pitches == [("meteo", "safe")]
+    assert rows(db, "SELECT count(*) FROM holds WHERE reason = 'blocked'")[0][0] >= 1
+    # each heatwave headline is one item, seen twice
+    assert rows(db, "SELECT count(*) FROM items")[0][0] == len(NOISE + HEATWAVE + SHOOTING)
+    seen_twice = rows(db, "SELECT count(*) FROM item_sightings WHERE last_seen > first_seen")
+    assert seen_twice[0][0] == len(HEATWAVE)
+
+    # the team's own history, exported, replays to the same items and the same pitch
+    exported = tmp_path / "history.jsonl"
+    result = trendbot("--config", str(cfg), "--db", str(db), "export", str(exported))
+    assert result.exit_code == 0, result.output
+    assert len(exported.read_text(encoding="utf-8").splitlines()) == len(
+        NOISE + HEATWAVE + SHOOTING
+    )
+    again = tmp_path / "again.db"
+    result = trendbot("--config", str(cfg), "--db", str(again), "replay", str(exported))
+    assert result.exit_code == 0, result.output
+    titles = "SELECT title, source, first_seen FROM items ORDER BY title"
+    assert rows(again, titles) == rows(db, titles)
+    assert rows(again, "SELECT theme, safety FROM pitches") == pitches
+
+    # a period before the burst: nothing to pitch, and said so
+    result = trendbot(
+        "--config", str(cfg), "--db", str(tmp_path / "before.db"), "replay", str(stream),
+        "--from", "2025-07-14", "--to", f"{T0:%Y-%m-%dT%H:%M}",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Proposition" not in result.output
+    assert re.search(rf"\b{len(NOISE)}\s+articles rejoués", result.output)
+
+
+def test_replay_of_an_empty_period_is_one_line(tmp_path: Path) -> None:
+    stream = write_lines(tmp_path / "archive.jsonl", archive())
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(config(tmp_path)), "--db", str(tmp_path / "t.db"), "replay",
+         str(stream), "--from", "2030-01-01"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "nothing to replay" in result.output
+
+
+OUTSIDE_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "TRENDBOT_CONFIG",
+               "TRENDBOT_DB")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_demo_replays_the_bundled_fortnight_offline_and_pitches(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in OUTSIDE_ENV}
+    env |= {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "100"}
+    db = tmp_path / "demo.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "trendbot.cli", "--db", str(db), "demo"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # no feeds.yaml here: the example brand is used
+        env=env,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    pitched = rows(db, "SELECT count(*), sum(safety = 'blocked') FROM pitches")[0]
+    assert pitched[0] >= 1 and not pitched[1]
+    assert done.stdout.count("Proposition #") == pitched[0]
+    assert "Bilan du rejeu" in done.stdout
+    replayed = rows(db, "SELECT count(*) FROM items")[0][0]
+    assert replayed > 2000 and rows(db, "SELECT count(*) FROM stories")[0][0] > 100
