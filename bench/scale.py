@@ -1,18 +1,27 @@
 """Does trendbot stay fast and small as the database grows? Cycle cost, memory, disk, search.
 
-    .venv/bin/python bench/scale.py [--sizes 10000,30000,100000] [--model use-multilingual] \
-        [--data ../shared/data/news_archive_2025.jsonl.gz] [--cycles 5] [--rebuild]
+    .venv/bin/python bench/scale.py [--sizes 10000,30000,100000] [--stream history|busier] \
+        [--model use-multilingual] [--data ../shared/data/news_archive_2025.jsonl.gz] \
+        [--cycles 5] [--rebuild]
 
 For each size N, a stream of N real headlines (the first sighting of each distinct title of the
-archive, in file order) is re-timed evenly over the 14 days before the build, and loaded through
-the real pipeline as it would arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)`
-per 30 minutes of that clock. When the archive runs out, titles come round again with a suffix
-(" [2]", " [3]", ...: digits the story tracker ignores), several days after their first round;
-a repeat is embedded as its base title, so only distinct texts meet the encoder (cached under
-/tmp/trendbot-cache/scale/). The output says how many repeats there are.
+archive, in file order) is re-timed evenly and loaded through the real pipeline as it would
+arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)` per 30 minutes of that
+clock. Two shapes of stream (--stream):
+- `history` (default): the arrival rate stays that of 10,000 items in 14 days (about 710 a day,
+  a few dozen feeds) and the history grows: 14 days for 10k, 42 for 30k, 140 for 100k, with
+  retention set to keep it all. Only the store grows: this is what "cost per new item flat as
+  the store grows" asks.
+- `busier`: every size in the 14 days of default retention, so 100k items is a stream ten times
+  busier: work bound to the live window (stories of the last 48 h, momentum over 24 h) grows
+  with N as well as work bound to the whole store. What a much larger setup costs.
+When the archive runs out, titles come round again with a suffix (" [2]", " [3]", ...: digits
+the story tracker ignores), several days after their first round; a repeat is embedded as its
+base title, so only distinct texts meet the encoder (cached under /tmp/trendbot-cache/scale/).
+The output says how many repeats there are.
 
-The built database is cached (/tmp/trendbot-cache/scale/<model>-<N>.db; --rebuild, or a change of
-schema, builds it again).
+The built database is cached (/tmp/trendbot-cache/scale/<model>-<stream>-<N>.db; --rebuild, or a
+change of schema, builds it again).
 Then, in a fresh process (so each size's memory peak is its own), on a copy of it, with the
 real encoder:
 - --cycles processing cycles of 500 new items each (headlines kept out of every build):
@@ -25,10 +34,8 @@ real encoder:
 - the database's size on disk.
 Cost per new item 100k/10k (target <= 1.5x) is the ratio of cycle times between the largest
 and the smallest size (wall, CPU, and without the encoder); RSS target: <= 1 GiB at the largest.
-N items over a fixed 14 days means a denser stream as N grows, so work bound to the live window
-(stories of the last 48 h, momentum over 24 h) grows with N as well as work bound to the whole
-database. The clock of the measures is the stream's, so a cached build never goes stale. Load
-average is printed: the machine may be shared. Prints ONE JSON line last.
+The clock of the measures is the stream's, so a cached build never goes stale. Load average is
+printed: the machine may be shared. Prints ONE JSON line last.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import re
 import resource
@@ -78,7 +86,9 @@ from trendbot.store.migrations import migrations
 from trendbot.types import Item
 
 CACHE = Path("/tmp/trendbot-cache/scale")
-SPAN = timedelta(days=14)
+RETENTION = timedelta(days=14)  # trendbot's default storage.retention_days
+SMALLEST = 10_000  # items in RETENTION: the arrival rate of every `history` stream
+STREAMS = ("history", "busier")
 BATCH = 500
 QUERIES = 100
 E2E_QUERIES = 20
@@ -109,10 +119,27 @@ def pools(data: Path, cycles: int) -> Pools:
     return Pools(build, kept[: cycles * BATCH], kept[cycles * BATCH :])
 
 
-def build_stream(pool: Sequence[ArchiveRow], size: int, end: datetime) -> list[Item]:
-    """`size` items over the 14 days before `end`; a title's k-th round gets the suffix [k]."""
-    start = end - SPAN
-    per_hour = size / (SPAN.total_seconds() / 3600)
+def span(stream: str, size: int) -> timedelta:
+    """How much clock time `size` items cover: `history` keeps the arrival rate and grows the
+    history (the store grows, the stream does not), `busier` packs them in the default
+    retention window (a busier stream: the live stories grow with the store)."""
+    return RETENTION * (size / SMALLEST) if stream == "history" else RETENTION
+
+
+def scale_settings(model: str, days: float) -> Any:
+    """The bench's brand, keeping every item of the stream (retention covers its span)."""
+    settings = bench_settings(model)
+    storage = settings.storage.model_copy(update={"retention_days": max(14, math.ceil(days))})
+    return settings.model_copy(update={"storage": storage})
+
+
+def build_stream(
+    pool: Sequence[ArchiveRow], size: int, end: datetime, length: timedelta = RETENTION
+) -> list[Item]:
+    """`size` items, evenly over `length` before `end`; a title's k-th round gets the
+    suffix [k]."""
+    start = end - length
+    per_hour = size / (length.total_seconds() / 3600)
     items: list[Item] = []
     for round_ in range(-(-size // len(pool))):
         rows = pool[: size - len(items)]
@@ -172,21 +199,22 @@ def db_bytes(path: Path) -> int:
 # -- workers (one process each) -------------------------------------------------------------------
 
 
-def build(data: Path, model: str, size: int, cycles: int, db: Path) -> dict[str, Any]:
+def build(data: Path, model: str, stream: str, size: int, cycles: int, db: Path) -> dict[str, Any]:
     """Load a stream of `size` items through the real pipeline into `db`."""
     pool = pools(data, cycles).build
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    items = build_stream(pool, size, end)
+    length = span(stream, size)
+    items = build_stream(pool, size, end, length)
     load = load_average()
     partial = db.with_suffix(".partial")
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
-    pipeline = open_pipeline(bench_settings(model), partial)
+    pipeline = open_pipeline(scale_settings(model, length / timedelta(days=1)), partial)
     cached = CachedEmbedder(embed.load_embedder(model), CACHE / f"vectors-{model}.sqlite")
     clocked = clock_encoder(pipeline, cached)
     started = time.monotonic()
 
-    day = [end - SPAN]
+    day = [end - length]
 
     def progress(report: Any) -> None:
         if report.now.date() != day[0].date():
@@ -204,6 +232,9 @@ def build(data: Path, model: str, size: int, cycles: int, db: Path) -> dict[str,
     return {
         "size": size,
         "model": model,
+        "stream": stream,
+        "span_days": round(length / timedelta(days=1), 1),
+        "items_per_day": round(size / (length / timedelta(days=1))),
         "items": summary.items,
         "distinct": min(size, len(pool)),
         "repeats": max(0, size - len(pool)),
@@ -230,7 +261,8 @@ def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any])
         copy = Path(tmp) / "scale.db"
         shutil.copy(db, copy)
         clock = [end]  # the bench's clock: the stream's, not the wall's
-        pipeline = open_pipeline(bench_settings(model), copy, clock=lambda: clock[0])
+        settings = scale_settings(model, meta["span_days"])
+        pipeline = open_pipeline(settings, copy, clock=lambda: clock[0])
         with pipeline:
             clocked = clock_encoder(pipeline)
             restart = warm_up(pipeline)
@@ -313,6 +345,10 @@ def _searches(pipeline: Any, queries: Sequence[ArchiveRow], now: datetime) -> di
 # -- the driver -----------------------------------------------------------------------------------
 
 
+def cache_db(model: str, stream: str, size: int) -> Path:
+    return CACHE / f"{model}-{stream}-{size}.db"
+
+
 def cached_meta(db: Path) -> dict[str, Any] | None:
     meta = db.with_suffix(".json")
     if not (db.is_file() and meta.is_file()):
@@ -327,9 +363,9 @@ def cached_meta(db: Path) -> dict[str, Any] | None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    db = CACHE / f"{args.model}-{args.size}.db"
+    db = cache_db(args.model, args.stream, args.size)
     if args.worker == "build":
-        meta = build(args.data, args.model, args.size, args.cycles, db)
+        meta = build(args.data, args.model, args.stream, args.size, args.cycles, db)
         db.with_suffix(".json").write_text(json.dumps(meta))
     else:
         meta = json.loads(db.with_suffix(".json").read_text())
@@ -339,6 +375,7 @@ def worker(args: argparse.Namespace) -> None:
 def run_worker(kind: str, args: argparse.Namespace, size: int) -> str:
     command = [sys.executable, __file__, "--worker", kind, "--size", str(size)]
     command += ["--model", args.model, "--data", str(args.data), "--cycles", str(args.cycles)]
+    command += ["--stream", args.stream]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if done.returncode:
         raise SystemExit(f"the {kind} of {size} items failed (exit {done.returncode})")
@@ -346,7 +383,7 @@ def run_worker(kind: str, args: argparse.Namespace, size: int) -> str:
 
 
 def one_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
-    db = CACHE / f"{args.model}-{size}.db"
+    db = cache_db(args.model, args.stream, size)
     meta = None if args.rebuild else cached_meta(db)
     fresh = meta is None
     if meta is None:
@@ -359,13 +396,14 @@ def one_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
 
 def report(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     print(
-        f"\n{'items':>8} {'repeats':>8} {'stories':>8} {'cycle s':>8} {'cpu s':>7} "
+        f"\n{'items':>8} {'days':>5} {'repeats':>8} {'stories':>8} {'cycle s':>8} {'cpu s':>7} "
         f"{'rest s':>7} {'RSS MiB':>8} {'build RSS':>9} {'DB MiB':>7} {'index':>6} "
         f"{'search ms':>9} {'/trend ms':>9} {'build s':>8}"
     )
     for r in results:
         print(
-            f"{r['size']:>8} {r['repeats']:>8} {r['stories']:>8} {r['cycle_s']:>8.2f} "
+            f"{r['size']:>8} {r['span_days']:>5.0f} {r['repeats']:>8} {r['stories']:>8} "
+            f"{r['cycle_s']:>8.2f} "
             f"{r['cycle_cpu_s']:>7.2f} {r['cycle_rest_s']:>7.2f} {r['rss_mib']:>8.0f} "
             f"{r['build_rss_mib']:>9.0f} {r['db_mib']:>7.1f} {r['index_kind']:>6} "
             f"{r['search_ms']:>9.2f} {r['trendbot_search_ms']:>9.1f} {r['build_s']:>8.0f}"
@@ -412,6 +450,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,30000,100000", help="items, comma-separated")
     parser.add_argument("--model", default=embed.USE_MULTILINGUAL, help="default use-multilingual")
     parser.add_argument("--cycles", type=int, default=5, help="measured cycles (default 5)")
+    parser.add_argument(
+        "--stream",
+        choices=STREAMS,
+        default="history",
+        help="history: the same arrival rate, a longer history (default); busier: every size "
+        "in the 14 days of default retention",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--worker", choices=["build", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -429,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--sizes and --cycles must be at least 1")
     print(
         f"machine: {os.cpu_count()} cores, load average {load_average()}; model {args.model}, "
-        f"{args.cycles} cycles of {BATCH} new items per size"
+        f"{args.cycles} cycles of {BATCH} new items per size; {args.stream} stream"
     )
     results = []
     for size in sizes:
@@ -452,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "bench": "scale",
                 "data": args.data.name,
                 "model": args.model,
+                "stream": args.stream,
                 "batch": BATCH,
                 **summary,
                 "sizes": results,
