@@ -126,10 +126,15 @@ def span(stream: str, size: int) -> timedelta:
     return RETENTION * (size / SMALLEST) if stream == "history" else RETENTION
 
 
-def scale_settings(model: str, days: float) -> Any:
-    """The bench's brand, keeping every item of the stream (retention covers its span)."""
+def retention_days(length: timedelta) -> int:
+    """Enough retention to keep every item of a stream this long."""
+    return max(RETENTION.days, math.ceil(length / timedelta(days=1)))
+
+
+def scale_settings(model: str, retention: int) -> Any:
+    """The bench's brand, with this many days of retention."""
     settings = bench_settings(model)
-    storage = settings.storage.model_copy(update={"retention_days": max(14, math.ceil(days))})
+    storage = settings.storage.model_copy(update={"retention_days": retention})
     return settings.model_copy(update={"storage": storage})
 
 
@@ -209,7 +214,8 @@ def build(data: Path, model: str, stream: str, size: int, cycles: int, db: Path)
     partial = db.with_suffix(".partial")
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
-    pipeline = open_pipeline(scale_settings(model, length / timedelta(days=1)), partial)
+    retention = retention_days(length)
+    pipeline = open_pipeline(scale_settings(model, retention), partial)
     cached = CachedEmbedder(embed.load_embedder(model), CACHE / f"vectors-{model}.sqlite")
     clocked = clock_encoder(pipeline, cached)
     started = time.monotonic()
@@ -235,6 +241,7 @@ def build(data: Path, model: str, stream: str, size: int, cycles: int, db: Path)
         "stream": stream,
         "span_days": round(length / timedelta(days=1), 1),
         "items_per_day": round(size / (length / timedelta(days=1))),
+        "retention_days": retention,
         "items": summary.items,
         "distinct": min(size, len(pool)),
         "repeats": max(0, size - len(pool)),
@@ -261,7 +268,7 @@ def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any])
         copy = Path(tmp) / "scale.db"
         shutil.copy(db, copy)
         clock = [end]  # the bench's clock: the stream's, not the wall's
-        settings = scale_settings(model, meta["span_days"])
+        settings = scale_settings(model, meta["retention_days"])
         pipeline = open_pipeline(settings, copy, clock=lambda: clock[0])
         with pipeline:
             clocked = clock_encoder(pipeline)

@@ -174,3 +174,24 @@ def test_a_store_from_before_the_queue_catches_up(tmp_path: Path, settings: Any)
         report = pipeline.process(T0)
         assert (report.embedded, report.clustered) == (5, 5)
         assert pipeline.process(T0).embedded == 0
+
+
+def test_a_model_run_stopped_half_way_leaves_the_other_model_nothing_to_redo(
+    tmp_path: Path, settings: Any
+) -> None:
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        feed_in(pipeline, stream()[:3])
+        assert pipeline.process(T0).clustered == 3
+    english = settings.model_copy(
+        update={"embedding": settings.embedding.model_copy(update={"model": "minilm"})}
+    )
+    with make_pipeline(english, db=str(tmp_path / "t.db")) as pipeline:
+        # stopped after embedding: its items wait in the queue for clustering
+        assert embed_new(pipeline.brain, pipeline.store, since=T0 - timedelta(days=14)) == 3
+        assert pending(pipeline) == {"cluster": 3}
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        report = pipeline.process(T0)
+        assert (report.embedded, report.clustered) == (0, 0)
+        memberships = "SELECT count(*) FROM story_items WHERE model = ?"
+        assert pipeline.store.scalar(memberships, [pipeline.brain.model]) == 3
+        assert pending(pipeline) == {}

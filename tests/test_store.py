@@ -235,3 +235,31 @@ def test_housekeeping_drops_old_vectors_and_queue_but_keeps_history(tmp_path: Pa
         assert store.query("SELECT item_id FROM embeddings") == [{"item_id": new.id}]
         assert store.query("SELECT item_id FROM pending") == [{"item_id": new.id}]
         assert store.item_count() == 2
+
+
+def test_a_longer_retention_queues_the_older_items_again(store: Store) -> None:
+    old, new = item(1), replace(item(2), seen=T0 + timedelta(days=20))
+    store.save_items("a", [old, new])
+    [row] = store.items_by_id([new.id])
+    store.save_vectors("m", [(new.id, row["content_hash"], np.ones(4))])
+    store.db.execute("DELETE FROM pending WHERE item_id = ?", [old.id])  # as housekeeping does
+    store.db.conn.commit()
+    store.sync_queue("m", since=T0 + timedelta(days=19))
+    store.sync_queue("m", since=T0 + timedelta(days=19, hours=1))
+    assert store.items_to_embed(since=T0 - timedelta(days=1), limit=10) == []
+    store.sync_queue("m", since=T0 - timedelta(days=1))  # retention raised to cover `old`
+    assert [r["id"] for r in store.items_to_embed(since=T0 - timedelta(days=1), limit=10)] == [
+        old.id
+    ]
+
+
+def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> None:
+    store.save_items("a", [item(1, source="")])
+    store.db.execute(
+        "INSERT INTO stories (id, model, label, first_seen, last_seen) VALUES (1, 'm', 'x', ?, ?)",
+        [T0.isoformat(), T0.isoformat()],
+    )
+    store.db.execute("INSERT INTO story_items VALUES (?, 'm', 1, 1.0)", [item(1).id])
+    store.db.conn.commit()
+    [event] = store.story_events("m", since=T0 - timedelta(hours=1))
+    assert event[0] == 1 and event[4] == "a"

@@ -421,7 +421,7 @@ class Brain:
 
 def embed_new(brain: Brain, store: Store, *, since: datetime) -> int:
     """Vectors for items that have none for this model (or whose text changed): batched."""
-    store.fill_queue(brain.model, since=since)
+    store.sync_queue(brain.model, since=since)
     done = 0
     while rows := store.items_to_embed(since=since, limit=EMBED_BATCH):
         vectors = brain.encode([embed_text(r["title"], r["summary"]) for r in rows])

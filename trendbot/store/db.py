@@ -217,36 +217,55 @@ class Store:
 
     # embeddings ------------------------------------------------------------------------------
 
-    def fill_queue(self, model: str, *, since: datetime) -> int:
-        """Queue what `model` still lacks in the window, once per model: new items queue
-        themselves as they are saved, but a model that was not the last one used (or a store
-        from before the queue) has the window's items to catch up on."""
+    def sync_queue(self, model: str, *, since: datetime) -> None:
+        """Make the queue right for `model` before a cycle works from it. Items queue themselves
+        as they are saved and move on as they are done, whatever the model; so a model that was
+        not the last one used, a window reaching further back than any before (a longer
+        retention) or a store from before the queue catch up with one scan of the window, and
+        what another model's run left that this model has done already is dropped."""
+        params = {"model": model, "since": iso(since)}
         with self.transaction() as db:
-            if self.state("queue_model") == model:
-                return 0
-            before = db.execute("SELECT count(*) FROM pending").fetchone()[0]
+            covered = self.state("queue_since")
+            if self.state("queue_model") != model or covered is None or iso(since) < covered:
+                db.execute(
+                    """
+                    INSERT OR IGNORE INTO pending (stage, item_id)
+                    SELECT 'embed', i.id FROM items i
+                    LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = :model
+                    WHERE i.first_seen >= :since
+                      AND (e.item_id IS NULL OR e.content_hash != i.content_hash)
+                    """,
+                    params,
+                )
+                db.execute(
+                    """
+                    INSERT OR IGNORE INTO pending (stage, item_id)
+                    SELECT 'cluster', i.id FROM items i
+                    JOIN embeddings e ON e.item_id = i.id AND e.model = :model
+                    LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
+                    WHERE s.item_id IS NULL AND i.first_seen >= :since
+                    """,
+                    params,
+                )
+                self.set_state("queue_model", model)
+                self.set_state("queue_since", iso(since))
             db.execute(
                 """
-                INSERT OR IGNORE INTO pending (stage, item_id)
-                SELECT 'embed', i.id FROM items i
-                LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = :model
-                WHERE i.first_seen >= :since
-                  AND (e.item_id IS NULL OR e.content_hash != i.content_hash)
+                DELETE FROM pending WHERE stage = 'embed' AND EXISTS (
+                    SELECT 1 FROM items i JOIN embeddings e ON e.item_id = i.id
+                    WHERE i.id = pending.item_id AND e.model = :model
+                      AND e.content_hash = i.content_hash)
                 """,
-                {"model": model, "since": iso(since)},
+                params,
             )
             db.execute(
                 """
-                INSERT OR IGNORE INTO pending (stage, item_id)
-                SELECT 'cluster', i.id FROM items i
-                JOIN embeddings e ON e.item_id = i.id AND e.model = :model
-                LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
-                WHERE s.item_id IS NULL AND i.first_seen >= :since
+                DELETE FROM pending WHERE stage = 'cluster' AND EXISTS (
+                    SELECT 1 FROM story_items s
+                    WHERE s.item_id = pending.item_id AND s.model = :model)
                 """,
-                {"model": model, "since": iso(since)},
+                params,
             )
-            self.set_state("queue_model", model)
-            return int(db.execute("SELECT count(*) FROM pending").fetchone()[0] - before)
 
     def state(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM state WHERE key = ?", [key])
@@ -344,7 +363,7 @@ class Store:
                 """
                 SELECT s.story_id, i.published, i.first_seen,
                        (SELECT max(x.last_seen) FROM item_sightings x WHERE x.item_id = i.id),
-                       coalesce(i.source, i.feed), i.feed, i.kind,
+                       coalesce(nullif(i.source, ''), i.feed), i.feed, i.kind,
                        CASE WHEN i.kind = 'trending' THEN i.extra END
                 FROM items i
                 JOIN story_items s ON s.item_id = i.id AND s.model = ?
