@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING
 
-from trendbot.pipeline import Pipeline, embed_new, make_pipeline
+from trendbot.pipeline import Interrupted, Pipeline, embed_new, make_pipeline
 from trendbot.settings import parse_settings
 from trendbot.types import Item
 
@@ -194,4 +194,19 @@ def test_a_model_run_stopped_half_way_leaves_the_other_model_nothing_to_redo(
         assert (report.embedded, report.clustered) == (0, 0)
         memberships = "SELECT count(*) FROM story_items WHERE model = ?"
         assert pipeline.store.scalar(memberships, [pipeline.brain.model]) == 3
+        assert pending(pipeline) == {}
+
+
+def test_a_stop_ends_the_cycle_between_transactions_and_loses_nothing(
+    tmp_path: Path, settings: Any
+) -> None:
+    with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
+        feed_in(pipeline, stream()[:4])
+        pipeline.interrupt.set()
+        with pytest.raises(Interrupted):
+            pipeline.process(T0)
+        assert pending(pipeline) == {"embed": 4}
+        pipeline.interrupt.clear()
+        report = pipeline.process(T0)
+        assert (report.embedded, report.clustered) == (4, 4)
         assert pending(pipeline) == {}

@@ -46,6 +46,11 @@ class FeedReport:
     detail: str = ""
 
 
+class Interrupted(Exception):
+    """The cycle stopped between two of its transactions because the process is stopping;
+    what it had not done yet is still queued."""
+
+
 class Pipeline:
     def __init__(
         self,
@@ -63,6 +68,8 @@ class Pipeline:
         llm_env = settings.pitches.llm.api_key_env if settings.pitches.llm else ""
         self.secrets = secrets or Secrets.from_env(llm_key_env=llm_env)
         self.brain = Brain(settings, store)
+        # Set by whoever runs the pipeline (the scheduler) to stop a cycle between transactions.
+        self.interrupt = threading.Event()
         self.writer = pitches.make_writer(settings.pitches, self.secrets)
         store.sync_feeds(settings.news_feeds)
 
@@ -77,9 +84,12 @@ class Pipeline:
         now = now or self.clock()
         report = CycleReport(now)
         since = now - timedelta(days=self.settings.storage.retention_days)
-        report.embedded = embed_new(self.brain, self.store, since=since)
-        report.clustered = cluster_new(self.brain, self.store, since=since)
+        stop = self.interrupt
+        report.embedded = embed_new(self.brain, self.store, since=since, interrupt=stop)
+        report.clustered = cluster_new(self.brain, self.store, since=since, interrupt=stop)
+        _check(stop)
         rising = score_live(self.brain, self.store, now=now, language=self.settings.brand.language)
+        _check(stop)
         report.rising = len(rising)
         pitch_rising(
             self.brain,
@@ -419,11 +429,21 @@ class Brain:
         return self._safety
 
 
-def embed_new(brain: Brain, store: Store, *, since: datetime) -> int:
+def _check(interrupt: threading.Event | None) -> None:
+    if interrupt is not None and interrupt.is_set():
+        raise Interrupted
+
+
+def embed_new(
+    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+) -> int:
     """Vectors for items that have none for this model (or whose text changed): batched."""
     store.sync_queue(brain.model, since=since)
     done = 0
-    while rows := store.items_to_embed(since=since, limit=EMBED_BATCH):
+    while True:
+        _check(interrupt)
+        if not (rows := store.items_to_embed(since=since, limit=EMBED_BATCH)):
+            return done
         vectors = brain.encode([embed_text(r["title"], r["summary"]) for r in rows])
         store.save_vectors(
             brain.model,
@@ -433,14 +453,18 @@ def embed_new(brain: Brain, store: Store, *, since: datetime) -> int:
             [r["id"] for r in rows], vectors, [from_iso(r["first_seen"]).timestamp() for r in rows]
         )
         done += len(rows)
-    return done
 
 
-def cluster_new(brain: Brain, store: Store, *, since: datetime) -> int:
+def cluster_new(
+    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+) -> int:
     """Embedded items join stories one at a time, in arrival order; membership is stored."""
     tracker = brain.tracker
     done = 0
-    while rows := store.items_to_cluster(brain.model, since=since, limit=CLUSTER_BATCH):
+    while True:
+        _check(interrupt)
+        if not (rows := store.items_to_cluster(brain.model, since=since, limit=CLUSTER_BATCH)):
+            return done
         members = []
         for row in rows:
             extra = json.loads(row["extra"])
@@ -457,7 +481,6 @@ def cluster_new(brain: Brain, store: Store, *, since: datetime) -> int:
             members.append((row["id"], assignment))
         save_stories(store, brain.model, tracker, members)
         done += len(rows)
-    return done
 
 
 def restore_tracker(store: Store, model: str, dim: int) -> stories.StoryTracker:

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from trendbot.core import Trendbot, make_trendbot
 from trendbot.errors import LockedError, SlackError, TrendbotError
 from trendbot.logs import get_logger
+from trendbot.pipeline import Interrupted
 from trendbot.settings import Secrets, Settings
 from trendbot.store import Store, from_iso, iso
 from trendbot.types import Pitch, utcnow
@@ -190,7 +191,7 @@ class Runner:
         self.store = self.bot.store
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.delivery = Delivery(self.bot, secrets, printer=printer)
-        self.stopping = threading.Event()
+        self.stopping = self.bot.pipeline.interrupt  # a stop ends the cycle between transactions
         self._dirty = threading.Event()
         self.scheduler: Any = None
 
@@ -278,6 +279,9 @@ class Runner:
         self._processed_once = True
         try:
             self.bot.pipeline.process()
+        except Interrupted:
+            log.info("cycle.interrupted")
+            return
         except TrendbotError as e:
             log.error("cycle.failed", error=str(e))
             return
@@ -293,6 +297,7 @@ class Runner:
             self.stopping.set()
 
     def stop(self) -> None:
+        self.stopping.set()  # SIGINT arrives as KeyboardInterrupt, without the handler
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # running jobs finish their transaction
         self.store.release_lease(LEASE, self.holder)
