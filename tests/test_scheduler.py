@@ -134,10 +134,16 @@ def free_port() -> int:
 # processes ---------------------------------------------------------------------------------
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class Run:
     """One `trendbot run` process, its output in files (a pipe nobody reads would block it)."""
 
-    def __init__(self, config: Path, db: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, config: Path, db: Path, env: dict[str, str], log: Path, background: bool = False
+    ) -> None:
         self.log = log
         args = ["--config", str(config), "--db", str(db), "--log-level", "info"]
         args += ["run", "--port", str(free_port())]
@@ -148,6 +154,8 @@ class Run:
                 cwd=db.parent,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                # as a shell starts `trendbot run &`: SIGINT ignored, inherited
+                preexec_fn=_ignore_sigint if background else None,
             )
         self.pid = self.process.pid
 
@@ -182,9 +190,11 @@ def runs(tmp_path: Path) -> Iterator[Start]:
     """Starts `trendbot run` processes; whatever is still running at the end is killed."""
     started: list[Run] = []
 
-    def start(config: Path, db: Path, env: dict[str, str] | None = None) -> Run:
+    def start(
+        config: Path, db: Path, env: dict[str, str] | None = None, *, background: bool = False
+    ) -> Run:
         log = tmp_path / f"run{len(started) + 1}.log"
-        run = Run(config, db, clean_env() if env is None else env, log)
+        run = Run(config, db, clean_env() if env is None else env, log, background)
         started.append(run)
         return run
 
@@ -337,19 +347,24 @@ def test_one_run_per_database_and_health_follows_it(tmp_path: Path, runs: Start)
 
 
 @pytest.mark.parametrize(
-    ("signum", "slack"),
-    [(signal.SIGTERM, True), (signal.SIGINT, False)],
-    ids=["sigterm-slack-http", "sigint-terminal"],
+    ("signum", "slack", "background"),
+    [(signal.SIGTERM, True, False), (signal.SIGINT, False, False), (signal.SIGINT, False, True)],
+    ids=["sigterm-slack-http", "sigint-terminal", "sigint-started-in-background"],
 )
 def test_a_signal_stops_run_cleanly_mid_fetch(
-    tmp_path: Path, feed_server: FeedServer, runs: Start, signum: int, slack: bool
+    tmp_path: Path,
+    feed_server: FeedServer,
+    runs: Start,
+    signum: int,
+    slack: bool,
+    background: bool,
 ) -> None:
     # the feed answers slowly: the signal lands while a fetch job is in flight
     url = serve_feed(feed_server, delay=3.0)
     with FakeSlack(channels={CHANNEL: "trend-pitches"}) as fake:
         config = write_config(tmp_path, feed_url=url, channel=CHANNEL if slack else "")
         db = tmp_path / "trendbot.db"
-        run = runs(config, db, slack_env(fake) if slack else clean_env())
+        run = runs(config, db, slack_env(fake) if slack else clean_env(), background=background)
         wait_for_lease(db, run)
         wait_until(lambda: feed_server.requests_to("/run/heatwave.rss"), "fetch", run=run)
         assert run.stop(signum) == 0, run.tail()

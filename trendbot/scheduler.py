@@ -313,34 +313,46 @@ def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: 
     runner = Runner(settings, db=db, secrets=secrets, printer=printer)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        # Only set the event: an exception raised wherever the main thread happens to be can
+        # leave a lock held, and the workers waiting for it would never let the process exit.
         runner.stopping.set()
-        raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too: a process started in the background by a shell inherits SIGINT ignored.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         runner.start()
         serve(runner.bot, secrets, runner.stopping, client=runner.delivery.client, port=port)
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         runner.stop()
 
 
 def serve(
     bot: Trendbot, secrets: Secrets, stopping: threading.Event, *, client: Any, port: int
 ) -> None:
-    """The Slack bot until `stopping` is set (Socket Mode) or the process is interrupted (HTTP);
-    without Slack tokens, just wait."""
+    """The Slack bot (Socket Mode or HTTP) until `stopping` is set; without Slack tokens, just
+    wait for it."""
+
+    def wait() -> None:
+        while not stopping.wait(0.5):
+            pass
+
     if not secrets.slack_enabled:
-        stopping.wait()
+        wait()
         return
-    from trendbot.slack.app import make_app, run_socket_mode, serve_http
+    from trendbot.slack.app import make_app, run_socket_mode, start_http
 
     app = make_app(bot, secrets, client=client)
     if secrets.slack_app_token is not None:
         handler = run_socket_mode(app, secrets, block=False)
-        stopping.wait()
-        handler.close()
-    else:
-        serve_http(app, port=port, healthy=lambda: not stopping.is_set())
+        try:
+            wait()
+        finally:
+            handler.close()
+        return
+    stop = start_http(app, port=port, healthy=lambda: not stopping.is_set())
+    try:
+        wait()
+    finally:
+        stop()

@@ -1,6 +1,6 @@
 """trendbot in Slack: pitch cards, decisions by button or thread reply, and /trend.
 
-    app.py        make_app(backend, secrets) · run_socket_mode · serve_http · Backend (Protocol)
+    app.py        make_app(backend, secrets) · run_socket_mode · start_http · Backend (Protocol)
     poster.py     make_client(secrets) · post_pitch (exactly once) · post_update (in the thread)
     cards.py      Block Kit: cards, decided cards, sources, final copy, reject modal
     commands.py   /trend: parse_command, answer

@@ -3,7 +3,7 @@
     make_app(backend, secrets) -> App          handlers for /trend, the card buttons, the reject
                                                modal and decisions replied in a card's thread
     run_socket_mode(app, secrets)              with SLACK_APP_TOKEN: no public URL needed
-    serve_http(app, host=..., port=...)        without it: /slack/events and /healthz
+    start_http(app, host=..., port=...)        without it: /slack/events and /healthz
 
 Slack delivers at least once: an event or action id seen before (`Store.first_delivery`) changes
 nothing. Every decision goes through `Backend.decide`, by button or by thread reply, and only
@@ -484,15 +484,17 @@ def wsgi_app(app: App, *, healthy: Callable[[], bool] | None = None) -> WSGIAppl
     return application
 
 
-def serve_http(
+def start_http(
     app: App,
     *,
     host: str = "0.0.0.0",
     port: int = 3000,
     threads: int = 8,
     healthy: Callable[[], bool] | None = None,
-) -> None:
-    """Serve /slack/events and /healthz until interrupted.
+) -> Callable[[], None]:
+    """Serve /slack/events and /healthz from a background thread; returns the function that
+    stops it. The caller's thread stays free to wait for a stop (a signal handler that raised
+    into a server loop could leave a lock held).
 
     waitress when it is installed: a production WSGI server in pure Python (no compiler, runs on
     slim images), with a thread pool in ONE process, which trendbot needs (one store lease, one
@@ -501,16 +503,27 @@ def serve_http(
     """
     application = wsgi_app(app, healthy=healthy)
     try:
-        import waitress
+        from waitress.server import create_server
     except ImportError:
         log.warning("slack.http_dev_server", hint="pip install waitress for production")
-        server = wsgiref_dev_server(application, host, port)
-        try:
-            server.serve_forever()
-        finally:
-            server.server_close()
-        return
-    waitress.serve(application, host=host, port=port, threads=threads, ident="trendbot")
+        dev = wsgiref_dev_server(application, host, port)
+        threading.Thread(target=dev.serve_forever, name="slack-http", daemon=True).start()
+
+        def stop_dev() -> None:
+            dev.shutdown()
+            dev.server_close()
+
+        return stop_dev
+    server: Any = create_server(
+        application, host=host, port=port, threads=threads, ident="trendbot"
+    )
+    threading.Thread(target=server.run, name="slack-http", daemon=True).start()
+
+    def stop() -> None:
+        server.close()
+        server.task_dispatcher.shutdown()
+
+    return stop
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
