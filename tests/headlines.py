@@ -1,5 +1,6 @@
-"""Hand-written French headlines shared by the pipeline and core tests: a heatwave burst from
-seven outlets (on-theme, safe), a shooting (unsafe), and unrelated everyday news."""
+"""Hand-written French headlines shared by the pipeline, core, replay and run tests: a heatwave
+burst from seven outlets (on-theme, safe), a shooting (unsafe), and unrelated everyday news; and
+the two brand themes those tests give Maison Brioche."""
 
 HEATWAVE = [
     ("Le Figaro", "Canicule : Paris dépasse les 38 °C, un record pour un mois de juillet"),
@@ -25,4 +26,18 @@ NOISE = [
     "Un livre de recettes de grand-mère devient un best-seller",
     "Les ventes de vélos électriques progressent",
     "Un festival de jazz annoncé à Marseille",
+]
+
+THEMES = [
+    {
+        "name": "meteo",
+        "description": "La météo et les saisons : canicule, neige, pluie.",
+        "keywords": ["canicule", "chaleur", "neige", "météo"],
+        "angles": ["Le réconfort d'une glace quand il fait chaud"],
+    },
+    {
+        "name": "sport",
+        "description": "Les grands moments de sport.",
+        "keywords": ["football", "tennis", "rugby"],
+    },
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from headlines import HEATWAVE, NOISE, SHOOTING
+from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot.pipeline import Interrupted, Pipeline, embed_new, make_pipeline
 from trendbot.settings import parse_settings
@@ -44,22 +44,16 @@ def settings() -> Any:
                 "name": "Maison Brioche",
                 "language": "fr",
                 "voice": "Chaleureuse et gourmande.",
-                "themes": [
-                    {
-                        "name": "meteo",
-                        "description": "La météo et les saisons : canicule, neige, pluie.",
-                        "keywords": ["canicule", "chaleur", "neige", "météo"],
-                        "angles": ["Le réconfort d'une glace quand il fait chaud"],
-                    },
-                    {
-                        "name": "sport",
-                        "description": "Les grands moments de sport.",
-                        "keywords": ["football", "tennis", "rugby"],
-                    },
-                ],
+                "themes": THEMES,
                 "cadence": {"queue_minutes": 0, "min_score": 1.0},
             },
         }
+    )
+
+
+def with_model(settings: Any, model: str) -> Any:
+    return settings.model_copy(
+        update={"embedding": settings.embedding.model_copy(update={"model": model})}
     )
 
 
@@ -115,9 +109,7 @@ def test_changing_the_model_reembeds_lazily(tmp_path: Path, settings: Any) -> No
         feed_in(pipeline, stream()[:3])
         assert pipeline.process(T0).embedded == 3
         assert pipeline.process(T0).embedded == 0
-    english = settings.model_copy(
-        update={"embedding": settings.embedding.model_copy(update={"model": "minilm"})}
-    )
+    english = with_model(settings, "minilm")
     with make_pipeline(english, db=str(tmp_path / "t.db")) as pipeline:
         assert pipeline.brain.model == "minilm"
         feed_in(pipeline, stream()[3:4])
@@ -182,9 +174,7 @@ def test_a_model_run_stopped_half_way_leaves_the_other_model_nothing_to_redo(
     with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
         feed_in(pipeline, stream()[:3])
         assert pipeline.process(T0).clustered == 3
-    english = settings.model_copy(
-        update={"embedding": settings.embedding.model_copy(update={"model": "minilm"})}
-    )
+    english = with_model(settings, "minilm")
     with make_pipeline(english, db=str(tmp_path / "t.db")) as pipeline:
         # stopped after embedding: its items wait in the queue for clustering
         assert embed_new(pipeline.brain, pipeline.store, since=T0 - timedelta(days=14)) == 3

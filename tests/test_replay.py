@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from headlines import HEATWAVE, NOISE, SHOOTING
+from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot.cli import cli
 from trendbot.sources.replay import ARCHIVE_FEED, read_stream
@@ -27,15 +27,7 @@ BRAND = {
     "brand": {
         "name": "Maison Brioche",
         "language": "fr",
-        "themes": [
-            {
-                "name": "meteo",
-                "description": "La météo et les saisons : canicule, neige, pluie.",
-                "keywords": ["canicule", "chaleur", "neige", "météo"],
-                "angles": ["Le réconfort d'une glace quand il fait chaud"],
-            },
-            {"name": "sport", "description": "Les grands moments de sport."},
-        ],
+        "themes": THEMES,
         "cadence": {"queue_minutes": 0, "min_score": 1.0},
     }
 }
@@ -74,8 +66,7 @@ def config(tmp_path: Path) -> Path:
 
 
 def trendbot(*args: str) -> Any:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:

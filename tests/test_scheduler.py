@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import pytest
 from fakeslack import TOKEN, FakeSlack
 from feedserver import FeedServer, Response
+from headlines import THEMES
 
 from trendbot.errors import LockedError
 from trendbot.scheduler import LEASE, LEASE_TTL, lease_status, take_lease
@@ -82,19 +83,7 @@ def write_config(folder: Path, *, feed_url: str | None = None, channel: str = ""
             "name": "Maison Brioche",
             "language": "fr",
             "voice": "Chaleureuse et gourmande.",
-            "themes": [
-                {
-                    "name": "meteo",
-                    "description": "La météo et les saisons : canicule, neige, pluie.",
-                    "keywords": ["canicule", "chaleur", "neige", "météo"],
-                    "angles": ["Le réconfort d'une glace quand il fait chaud"],
-                },
-                {
-                    "name": "sport",
-                    "description": "Les grands moments de sport.",
-                    "keywords": ["football", "tennis", "rugby"],
-                },
-            ],
+            "themes": THEMES,
             # pitches go out at once and at any hour, whenever the test runs
             # (and the bars are low: this is about crash safety, not about which story is worth it)
             "cadence": {
