@@ -12,6 +12,7 @@ answer 429:
     slow      the good answer after `LLMServer.delay` seconds
     long      a draft far over any length limit
     blocked   a draft containing `LLMServer.blocked_term`
+    copycat   a draft that pastes the story's first headline (read from the prompt)
 
 Every request is recorded (path, headers, JSON body) for assertions.
 """
@@ -50,9 +51,12 @@ class LLMServer:
     delay: float = 2.0
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def content(self, model: str) -> str | None:
+    def content(self, model: str, prompt: str = "") -> str | None:
         """The message content for `model`, or None when it answers with an HTTP error."""
         good = dict(self.answer)
+        if model == "copycat":
+            headlines = prompt.split("Headlines:\n", 1)[-1].splitlines()
+            good["draft"] = f"Big news: {headlines[0].removeprefix('- ')}"
         if model == "fenced":
             return f"```json\n{json.dumps(good)}\n```"
         if model == "invalid":
@@ -87,7 +91,8 @@ def _handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             if model == "denied":
                 key = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 return self._send(401, {"error": {"message": f"Incorrect API key: {key}"}})
-            content = server.content(model)
+            messages = body.get("messages") or [{}]
+            content = server.content(model, str(messages[-1].get("content", "")))
             self._send(
                 200,
                 {

@@ -136,7 +136,7 @@ class StoreBackend:
         found = self.search(ref, k=1)
         return self.find_story(str(found[0].id)) if found else None
 
-    def draft_pitch(self, story_id: int) -> Pitch:
+    def draft_pitch(self, story_id: int, *, save: bool = True) -> Pitch:
         story = self.find_story(str(story_id))
         if story is None:
             raise ValueError(f"no story {story_id}")
@@ -158,7 +158,7 @@ class StoreBackend:
             sparkline=story.sparkline,
             theme_evidence=f"close to {theme!r}",
         )
-        return self.store.insert_pitch(pitch, now=self.now())
+        return self.store.insert_pitch(pitch, now=self.now()) if save else pitch
 
     # themes, feeds, mutes ----------------------------------------------------------------------
 
@@ -282,6 +282,8 @@ class StoreBackend:
             safety_reason=why.get("safety_reason", ""),
             links=self._links(row["id"]) if links else (),
             muted=muted,
+            pitch_id=self.store.latest_pitch_ids([row["id"]]).get(row["id"]),
+            held=self.store.latest_holds([row["id"]]).get(row["id"]),
         )
 
     def _links(self, story_id: int) -> tuple[SourceLink, ...]:

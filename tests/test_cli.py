@@ -1,10 +1,17 @@
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from click.testing import CliRunner
+import pytest
+from click.testing import CliRunner, Result
+from feedserver import FeedServer
+from test_replay import archive, write_lines
+from test_replay import config as brioche_config
 
 from trendbot.cli import cli
+from trendbot.store import Store, iso
+from trendbot.types import Item, Pitch
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,3 +82,251 @@ def test_check_feed_on_garbage_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: ")
     result = run("check-feed", str(tmp_path / "missing.xml"))
     assert result.returncode == 1 and "no such file" in result.stderr
+
+
+# issue 15: the first hour of a new user ------------------------------------------------------
+
+T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)
+
+CONFIG = """\
+brand:
+  name: Maison Brioche
+  language: en
+  themes:
+    - name: weather
+      description: heat waves, snow and rain
+"""
+
+
+def config_file(tmp_path: Path, extra: str = "", *, feeds: str = "") -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text((f"feeds:\n{feeds}" if feeds else "") + CONFIG + extra, encoding="utf-8")
+    return path
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_global_options_work_after_the_command_name(tmp_path: Path) -> None:
+    cfg, db = config_file(tmp_path), str(tmp_path / "t.db")
+    for args in (
+        ["feeds", "--config", str(cfg), "--db", db],
+        ["feeds", "-c", str(cfg), "--log-level", "debug", "--log-json"],
+        ["config", "check", "-c", str(cfg)],
+        ["config", "--config", str(cfg), "check"],
+        ["--config", "nope.yaml", "pitches", "--config", str(cfg), "--db", db],  # later wins
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert "Maison Brioche" in invoke("config", "check", "-c", str(cfg)).output
+    opml = tmp_path / "more.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline type="rss" text="Heat"'
+        ' xmlUrl="https://example.com/heat.rss"/></body></opml>'
+    )
+    result = invoke("feeds", "import", str(opml), "--config", str(cfg))
+    assert result.exit_code == 0, result.output
+    assert "added 1 feed(s)" in result.output
+    # and every command says so in its help
+    assert "--config" in invoke("report", "--help").output
+
+
+def test_global_options_keep_their_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRENDBOT_CONFIG", str(config_file(tmp_path)))
+    monkeypatch.setenv("TRENDBOT_DB", str(tmp_path / "env.db"))
+    result = invoke("config", "check")
+    assert result.exit_code == 0, result.output
+    assert f"database: {tmp_path / 'env.db'}" in result.output
+    result = invoke("config", "check", "--db", str(tmp_path / "flag.db"))
+    assert f"database: {tmp_path / 'flag.db'}" in result.output
+
+
+def test_an_unknown_model_is_one_line_in_config_check_and_run(tmp_path: Path) -> None:
+    cfg = config_file(tmp_path, "embedding:\n  model: mini-lm\n")
+    expected = (
+        "error: feeds.yaml: embedding.model: unknown model 'mini-lm': did you mean 'minilm'?"
+        " use 'auto', 'minilm', 'use-multilingual', or the folder of a sentence-transformers"
+        " model on this machine (trendbot never downloads one) (line 8)"
+    )
+    for command in ("config", "check"), ("run",):
+        result = run("--config", str(cfg), "--db", str(tmp_path / "t.db"), *command)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [expected]
+
+
+def test_run_with_a_model_folder_that_does_not_load_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "config.json").write_text("{not json")
+    cfg = config_file(tmp_path, "embedding:\n  model: my-model\n")
+    check = run("config", "check", "--config", str(cfg), "--db", str(tmp_path / "t.db"))
+    assert check.returncode == 0, check.stderr
+    assert f"embedding model: {folder}" in check.stdout
+    result = run("run", "--config", str(cfg), "--db", str(tmp_path / "t.db"))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: embedding.model: cannot load sentence-transformers model '{folder}' (use"
+        " 'auto', 'minilm', 'use-multilingual' or a complete local model folder):"
+        + result.stderr.split("local model folder):", 1)[1].rstrip("\n")
+    ]
+
+
+def test_config_check_names_duplicates_and_typos_with_their_lines(tmp_path: Path) -> None:
+    feeds = (
+        "  - name: heat\n    url: https://example.com/a.rss\n"
+        "  - name: Heat\n    url: https://example.com/b.rss\n    poll_minute: 5\n"
+    )
+    result = run("config", "check", "--config", str(config_file(tmp_path, feeds=feeds)))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: feeds.yaml: feeds[1].name: duplicate feed name 'Heat', already used at line 2"
+        " (line 4)",
+        "error: feeds.yaml: feeds[1].poll_minute: unknown setting 'poll_minute': did you mean"
+        " 'poll_minutes'? (line 6)",
+    ]
+
+
+def test_check_feed_honours_fetch_allow_private(feed_server: FeedServer, tmp_path: Path) -> None:
+    url = feed_server.url("/feeds/google_news.rss")
+    result = run("check-feed", url, "--config", str(config_file(tmp_path)))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: refused: 127.0.0.1 is a private or local address (127.0.0.1); to fetch it, set"
+        f" fetch.allow_private: true in feeds.yaml: '{url}'"
+    ]
+    allowed = config_file(tmp_path, "fetch:\n  allow_private: true\n")
+    result = run("check-feed", url, "--config", str(allowed))
+    assert result.returncode == 0, result.stderr
+    assert "items, language" in result.stdout
+
+
+def test_fetch_says_what_comes_next_and_trends_how_stories_are_built(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feeds = f"  - name: news\n    url: {feed_server.url('/feeds/google_news.rss')}\n"
+    cfg = config_file(tmp_path, "fetch:\n  allow_private: true\n", feeds=feeds)
+    db = str(tmp_path / "t.db")
+    result = invoke("fetch", "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "Next: stories are built from these items, and pitched, by `trendbot run`" in (
+        " ".join(result.output.split())
+    )
+    result = invoke("trends", "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "Stories are built from the fetched items by `trendbot run`" in result.output
+
+
+def replayed_db(path: Path) -> Path:
+    """What a replay leaves: items, a story and a pitch from July 2025, decided."""
+    with Store(path) as store:
+        store.ensure_feed("news")
+        items = [
+            Item(
+                feed="news",
+                guid=f"g{n}",
+                url=f"https://example.com/{n}",
+                title=f"Heat wave: record {n}",
+                summary="",
+                published=T0 + timedelta(minutes=10 * n),
+                seen=T0 + timedelta(minutes=10 * n),
+                source=f"Outlet {n}",
+            )
+            for n in range(6)
+        ]
+        store.save_items("news", items)
+        with store.transaction() as db:
+            db.table("stories").insert(
+                {
+                    "id": 1,
+                    "model": "minilm",
+                    "label": "Record heat in Paris",
+                    "first_seen": iso(items[0].seen),
+                    "last_seen": iso(items[-1].seen),
+                    "size": len(items),
+                }
+            )
+        pitch = store.insert_pitch(
+            Pitch(
+                story_id=1,
+                story_label="Record heat in Paris",
+                theme="weather",
+                angle="",
+                draft="Too hot? Our ice cream is here.",
+                hashtags=(),
+                visual="",
+                why_now="6 sources in an hour",
+                score=4.0,
+                safety="safe",
+                safety_reason="",
+                sources=(),
+            ),
+            now=T0 + timedelta(hours=1),
+        )
+        assert pitch.id
+        store.set_pitch_state(pitch.id, "approved", now=T0 + timedelta(hours=2), user="U1")
+    return path
+
+
+def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Path) -> None:
+    cfg, db = str(config_file(tmp_path)), str(replayed_db(tmp_path / "replay.db"))
+    result = invoke("pitches", "--config", cfg, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "replayed data: showing the 24h up to 2025-07-15 11:00 UTC, where the stored data ends"
+        " (--since counts back from there)"
+    ]
+    assert "Record heat in Paris" in result.stdout and "approved" in result.stdout
+
+    out = tmp_path / "report.html"
+    result = invoke("report", "--config", cfg, "--db", db, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "replayed data: showing the 7d up to 2025-07-15 11:00 UTC" in result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "2025-07-15 08:00 → 2025-07-15 11:00 UTC" in page  # framed to the data
+    assert "Too hot? Our ice cream is here." in page and "by U1" in page
+
+    # a period that reaches the data counts back from now, as before
+    result = invoke("pitches", "--config", cfg, "--db", db, "--since", "5000d")
+    assert "replayed data" not in result.output and "Record heat in Paris" in result.output
+
+
+def test_report_refuses_other_formats_in_one_line(tmp_path: Path) -> None:
+    cfg, db = str(config_file(tmp_path)), str(replayed_db(tmp_path / "replay.db"))
+    result = run("report", "--out", "report.pdf", "--config", cfg, "--db", db)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: cannot write a report as .pdf: give a file name ending in .html (a page) or .png"
+        " (an image): 'report.pdf'"
+    ]
+    assert not (REPO / "report.pdf").exists()
+    png = tmp_path / "report.png"
+    result = run("report", "--out", str(png), "--config", cfg, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_path: Path) -> None:
+    # the recorded morning of test_replay.py: a heatwave burst pitched at 09:xx on 2025-07-15
+    cfg = brioche_config(tmp_path)
+    stream = write_lines(tmp_path / "archive.jsonl", archive())
+    db = str(tmp_path / "replay.db")
+    result = invoke("replay", str(stream), "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+
+    result = invoke("trends", "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("replayed data: showing the 6h up to 2025-07-15 09:")
+    assert "Canicule" in result.stdout or "chaleur" in result.stdout
+    result = invoke("pitches", "--config", str(cfg), "--db", db)
+    assert result.stderr.startswith("replayed data: showing the 24h up to 2025-07-15 09:")
+    assert "meteo" in result.stdout
+    out = tmp_path / "report.html"
+    result = invoke("report", "--config", str(cfg), "--db", db, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<tr class="draft">' in page and "2025-07-14 22:00 → 2025-07-15 09:" in page

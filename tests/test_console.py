@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from trendbot.console import WORDS, print_pitch, print_summary, stories_table
+from trendbot.console import WORDS, print_pitch, print_summary, stories_table, why_not
 from trendbot.pipeline import ReplaySummary
-from trendbot.types import Pitch, SourceLink, StoryView, ThemeFit
+from trendbot.types import HeldStory, Hold, Pitch, SourceLink, StoryView, ThemeFit
 
 WHEN = datetime(2025, 10, 19, 16, 0, tzinfo=UTC)
 PITCH = Pitch(
@@ -120,6 +120,28 @@ def test_summary_counts_and_reasons() -> None:
         assert expected in words
 
 
+def test_summary_lists_the_best_held_stories_with_their_reason() -> None:
+    held = [
+        HeldStory(5, "Missile strike on the port", 7.25, hold(5, "blocked", "war: 'missile'.")),
+        HeldStory(6, "Heatwave in Paris", 4.5, hold(6, "daily_limit", "All made.")),
+        HeldStory(7, "A very long label " * 10, 2.0, hold(7, "no_theme", "Matches none.")),
+    ]
+    console = Console(record=True, width=120, file=io.StringIO())
+    print_summary(console, replace(summary(), top_held=held))
+    text = console.export_text()
+    lines = [" ".join(line.strip("│ ").split()) for line in text.splitlines()]
+    start = lines.index("Rose but not pitched, best score first")
+    assert start > lines.index("53 stories held back, by reason: queued 40, no theme fits 12, "
+                               "weird new reason 1")  # fmt: skip
+    assert lines[start + 1] == "7.2 Missile strike on the port blocked: war: 'missile'"
+    assert lines[start + 2] == "4.5 Heatwave in Paris daily limit reached"
+    assert lines[start + 3].startswith("2.0 A very long label") and "…" in lines[start + 3]
+    assert lines[start + 3].endswith("no theme fits")
+    console = Console(record=True, width=120, file=io.StringIO())
+    print_summary(console, summary())  # nothing held: no list
+    assert "best score" not in console.export_text()
+
+
 def test_summary_in_french() -> None:
     console = Console(record=True, width=100, file=io.StringIO())
     print_summary(console, summary(), language="fr")
@@ -153,24 +175,54 @@ def view(n: int, **fields: object) -> StoryView:
     return replace(base, **fields)  # type: ignore[arg-type]
 
 
+def hold(story_id: int, reason: str, detail: str = "") -> Hold:
+    return Hold(story_id, reason, detail, WHEN)
+
+
 def test_stories_table() -> None:
     views = [
-        view(1, label="Hurricane Melissa nears Jamaica"),
+        view(1, label="Hurricane Melissa nears Jamaica", pitch_id=4),
         view(2, state="fading", safety="caution", themes=()),
         view(3, state="peaking", safety="blocked", muted=True, score=0.5, sources=3),
+        view(4, held=hold(4, "daily_limit", "Today's pitches are all made (max_per_day 3).")),
+        view(5, held=hold(5, "blocked", "war and terrorism: 'missile' in 'Missile strike'.")),
     ]
-    text, _ = render(stories_table(views))
+    text, _ = render(stories_table(views), width=200)
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    assert lines[0] == "Score State Sources Last 24 h Story Theme"
-    assert lines[1] == "5.2 rising 12 ▁▂▃▅█ Hurricane Melissa nears Jamaica weather"
-    assert lines[2] == "5.2 fading 12 ▁▂▃▅█ ⚠ Story number 2 —"
-    assert lines[3] == "0.5 peaking 3 ▁▂▃▅█ ⛔ Story number 3 (muted) weather"
+    assert lines[0] == "Score State Sources Last 24 h Story Theme Why not pitched"
+    assert lines[1] == "5.2 rising 12 ▁▂▃▅█ Hurricane Melissa nears Jamaica weather pitched #4"
+    assert lines[2] == "5.2 fading 12 ▁▂▃▅█ ⚠ Story number 2 — not rising"
+    assert lines[3] == "0.5 peaking 3 ▁▂▃▅█ ⛔ Story number 3 (muted) weather not decided yet"
+    assert lines[4] == "5.2 rising 12 ▁▂▃▅█ Story number 4 weather daily limit reached"
+    assert lines[5] == (
+        "5.2 rising 12 ▁▂▃▅█ Story number 5 weather"
+        " blocked: war and terrorism: 'missile' in 'Missile strike'"
+    )
+    # narrower, a long reason is cut, never wrapped: `--json` and `/trend why` have it whole
+    text, _ = render(stories_table(views), width=120)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert len(lines) == 6 and lines[5].endswith("…") and "blocked: war" in lines[5]
+
+
+def test_why_not_in_words() -> None:
+    assert why_not(view(1, held=hold(1, "quiet_hours", "Quiet hours until 07:00."))) == (
+        "quiet hours"
+    )
+    weak = hold(1, "weak_fit", "Only loosely about 'weather' (0.31).")
+    assert why_not(view(1, held=weak)) == "theme too loose: Only loosely about 'weather' (0.31)"
+    assert why_not(view(1, held=weak), language="fr") == (
+        "thème trop lointain : Only loosely about 'weather' (0.31)"
+    )
+    assert why_not(view(1, held=hold(1, "new_reason"))) == "new reason"
+    assert why_not(view(1, pitch_id=9, held=weak), language="fr") == "proposé n°9"
 
 
 def test_stories_table_long_labels_stay_on_one_line_and_french() -> None:
-    text, _ = render(stories_table([view(1, label="word " * 40)], language="fr"), width=80)
+    text, _ = render(stories_table([view(1, label="word " * 40)], language="fr"), width=120)
     lines = text.splitlines()
-    assert len(lines) == 2 and lines[1].rstrip().endswith("weather")
+    assert len(lines) == 2 and " ".join(lines[1].split()[-4:]) == "weather pas encore décidé"
+    narrow, _ = render(stories_table([view(1, label="word " * 40)], language="fr"), width=80)
+    assert len(narrow.splitlines()) == 2
     assert "…" in lines[1] and "en hausse" in lines[1] and "Sujet" in lines[0]
 
 

@@ -445,3 +445,135 @@ def test_slack_top_answers_with_the_heatwave_and_an_approve_button_is_recorded(
         assert bot.store.theme_examples()[-1]["polarity"] == 1
         [update] = fake.calls("chat.update")
         assert update.args["ts"] == ts
+
+
+# previews, and why a story was not pitched -------------------------------------------------
+
+
+def table_counts(bot: Trendbot) -> dict[str, int]:
+    tables = ("pitches", "pitch_events", "holds", "theme_examples", "thread_updates", "mutes")
+    return {t: bot.store.scalar(f"SELECT count(*) FROM {t}") for t in tables}
+
+
+def test_a_preview_stores_nothing_and_no_cycle_delivers_it(bot: Trendbot, clock: Clock) -> None:
+    from trendbot.scheduler import Delivery
+
+    printed: list[int | None] = []
+    delivery = Delivery(bot, Secrets(), printer=lambda p: printed.append(p.id))
+    delivery.deliver()  # what the cycle at NOW pitched, out of the way
+    printed.clear()
+    football = main_story(bot, FOOTBALL)
+    before = table_counts(bot)
+    queued = bot.store.scalar("SELECT queued_at FROM stories WHERE id = ?", [football.id])
+
+    preview = bot.draft_pitch(football.id, save=False)
+    assert preview.id is None and preview.created is None
+    assert preview.story_id == football.id and preview.theme == "sport" and preview.draft
+    assert table_counts(bot) == before  # nothing counts toward the day's pitches
+    assert bot.store.scalar("SELECT queued_at FROM stories WHERE id = ?", [football.id]) == queued
+
+    clock.now = NOW + timedelta(minutes=10)
+    report = bot.pipeline.process(clock.now)
+    delivery.deliver()
+    assert printed == [p.id for p in report.pitched]  # the cycle's own, none from the preview
+    assert table_counts(bot)["pitches"] == before["pitches"] + len(report.pitched)
+
+    printed.clear()
+    saved = bot.draft_pitch(football.id, save=True)
+    assert saved.id is not None and bot.store.pitch(saved.id) is not None
+    delivery.deliver()
+    assert printed == [saved.id]
+
+
+def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
+    from click.testing import CliRunner
+
+    from trendbot.cli import cli
+
+    football = main_story(bot, FOOTBALL)
+    where = ["--config", str(bot.settings.config_path), "--db", bot.store.path]
+    before = table_counts(bot)
+    result = CliRunner().invoke(cli, [*where, "pitch", str(football.id)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert "📈 Proposition" in lines[0] and "n°" not in lines[0]  # the card, with no pitch id
+    assert "Pourquoi maintenant" in result.output
+    assert lines[-1] == (
+        "Aperçu seulement : rien n'est enregistré ni mis en file. "
+        f"`trendbot pitch {football.id} --save` le met en file."
+    )
+    assert table_counts(bot) == before
+
+    result = CliRunner().invoke(cli, [*where, "pitch", str(football.id), "--save"])
+    assert result.exit_code == 0, result.output
+    [saved] = bot.store.pitches(story_id=football.id, limit=1)
+    assert saved.state == "proposed" and f"Proposition #{saved.id}" in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith(f"Enregistrée comme proposition n°{saved.id} : elle compte dans les")
+    assert table_counts(bot)["pitches"] == before["pitches"] + 1
+
+
+def test_every_rising_story_not_pitched_says_why(bot: Trendbot) -> None:
+    from click.testing import CliRunner
+
+    from trendbot.cli import cli
+
+    shooting = main_story(bot, SHOOTING)
+    rising = [v for v in bot.top_stories(20) if v.state in ("rising", "peaking")]
+    assert shooting.id in {v.id for v in rising}
+    for view in rising:
+        assert (view.pitch_id is None) != (view.held is None), view
+    assert shooting.pitch_id is None and shooting.held is not None
+    assert shooting.held.reason == "blocked" and shooting.held.detail == shooting.safety_reason
+
+    where = ["--config", str(bot.settings.config_path), "--db", bot.store.path]
+    result = CliRunner().invoke(cli, [*where, "trends", "--json"])
+    assert result.exit_code == 0, result.output
+    found = {v["id"]: v for v in json.loads(result.stdout)}
+    assert found[shooting.id]["why_not"] == f"bloqué : {shooting.safety_reason.rstrip('.')}"
+    assert found[shooting.id]["held"]["reason"] == "blocked"
+    for view in rising:
+        expected = f"proposé n°{view.pitch_id}" if view.pitch_id else found[view.id]["why_not"]
+        assert found[view.id]["why_not"] == expected and expected
+
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*where, "trends"])
+    assert result.exit_code == 0, result.output
+    assert "Pourquoi pas proposé" in result.output
+    [line] = [x for x in result.output.splitlines() if shooting.label[:30] in x]
+    assert "bloqué : " in line
+
+
+def test_slack_pitch_is_a_preview_unless_saved_and_why_says_why_not(bot: Trendbot) -> None:
+    from slackkit import command_body, dispatch
+
+    from trendbot.slack.app import make_app
+    from trendbot.slack.poster import make_client
+
+    football, shooting = main_story(bot, FOOTBALL), main_story(bot, SHOOTING)
+    secrets = Secrets(slack_bot_token=SecretStr(TOKEN), slack_signing_secret=SecretStr(SECRET))
+    with FakeSlack() as fake:
+        client = make_client(secrets, base_url=fake.url)
+        app = make_app(bot, secrets, client=client, process_before_response=True)
+
+        def ask(text: str) -> str:
+            count = len(fake.calls("response"))
+            url = fake.response_url(f"r{count}")
+            assert dispatch(app, command_body(text, response_url=url)).status == 200
+            return str(fake.wait_for("response", count + 1)[count].args["text"])
+
+        before = table_counts(bot)
+        preview = ask(f"pitch {football.id}")
+        assert preview.startswith("👀 *Aperçu :* une proposition sur *")
+        assert preview.endswith(f"tapez `/trend pitch {football.id} save`._")
+        assert table_counts(bot) == before and not fake.calls("chat.postMessage")
+
+        queued = ask(f"pitch {football.id} save")
+        [saved] = bot.store.pitches(story_id=football.id, limit=1)
+        assert queued.startswith(f"En file : la proposition n°{saved.id} sur *")
+        assert len(fake.calls("chat.postMessage")) >= 1
+
+        answer = json.loads(dispatch(app, command_body(f"why {shooting.id}")).body)
+        reason = shooting.safety_reason.rstrip(".")
+        assert f"*Pas proposé :* bloqué (sécurité de la marque) : {reason}" in answer["text"]
+        answer = json.loads(dispatch(app, command_body(f"why {football.id}")).body)
+        assert f"*Proposé :* proposition n°{saved.id}" in answer["text"]

@@ -107,6 +107,9 @@ def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
     assert "Proposition #1" in out and "Proposition #2" not in out
     assert f"{T0:%Y-%m-%d} 09:" in out  # the card's time is the recorded clock's
     assert re.search(rf"\b{len(archive())}\s+articles rejoués", out)
+    # after the counts, the best stories held back, each with its latest reason
+    held = out[out.index("En hausse mais pas proposés, meilleur score d'abord") :].splitlines()
+    assert re.search(r"│\s+\d+\.\d  \w.*  bloqué : ", held[1]), held  # the shooting
     pitches = rows(db, "SELECT theme, safety FROM pitches")
     assert pitches == [("meteo", "safe")]
     assert rows(db, "SELECT count(*) FROM holds WHERE reason = 'blocked'")[0][0] >= 1
@@ -170,7 +173,7 @@ def test_demo_replays_the_bundled_fortnight_offline_and_pitches(tmp_path: Path) 
     assert done.returncode == 0, done.stderr[-2000:]
     pitched = rows(db, "SELECT count(*), sum(safety = 'blocked') FROM pitches")[0]
     assert pitched[0] >= 1 and not pitched[1]
-    assert done.stdout.count("Proposition #") == pitched[0]
-    assert "Bilan du rejeu" in done.stdout
+    assert done.stdout.count("Pitch #") == pitched[0]  # the example brand is English
+    assert "Replay summary" in done.stdout
     replayed = rows(db, "SELECT count(*) FROM items")[0][0]
     assert replayed > 2000 and rows(db, "SELECT count(*) FROM stories")[0][0] > 100

@@ -122,10 +122,22 @@ def test_figures_come_from_the_period_only(store: Store) -> None:
 
 
 def test_long_periods_get_wider_bins(store: Store) -> None:
+    store.save_items("news", [news(400, NOW - timedelta(days=13, hours=23), "Old news")])
     data = report_data(store, since=NOW - timedelta(days=14), now=NOW)
     assert data.bins.hours == 2 and data.bins.count == 168
     assert data.story_bins.hours == 6
-    assert sum(data.news) == 29  # now with last week's item
+    assert sum(data.news) == 30  # now with last week's items
+
+
+def test_the_time_axis_frames_the_part_of_the_period_with_data(store: Store) -> None:
+    # 500 days asked, 5 days of data (from last week's item): not squashed against one edge
+    data = report_data(store, since=NOW - timedelta(days=500), now=NOW)
+    assert (data.since, data.now) == (T0 - timedelta(days=2, hours=1), NOW)
+    assert sum(data.news) == 29 and data.bins.hours == 1
+    # and on the right: nothing after the last item (63 h) for a year
+    data = report_data(store, since=SINCE, now=NOW + timedelta(days=365))
+    assert (data.since, data.now) == (SINCE, T0 + timedelta(hours=64))
+    assert data.days[-1].day == 21
 
 
 def test_html_page_has_the_charts_and_the_pitch_table(store: Store, tmp_path: Path) -> None:
@@ -142,6 +154,7 @@ def test_html_page_has_the_charts_and_the_pitch_table(store: Store, tmp_path: Pa
     assert "Louvre &lt;heist&gt; &amp; jewels" in table  # escaped, not markup
     assert '<span class="state approved">approved</span>' in table
     assert "2025-10-21 01:00 by U2: grim" in table
+    assert '<tr class="draft"><td></td><td colspan="7">A draft.</td></tr>' in table
     assert "Old pitch" not in page
     assert "<b>28</b>new items" in page and "50%" in page  # one approved, one rejected
 
@@ -182,6 +195,16 @@ def test_wrong_period_and_unwritable_file_are_one_line_errors(store: Store, tmp_
     with pytest.raises(TrendbotError, match="cannot write the report") as error:
         write_report(store, since=SINCE, now=NOW, out=blocker / "r.html")
     assert "\n" not in str(error.value)
+
+
+def test_other_formats_are_refused_before_any_work(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(TrendbotError) as error:
+        write_report(store, since=SINCE, now=NOW, out=tmp_path / "report.pdf")
+    assert str(error.value) == (
+        "cannot write a report as .pdf: give a file name ending in .html (a page) or .png"
+        f" (an image): '{tmp_path / 'report.pdf'}'"
+    )
+    assert not (tmp_path / "report.pdf").exists()
 
 
 def test_matplotlib_is_imported_only_to_draw() -> None:

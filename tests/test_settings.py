@@ -42,6 +42,18 @@ def error_lines(tmp_path: Path, text: str) -> list[str]:
 
 def test_shipped_feeds_yaml_is_valid() -> None:
     settings = load_settings(REPO / "feeds.yaml")
+    assert settings.brand.language == "en"
+    assert settings.brand.cadence.timezone == "America/New_York"
+    assert 4 <= len(settings.brand.themes) <= 6
+    assert all(t.negative_examples and t.angles for t in settings.brand.themes)
+    kinds = {f.kind for f in settings.news_feeds}
+    assert kinds == {"news", "trending"}
+    assert {f.language for f in settings.news_feeds} == {"en"}
+    assert settings.brand.safety.competitors
+
+
+def test_french_example_feeds_yaml_is_valid() -> None:
+    settings = load_settings(REPO / "examples" / "feeds.fr.yaml")
     assert settings.brand.language == "fr"
     assert 4 <= len(settings.brand.themes) <= 6
     kinds = {f.kind for f in settings.news_feeds}
@@ -64,11 +76,25 @@ def test_bad_url_names_file_field_value_and_line(tmp_path: Path) -> None:
     assert lines == ["feeds.yaml: feeds[0].url: not an http(s) URL: 'htp://x' (line 3)"]
 
 
-def test_unknown_setting_is_a_typo(tmp_path: Path) -> None:
+def test_unknown_setting_lists_what_is_allowed_there(tmp_path: Path) -> None:
     lines = error_lines(tmp_path, GOOD.replace("  name: Acme", "  name: Acme\n  colour: red"))
     assert lines == [
-        "feeds.yaml: brand.colour: unknown setting 'colour' (check the spelling against the"
-        " README) (line 7)"
+        "feeds.yaml: brand.colour: unknown setting 'colour' (allowed here: name, voice, language,"
+        " hashtags, themes, safety, cadence) (line 7)"
+    ]
+
+
+def test_unknown_setting_close_to_a_known_one_says_did_you_mean(tmp_path: Path) -> None:
+    text = GOOD.replace("    language: fr", "    langage: fr") + "embeding:\n  model: auto\n"
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: feeds[0].langage: unknown setting 'langage': did you mean 'language'?"
+        " (line 4)",
+        "feeds.yaml: embeding: unknown setting 'embeding': did you mean 'embedding'? (line 10)",
+    ]
+    text = GOOD.replace("brand:\n", "brand:\n  cadence:\n    max_per_days: 2\n")
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: brand.cadence.max_per_days: unknown setting 'max_per_days': did you mean"
+        " 'max_per_day'? (line 7)"
     ]
 
 
@@ -98,13 +124,68 @@ def test_theme_needs_content_and_unique_names(tmp_path: Path) -> None:
         "feeds.yaml: brand.themes[1]: a theme needs a description, keywords or examples (line 10)"
     ]
     lines = error_lines(tmp_path, GOOD + "    - name: Sport\n      keywords: [x]\n")
-    assert "duplicate theme name 'Sport'" in lines[0]
+    assert lines == [
+        "feeds.yaml: brand.themes[1].name: duplicate theme name 'Sport', already used at line 8"
+        " (line 10)"
+    ]
 
 
-def test_duplicate_feed_names(tmp_path: Path) -> None:
-    text = GOOD.replace("brand:", "  - name: news\n    url: https://example.org/rss\nbrand:")
-    with pytest.raises(ConfigError, match=r"feeds\.yaml: feeds: duplicate feed name 'news'"):
-        load_settings(write(tmp_path, text))
+def test_duplicate_feed_names_give_both_lines(tmp_path: Path) -> None:
+    text = GOOD.replace("brand:", "  - name: News\n    url: https://example.org/rss\nbrand:")
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: feeds[1].name: duplicate feed name 'News', already used at line 2 (line 5)"
+    ]
+
+
+def test_duplicates_come_with_the_other_mistakes(tmp_path: Path) -> None:
+    text = GOOD.replace("brand:", "  - name: news\n    url: htp://x\nbrand:")
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: feeds[1].name: duplicate feed name 'news', already used at line 2 (line 5)",
+        "feeds.yaml: feeds[1].url: not an http(s) URL: 'htp://x' (line 6)",
+    ]
+
+
+def test_a_feed_of_an_opml_file_named_like_another_names_the_entry(tmp_path: Path) -> None:
+    (tmp_path / "more.opml").write_text(
+        '<opml version="2.0"><body><outline type="rss" text="news"'
+        ' xmlUrl="https://example.net/rss"/></body></opml>'
+    )
+    text = GOOD.replace("brand:", "  - opml: more.opml\nbrand:")
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: feeds[1]: duplicate feed name 'news' (from an OPML file), already used at"
+        " line 2 (line 5)"
+    ]
+
+
+def test_unknown_embedding_model_is_refused_offline_with_the_choices(tmp_path: Path) -> None:
+    lines = error_lines(tmp_path, GOOD + "embedding:\n  model: mini-lm\n")
+    assert lines == [
+        "feeds.yaml: embedding.model: unknown model 'mini-lm': did you mean 'minilm'? use 'auto',"
+        " 'minilm', 'use-multilingual', or the folder of a sentence-transformers model on this"
+        " machine (trendbot never downloads one) (line 11)"
+    ]
+    lines = error_lines(tmp_path, GOOD + "embedding:\n  model: ./models/nowhere\n")
+    assert lines[0].startswith("feeds.yaml: embedding.model: unknown model './models/nowhere': use")
+
+
+def test_embedding_model_folder_is_found_next_to_feeds_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "models" / "mine"
+    model.mkdir(parents=True)
+    (model / "modules.json").write_text("[]")
+    monkeypatch.chdir(REPO)  # not the config's folder
+    settings = load_settings(write(tmp_path, GOOD + "embedding:\n  model: models/mine\n"))
+    assert settings.embedding.model == str(model.resolve())
+
+
+def test_embedding_model_already_in_the_hugging_face_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    (tmp_path / "hub" / "models--sentence-transformers--all-mpnet-base-v2").mkdir(parents=True)
+    text = GOOD + "embedding:\n  model: all-mpnet-base-v2\n"
+    assert load_settings(write(tmp_path, text)).embedding.model == "all-mpnet-base-v2"
 
 
 def test_slack_editor_ids_are_checked(tmp_path: Path) -> None:

@@ -132,12 +132,51 @@ def test_why_explains_a_story(env: SlackEnv) -> None:
     assert ask(env, "why 999")["text"].startswith("No story matches `999`.")
 
 
-def test_pitch_drafts_and_posts_a_card(env: SlackEnv) -> None:
+def test_why_says_why_a_rising_story_was_not_pitched(env: SlackEnv) -> None:
+    assert "*Not pitched yet:* the next cycle decides." in ask(env, "why 1")["text"]
+    at = datetime(2025, 7, 24, 12, tzinfo=UTC)
+    env.store.record_hold(1, "queued", "Best of the queue waits.", now=at)
+    env.store.record_hold(1, "daily_limit", "Today's pitches are all made (max_per_day 3).", now=at)
+    text = ask(env, "why 1")["text"]
+    assert (
+        "*Not pitched:* daily limit reached: Today's pitches are all made (max_per_day 3)"
+        " (<!date^1753358400^{ago}|2025-07-24 12:00 UTC>)"
+    ) in text
+    assert "queued" not in text  # the latest reason only
+    env.store.record_hold(2, "brand_new_reason", "Something else.", now=at)
+    assert "*Not pitched:* brand new reason: Something else" in ask(env, "why 2")["text"]
+    pitch = env.backend.draft_pitch(1)
+    assert f"*Pitched:* pitch #{pitch.id}" in ask(env, "why 1")["text"]
+
+
+def test_pitch_is_a_private_preview_that_saves_nothing(env: SlackEnv) -> None:
     ack, answer = ask_slow(env, "pitch champions league")
     assert ack["text"] == "Drafting a pitch for `champions league`…"
-    assert answer["text"] == f"Pitch #1 for *Champions League final tonight* is in <#{CHANNEL}>."
+    assert answer["response_type"] == "ephemeral"
+    text = answer["text"]
+    assert text.startswith("👀 *Preview:* a pitch for *Champions League final tonight*")
+    assert "```Everyone is talking about Champions League final tonight." in text
+    assert text.endswith(
+        "_Preview only — not queued: nothing was saved. To queue it for the editors, type "
+        "`/trend pitch 2 save`._"
+    )
+    assert env.store.pitches() == [] and env.fake.messages(CHANNEL) == []
+
+
+def test_pitch_save_queues_it_and_posts_a_card(env: SlackEnv) -> None:
+    assert parse_command("pitch 2 save") == Command("pitch", arg="2", save=True)
+    assert parse_command("proposer 2 garder share") == Command(
+        "pitch", arg="2", save=True, share=True
+    )
+    ack, answer = ask_slow(env, "pitch champions league save")
+    assert ack["text"] == "Drafting a pitch for `champions league`…"
+    assert answer["text"] == (
+        f"Queued: pitch #1 for *Champions League final tonight* is in <#{CHANNEL}> for the "
+        "editors to approve; it counts toward today's pitches."
+    )
     [card] = [m for m in env.fake.messages(CHANNEL) if m.get("metadata")]
     assert card["metadata"]["event_payload"] == {"pitch_id": 1}
+    assert [p.state for p in env.store.pitches()] == ["posted"]
 
 
 def test_themes_and_adding_one(env: SlackEnv) -> None:

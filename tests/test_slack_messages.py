@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from trendbot.console import WORDS
 from trendbot.slack.messages import TEXTS, Messages, fields_of
 
 SLACK_DIR = Path(__file__).parent.parent / "trendbot" / "slack"
@@ -38,7 +39,7 @@ def test_every_key_the_package_uses_exists() -> None:
     assert len(used) > 60
     assert used <= set(TEXTS), sorted(used - set(TEXTS))
     # keys built at run time: every value they are built from has a text
-    assert prefixes <= {"decided.", "state.", "story.", "usage.", "working.", "why."}
+    assert prefixes <= {"decided.", "state.", "story.", "usage.", "working.", "why.", "held."}
     for action in ("approve", "reject", "snooze", "not_our_topic", "edit"):
         assert f"decided.{action}" in TEXTS
     for state in ("proposed", "posted", "approved", "rejected", "snoozed", "expired"):
@@ -47,6 +48,10 @@ def test_every_key_the_package_uses_exists() -> None:
         assert f"usage.{name}" in TEXTS
     for slow in ("pitch", "feed_add"):
         assert f"working.{slow}" in TEXTS
+    # every reason the pipeline and cadence hold a story for (the terminal's list of them)
+    for key in WORDS:
+        if key.startswith("hold."):
+            assert f"held.{key.removeprefix('hold.')}" in TEXTS, key
 
 
 def test_reading_the_wording_does_not_load_slack_bolt() -> None:

@@ -241,7 +241,11 @@ def test_a_restored_tracker_decides_exactly_as_the_original() -> None:
     rest = items[250:]
     a = [original.add(str(i), v, t, title=title) for i, (v, t, title) in enumerate(rest)]
     b = [restored.add(str(i), v, t, title=title) for i, (v, t, title) in enumerate(rest)]
-    assert a == b
+    # the same decisions; similarities to float32 rounding (SIMD paths depend on alignment)
+    assert [(x.story_id, x.created, x.merged) for x in a] == [
+        (x.story_id, x.created, x.merged) for x in b
+    ]
+    assert np.allclose([x.similarity for x in a], [x.similarity for x in b], rtol=0, atol=1e-6)
     assert len({x.story_id for x in first + a}) > 5  # the stream really makes several stories
     assert any(x.merged for x in first + a)  # and merges
     assert any(s["closed"] for s in saved.values())  # and closes some

@@ -31,10 +31,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Context:
-    def __init__(self, config: str | None, db: str | None) -> None:
+    def __init__(
+        self,
+        config: str | None,
+        db: str | None,
+        log_level: str = "warning",
+        log_json: bool = False,
+    ) -> None:
         self.config_arg = config
         self.db_arg = db
+        self.log_level = log_level
+        self.log_json = log_json
         self._settings: Settings | None = None
+
+    def setup_logs(self) -> None:
+        from trendbot import logs
+
+        logs.setup(self.log_level, json_lines=self.log_json)
 
     @property
     def settings(self) -> Settings:
@@ -86,31 +99,82 @@ def one_line_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+CONFIG_HELP = "feeds.yaml to use [env TRENDBOT_CONFIG; default ./feeds.yaml]"
+DB_HELP = "SQLite file [env TRENDBOT_DB]"
+LOG_LEVELS = click.Choice(["debug", "info", "warning", "error"])
+LOG_JSON_HELP = "Logs as one JSON object a line."
+
+
+def _global_options() -> list[click.Option]:
+    """--config, --db, --log-level and --log-json for a command, so that they work after its
+    name too (`trendbot feeds --config x.yaml`); each overrides what came before the name."""
+
+    def keep(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+        def callback(click_ctx: click.Context, param: click.Parameter, value: Any) -> None:
+            ctx = click_ctx.find_object(Context)
+            if ctx is None or value is None or value is False:
+                return
+            setattr(ctx, name, value)
+            if name.startswith("log"):
+                ctx.setup_logs()
+
+        return callback
+
+    return [
+        click.Option(
+            ["--config", "-c"],
+            type=click.Path(dir_okay=False),
+            help=CONFIG_HELP,
+            expose_value=False,
+            callback=keep("config_arg"),
+        ),
+        click.Option(
+            ["--db"],
+            type=click.Path(dir_okay=False),
+            help=DB_HELP,
+            expose_value=False,
+            callback=keep("db_arg"),
+        ),
+        click.Option(
+            ["--log-level"], type=LOG_LEVELS, expose_value=False, callback=keep("log_level")
+        ),
+        click.Option(
+            ["--log-json"],
+            is_flag=True,
+            default=None,
+            help=LOG_JSON_HELP,
+            expose_value=False,
+            callback=keep("log_json"),
+        ),
+    ]
+
+
+class TrendbotGroup(click.Group):
+    """A group whose commands (and their subcommands) all take the global options."""
+
+    group_class = type  # subgroups are TrendbotGroups too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        taken = {opt for p in cmd.params for opt in getattr(p, "opts", ())}
+        cmd.params += [o for o in _global_options() if not taken.intersection(o.opts)]
+        super().add_command(cmd, name)
+
+
+@click.group(cls=TrendbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trendbot")
-@click.option(
-    "--config",
-    "-c",
-    type=click.Path(dir_okay=False),
-    help="feeds.yaml to use [env TRENDBOT_CONFIG; default ./feeds.yaml]",
-)
-@click.option("--db", type=click.Path(dir_okay=False), help="SQLite file [env TRENDBOT_DB]")
-@click.option(
-    "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
-    default="warning",
-    show_default=True,
-)
-@click.option("--log-json", is_flag=True, help="Logs as one JSON object a line.")
+@click.option("--config", "-c", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
+@click.option("--log-level", type=LOG_LEVELS, default="warning", show_default=True)
+@click.option("--log-json", is_flag=True, help=LOG_JSON_HELP)
 @click.pass_context
 def cli(
     ctx: click.Context, config: str | None, db: str | None, log_level: str, log_json: bool
 ) -> None:
-    """trendbot: spots rising news stories that fit your brand and pitches post ideas in Slack."""
-    from trendbot import logs
+    """trendbot: spots rising news stories that fit your brand and pitches post ideas in Slack.
 
-    logs.setup(log_level, json_lines=log_json)
-    ctx.obj = Context(config, db)
+    The options above work after a command's name too: `trendbot feeds --config x.yaml`."""
+    ctx.obj = Context(config, db, log_level, log_json)
+    ctx.obj.setup_logs()
 
 
 # config -------------------------------------------------------------------------------------
@@ -225,15 +289,23 @@ def feeds_import(ctx: Context, opml_file: str, kind: str, language: str | None) 
 @cli.command("check-feed")
 @click.argument("url_or_file")
 @click.option("--items", "show", default=10, show_default=True, help="Items to show.")
-@click.option("--allow-private", is_flag=True, help="Allow loopback and private addresses.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow loopback and private addresses [default: fetch.allow_private of feeds.yaml].",
+)
+@pass_ctx
 @one_line_errors
-def check_feed(url_or_file: str, show: int, allow_private: bool) -> None:
+def check_feed(ctx: Context, url_or_file: str, show: int, allow_private: bool) -> None:
     """Fetch or read one feed and show what trendbot sees in it."""
     from rich.console import Console
     from rich.table import Table
 
     from trendbot.pipeline import read_one_feed
 
+    # A feed can be tried before feeds.yaml exists; when it does, its fetch settings apply.
+    if not allow_private and ctx.config_path.exists():
+        allow_private = ctx.settings.fetch.allow_private
     info = read_one_feed(url_or_file, allow_private=allow_private)
     console = Console()
     console.print(f"[bold]{info.title or '(no title)'}[/bold]  {info.link}")
@@ -281,6 +353,12 @@ def fetch(ctx: Context, names: tuple[str, ...], force: bool) -> None:
     Console().print(table)
     if reports and all(r.status == "error" for r in reports):
         sys.exit(1)
+    if not reports:
+        click.echo("No feed was due: `trendbot fetch --force` fetches them all now.")
+    click.echo(
+        "Next: stories are built from these items, and pitched, by `trendbot run`;"
+        " then `trendbot trends` shows them."
+    )
 
 
 # stories and pitches ------------------------------------------------------------------------
@@ -303,18 +381,28 @@ def _duration(text: str) -> timedelta:
 @pass_ctx
 @one_line_errors
 def trends(ctx: Context, since: str, limit: int, theme: str | None, as_json: bool) -> None:
-    """The top stories now: score, state, sources, sparkline."""
+    """The top stories now: score, state, sources, sparkline, and why each was not pitched."""
     from rich.console import Console
 
-    from trendbot.console import stories_table
+    from trendbot.console import stories_table, why_not
 
+    language = ctx.settings.brand.language
     window = _duration(since)
-    with _trendbot(ctx) as bot:
+    with _trendbot(ctx, since=since) as bot:
         views = [v for v in bot.top_stories(limit, theme) if v.last_seen >= bot.now() - window]
     if as_json:
-        click.echo(json.dumps([_jsonable(asdict(v)) for v in views], ensure_ascii=False, indent=1))
+        found = [_jsonable(asdict(v)) | {"why_not": why_not(v, language=language)} for v in views]
+        click.echo(json.dumps(found, ensure_ascii=False, indent=1))
         return
-    Console().print(stories_table(views, language=ctx.settings.brand.language))
+    Console().print(stories_table(views, language=language))
+    if not views:
+        click.echo(NO_STORIES_HINT)
+
+
+NO_STORIES_HINT = (
+    "Stories are built from the fetched items by `trendbot run` (or `trendbot replay FILE`);"
+    " `trendbot fetch` only collects items."
+)
 
 
 @cli.command("pitches")
@@ -334,8 +422,16 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
 
     from trendbot.types import utcnow
 
+    window = _duration(since)
     with ctx.store() as store:
-        found = store.pitches(since=utcnow() - _duration(since), states=states)
+        now = _replayed_end(store, window, since) or utcnow()
+        found = store.pitches(since=now - window, states=states)
+    if not found:
+        click.echo(
+            f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC: pitches are made by "
+            "`trendbot run` (or `trendbot replay FILE`); try a longer --since."
+        )
+        return
     table = Table("#", "created", "state", "theme", "story", "safety")
     for p in found:
         created = p.created.strftime("%Y-%m-%d %H:%M") if p.created else ""
@@ -343,27 +439,56 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
     Console().print(table)
 
 
+def _replayed_end(store: Store, window: timedelta, since: str) -> datetime | None:
+    """When the stored data ends before `window` (a replay's database, or one that stopped
+    fetching long ago): its end, to count back from, said in one line."""
+    from trendbot.types import utcnow
+
+    end = store.data_end()
+    if end is None or end >= utcnow() - window:
+        return None
+    click.echo(
+        f"replayed data: showing the {since} up to {end:%Y-%m-%d %H:%M} UTC, where the stored"
+        " data ends (--since counts back from there)",
+        err=True,
+    )
+    return end
+
+
 @cli.command("pitch")
 @click.argument("story_id", type=int)
+@click.option("--save", is_flag=True, help="Keep it: queued for delivery, counts toward limits.")
 @pass_ctx
 @one_line_errors
-def pitch_cmd(ctx: Context, story_id: int) -> None:
-    """Draft a pitch for a story now, and show it as it would appear in Slack."""
+def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
+    """Draft a pitch for a story now and show it as it would appear; a preview, saved only with
+    --save."""
     from rich.console import Console
 
-    from trendbot.console import print_pitch
+    from trendbot.console import print_pitch, words
 
+    language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
-        pitch = bot.draft_pitch(story_id)
-    print_pitch(Console(), pitch, when=pitch.created, language=ctx.settings.brand.language)
+        pitch = bot.draft_pitch(story_id, save=save)
+        when = pitch.created or bot.now()
+    console = Console()
+    print_pitch(console, pitch, when=when, language=language)
+    w = words(language)
+    done = w["saved"].format(pitch_id=pitch.id) if save else w["preview"].format(id=story_id)
+    console.print(done, markup=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager
-def _trendbot(ctx: Context) -> Iterator[Trendbot]:
+def _trendbot(ctx: Context, *, since: str | None = None) -> Iterator[Trendbot]:
+    """The facade on the database; with `since`, its clock is a replay's end when the data is
+    older than that (see `_replayed_end`)."""
     from trendbot.core import make_trendbot
 
     bot = make_trendbot(ctx.settings, db=ctx.db_path())
     try:
+        end = _replayed_end(bot.store, _duration(since), since) if since else None
+        if end is not None:
+            bot.pipeline.clock = lambda: end
         yield bot
     finally:
         bot.close()
@@ -583,13 +708,15 @@ def export(ctx: Context, out: str, since: str | None) -> None:
 @pass_ctx
 @one_line_errors
 def report(ctx: Context, since: str, out: str) -> None:
-    """Charts of stories over time, pitches and decisions."""
-    from trendbot.report import write_report
+    """Charts of stories over time, and the pitches with their drafts and decisions."""
+    from trendbot.report import check_format, write_report
     from trendbot.types import utcnow
 
-    now = utcnow()
+    check_format(Path(out))  # before any work
+    window = _duration(since)
     with ctx.store() as store:
-        path = write_report(store, since=now - _duration(since), now=now, out=Path(out))
+        now = _replayed_end(store, window, since) or utcnow()
+        path = write_report(store, since=now - window, now=now, out=Path(out))
     click.echo(f"wrote {path}")
 
 

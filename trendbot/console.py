@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trendbot.lang import base_language
-from trendbot.types import Pitch, SourceLink, StoryView
+from trendbot.types import HeldStory, Hold, Pitch, SourceLink, StoryView
 
 if TYPE_CHECKING:
     from trendbot.pipeline import ReplaySummary
@@ -53,6 +53,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "blocked": ("blocked by brand safety", "bloqués (sécurité de la marque)"),
     "held": ("stories held back", "sujets retenus"),
     "by_reason": (", by reason: ", ", par raison : "),
+    "top_held": (
+        "Rose but not pitched, best score first",
+        "En hausse mais pas proposés, meilleur score d'abord",
+    ),
+    "preview": (
+        "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
+        "Aperçu seulement : rien n'est enregistré ni mis en file. `trendbot pitch {id} --save` "
+        "le met en file.",
+    ),
+    "saved": (
+        "Saved as pitch #{pitch_id}: it counts toward today's pitches; `trendbot run` posts it.",
+        "Enregistrée comme proposition n°{pitch_id} : elle compte dans les propositions du jour ;"
+        " `trendbot run` la publie.",
+    ),
     "score": ("Score", "Score"),
     "state": ("State", "État"),
     "n_sources": ("Sources", "Sources"),
@@ -60,6 +74,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "story": ("Story", "Sujet"),
     "muted": ("(muted)", "(en sourdine)"),
     "no_stories": ("No live stories yet.", "Aucun sujet en cours."),
+    "why_not": ("Why not pitched", "Pourquoi pas proposé"),
+    "pitched_as": ("pitched #{pitch_id}", "proposé n°{pitch_id}"),
+    "not_rising": ("not rising", "ne monte pas"),
+    "undecided": ("not decided yet", "pas encore décidé"),
     # story states and the reasons a rising story waits or is dropped (cadence's words)
     "state.new": ("new", "nouveau"),
     "state.rising": ("rising", "en hausse"),
@@ -68,8 +86,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "hold.queued": ("queued", "en file"),
     "hold.outranked": ("outranked", "devancé"),
     "hold.quiet_hours": ("quiet hours", "heures calmes"),
-    "hold.daily_limit": ("daily limit", "limite du jour"),
-    "hold.monthly_limit": ("monthly limit", "limite du mois"),
+    "hold.daily_limit": ("daily limit reached", "limite du jour atteinte"),
+    "hold.monthly_limit": ("monthly limit reached", "limite du mois atteinte"),
     "hold.low_score": ("score too low", "score trop bas"),
     "hold.fading": ("fading", "en baisse"),
     "hold.stale": ("stale", "trop ancien"),
@@ -81,6 +99,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "hold.blocked": ("blocked", "bloqué"),
 }
 CARD_SOURCES = 3
+HELD_DETAIL = frozenset({"blocked", "weak_fit", "draft_failed"})  # the detail says which rule
 STATE_STYLES = {"rising": "bold green", "peaking": "bold magenta", "fading": "dim", "new": "cyan"}
 
 
@@ -178,8 +197,40 @@ def print_pitch(
     console.print(pitch_card(pitch, when=when or pitch.created, language=language))
 
 
+def hold_text(hold: Hold, *, language: str = "en") -> str:
+    """Why a story was held back, in a few words: "quiet hours", "blocked: war: 'missile' in…"."""
+    w = words(language)
+    label = _label(w, "hold", hold.reason)
+    if hold.reason in HELD_DETAIL and hold.detail:
+        return label + w["colon"] + hold.detail.rstrip(".")
+    return label
+
+
+def why_not(view: StoryView, *, language: str = "en") -> str:
+    """Why a story was not pitched: its pitch when it was, else its latest hold, else its state."""
+    w = words(language)
+    if view.pitch_id is not None:
+        return w["pitched_as"].format(pitch_id=view.pitch_id)
+    if view.held is not None:
+        return hold_text(view.held, language=language)
+    return w["undecided"] if view.state in ("rising", "peaking") else w["not_rising"]
+
+
+def held_table(held: Sequence[HeldStory], *, language: str = "en") -> Table:
+    """Stories held back: best score, label, and the latest reason."""
+    table = Table.grid(padding=(0, 2))
+    # the score goes with the label: rich drops a narrow column first when the width is short
+    table.add_column(min_width=24, max_width=54, no_wrap=True, overflow="ellipsis")
+    table.add_column(min_width=24, max_width=70, no_wrap=True, overflow="ellipsis", style="yellow")
+    for h in held:
+        label = Text.assemble((f"{h.score:5.1f}  ", "bold"), h.label)
+        table.add_row(label, hold_text(h.hold, language=language))
+    return table
+
+
 def print_summary(console: Console, summary: ReplaySummary, *, language: str = "en") -> None:
-    """What a replay did: how much came in, what rose, what was pitched and what was held."""
+    """What a replay did: how much came in, what rose, what was pitched and what was held, then
+    the best stories held back and why."""
     w = words(language)
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
@@ -196,7 +247,11 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
     )
     held = _count(sum(summary.held.values()), w)
     table.add_row(held, w["held"] + (w["by_reason"] + reasons if reasons else ""))
-    console.print(Panel(table, title=w["summary"], title_align="left", expand=False))
+    parts: list[Table | Text] = [table]
+    if summary.top_held:
+        parts += [Text(), Text(w["top_held"], style="bold")]
+        parts.append(held_table(summary.top_held, language=language))
+    console.print(Panel(Group(*parts), title=w["summary"], title_align="left", expand=False))
 
 
 def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
@@ -209,6 +264,7 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
     table.add_column(w["last_24h"], no_wrap=True, style="green")
     table.add_column(w["story"], ratio=3, overflow="ellipsis", no_wrap=True)
     table.add_column(w["theme"], ratio=1, overflow="ellipsis", no_wrap=True, style="cyan")
+    table.add_column(w["why_not"], ratio=3, overflow="ellipsis", no_wrap=True, style="yellow")
     if not views:
         table.caption = w["no_stories"]
     for v in views:
@@ -227,5 +283,6 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
             v.sparkline,
             label,
             v.themes[0].theme if v.themes else "—",
+            Text(why_not(v, language=language), style="green" if v.pitch_id else ""),
         )
     return table

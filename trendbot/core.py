@@ -141,6 +141,8 @@ class Trendbot:
         adapt_matcher(self.pipeline.brain, self.store, now=self.now())
         fits = brand_fit(self.pipeline.brain, contexts)
         mutes = self.store.mutes()
+        ids = [c.row["id"] for c in contexts]
+        holds, pitched = self.store.latest_holds(ids), self.store.latest_pitch_ids(ids)
         views = []
         for c, fit in zip(contexts, fits, strict=True):
             row, why = c.row, c.why
@@ -165,14 +167,18 @@ class Trendbot:
                     trending=bool(row["trending"]),
                     traffic=row["traffic"],
                     muted=muted(c, mutes) is not None,
+                    pitch_id=pitched.get(row["id"]),
+                    held=holds.get(row["id"]),
                 )
             )
         return views
 
     # pitches ---------------------------------------------------------------------------------
 
-    def draft_pitch(self, story_id: int) -> Pitch:
-        """A pitch for a story an editor picked: stored as `proposed`, like the automatic ones."""
+    def draft_pitch(self, story_id: int, *, save: bool = True) -> Pitch:
+        """A pitch for a story an editor picked. Saved, it is stored as `proposed` like the
+        automatic ones: it counts toward the day's pitches and is delivered by the next cycle.
+        Unsaved (a preview), nothing is stored and it has no id."""
         context = self.story_context(story_id)
         if context is None:
             raise TrendbotError(f"no story #{story_id} (see `/trend top` or `trendbot trends`)")
@@ -200,8 +206,10 @@ class Trendbot:
             self.settings.pitches,
             writer=self.pipeline.writer,
             check=self.pipeline.brain.safety.check_draft,
+            encode=self.pipeline.brain.encode,
+            examples=self.store.approved_drafts(limit=pitches.MAX_EXAMPLES),
         )
-        return self.store.insert_pitch(pitch, now=self.now())
+        return self.store.insert_pitch(pitch, now=self.now()) if save else pitch
 
     def decide(
         self,

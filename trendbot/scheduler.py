@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trendbot.core import Trendbot, make_trendbot
-from trendbot.errors import LockedError, SlackError, TrendbotError
+from trendbot.errors import ConfigError, EmbedError, LockedError, SlackError, TrendbotError
 from trendbot.logs import get_logger
 from trendbot.pipeline import Interrupted
 from trendbot.settings import Secrets, Settings
@@ -203,6 +203,9 @@ class Runner:
 
         now = utcnow()
         take_lease(self.store, self.holder, now=now)
+        # A model that cannot load is the user's to fix: say so now, in one line, rather than
+        # run on without processing anything.
+        self.bot.pipeline.brain.embedder  # noqa: B018
         zone = ZoneInfo(self.settings.brand.cadence.timezone)
         scheduler = BackgroundScheduler(
             timezone=zone,
@@ -251,9 +254,7 @@ class Runner:
             self.renew_lease, IntervalTrigger(seconds=LEASE_EVERY.total_seconds()), id="lease"
         )
         # Build the search index now, not on the first /trend search (a minute at 100k items).
-        scheduler.add_job(
-            lambda: self.bot.pipeline.brain.item_index(self.store, utcnow()), id="index"
-        )
+        scheduler.add_job(self.build_index, id="index")
         self.scheduler = scheduler
         scheduler.start()
         log.info(
@@ -282,12 +283,31 @@ class Runner:
         except Interrupted:
             log.info("cycle.interrupted")
             return
+        except (ConfigError, EmbedError) as e:
+            self.give_up(e)
+            return
         except TrendbotError as e:
             log.error("cycle.failed", error=str(e))
             return
         self.delivery.deliver()
 
     _processed_once = False
+    fatal: TrendbotError | None = None
+
+    def build_index(self) -> None:
+        try:
+            self.bot.pipeline.brain.item_index(self.store, utcnow())
+        except (ConfigError, EmbedError) as e:
+            self.give_up(e)
+        except TrendbotError as e:
+            log.error("index.failed", error=str(e))
+
+    def give_up(self, error: TrendbotError) -> None:
+        """A mistake only the user can fix (the model, a setting): retrying every 20 s would
+        only fill the log, so stop, and `run` ends with this one line."""
+        log.info("run.giving_up", error=str(error))
+        self.fatal = error
+        self.stopping.set()
 
     def renew_lease(self) -> None:
         try:
@@ -326,6 +346,8 @@ def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: 
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         runner.stop()
+    if runner.fatal is not None:
+        raise runner.fatal
 
 
 def serve(

@@ -7,12 +7,13 @@ Secrets (Slack tokens, the LLM key) come only from the environment and are never
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,7 @@ from pydantic import (
     SecretStr,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -33,6 +35,7 @@ from trendbot.errors import ConfigError
 
 DEFAULT_CONFIG = "feeds.yaml"
 DEFAULT_DB = "trendbot.db"
+EMBEDDING_MODELS = ("auto", "minilm", "use-multilingual")  # the ones that need no download
 
 
 def _http_url(value: str) -> str:
@@ -129,7 +132,7 @@ class CadenceSettings(Model):
     # Themes "match" from a low relevance so a story can be shown with its themes; a pitch asks
     # more. On open news streams, narrow themes matched 7-25% of stories at the matching bar and
     # 0.2-5% above 0.3 (bench/eval_themes.py and the archive).
-    min_relevance: float = Field(default=0.35, ge=0, le=1)
+    min_relevance: float = Field(default=0.4, ge=0, le=1)
     queue_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
     @field_validator("timezone")
@@ -173,7 +176,6 @@ class BrandSettings(Model):
     def _unique_themes(cls, themes: tuple[ThemeSettings, ...]) -> tuple[ThemeSettings, ...]:
         if not themes:
             raise ValueError("add at least one theme: what the brand wants to talk about")
-        _no_duplicates([t.name for t in themes], "theme name")
         return themes
 
 
@@ -204,7 +206,51 @@ class SlackSettings(Model):
 
 
 class EmbeddingSettings(Model):
-    model: str = "auto"  # auto | minilm | use-multilingual | a sentence-transformers name or path
+    model: str = "auto"  # auto | minilm | use-multilingual | a local model folder
+
+    @field_validator("model")
+    @classmethod
+    def _offline_model(cls, value: str, info: ValidationInfo) -> str:
+        # Checked here, offline: a typo once sent `run` to retry a model hub for a minute.
+        folder = (info.context or {}).get("folder")
+        local = local_model(value, folder)
+        if local is None:
+            raise ValueError(unknown_model_message(value))
+        return local
+
+
+def local_model(value: str, folder: Path | None = None) -> str | None:
+    """`value` as a model trendbot can load without a network: a bundled name, a model folder
+    (relative to feeds.yaml's folder or to the current one; returned absolute), or a
+    sentence-transformers name already in this machine's Hugging Face cache. None otherwise."""
+    if value in EMBEDDING_MODELS:
+        return value
+    path = Path(value).expanduser()
+    for candidate in (path, *([folder / path] if folder is not None else [])):
+        if (candidate / "modules.json").is_file() or (candidate / "config.json").is_file():
+            return str(candidate.resolve())
+    repo = value if "/" in value else f"sentence-transformers/{value}"
+    cached = _hub_cache() / ("models--" + repo.replace("/", "--"))
+    if re.fullmatch(r"[\w.-]+/[\w.-]+", repo) and cached.is_dir():
+        return value
+    return None
+
+
+def _hub_cache() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface"
+    return Path(home) / "hub"
+
+
+def unknown_model_message(value: str) -> str:
+    close = difflib.get_close_matches(value.lower(), EMBEDDING_MODELS, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    allowed = ", ".join(repr(m) for m in EMBEDDING_MODELS)
+    return (
+        f"unknown model {value!r}: {hint}use {allowed}, or the folder of a sentence-transformers"
+        " model on this machine (trendbot never downloads one)"
+    )
 
 
 class LLMSettings(Model):
@@ -297,21 +343,25 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     data = _read_yaml(file)
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping with 'feeds' and 'brand' at the top", file=file.name)
-    try:
-        settings = Settings.model_validate({**data, "config_path": str(file)})
-    except ValidationError as e:
-        raise ConfigError(
-            "\n".join(_describe(err, data, file.name) for err in e.errors()), file=""
-        ) from None
-    return _expand_opml(settings, file)
+    settings = _validate({**data, "config_path": str(file)}, data, file.name, folder=file.parent)
+    return _expand_opml(settings, file, data)
 
 
 def parse_settings(data: dict[str, Any], *, name: str = DEFAULT_CONFIG) -> Settings:
     """Validate an already-loaded mapping (tests, the bench scripts)."""
+    return _validate(data, data, name, folder=None)
+
+
+def _validate(values: dict[str, Any], data: Any, file: str, *, folder: Path | None) -> Settings:
+    """Settings, or one ConfigError listing every mistake, one line each."""
+    mistakes = [f"{file}: {m}" for m in _duplicate_names(data)]
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(values, context={"folder": folder})
     except ValidationError as e:
-        raise ConfigError("\n".join(_describe(err, data, name) for err in e.errors())) from None
+        mistakes += [_describe(err, data, file) for err in e.errors()]
+    if mistakes:
+        raise ConfigError("\n".join(mistakes)) from None
+    return settings
 
 
 def _read_yaml(file: Path) -> Any:
@@ -339,7 +389,7 @@ def _describe(err: Any, data: Any, file: str) -> str:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     message = err["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
     if err["type"] == "extra_forbidden":
-        message = f"unknown setting {loc[-1]!r} (check the spelling against the README)"
+        message = _unknown_setting(str(loc[-1]), _known_settings(loc[:-1]))
     elif err["type"] == "missing":
         message = "required, but missing"
     elif (
@@ -351,6 +401,73 @@ def _describe(err: Any, data: Any, file: str) -> str:
     line = _line_of(data, loc)
     suffix = f" (line {line})" if line else ""
     return f"{file}: {path or '(top)'}: {message}{suffix}"
+
+
+def _unknown_setting(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown setting {key!r}: did you mean {close[0]!r}?"
+    if known:
+        return f"unknown setting {key!r} (allowed here: {', '.join(known)})"
+    return f"unknown setting {key!r} (check the spelling against the README)"
+
+
+def _known_settings(loc: Sequence[Any]) -> list[str]:
+    """The setting names allowed at `loc` (a path of keys and list indexes)."""
+    models: list[type[BaseModel]] = [Settings]
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        fields = [m.model_fields[key] for m in models if key in m.model_fields]
+        models = [m for f in fields for m in _models_in(f.annotation)]
+    names = [name for m in models for name, f in m.model_fields.items() if not f.exclude]
+    return list(dict.fromkeys(names))
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in get_args(annotation):
+        yield from _models_in(arg)
+
+
+def _duplicate_names(data: Any) -> list[str]:
+    """Feeds or themes sharing a name (ignoring case), each named with both lines."""
+    brand = data.get("brand") if isinstance(data, dict) else None
+    lists = [
+        (["feeds"], "feed name", data.get("feeds") if isinstance(data, dict) else None),
+        (
+            ["brand", "themes"],
+            "theme name",
+            brand.get("themes") if isinstance(brand, dict) else None,
+        ),
+    ]
+    found: list[str] = []
+    for loc, what, entries in lists:
+        first: dict[str, int] = {}
+        for n, entry in enumerate(entries if isinstance(entries, list) else []):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str) or not name.strip():
+                continue
+            m = first.setdefault(name.strip().casefold(), n)
+            if m != n:
+                path = ".".join(loc)
+                found.append(
+                    f"{path}[{n}].name: duplicate {what} {name!r}, "
+                    + _first_at(data, [*loc, m, "name"], f"{path}[{m}]")
+                    + _line_suffix(data, [*loc, n, "name"])
+                )
+    return found
+
+
+def _first_at(data: Any, loc: Sequence[Any], path: str) -> str:
+    line = _line_of(data, loc)
+    return f"already used at line {line}" if line else f"already used by {path}"
+
+
+def _line_suffix(data: Any, loc: Sequence[Any]) -> str:
+    line = _line_of(data, loc)
+    return f" (line {line})" if line else ""
 
 
 def _line_of(data: Any, loc: Sequence[Any]) -> int | None:
@@ -368,20 +485,14 @@ def _line_of(data: Any, loc: Sequence[Any]) -> int | None:
     return line
 
 
-def _no_duplicates(names: Sequence[str], what: str) -> None:
-    seen: set[str] = set()
-    for name in names:
-        if name.casefold() in seen:
-            raise ValueError(f"duplicate {what} {name!r}: each must be unique")
-        seen.add(name.casefold())
-
-
-def _expand_opml(settings: Settings, file: Path) -> Settings:
+def _expand_opml(settings: Settings, file: Path, data: Any) -> Settings:
     """Replace `opml:` entries with the feeds they list, then check names are unique."""
     feeds: list[FeedSettings] = []
-    for entry in settings.feeds:
+    entry_of: list[int] = []  # the feeds.yaml entry each feed comes from, for the error's line
+    for n, entry in enumerate(settings.feeds):
         if isinstance(entry, FeedSettings):
             feeds.append(entry)
+            entry_of.append(n)
             continue
         from trendbot.sources.opml import read_opml
 
@@ -397,10 +508,21 @@ def _expand_opml(settings: Settings, file: Path) -> Settings:
                     tags=tuple(entry.tags) + tuple(found.tags),
                 )
             )
-    try:
-        _no_duplicates([f.name for f in feeds], "feed name")
-    except ValueError as e:
-        raise ConfigError(str(e), file=file.name, field="feeds") from None
+            entry_of.append(n)
+    first: dict[str, int] = {}
+    for feed, n in zip(feeds, entry_of, strict=True):
+        if feed.name.casefold() not in first:
+            first[feed.name.casefold()] = n
+            continue
+        # only an OPML file can get here: duplicates written in feeds.yaml are caught earlier
+        m = first[feed.name.casefold()]
+        raise ConfigError(
+            f"duplicate feed name {feed.name!r} (from an OPML file), "
+            + _first_at(data, ["feeds", m], f"feeds[{m}]")
+            + _line_suffix(data, ["feeds", n]),
+            file=file.name,
+            field=f"feeds[{n}]",
+        )
     return settings.model_copy(update={"feeds": tuple(feeds)})
 
 

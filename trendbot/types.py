@@ -124,6 +124,26 @@ class ThemeFit:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """Why the pipeline held a story back instead of pitching it (the `holds` table)."""
+
+    story_id: int
+    reason: str  # one word: muted, blocked, no_theme, weak_fit, draft_failed, or cadence's own
+    detail: str  # one sentence a marketer can read
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HeldStory:
+    """A story that was held back and never pitched, with the latest reason why."""
+
+    story_id: int
+    label: str
+    score: float  # its latest score; a replay puts its best one while rising instead
+    hold: Hold
+
+
+@dataclass(frozen=True)
 class StoryView:
     """A story as people see it (CLI tables, Slack answers): figures already explained."""
 
@@ -146,3 +166,5 @@ class StoryView:
     trending: bool = False
     traffic: int | None = None
     muted: bool = False
+    pitch_id: int | None = None  # its latest pitch, when it was pitched
+    held: Hold | None = None  # the latest reason it was held back, when it was

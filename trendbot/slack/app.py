@@ -82,8 +82,9 @@ class Backend(Protocol):
         """A story by id, or the best match for some words."""
         ...
 
-    def draft_pitch(self, story_id: int) -> Pitch:
-        """A new pitch for the story, stored with state `proposed`."""
+    def draft_pitch(self, story_id: int, *, save: bool = True) -> Pitch:
+        """A new pitch for the story: stored with state `proposed` when `save`, else a preview
+        (nothing stored, no id)."""
         ...
 
     def themes(self) -> list[ThemeSettings]: ...

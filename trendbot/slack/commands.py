@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from trendbot.errors import TrendbotError
-from trendbot.slack.cards import clip, escape, link
-from trendbot.slack.messages import Messages
+from trendbot.slack.cards import clip, escape, final_text, link
+from trendbot.slack.messages import TEXTS, Messages
 from trendbot.slack.replies import unescape
 from trendbot.types import Pitch, StoryView
 
@@ -26,6 +26,7 @@ DEFAULT_TOP = 5
 MAX_TOP = 20
 SEARCH_RESULTS = 5
 WHY_LINKS = 5
+PREVIEW_LINKS = 3  # as on a card
 SLOW = frozenset({"search", "pitch", "feed_add"})  # answered by a lazy listener after the ack
 EDITORS_ONLY = frozenset({"theme_add", "feed_add"})
 NO_ARGS = frozenset({"help", "themes", "feeds", "stats"})
@@ -44,6 +45,7 @@ ALIASES = {
 KNOWN = frozenset({"help", "top", "search", "why", "pitch", "themes", "theme", "feeds", "feed"})
 KNOWN |= {"mute", "unmute", "stats"}
 SHARE = frozenset({"share", "partager"})
+SAVE = frozenset({"save", "queue", "garder", "enregistrer"})  # `/trend pitch STORY save`
 ADD = frozenset({"add", "ajouter", "ajout"})
 
 
@@ -56,6 +58,7 @@ class Command:
     n: int = DEFAULT_TOP
     description: str = ""  # theme add
     share: bool = False
+    save: bool = False  # pitch: queue it for the editors, not just a preview
     usage: str = ""  # the messages key answering an invalid command
     word: str = ""  # what was typed, for that answer
 
@@ -108,6 +111,8 @@ def parse_command(text: str) -> Command:
         return Command("feed_add", arg=url, share=share)
     if not arg:
         return _invalid(f"usage.{head}", typed)
+    if head == "pitch" and len(rest) > 1 and _key(rest[-1]) in SAVE:
+        return Command(head, arg=" ".join(rest[:-1]), share=share, save=True)
     return Command(head, arg=arg, share=share)
 
 
@@ -159,12 +164,20 @@ def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 
 
 def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+    """A preview only the asker sees, unless they said `save`: then it is stored (it counts
+    toward the day's pitches) and its card goes to the editors' channel."""
     story = backend.find_story(cmd.arg)
     if story is None:
         return msg("no_story", ref=escape(cmd.arg))
-    pitch = backend.draft_pitch(story.id)
-    channel = asker.post_pitch(pitch)
-    return msg("pitch.posted", pitch_id=pitch.id, label=escape(pitch.story_label), channel=channel)
+    pitch = backend.draft_pitch(story.id, save=cmd.save)
+    if not cmd.save:
+        return preview_text(pitch, msg)
+    label = escape(pitch.story_label)
+    try:
+        channel = asker.post_pitch(pitch)
+    except TrendbotError as e:  # saved all the same: the next cycle delivers it
+        return msg("pitch.queued", pitch_id=pitch.id, label=label, error=escape(str(e)))
+    return msg("pitch.posted", pitch_id=pitch.id, label=label, channel=channel)
 
 
 def _themes(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
@@ -321,9 +334,55 @@ def why_text(story: StoryView, msg: Messages) -> str:
     )
     if story.muted:
         lines.append(msg("why.muted"))
+    lines.append(why_not_line(story, msg))
     if story.links:
         links = "\n".join(f"• {link(s)}" for s in story.links[:WHY_LINKS])
         lines.append(msg("why.links", links=links))
+    return "\n".join(lines)
+
+
+def why_not_line(story: StoryView, msg: Messages) -> str:
+    """Whether the story was pitched, else the latest reason it was held back."""
+    if story.pitch_id is not None:
+        return msg("why.pitched", pitch_id=story.pitch_id)
+    hold = story.held
+    if hold is None:
+        return msg("why.undecided" if story.state in ("rising", "peaking") else "why.not_rising")
+    reason = (
+        msg(f"held.{hold.reason}")
+        if f"held.{hold.reason}" in TEXTS
+        else hold.reason.replace("_", " ")
+    )
+    detail = escape(clip(hold.detail.rstrip("."), 300))
+    return msg("why.held", reason=reason, detail=detail, when=ago(hold.at))
+
+
+def preview_text(pitch: Pitch, msg: Messages) -> str:
+    """An unsaved pitch as mrkdwn: what its card would say, and how to queue it."""
+    lines = [
+        msg(
+            "pitch.preview",
+            label=escape(pitch.story_label),
+            theme=escape(pitch.theme),
+            score=f"{pitch.score:.1f}",
+        )
+    ]
+    if pitch.angle:
+        lines.append(msg("card.angle", angle=escape(pitch.angle)))
+    lines.append(f"```{escape(final_text(pitch))}```")  # the post as it would go out
+    if pitch.visual:
+        lines.append(msg("card.visual", visual=escape(pitch.visual)))
+    spark = f" `{pitch.sparkline}`" if pitch.sparkline else ""
+    lines.append(msg("card.why_now", why_now=escape(pitch.why_now) + spark))
+    if pitch.safety == "safe":
+        lines.append(msg("card.safe"))
+    else:
+        reason = escape(pitch.safety_reason or pitch.safety).rstrip(".") + "."
+        lines.append(msg("card.caution", reason=reason))
+    if pitch.sources:
+        links = "\n".join(f"• {link(s)}" for s in pitch.sources[:PREVIEW_LINKS])
+        lines.append(msg("card.sources", links=links))
+    lines.append(msg("pitch.preview_only", story_id=pitch.story_id))
     return "\n".join(lines)
 
 

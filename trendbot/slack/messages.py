@@ -126,7 +126,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "• `/trend top [N] [theme]`: the N stories rising now (5 by default)\n"
         "• `/trend search WORDS`: stories about these words\n"
         "• `/trend why STORY`: why a story is rising (STORY: its id or a few words)\n"
-        "• `/trend pitch STORY`: draft a post idea for a story now\n"
+        "• `/trend pitch STORY`: preview a post idea for a story, only you see it; "
+        "`/trend pitch STORY save` queues it for the editors\n"
         "• `/trend themes`, `/trend theme add NAME: description` (editors)\n"
         "• `/trend feeds`, `/trend feed add URL` (editors)\n"
         "• `/trend mute WORDS|STORY`, `/trend unmute WORDS|STORY`\n"
@@ -137,7 +138,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "• `/trend top [N] [thème]` : les N sujets qui montent (5 par défaut)\n"
         "• `/trend search MOTS` : les sujets sur ces mots\n"
         "• `/trend why SUJET` : pourquoi un sujet monte (SUJET : son numéro ou quelques mots)\n"
-        "• `/trend pitch SUJET` : proposer une publication sur ce sujet maintenant\n"
+        "• `/trend pitch SUJET` : un aperçu de publication sur ce sujet, pour vous seul ; "
+        "`/trend pitch SUJET save` la met en file pour les éditeurs\n"
         "• `/trend themes`, `/trend theme add NOM: description` (éditeurs)\n"
         "• `/trend feeds`, `/trend feed add URL` (éditeurs)\n"
         "• `/trend mute MOTS|SUJET`, `/trend unmute MOTS|SUJET`\n"
@@ -257,10 +259,56 @@ TEXTS: dict[str, tuple[str, str]] = {
         "*Sécurité :* ⛔ jamais proposé : {reason}",
     ),
     "why.muted": ("🔇 Muted: it will not be pitched.", "🔇 Masqué : il ne sera pas proposé."),
+    "why.pitched": ("*Pitched:* pitch #{pitch_id}", "*Proposé :* proposition n°{pitch_id}"),
+    "why.held": (
+        "*Not pitched:* {reason}: {detail} ({when})",
+        "*Pas proposé :* {reason} : {detail} ({when})",
+    ),
+    "why.undecided": (
+        "*Not pitched yet:* the next cycle decides.",
+        "*Pas encore proposé :* le prochain cycle décidera.",
+    ),
+    "why.not_rising": (
+        "*Not pitched:* it is not rising (only rising stories are pitched).",
+        "*Pas proposé :* il ne monte pas (seuls les sujets en hausse sont proposés).",
+    ),
+    # why a story was held back (the pipeline's and cadence's reasons)
+    "held.muted": ("muted", "masqué"),
+    "held.blocked": ("blocked by brand safety", "bloqué (sécurité de la marque)"),
+    "held.no_theme": ("no theme fits", "aucun thème"),
+    "held.weak_fit": ("theme too loose", "thème trop lointain"),
+    "held.draft_failed": ("the draft failed its checks", "le texte a échoué aux contrôles"),
+    "held.queued": ("queued", "en file"),
+    "held.outranked": ("outranked by stronger stories", "devancé par des sujets plus forts"),
+    "held.quiet_hours": ("quiet hours", "heures calmes"),
+    "held.daily_limit": ("daily limit reached", "limite du jour atteinte"),
+    "held.monthly_limit": ("monthly limit reached", "limite du mois atteinte"),
+    "held.low_score": ("score too low", "score trop bas"),
+    "held.fading": ("fading", "en baisse"),
+    "held.stale": ("too old", "trop ancien"),
+    "held.already_pitched": ("already pitched", "déjà proposé"),
     "why.links": ("*Sources:*\n{links}", "*Sources :*\n{links}"),
     "pitch.posted": (
-        "Pitch #{pitch_id} for *{label}* is in <#{channel}>.",
-        "La proposition n°{pitch_id} sur *{label}* est dans <#{channel}>.",
+        "Queued: pitch #{pitch_id} for *{label}* is in <#{channel}> for the editors to approve; "
+        "it counts toward today's pitches.",
+        "En file : la proposition n°{pitch_id} sur *{label}* est dans <#{channel}> pour les "
+        "éditeurs ; elle compte dans les propositions du jour.",
+    ),
+    "pitch.queued": (
+        "Queued: pitch #{pitch_id} for *{label}* will be posted in the channel by the next "
+        "cycle (Slack said: {error}).",
+        "En file : la proposition n°{pitch_id} sur *{label}* sera publiée dans le canal au "
+        "prochain cycle (Slack a répondu : {error}).",
+    ),
+    "pitch.preview": (
+        "👀 *Preview:* a pitch for *{label}* · theme *{theme}* · score {score}",
+        "👀 *Aperçu :* une proposition sur *{label}* · thème *{theme}* · score {score}",
+    ),
+    "pitch.preview_only": (
+        "_Preview only — not queued: nothing was saved. To queue it for the editors, type "
+        "`/trend pitch {story_id} save`._",
+        "_Aperçu seulement, pas mis en file : rien n'a été enregistré. Pour le proposer aux "
+        "éditeurs, tapez `/trend pitch {story_id} save`._",
     ),
     "themes.title": ("*Themes of {brand}*", "*Thèmes de {brand}*"),
     "themes.line": ("• *{name}*: {description}", "• *{name}* : {description}"),

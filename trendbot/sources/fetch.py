@@ -177,8 +177,8 @@ class Fetcher:
             address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
             if not is_public_address(address):
                 raise FetchError(
-                    f"refused: {url.host} is a private or local address ({address}); "
-                    "trendbot fetches only feeds on public addresses",
+                    f"refused: {url.host} is a private or local address ({address}); to fetch"
+                    " it, set fetch.allow_private: true in feeds.yaml",
                     url=asked,
                 )
 

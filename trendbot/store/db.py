@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from trendbot.errors import StoreError
 from trendbot.store.migrations import migrations
-from trendbot.types import Item, Pitch, SourceLink, content_hash
+from trendbot.types import HeldStory, Hold, Item, Pitch, SourceLink, content_hash
 
 
 def iso(dt: datetime) -> str:
@@ -206,6 +206,30 @@ class Store:
     def item_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM items"))
 
+    def data_end(self) -> datetime | None:
+        """The time of the newest item, pitch or pitch event; None for an empty database. After
+        a replay, it is the recorded clock's end, not today."""
+        ends = [
+            self.scalar("SELECT max(first_seen) FROM items"),
+            self.scalar("SELECT max(created) FROM pitches"),
+            self.scalar("SELECT max(at) FROM pitch_events"),
+        ]
+        return max((from_iso(end) for end in ends if end), default=None)
+
+    def items_period(
+        self, *, since: datetime | None = None, until: datetime | None = None
+    ) -> tuple[datetime, datetime] | None:
+        """When the first and the last item (of those first seen in [since, until]) were first
+        seen; None without any. A replay's items carry their recorded times."""
+        [row] = self.query(
+            "SELECT min(first_seen) AS first, max(first_seen) AS last FROM items"
+            " WHERE first_seen >= ? AND first_seen <= ?",
+            [iso(since) if since else "", iso(until) if until else "9999"],
+        )
+        if row["first"] is None:
+            return None
+        return from_iso(row["first"]), from_iso(row["last"])
+
     def items_by_id(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         for start in range(0, len(ids), 500):
@@ -384,6 +408,18 @@ class Store:
             [story_id, limit],
         )
 
+    def story_count(self) -> int:
+        """Stories, not counting those merged into another."""
+        return int(self.scalar("SELECT count(*) FROM stories WHERE merged_into IS NULL"))
+
+    def rising_scores(self, scored_at: datetime) -> dict[int, float]:
+        """The score of every story found rising or peaking by the scoring at `scored_at`."""
+        rows = self.query(
+            "SELECT id, score FROM stories WHERE state IN ('rising', 'peaking') AND scored_at = ?",
+            [iso(scored_at)],
+        )
+        return {r["id"]: r["score"] for r in rows}
+
     # pitches ---------------------------------------------------------------------------------
 
     def insert_pitch(self, pitch: Pitch, *, now: datetime) -> Pitch:
@@ -462,6 +498,18 @@ class Store:
                 {"pitch_id": pitch_id, "state": "edited", "at": iso(now), "user": user}
             )
 
+    def approved_drafts(self, *, limit: int = 5) -> list[str]:
+        """The latest drafts editors approved or rewrote (`edit:`), most recent first: the
+        brand's own voice, for the LLM writer. A rejected pitch is never one, edited or not."""
+        rows = self.query(
+            "SELECT COALESCE(final_text, draft) AS text FROM pitches p WHERE state != 'rejected'"
+            " AND (state = 'approved' OR EXISTS (SELECT 1 FROM pitch_events e"
+            " WHERE e.pitch_id = p.id AND e.state = 'edited'))"
+            " ORDER BY updated DESC, id DESC LIMIT ?",
+            [limit],
+        )
+        return [r["text"] for r in rows]
+
     def set_pitch_slack(self, pitch_id: int, *, channel: str, ts: str | None = None) -> None:
         with self.transaction() as db:
             db.table("pitches").update(pitch_id, {"slack_channel": channel, "slack_ts": ts})
@@ -481,6 +529,54 @@ class Store:
             db.table("holds").insert(
                 {"story_id": story_id, "at": iso(now), "reason": reason, "detail": detail}
             )
+
+    def latest_holds(self, story_ids: Sequence[int]) -> dict[int, Hold]:
+        """The latest reason each of these stories was held back, for those ever held."""
+        out: dict[int, Hold] = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                "SELECT * FROM holds WHERE id IN (SELECT max(id) FROM holds"
+                f" WHERE story_id IN ({marks}) GROUP BY story_id)",
+                chunk,
+            ):
+                out[row["story_id"]] = _hold_from_row(row)
+        return out
+
+    def held_stories(self) -> list[HeldStory]:
+        """Every story held back and never pitched, with its latest hold; best score first."""
+        rows = self.query(
+            """
+            SELECT h.*, s.label, s.score FROM holds h JOIN stories s ON s.id = h.story_id
+            WHERE h.id IN (SELECT max(id) FROM holds GROUP BY story_id)
+              AND h.story_id NOT IN (SELECT story_id FROM pitches)
+            ORDER BY s.score DESC, h.story_id
+            """
+        )
+        return [HeldStory(r["story_id"], r["label"], r["score"], _hold_from_row(r)) for r in rows]
+
+    def hold_reasons(self, *, unpitched: bool = False) -> dict[str, set[int]]:
+        """The stories held back for each reason (ever), only those never pitched if asked."""
+        where = " WHERE story_id NOT IN (SELECT story_id FROM pitches)" if unpitched else ""
+        out: dict[str, set[int]] = {}
+        for row in self.query(f"SELECT DISTINCT reason, story_id FROM holds{where}"):
+            out.setdefault(row["reason"], set()).add(row["story_id"])
+        return out
+
+    def latest_pitch_ids(self, story_ids: Sequence[int]) -> dict[int, int]:
+        """The latest pitch of each of these stories, for those ever pitched."""
+        out: dict[int, int] = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(
+                f"SELECT story_id, max(id) AS id FROM pitches WHERE story_id IN ({marks})"
+                " GROUP BY story_id",
+                chunk,
+            ):
+                out[row["story_id"]] = row["id"]
+        return out
 
     # what editors taught, and the mutes -------------------------------------------------------
 
@@ -638,6 +734,10 @@ def _pitch_from_row(row: dict[str, Any]) -> Pitch:
         slack_channel=row["slack_channel"],
         slack_ts=row["slack_ts"],
     )
+
+
+def _hold_from_row(row: dict[str, Any]) -> Hold:
+    return Hold(row["story_id"], row["reason"], row["detail"], from_iso(row["at"]))
 
 
 def _item_row(item: Item, title_key: str) -> dict[str, Any]:

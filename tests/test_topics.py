@@ -1,0 +1,140 @@
+"""The topic model, and what it changes in brand fit and safety, with the real encoders."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trendbot import topics
+from trendbot.lang import detect_language
+from trendbot.safety import SafetyFilter, SafetyRules
+from trendbot.themes import Theme, ThemeMatcher
+
+REPO = Path(__file__).resolve().parent.parent
+HUFFPOST = REPO.parent / "shared" / "data" / "huffpost_2018_2022_half.jsonl.gz"
+
+
+def test_the_background_is_labelled_and_bilingual() -> None:
+    rows = topics.background()
+    assert len(rows) >= 500
+    assert {t for t, _, _ in rows} <= set(topics.TOPICS)
+    assert set(topics.CHARTER) <= {t for t, _, _ in rows}  # every charter topic has examples
+    sample = rows[::25]
+    assert all(detect_language(en) == "en" for _, en, _ in sample)
+    assert all(detect_language(fr) == "fr" for _, _, fr in sample)
+
+
+def test_the_shipped_weights_exist_for_both_bundled_models() -> None:
+    for model in ("minilm", "use-multilingual"):
+        m = topics.TopicModel.read(topics.shipped_path(model))
+        assert m.model == model and m.topics == topics.TOPICS
+        probs = m.predict(np.ones((2, m.weights.shape[1]), dtype=np.float32))
+        assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HUFFPOST.exists(), reason="needs ../shared/data (CI has it)")
+def test_the_shipped_weights_are_what_the_script_builds() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "train_topics.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("match the script") == 2
+
+
+@pytest.fixture(scope="module")
+def use():  # type: ignore[no-untyped-def]
+    from trendbot.embed import load_embedder
+
+    embedder = load_embedder("use-multilingual")
+    return embedder, topics.load("use-multilingual", embedder.encode)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Senators clash over the budget bill before the vote", "politics"),
+        ("Les députés adoptent le budget après un vote serré", "politics"),
+        ("Striker scores twice as the home side wins the derby", "sports"),
+        ("Le buteur signe un doublé et offre la victoire à son club", "sports"),
+        ("Gold climbs to a record as investors seek safety", "business"),
+        ("Five cosy soups for a cold autumn evening", "food"),
+    ],
+)
+def test_the_model_reads_the_kind_of_news_in_both_languages(use, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
+    embedder, model = use
+    probs = model.predict(embedder.encode([text]))[0]
+    assert model.topics[int(probs.argmax())] == topic
+
+
+@pytest.mark.slow
+def test_a_story_must_be_the_kind_of_news_a_theme_is_about(use) -> None:  # type: ignore[no-untyped-def]
+    embedder, model = use
+    game_day = Theme(
+        "game day",
+        "Big games people watch together: football, basketball, baseball, playoffs, finals.",
+        keywords=("NFL", "NBA", "playoffs", "finals", "record"),
+        examples=("Rookie leads a fourth-quarter comeback in the season opener",),
+    )
+    texts = [
+        "Quarterback breaks the franchise record in a playoff win",
+        "Gold rushes to a record high above $3,500 an ounce",  # 'record': a keyword, not a game
+    ]
+    vectors = embedder.encode(texts)
+    with_topics = ThemeMatcher([game_day], embedder.encode, model=embedder.name, topics=model)
+    sports, gold = with_topics.match(texts, vectors)
+    assert sports and sports[0].relevance >= 0.4 and "its kind of news" in sports[0].evidence
+    assert not gold or gold[0].relevance < 0.4  # below the shipped min_relevance
+    without = ThemeMatcher([game_day], embedder.encode, model=embedder.name)
+    assert (
+        without.relevance(texts[1:], vectors[1:])[0, 0]
+        > with_topics.relevance(texts[1:], vectors[1:])[0, 0]
+    )
+
+
+@pytest.mark.slow
+def test_safety_reads_meaning_and_a_lone_word_no_longer_blocks(use) -> None:  # type: ignore[no-untyped-def]
+    embedder, model = use
+    f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
+    texts = [
+        "Party leaders trade accusations as the spending bill stalls again",  # no listed word
+        "Fans flood social media with memes after the season finale",  # 'flood': harmless use
+        "Tour bus rollover kills five on a mountain road",
+        "New sneakers sell out in minutes as collectors line up",
+    ]
+    politics, fans, bus, sneakers = f.check(texts, embedder.encode(texts))
+    assert politics.level == "blocked" and politics.reason.startswith("politics: reads as")
+    assert fans.level != "blocked"
+    assert bus.level == "blocked" and "'kills'" in bus.reason
+    assert sneakers.level == "safe"
+
+
+@pytest.mark.slow
+def test_the_brand_s_own_terms_stay_hard_rules(use) -> None:  # type: ignore[no-untyped-def]
+    embedder, model = use
+    rules = SafetyRules(blocked_terms=("sneakers",), competitors=("Brewco",))
+    f = SafetyFilter(rules, embedder.encode, model=embedder.name, topics=model)
+    texts = ["New sneakers sell out in minutes", "Brewco opens its hundredth cafe downtown"]
+    sneakers, rival = f.check(texts, embedder.encode(texts))
+    assert sneakers.level == "blocked" and sneakers.category == "blocked term"
+    assert rival.level == "caution" and rival.category == "competitor"
+
+
+def test_a_reason_quotes_the_words_around_the_hit_not_the_start() -> None:
+    from trendbot.safety import _around
+
+    text = (
+        "A long story about a neighbourhood festival, its food stalls and music, and then, "
+        "much later in the text, a stabbing near the main square that police are investigating"
+    )
+    quoted = _around(text, "stabbing")
+    assert "stabbing" in quoted and not quoted.startswith("'A long story")
+    assert _around("Short title with a stabbing", "stabbing") == "'Short title with a stabbing'"

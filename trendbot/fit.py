@@ -1,0 +1,80 @@
+"""Brand fit: which theme a story serves, and whether the brand may touch it. Pure wiring.
+
+The one place where a brand's settings become a theme matcher and a safety filter, shared by
+the pipeline, `/trend`, and the benches, so that what is measured is what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from trendbot import safety, themes
+from trendbot.settings import BrandSettings, ThemeSettings
+from trendbot.topics import TopicModel
+
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A story's brand fit: its best theme (if any) and its safety verdict."""
+
+    theme: themes.ThemeMatch | None
+    matches: tuple[themes.ThemeMatch, ...]
+    verdict: safety.Verdict
+
+
+def theme_of(theme: ThemeSettings) -> themes.Theme:
+    return themes.Theme(
+        theme.name,
+        theme.description,
+        theme.keywords,
+        theme.examples,
+        theme.negative_examples,
+        theme.angles,
+    )
+
+
+def make_matcher(
+    brand: BrandSettings,
+    encode: Encode,
+    *,
+    model: str,
+    topics: TopicModel | None,
+    learned: Iterable[themes.LearnedExample] = (),
+) -> themes.ThemeMatcher:
+    return themes.ThemeMatcher(
+        [theme_of(t) for t in brand.themes], encode, model=model, learned=learned, topics=topics
+    )
+
+
+def make_safety(
+    brand: BrandSettings, encode: Encode, *, model: str, topics: TopicModel | None
+) -> safety.SafetyFilter:
+    s = brand.safety
+    rules = safety.SafetyRules(
+        blocked_topics=tuple(
+            safety.BlockedTopic(t.name, t.keywords, t.examples) for t in s.blocked_topics
+        ),
+        competitors=s.competitors,
+        blocked_terms=s.blocked_terms,
+        use_builtin=s.builtin,
+    )
+    return safety.SafetyFilter(rules, encode, model=model, topics=topics)
+
+
+def assess(
+    matcher: themes.ThemeMatcher,
+    safety_filter: safety.SafetyFilter,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+) -> list[Fit]:
+    """One Fit per story (its text: label and headlines; its vector: the story's centroid)."""
+    if not len(texts):
+        return []
+    verdicts = safety_filter.check(texts, vectors)
+    matches = matcher.match(texts, vectors)
+    return [Fit(m[0] if m else None, tuple(m), v) for m, v in zip(matches, verdicts, strict=True)]
