@@ -11,13 +11,16 @@ LABEL org.opencontainers.image.title="trendbot" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 # HF_HUB_OFFLINE: the bundled models never need the hub (`-e HF_HUB_OFFLINE=0` to use a hub name).
+# TRENDBOT_HOST: in HTTP mode, listen on the container's interface (outside, the default is
+# loopback); `-p 3000:3000` then decides who can reach it.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1 \
     TRENDBOT_DB=/data/trendbot.db \
-    TRENDBOT_CONFIG=/config/feeds.yaml
+    TRENDBOT_CONFIG=/config/feeds.yaml \
+    TRENDBOT_HOST=0.0.0.0
 
 # A fixed uid and gid, so a bind-mounted /data can be made writable with `chown 10001:10001`.
 RUN groupadd --system --gid 10001 trendbot \

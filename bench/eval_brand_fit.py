@@ -1,6 +1,7 @@
 """Open-set brand fit and brand safety on labelled headlines, scored as the product scores them.
 
-    .venv/bin/python bench/eval_brand_fit.py --data ../shared/data/huffpost_2018_2022_half.jsonl.gz \
+    .venv/bin/python bench/eval_brand_fit.py \
+        --data ../shared/data/huffpost_2018_2022_half.jsonl.gz \
         --brand bench/brands/hearth_en.yaml [--rows odd]
     .venv/bin/python bench/eval_brand_fit.py --data ../shared/data/lemonde_themes_h1.csv \
         --brand bench/brands/lumiere_fr.yaml
@@ -15,10 +16,12 @@ Each row is one story: its headline is the story's text, `embed_text(headline, d
 vector, as an item with a summary is embedded. The matcher and the safety filter are built by
 `trendbot.fit` from the brand section at the shipped defaults, exactly as `trendbot run` builds
 them, and the matcher adapts to the file as its unlabelled stream. A row is *matched* when its
-best theme reaches the brand's `cadence.min_relevance` (what the pipeline pitches).
+best theme reaches the brand's `cadence.min_relevance` and safety does not block it: what the
+pipeline would pitch (it holds a blocked story as blocked before it looks at themes).
 
 - precision: among matched rows (on-theme and off-theme ones), the share matched to their theme;
-- recall: among on-theme rows, the share matched to their theme;
+- recall: among on-theme rows, the share matched to their theme (a blocked one is a miss);
+- theme_precision / theme_recall: the same on the theme match alone, blocked rows included;
 - charter_blocked / charter_flagged (blocked or caution) on charter-type rows, harmless_blocked /
   harmless_flagged on harmless rows.
 
@@ -38,7 +41,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,20 +102,31 @@ def main(argv: list[str] | None = None) -> dict:
     seconds = time.perf_counter() - started
 
     bar = brand.cadence.min_relevance
-    picked = [f.theme.theme if f.theme and f.theme.relevance >= bar else None for f in fits]
+    themed = [f.theme.theme if f.theme and f.theme.relevance >= bar else None for f in fits]
+    # what the pipeline does: a blocked story is held as blocked, its theme never considered
+    picked = [None if f.verdict.blocked else t for f, t in zip(fits, themed, strict=True)]
     cats = [r[0] for r in rows]
     judged = [i for i, c in enumerate(cats) if c in gold or c in off]
-    matched = [i for i in judged if picked[i]]
     on_theme = [i for i, c in enumerate(cats) if c in gold]
-    right = [i for i in matched if picked[i] == gold.get(cats[i])]
-    precision = len(right) / len(matched) if matched else 0.0
-    recall = sum(picked[i] == gold[cats[i]] for i in on_theme) / len(on_theme) if on_theme else 0.0
+
+    def fit_figures(chosen: list[str | None]) -> tuple[list[int], float, float]:
+        matched = [i for i in judged if chosen[i]]
+        right = [i for i in matched if chosen[i] == gold.get(cats[i])]
+        found = sum(chosen[i] == gold[cats[i]] for i in on_theme)
+        return matched, len(right) / max(len(matched), 1), found / max(len(on_theme), 1)
+
+    matched, precision, recall = fit_figures(picked)
+    _, theme_precision, theme_recall = fit_figures(themed)
 
     def share(cats_set: set[str], levels: tuple[str, ...]) -> float:
         idx = [i for i, c in enumerate(cats) if c in cats_set]
         return sum(fits[i].verdict.level in levels for i in idx) / len(idx) if idx else 0.0
 
-    print(f"\nbrand fit at min_relevance {bar}: {len(matched)} matched of {len(judged)} rows")
+    print(
+        f"\nbrand fit at min_relevance {bar}, not blocked: {len(matched)} matched of"
+        f" {len(judged)} rows; theme alone (blocked ones too): precision {theme_precision:.3f},"
+        f" recall {theme_recall:.3f}"
+    )
     for theme in [t.name for t in brand.themes]:
         rows_of = [i for i in on_theme if gold[cats[i]] == theme]
         got = [i for i in matched if picked[i] == theme]
@@ -135,6 +148,8 @@ def main(argv: list[str] | None = None) -> dict:
         "matched": len(matched),
         "precision": round(precision, 3),
         "recall": round(recall, 3),
+        "theme_precision": round(theme_precision, 3),
+        "theme_recall": round(theme_recall, 3),
         "charter_blocked": round(share(charter, ("blocked",)), 3),
         "charter_flagged": round(share(charter, ("blocked", "caution")), 3),
         "harmless_blocked": round(share(harmless, ("blocked",)), 3),

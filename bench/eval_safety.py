@@ -26,6 +26,7 @@ from _data import add_data_argument, load_news_archive
 from trendbot.calibration import for_model
 from trendbot.embed import load_embedder, resolve_model
 from trendbot.safety import SafetyFilter, SafetyRules, Verdict
+from trendbot.topics import load as load_topics
 
 
 def sample_titles(path: Path, n: int) -> list[str]:
@@ -38,7 +39,8 @@ def sample_titles(path: Path, n: int) -> list[str]:
 def decided_by(verdict: Verdict) -> str:
     if verdict.level == "safe":
         return "-"
-    return "meaning" if ": close to " in verdict.reason else "word"
+    quoted = f"{verdict.evidence!r}" if verdict.evidence else ""
+    return "word" if quoted and f"{quoted} in " in verdict.reason else "meaning"
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -58,7 +60,9 @@ def main(argv: list[str] | None = None) -> dict:
     embedder = load_embedder(model)
     started = time.perf_counter()
     vectors = embedder.encode(titles)
-    safety = SafetyFilter(SafetyRules(), embedder.encode, model=model)
+    # as the product builds it: the built-in charter with the topic model (trendbot/topics.py)
+    topic_model = load_topics(model, embedder.encode)
+    safety = SafetyFilter(SafetyRules(), embedder.encode, model=model, topics=topic_model)
     verdicts = safety.check(titles, vectors)
     rate = len(titles) / (time.perf_counter() - started)
 

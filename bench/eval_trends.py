@@ -1,27 +1,31 @@
-"""How well does momentum spot the stories that become big, and how early?
+"""How well does momentum spot the stories that become big, how early, and how good is the
+predicted reach?
 
     .venv/bin/python bench/eval_trends.py --data ../shared/data/news_archive_2025.jsonl.gz \
-        [--model minilm|use-multilingual]
+        [--model minilm|use-multilingual] [--from 2025-11-01] [--to 2026-01-01] [--quick]
 
 Replays hourly snapshots of Google News top stories (`seen_at`, `rank`, `title`, `source`) with
-`seen_at` as the clock. The first sighting of a (title, source) pair is one item: it goes through
-the real embedder and StoryTracker, and counts toward velocity and sources. A later sighting of
-the same pair is not a new item: it becomes a `repeat` event, evidence the story is still in the
-top stories, which keeps its freshness up (and counts in its peak hour) but adds no velocity and
-no source. (Weighting repeats into the score as well was tried: it changed nothing measurable,
-only 12% of headlines are seen twice.) After each snapshot, the momentum of every story active
-within `lookback_hours` is computed, its state carried over from the previous snapshot as the
-store would, with the window and usual rate that StreamBaseline derives from the stream.
+`seen_at` as the clock, each snapshot one processing cycle. The first sighting of a (title,
+source) pair is one item (as `trendbot replay` stores it: the same guid): it goes through the
+real embedder and StoryTracker. A later sighting moves the item's latest sighting, as the store's
+`item_sightings.last_seen`. After each snapshot the events of every story are built from those
+rows by the pipeline's own `pipeline._events` (one event per item, plus one `repeat` at its latest
+sighting when it was seen again), and `trends.score_stories` (what `pipeline.score_live` runs)
+scores every live story, states carried over from the previous snapshot as the store would, with
+the shipped growth model (`trendbot/data/growth.json`).
 
 Clustering runs once; its decisions (item -> story, merges) are recorded and replayed under
-several TrendParams so the settings are compared on the same stories. A story is "big" when it
-reaches 5 distinct publishers. Figures: stories that rose, minutes from first item to rising,
-minutes from rising to the peak hour (the hour with most items + sightings, earliest on a tie;
-on this hourly stream most stories have no hour with two events, so the peak over +-3 h is
-shown too, and the share of a risen story's items that were still to come), the share of risen
-stories that became big (precision-like) against the share of never-risen ones (with 2+
-publishers, to leave one-item stories aside), the share of big stories that rose before their
-5th publisher (recall-like, early), and flapping (quick re-rises). Embeddings cached under /tmp.
+several settings. Ground truth comes from the raw stream, not from the pipeline's events: a story
+is "big" when it reaches 5 distinct publishers; its peak hour is the UTC hour with the most new
+items plus sightings (earliest on a tie; on this hourly stream the peak over +-3 h is shown too).
+Figures: stories that rose, minutes from first item to rising and from rising to the peak hour,
+the share of risen stories that became big (precision-like) and of big stories that rose no later
+than their 5th publisher (recall-like; `..._strictly` counts only those flagged before it, not in
+the same cycle), flapping (quick re-rises), and the predicted final publisher count's median
+absolute percentage error 1 h and 3 h after a story's first item (`publishers_mape_1h`,
+`publishers_mape_3h`, fractions; over every story alive then, and over the big ones).
+`--from/--to` keep the figures to stories whose first item is in that period (the whole stream is
+replayed all the same). Embeddings cached under /tmp.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -42,16 +47,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import ArchiveRow, add_data_argument, load_news_archive
 
+from trendbot import growth
 from trendbot.embed import load_embedder
+from trendbot.growth import GrowthModel
+from trendbot.pipeline import LIVE, _events
+from trendbot.sources.replay import ARCHIVE_FEED
 from trendbot.stories import StoryParams, StoryTracker
-from trendbot.trends import (
-    FADING,
-    RISING,
-    Event,
-    StreamBaseline,
-    TrendParams,
-    momentum,
-)
+from trendbot.trends import FADING, RISING, Event, TrendParams, score_stories
 
 CACHE = Path("/tmp/trendbot-cache/trends")
 BIG = 5  # distinct publishers that make a story "big"
@@ -61,7 +63,8 @@ HOUR = 3600.0
 @dataclass
 class Snapshot:
     t: float
-    adds: list[tuple[int, Event]] = field(default_factory=list)  # (story id, event)
+    new: list[tuple[tuple[str, str], int]] = field(default_factory=list)  # (item, story id)
+    seen: list[tuple[str, str]] = field(default_factory=list)  # items sighted again
     merges: list[tuple[int, int]] = field(default_factory=list)  # (from story, into story)
 
 
@@ -79,20 +82,14 @@ def embed_titles(titles: list[str], model: str) -> np.ndarray:
 
 
 def cluster(rows: Sequence[ArchiveRow], model: str) -> tuple[list[Snapshot], float]:
-    """Feed first sightings to StoryTracker snapshot by snapshot; record what it decided."""
+    """Feed first sightings to StoryTracker snapshot by snapshot, as `pipeline.cluster_new`
+    does; record what it decided."""
     rows = sorted(rows, key=lambda r: (r.seen_at, r.rank))
     titles = sorted({r.title for r in rows})
     vectors = embed_titles(titles, model)
     row_of = {title: i for i, title in enumerate(titles)}
     tracker = StoryTracker(StoryParams.for_model(model), vectors.shape[1])
-    story_of: dict[tuple[str, str], int] = {}
-    merged: dict[int, int] = {}  # story -> the story it was merged into
-
-    def resolve(story: int) -> int:
-        while story in merged:
-            story = merged[story]
-        return story
-
+    known: set[tuple[str, str]] = set()
     snapshots: list[Snapshot] = []
     started = time.perf_counter()
     for r in rows:
@@ -100,24 +97,28 @@ def cluster(rows: Sequence[ArchiveRow], model: str) -> tuple[list[Snapshot], flo
             snapshots.append(Snapshot(r.seen_at))
         snap = snapshots[-1]
         pair = (r.title, r.source)
-        if pair in story_of:
-            event = Event(r.seen_at, r.source, repeat=True)
-            snap.adds.append((resolve(story_of[pair]), event))
+        if pair in known:
+            snap.seen.append(pair)
             continue
         a = tracker.add(
-            f"{len(story_of)}", vectors[row_of[r.title]], r.seen_at, title=r.title, source=r.source
+            f"{len(known)}",
+            vectors[row_of[r.title]],
+            r.seen_at,
+            title=r.title,
+            source=r.source,
+            feed=ARCHIVE_FEED,
+            language="en",
         )
-        for gone in a.merged:
-            merged[gone] = a.story_id
-            snap.merges.append((gone, a.story_id))
-        story_of[pair] = a.story_id
-        snap.adds.append((a.story_id, Event(r.seen_at, r.source)))
+        snap.merges.extend((gone, a.story_id) for gone in a.merged)
+        known.add(pair)
+        snap.new.append((pair, a.story_id))
     return snapshots, time.perf_counter() - started
 
 
 @dataclass
 class StoryLog:
-    events: list[Event] = field(default_factory=list)
+    truth: list[Event] = field(default_factory=list)  # every item and every sighting
+    first: float = float("inf")
     state: str | None = None
     since: float | None = None
     rose_at: float | None = None
@@ -126,55 +127,104 @@ class StoryLog:
     fell_at: float | None = None
     transitions: int = 0
     publishers_at_rise: int = 0
+    predicted: dict[str, float] = field(default_factory=dict)  # "1h"/"3h" -> final publishers
 
 
 @dataclass
 class Replay:
     stories: dict[int, StoryLog]
-    momentum_calls: int = 0
-    momentum_s: float = 0.0
+    score_calls: int = 0
+    score_s: float = 0.0
     windows: list[float] = field(default_factory=list)  # recent window, minutes, per snapshot
+    merged: dict[int, int] = field(default_factory=dict)  # story -> the story it went into
+
+    def resolve(self, story: int) -> int:
+        while story in self.merged:
+            story = self.merged[story]
+        return story
 
 
-def replay(snapshots: Sequence[Snapshot], params: TrendParams) -> Replay:
-    """Momentum of every live story after each snapshot, states carried as the store would."""
+# (now, events of every story, the live stories) after each snapshot: for the training script
+Observer = Callable[[float, dict[int, list[Event]], list[int]], None]
+
+
+def replay(
+    snapshots: Sequence[Snapshot],
+    params: TrendParams,
+    model: GrowthModel | None,
+    *,
+    observe: Observer | None = None,
+) -> Replay:
+    """Every live story scored after each snapshot by the pipeline's code, states carried."""
     stories: dict[int, StoryLog] = defaultdict(StoryLog)
     out = Replay(stories)
-    baseline = StreamBaseline(params)
-    last_event: dict[int, float] = {}
+    items: dict[tuple[str, str], list[float | int | str]] = {}  # item -> [story, first, last]
+    order: list[tuple[str, str]] = []  # items by first sighting
+    oldest = 0  # first index of `order` still within the lookback
+    merged = out.merged
+    last_new: dict[int, float] = {}  # story -> its latest new item (the store's last_seen)
     lookback = params.lookback_hours * HOUR
+    isos: dict[float, str] = {}
+
+    def iso(t: float) -> str:
+        if t not in isos:
+            isos[t] = datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")
+        return isos[t]
+
+    resolve = out.resolve
     for snap in snapshots:
         now = snap.t
         for gone, into in snap.merges:
+            merged[gone] = into
             old = stories.pop(gone, None)
             if old is not None:
-                stories[into].events = sorted(old.events + stories[into].events, key=lambda e: e.t)
-                last_event[into] = max(last_event.get(into, now), last_event.pop(gone, now))
-        for story, event in snap.adds:
-            stories[story].events.append(event)
-            last_event[story] = now
-            if not event.repeat:
-                baseline.add(now, story)
-        stream = baseline.at(now)
-        out.windows.append(stream.window_minutes)
-        for story, t_last in list(last_event.items()):
-            if now - t_last > lookback:
-                del last_event[story]  # silent for the whole lookback: no longer live
-                continue
+                log = stories[into]
+                log.truth = sorted(old.truth + log.truth, key=lambda e: e.t)
+                log.first = min(log.first, old.first)
+                for k, v in old.predicted.items():
+                    log.predicted.setdefault(k, v)
+            if gone in last_new:
+                last_new[into] = max(last_new.get(into, now), last_new.pop(gone))
+        for pair, story in snap.new:
+            items[pair] = [story, now, now]
+            order.append(pair)
+            story = resolve(story)
+            last_new[story] = now
             log = stories[story]
-            recent = [e for e in log.events if e.t > now - lookback]
-            started = time.perf_counter()
-            m = momentum(
-                recent,
-                now,
-                baseline_per_hour=stream.story_per_hour,
-                window_minutes=stream.window_minutes,
-                previous_state=log.state,
-                state_since=log.since,
-                params=params,
-            )
-            out.momentum_s += time.perf_counter() - started
-            out.momentum_calls += 1
+            log.first = min(log.first, now)
+            log.truth.append(Event(now, pair[1]))
+        for pair in snap.seen:
+            items[pair][2] = now
+            stories[resolve(int(items[pair][0]))].truth.append(Event(now, pair[1], repeat=True))
+        while oldest < len(order) and float(items[order[oldest]][1]) < now - lookback:
+            oldest += 1
+        rows = []
+        for pair in order[oldest:]:
+            story, first, last = items[pair]
+            t0, t1 = iso(float(first)), iso(float(last))
+            rows.append((resolve(int(story)), t0, t0, t1, pair[1], ARCHIVE_FEED, "news", None))
+        events = _events(rows)
+        live = [s for s, t in last_new.items() if now - t <= LIVE.total_seconds()]
+        for s in [s for s in last_new if s not in live]:
+            del last_new[s]
+        if observe is not None:
+            observe(now, events, live)
+        started = time.perf_counter()
+        scored = score_stories(
+            events,
+            {s: (stories[s].state, stories[s].since, stories[s].rose_at is not None) for s in live},
+            now,
+            model=model,
+            params=params,
+        )
+        out.score_s += time.perf_counter() - started
+        out.score_calls += len(scored)
+        for story, m in scored.items():
+            log = stories[story]
+            if m.growth is not None:
+                for label, hours in (("1h", 1), ("3h", 3)):
+                    if label not in log.predicted and now - log.first >= hours * HOUR - 60:
+                        log.predicted[label] = m.growth.publishers
             if m.state != log.state:
                 if log.state is not None:
                     log.transitions += 1
@@ -187,7 +237,9 @@ def replay(snapshots: Sequence[Snapshot], params: TrendParams) -> Replay:
                         log.quick_rerises += 1
                     if log.rose_at is None:
                         log.rose_at = now
-                        log.publishers_at_rise = len({e.source for e in log.events})
+                        log.publishers_at_rise = len({e.source for e in log.truth if not e.repeat})
+        if scored:
+            out.windows.append(next(iter(scored.values())).window_minutes)
     return out
 
 
@@ -228,30 +280,44 @@ def per(part: int, whole: int) -> float | None:
     return round(part / whole, 2) if whole else None
 
 
+def final_publishers(log: StoryLog) -> int:
+    return len({e.source for e in log.truth if not e.repeat})
+
+
+def mape(logs: Sequence[StoryLog], label: str) -> float | None:
+    errors = [
+        abs(s.predicted[label] - final_publishers(s)) / final_publishers(s)
+        for s in logs
+        if label in s.predicted
+    ]
+    return round(statistics.median(errors), 3) if errors else None
+
+
 def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
     rose: list[StoryLog] = []
     never: list[StoryLog] = []
     for log in stories.values():
         (rose if log.rose_at is not None else never).append(log)
-    big = [s for s in stories.values() if time_to_big(s.events) is not None]
+    big = [s for s in stories.values() if time_to_big(s.truth) is not None]
     is_big = {id(s) for s in big}
-    first = {id(s): min(e.t for e in s.events) for s in stories.values()}
-    to_rise = [(s.rose_at - first[id(s)]) / 60 for s in rose if s.rose_at is not None]
-    to_peak = [(peak_hour(s.events) - s.rose_at) / 60 for s in rose if s.rose_at is not None]
+    to_rise = [(s.rose_at - s.first) / 60 for s in rose if s.rose_at is not None]
+    to_peak = [(peak_hour(s.truth) - s.rose_at) / 60 for s in rose if s.rose_at is not None]
     to_peak_7h = [
-        (peak_hour(s.events, spread=3) - s.rose_at) / 60 for s in rose if s.rose_at is not None
+        (peak_hour(s.truth, spread=3) - s.rose_at) / 60 for s in rose if s.rose_at is not None
     ]
     still_to_come = [
-        sum(e.t > s.rose_at for e in s.events if not e.repeat) / sum(not e.repeat for e in s.events)
+        sum(e.t > s.rose_at for e in s.truth if not e.repeat) / sum(not e.repeat for e in s.truth)
         for s in rose
         if s.rose_at is not None
     ]
     caught_early = []
+    strictly = 0
     for s in big:
-        big_at = time_to_big(s.events)
+        big_at = time_to_big(s.truth)
         if s.rose_at is not None and big_at is not None and s.rose_at <= big_at:
             caught_early.append((big_at - s.rose_at) / 60)
-    multi = [id(s) for s in never if len({e.source for e in s.events}) >= 2]
+            strictly += s.rose_at < big_at
+    multi = [id(s) for s in never if final_publishers(s) >= 2]
     return {
         "stories": len(stories),
         "rose": len(rose),
@@ -268,27 +334,45 @@ def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
         "never_rose_2plus_publishers_reached_5": share(len(is_big.intersection(multi)), len(multi)),
         "big_stories": len(big),
         "big_rose_before_5th_publisher": share(len(caught_early), len(big)),
+        "big_rose_strictly_before_5th_publisher": share(strictly, len(big)),
         "median_min_rising_before_5th_publisher": median(caught_early),
         "re_rises_per_risen_story": per(sum(s.rises - 1 for s in rose), len(rose)),
         "quick_re_rises_per_risen_story": per(sum(s.quick_rerises for s in rose), len(rose)),
         "transitions_per_risen_story": per(sum(s.transitions for s in rose), len(rose)),
+        "publishers_mape_1h": mape(list(stories.values()), "1h"),
+        "publishers_mape_3h": mape(list(stories.values()), "3h"),
+        "publishers_mape_1h_big": mape(big, "1h"),
+        "publishers_mape_3h_big": mape(big, "3h"),
     }
 
 
-SETTINGS: dict[str, TrendParams] = {
-    "default": TrendParams(),
-    "window 40 items": TrendParams(window_items=40),
-    "fixed 90 min": TrendParams(window_items=0),
-    "rise_enter 4": TrendParams(rise_enter=4.0),
-    "rise_enter 6": TrendParams(rise_enter=6.0),
-    "no hysteresis": TrendParams(rise_exit=TrendParams().rise_enter, min_dwell_minutes=0),
-}
+def settings(quick: bool) -> dict[str, tuple[TrendParams, GrowthModel | None]]:
+    shipped = growth.shipped()
+    runs: dict[str, tuple[TrendParams, GrowthModel | None]] = {"default": (TrendParams(), shipped)}
+    if quick:
+        return runs
+    runs["momentum only"] = (TrendParams(), None)  # the hand-set threshold, as before growth
+    if shipped is not None:
+        for p in (0.3, 0.5, 0.7):
+            runs[f"p_enter {p}"] = (TrendParams(), _with_enter(shipped, p))
+    return runs
+
+
+def _with_enter(model: GrowthModel, p_enter: float) -> GrowthModel:
+    return replace(model, p_enter=p_enter)
+
+
+def epoch_day(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_data_argument(parser, "news_archive_2025.jsonl.gz")
     parser.add_argument("--model", default="minilm", help="minilm (default) or use-multilingual")
+    parser.add_argument("--from", dest="start", help="first day of the stories measured")
+    parser.add_argument("--to", dest="end", help="day after the last one (exclusive)")
+    parser.add_argument("--quick", action="store_true", help="the default settings only")
     args = parser.parse_args(argv)
 
     rows = load_news_archive(args.data)
@@ -296,16 +380,32 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"items (first sightings), {len({r.seen_at for r in rows})} snapshots")  # fmt: skip
     snapshots, cluster_s = cluster(rows, args.model)
     print(f"stories clustered with StoryTracker ({args.model}) in {cluster_s:.1f} s")
+    start = epoch_day(args.start) if args.start else -float("inf")
+    end = epoch_day(args.end) if args.end else float("inf")
 
     results: dict[str, dict[str, object]] = {}
-    for name, params in SETTINGS.items():
-        run = replay(snapshots, params)
-        results[name] = evaluate(run.stories)
+    for name, (params, model) in settings(args.quick).items():
+        run = replay(snapshots, params, model)
+        kept = {k: s for k, s in run.stories.items() if start <= s.first < end}
+        results[name] = evaluate(kept)
         results[name]["median_window_min"] = statistics.median(run.windows)
-        results[name]["momentum_per_s"] = round(run.momentum_calls / max(run.momentum_s, 1e-9))
+        results[name]["stories_scored_per_s"] = round(run.score_calls / max(run.score_s, 1e-9))
     show(results)
     d = results["default"]
-    print(json.dumps({"data": args.data.name, "model": args.model, **d, "settings": results}))
+    shipped = growth.shipped()
+    print(
+        json.dumps(
+            {
+                "data": args.data.name,
+                "model": args.model,
+                "growth": shipped.version if shipped else None,
+                "from": args.start,
+                "to": args.end,
+                **d,
+                "settings": results,
+            }
+        )
+    )
 
 
 def show(results: dict[str, dict[str, object]]) -> None:

@@ -1,12 +1,14 @@
 """Cut the demo stream (trendbot/data/demo_news.jsonl.gz) from the news archive.
 
     .venv/bin/python scripts/make_demo_slice.py [--data ../shared/data/news_archive_2025.jsonl.gz]
-        [--start 2025-10-19] [--days 14] [--out trendbot/data/demo_news.jsonl.gz]
+        [--start 2025-09-01] [--days 14] [--out trendbot/data/demo_news.jsonl.gz]
 
 Keeps the archive's lines whose `seen_at` falls in [start, start + days), byte for byte and in
 their order. The gzip header carries no name and no time, so the same input gives the same file.
-The default fortnight mixes the Louvre jewel heist, the AWS outage, Hurricane Melissa, the NBA
-gambling arrests, Nvidia's $5 trillion day and Halloween with the usual politics.
+The default fortnight is the autumn launch season (a phone maker's September event, a long-awaited
+video game, fall films and shows, the NFL's opening weeks) next to the usual politics: the
+example brand of feeds.yaml, a coffee chain with consumer and pop-culture themes, finds several
+stories there. The fortnight of 2025-10-19, mostly politics and markets, gave it one.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def write(lines: list[bytes], out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--start", default="2025-10-19", help="first day (UTC), YYYY-MM-DD")
+    parser.add_argument("--start", default="2025-09-01", help="first day (UTC), YYYY-MM-DD")
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """Rebuild the shipped topic classifiers, trendbot/data/topics-<model>.npz.
 
-    .venv/bin/python scripts/train_topics.py [--data ../shared/data/huffpost_2018_2022_half.jsonl.gz]
-                                             [--model minilm --model use-multilingual] [--check]
+    .venv/bin/python scripts/train_topics.py [--model minilm --model use-multilingual]
+        [--data ../shared/data/huffpost_2018_2022_half.jsonl.gz] [--check]
 
 Training data (see trendbot/topics.py): the even rows (0, 2, 4, ...) of the HuffPost half file,
 each as its headline with its description and as its headline alone (a story in the product is

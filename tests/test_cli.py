@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -49,8 +50,14 @@ def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "feeds.yaml: ok" in result.output
-    assert "embedding model: use-multilingual (auto: non-English content (fr))" in result.output
+    assert (
+        "embedding model: minilm (auto: every feed and the brand are in English)" in result.output
+    )
     assert "slack: off" in result.output
+    french = CliRunner().invoke(
+        cli, ["--config", str(REPO / "examples" / "feeds.fr.yaml"), "config", "check"]
+    )
+    assert "embedding model: use-multilingual (auto: non-English content (fr))" in french.output
 
 
 def test_bad_config_is_one_line_per_mistake_and_exit_1(tmp_path: Path) -> None:
@@ -330,3 +337,68 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert '<tr class="draft">' in page and "2025-07-14 22:00 → 2025-07-15 09:" in page
+
+
+# signs of life: `run` and `replay` say what they do ------------------------------------------
+
+
+@pytest.mark.slow
+def test_run_says_what_it_will_do_then_one_line_per_cycle(
+    feed_server: FeedServer, tmp_path: Path
+) -> None:
+    import signal
+
+    from test_scheduler import clean_env, free_port, serve_feed, wait_until, write_config
+
+    cfg = write_config(tmp_path, feed_url=serve_feed(feed_server))
+    db, log = tmp_path / "run.db", tmp_path / "run.log"
+    with log.open("wb") as out:  # the default log level: what a new user sees
+        process = subprocess.Popen(
+            [sys.executable, "-m", "trendbot.cli", "--config", str(cfg), "--db", str(db),
+             "run", "--port", str(free_port())],
+            env=clean_env(), cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_until(
+            lambda: re.search(r"\d\d:\d\d cycle: [1-9][\d,]* new items", log.read_text()),
+            "a cycle line with the fetched items",
+            timeout=180,
+        )
+        wait_until(lambda: "Proposition #1" in log.read_text(), "the pitch")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+    text = log.read_text()
+    lines = text.splitlines()
+    assert lines[0] == "trendbot run: 1 news feed and 0 trending, polled every 1 min"
+    assert lines[1] == "  brand: Maison Brioche (fr), themes: meteo, sport"
+    assert lines[2].startswith("  model: use-multilingual (auto: non-English content (fr));")
+    assert "vectors cached in " in lines[2] and "vectors.sqlite" in lines[2]
+    assert lines[3].startswith("  pitches: printed here (SLACK_BOT_TOKEN not set); a rising")
+    assert "waits 0 min in the queue" in lines[3]
+    assert lines[4] == f"  database: {db}"
+    cycle = next(line for line in lines if re.search(r"cycle: [1-9]", line))
+    assert re.fullmatch(
+        r"\d\d:\d\d cycle: \d+ new items, \d+ new stories, \d+ rising, \d+ pitched"
+        r"(, held: .+)?",
+        cycle,
+    ), cycle
+    assert "Traceback" not in text and "cycle.done" not in text  # no logs at the default level
+
+
+@pytest.mark.slow
+def test_replay_shows_its_progress_by_day_without_a_terminal(tmp_path: Path) -> None:
+    stream = tmp_path / "archive.jsonl"
+    write_lines(stream, archive())
+    cfg = brioche_config(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["--config", str(cfg), "--db", str(tmp_path / "r.db"), "replay", str(stream)]
+    )
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("replayed to ")]
+    # the first cycle of each replayed day, then the end
+    assert [line[12:22] for line in progress] == ["2025-07-14", "2025-07-15", "2025-07-15"]
+    assert progress[-1].startswith("replayed to 2025-07-15 ")
+    assert f" UTC: {len(archive())} items, " in progress[-1]
+    assert re.search(r"items, \d+ stories, \d+ rising now, \d+ pitched$", progress[-1])
+    assert "\x1b[" not in result.output  # no bar, no colour codes in a pipe

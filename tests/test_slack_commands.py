@@ -1,39 +1,30 @@
-"""/trend: parsing, and every subcommand answered through the bolt app with a real store."""
+"""/trend: parsing, and every subcommand answered through the bolt app by the real core
+(`trendbot.core.Trendbot` over a database the real pipeline processed)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_backend import SeedStory, SlackEnv, open_env
-from slackkit import CHANNEL, command_body, dispatch
+from feedserver import FeedServer
+from slackkit import CHANNEL, SlackEnv, command_body, dispatch, open_env, processed
 
 from trendbot.slack.commands import Command, parse_command
+
+pytestmark = pytest.mark.slow  # the real core loads the bundled embedding model
+__all__ = ["processed"]  # a module-scoped fixture: the database, processed once
 
 OUTSIDER = "U0OUTSIDER"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[SlackEnv]:
-    with open_env(tmp_path) as opened:
-        seed(opened)
+def env(processed: Path, tmp_path: Path) -> Iterator[SlackEnv]:
+    with open_env(processed, tmp_path) as opened:
         yield opened
-
-
-def seed(env: SlackEnv) -> None:
-    for story in (
-        SeedStory("Heatwave sends Paris to the beach", ["Paris swelters", "Record heat in Paris"],
-                  score=3.5, theme="Summer"),
-        SeedStory("Champions League final tonight", ["Final preview", "Fans gather for final"],
-                  score=2.5, theme="Sport"),
-        SeedStory("Bakers strike over flour prices", ["Bakers walk out", "Flour prices soar"],
-                  score=1.5, safety="caution", safety_reason="a strike: people are angry"),
-    ):  # fmt: skip
-        env.backend.add_story(story)
 
 
 def ask(env: SlackEnv, text: str, *, user: str = "U0EDITOR") -> dict[str, Any]:
@@ -85,19 +76,19 @@ def test_help(env: SlackEnv) -> None:
         assert "`/trend top [N] [theme]`" in answer["text"]
 
 
-def test_top_lists_rising_stories_by_score(env: SlackEnv) -> None:
+def test_top_lists_rising_stories_first(env: SlackEnv) -> None:
+    heat, strike = env.story("heatwave"), env.story("flour")
     text = ask(env, "top 2")["text"]
     assert text.startswith("*Rising now*")
-    assert text.index("Heatwave") < text.index("Champions League")
-    assert "Bakers" not in text
-    assert "⚠️ caution" in ask(env, "top")["text"]
+    assert heat.state == "rising" and text.index(heat.label) < text.index(strike.label)
+    assert "museum" not in text
 
 
 def test_top_in_a_theme_and_shared(env: SlackEnv) -> None:
     answer = ask(env, "top 5 spo share")
     assert answer["response_type"] == "in_channel"
-    assert "in *Sport*" in answer["text"] and "Champions League" in answer["text"]
-    assert "Heatwave" not in answer["text"]
+    assert "in *Sport*" in answer["text"] and env.story("Champions").label in answer["text"]
+    assert env.story("flour").label not in answer["text"]
 
 
 def test_bad_input_gets_one_line_saying_what_to_type(env: SlackEnv) -> None:
@@ -117,48 +108,46 @@ def test_search_answers_after_the_ack(env: SlackEnv) -> None:
     ack, answer = ask_slow(env, "search flour")
     assert ack == {}
     assert answer["response_type"] == "ephemeral"
-    assert "Bakers strike" in answer["text"] and "Heatwave" not in answer["text"]
-    _, nothing = ask_slow(env, "search knitting share")
-    assert nothing["text"] == "No story about “knitting” in the last days."
+    assert answer["text"].splitlines()[1].find(env.story("flour").label) > 0  # the best match
 
 
 def test_why_explains_a_story(env: SlackEnv) -> None:
-    text = ask(env, "why 1")["text"]
-    assert "*Heatwave sends Paris to the beach* (id `1`): rising, score 3.5" in text
-    assert "Why now:" in text and "▁▂▃▅▇" in text
-    assert "Summer (0.80, seed)" in text
-    assert "<https://news.example.org/s1i0|Paris swelters>" in text
-    assert "caution: a strike" in ask(env, "why bakers")["text"]
+    story = env.story("Champions")
+    text = ask(env, f"why {story.id}")["text"]
+    assert f"*{story.label}* (id `{story.id}`)" in text
+    assert "Why now:" in text and story.sparkline in text
+    assert "Sport (0." in text
+    assert "<https://news.example/30|Champions League final: PSG beat Inter" in text
     assert ask(env, "why 999")["text"].startswith("No story matches `999`.")
 
 
 def test_why_says_why_a_rising_story_was_not_pitched(env: SlackEnv) -> None:
-    assert "*Not pitched yet:* the next cycle decides." in ask(env, "why 1")["text"]
-    at = datetime(2025, 7, 24, 12, tzinfo=UTC)
-    env.store.record_hold(1, "queued", "Best of the queue waits.", now=at)
-    env.store.record_hold(1, "daily_limit", "Today's pitches are all made (max_per_day 3).", now=at)
-    text = ask(env, "why 1")["text"]
+    heat = env.story("heatwave")
+    text = ask(env, f"why {heat.id}")["text"]
+    assert "*Not pitched:* " in text and "Only loosely about" in text  # the pipeline's hold
+    at = datetime(2025, 7, 15, 9, 45, tzinfo=UTC)
+    env.store.record_hold(heat.id, "daily_limit", "Today's pitches are all made (max 3).", now=at)
+    text = ask(env, f"why {heat.id}")["text"]
     assert (
-        "*Not pitched:* daily limit reached: Today's pitches are all made (max_per_day 3)"
-        " (<!date^1753358400^{ago}|2025-07-24 12:00 UTC>)"
+        "*Not pitched:* daily limit reached: Today's pitches are all made (max 3)"
+        " (<!date^1752572700^{ago}|2025-07-15 09:45 UTC>)"
     ) in text
-    assert "queued" not in text  # the latest reason only
-    env.store.record_hold(2, "brand_new_reason", "Something else.", now=at)
-    assert "*Not pitched:* brand new reason: Something else" in ask(env, "why 2")["text"]
-    pitch = env.backend.draft_pitch(1)
-    assert f"*Pitched:* pitch #{pitch.id}" in ask(env, "why 1")["text"]
+    assert "loosely" not in text  # the latest reason only
+    pitch = env.bot.draft_pitch(heat.id)
+    assert f"*Pitched:* pitch #{pitch.id}" in ask(env, f"why {heat.id}")["text"]
 
 
 def test_pitch_is_a_private_preview_that_saves_nothing(env: SlackEnv) -> None:
+    story = env.story("Champions")
     ack, answer = ask_slow(env, "pitch champions league")
     assert ack["text"] == "Drafting a pitch for `champions league`…"
     assert answer["response_type"] == "ephemeral"
     text = answer["text"]
-    assert text.startswith("👀 *Preview:* a pitch for *Champions League final tonight*")
-    assert "```Everyone is talking about Champions League final tonight." in text
+    assert text.startswith(f"👀 *Preview:* a pitch for *{story.label}*")
+    assert "```" in text and "#MaisonTest" in text
     assert text.endswith(
         "_Preview only — not queued: nothing was saved. To queue it for the editors, type "
-        "`/trend pitch 2 save`._"
+        f"`/trend pitch {story.id} save`._"
     )
     assert env.store.pitches() == [] and env.fake.messages(CHANNEL) == []
 
@@ -168,10 +157,11 @@ def test_pitch_save_queues_it_and_posts_a_card(env: SlackEnv) -> None:
     assert parse_command("proposer 2 garder share") == Command(
         "pitch", arg="2", save=True, share=True
     )
+    story = env.story("Champions")
     ack, answer = ask_slow(env, "pitch champions league save")
     assert ack["text"] == "Drafting a pitch for `champions league`…"
     assert answer["text"] == (
-        f"Queued: pitch #1 for *Champions League final tonight* is in <#{CHANNEL}> for the "
+        f"Queued: pitch #1 for *{story.label}* is in <#{CHANNEL}> for the "
         "editors to approve; it counts toward today's pitches."
     )
     [card] = [m for m in env.fake.messages(CHANNEL) if m.get("metadata")]
@@ -190,70 +180,74 @@ def test_themes_and_adding_one(env: SlackEnv) -> None:
 
 
 def test_feeds_show_their_health(env: SlackEnv) -> None:
-    store = env.store
-    for name in ("ok-feed", "failing-feed", "paused-feed", "new-feed"):
-        store.ensure_feed(name, url=f"https://{name}.example.org/rss")
-    store.update_feed("ok-feed", last_success=datetime(2025, 7, 24, 12, tzinfo=UTC).isoformat())
-    store.update_feed("failing-feed", last_error="HTTP 503", consecutive_failures=2)
-    store.update_feed("paused-feed", last_error="HTTP 404", consecutive_failures=9, disabled=1)
+    assert "⏳ *news* (news): not read yet" in ask(env, "feeds")["text"]
+    env.store.update_feed("news", last_error="HTTP 503", consecutive_failures=2)
+    assert "⚠️ *news* (news): failing: HTTP 503" in ask(env, "feeds")["text"]
+    env.store.update_feed("news", consecutive_failures=9, disabled=1)
+    assert "⛔ *news* (news): paused after repeated failures" in ask(env, "feeds")["text"]
+    env.store.update_feed(
+        "news", last_success=datetime(2025, 7, 24, 12, tzinfo=UTC).isoformat(), last_error=None,
+        consecutive_failures=0, disabled=0,
+    )  # fmt: skip
     text = ask(env, "feeds")["text"]
-    assert "✅ *ok-feed* (news): last read <!date^1753358400^{ago}|2025-07-24 12:00 UTC>" in text
-    assert "⚠️ *failing-feed* (news): failing: HTTP 503" in text
-    assert "⛔ *paused-feed* (news): paused after repeated failures: HTTP 404" in text
-    assert "⏳ *new-feed* (news): not read yet" in text
+    assert "✅ *news* (news): last read <!date^1753358400^{ago}|2025-07-24 12:00 UTC>" in text
 
 
-def test_adding_a_feed(env: SlackEnv) -> None:
-    ack, answer = ask_slow(env, "feed add https://news.example.com/rss.xml")
-    assert ack["text"].startswith("Checking https://news.example.com/rss.xml")
-    assert answer["text"].startswith("Feed *news.example.com* added")
-    assert env.store.feed_row("news.example.com") is not None
-    _, bad = ask_slow(env, "feed add https://example.com/not-a-feed")
-    assert bad["text"].startswith("⚠️ not a feed trendbot can read")
-    assert "\n" not in bad["text"]
+def test_adding_a_feed(env: SlackEnv, feed_server: FeedServer) -> None:
+    url = feed_server.url("/feeds/google_news.rss")
+    ack, answer = ask_slow(env, f"feed add {url}")
+    assert ack["text"].startswith(f"Checking {url}")
+    assert answer["text"].startswith("Feed *") and " added" in answer["text"]
+    assert len(env.bot.feeds()) == 2
+    _, bad = ask_slow(env, f"feed add {feed_server.url('/feeds/garbage.bin')}")
+    assert bad["text"].startswith("⚠️ ")
+    assert "\n" not in bad["text"] and len(env.bot.feeds()) == 2
 
 
 def test_only_editors_add_feeds(env: SlackEnv) -> None:
     ack = ask(env, "feed add https://other.example.com/rss", user=OUTSIDER)
     assert ack["text"].startswith("Only editors can change themes and feeds.")
-    assert env.store.feed_row("other.example.com") is None
+    assert len(env.bot.feeds()) == 1
     assert env.fake.calls("response") == []  # and no second answer after the ack
 
 
 def test_mute_and_unmute(env: SlackEnv) -> None:
-    assert ask(env, "mute 1")["text"].startswith("🔇 Muted story 1")
-    assert "🔇 Muted" in ask(env, "why 1")["text"]
+    heat = env.story("heatwave")
+    assert ask(env, f"mute {heat.id}")["text"].startswith(f"🔇 Muted story #{heat.id}")
+    assert "🔇 Muted" in ask(env, f"why {heat.id}")["text"]
     assert "🔇 muted" in ask(env, "top")["text"]
-    assert ask(env, "mute Royal Wedding")["text"].startswith("🔇 Muted “royal wedding”")
+    assert ask(env, "mute Royal Wedding")["text"].startswith("🔇 Muted 'Royal Wedding'")
     assert [(m["kind"], m["value"]) for m in env.store.mutes()] == [
-        ("story", "1"),
-        ("words", "royal wedding"),
+        ("story", str(heat.id)),
+        ("words", "Royal Wedding"),
     ]
-    assert ask(env, "unmute 1")["text"] == "🔈 Unmuted `1`."
-    assert ask(env, "unmute 1")["text"] == "Nothing muted matches `1`: nothing changed."
+    assert ask(env, f"unmute {heat.id}")["text"] == f"🔈 Unmuted `{heat.id}`."
+    assert ask(env, f"unmute {heat.id}")["text"] == (
+        f"Nothing muted matches `{heat.id}`: nothing changed."
+    )
 
 
 def test_stats(env: SlackEnv) -> None:
-    first, second = env.posted_pitch(), env.posted_pitch(label="Other")
-    env.backend.decide(first.id or 0, "approve", user="U0EDITOR")
-    env.backend.decide(second.id or 0, "reject", user="U0EDITOR", reason="meh")
+    first, second = env.posted_pitch(), env.posted_pitch("Champions")
+    env.clock.now += timedelta(minutes=30)
+    env.bot.decide(first.id or 0, "approve", user="U0EDITOR")
+    env.bot.decide(second.id or 0, "reject", user="U0EDITOR", reason="meh")
     text = ask(env, "stats share")["text"]
     assert "Pitches: 2 this week, 2 this month" in text
     assert "Approved 1, rejected 1: approval rate 50%" in text
-    assert "to pitch: n/a; from pitch to decision: 0 min" in text
+    assert "to pitch: 3" in text and "from pitch to decision: 30 min" in text
 
 
 def test_a_bug_still_gets_an_answer(env: SlackEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(env.backend, "top_stories", broken)
+    monkeypatch.setattr(env.bot, "top_stories", broken)
     assert ask(env, "top")["text"].startswith("⚠️ Something went wrong on our side")
 
 
-def test_a_french_brand_gets_french_answers(tmp_path: Path) -> None:
-    with open_env(tmp_path, language="fr") as env:
-        seed(env)
+def test_a_french_brand_gets_french_answers(processed: Path, tmp_path: Path) -> None:
+    with open_env(processed, tmp_path, language="fr") as env:
         assert "les N sujets qui montent" in ask(env, "aide")["text"]
         assert ask(env, "top 1")["text"].startswith("*Ce qui monte*")
         assert "en hausse" in ask(env, "top 1")["text"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from slack_backend import make_settings
+from slackkit import make_settings
 
 from trendbot.errors import ConfigError
 from trendbot.slack.manifest import build_manifest

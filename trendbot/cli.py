@@ -509,22 +509,50 @@ def _jsonable(value: Any) -> Any:
 
 @cli.command()
 @click.option("--port", default=3000, show_default=True, help="HTTP mode: /slack/events port.")
+@click.option(
+    "--host",
+    envvar="TRENDBOT_HOST",
+    default="127.0.0.1",
+    show_default=True,
+    help="HTTP mode: the address to listen on ($TRENDBOT_HOST; the Docker image sets 0.0.0.0).",
+)
 @pass_ctx
 @one_line_errors
-def run(ctx: Context, port: int) -> None:
+def run(ctx: Context, port: int, host: str) -> None:
     """Run day and night: fetch, process, pitch (to Slack, or here without tokens)."""
     from rich.console import Console
 
-    from trendbot import scheduler
-    from trendbot.console import print_pitch
+    from trendbot import embed, scheduler
+    from trendbot.console import cycle_line, print_pitch, run_summary
+    from trendbot.pipeline import CycleReport
+    from trendbot.settings import Secrets
 
     console = Console()
-    language = ctx.settings.brand.language
+    settings = ctx.settings
+    language = settings.brand.language
+    model, why = embed.resolve_model(settings.embedding.model, settings.languages)
+    secrets = Secrets.from_env()
+    if secrets.slack_enabled:
+        mode = "Socket Mode" if secrets.slack_app_token else f"HTTP on port {port}"
+        slack = f"to Slack ({mode}), channel {settings.slack.channel or '(none set)'}"
+    else:
+        slack = "printed here (SLACK_BOT_TOKEN not set)"
+    folder = embed.cache_dir()
+    cache = str(folder / embed.CACHE_FILE) if folder else "no cache (TRENDBOT_CACHE=off)"
+    for line in run_summary(
+        settings, db=ctx.db_path(), model=model, model_reason=why, slack=slack, cache=cache
+    ):
+        click.echo(line)
 
     def printer(pitch: Pitch) -> None:
         print_pitch(console, pitch, when=pitch.created, language=language)
 
-    scheduler.run(ctx.settings, db=ctx.db_path(), printer=printer, port=port)
+    def on_cycle(report: CycleReport, new_stories: int) -> None:
+        click.echo(cycle_line(report, new_stories=new_stories))
+
+    scheduler.run(
+        settings, db=ctx.db_path(), printer=printer, port=port, on_cycle=on_cycle, host=host
+    )
 
 
 @cli.command()
@@ -555,7 +583,7 @@ def _replay(
 
     from rich.console import Console
 
-    from trendbot.console import print_pitch, print_summary
+    from trendbot.console import ReplayProgress, print_pitch, print_summary
     from trendbot.pipeline import CycleReport, make_pipeline, replay
     from trendbot.sources.replay import read_stream
 
@@ -570,15 +598,18 @@ def _replay(
     )
     last: list[datetime] = []
 
-    def show(report: CycleReport) -> None:
-        if speed and last:
-            time.sleep(max(0.0, (report.now - last[0]).total_seconds() / speed))
-        last[:] = [report.now]
-        for pitch in report.pitched:
-            print_pitch(console, pitch, when=report.now, language=settings.brand.language)
-
     with make_pipeline(settings, db=db, clock=lambda: items[-1].seen) as pipeline:
-        summary = replay(pipeline, items, every=every, on_cycle=show)
+        with ReplayProgress(console, items, pipeline.store) as progress:
+
+            def show(report: CycleReport) -> None:
+                if speed and last:
+                    time.sleep(max(0.0, (report.now - last[0]).total_seconds() / speed))
+                last[:] = [report.now]
+                for pitch in report.pitched:
+                    print_pitch(console, pitch, when=report.now, language=settings.brand.language)
+                progress.update(report)
+
+            summary = replay(pipeline, items, every=every, on_cycle=show)
         print_summary(console, summary, language=settings.brand.language)
         if then is not None:
             then(pipeline)
@@ -718,6 +749,136 @@ def report(ctx: Context, since: str, out: str) -> None:
         now = _replayed_end(store, window, since) or utcnow()
         path = write_report(store, since=now - window, now=now, out=Path(out))
     click.echo(f"wrote {path}")
+
+
+# themes -------------------------------------------------------------------------------------
+
+
+@cli.group()
+def themes() -> None:
+    """Tune the brand's themes."""
+
+
+@themes.command("try")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--since", default=None, help="Stored stories this recent, e.g. 7d (no FILE).")
+@click.option("--from", "start", default=None, help="With FILE: start (UTC), e.g. 2025-09-01.")
+@click.option("--to", "end", default=None, help="With FILE: end (UTC), exclusive.")
+@click.option("--limit", default=5, show_default=True, help="Stories shown per list.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of panels.")
+@pass_ctx
+@one_line_errors
+def themes_try(
+    ctx: Context,
+    file: str | None,
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Score the themes of feeds.yaml, as they are now, against a recorded stream (FILE, the
+    formats `replay` reads) or the stored stories (--since, default 7d): per theme, the best
+    matches, the near misses and the closest off-theme stories, with why. Seconds once the
+    stories' vectors are cached (by any run, replay or try before)."""
+    import time
+
+    from rich.console import Console
+
+    from trendbot import embed, tuning
+    from trendbot.console import print_tried
+    from trendbot.topics import load as load_topics
+
+    if file and since:
+        raise click.UsageError("give FILE or --since, not both")
+    if not file and (start or end):
+        raise click.UsageError("--from and --to go with FILE; use --since for stored stories")
+    started = time.monotonic()
+    settings = ctx.settings
+    model, _ = embed.resolve_model(settings.embedding.model, settings.languages)
+    embedder = embed.cached_embedder(model)
+    learned: list[Any] = []
+    if file:
+        stories, titles, vectors, source = _stories_of_file(
+            embedder, model, file, _when(start), _when(end)
+        )
+    else:
+        stories, titles, vectors, source, learned = _stored_stories(ctx, embedder, model, since)
+    report = tuning.try_themes(
+        settings.brand,
+        stories,
+        titles,
+        vectors,
+        encode=embedder.encode,
+        model=model,
+        topics=load_topics(model, embedder.encode),
+        learned=learned,
+        shown=limit,
+    )
+    if as_json:
+        click.echo(tuning.report_json(report))
+        return
+    console = Console()
+    print_tried(console, report)
+    took = time.monotonic() - started
+    click.echo(
+        f"{report.stories:,} stories from {source}, scored with {model} in {took:.1f} s"
+        f" ({embedder.misses:,} texts encoded, {embedder.hits:,} from the cache"
+        f"{'' if embedder.loaded else ', model not loaded'}). Edit brand.themes in"
+        f" {ctx.config_path.name} and run this again."
+    )
+
+
+def _stories_of_file(
+    embedder: Any, model: str, path: str, start: datetime | None, end: datetime | None
+) -> tuple[list[Any], list[str], Any, str]:
+    from trendbot import tuning
+    from trendbot.sources.replay import read_stream
+
+    items = tuning.unique_items(read_stream(path, start=start, end=end))
+    if not items:
+        raise TrendbotError("nothing to score in that period", where=path)
+    vectors = embedder.encode(tuning.item_texts(items))
+    stories = tuning.group_stories(items, vectors, model=model)
+    source = (
+        f"{len(items):,} items of {Path(path).name}, {items[0].seen:%Y-%m-%d %H:%M} to "
+        f"{items[-1].seen:%Y-%m-%d %H:%M} UTC"
+    )
+    return stories, [i.title for i in items], vectors, source
+
+
+def _stored_stories(
+    ctx: Context, embedder: Any, model: str, since: str | None
+) -> tuple[list[Any], list[str], Any, str, list[Any]]:
+    import numpy as np
+
+    from trendbot import tuning
+    from trendbot.pipeline import learned_of
+    from trendbot.types import utcnow
+
+    since = since or "7d"
+    window = _duration(since)
+    with ctx.store() as store:
+        now = _replayed_end(store, window, since) or utcnow()
+        rows = store.story_rows(model, since=now - window)
+        if not rows:
+            raise TrendbotError(
+                f"no stories stored in the {since} up to {now:%Y-%m-%d %H:%M} UTC for model"
+                f" {model}: run `trendbot run` or `trendbot replay FILE` first, or try a"
+                " recorded stream: `trendbot themes try FILE`",
+                where=ctx.db_path(),
+            )
+        stories = [tuning.stored_story(r, store.story_items(r["id"], limit=8)) for r in rows]
+        stream = store.embedded_titles(
+            model, since=now - window, until=now, limit=tuning.ADAPT_ITEMS
+        )
+        found = store.vectors(model, [r["id"] for r in stream])
+        learned = [learned_of(r) for r in store.theme_examples()]
+    stream = [r for r in stream if r["id"] in found]
+    dim = embedder.dim
+    vectors = np.vstack([found[r["id"]] for r in stream]) if stream else np.zeros((0, dim))
+    source = f"{ctx.db_path()}, the {since} up to {now:%Y-%m-%d %H:%M} UTC"
+    return stories, [r["title"] for r in stream], vectors, source, learned
 
 
 @cli.group()

@@ -6,6 +6,8 @@ a title. Every word shown is in WORDS, in English and French, chosen by the bran
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -13,14 +15,18 @@ from urllib.parse import urlsplit
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from trendbot.lang import base_language
-from trendbot.types import HeldStory, Hold, Pitch, SourceLink, StoryView
+from trendbot.types import HeldStory, Hold, Item, Pitch, SourceLink, StoryView
 
 if TYPE_CHECKING:
-    from trendbot.pipeline import ReplaySummary
+    from trendbot.pipeline import CycleReport, ReplaySummary
+    from trendbot.settings import Settings
+    from trendbot.store import Store
+    from trendbot.tuning import Scored, TryReport
 
 # key: (English, French)
 WORDS: dict[str, tuple[str, str]] = {
@@ -286,3 +292,175 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
             Text(why_not(v, language=language), style="green" if v.pitch_id else ""),
         )
     return table
+
+
+# `trendbot run` and replays: signs of life ----------------------------------------------------
+
+
+def held_counts(blocked: int, held: Counter[str]) -> str:
+    """`1 blocked, 2 no theme`: why rising stories were not pitched, most frequent first."""
+    counts = Counter(held)
+    if blocked:
+        counts["blocked"] += blocked
+    return ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in counts.most_common() if n)
+
+
+def cycle_line(report: CycleReport, *, new_stories: int) -> str:
+    """One processing cycle of `trendbot run` in one line, at the machine's local time:
+    `19:42 cycle: 120 new items, 14 new stories, 3 rising, 1 pitched, held: 1 blocked`."""
+    line = (
+        f"{report.now.astimezone():%H:%M} cycle: {report.embedded:,} new items, "
+        f"{new_stories:,} new stories, {report.rising:,} rising, {len(report.pitched):,} pitched"
+    )
+    if report.updates:
+        line += f", {report.updates:,} thread updates"
+    held = held_counts(report.blocked, report.held)
+    return line + (f", held: {held}" if held else "")
+
+
+def run_summary(
+    settings: Settings,
+    *,
+    db: str,
+    model: str,
+    model_reason: str,
+    slack: str,
+    cache: str,
+) -> list[str]:
+    """What `trendbot run` is about to do, before it does anything slow."""
+    news = [f for f in settings.news_feeds if f.kind == "news"]
+    trending = len(settings.news_feeds) - len(news)
+    polls = sorted({f.poll_minutes for f in settings.news_feeds})
+    every = (
+        f"every {polls[0]} min"
+        if len(polls) == 1
+        else f"every {polls[0]}-{polls[-1]} min"
+        if polls
+        else "never (no feeds in feeds.yaml)"
+    )
+    brand = settings.brand
+    c = brand.cadence
+    return [
+        f"trendbot run: {len(news)} news feed{'' if len(news) == 1 else 's'} and {trending}"
+        f" trending, polled {every}",
+        f"  brand: {brand.name} ({brand.language}), themes: "
+        + ", ".join(t.name for t in brand.themes),
+        f"  model: {model} ({model_reason}); vectors cached in {cache}",
+        f"  pitches: {slack}; a rising story waits {c.queue_minutes} min in the queue "
+        f"(brand.cadence.queue_minutes), at most {c.max_per_day} a day",
+        f"  database: {db}",
+        "  One line per processing cycle follows (the first one encodes every new item: a"
+        " minute or two). Ctrl-C to stop.",
+    ]
+
+
+class ReplayProgress:
+    """A replay's progress: a rich bar with the replayed date and the counts so far on a
+    terminal; otherwise (tests, CI, a pipe) one plain line per replayed day."""
+
+    def __init__(self, console: Console, items: Sequence[Item], store: Store) -> None:
+        self.console = console
+        self.store = store
+        self._times = [i.seen for i in items]
+        self._pitched = 0
+        self._rising: int = 0
+        self._day: str | None = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ReplayProgress:
+        if self.console.is_terminal:
+            self._progress = Progress(
+                TextColumn("[bold]{task.fields[date]}"),
+                BarColumn(),
+                TextColumn("{task.completed:,.0f}/{task.total:,.0f} items"),
+                TextColumn("{task.fields[counts]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._progress.start()
+            first = self._times[0] if self._times else None
+            self._task = self._progress.add_task(
+                "replay",
+                total=len(self._times),
+                date=f"{first:%Y-%m-%d %H:%M}" if first else "",
+                counts="",
+            )
+        return self
+
+    def update(self, report: CycleReport) -> None:
+        done = bisect.bisect_right(self._times, report.now)
+        stories = self.store.story_count()
+        self._pitched += len(report.pitched)
+        self._rising = report.rising
+        counts = f"{stories:,} stories, {self._rising:,} rising now, {self._pitched:,} pitched"
+        if self._progress is not None and self._task is not None:
+            self._progress.update(
+                self._task, completed=done, date=f"{report.now:%Y-%m-%d %H:%M}", counts=counts
+            )
+            return
+        day = f"{report.now:%Y-%m-%d}"
+        if day != self._day or done == len(self._times):
+            self._day = day
+            self.console.print(
+                f"replayed to {report.now:%Y-%m-%d %H:%M} UTC: {done:,} items, {counts}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+# `trendbot themes try` ------------------------------------------------------------------------
+
+SAFETY_MARKS = {"blocked": ("⛔ ", "red"), "caution": ("⚠ ", "yellow")}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _tried(scored: Scored, *, style: str) -> Table:
+    row = Table.grid(padding=(0, 1))
+    row.add_column(width=6, justify="right", no_wrap=True)
+    row.add_column(ratio=1)
+    label = Text()
+    mark = SAFETY_MARKS.get(scored.safety)
+    if mark:
+        label.append(mark[0], style=mark[1])
+    label.append(scored.story.label, style=style)
+    n, k = scored.story.items, scored.story.sources
+    label.append(f"  ({_plural(n, 'item')}, {_plural(k, 'source')})", style="dim")
+    row.add_row(Text(f"{scored.relevance:.2f}", style="bold"), label)
+    why = scored.why
+    if scored.safety != "safe" and scored.safety_reason:
+        why += f"\n{scored.safety}: {scored.safety_reason}"
+    row.add_row("", Text(why, style="dim"))
+    return row
+
+
+def print_tried(console: Console, report: TryReport) -> None:
+    """Per theme: the best matches, the near misses and the closest off-theme stories."""
+    bar = report.min_relevance
+    for t in report.themes:
+        head = Text.assemble((t.theme, "bold cyan"), f": {t.matched} of {report.stories:,} stories")
+        head.append(f" match (relevance ≥ {bar:.2f})")
+        if t.blocked:
+            head.append(f", {t.blocked} of them blocked by brand safety", style="red")
+        parts: list[Text | Table] = [head]
+        sections = (
+            ("Best matches", t.best, "", "none: add examples and keywords, or lower min_relevance"),
+            (f"Near misses (below {bar:.2f})", t.near, "", "none"),
+            ("Off-theme, closest in meaning (kept out by their kind of news or a negative"
+             " example)", t.off, "dim", "none"),
+        )  # fmt: skip
+        for title, found, style, empty in sections:
+            parts.append(Text(title, style="bold"))
+            if not found:
+                parts.append(Text(f"  {empty}", style="dim"))
+            parts += [_tried(s, style=style) for s in found]
+        console.print(Panel(Group(*parts), title_align="left", expand=True))

@@ -157,6 +157,7 @@ class Trendbot:
                     sources=row["sources"],
                     first_seen=from_iso(row["first_seen"]),
                     last_seen=from_iso(row["last_seen"]),
+                    growth_drivers=(why.get("growth") or {}).get("drivers", ""),
                     keywords=tuple(json.loads(row["keywords"])),
                     languages=tuple(json.loads(row["languages"])),
                     sparkline=why.get("sparkline", ""),

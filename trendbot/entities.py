@@ -110,8 +110,13 @@ def _tokens(clause: str) -> list[str]:
     return [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(clause)]
 
 
+def is_camel(word: str) -> bool:
+    """A brand's own casing: iPhone, iOS, eBay, YouTube's second capital."""
+    return word[:1].islower() and any(c.isupper() for c in word[1:])
+
+
 def _capitalised(token: str) -> bool:
-    return token[:1].isupper() or is_acronym(token)
+    return token[:1].isupper() or is_acronym(token) or is_camel(token)
 
 
 def _title_case(tokens: Sequence[str]) -> bool:
@@ -150,7 +155,7 @@ def _name_like(words: Sequence[str], *, initial: bool, lower: set[str]) -> bool:
     if len(words) > 1:
         return not all(w.casefold() in CALENDAR for w in words)
     word = words[0]
-    if is_acronym(word):
+    if is_acronym(word) or is_camel(word):
         return True
     if word.casefold() in CALENDAR:
         return False
@@ -162,7 +167,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     clauses = [
         [_tokens(c) for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles
     ]
-    lower = {t.casefold() for cs in clauses for c in cs for t in c if t[:1].islower()}
+    lower = {t.casefold() for cs in clauses for c in cs for t in c if t.islower()}
     found: dict[str, tuple[str, ...]] = {}  # folded -> words, in order of appearance
     openers: Counter[str] = Counter()
     for cs in clauses:
@@ -173,7 +178,10 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                     for k in range(len(run) - n + 1):
                         words = run[k : k + n]
                         initial = start + k == 0
-                        rare = n == 1 and (is_acronym(words[0]) or zipf(words[0]) < RARE_ZIPF)
+                        word = words[0]
+                        rare = n == 1 and (
+                            is_acronym(word) or is_camel(word) or zipf(word) < RARE_ZIPF
+                        )
                         if title_case and not rare:
                             continue  # Title Case: only acronyms and rare words
                         if _name_like(words, initial=initial, lower=lower):

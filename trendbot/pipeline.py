@@ -27,6 +27,7 @@ from trendbot import (
     cadence,
     calibration,
     embed,
+    growth,
     index,
     pitches,
     safety,
@@ -353,8 +354,9 @@ class Brain:
 
     @property
     def embedder(self) -> embed.Embedder:
+        """The model behind the machine's vector cache: loaded at the first text never seen."""
         if self._embedder is None:
-            self._embedder = embed.load_embedder(self.model)
+            self._embedder = embed.cached_embedder(self.model)
         return self._embedder
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -609,31 +611,36 @@ def _events(rows: Sequence[tuple[Any, ...]]) -> dict[int, list[trends.Event]]:
 def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> list[int]:
     """Momentum and state of every live story, stored; returns the ids of those rising now."""
     events = _events(store.story_events(brain.model, since=now - LOOKBACK))
-    baseline = trends.StreamBaseline()
-    for story_id, story_events in events.items():
-        for e in story_events:
-            if not e.repeat:
-                baseline.add(e.t, story_id)
     t_now = now.timestamp()
-    stream = baseline.at(t_now)
+    rows = store.story_rows(brain.model, since=now - LIVE)
+    states = {
+        row["id"]: (
+            row["state"] if row["scored_at"] else None,
+            from_iso(row["state_since"]).timestamp() if row["state_since"] else None,
+            bool(json.loads(row["why"] or "{}").get("risen")),
+        )
+        for row in rows
+    }
+    scored = trends.score_stories(events, states, t_now, model=growth.shipped())
     rising: list[int] = []
     updates = []
-    for row in store.story_rows(brain.model, since=now - LIVE):
-        since = from_iso(row["state_since"]).timestamp() if row["state_since"] else None
-        m = trends.momentum(
-            events.get(row["id"], []),
-            t_now,
-            baseline_per_hour=stream.story_per_hour,
-            window_minutes=stream.window_minutes,
-            previous_state=row["state"] if row["scored_at"] else None,
-            state_since=since,
-        )
+    for row in rows:
+        m = scored[row["id"]]
         changed = m.state != row["state"] or not row["scored_at"]
-        why = {
+        why: dict[str, Any] = {
             "explain": m.explain(language),
             "sparkline": trends.sparkline(trends.hourly_timeline(events.get(row["id"], []), t_now)),
             **{k: v for k, v in vars(m).items() if isinstance(v, int | float | bool | None)},
         }
+        if m.growth is not None:
+            why["growth"] = {
+                "explain": m.growth.explain(language),
+                "publishers": round(m.growth.publishers, 1),
+                "hours": round(m.growth.hours, 1),
+                "p_big": round(m.growth.p_big, 3),
+                "error": m.growth.error,
+                "drivers": m.growth.drivers(language),
+            }
         updates.append(
             {
                 "id": row["id"],

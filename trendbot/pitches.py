@@ -345,6 +345,9 @@ def pick_sources(
 # hashtags ----------------------------------------------------------------------------------------
 
 
+_ROMAN = re.compile(r"[IVXLC]+")
+
+
 def hashtag(term: str) -> str | None:
     """`Roland-Garros` -> `#RolandGarros`, `Tour de France` -> `#TourDeFrance`; None for terms
     that make poor tags (a sentence, a number, too long)."""
@@ -356,8 +359,8 @@ def hashtag(term: str) -> str | None:
         tag = word[0].upper() + word[1:] if word.islower() else word
     else:
         tag = "".join(p[0].upper() + p[1:] for p in parts)
-    if tag.isdigit() or not 2 <= len(tag) <= 25:
-        return None
+    if tag.isdigit() or not 2 <= len(tag) <= 25 or _ROMAN.fullmatch(tag):
+        return None  # "#II", a sequel's number, says nothing
     return "#" + tag
 
 

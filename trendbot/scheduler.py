@@ -28,14 +28,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trendbot.core import Trendbot, make_trendbot
+from trendbot.embed import CachedEmbedder
 from trendbot.errors import ConfigError, EmbedError, LockedError, SlackError, TrendbotError
 from trendbot.logs import get_logger
-from trendbot.pipeline import Interrupted
+from trendbot.pipeline import CycleReport, Interrupted
 from trendbot.settings import Secrets, Settings
 from trendbot.store import Store, from_iso, iso
 from trendbot.types import Pitch, utcnow
 
 log = get_logger(__name__)
+# Told of each processing cycle, with how many stories it started (the terminal's one line).
+OnCycle = Callable[[CycleReport, int], None]
 
 LEASE = "run"
 LEASE_TTL = timedelta(minutes=2)
@@ -184,15 +187,21 @@ class Runner:
         db: str,
         secrets: Secrets,
         printer: Callable[[Pitch], None],
+        on_cycle: OnCycle | None = None,
     ) -> None:
         self.settings = settings
         self.secrets = secrets
+        self.on_cycle = on_cycle
         self.bot = make_trendbot(settings, db=db, secrets=secrets)
         self.store = self.bot.store
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.delivery = Delivery(self.bot, secrets, printer=printer)
         self.stopping = self.bot.pipeline.interrupt  # a stop ends the cycle between transactions
         self._dirty = threading.Event()
+        # held while a fetch asks for a cycle, and by stop() before the scheduler shuts down:
+        # shutdown(wait=True) holds APScheduler's job store lock while it waits for running jobs,
+        # so a fetch job calling add_job then would wait for it forever
+        self._soon_lock = threading.Lock()
         self.scheduler: Any = None
 
     def start(self) -> None:
@@ -204,8 +213,11 @@ class Runner:
         now = utcnow()
         take_lease(self.store, self.holder, now=now)
         # A model that cannot load is the user's to fix: say so now, in one line, rather than
-        # run on without processing anything.
-        self.bot.pipeline.brain.embedder  # noqa: B018
+        # run on without processing anything (the cache alone would load it at the first new
+        # text).
+        embedder = self.bot.pipeline.brain.embedder
+        if isinstance(embedder, CachedEmbedder):
+            embedder.load()
         zone = ZoneInfo(self.settings.brand.cadence.timezone)
         scheduler = BackgroundScheduler(
             timezone=zone,
@@ -272,14 +284,26 @@ class Runner:
             return
         if any(r.new for r in reports):
             self._dirty.set()
+            self.process_soon()
+
+    def process_soon(self) -> None:
+        """Run the processing cycle now rather than at its next tick: a story that crosses the
+        bar is pitched seconds after the fetch that brought it (the tick stays as a backstop).
+        A one-off job on the cycle's single thread: it waits for a running cycle, never skips."""
+        with self._soon_lock:
+            if self.scheduler is not None and not self.stopping.is_set():
+                self.scheduler.add_job(
+                    self.process, id="process-now", executor="cycle", replace_existing=True
+                )
 
     def process(self) -> None:
         if not self._dirty.is_set() and self._processed_once:
             return
         self._dirty.clear()
         self._processed_once = True
+        stories = self.store.story_count()
         try:
-            self.bot.pipeline.process()
+            report = self.bot.pipeline.process()
         except Interrupted:
             log.info("cycle.interrupted")
             return
@@ -289,6 +313,8 @@ class Runner:
         except TrendbotError as e:
             log.error("cycle.failed", error=str(e))
             return
+        if self.on_cycle is not None:
+            self.on_cycle(report, self.store.story_count() - stories)
         self.delivery.deliver()
 
     _processed_once = False
@@ -317,7 +343,8 @@ class Runner:
             self.stopping.set()
 
     def stop(self) -> None:
-        self.stopping.set()  # SIGINT arrives as KeyboardInterrupt, without the handler
+        with self._soon_lock:
+            self.stopping.set()  # SIGINT arrives as KeyboardInterrupt, without the handler
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)  # running jobs finish their transaction
         self.store.release_lease(LEASE, self.holder)
@@ -325,12 +352,20 @@ class Runner:
         log.info("run.stopped", holder=self.holder)
 
 
-def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: int = 3000) -> None:
+def run(
+    settings: Settings,
+    *,
+    db: str,
+    printer: Callable[[Pitch], None],
+    port: int = 3000,
+    on_cycle: OnCycle | None = None,
+    host: str | None = None,
+) -> None:
     """Run until SIGINT or SIGTERM; the Slack bot in the same process when tokens are set."""
     secrets = Secrets.from_env(
         llm_key_env=settings.pitches.llm.api_key_env if settings.pitches.llm else ""
     )
-    runner = Runner(settings, db=db, secrets=secrets, printer=printer)
+    runner = Runner(settings, db=db, secrets=secrets, printer=printer, on_cycle=on_cycle)
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         # Only set the event: an exception raised wherever the main thread happens to be can
@@ -341,7 +376,14 @@ def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         runner.start()
-        serve(runner.bot, secrets, runner.stopping, client=runner.delivery.client, port=port)
+        serve(
+            runner.bot,
+            secrets,
+            runner.stopping,
+            client=runner.delivery.client,
+            port=port,
+            host=host,
+        )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -351,7 +393,13 @@ def run(settings: Settings, *, db: str, printer: Callable[[Pitch], None], port: 
 
 
 def serve(
-    bot: Trendbot, secrets: Secrets, stopping: threading.Event, *, client: Any, port: int
+    bot: Trendbot,
+    secrets: Secrets,
+    stopping: threading.Event,
+    *,
+    client: Any,
+    port: int,
+    host: str | None = None,
 ) -> None:
     """The Slack bot (Socket Mode or HTTP) until `stopping` is set; without Slack tokens, just
     wait for it."""
@@ -373,7 +421,7 @@ def serve(
         finally:
             handler.close()
         return
-    stop = start_http(app, port=port, healthy=lambda: not stopping.is_set())
+    stop = start_http(app, host=host, port=port, healthy=lambda: not stopping.is_set())
     try:
         wait()
     finally:

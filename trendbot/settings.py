@@ -132,7 +132,7 @@ class CadenceSettings(Model):
     # Themes "match" from a low relevance so a story can be shown with its themes; a pitch asks
     # more. On open news streams, narrow themes matched 7-25% of stories at the matching bar and
     # 0.2-5% above 0.3 (bench/eval_themes.py and the archive).
-    min_relevance: float = Field(default=0.4, ge=0, le=1)
+    min_relevance: float = Field(default=0.35, ge=0, le=1)
     queue_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
     @field_validator("timezone")

@@ -156,6 +156,7 @@ class StoryView:
     sources: int
     first_seen: datetime
     last_seen: datetime
+    growth_drivers: str = ""  # what drives the predicted reach: `publishers in the last hour +0.4`
     keywords: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     sparkline: str = ""

@@ -8,12 +8,19 @@
 Slack delivers at least once: an event or action id seen before (`Store.first_delivery`) changes
 nothing. Every decision goes through `Backend.decide`, by button or by thread reply, and only
 editors may make one.
+
+Whatever fails, the person gets an answer: buttons and the reject modal are acknowledged by a
+listener middleware before their handler runs (a handler that raised after its own `ack()` would
+make bolt drop that ack and answer 404 three seconds later), and one global error handler
+(`@app.error`) logs the failure in one line and tells the person privately. A body that is not a
+Slack payload is answered 400 in one line, before bolt reads it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -24,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.error import URLError
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.error import BoltError
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
@@ -34,7 +41,6 @@ from trendbot.errors import ConfigError, SlackError, TrendbotError
 from trendbot.logs import get_logger, redact
 from trendbot.settings import Secrets, Settings, SlackSettings, ThemeSettings
 from trendbot.slack import cards, poster
-from trendbot.slack.cards import escape
 from trendbot.slack.commands import (
     EDITORS_ONLY,
     SLOW,
@@ -43,6 +49,7 @@ from trendbot.slack.commands import (
     Command,
     answer,
     parse_command,
+    shown,
 )
 from trendbot.slack.messages import Messages
 from trendbot.slack.replies import parse_reply
@@ -58,6 +65,9 @@ log = get_logger("trendbot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+HOST_ENV = "TRENDBOT_HOST"  # the Dockerfile sets 0.0.0.0: a container must listen on its interface
+DEFAULT_HOST = "127.0.0.1"  # elsewhere, only this machine (a reverse proxy) reaches /slack/events
+BAD_REQUEST = "bad request: the body is not a Slack payload"
 EDITOR_GROUP_TTL = 300.0  # seconds a user group's members are trusted before asking again
 FINAL_STATES = frozenset({"approved", "rejected", "expired"})
 DECISION_BUTTONS = re.compile("^(" + "|".join(cards.DECISION_ACTIONS) + ")$")
@@ -192,7 +202,7 @@ class SlackBot:
             return
         if cmd.name in SLOW:
             ack(
-                text=self.msg(f"working.{cmd.name}", ref=escape(cmd.arg), url=cmd.arg),
+                text=self.msg(f"working.{cmd.name}", ref=shown(cmd.arg), url=shown(cmd.arg)),
                 response_type="ephemeral",
             )
             return
@@ -240,8 +250,7 @@ class SlackBot:
 
     # buttons and the reject modal ---------------------------------------------------------------
 
-    def on_decision_button(self, ack: Ack, body: dict[str, Any]) -> None:
-        ack()
+    def on_decision_button(self, body: dict[str, Any]) -> None:
         action = body["actions"][0]
         if not self._first_delivery(_action_key(body), "action"):
             return
@@ -253,8 +262,7 @@ class SlackBot:
             message_ts=body["container"].get("message_ts") or body["message"]["ts"],
         )
 
-    def on_reject_button(self, ack: Ack, body: dict[str, Any]) -> None:
-        ack()
+    def on_reject_button(self, body: dict[str, Any]) -> None:
         if not self._first_delivery(_action_key(body), "action"):
             return
         user, channel = body["user"]["id"], body["channel"]["id"]
@@ -269,8 +277,7 @@ class SlackBot:
         except SlackError as e:
             log.warning("slack.modal_failed", pitch=pitch.id, error=str(e))
 
-    def on_reject_submit(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
+    def on_reject_submit(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         if not self._first_delivery(f"view:{view['id']}:{view.get('hash', '')}", "view"):
             return
         where = json.loads(view.get("private_metadata") or "{}")
@@ -286,10 +293,11 @@ class SlackBot:
     # decisions replied in a card's thread --------------------------------------------------------
 
     def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if event.get("subtype") or event.get("bot_id") or not thread_ts or thread_ts == ts:
+        message = thread_reply(event)
+        if message is None:
             return
-        reply = parse_reply(event.get("text") or "")
+        thread_ts, ts = message.get("thread_ts"), message.get("ts")
+        reply = parse_reply(message.get("text") or "")
         if reply is None:
             return
         channel = str(event.get("channel") or "")
@@ -301,7 +309,7 @@ class SlackBot:
             log.info("slack.duplicate_event", event_id=key)
             return
         self.decide(
-            user=str(event.get("user") or ""),
+            user=str(message.get("user") or ""),
             pitch_id=pitch_id,
             action=reply.action,
             channel=channel,
@@ -410,6 +418,49 @@ class SlackBot:
         except SlackError as e:
             log.warning("slack.ephemeral_failed", user=user, error=str(e))
 
+    # whatever failed ----------------------------------------------------------------------------
+
+    def on_error(
+        self,
+        error: Exception,
+        body: dict[str, Any],
+        request: BoltRequest,
+        response: BoltResponse | None,
+    ) -> BoltResponse | None:
+        """bolt's global error handler: one log line, and a private answer to the person. Returns
+        the HTTP answer when bolt still has one to send (never a 500: Slack would show an error)."""
+        kind = str(body.get("type") or ("command" if body.get("command") else "unknown"))
+        log.error("slack.handler_failed", kind=kind, error=_line(error))
+        logging.getLogger("trendbot.slack").debug("traceback", exc_info=error)
+        text = self.msg("error.unexpected")
+        ack = request.context.ack
+        acked = ack is not None and ack.response is not None
+        if not acked and response is not None and kind == "command":
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+        self._tell_privately(kind, body, text)
+        if response is None:  # bolt has answered Slack already
+            return None
+        if acked and ack is not None and ack.response is not None:
+            return ack.response
+        return BoltResponse(status=200, body="")
+
+    def _tell_privately(self, kind: str, body: dict[str, Any], text: str) -> None:
+        """Say `text` to whoever sent `body`, where they are: the channel, the thread, or (when a
+        modal says nowhere) the editors' channel."""
+        event = body.get("event") or {}
+        if kind == "command":
+            user, channel = body.get("user_id"), body.get("channel_id")
+        elif kind == "event_callback":
+            message = thread_reply(event) or event
+            user, channel = message.get("user"), event.get("channel")
+            self._ephemeral(str(channel or ""), str(user or ""), text, message.get("thread_ts"))
+            return
+        else:
+            user = (body.get("user") or {}).get("id")
+            channel = (body.get("channel") or {}).get("id") or self.settings.slack.channel
+        if user and channel:
+            self._ephemeral(str(channel), str(user), text, None)
+
 
 def _skip_token_warning(record: logging.LogRecord) -> bool:
     # bolt warns that SLACK_BOT_TOKEN is unused whenever a client is given: ours carries it.
@@ -438,7 +489,10 @@ def make_app(
             client=client,
             signing_secret=signing_secret.get_secret_value() if signing_secret else "",
             process_before_response=process_before_response,
-            name="trendbot",
+            # bolt gives each request logging.getLogger(name) with the level of `logger`: named
+            # after our own bolt logger, that is a no-op; named "trendbot", it reset the level of
+            # every trendbot logger, and slack.command or slack.decision lines were lost.
+            name=bolt_log.name,
             logger=bolt_log,
         )
     except BoltError as e:
@@ -446,10 +500,12 @@ def make_app(
     except (SlackClientError, URLError, OSError) as e:
         raise SlackError(msg("slack.down", error=_line(e))) from None
     bot = SlackBot(backend, client, editors=editors)
+    app.error(bot.on_error)
     app.command("/trend")(ack=bot.ack_trend, lazy=[bot.answer_trend])
-    app.action(DECISION_BUTTONS)(bot.on_decision_button)
-    app.action(cards.REJECT_ACTION)(bot.on_reject_button)
-    app.view(cards.REJECT_VIEW)(bot.on_reject_submit)
+    first = [acknowledge_first]
+    app.action(DECISION_BUTTONS, middleware=first)(bot.on_decision_button)
+    app.action(cards.REJECT_ACTION, middleware=first)(bot.on_reject_button)
+    app.view(cards.REJECT_VIEW, middleware=first)(bot.on_reject_submit)
     app.event("message")(bot.on_message)
     return app
 
@@ -470,9 +526,7 @@ def run_socket_mode(app: App, secrets: Secrets, *, block: bool = True) -> Socket
 
 def wsgi_app(app: App, *, healthy: Callable[[], bool] | None = None) -> WSGIApplication:
     """bolt's WSGI adapter on /slack/events, plus /healthz for load balancers and Docker."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = _SlackRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -485,23 +539,45 @@ def wsgi_app(app: App, *, healthy: Callable[[], bool] | None = None) -> WSGIAppl
     return application
 
 
+def default_host() -> str:
+    """$TRENDBOT_HOST (the Dockerfile sets 0.0.0.0), else loopback."""
+    return os.environ.get(HOST_ENV) or DEFAULT_HOST
+
+
+class HttpServer:
+    """A running /slack/events server: call it to stop it; `port` is the one it got (port 0
+    asks for a free one)."""
+
+    def __init__(self, host: str, port: int, stop: Callable[[], None]) -> None:
+        self.host, self.port, self._stop = host, port, stop
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __call__(self) -> None:
+        self._stop()
+
+
 def start_http(
     app: App,
     *,
-    host: str = "0.0.0.0",
+    host: str | None = None,
     port: int = 3000,
     threads: int = 8,
     healthy: Callable[[], bool] | None = None,
-) -> Callable[[], None]:
-    """Serve /slack/events and /healthz from a background thread; returns the function that
-    stops it. The caller's thread stays free to wait for a stop (a signal handler that raised
-    into a server loop could leave a lock held).
+) -> HttpServer:
+    """Serve /slack/events and /healthz from a background thread on `host` (default:
+    `default_host()`); returns the server, a callable that stops it. The caller's thread stays
+    free to wait for a stop (a signal handler that raised into a server loop could leave a lock
+    held).
 
     waitress when it is installed: a production WSGI server in pure Python (no compiler, runs on
     slim images), with a thread pool in ONE process, which trendbot needs (one store lease, one
     scheduler, one editor cache); gunicorn's pre-forked workers would each run the scheduler.
     Without it, the standard library's wsgiref, which is only fit for trying trendbot out.
     """
+    host = host or default_host()
     application = wsgi_app(app, healthy=healthy)
     try:
         from waitress.server import create_server
@@ -514,7 +590,7 @@ def start_http(
             dev.shutdown()
             dev.server_close()
 
-        return stop_dev
+        return HttpServer(host, dev.server_address[1], stop_dev)
     server: Any = create_server(
         application, host=host, port=port, threads=threads, ident="trendbot"
     )
@@ -524,7 +600,34 @@ def start_http(
         server.close()
         server.task_dispatcher.shutdown()
 
-    return stop
+    return HttpServer(host, int(server.effective_port), stop)
+
+
+class _SlackRequestHandler:
+    """bolt's WSGI adapter, except that a body bolt cannot parse (`payload=` that is not JSON, a
+    JSON body that does not parse) is answered 400 in one line: bolt reads the body before it
+    checks the signature, so these would otherwise be a 500 and a traceback for anyone to cause."""
+
+    def __init__(self, app: App, path: str) -> None:
+        from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+        class Handler(SlackRequestHandler):
+            def dispatch(self, request: Any) -> BoltResponse:
+                try:
+                    bolt_request = BoltRequest(
+                        body=request.get_body(),
+                        query=request.query_string,
+                        headers=request.get_headers(),
+                    )
+                except ValueError as e:  # JSON, UTF-8 and form decoding errors alike
+                    log.warning("slack.bad_request", error=_line(e))
+                    return BoltResponse(status=400, body=BAD_REQUEST)
+                return self.app.dispatch(bolt_request)
+
+        self._handler = Handler(app, path=path)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._handler(environ, start_response)
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
@@ -541,6 +644,30 @@ def wsgiref_dev_server(application: WSGIApplication, host: str, port: int) -> WS
     return make_server(
         host, port, application, server_class=_ThreadingWSGIServer, handler_class=_LoggingHandler
     )
+
+
+def thread_reply(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The person's message in a thread that `event` brings: a reply, a reply also sent to the
+    channel (`thread_broadcast`), or a reply edited into new words (`message_changed`); None for
+    anything else (bots, the card itself, joins, an unfurl that changed no word)."""
+    message = event
+    if event.get("subtype") == "message_changed":
+        message = event.get("message") or {}
+        before = event.get("previous_message") or {}
+        if message.get("text") == before.get("text"):
+            return None
+    if message.get("subtype") not in (None, "thread_broadcast") or message.get("bot_id"):
+        return None
+    thread_ts, ts = message.get("thread_ts"), message.get("ts")
+    if not thread_ts or thread_ts == ts or not message.get("user"):
+        return None
+    return message
+
+
+def acknowledge_first(ack: Ack, next: Callable[[], None]) -> None:
+    """Listener middleware: Slack hears back at once, whatever the handler then does."""
+    ack()
+    next()
 
 
 def _action_key(body: dict[str, Any]) -> str:

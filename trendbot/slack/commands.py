@@ -27,6 +27,8 @@ MAX_TOP = 20
 SEARCH_RESULTS = 5
 WHY_LINKS = 5
 PREVIEW_LINKS = 3  # as on a card
+ECHO_MAX = 80  # characters of what was typed that an answer repeats: Slack accepts thousands
+ERROR_MAX = 300
 SLOW = frozenset({"search", "pitch", "feed_add"})  # answered by a lazy listener after the ack
 EDITORS_ONLY = frozenset({"theme_add", "feed_add"})
 NO_ARGS = frozenset({"help", "themes", "feeds", "stats"})
@@ -119,13 +121,18 @@ def parse_command(text: str) -> Command:
 def answer(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> Answer:
     """The reply to one command. A TrendbotError becomes a one-line answer to the person only."""
     if cmd.name == "invalid":
-        return Answer(msg(cmd.usage, word=escape(cmd.word), max=MAX_TOP))
+        return Answer(msg(cmd.usage, word=shown(cmd.word), max=MAX_TOP))
     if cmd.name in EDITORS_ONLY and not asker.is_editor():
         return Answer(msg("only_editors_command"))
     try:
         return Answer(_ANSWERS[cmd.name](cmd, backend, msg, asker), share=cmd.share)
     except TrendbotError as e:
-        return Answer(msg("error", error=escape(str(e))))
+        return Answer(msg("error", error=escape(clip(str(e), ERROR_MAX))))
+
+
+def shown(typed: str) -> str:
+    """What the person typed, as an answer repeats it: escaped, and cut when long."""
+    return escape(clip(typed, ECHO_MAX))
 
 
 # answers ----------------------------------------------------------------------------------------
@@ -141,7 +148,7 @@ def _top(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
         names = [t.name for t in backend.themes()]
         theme = match_theme(cmd.arg, names)
         if theme is None:
-            return msg("unknown_theme", theme=escape(cmd.arg), themes=", ".join(names))
+            return msg("unknown_theme", theme=shown(cmd.arg), themes=", ".join(names))
     stories = backend.top_stories(cmd.n, theme)
     in_theme = msg("top.theme", theme=escape(theme)) if theme else ""
     if not stories:
@@ -152,14 +159,14 @@ def _top(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 def _search(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     stories = backend.search(cmd.arg, k=SEARCH_RESULTS)
     if not stories:
-        return msg("search.empty", words=escape(cmd.arg))
-    return "\n".join([msg("search.title", words=escape(cmd.arg)), *story_lines(stories, msg)])
+        return msg("search.empty", words=shown(cmd.arg))
+    return "\n".join([msg("search.title", words=shown(cmd.arg)), *story_lines(stories, msg)])
 
 
 def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     story = backend.find_story(cmd.arg)
     if story is None:
-        return msg("no_story", ref=escape(cmd.arg))
+        return msg("no_story", ref=shown(cmd.arg))
     return why_text(story, msg)
 
 
@@ -168,7 +175,7 @@ def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     toward the day's pitches) and its card goes to the editors' channel."""
     story = backend.find_story(cmd.arg)
     if story is None:
-        return msg("no_story", ref=escape(cmd.arg))
+        return msg("no_story", ref=shown(cmd.arg))
     pitch = backend.draft_pitch(story.id, save=cmd.save)
     if not cmd.save:
         return preview_text(pitch, msg)
@@ -190,7 +197,7 @@ def _themes(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 
 def _theme_add(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     backend.add_theme(cmd.arg, cmd.description, user=asker.user)
-    return msg("theme.added", name=escape(cmd.arg))
+    return msg("theme.added", name=shown(cmd.arg))
 
 
 def _feeds(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
@@ -207,13 +214,13 @@ def _feed_add(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> st
 
 def _mute(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     what = backend.mute(cmd.arg, user=asker.user)
-    return msg("muted", what=escape(what), ref=escape(cmd.arg))
+    return msg("muted", what=shown(what), ref=shown(cmd.arg))
 
 
 def _unmute(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     if backend.unmute(cmd.arg):
-        return msg("unmuted", ref=escape(cmd.arg))
-    return msg("not_muted", ref=escape(cmd.arg))
+        return msg("unmuted", ref=shown(cmd.arg))
+    return msg("not_muted", ref=shown(cmd.arg))
 
 
 def _stats(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
@@ -309,6 +316,8 @@ def why_text(story: StoryView, msg: Messages) -> str:
             last_seen=ago(story.last_seen),
         ),
     ]
+    if story.growth_drivers:  # right after why now, which says the predicted reach
+        lines.insert(2, msg("why.growth", drivers=escape(story.growth_drivers)))
     if story.traffic:
         lines.append(msg("why.traffic", traffic=f"{story.traffic:,}"))
     if story.keywords:

@@ -240,6 +240,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "*Why now:* {why_now} {sparkline}",
         "*Pourquoi maintenant :* {why_now} {sparkline}",
     ),
+    "why.growth": (
+        "*Predicted reach, driven by:* {drivers}",
+        "*Portée prévue, surtout due à :* {drivers}",
+    ),
     "why.size": (
         "{size} articles from {sources} sources since {first_seen}; last one {last_seen}",
         "{size} articles de {sources} sources depuis {first_seen} ; le dernier {last_seen}",

@@ -342,6 +342,19 @@ class Store:
                 out[row["item_id"]] = np.frombuffer(row["vector"], dtype=np.float32)
         return out
 
+    def embedded_titles(
+        self, model: str, *, since: datetime, until: datetime, limit: int
+    ) -> list[dict[str, Any]]:
+        """The latest `limit` items embedded by `model` and first seen in [since, until], oldest
+        first: `id`, `title` (the stream `trendbot themes try` adapts the matcher on)."""
+        rows = self.query(
+            "SELECT i.id, i.title FROM items i"
+            " JOIN embeddings e ON e.item_id = i.id AND e.model = ?"
+            " WHERE i.first_seen >= ? AND i.first_seen <= ? ORDER BY i.first_seen DESC LIMIT ?",
+            [model, iso(since), iso(until), limit],
+        )
+        return rows[::-1]
+
     # stories ---------------------------------------------------------------------------------
 
     def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:

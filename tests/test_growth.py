@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trendbot import growth
+from trendbot.growth import FEATURES, Growth, GrowthModel, Stream
+from trendbot.trends import NEW, RISING, Event, momentum, score_stories
+
+NOW = 1_760_000_000.0
+HOUR = 3600.0
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "news_archive_2025.jsonl.gz"
+
+
+def toy_model(p_enter: float = 0.5) -> GrowthModel:
+    """log(final) = log(1 + publishers in the last hour) * 2; p_big from publishers so far."""
+    n = len(FEATURES)
+    size_w = np.zeros(n)
+    size_w[FEATURES.index("publishers_1h")] = 2.0
+    big_w = np.zeros(n)
+    big_w[FEATURES.index("publishers")] = 4.0
+    return GrowthModel(
+        version="toy",
+        mean=np.zeros(n),
+        scale=np.ones(n),
+        size_w=size_w,
+        size_b=0.0,
+        hours_w=np.zeros(n),
+        hours_b=math.log1p(6.0),
+        big_w=big_w,
+        big_b=-8.0,  # p_big = 0.5 at log1p(publishers) = 2, about 6 publishers
+        error_by_age=((1.0, 0.5), (3.0, 0.3), (1e9, 0.2)),
+        p_enter=p_enter,
+        meta={},
+    )
+
+
+def burst(n: int, *, end: float = NOW, every: float = 300.0) -> list[Event]:
+    return [Event(end - i * every, f"pub{i}") for i in range(n)]
+
+
+def test_features_read_the_events_up_to_now() -> None:
+    events = [*burst(3), Event(NOW - 2 * HOUR, "old"), Event(NOW + 60, "future")]
+    x = growth.features(events, NOW, Stream(items_3h=40, breadth={"pub0": 0.5}))
+    f = dict(zip(FEATURES, x, strict=True))
+    assert f["publishers"] == pytest.approx(math.log1p(4))
+    assert f["publishers_1h"] == pytest.approx(math.log1p(3))
+    assert f["publishers_3h"] == pytest.approx(math.log1p(4))
+    assert f["age"] == pytest.approx(math.log1p(2))
+    assert f["share"] == pytest.approx(math.log1p(1000 * 4 / 40))
+    assert f["weight"] == pytest.approx(0.5 / 4)
+    assert f["quiet"] == pytest.approx(0.0)
+
+
+def test_a_repeat_keeps_a_publisher_listed_but_adds_no_publisher() -> None:
+    events = [Event(NOW - 5 * HOUR, "a"), Event(NOW - 10 * 60, "a", repeat=True)]
+    f = dict(zip(FEATURES, growth.features(events, NOW, Stream(0, {})), strict=True))
+    assert f["publishers"] == pytest.approx(math.log1p(1))
+    assert f["listed"] == pytest.approx(math.log1p(1))
+    assert f["items"] == pytest.approx(math.log1p(1))
+
+
+def test_stream_counts_recent_items_and_publisher_breadth() -> None:
+    stream = Stream.of({1: burst(2), 2: [Event(NOW, "pub0")], 3: [Event(NOW + 60, "x")]}, NOW)
+    assert stream.items_3h == 3
+    assert stream.breadth == {"pub0": 1.0, "pub1": 0.5}
+
+
+def test_prediction_never_below_the_publishers_already_there() -> None:
+    g = growth.predict(toy_model(), burst(8, every=20 * 60), NOW, Stream(10, {}))
+    assert g.publishers >= 8
+    assert g.hours == pytest.approx(6.0)
+    assert g.error == 0.3  # about 2.3 h old: the 1-3 h bucket
+    assert g.parts[0][0] == "publishers_1h"
+
+
+def test_explain_says_reach_time_and_error() -> None:
+    g = Growth(publishers=39.6, hours=5.8, p_big=0.9, error=0.3, parts=())
+    assert g.explain() == "expected to reach ~40 sources in 6 h (±30 %)"
+    assert g.explain("fr") == "devrait atteindre ~40 sources en 6 h (±30 %)"
+    assert "within the hour" in Growth(6, 0.4, 0.9, 0.3, ()).explain()
+
+
+def test_drivers_name_the_largest_parts() -> None:
+    g = Growth(9, 3, 0.9, 0.3, (("publishers_1h", 0.8), ("quiet", -0.2), ("age", 0.1)))
+    assert (
+        g.drivers(top=2) == "publishers in the last hour +0.80, time since the last article -0.20"
+    )
+
+
+def test_weights_round_trip_and_refuse_other_features() -> None:
+    model = toy_model()
+    again = GrowthModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(again.size_w, model.size_w)
+    assert again.error_by_age == model.error_by_age
+    d = model.to_dict()
+    d["features"] = d["features"][:-1]
+    with pytest.raises(ValueError, match="rebuild"):
+        GrowthModel.from_dict(d)
+
+
+def test_rising_needs_a_big_prediction_and_recent_news() -> None:
+    model = toy_model(p_enter=0.5)
+    stream = Stream(20, {})
+    two = burst(2)
+    eight = burst(8)
+    small = growth.predict(model, two, NOW, stream)
+    big = growth.predict(model, eight, NOW, stream)
+    assert small.p_big < 0.5 <= big.p_big
+    assert momentum(two, NOW, baseline_per_hour=0.1, growth=small).state == NEW
+    m = momentum(eight, NOW, baseline_per_hour=0.1, growth=big)
+    assert m.state == RISING
+    assert m.score >= 5.0 * big.p_big / 0.5 - 1e-9
+    assert "expected to reach" in m.explain()
+    stale = growth.predict(model, eight, NOW + 12 * HOUR, stream)
+    quiet = momentum(eight, NOW + 12 * HOUR, baseline_per_hour=0.1, growth=stale)
+    assert quiet.state != RISING  # predicted big, but no news in the window: nothing to act on
+
+
+def test_score_stories_predicts_for_every_live_story() -> None:
+    events = {1: burst(8), 2: burst(1)}
+    scored = score_stories(
+        events, {1: (None, None, False), 2: (None, None, False)}, NOW, model=toy_model()
+    )
+    assert scored[1].state == RISING and scored[1].growth is not None
+    assert scored[2].state != RISING
+    plain = score_stories(events, {1: (None, None, False)}, NOW)
+    assert plain[1].growth is None
+
+
+def test_shipped_weights_load() -> None:
+    model = growth.shipped()
+    assert model is not None
+    assert list(model.size_w.shape) == [len(FEATURES)]
+    assert 0 < model.p_enter < 1
+    assert model.error_by_age
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DATA.exists(), reason="../shared/data/news_archive_2025.jsonl.gz absent")
+def test_shipped_weights_are_what_the_training_script_builds() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "train_growth", ROOT / "scripts" / "train_growth.py"
+    )
+    assert spec is not None and spec.loader is not None
+    train = importlib.util.module_from_spec(spec)
+    sys.modules["train_growth"] = train
+    spec.loader.exec_module(train)
+    model, _ = train.build(DATA)
+    shipped = json.loads((ROOT / "trendbot" / "data" / growth.SHIPPED).read_text(encoding="utf-8"))
+    assert train.same(model.to_dict(), shipped)
+
+
+def test_trend_why_shows_what_drives_the_predicted_reach() -> None:
+    from datetime import UTC, datetime
+
+    from trendbot.slack.commands import why_text
+    from trendbot.slack.messages import Messages
+    from trendbot.types import StoryView
+
+    seen = datetime(2025, 11, 3, 9, tzinfo=UTC)
+    story = StoryView(
+        id=7,
+        label="Paris heatwave",
+        state="rising",
+        score=6.1,
+        why_now="5 sources in 8 h, expected to reach ~12 sources in 9 h (±25 %)",
+        size=6,
+        sources=5,
+        first_seen=seen,
+        last_seen=seen,
+        growth_drivers="publishers so far +0.80, publishers in the last hour +0.30",
+    )
+    lines = why_text(story, Messages("en")).splitlines()
+    assert "expected to reach ~12 sources in 9 h (±25 %)" in lines[1]
+    assert lines[2] == (
+        "*Predicted reach, driven by:* publishers so far +0.80, publishers in the last hour +0.30"
+    )
+    assert "Portée prévue" in why_text(story, Messages("fr"))
+    plain = why_text(StoryView(**{**vars(story), "growth_drivers": ""}), Messages("en"))
+    assert "Predicted reach" not in plain
