@@ -139,6 +139,8 @@ def test_why_says_why_a_rising_story_was_not_pitched(env: SlackEnv) -> None:
 
 def test_pitch_is_a_private_preview_that_saves_nothing(env: SlackEnv) -> None:
     story = env.story("Champions")
+    before = env.store.pitches()  # what processing itself pitched
+    messages = env.fake.messages(CHANNEL)
     ack, answer = ask_slow(env, "pitch champions league")
     assert ack["text"] == "Drafting a pitch for `champions league`…"
     assert answer["response_type"] == "ephemeral"
@@ -149,7 +151,7 @@ def test_pitch_is_a_private_preview_that_saves_nothing(env: SlackEnv) -> None:
         "_Preview only — not queued: nothing was saved. To queue it for the editors, type "
         f"`/trend pitch {story.id} save`._"
     )
-    assert env.store.pitches() == [] and env.fake.messages(CHANNEL) == []
+    assert env.store.pitches() == before and env.fake.messages(CHANNEL) == messages
 
 
 def test_pitch_save_queues_it_and_posts_a_card(env: SlackEnv) -> None:
@@ -158,15 +160,21 @@ def test_pitch_save_queues_it_and_posts_a_card(env: SlackEnv) -> None:
         "pitch", arg="2", save=True, share=True
     )
     story = env.story("Champions")
+    before = {p.id for p in env.store.pitches()}  # what processing itself pitched
     ack, answer = ask_slow(env, "pitch champions league save")
     assert ack["text"] == "Drafting a pitch for `champions league`…"
+    [new] = [p for p in env.store.pitches() if p.id not in before]
     assert answer["text"] == (
-        f"Queued: pitch #1 for *{story.label}* is in <#{CHANNEL}> for the "
+        f"Queued: pitch #{new.id} for *{story.label}* is in <#{CHANNEL}> for the "
         "editors to approve; it counts toward today's pitches."
     )
-    [card] = [m for m in env.fake.messages(CHANNEL) if m.get("metadata")]
-    assert card["metadata"]["event_payload"] == {"pitch_id": 1}
-    assert [p.state for p in env.store.pitches()] == ["posted"]
+    [_card] = [
+        m
+        for m in env.fake.messages(CHANNEL)
+        if (m.get("metadata") or {}).get("event_payload") == {"pitch_id": new.id}
+    ]
+    stored = env.store.pitch(new.id or 0)
+    assert stored is not None and stored.state == "posted"
 
 
 def test_themes_and_adding_one(env: SlackEnv) -> None:
@@ -228,12 +236,14 @@ def test_mute_and_unmute(env: SlackEnv) -> None:
 
 
 def test_stats(env: SlackEnv) -> None:
+    already = len(env.store.pitches())  # what processing itself pitched, undecided
     first, second = env.posted_pitch(), env.posted_pitch("Champions")
     env.clock.now += timedelta(minutes=30)
     env.bot.decide(first.id or 0, "approve", user="U0EDITOR")
     env.bot.decide(second.id or 0, "reject", user="U0EDITOR", reason="meh")
     text = ask(env, "stats share")["text"]
-    assert "Pitches: 2 this week, 2 this month" in text
+    made = already + 2
+    assert f"Pitches: {made} this week, {made} this month" in text
     assert "Approved 1, rejected 1: approval rate 50%" in text
     assert "to pitch: 3" in text and "from pitch to decision: 30 min" in text
 
