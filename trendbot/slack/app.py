@@ -594,9 +594,20 @@ def start_http(
     server: Any = create_server(
         application, host=host, port=port, threads=threads, ident="trendbot"
     )
-    threading.Thread(target=server.run, name="slack-http", daemon=True).start()
+    stopped = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            # closing the socket from the stopping thread can wake the loop on a closed fd
+            if not stopped.is_set():
+                raise
+
+    threading.Thread(target=serve, name="slack-http", daemon=True).start()
 
     def stop() -> None:
+        stopped.set()
         server.close()
         server.task_dispatcher.shutdown()
 
