@@ -51,7 +51,12 @@ from trendbot.slack.app import (
 from trendbot.slack.poster import make_client
 from trendbot.types import Pitch
 
-pytestmark = pytest.mark.slow  # the real core loads the bundled embedding model
+# slow: the real core loads the bundled embedding model. waitress can raise in its own threads
+# while a test server shuts down (a socket closed under its loop): teardown noise, noted.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+]
 __all__ = ["processed"]  # a module-scoped fixture: the database, processed once
 
 OUTSIDER = "U0OUTSIDER"
