@@ -4,7 +4,7 @@
         --data ../shared/data/huffpost_2018_2022_half.jsonl.gz \
         --brand bench/brands/hearth_en.yaml [--rows odd]
     .venv/bin/python bench/eval_brand_fit.py --data ../shared/data/lemonde_themes_h1.csv \
-        --brand bench/brands/lumiere_fr.yaml
+        --brand bench/brands/lumiere_fr.yaml --rows odd
 
 `--data`: HuffPost's News Category jsonl(.gz) (`category`, `headline`, `short_description`) or a
 CSV `label,title,description` (the label is the category). `--brand`: a feeds.yaml-style `brand:`
@@ -25,8 +25,10 @@ pipeline would pitch (it holds a blocked story as blocked before it looks at the
 - charter_blocked / charter_flagged (blocked or caution) on charter-type rows, harmless_blocked /
   harmless_flagged on harmless rows.
 
-`--rows odd|even` keeps every other row: the topic model (trendbot/topics.py) was trained on the
-even rows of the shared HuffPost half file, so figures on that file are reported on `--rows odd`.
+`--rows odd|even` keeps every other row, in file order, of either format: the topic model
+(trendbot/topics.py) was trained on the even rows of the shared HuffPost half file, so figures on
+that file are reported on `--rows odd`; on the Le Monde CSV (never trained on, never copied into
+the repository) choices are tried on `--rows even` and figures reported on `--rows odd`.
 Last line: one JSON object.
 """
 

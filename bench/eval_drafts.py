@@ -24,7 +24,9 @@ writer's helpers), so a writer bug cannot hide behind its own definition. A pitc
   at least 25% of the times it appears after a headline's first word (names are not: "Trump",
   "Halloween"; "gold", "breaks" and "high" are), or, when it appears fewer than 3 times there,
   its wordfreq Zipf frequency in English or the brand's language is >= 4.0 (once per 10,000
-  words). The brand's own hashtags and name are exempt.
+  words). A CamelCase hashtag of 2-3 words is a common phrase by the same first test on the
+  phrase (`#ReleaseDate`: "release date" is mostly written in lower case; `#WorldSeries` is
+  not). The brand's own hashtags and name are exempt.
 - over_length: the draft (hashtags included) is longer than `pitches.max_chars`.
 - blocked_term: the draft or a hashtag contains one of the brand's blocked terms or competitors
   (whole words, case and accents ignored).
@@ -82,6 +84,7 @@ RUN = 8
 SEGMENT_WORDS = 4  # a sentence or clause this long has a language of its own
 LOWER_SHARE = 0.25
 MIN_SEEN = 3
+PHRASE_WORDS = 3  # a CamelCase tag of up to this many words is checked as a phrase
 COMMON_ZIPF = 4.0
 LANGUAGES = "ar de en es fr it ja ko nl pl pt ru th tr zh"  # the ones trendbot embeds
 STOP_WORDS = (
@@ -130,9 +133,13 @@ class Judge:
         self.seen: Counter[str] = Counter()
         for title in stream_titles:
             tokens = re.findall(r"[^\W\d_]+", title)
-            for token in tokens[1:]:
-                self.seen[token.casefold()] += 1
-                self.lower[token.casefold()] += token.islower()
+            for i in range(1, len(tokens)):
+                for n in range(1, PHRASE_WORDS + 1):
+                    phrase = tokens[i : i + n]
+                    if len(phrase) == n:
+                        key = " ".join(phrase).casefold()
+                        self.seen[key] += 1
+                        self.lower[key] += all(t.islower() for t in phrase)
         brand = settings.brand
         self.exempt = {fold(t.lstrip("#")) for t in brand.hashtags} | {
             fold(re.sub(r"\W", "", brand.name))
@@ -144,8 +151,11 @@ class Judge:
         word = tag.lstrip("#")
         if fold(word) in self.exempt or not word.isalpha():
             return False
+        parts = re.findall(r"[A-ZÀ-Þ][^A-ZÀ-Þ]+", word)
+        if len(parts) > 1 and "".join(parts) == word:
+            return self.common_phrase(parts)  # #ReleaseDate is "release date"
         if any(ch.isupper() for ch in word[1:]):
-            return False  # CamelCase (several words), an acronym (NBA), a brand (iPhone)
+            return False  # an acronym (NBA), a brand (iPhone)
         key = word.casefold()
         if self.seen[key] >= MIN_SEEN:
             return self.lower[key] / self.seen[key] >= LOWER_SHARE
@@ -153,6 +163,14 @@ class Judge:
 
         langs = {"en", self.settings.brand.language[:2]}
         return max(zipf_frequency(key, lang) for lang in langs) >= COMMON_ZIPF
+
+    def common_phrase(self, words: Sequence[str]) -> bool:
+        """Whether a CamelCase tag's words are a common phrase: the stream writes them in lower
+        case at least LOWER_SHARE of the times (`#ReleaseDate`), not a name (`#WorldSeries`)."""
+        key = " ".join(words).casefold()
+        if len(words) > PHRASE_WORDS or self.seen[key] < MIN_SEEN:
+            return False
+        return self.lower[key] / self.seen[key] >= LOWER_SHARE
 
     def foreign(self, text: str) -> bool:
         if len(re.findall(r"[^\W\d_]+", text)) < SEGMENT_WORDS:

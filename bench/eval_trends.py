@@ -2,7 +2,8 @@
 predicted reach?
 
     .venv/bin/python bench/eval_trends.py --data ../shared/data/news_archive_2025.jsonl.gz \
-        [--model minilm|use-multilingual] [--from 2025-11-01] [--to 2026-01-01] [--quick]
+        [--model minilm|use-multilingual] [--from 2025-11-01] [--to 2026-01-01] [--quick] \
+        [--weights growth.json]
 
 Replays hourly snapshots of Google News top stories (`seen_at`, `rank`, `title`, `source`) with
 `seen_at` as the clock, each snapshot one processing cycle. The first sighting of a (title,
@@ -16,16 +17,28 @@ the shipped growth model (`trendbot/data/growth.json`).
 
 Clustering runs once; its decisions (item -> story, merges) are recorded and replayed under
 several settings. Ground truth comes from the raw stream, not from the pipeline's events: a story
-is "big" when it reaches 5 distinct publishers; its peak hour is the UTC hour with the most new
-items plus sightings (earliest on a tie; on this hourly stream the peak over +-3 h is shown too).
+is "big" when it reaches 5 distinct publishers; its peak hour is the UTC clock hour in which the
+most of its publishers were listed (a new item or a sighting; distinct publishers, so an hour
+that happens to hold two hourly snapshots does not count twice; earliest on a tie; the peak over
++-3 h is shown too).
 Figures: stories that rose, minutes from first item to rising and from rising to the peak hour,
-the share of risen stories that became big (precision-like) and of big stories that rose no later
-than their 5th publisher (recall-like; `..._strictly` counts only those flagged before it, not in
-the same cycle), flapping (quick re-rises), and the predicted final publisher count's median
-absolute percentage error 1 h and 3 h after a story's first item (`publishers_mape_1h`,
-`publishers_mape_3h`, fractions; over every story alive then, and over the big ones).
+the share of risen stories that became big (precision-like; `flagged_early_...` counts only those
+that rose with 4 publishers or fewer, the ones the prediction made), and of big stories that rose
+strictly before their 5th publisher, with 4 or fewer (`big_rose_strictly_before_5th_publisher`:
+the target; `big_rose_before_5th_publisher` also counts a rise in the cycle of the 5th, which a
+story with 5 publishers gets by construction, p = 1), flapping (quick re-rises), the ceiling of
+"before the peak hour ends" (`big_kth_publisher_before_peak_hour_end`: of big stories, the share
+whose 2nd / 3rd / 4th publisher came before their peak hour ended: a rule that needs that many
+publishers can do no better, even if it knew which stories become big), and the predicted final
+publisher count's median absolute percentage error 1 h and 3 h after a story's first item
+(`publishers_mape_1h`, `publishers_mape_3h`, fractions: over the stories that have 2+
+publishers then, the ones a card can be about; `..._big` over the stories that reach 5;
+`..._all` over every story alive then, which lone headlines predicted alone make ~0).
 `--from/--to` keep the figures to stories whose first item is in that period (the whole stream is
-replayed all the same). Embeddings cached under /tmp.
+replayed all the same). `--data ../shared/data/lemonde_2022_h1.jsonl.gz` replays Le Monde's
+topic feeds instead (daily snapshots, each feed standing for a publisher: a sanity check, not a
+target). `--weights` scores with another growth.json than the shipped one.
+Embeddings cached under /tmp.
 """
 
 from __future__ import annotations
@@ -45,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _data import ArchiveRow, add_data_argument, load_news_archive
+from _data import ArchiveRow, add_data_argument, load_lemonde, load_news_archive
 
 from trendbot import growth
 from trendbot.embed import load_embedder
@@ -128,6 +141,7 @@ class StoryLog:
     transitions: int = 0
     publishers_at_rise: int = 0
     predicted: dict[str, float] = field(default_factory=dict)  # "1h"/"3h" -> final publishers
+    predicted_with: dict[str, int] = field(default_factory=dict)  # "1h"/"3h" -> publishers then
 
 
 @dataclass
@@ -183,6 +197,8 @@ def replay(
                 log.first = min(log.first, old.first)
                 for k, v in old.predicted.items():
                     log.predicted.setdefault(k, v)
+                for k, n in old.predicted_with.items():
+                    log.predicted_with.setdefault(k, n)
             if gone in last_new:
                 last_new[into] = max(last_new.get(into, now), last_new.pop(gone))
         for pair, story in snap.new:
@@ -225,6 +241,7 @@ def replay(
                 for label, hours in (("1h", 1), ("3h", 3)):
                     if label not in log.predicted and now - log.first >= hours * HOUR - 60:
                         log.predicted[label] = m.growth.publishers
+                        log.predicted_with[label] = m.sources_total
             if m.state != log.state:
                 if log.state is not None:
                     log.transitions += 1
@@ -244,15 +261,17 @@ def replay(
 
 
 def peak_hour(events: Sequence[Event], spread: int = 0) -> float:
-    """Start of the UTC hour with the most new items and sightings (the earliest on a tie).
+    """Start of the UTC hour in which the most of the story's publishers were listed (a new item
+    or a sighting), the earliest on a tie.
 
-    With `spread`, each hour counts the events within `spread` hours either side of it: on a
-    stream sampled once an hour, most stories have no hour with more than one event, and the
+    With `spread`, each hour counts the publishers listed within `spread` hours either side of
+    it: on a stream sampled once an hour, most stories have no hour with more than one, and the
     plain peak is then just their first hour.
     """
-    counts: dict[int, int] = defaultdict(int)
+    listed: dict[int, set[str]] = defaultdict(set)
     for e in events:
-        counts[int(e.t // HOUR)] += 1
+        listed[int(e.t // HOUR)].add(e.source)
+    counts = {h: len(s) for h, s in listed.items()}
     hours = range(min(counts), max(counts) + 1)
     around = {h: sum(counts.get(h + d, 0) for d in range(-spread, spread + 1)) for h in hours}
     return min(hours, key=lambda h: (-around[h], h)) * HOUR
@@ -284,13 +303,24 @@ def final_publishers(log: StoryLog) -> int:
     return len({e.source for e in log.truth if not e.repeat})
 
 
-def mape(logs: Sequence[StoryLog], label: str) -> float | None:
+def mape(logs: Sequence[StoryLog], label: str, least: int = 0) -> float | None:
+    """Median absolute percentage error of the final publishers predicted at `label`, over the
+    stories that had at least `least` publishers then."""
     errors = [
         abs(s.predicted[label] - final_publishers(s)) / final_publishers(s)
         for s in logs
-        if label in s.predicted
+        if label in s.predicted and s.predicted_with.get(label, 0) >= least
     ]
     return round(statistics.median(errors), 3) if errors else None
+
+
+def publisher_times(events: Sequence[Event]) -> list[float]:
+    """When each distinct publisher's first item came."""
+    seen: dict[str, float] = {}
+    for e in sorted(events, key=lambda e: e.t):
+        if not e.repeat:
+            seen.setdefault(e.source, e.t)
+    return list(seen.values())
 
 
 def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
@@ -318,6 +348,13 @@ def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
             caught_early.append((big_at - s.rose_at) / 60)
             strictly += s.rose_at < big_at
     multi = [id(s) for s in never if final_publishers(s) >= 2]
+    early = [s for s in rose if s.publishers_at_rise < BIG]
+    peak_end = {id(s): peak_hour(s.truth) + HOUR for s in big}
+    arrivals = {id(s): publisher_times(s.truth) for s in big}
+
+    def kth_before_peak_end(k: int) -> float | None:
+        return share(sum(arrivals[id(s)][k - 1] < peak_end[id(s)] for s in big), len(big))
+
     return {
         "stories": len(stories),
         "rose": len(rose),
@@ -330,6 +367,10 @@ def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
         "rising_reached_5_after_rising": share(
             sum(id(s) in is_big and s.publishers_at_rise < BIG for s in rose), len(rose)
         ),
+        "flagged_early": len(early),
+        "flagged_early_reached_5_publishers": share(
+            sum(id(s) in is_big for s in early), len(early)
+        ),
         "never_rose_reached_5_publishers": share(sum(id(s) in is_big for s in never), len(never)),
         "never_rose_2plus_publishers_reached_5": share(len(is_big.intersection(multi)), len(multi)),
         "big_stories": len(big),
@@ -339,27 +380,42 @@ def evaluate(stories: dict[int, StoryLog]) -> dict[str, object]:
         "re_rises_per_risen_story": per(sum(s.rises - 1 for s in rose), len(rose)),
         "quick_re_rises_per_risen_story": per(sum(s.quick_rerises for s in rose), len(rose)),
         "transitions_per_risen_story": per(sum(s.transitions for s in rose), len(rose)),
-        "publishers_mape_1h": mape(list(stories.values()), "1h"),
-        "publishers_mape_3h": mape(list(stories.values()), "3h"),
+        "big_2nd_publisher_before_peak_hour_end": kth_before_peak_end(2),
+        "big_3rd_publisher_before_peak_hour_end": kth_before_peak_end(3),
+        "big_4th_publisher_before_peak_hour_end": kth_before_peak_end(4),
+        "publishers_mape_1h": mape(list(stories.values()), "1h", least=2),
+        "publishers_mape_3h": mape(list(stories.values()), "3h", least=2),
         "publishers_mape_1h_big": mape(big, "1h"),
         "publishers_mape_3h_big": mape(big, "3h"),
+        "publishers_mape_1h_all": mape(list(stories.values()), "1h"),
+        "publishers_mape_3h_all": mape(list(stories.values()), "3h"),
     }
 
 
-def settings(quick: bool) -> dict[str, tuple[TrendParams, GrowthModel | None]]:
-    shipped = growth.shipped()
+def settings(
+    quick: bool, shipped: GrowthModel | None
+) -> dict[str, tuple[TrendParams, GrowthModel | None]]:
     runs: dict[str, tuple[TrendParams, GrowthModel | None]] = {"default": (TrendParams(), shipped)}
     if quick:
         return runs
     runs["momentum only"] = (TrendParams(), None)  # the hand-set threshold, as before growth
     if shipped is not None:
-        for p in (0.3, 0.5, 0.7):
+        for p in (0.5, 0.7, 0.9):
             runs[f"p_enter {p}"] = (TrendParams(), _with_enter(shipped, p))
+        runs["3 publishers"] = (TrendParams(predict_min_sources=3), shipped)
     return runs
 
 
 def _with_enter(model: GrowthModel, p_enter: float) -> GrowthModel:
     return replace(model, p_enter=p_enter)
+
+
+def load_rows(path: Path) -> list[ArchiveRow]:
+    """The Google News archive, or (a sanity check only: daily snapshots, one publisher) Le
+    Monde's topic feeds, each feed standing for a publisher."""
+    if "lemonde" not in path.name:
+        return load_news_archive(path)
+    return [ArchiveRow(r.seen_at, 0, r.title, r.feed) for r in load_lemonde(path)]
 
 
 def epoch_day(text: str) -> float:
@@ -373,9 +429,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--from", dest="start", help="first day of the stories measured")
     parser.add_argument("--to", dest="end", help="day after the last one (exclusive)")
     parser.add_argument("--quick", action="store_true", help="the default settings only")
+    parser.add_argument("--weights", type=Path, help="a growth.json other than the shipped one")
     args = parser.parse_args(argv)
+    shipped = (
+        GrowthModel.from_dict(json.loads(args.weights.read_text(encoding="utf-8")))
+        if args.weights
+        else growth.shipped()
+    )
 
-    rows = load_news_archive(args.data)
+    rows = load_rows(args.data)
     print(f"{args.data.name}: {len(rows)} sightings, {len({(r.title, r.source) for r in rows})} "
           f"items (first sightings), {len({r.seen_at for r in rows})} snapshots")  # fmt: skip
     snapshots, cluster_s = cluster(rows, args.model)
@@ -384,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     end = epoch_day(args.end) if args.end else float("inf")
 
     results: dict[str, dict[str, object]] = {}
-    for name, (params, model) in settings(args.quick).items():
+    for name, (params, model) in settings(args.quick, shipped).items():
         run = replay(snapshots, params, model)
         kept = {k: s for k, s in run.stories.items() if start <= s.first < end}
         results[name] = evaluate(kept)
@@ -392,7 +454,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[name]["stories_scored_per_s"] = round(run.score_calls / max(run.score_s, 1e-9))
     show(results)
     d = results["default"]
-    shipped = growth.shipped()
     print(
         json.dumps(
             {

@@ -52,7 +52,7 @@ from xml.sax.saxutils import escape, quoteattr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _data import ArchiveRow, add_data_argument, load_news_archive
 
-from trendbot.pipeline import FeedReport, Pipeline, make_pipeline
+from trendbot.cycle import FeedReport, Pipeline, make_pipeline
 from trendbot.settings import Settings, parse_settings
 from trendbot.sources.fetch import Fetcher, FetchError, FetchRequest
 from trendbot.sources.parse import parse_feed

@@ -80,7 +80,7 @@ from throughput import (
 
 from trendbot import embed
 from trendbot.core import Trendbot
-from trendbot.pipeline import replay
+from trendbot.replay import replay
 from trendbot.sources.replay import ARCHIVE_FEED
 from trendbot.store.migrations import migrations
 from trendbot.types import Item

@@ -43,7 +43,7 @@ from _data import ArchiveRow, add_data_argument, load_news_archive
 from ruamel.yaml import YAML
 
 from trendbot import embed
-from trendbot.pipeline import EMBED_BATCH, Clock, Pipeline, make_pipeline
+from trendbot.cycle import EMBED_BATCH, Clock, Pipeline, make_pipeline
 from trendbot.settings import Settings, parse_settings
 from trendbot.sources.replay import ARCHIVE_FEED, batches, item_from_record
 from trendbot.types import Item, embed_text, utcnow

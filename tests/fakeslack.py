@@ -64,6 +64,7 @@ class FakeSlack:
         }
         self.strict_channels = strict_channels
         self.usergroups = dict(usergroups or {})
+        self.home_views: dict[str, dict[str, Any]] = {}  # user -> the Home tab last published
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, threading.Event] = {}
         self._last_ts = 0.0
@@ -284,6 +285,13 @@ class FakeSlack:
         if group not in self.usergroups:
             return {"ok": False, "error": "no_such_subteam"}
         return {"ok": True, "users": list(self.usergroups[group])}
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = _decoded(args.get("view")) or {}
+        if view.get("type") != "home" or not args.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        self.home_views[str(args["user_id"])] = view
+        return {"ok": True, "view": {**view, "id": f"V{len(self.calls_):06d}"}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         view = _decoded(args.get("view")) or {}

@@ -17,3 +17,35 @@ def test_a_brand_s_own_casing_is_a_name_and_title_case_words_are_not() -> None:
 def test_common_words_are_not_tags() -> None:
     assert is_common_word("#High") and is_common_word("breaks")
     assert not is_common_word("#TaylorSwift") and not is_common_word("NBA")
+
+
+def test_initials_and_suffixes_belong_to_a_name_and_are_never_one() -> None:
+    titles = [
+        "RFK Jr. ousts every member of the CDC Advisory Committee",
+        "What RFK Jr. wants from the new CDC Advisory Committee - NPR",
+        "Robert F. Kennedy Jr. names new vaccine advisers",
+    ]
+    names = named_entities(titles)
+    assert "RFK Jr" in names
+    assert "CDC Advisory Committee" in names
+    assert not {"Jr", "F", "Advisory", "Committee"} & set(names)
+
+
+def test_a_common_word_is_a_name_only_where_it_stands_alone() -> None:
+    # "Advisory" is a name's piece here, and a common word (Zipf 4.2): never a name alone.
+    titles = [
+        "Storm brings a Winter Weather Advisory to Denver",
+        "Winter Weather Advisory: Denver braces for snow",
+        "Denver schools close under the Advisory",
+    ]
+    assert "Advisory" not in named_entities(titles)
+    apple = ["Why Apple is betting on a thinner iPhone", "Analysts say Apple will ship it in May"]
+    assert "Apple" in named_entities(apple)  # alone and capitalised mid-sentence: a name
+
+
+def test_a_french_elision_is_not_part_of_the_name() -> None:
+    titles = [
+        "Revivez la première journée du jubilé d’Elizabeth II au Royaume-Uni",
+        "Le jubilé d'Elizabeth II : Londres en fête pour la reine",
+    ]
+    assert named_entities(titles)[0] == "Elizabeth II"

@@ -5,6 +5,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -56,7 +57,18 @@ def test_features_read_the_events_up_to_now() -> None:
     assert f["age"] == pytest.approx(math.log1p(2))
     assert f["share"] == pytest.approx(math.log1p(1000 * 4 / 40))
     assert f["weight"] == pytest.approx(0.5 / 4)
+    assert f["max_weight"] == pytest.approx(0.5)
     assert f["quiet"] == pytest.approx(0.0)
+    assert f["publishers_6h"] == pytest.approx(math.log1p(4))
+    assert f["pace_3h"] == pytest.approx(math.log1p(4 / 2))  # 4 publishers over its 2 h
+    assert f["items_1h"] == pytest.approx(math.log1p(3))
+    # "old" came first; pub2 10 min before now, pub1 5 min: 1 h 50 and 1 h 55 after it
+    assert f["second"] == pytest.approx(math.log1p(2 - 10 / 60))
+    assert f["third"] == pytest.approx(math.log1p(2 - 5 / 60))
+    assert f["first_hour"] == pytest.approx(math.log1p(1))
+    assert f["span"] == pytest.approx(math.log1p(2))
+    assert f["kept"] == pytest.approx(1.0)
+    assert f["stale"] == pytest.approx(0.0)
 
 
 def test_a_repeat_keeps_a_publisher_listed_but_adds_no_publisher() -> None:
@@ -65,6 +77,11 @@ def test_a_repeat_keeps_a_publisher_listed_but_adds_no_publisher() -> None:
     assert f["publishers"] == pytest.approx(math.log1p(1))
     assert f["listed"] == pytest.approx(math.log1p(1))
     assert f["items"] == pytest.approx(math.log1p(1))
+    # still listed 10 min ago: listed for 4 h 50 of its 5 h, though quiet for 5 h
+    assert f["span"] == pytest.approx(math.log1p(5 - 1 / 6))
+    assert f["stale"] == pytest.approx(math.log1p(1 / 6))
+    assert f["quiet"] == pytest.approx(math.log1p(5))
+    assert f["second"] == pytest.approx(math.log1p(6))  # no 2nd publisher: age + 1
 
 
 def test_stream_counts_recent_items_and_publisher_breadth() -> None:
@@ -186,3 +203,44 @@ def test_trend_why_shows_what_drives_the_predicted_reach() -> None:
     assert "Portée prévue" in why_text(story, Messages("fr"))
     plain = why_text(StoryView(**{**vars(story), "growth_drivers": ""}), Messages("en"))
     assert "Predicted reach" not in plain
+
+
+def test_a_prediction_alone_needs_four_publishers() -> None:
+    model = toy_model(p_enter=0.01)  # every story predicted big
+    stream = Stream(20, {})
+    three, four = burst(3), burst(4)
+    g3, g4 = growth.predict(model, three, NOW, stream), growth.predict(model, four, NOW, stream)
+    assert momentum(three, NOW, baseline_per_hour=10.0, growth=g3).state == NEW
+    assert momentum(four, NOW, baseline_per_hour=10.0, growth=g4).state == RISING
+
+
+def _bench() -> ModuleType:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import eval_trends
+
+    return eval_trends
+
+
+def test_bench_peak_hour_counts_publishers_listed_not_snapshots() -> None:
+    bench = _bench()
+    h0 = 1_760_000_400.0 // HOUR * HOUR
+    # hour 0: one publisher seen in two snapshots; hour 2: two publishers listed
+    events = [
+        Event(h0 + 60, "a"),
+        Event(h0 + 3000, "a", repeat=True),
+        Event(h0 + 2 * HOUR, "a", repeat=True),
+        Event(h0 + 2 * HOUR + 60, "b"),
+    ]
+    assert bench.peak_hour(events) == h0 + 2 * HOUR
+
+
+def test_bench_publisher_error_leaves_out_lone_headlines() -> None:
+    bench = _bench()
+    lone = bench.StoryLog(truth=[Event(NOW, "a")])
+    lone.predicted, lone.predicted_with = {"3h": 1.0}, {"3h": 1}
+    pair = bench.StoryLog(
+        truth=[Event(NOW, "a"), Event(NOW, "b"), Event(NOW, "c"), Event(NOW, "d")]
+    )
+    pair.predicted, pair.predicted_with = {"3h": 2.0}, {"3h": 2}
+    assert bench.mape([lone, pair], "3h", least=2) == 0.5
+    assert bench.mape([lone, pair], "3h") == 0.25

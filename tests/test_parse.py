@@ -236,7 +236,7 @@ def test_lemonde_feeds() -> None:
             )
             assert item.language == "fr" and item.kind == "news"
             assert len(item.summary) <= 1000 and "&nbsp;" not in item.summary
-            assert item.source == info.title
+            assert item.source == "lemonde.fr"  # 16 topic feeds, one publisher
 
 
 # -- helpers --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from feedserver import FeedServer, Response
 
 from trendbot.cli import cli
-from trendbot.pipeline import Pipeline, make_pipeline
+from trendbot.cycle import Pipeline, make_pipeline
 from trendbot.settings import parse_settings
 
 

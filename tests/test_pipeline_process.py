@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
-from trendbot.pipeline import Interrupted, Pipeline, embed_new, make_pipeline
+from trendbot.cycle import Interrupted, Pipeline, embed_new, make_pipeline
 from trendbot.settings import parse_settings
 from trendbot.types import Item
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot.cli import cli
+from trendbot.errors import FeedError
 from trendbot.sources.replay import ARCHIVE_FEED, read_stream
 
 T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)  # 11:00 in Paris: outside quiet hours
@@ -93,6 +94,36 @@ def test_a_bad_line_is_one_line_naming_the_file_and_the_line(tmp_path: Path) -> 
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.output
     assert str(path) in lines[0] and "line 3" in lines[0]
+
+
+def test_an_rss_corpus_counts_a_newspaper_s_topic_feeds_as_one_publisher(tmp_path: Path) -> None:
+    def saved(feed: str, n: int, link: str, title: str) -> dict[str, Any]:
+        at = (T0 + timedelta(minutes=n)).isoformat()
+        return {"feed": feed, "seen_at": at, "published": at, "title": title, "link": link}
+
+    path = write_lines(tmp_path / "corpus.jsonl", [
+        saved("sport", 1, "https://www.lemonde.fr/sport/a.html", "Le XV de France bat l'Irlande"),
+        saved("une", 2, "https://www.lemonde.fr/sport/a.html", "Le XV de France bat l'Irlande"),
+        saved("politique", 3, "https://www.lemonde.fr/p/b.html", "Le Sénat adopte le budget"),
+        saved("news", 4, "https://rss.example.com/c", "A heatwave grips the south of Europe"),
+    ])  # fmt: skip
+    items = read_stream(path)
+    assert [i.source for i in items] == ["lemonde.fr"] * 3 + ["example.com"]
+    assert [i.language for i in items] == ["fr", "fr", "fr", "en"]  # read, not assumed
+
+
+def test_a_stream_mixing_formats_names_the_line_and_what_it_lacks(tmp_path: Path) -> None:
+    corpus = {
+        "feed": "une",
+        "published": T0.isoformat(),
+        "title": "Un titre",
+        "link": "https://a.fr/x",
+    }
+    path = write_lines(tmp_path / "mixed.jsonl", [*archive()[:2], corpus])
+    with pytest.raises(
+        FeedError, match=r"line 3: .*news archive record lacks rank, seen_at, source"
+    ):
+        read_stream(path)
 
 
 @pytest.mark.slow

@@ -117,8 +117,8 @@ def test_figures_come_from_the_period_only(store: Store) -> None:
     assert data.decisions["approved"] == [1, 0, 0]
     assert data.decisions["rejected"] == [0, 0, 1]
     assert data.pitch_count == 2
-    assert [p["state"] for p in data.pitches] == ["rejected", "approved"]
-    assert data.pitches[0]["reason"] == "grim" and data.pitches[0]["decided_by"] == "U2"
+    assert [p.state for p in data.pitches] == ["rejected", "approved"]
+    assert data.pitches[0].reason == "grim" and data.pitches[0].decided_by == "U2"
 
 
 def test_long_periods_get_wider_bins(store: Store) -> None:

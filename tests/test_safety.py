@@ -11,6 +11,7 @@ import pytest
 from trendbot.calibration import for_model
 from trendbot.safety import BUILTIN, BlockedTopic, SafetyFilter, SafetyRules, Verdict
 from trendbot.themes import fold
+from trendbot.topics import TOPICS, TopicModel
 
 DATA = Path(__file__).parent / "data"
 DIM = 1024
@@ -117,6 +118,36 @@ def test_near_a_prototype_blocks_and_a_bit_further_cautions() -> None:
     verdict = at(0.9)
     assert verdict.category == "layoffs"
     assert verdict.reason == "layoffs: close to 'factory closes and workers lose their jobs' (0.90)"
+
+
+def _reader(topic_of: dict[str, str]) -> TopicModel:
+    """A topic model that reads a text's topic from one word in it (hashed like `encode`), and
+    anything else as business news."""
+    weights = np.zeros((len(TOPICS), DIM), dtype=np.float32)
+    for word, topic in topic_of.items():
+        weights[TOPICS.index(topic), zlib.crc32(word.encode()) % DIM] = 40.0
+    bias = np.zeros(len(TOPICS), dtype=np.float32)
+    bias[TOPICS.index("business")] = 6.0
+    return TopicModel("minilm", TOPICS, weights, bias)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Tour bus rollover kills five travellers", "blocked"),  # a tragedy, not leisure news
+        ("Boxing legend dies at 46 before his comeback", "blocked"),  # a death, in sports news
+        ("Thriller about a murder tops the box office", "caution"),  # a film's plot
+        ("Explosion des ventes de baskets cet été", "safe"),  # a figure of speech, not a blast
+        ("Le festival, victime de son succès, ajoute une date", "safe"),
+        ("Le patrimoine moderne, angle mort du débat", "safe"),  # a blind spot, in a set phrase
+        ("Un promeneur retrouvé mort au bord du canal", "blocked"),
+    ],
+)
+def test_a_tragedy_word_in_culture_news_asks_a_person(text: str, level: str) -> None:
+    model = _reader({"travellers": "world", "boxing": "sports", "thriller": "culture"})
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=model)
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
 
 
 def test_one_vector_per_text() -> None:

@@ -286,7 +286,8 @@ def test_the_lease_names_its_holder_and_a_dead_one_is_replaced(tmp_path: Path) -
         ok, detail = lease_status(store, now=now)
         assert not ok and "gone" in detail
         take_lease(store, "me", now=now)
-        assert (store.lease(LEASE) or {})["holder"] == "me"
+        lease = store.lease(LEASE)
+        assert lease is not None and lease.holder == "me"
 
         # on another host a pid means nothing here: only the lease's expiry frees the database
         store.release_lease(LEASE, "me")
@@ -297,7 +298,8 @@ def test_the_lease_names_its_holder_and_a_dead_one_is_replaced(tmp_path: Path) -
         later = now + LEASE_TTL + timedelta(seconds=1)
         assert not lease_status(store, now=later)[0]
         take_lease(store, "me", now=later)
-        assert (store.lease(LEASE) or {})["holder"] == "me"
+        lease = store.lease(LEASE)
+        assert lease is not None and lease.holder == "me"
 
 
 # 1. one run per database --------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_unknown_setting_lists_what_is_allowed_there(tmp_path: Path) -> None:
     lines = error_lines(tmp_path, GOOD.replace("  name: Acme", "  name: Acme\n  colour: red"))
     assert lines == [
         "feeds.yaml: brand.colour: unknown setting 'colour' (allowed here: name, voice, language,"
-        " hashtags, themes, safety, cadence) (line 7)"
+        " hashtags, themes, safety, cadence, digest, channel, editors, editor_group) (line 7)"
     ]
 
 
@@ -248,3 +248,91 @@ def test_add_theme(tmp_path: Path) -> None:
     assert [t.name for t in load_settings(path).brand.themes] == ["sport", "food"]
     with pytest.raises(ConfigError, match="exists already"):
         add_theme_to_config(path, ThemeSettings(name="FOOD", description="again"))
+
+
+TWO_BRANDS = """\
+slack:
+  channel: "#general-pitches"
+  editors: [U0EDITOR1]
+brands:
+  - name: Daybreak Coffee
+    channel: "#daybreak"
+    editors: [U0COFFEE1]
+    cadence: {timezone: America/New_York}
+    digest: {at: "08:30", days: [mon, wed, fri]}
+    themes:
+      - name: game-day
+        description: the big games fans gather around
+        channel: "#daybreak-sports"
+        editors: [U0SPORTS1]
+      - name: pop-culture
+        description: movies, music and TV
+  - name: Glow Skincare
+    themes:
+      - name: pop-culture
+        description: celebrities and red carpets
+"""
+
+
+def test_several_brands_each_with_channels_editors_and_a_digest(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, TWO_BRANDS))
+    coffee, glow = settings.brands
+    assert settings.brand is coffee and settings.brand_named("glow skincare") is glow
+    assert settings.channel_of(coffee, "game-day") == "#daybreak-sports"
+    assert settings.channel_of(coffee, "pop-culture") == "#daybreak"
+    assert settings.channel_of(glow, "pop-culture") == "#general-pitches"  # the slack section's
+    assert settings.editors_of(coffee, "game-day") == ("U0SPORTS1",)
+    assert settings.editors_of(coffee, "pop-culture") == ("U0COFFEE1",)
+    assert settings.editors_of(glow) == ("U0EDITOR1",)
+    assert coffee.cadence.mode == "both" and glow.cadence.mode == "realtime"
+    assert coffee.digest is not None and coffee.digest.days == ("mon", "wed", "fri")
+    assert settings.brand_of_channel("daybreak-sports") is coffee
+    assert settings.brand_of_channel("#general-pitches") is glow
+    assert settings.brand_of_channel("C0UNKNOWN") is None
+
+
+def test_brand_mistakes_name_the_brand_entry_and_line(tmp_path: Path) -> None:
+    both = GOOD + "brands:\n  - name: Other\n    themes: [{name: x, description: x}]\n"
+    assert error_lines(tmp_path, both) == [
+        "feeds.yaml: (top): write either 'brand:' (one brand) or 'brands:' (a list), not both"
+    ]
+    twice = TWO_BRANDS.replace("Glow Skincare", "daybreak coffee")
+    assert error_lines(tmp_path, twice) == [
+        "feeds.yaml: (top): two brands are named 'daybreak coffee': give each its own name"
+    ]
+    theme_twice = TWO_BRANDS.replace(
+        "      - name: pop-culture\n        description: movies",
+        "      - name: Game-Day\n        description: movies",
+    )
+    assert error_lines(tmp_path, theme_twice)[0] == (
+        "feeds.yaml: brands[0].themes[1].name: duplicate theme name 'Game-Day', already used at"
+        " line 11 (line 15)"
+    )
+    bad_day = TWO_BRANDS.replace("[mon, wed, fri]", "[mon, someday]")
+    assert error_lines(tmp_path, bad_day)[0].startswith(
+        "feeds.yaml: brands[0].digest.days[1]: should be 'mon', 'tue'"
+    )
+    no_digest = GOOD.replace("  name: Acme\n", "  name: Acme\n  cadence: {mode: digest}\n")
+    assert error_lines(tmp_path, no_digest) == [
+        "feeds.yaml: brand: cadence.mode 'digest' needs a digest: add digest: {at: '08:30'}"
+        " (line 5)"
+    ]
+    assert error_lines(tmp_path, "feeds: []\nbrands: []\n") == [
+        "feeds.yaml: (top): 'brands:' is empty: list at least one brand"
+    ]
+
+
+def test_the_old_digest_time_is_the_first_brand_s_digest(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, GOOD + "slack:\n  digest_time: '07:45'\n"))
+    assert settings.brand.digest is not None and settings.brand.digest.at == "07:45"
+    assert settings.brand.cadence.mode == "both"
+
+
+def test_add_theme_goes_to_the_named_brand(tmp_path: Path) -> None:
+    path = write(tmp_path, TWO_BRANDS)
+    add_theme_to_config(
+        path, ThemeSettings(name="beauty", description="skin"), brand="glow skincare"
+    )
+    assert [t.name for t in load_settings(path).brands[1].themes] == ["pop-culture", "beauty"]
+    with pytest.raises(ConfigError, match="no brand named 'Nope'"):
+        add_theme_to_config(path, ThemeSettings(name="x", description="x"), brand="Nope")

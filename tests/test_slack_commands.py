@@ -126,7 +126,8 @@ def test_why_says_why_a_rising_story_was_not_pitched(env: SlackEnv) -> None:
     text = ask(env, f"why {heat.id}")["text"]
     assert "*Not pitched:* " in text and "Only loosely about" in text  # the pipeline's hold
     at = datetime(2025, 7, 15, 9, 45, tzinfo=UTC)
-    env.store.record_hold(heat.id, "daily_limit", "Today's pitches are all made (max 3).", now=at)
+    made = "Today's pitches are all made (max 3)."
+    env.store.record_hold(heat.id, "daily_limit", made, now=at, brand=env.settings.brand.name)
     text = ask(env, f"why {heat.id}")["text"]
     assert (
         "*Not pitched:* daily limit reached: Today's pitches are all made (max 3)"

@@ -23,6 +23,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_list": "channels:read",
     "usergroups_users_list": "usergroups:read",
     "views_open": None,
+    "views_publish": None,
 }
 
 
@@ -40,9 +41,13 @@ def test_http_mode_points_everything_at_the_events_url() -> None:
     [command] = data["features"]["slash_commands"]
     assert (command["command"], command["url"]) == ("/trend", URL)
     assert data["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
         "message.channels",
         "message.groups",
     ]
+    [shortcut] = data["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", "trendbot_pitch_this")
+    assert data["features"]["app_home"]["home_tab_enabled"] is True
 
 
 def test_socket_mode_needs_no_url() -> None:

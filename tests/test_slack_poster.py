@@ -1,9 +1,11 @@
-"""Posting cards exactly once: against the fake Slack Web API, with a real store file."""
+"""Posting cards exactly once: against the fake Slack Web API, with pitches the real `Trendbot`
+drafts on a database the real pipeline processed."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,15 +17,17 @@ from typing import Any
 import pytest
 from fakeslack import TOKEN, FakeSlack
 from pydantic import SecretStr
-from slack_backend import SeedStory, StoreBackend, make_settings
+from slackkit import processed
 
+from trendbot.core import Trendbot, make_trendbot
 from trendbot.errors import SlackError
-from trendbot.settings import Secrets
+from trendbot.settings import Secrets, load_settings
 from trendbot.slack.poster import make_client, post_pitch, post_update
 from trendbot.store import Store
 from trendbot.types import Pitch
 
 CHANNEL = "C0PITCHES"
+__all__ = ["processed"]  # a module-scoped fixture: the database, processed once
 SECRETS = Secrets(slack_bot_token=SecretStr(TOKEN))
 
 # What a `trendbot run` does when it posts a card; the test kills it before it records the ts.
@@ -49,15 +53,27 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "trendbot.db") as opened:
-        yield opened
+def bot(processed: Path, tmp_path: Path) -> Iterator[Trendbot]:
+    folder = tmp_path / "bot"
+    shutil.copytree(processed, folder)
+    opened = make_trendbot(load_settings(folder / "feeds.yaml"), db=str(folder / "t.db"))
+    yield opened
+    opened.close()
 
 
-def new_pitch(store: Store, label: str = "Heatwave sends Paris to the beach") -> Pitch:
-    backend = StoreBackend(make_settings(), store)
-    story = backend.add_story(SeedStory(label, ["Paris swelters", "Record heat"], theme="Summer"))
-    return backend.draft_pitch(story)
+@pytest.fixture
+def store(bot: Trendbot) -> Store:
+    return bot.store
+
+
+def new_pitch(bot: Trendbot, words: str = "heatwave") -> Pitch:
+    """A stored pitch, drafted by the real core, for the story with `words` in a headline."""
+    [row] = bot.store.query(
+        "SELECT s.story_id FROM story_items s JOIN items i ON i.id = s.item_id"
+        " WHERE i.title LIKE ? GROUP BY s.story_id ORDER BY count(*) DESC LIMIT 1",
+        [f"%{words}%"],
+    )
+    return bot.draft_pitch(row["story_id"])
 
 
 def cards_in(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
@@ -65,18 +81,21 @@ def cards_in(fake: FakeSlack, channel: str = CHANNEL) -> list[dict[str, Any]]:
 
 
 def test_a_pitch_is_posted_once_with_its_sources_in_the_thread(
-    fake: FakeSlack, store: Store
+    bot: Trendbot, fake: FakeSlack, store: Store
 ) -> None:
-    pitch = new_pitch(store)
+    pitch = new_pitch(bot)
     client = make_client(SECRETS, base_url=fake.url)
     ts = post_pitch(client, store, pitch, CHANNEL)
     again = post_pitch(client, store, pitch, CHANNEL)  # the scheduler's next cycle
     assert again == ts
     [card] = cards_in(fake)
     assert card["ts"] == ts
-    assert card["metadata"] == {"event_type": "trendbot_pitch", "event_payload": {"pitch_id": 1}}
+    assert card["metadata"] == {
+        "event_type": "trendbot_pitch",
+        "event_payload": {"pitch_id": pitch.id},
+    }
     [sources] = fake.replies(CHANNEL, ts)
-    assert "Paris swelters" in str(sources["blocks"])
+    assert pitch.sources and all(link.url in str(sources["blocks"]) for link in pitch.sources)
     saved = store.pitch(pitch.id or 0)
     assert saved is not None
     assert (saved.slack_channel, saved.slack_ts, saved.state) == (CHANNEL, ts, "posted")
@@ -84,18 +103,18 @@ def test_a_pitch_is_posted_once_with_its_sources_in_the_thread(
     assert all(c.headers["authorization"] == f"Bearer {TOKEN}" for c in fake.calls())
 
 
-def test_a_rate_limit_is_waited_out(fake: FakeSlack, store: Store) -> None:
+def test_a_rate_limit_is_waited_out(bot: Trendbot, fake: FakeSlack, store: Store) -> None:
     fake.fail("chat.postMessage", 429, retry_after=0)
-    ts = post_pitch(make_client(SECRETS, base_url=fake.url), store, new_pitch(store), CHANNEL)
+    ts = post_pitch(make_client(SECRETS, base_url=fake.url), store, new_pitch(bot), CHANNEL)
     statuses = [c.status for c in fake.calls("chat.postMessage")]
     assert statuses == [429, 200, 200]  # refused, the card, its sources
     assert [c["ts"] for c in cards_in(fake)] == [ts]
 
 
 def test_a_slack_outage_delays_the_pitch_and_never_doubles_it(
-    fake: FakeSlack, store: Store
+    bot: Trendbot, fake: FakeSlack, store: Store
 ) -> None:
-    pitch = new_pitch(store)
+    pitch = new_pitch(bot)
     client = make_client(SECRETS, base_url=fake.url)
     fake.fail("chat.postMessage", 503)
     with pytest.raises(SlackError, match=r"Slack is unavailable .* try again"):
@@ -109,23 +128,22 @@ def test_a_slack_outage_delays_the_pitch_and_never_doubles_it(
     assert methods.index("conversations.history") < len(methods) - 2  # looked before posting
 
 
-def test_slack_unreachable_is_one_line_without_the_token(store: Store) -> None:
+def test_slack_unreachable_is_one_line_without_the_token(bot: Trendbot, store: Store) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     client = make_client(SECRETS, base_url=f"http://127.0.0.1:{port}/api/")
     with pytest.raises(SlackError) as caught:
-        post_pitch(client, store, new_pitch(store), CHANNEL)
+        post_pitch(client, store, new_pitch(bot), CHANNEL)
     assert "Slack is unavailable" in str(caught.value)
     assert "\n" not in str(caught.value) and TOKEN not in str(caught.value)
 
 
 def test_a_crash_between_posting_and_recording_leaves_exactly_one_card(
-    fake: FakeSlack, tmp_path: Path
+    bot: Trendbot, fake: FakeSlack, tmp_path: Path
 ) -> None:
-    db = tmp_path / "trendbot.db"
-    with Store(db) as store:
-        pitch_id = new_pitch(store).id
+    db = tmp_path / "bot" / "t.db"
+    pitch_id = new_pitch(bot).id
     held = fake.hold("chat.postMessage")  # Slack keeps the card; its answer never arrives
     process = subprocess.Popen(
         [sys.executable, "-c", POSTER, str(db), fake.url, str(pitch_id), CHANNEL],
@@ -154,37 +172,37 @@ def test_a_crash_between_posting_and_recording_leaves_exactly_one_card(
 
 
 def test_a_card_the_bot_cannot_see_any_more_is_posted_where_asked(
-    fake: FakeSlack, store: Store
+    bot: Trendbot, fake: FakeSlack, store: Store
 ) -> None:
-    pitch = new_pitch(store)
+    pitch = new_pitch(bot)
     store.set_pitch_slack(pitch.id or 0, channel="C0GONE")  # a channel then removed from Slack
     fake.strict_channels = True
     ts = post_pitch(make_client(SECRETS, base_url=fake.url), store, pitch, CHANNEL)
     assert [c["ts"] for c in cards_in(fake)] == [ts]
 
 
-def test_a_channel_the_bot_is_not_in_says_what_to_do(store: Store) -> None:
+def test_a_channel_the_bot_is_not_in_says_what_to_do(bot: Trendbot, store: Store) -> None:
     with FakeSlack(channels={CHANNEL: "pitches"}, strict_channels=True) as fake:
         client = make_client(SECRETS, base_url=fake.url)
         with pytest.raises(SlackError, match="invite it there"):
-            post_pitch(client, store, new_pitch(store), "C0ELSEWHERE")
+            post_pitch(client, store, new_pitch(bot), "C0ELSEWHERE")
 
 
-def test_a_channel_given_by_name_is_found(fake: FakeSlack, store: Store) -> None:
+def test_a_channel_given_by_name_is_found(bot: Trendbot, fake: FakeSlack, store: Store) -> None:
     client = make_client(SECRETS, base_url=fake.url)
-    pitch = new_pitch(store)
+    pitch = new_pitch(bot)
     post_pitch(client, store, pitch, "#pitches")
     posted = store.pitch(pitch.id or 0)
     assert posted is not None and posted.slack_channel == CHANNEL
     with pytest.raises(SlackError, match="no channel named #nope"):
-        post_pitch(client, store, new_pitch(store, "Another story"), "#nope")
+        post_pitch(client, store, new_pitch(bot, "Champions"), "#nope")
 
 
 def test_a_story_that_keeps_rising_gets_a_thread_reply_not_a_card(
-    fake: FakeSlack, store: Store
+    bot: Trendbot, fake: FakeSlack, store: Store
 ) -> None:
     client = make_client(SECRETS, base_url=fake.url)
-    pitch = new_pitch(store)
+    pitch = new_pitch(bot)
     ts = post_pitch(client, store, pitch, CHANNEL)
     posted = store.pitch(pitch.id or 0)
     assert posted is not None
@@ -192,17 +210,17 @@ def test_a_story_that_keeps_rising_gets_a_thread_reply_not_a_card(
     assert len(cards_in(fake)) == 1
     assert "×9 the usual rate" in str(fake.replies(CHANNEL, ts)[-1]["blocks"])
     with pytest.raises(SlackError, match="no Slack card yet"):
-        post_update(client, new_pitch(store, "Unposted"), "update")
+        post_update(client, new_pitch(bot, "Champions"), "update")
 
 
 def test_tokens_never_reach_the_logs(
-    fake: FakeSlack, store: Store, caplog: pytest.LogCaptureFixture
+    bot: Trendbot, fake: FakeSlack, store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client = make_client(SECRETS, base_url=fake.url)
     fake.fail("chat.postMessage", 500)
     with pytest.raises(SlackError):
-        post_pitch(client, store, new_pitch(store), CHANNEL)
-    post_pitch(client, store, new_pitch(store, "Second"), CHANNEL)
+        post_pitch(client, store, new_pitch(bot), CHANNEL)
+    post_pitch(client, store, new_pitch(bot, "Champions"), CHANNEL)
     assert caplog.records
     assert TOKEN not in caplog.text

@@ -1,8 +1,10 @@
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from trendbot.cycle import housekeeping
 from trendbot.errors import StoreError
-from trendbot.scheduler import housekeeping
 from trendbot.settings import parse_settings
 from trendbot.store import Store
+from trendbot.store.base import store_error
 from trendbot.types import Item
 
 T0 = datetime(2025, 7, 24, 12, 0, tzinfo=UTC)
@@ -64,7 +67,7 @@ def test_schema_comes_from_migrations_and_reopens(tmp_path: Path) -> None:
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="cannot open the database"):
+    with pytest.raises(StoreError, match=r"not a trendbot database.*junk\.db"):
         Store(path)
 
 
@@ -263,3 +266,126 @@ def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> No
     store.db.conn.commit()
     [event] = store.story_events("m", since=T0 - timedelta(hours=1))
     assert event[0] == 1 and event[4] == "a"
+
+
+# connections and errors -----------------------------------------------------------------------
+
+
+def test_each_thread_works_in_its_own_transaction(tmp_path: Path) -> None:
+    """Another thread's open transaction is invisible here, and its rollback cannot take this
+    thread's work with it (one shared connection made a nested transaction a SAVEPOINT in it)."""
+    store = Store(tmp_path / "t.db")
+    started, read = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def writer() -> None:
+        try:
+            with store.transaction():
+                store.ensure_feed("uncommitted", url="https://x.example/rss")  # nested
+                started.set()
+                read.wait(10)
+                raise RuntimeError("rolled back")
+        except RuntimeError as e:
+            outcome.append(str(e))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert started.wait(10)
+    assert store.feed_row("uncommitted") is None  # not this thread's transaction
+    read.set()
+    thread.join(10)
+    store.ensure_feed("mine", url="https://m.example/rss")
+    assert outcome == ["rolled back"]
+    assert [r["name"] for r in store.feed_rows()] == ["mine"]
+    store.close()
+
+
+def test_an_in_memory_store_is_one_database_for_every_thread() -> None:
+    with Store(":memory:") as store:
+        thread = threading.Thread(target=store.ensure_feed, args=("a",))
+        thread.start()
+        thread.join(10)
+        assert store.feed_row("a") is not None
+
+
+def test_a_locked_database_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    with Store(path) as store:
+        store.db.execute("PRAGMA busy_timeout = 50")  # this thread's connection
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(StoreError) as caught:
+                store.ensure_feed("a")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "locked" in message and "stop the other process" in message and "t.db" in message
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (sqlite3.OperationalError("database or disk is full"), "free some space"),
+        (sqlite3.DatabaseError("file is not a database"), "not a trendbot database"),
+        (sqlite3.OperationalError("database is locked"), "stop the other process"),
+    ],
+)
+def test_sqlite_errors_read_as_what_to_do(error: sqlite3.Error, says: str) -> None:
+    mapped = store_error(error, "/data/trendbot.db")
+    assert says in str(mapped) and "'/data/trendbot.db'" in str(mapped)
+
+
+def test_a_closed_store_raises_store_errors(tmp_path: Path) -> None:
+    store = Store(tmp_path / "t.db")
+    store.close()
+    for call in (
+        lambda: store.item_count(),
+        lambda: store.ensure_feed("a"),
+        lambda: store.pitches(),
+        lambda: list(store.stored_items()),
+    ):
+        with pytest.raises(StoreError, match="closed"):
+            call()
+
+
+def test_stored_items_read_back_as_they_were_saved(store: Store) -> None:
+    items = [item(1), replace(item(2, feed="b"), extra={"traffic": 200}, kind="trending")]
+    store.save_items("a", items[:1])
+    store.save_items("b", items[1:])
+    assert list(store.stored_items()) == items
+    assert list(store.stored_items(since=T0 + timedelta(minutes=2))) == items[1:]
+
+
+def test_housekeeping_expires_pitches_no_editor_answered_within_retention(tmp_path: Path) -> None:
+    from trendbot.types import Pitch, PitchState
+
+    settings = parse_settings(
+        {
+            "brand": {"name": "B", "themes": [{"name": "t", "description": "d"}]},
+            "storage": {"retention_days": 3},
+        }
+    )
+    with Store(tmp_path / "t.db") as store:
+        store.db["stories"].insert(
+            {"id": 7, "model": "m", "label": "x", "first_seen": "a", "last_seen": "b"}
+        )
+        draft = Pitch(7, "Heatwave", "t", "a", "d", (), "v", "w", 5.0, "safe", "", ())
+        old, answered, posted, fresh = (
+            store.insert_pitch(draft, now=T0 + timedelta(hours=n)) for n in range(4)
+        )
+        assert old.id and answered.id and posted.id and fresh.id
+        store.set_pitch_state(answered.id, PitchState.APPROVED, now=T0, user="U1")
+        store.set_pitch_state(posted.id, PitchState.POSTED, now=T0)
+        housekeeping(store, settings, now=T0 + timedelta(days=3, hours=2, minutes=30))
+        states = {p.id: p.state for p in store.pitches()}
+        assert states == {
+            old.id: PitchState.EXPIRED,
+            answered.id: PitchState.APPROVED,
+            posted.id: PitchState.EXPIRED,
+            fresh.id: PitchState.PROPOSED,
+        }
+        event = store.pitch_events(old.id)[-1]
+        assert (event["state"], event["reason"]) == ("expired", "no decision within 3 days")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -285,6 +286,53 @@ def test_an_empty_stream_keeps_the_last_one() -> None:
     m.adapt([], np.zeros((0, DIM), dtype=np.float32))
     assert np.array_equal(m.relevance([text], encode([text])), before)
     assert m.match([text], encode([text]))[0][0].theme == "tennis"
+
+
+def test_scoring_while_another_thread_adapts_and_learns_sees_whole_states() -> None:
+    """Slack threads score while the processing thread adapts and editors teach: every score
+    must be the one of a state a single thread could have seen, before or after a step."""
+    queries = ["tennis star wins the final", "new espresso bar opens", "cafe tennis club news"]
+    vectors = encode(queries)
+    streams = [varied_stream(400), varied_stream(300)[::-1] + ["tennis final"] * 50]
+    steps: list[Callable[[ThemeMatcher], None]] = [
+        lambda m: m.adapt(streams[0], encode(streams[0])),
+        lambda m: m.learn(LearnedExample("tennis", "cafe tennis club opens", approved=True)),
+        lambda m: m.adapt(streams[1], encode(streams[1])),
+        lambda m: m.learn(LearnedExample(None, "new espresso bar", approved=False)),
+    ] * 2
+
+    single = matcher()
+    expected = [single.relevance(queries, vectors)]
+    for step in steps:
+        step(single)
+        expected.append(single.relevance(queries, vectors))
+
+    shared = matcher()
+    seen: list[np.ndarray] = []
+    errors: list[Exception] = []
+    done = threading.Event()
+
+    def read() -> None:
+        try:
+            while not done.is_set():
+                seen.append(shared.relevance(queries, vectors))
+        except Exception as e:  # a half-swapped state fails here in the old code
+            errors.append(e)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for r in readers:
+        r.start()
+    try:
+        for step in steps:
+            step(shared)
+    finally:
+        done.set()
+        for r in readers:
+            r.join()
+    assert not errors
+    assert len(seen) > len(steps)
+    assert all(any(np.array_equal(s, e) for e in expected) for s in seen)
+    assert np.array_equal(shared.relevance(queries, vectors), expected[-1])
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

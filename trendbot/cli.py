@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from trendbot.core import Trendbot
     from trendbot.pipeline import Pipeline
     from trendbot.settings import Settings
-    from trendbot.store import Store
     from trendbot.types import Pitch
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,11 +66,6 @@ class Context:
         from trendbot.settings import db_path
 
         return self.db_arg or db_path(self.settings)
-
-    def store(self) -> Store:
-        from trendbot.store import Store
-
-        return Store(self.db_path())
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -232,14 +226,10 @@ def feeds(click_ctx: click.Context) -> None:
     from rich.table import Table
 
     ctx: Context = click_ctx.obj
-    with ctx.store() as store:
-        store.sync_feeds(ctx.settings.news_feeds)
-        rows = store.feed_rows()
-    configured = {f.name for f in ctx.settings.news_feeds}
+    with _trendbot(ctx) as bot:
+        rows = bot.feeds()
     table = Table("feed", "kind", "items", "last success", "failures", "status")
     for row in rows:
-        if row["name"] not in configured:
-            continue
         if row["disabled"]:
             status = "[red]disabled[/red]: " + (row["last_error"] or "")
         elif row["last_error"] and row["consecutive_failures"]:
@@ -423,9 +413,9 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
     from trendbot.types import utcnow
 
     window = _duration(since)
-    with ctx.store() as store:
-        now = _replayed_end(store, window, since) or utcnow()
-        found = store.pitches(since=now - window, states=states)
+    with _trendbot(ctx) as bot:
+        now = _replayed_end(bot, window, since) or utcnow()
+        found = bot.pitches(since=now - window, states=states)
     if not found:
         click.echo(
             f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC: pitches are made by "
@@ -439,12 +429,12 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
     Console().print(table)
 
 
-def _replayed_end(store: Store, window: timedelta, since: str) -> datetime | None:
+def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | None:
     """When the stored data ends before `window` (a replay's database, or one that stopped
     fetching long ago): its end, to count back from, said in one line."""
     from trendbot.types import utcnow
 
-    end = store.data_end()
+    end = bot.data_end()
     if end is None or end >= utcnow() - window:
         return None
     click.echo(
@@ -465,7 +455,8 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
     --save."""
     from rich.console import Console
 
-    from trendbot.console import print_pitch, words
+    from trendbot.console import print_pitch
+    from trendbot.words import Messages
 
     language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
@@ -473,8 +464,8 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
         when = pitch.created or bot.now()
     console = Console()
     print_pitch(console, pitch, when=when, language=language)
-    w = words(language)
-    done = w["saved"].format(pitch_id=pitch.id) if save else w["preview"].format(id=story_id)
+    msg = Messages(language)
+    done = msg("console.saved", pitch_id=pitch.id) if save else msg("console.preview", id=story_id)
     console.print(done, markup=False, highlight=False, soft_wrap=True)
 
 
@@ -486,7 +477,7 @@ def _trendbot(ctx: Context, *, since: str | None = None) -> Iterator[Trendbot]:
 
     bot = make_trendbot(ctx.settings, db=ctx.db_path())
     try:
-        end = _replayed_end(bot.store, _duration(since), since) if since else None
+        end = _replayed_end(bot, _duration(since), since) if since else None
         if end is not None:
             bot.pipeline.clock = lambda: end
         yield bot
@@ -560,11 +551,8 @@ def run(ctx: Context, port: int, host: str) -> None:
 @one_line_errors
 def health(ctx: Context) -> None:
     """Exit 0 when a `trendbot run` is alive on this database (for container health checks)."""
-    from trendbot.scheduler import lease_status
-    from trendbot.types import utcnow
-
-    with ctx.store() as store:
-        ok, detail = lease_status(store, now=utcnow())
+    with _trendbot(ctx) as bot:
+        ok, detail = bot.health()
     click.echo(detail, err=not ok)
     sys.exit(0 if ok else 1)
 
@@ -584,7 +572,8 @@ def _replay(
     from rich.console import Console
 
     from trendbot.console import ReplayProgress, print_pitch, print_summary
-    from trendbot.pipeline import CycleReport, make_pipeline, replay
+    from trendbot.core import make_trendbot
+    from trendbot.pipeline import CycleReport, replay
     from trendbot.sources.replay import read_stream
 
     console = Console()
@@ -598,8 +587,9 @@ def _replay(
     )
     last: list[datetime] = []
 
-    with make_pipeline(settings, db=db, clock=lambda: items[-1].seen) as pipeline:
-        with ReplayProgress(console, items, pipeline.store) as progress:
+    bot = make_trendbot(settings, db=db, clock=lambda: items[-1].seen)
+    with bot.pipeline as pipeline:
+        with ReplayProgress(console, items, bot.story_count) as progress:
 
             def show(report: CycleReport) -> None:
                 if speed and last:
@@ -724,12 +714,11 @@ def _example_config() -> Path:
 @one_line_errors
 def export(ctx: Context, out: str, since: str | None) -> None:
     """Write the stored items as JSON lines, ready for `trendbot replay`."""
-    from trendbot.sources.replay import export_items
     from trendbot.types import utcnow
 
     start = utcnow() - _duration(since) if since else None
-    with ctx.store() as store, click.open_file(out, "w", encoding="utf-8") as stream:
-        count = export_items(store, stream, since=start)
+    with _trendbot(ctx) as bot, click.open_file(out, "w", encoding="utf-8") as stream:
+        count = bot.export(stream, since=start)
     click.echo(f"exported {count} items", err=True)
 
 
@@ -740,14 +729,14 @@ def export(ctx: Context, out: str, since: str | None) -> None:
 @one_line_errors
 def report(ctx: Context, since: str, out: str) -> None:
     """Charts of stories over time, and the pitches with their drafts and decisions."""
-    from trendbot.report import check_format, write_report
+    from trendbot.report import check_format
     from trendbot.types import utcnow
 
     check_format(Path(out))  # before any work
     window = _duration(since)
-    with ctx.store() as store:
-        now = _replayed_end(store, window, since) or utcnow()
-        path = write_report(store, since=now - window, now=now, out=Path(out))
+    with _trendbot(ctx) as bot:
+        now = _replayed_end(bot, window, since) or utcnow()
+        path = bot.report(Path(out), since=now - window, now=now)
     click.echo(f"wrote {path}")
 
 
@@ -850,35 +839,24 @@ def _stories_of_file(
 def _stored_stories(
     ctx: Context, embedder: Any, model: str, since: str | None
 ) -> tuple[list[Any], list[str], Any, str, list[Any]]:
-    import numpy as np
-
-    from trendbot import tuning
-    from trendbot.pipeline import learned_of
     from trendbot.types import utcnow
 
     since = since or "7d"
     window = _duration(since)
-    with ctx.store() as store:
-        now = _replayed_end(store, window, since) or utcnow()
-        rows = store.story_rows(model, since=now - window)
-        if not rows:
-            raise TrendbotError(
-                f"no stories stored in the {since} up to {now:%Y-%m-%d %H:%M} UTC for model"
-                f" {model}: run `trendbot run` or `trendbot replay FILE` first, or try a"
-                " recorded stream: `trendbot themes try FILE`",
-                where=ctx.db_path(),
-            )
-        stories = [tuning.stored_story(r, store.story_items(r["id"], limit=8)) for r in rows]
-        stream = store.embedded_titles(
-            model, since=now - window, until=now, limit=tuning.ADAPT_ITEMS
+    with _trendbot(ctx) as bot:
+        now = _replayed_end(bot, window, since) or utcnow()
+        stories, titles, vectors, learned = bot.stored_for_tuning(
+            model, since=now - window, until=now, dim=embedder.dim
         )
-        found = store.vectors(model, [r["id"] for r in stream])
-        learned = [learned_of(r) for r in store.theme_examples()]
-    stream = [r for r in stream if r["id"] in found]
-    dim = embedder.dim
-    vectors = np.vstack([found[r["id"]] for r in stream]) if stream else np.zeros((0, dim))
+    if not stories:
+        raise TrendbotError(
+            f"no stories stored in the {since} up to {now:%Y-%m-%d %H:%M} UTC for model"
+            f" {model}: run `trendbot run` or `trendbot replay FILE` first, or try a"
+            " recorded stream: `trendbot themes try FILE`",
+            where=ctx.db_path(),
+        )
     source = f"{ctx.db_path()}, the {since} up to {now:%Y-%m-%d %H:%M} UTC"
-    return stories, [r["title"] for r in stream], vectors, source, learned
+    return stories, titles, vectors, source, learned
 
 
 @cli.group()

@@ -1,14 +1,14 @@
 """What trendbot shows in a terminal: pitch cards, a replay's summary, the stories table (rich).
 
 Headlines and drafts are wrapped in `Text`, never read as markup, so a `[bold]` in a title stays
-a title. Every word shown is in WORDS, in English and French, chosen by the brand's language.
+a title. Every word shown comes from the catalogue (`trendbot.words`), in the brand's language.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -19,108 +19,28 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from trendbot.lang import base_language
 from trendbot.types import HeldStory, Hold, Item, Pitch, SourceLink, StoryView
+from trendbot.words import TEXTS, Messages
 
 if TYPE_CHECKING:
-    from trendbot.pipeline import CycleReport, ReplaySummary
+    from trendbot.cycle import CycleReport
+    from trendbot.replay import ReplaySummary
     from trendbot.settings import Settings
-    from trendbot.store import Store
     from trendbot.tuning import Scored, TryReport
 
-# key: (English, French)
-WORDS: dict[str, tuple[str, str]] = {
-    "colon": (": ", " : "),
-    "thousands": (",", "\u202f"),
-    "pitch": ("Pitch", "Proposition"),
-    "theme": ("Theme", "Thème"),
-    "angle": ("Angle", "Angle"),
-    "post": ("Post", "Publication"),
-    "hashtags": ("Hashtags", "Hashtags"),
-    "visual": ("Visual idea", "Idée de visuel"),
-    "why_now": ("Why now", "Pourquoi maintenant"),
-    "safety": ("Safety", "Sécurité"),
-    "safe": ("✅ brand-safe", "✅ sans risque pour la marque"),
-    "caution": (
-        "⚠ caution: {reason} Read the sources first.",
-        "⚠ prudence : {reason} Lisez les sources d'abord.",
-    ),
-    "sources": ("Sources", "Sources"),
-    "more": ("…and {count} more", "…et {count} autres"),
-    "none": ("(none)", "(aucun)"),
-    "llm": ("written by the LLM writer", "rédigé par le rédacteur LLM"),
-    "template": ("template draft: {note}", "texte modèle : {note}"),
-    "summary": ("Replay summary", "Bilan du rejeu"),
-    "items": ("items replayed", "articles rejoués"),
-    "cycles": ("cycles", "cycles"),
-    "stories": ("stories", "sujets"),
-    "rising": ("rising at some point", "en hausse à un moment"),
-    "pitched": ("pitched", "proposés"),
-    "blocked": ("blocked by brand safety", "bloqués (sécurité de la marque)"),
-    "held": ("stories held back", "sujets retenus"),
-    "by_reason": (", by reason: ", ", par raison : "),
-    "top_held": (
-        "Rose but not pitched, best score first",
-        "En hausse mais pas proposés, meilleur score d'abord",
-    ),
-    "preview": (
-        "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
-        "Aperçu seulement : rien n'est enregistré ni mis en file. `trendbot pitch {id} --save` "
-        "le met en file.",
-    ),
-    "saved": (
-        "Saved as pitch #{pitch_id}: it counts toward today's pitches; `trendbot run` posts it.",
-        "Enregistrée comme proposition n°{pitch_id} : elle compte dans les propositions du jour ;"
-        " `trendbot run` la publie.",
-    ),
-    "score": ("Score", "Score"),
-    "state": ("State", "État"),
-    "n_sources": ("Sources", "Sources"),
-    "last_24h": ("Last 24 h", "Dernières 24 h"),
-    "story": ("Story", "Sujet"),
-    "muted": ("(muted)", "(en sourdine)"),
-    "no_stories": ("No live stories yet.", "Aucun sujet en cours."),
-    "why_not": ("Why not pitched", "Pourquoi pas proposé"),
-    "pitched_as": ("pitched #{pitch_id}", "proposé n°{pitch_id}"),
-    "not_rising": ("not rising", "ne monte pas"),
-    "undecided": ("not decided yet", "pas encore décidé"),
-    # story states and the reasons a rising story waits or is dropped (cadence's words)
-    "state.new": ("new", "nouveau"),
-    "state.rising": ("rising", "en hausse"),
-    "state.peaking": ("peaking", "au plus haut"),
-    "state.fading": ("fading", "en baisse"),
-    "hold.queued": ("queued", "en file"),
-    "hold.outranked": ("outranked", "devancé"),
-    "hold.quiet_hours": ("quiet hours", "heures calmes"),
-    "hold.daily_limit": ("daily limit reached", "limite du jour atteinte"),
-    "hold.monthly_limit": ("monthly limit reached", "limite du mois atteinte"),
-    "hold.low_score": ("score too low", "score trop bas"),
-    "hold.fading": ("fading", "en baisse"),
-    "hold.stale": ("stale", "trop ancien"),
-    "hold.already_pitched": ("already pitched", "déjà proposé"),
-    "hold.no_theme": ("no theme fits", "aucun thème"),
-    "hold.weak_fit": ("theme too loose", "thème trop lointain"),
-    "hold.muted": ("muted", "en sourdine"),
-    "hold.draft_failed": ("draft failed", "texte refusé"),
-    "hold.blocked": ("blocked", "bloqué"),
-}
 CARD_SOURCES = 3
 HELD_DETAIL = frozenset({"blocked", "weak_fit", "draft_failed"})  # the detail says which rule
 STATE_STYLES = {"rising": "bold green", "peaking": "bold magenta", "fading": "dim", "new": "cyan"}
 
 
-def words(language: str | None) -> dict[str, str]:
-    """WORDS in one language: French for `fr`, `fr-FR`...; English otherwise."""
-    column = 1 if base_language(language) == "fr" else 0
-    return {key: pair[column] for key, pair in WORDS.items()}
+def _label(msg: Messages, key: str, name: str) -> str:
+    """The words for `name` under `key`, or the name itself when a new one has none yet."""
+    full = f"{key}.{name}"
+    return msg(full) if full in TEXTS else name.replace("_", " ")
 
 
-def _label(w: dict[str, str], key: str, name: str) -> str:
-    return w.get(f"{key}.{name}", name.replace("_", " "))
-
-
-def _count(n: int, w: dict[str, str]) -> str:
-    return f"{n:,}".replace(",", w["thousands"])
+def _count(n: int, msg: Messages) -> str:
+    return msg.number(f"{n:,}")
 
 
 def _clock(moment: datetime) -> str:
@@ -134,7 +54,7 @@ def post_text(pitch: Pitch) -> str:
     return f"{pitch.draft}\n\n{' '.join(missing)}" if missing else pitch.draft
 
 
-def _source_lines(sources: Sequence[SourceLink], w: dict[str, str]) -> list[Text]:
+def _source_lines(sources: Sequence[SourceLink], msg: Messages) -> list[Text]:
     lines = []
     for s in sources[:CARD_SOURCES]:
         line = Text("• ")
@@ -147,45 +67,55 @@ def _source_lines(sources: Sequence[SourceLink], w: dict[str, str]) -> list[Text
             line.append(f" {urlsplit(s.url).netloc}", style="dim blue")
         lines.append(line)
     if len(sources) > CARD_SOURCES:
-        lines.append(Text(w["more"].format(count=len(sources) - CARD_SOURCES), style="dim"))
+        lines.append(Text(msg("sources.more", count=len(sources) - CARD_SOURCES), style="dim"))
     return lines
 
 
 def pitch_card(pitch: Pitch, *, when: datetime | None = None, language: str = "en") -> Panel:
     """A pitch as a rich Panel: what an editor reads before saying yes or no."""
-    w = words(language)
-    head = Text.assemble((w["theme"] + w["colon"], "dim"), (pitch.theme, "bold cyan"))
+    msg = Messages(language)
+    head = Text.assemble(
+        (msg("console.theme") + msg("console.colon"), "dim"), (pitch.theme, "bold cyan")
+    )
+    if pitch.brand:  # one install may pitch for several brands
+        head = Text.assemble((pitch.brand, "bold"), ("  ·  ", "dim"), head)
     if pitch.angle:
-        head.append(f"  ·  {w['angle']}{w['colon']}", style="dim")
+        head.append(f"  ·  {msg('console.angle')}{msg('console.colon')}", style="dim")
         head.append(pitch.angle)
     head.append(f"  ·  score {pitch.score:.1f}", style="dim")
-    post = Panel(Text(post_text(pitch)), title=w["post"], title_align="left", border_style="dim")
+    post = Panel(
+        Text(post_text(pitch)), title=msg("console.post"), title_align="left", border_style="dim"
+    )
     fields = Table.grid(padding=(0, 1))
     fields.add_column(style="bold", no_wrap=True)
     fields.add_column(ratio=1)
     tags = " ".join(f"#{t.strip().lstrip('#')}" for t in pitch.hashtags if t.strip("# "))
-    fields.add_row(w["hashtags"], Text(tags or w["none"], style="blue" if tags else "dim"))
+    fields.add_row(
+        msg("console.hashtags"), Text(tags or msg("console.none"), style="blue" if tags else "dim")
+    )
     if pitch.visual:
-        fields.add_row(w["visual"], Text(pitch.visual))
+        fields.add_row(msg("console.visual"), Text(pitch.visual))
     why = Text(pitch.why_now)
     if pitch.sparkline:
         why.append(f"  {pitch.sparkline}", style="green")
-    fields.add_row(w["why_now"], why)
+    fields.add_row(msg("console.why_now"), why)
     if pitch.safety == "safe":
-        fields.add_row(w["safety"], Text(w["safe"], style="green"))
+        fields.add_row(msg("console.safety"), Text(msg("console.safe"), style="green"))
     else:
         reason = (pitch.safety_reason or pitch.safety).rstrip(".") + "."
-        fields.add_row(w["safety"], Text(w["caution"].format(reason=reason), style="bold yellow"))
+        fields.add_row(
+            msg("console.safety"), Text(msg("console.caution", reason=reason), style="bold yellow")
+        )
     label = Text(pitch.story_label, style="bold")
     parts: list[Text | Panel | Table] = [label, head, post, fields]
     if pitch.sources:
-        parts.append(Text(w["sources"], style="bold"))
-        parts.extend(_source_lines(pitch.sources, w))
+        parts.append(Text(msg("console.sources"), style="bold"))
+        parts.extend(_source_lines(pitch.sources, msg))
     if pitch.writer == "llm":
-        parts.append(Text(w["llm"], style="dim"))
+        parts.append(Text(msg("card.writer_llm"), style="dim"))
     elif pitch.writer_note:
-        parts.append(Text(w["template"].format(note=pitch.writer_note), style="dim"))
-    title = f"📈 {w['pitch']}" + (f" #{pitch.id}" if pitch.id is not None else "")
+        parts.append(Text(msg("card.writer_note", note=pitch.writer_note), style="dim"))
+    title = f"📈 {msg('console.pitch')}" + (f" #{pitch.id}" if pitch.id is not None else "")
     return Panel(
         Group(*parts),
         title=title,
@@ -205,21 +135,25 @@ def print_pitch(
 
 def hold_text(hold: Hold, *, language: str = "en") -> str:
     """Why a story was held back, in a few words: "quiet hours", "blocked: war: 'missile' in…"."""
-    w = words(language)
-    label = _label(w, "hold", hold.reason)
+    msg = Messages(language)
+    label = _label(msg, "console.hold", hold.reason)
     if hold.reason in HELD_DETAIL and hold.detail:
-        return label + w["colon"] + hold.detail.rstrip(".")
+        return label + msg("console.colon") + hold.detail.rstrip(".")
     return label
 
 
 def why_not(view: StoryView, *, language: str = "en") -> str:
     """Why a story was not pitched: its pitch when it was, else its latest hold, else its state."""
-    w = words(language)
+    msg = Messages(language)
     if view.pitch_id is not None:
-        return w["pitched_as"].format(pitch_id=view.pitch_id)
+        return msg("console.pitched_as", pitch_id=view.pitch_id)
     if view.held is not None:
         return hold_text(view.held, language=language)
-    return w["undecided"] if view.state in ("rising", "peaking") else w["not_rising"]
+    return (
+        msg("console.undecided")
+        if view.state in ("rising", "peaking")
+        else msg("console.not_rising")
+    )
 
 
 def held_table(held: Sequence[HeldStory], *, language: str = "en") -> Table:
@@ -237,42 +171,48 @@ def held_table(held: Sequence[HeldStory], *, language: str = "en") -> Table:
 def print_summary(console: Console, summary: ReplaySummary, *, language: str = "en") -> None:
     """What a replay did: how much came in, what rose, what was pitched and what was held, then
     the best stories held back and why."""
-    w = words(language)
+    msg = Messages(language)
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
     table.add_column()
-    table.add_row(_count(summary.items, w), w["items"])
-    table.add_row(_count(summary.cycles, w), w["cycles"])
-    table.add_row(_count(summary.stories, w), w["stories"])
-    table.add_row(_count(len(summary.rising), w), w["rising"])
-    table.add_row(Text(_count(summary.pitched, w), style="bold green"), w["pitched"])
-    table.add_row(Text(_count(len(summary.blocked), w), style="bold red"), w["blocked"])
+    table.add_row(_count(summary.items, msg), msg("console.items"))
+    table.add_row(_count(summary.cycles, msg), msg("console.cycles"))
+    table.add_row(_count(summary.stories, msg), msg("console.stories"))
+    table.add_row(_count(len(summary.rising), msg), msg("console.rising"))
+    table.add_row(Text(_count(summary.pitched, msg), style="bold green"), msg("console.pitched"))
+    table.add_row(Text(_count(len(summary.blocked), msg), style="bold red"), msg("console.blocked"))
     reasons = ", ".join(
-        f"{_label(w, 'hold', reason)} {_count(count, w)}"
+        f"{_label(msg, 'console.hold', reason)} {_count(count, msg)}"
         for reason, count in summary.held.most_common()
     )
-    held = _count(sum(summary.held.values()), w)
-    table.add_row(held, w["held"] + (w["by_reason"] + reasons if reasons else ""))
+    held = _count(sum(summary.held.values()), msg)
+    table.add_row(
+        held, msg("console.held") + (msg("console.by_reason") + reasons if reasons else "")
+    )
     parts: list[Table | Text] = [table]
     if summary.top_held:
-        parts += [Text(), Text(w["top_held"], style="bold")]
+        parts += [Text(), Text(msg("console.top_held"), style="bold")]
         parts.append(held_table(summary.top_held, language=language))
-    console.print(Panel(Group(*parts), title=w["summary"], title_align="left", expand=False))
+    console.print(
+        Panel(Group(*parts), title=msg("console.summary"), title_align="left", expand=False)
+    )
 
 
 def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
     """Live stories, best first as given: for `trendbot trends`."""
-    w = words(language)
+    msg = Messages(language)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=True)
-    table.add_column(w["score"], justify="right", no_wrap=True)
-    table.add_column(w["state"], no_wrap=True)
-    table.add_column(w["n_sources"], justify="right", no_wrap=True)
-    table.add_column(w["last_24h"], no_wrap=True, style="green")
-    table.add_column(w["story"], ratio=3, overflow="ellipsis", no_wrap=True)
-    table.add_column(w["theme"], ratio=1, overflow="ellipsis", no_wrap=True, style="cyan")
-    table.add_column(w["why_not"], ratio=3, overflow="ellipsis", no_wrap=True, style="yellow")
+    table.add_column(msg("console.score"), justify="right", no_wrap=True)
+    table.add_column(msg("console.state"), no_wrap=True)
+    table.add_column(msg("console.sources"), justify="right", no_wrap=True)
+    table.add_column(msg("console.last_24h"), no_wrap=True, style="green")
+    table.add_column(msg("console.story"), ratio=3, overflow="ellipsis", no_wrap=True)
+    table.add_column(msg("console.theme"), ratio=1, overflow="ellipsis", no_wrap=True, style="cyan")
+    table.add_column(
+        msg("console.why_not"), ratio=3, overflow="ellipsis", no_wrap=True, style="yellow"
+    )
     if not views:
-        table.caption = w["no_stories"]
+        table.caption = msg("console.no_stories")
     for v in views:
         label = Text()
         if v.safety == "blocked":
@@ -281,10 +221,10 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
             label.append("⚠ ", style="yellow")
         label.append(v.label, style="dim" if v.muted else "")
         if v.muted:
-            label.append(f" {w['muted']}", style="dim")
+            label.append(f" {msg('console.muted')}", style="dim")
         table.add_row(
             f"{v.score:.1f}",
-            Text(_label(w, "state", v.state), style=STATE_STYLES.get(v.state, "")),
+            Text(_label(msg, "story", v.state), style=STATE_STYLES.get(v.state, "")),
             str(v.sources),
             v.sparkline,
             label,
@@ -358,9 +298,11 @@ class ReplayProgress:
     """A replay's progress: a rich bar with the replayed date and the counts so far on a
     terminal; otherwise (tests, CI, a pipe) one plain line per replayed day."""
 
-    def __init__(self, console: Console, items: Sequence[Item], store: Store) -> None:
+    def __init__(
+        self, console: Console, items: Sequence[Item], story_count: Callable[[], int]
+    ) -> None:
         self.console = console
-        self.store = store
+        self.story_count = story_count
         self._times = [i.seen for i in items]
         self._pitched = 0
         self._rising: int = 0
@@ -391,7 +333,7 @@ class ReplayProgress:
 
     def update(self, report: CycleReport) -> None:
         done = bisect.bisect_right(self._times, report.now)
-        stories = self.store.story_count()
+        stories = self.story_count()
         self._pitched += len(report.pitched)
         self._rising = report.rising
         counts = f"{stories:,} stories, {self._rising:,} rising now, {self._pitched:,} pitched"

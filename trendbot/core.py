@@ -8,28 +8,31 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from trendbot import pitches
-from trendbot.errors import ConfigError, PitchError, TrendbotError
-from trendbot.pipeline import (
+from trendbot.brain import learned_of
+from trendbot.brandfit import (
     LIVE,
-    Pipeline,
     StoryContext,
     adapt_matcher,
     brand_fit,
-    learned_of,
     links_of,
     muted,
     pitch_input,
-    read_one_feed,
     story_contexts,
 )
+from trendbot.cycle import PITCHABLE, Pipeline, read_one_feed
+from trendbot.digest import Digest, Entry, Period, compose, current_period
+from trendbot.errors import ConfigError, PitchError, TrendbotError
+from trendbot.lease import LEASE, take_lease
 from trendbot.settings import (
+    BrandSettings,
     FeedSettings,
     Settings,
     ThemeSettings,
@@ -37,15 +40,29 @@ from trendbot.settings import (
     add_theme_to_config,
     load_settings,
 )
-from trendbot.store import Store, from_iso, iso
-from trendbot.types import Pitch, StoryView, ThemeFit
+from trendbot.store import Store, from_iso
+from trendbot.themes import LearnedExample
+from trendbot.tuning import StoryText
+from trendbot.types import OPEN_STATES, Pitch, PitchState, StoryView, ThemeFit
 
 DECISIONS = {
-    "approve": "approved",
-    "reject": "rejected",
-    "snooze": "snoozed",
-    "not_our_topic": "rejected",
+    "approve": PitchState.APPROVED,
+    "reject": PitchState.REJECTED,
+    "snooze": PitchState.SNOOZED,
+    "not_our_topic": PitchState.REJECTED,
 }
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What "Pitch this" made of a link: `pitched` (with the pitch), `already` (the earlier
+    pitch), `unsafe` (with the reason), `off_theme`, or `no_story` (nothing to pitch)."""
+
+    outcome: str
+    label: str
+    story: StoryView | None = None
+    pitch: Pitch | None = None
+    reason: str = ""
 
 
 class Trendbot:
@@ -66,56 +83,112 @@ class Trendbot:
     def close(self) -> None:
         self.pipeline.close()
 
+    # the run ---------------------------------------------------------------------------------
+
+    def take_lease(self, holder: str, *, now: datetime) -> None:
+        """Hold the database for this run, or raise LockedError saying who does."""
+        take_lease(self.store, holder, now=now)
+
+    def release_lease(self, holder: str) -> None:
+        self.store.release_lease(LEASE, holder)
+
+    def next_fetch(self, feed: str) -> datetime | None:
+        """When the feed is due, as its health left it (a back-off survives a restart)."""
+        row = self.store.feed_row(feed) or {}
+        return from_iso(row["next_fetch_after"]) if row.get("next_fetch_after") else None
+
+    def story_count(self) -> int:
+        return self.store.story_count()
+
+    def health(self) -> tuple[bool, str]:
+        """Is a `trendbot run` alive on this database (for the container's health check)?"""
+        from trendbot.lease import lease_status
+
+        return lease_status(self.store, now=self.now())
+
+    def data_end(self) -> datetime | None:
+        """When the stored items end: a replay's database ends in the past."""
+        return self.store.data_end()
+
+    def pitches(self, *, since: datetime, states: tuple[str, ...] = ()) -> list[Pitch]:
+        return self.store.pitches(since=since, states=states)
+
+    def export(self, stream: IO[str], *, since: datetime | None = None) -> int:
+        """The stored items as trendbot's own JSON lines (what `trendbot replay` reads)."""
+        from trendbot.sources.replay import export_items
+
+        return export_items(self.store, stream, since=since)
+
+    def report(self, out: Path, *, since: datetime, now: datetime) -> Path:
+        from trendbot.report import write_report
+
+        return write_report(self.store, since=since, now=now, out=out)
+
+    def stored_for_tuning(
+        self, model: str, *, since: datetime, until: datetime, dim: int
+    ) -> tuple[list[StoryText], list[str], np.ndarray, list[LearnedExample]]:
+        """What `trendbot themes try` scores: the period's stories (up to 8 headlines each), the
+        latest embedded headlines with their vectors, and what editors taught."""
+        from trendbot.tuning import ADAPT_ITEMS, stored_story
+
+        rows = self.store.story_rows(model, since=since)
+        stories = [stored_story(r, self.store.story_items(r["id"], limit=8)) for r in rows]
+        stream = self.store.embedded_titles(model, since=since, until=until, limit=ADAPT_ITEMS)
+        found = self.store.vectors(model, [r["id"] for r in stream])
+        stream = [r for r in stream if r["id"] in found]
+        vectors = np.vstack([found[r["id"]] for r in stream]) if stream else np.zeros((0, dim))
+        learned = [learned_of(r) for r in self.store.theme_examples()]
+        return stories, [r["title"] for r in stream], vectors, learned
+
+    def build_index(self, now: datetime) -> None:
+        """The search index, built now rather than at the first search."""
+        self.pipeline.brain.item_index(self.store, now)
+
     # stories ---------------------------------------------------------------------------------
 
-    def top_stories(self, n: int = 5, theme: str | None = None) -> list[StoryView]:
-        """The live stories with the most momentum now; rising ones first."""
-        if theme and theme.casefold() not in {
-            t.name.casefold() for t in self.settings.brand.themes
-        }:
+    def brand(self, name: str | None = None) -> BrandSettings:
+        """The brand named `name`, the first one when None; ConfigError naming the others."""
+        return self.pipeline.brain.brand(name)
+
+    def top_stories(
+        self, n: int = 5, theme: str | None = None, *, brand: str | None = None
+    ) -> list[StoryView]:
+        """The live stories with the most momentum now; rising ones first. Themes, safety and
+        holds are the brand's."""
+        fitted = self.brand(brand)
+        if theme and theme.casefold() not in {t.name.casefold() for t in fitted.themes}:
             raise ConfigError(f"no theme named {theme!r} (see `themes`)")
-        rows = self.store.query(
-            """
-            SELECT * FROM stories WHERE model = ? AND merged_into IS NULL AND closed = 0
-              AND last_seen >= ?
-            ORDER BY state IN ('rising', 'peaking') DESC, score DESC, last_seen DESC LIMIT ?
-            """,
-            [self.pipeline.brain.model, iso(self.now() - LIVE), n * 10 if theme else n],
+        rows = self.store.top_story_rows(
+            self.pipeline.brain.model, since=self.now() - LIVE, limit=n * 10 if theme else n
         )
-        views = self._views(rows)
+        views = self._views(rows, fitted)
         if theme:
             views = [
                 v for v in views if v.themes and v.themes[0].theme.casefold() == theme.casefold()
             ]
         return views[:n]
 
-    def search(self, words: str, k: int = 5) -> list[StoryView]:
+    def search(self, words: str, k: int = 5, *, brand: str | None = None) -> list[StoryView]:
         """Stories whose items are nearest in meaning to `words`, best first."""
         brain = self.pipeline.brain
         query = brain.encode([words])[0]
         hits = brain.search_items(self.store, query, k * 8, now=self.now())
         story_ids: list[int] = []
         if hits:
-            marks = ",".join("?" * len(hits))
-            rows = self.store.query(
-                "SELECT item_id, story_id FROM story_items"
-                f" WHERE model = ? AND item_id IN ({marks})",
-                [brain.model, *(item_id for item_id, _ in hits)],
-            )
-            story_of = {r["item_id"]: r["story_id"] for r in rows}
+            story_of = self.store.stories_of_items(brain.model, [item_id for item_id, _ in hits])
             for item_id, _ in hits:
                 story_id = story_of.get(item_id)
                 if story_id is not None and story_id not in story_ids:
                     story_ids.append(story_id)
         rows = self._story_rows(story_ids[:k])
-        return self._views(rows)
+        return self._views(rows, self.brand(brand))
 
-    def find_story(self, ref: str) -> StoryView | None:
+    def find_story(self, ref: str, *, brand: str | None = None) -> StoryView | None:
         ref = ref.strip().lstrip("#")
         if ref.isdigit():
-            views = self._views(self._story_rows([int(ref)]))
+            views = self._views(self._story_rows([int(ref)]), self.brand(brand))
             return views[0] if views else None
-        found = self.search(ref, 1) if ref else []
+        found = self.search(ref, 1, brand=brand) if ref else []
         return found[0] if found else None
 
     def story_context(self, story_id: int) -> StoryContext | None:
@@ -127,22 +200,23 @@ class Trendbot:
         rows: list[dict[str, Any]] = []
         for story_id in ids:
             for _ in range(10):
-                found = self.store.query("SELECT * FROM stories WHERE id = ?", [story_id])
-                if not found or found[0]["merged_into"] is None:
+                found = self.store.story_row(story_id)
+                if found is None or found["merged_into"] is None:
                     break
-                story_id = found[0]["merged_into"]
-            if found and all(r["id"] != found[0]["id"] for r in rows):
-                rows.append(found[0])
+                story_id = found["merged_into"]
+            if found is not None and all(r["id"] != found["id"] for r in rows):
+                rows.append(found)
         return rows
 
-    def _views(self, rows: list[dict[str, Any]]) -> list[StoryView]:
+    def _views(self, rows: list[dict[str, Any]], brand: BrandSettings) -> list[StoryView]:
         contexts = story_contexts(self.store, rows)
         # themes as the pitching stage sees them: centred on the recent stream
         adapt_matcher(self.pipeline.brain, self.store, now=self.now())
-        fits = brand_fit(self.pipeline.brain, contexts)
+        fits = brand_fit(self.pipeline.brain, contexts, brand)
         mutes = self.store.mutes()
         ids = [c.row["id"] for c in contexts]
-        holds, pitched = self.store.latest_holds(ids), self.store.latest_pitch_ids(ids)
+        holds = self.store.latest_holds(ids, brand=brand.name)
+        pitched = self.store.latest_pitch_ids(ids, brand=brand.name)
         views = []
         for c, fit in zip(contexts, fits, strict=True):
             row, why = c.row, c.why
@@ -174,42 +248,131 @@ class Trendbot:
             )
         return views
 
+    def rose(
+        self, *, since: datetime, until: datetime | None = None, brand: str | None = None,
+        limit: int = 30,
+    ) -> list[Entry]:  # fmt: skip
+        """The stories that rose in [since, until] and fit one of the brand's themes, pitched
+        or not, best first: a digest's entries."""
+        fitted = self.brand(brand)
+        until = until or self.now()
+        rows = self.store.risen_story_rows(
+            self.pipeline.brain.model, since=since, until=until, limit=limit
+        )
+        return _entries(self._views(rows, fitted), fitted.name)
+
+    def rising_now(self, *, brand: str | None = None, n: int = 10) -> list[Entry]:
+        """The brand's stories rising or peaking now that fit its themes: the Home tab's."""
+        views = self.top_stories(n, brand=brand)
+        return _entries([v for v in views if v.state in PITCHABLE], self.brand(brand).name)
+
+    def share_link(self, url: str, *, brand: str | None = None) -> Shared:
+        """ "Pitch this" on a link: fetch the article (the feeds' guards), file it under the
+        shared-links feed, run a cycle so it finds or starts its story, then pitch that story
+        for the brand, or say why not (off every theme, unsafe, pitched already)."""
+        from trendbot.sources.article import SHARED_FEED, article_item
+        from trendbot.sources.fetch import Fetcher
+
+        fitted = self.brand(brand)
+        with Fetcher(allow_private=self.settings.fetch.allow_private) as fetcher:
+            result = fetcher.fetch(url)
+        assert result.content is not None  # no validators were sent, so no 304
+        item = article_item(
+            result.final_url, result.content, content_type=result.content_type, seen=self.now()
+        )
+        self.store.ensure_feed(SHARED_FEED, url="slack:shared-links")
+        (item_id,) = self.store.save_items(SHARED_FEED, [item]).ids
+        self.pipeline.process(self.now())  # waits for a cycle under way, then runs one
+        story_id = self.store.stories_of_items(self.pipeline.brain.model, [item_id]).get(item_id)
+        view = self.find_story(str(story_id), brand=fitted.name) if story_id else None
+        if view is None:
+            return Shared("no_story", item.title)
+        if view.pitch_id is not None:
+            return Shared("already", view.label, view, self.pitch(view.pitch_id))
+        if view.safety == "blocked":
+            return Shared("unsafe", view.label, view, reason=view.safety_reason)
+        if not view.themes:
+            return Shared("off_theme", view.label, view)
+        return Shared("pitched", view.label, view, self.draft_pitch(view.id, brand=fitted.name))
+
+    def digest(self, period: Period) -> Digest:
+        """The brand's digest of `period`: the stories that rose in it on its themes."""
+        brand = self.brand(period.brand)
+        entries = self.rose(since=period.start, until=period.end, brand=brand.name)
+        return compose(period, entries, language=brand.language)
+
+    def digest_due(self, brand: str | None = None) -> Period | None:
+        """The period whose digest should be out now, unless it is out already."""
+        period = current_period(self.now(), self.brand(brand))
+        if period is None or (self.store.state(period.key) or "").startswith("posted:"):
+            return None
+        return period
+
+    def post_digest(self, client: Any, digest: Digest, *, messages: Any) -> str:
+        """Post the digest to its brand's channel, once; the message's ts."""
+        from trendbot.slack.poster import post_digest
+
+        channel = self.settings.channel_of(self.brand(digest.period.brand))
+        return post_digest(client, self.store, digest, channel, messages=messages)
+
+    def digest_printed(self, digest: Digest) -> None:
+        """No Slack: the digest went to the terminal; it counts as out."""
+        self.store.set_state(digest.period.key, "posted:terminal")
+
+    def awaiting(self, *, brand: str | None = None) -> list[Pitch]:
+        """The brand's pitches waiting for an editor, oldest first."""
+        name = self.brand(brand).name
+        return list(reversed(self.store.pitches(states=OPEN_STATES, brand=name)))
+
+    def week(self, *, brand: str | None = None) -> dict[str, int]:
+        """This week's pitches of the brand: made, approved, rejected."""
+        name = self.brand(brand).name
+        made = self.store.pitches(since=self.now() - timedelta(days=7), brand=name)
+        return {
+            "proposed": len(made),
+            "approved": sum(p.state == PitchState.APPROVED for p in made),
+            "rejected": sum(p.state == PitchState.REJECTED for p in made),
+        }
+
     # pitches ---------------------------------------------------------------------------------
 
-    def draft_pitch(self, story_id: int, *, save: bool = True) -> Pitch:
-        """A pitch for a story an editor picked. Saved, it is stored as `proposed` like the
-        automatic ones: it counts toward the day's pitches and is delivered by the next cycle.
-        Unsaved (a preview), nothing is stored and it has no id."""
+    def draft_pitch(self, story_id: int, *, save: bool = True, brand: str | None = None) -> Pitch:
+        """A pitch of the brand for a story an editor picked. Saved, it is stored as `proposed`
+        like the automatic ones: it counts toward the day's pitches and is delivered by the next
+        cycle. Unsaved (a preview), nothing is stored and it has no id."""
+        fitted = self.brand(brand)
+        brain = self.pipeline.brain
         context = self.story_context(story_id)
         if context is None:
             raise TrendbotError(f"no story #{story_id} (see `/trend top` or `trendbot trends`)")
-        (fit,) = brand_fit(self.pipeline.brain, [context])
+        (fit,) = brand_fit(brain, [context], fitted)
         if fit.verdict.blocked:
             raise PitchError(f"story #{story_id} is not brand-safe: {fit.verdict.reason}")
         if fit.theme is None:
             # The editor asked for it: take the closest theme even under the usual bar.
-            relevance = self.pipeline.brain.matcher.relevance([context.text], context.vector[None])
+            relevance = brain.matcher_of(fitted).relevance([context.text], context.vector[None])
             best = int(np.argmax(relevance[0]))
             from trendbot.themes import ThemeMatch
 
-            theme = self.settings.brand.themes[best]
+            theme = fitted.themes[best]
             fit = type(fit)(
                 ThemeMatch(theme.name, float(relevance[0, best]), "closest theme, picked by hand"),
                 fit.matches,
                 fit.verdict,
             )
-        themes_by_name = {t.name: t for t in self.settings.brand.themes}
+        themes_by_name = {t.name: t for t in fitted.themes}
         assert fit.theme is not None
         story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
         pitch = pitches.draft_pitch(
             story,
-            self.settings.brand,
+            fitted,
             self.settings.pitches,
             writer=self.pipeline.writer,
-            check=self.pipeline.brain.safety.check_draft,
-            encode=self.pipeline.brain.encode,
-            examples=self.store.approved_drafts(limit=pitches.MAX_EXAMPLES),
+            check=brain.safety_of(fitted).check_draft,
+            encode=brain.encode,
+            examples=self.store.approved_drafts(limit=pitches.MAX_EXAMPLES, brand=fitted.name),
         )
+        pitch = replace(pitch, brand=fitted.name)
         return self.store.insert_pitch(pitch, now=self.now()) if save else pitch
 
     def decide(
@@ -235,7 +398,7 @@ class Trendbot:
                 text.strip(),
                 max_chars=self.settings.pitches.max_chars,
                 allowed_mentions=self.settings.pitches.allowed_mentions,
-                blocked=self.pipeline.brain.safety.check_draft,
+                blocked=self.pipeline.brain.safety_of(self._brand_of(pitch)).check_draft,
             )
             if problems:
                 raise PitchError(f"the new text cannot go out: {'; '.join(problems)}")
@@ -252,7 +415,7 @@ class Trendbot:
                 reason=reason,
                 channel=channel,
                 message_ts=message_ts,
-                final_text=pitch.draft if state == "approved" else None,
+                final_text=pitch.draft if state == PitchState.APPROVED else None,
             )
             self._learn(pitch, action, reason=reason, user=user)
         else:
@@ -276,20 +439,53 @@ class Trendbot:
             pitch_id=pitch.id,
             reason=reason,
             user=user,
+            brand=pitch.brand,
         )
-        if action == "not_our_topic":
+        if action == "not_our_topic" and len(self.settings.brands) == 1:
+            # a mute is the whole install's: with several brands, the story may be another's
             self.store.add_mute("story", str(pitch.story_id), now=now, user=user)
-        rows = self.store.query("SELECT * FROM theme_examples ORDER BY id DESC LIMIT 1")
-        self.pipeline.brain.matcher.learn(learned_of(rows[0]))
+        learned = LearnedExample(
+            theme=None if theme == "*" else theme,
+            text=pitch.story_label,
+            approved=polarity > 0,
+            reason=reason or "",
+        )
+        self.pipeline.brain.matcher_of(self._brand_of(pitch)).learn(learned)
+
+    def _brand_of(self, pitch: Pitch) -> BrandSettings:
+        """The pitch's brand; the first when it is gone from feeds.yaml (renamed, removed)."""
+        return self.settings.brand_named(pitch.brand) or self.settings.brand
+
+    def pitch(self, pitch_id: int) -> Pitch | None:
+        return self.store.pitch(pitch_id)
+
+    def pitch_for_card(self, channel: str, ts: str) -> Pitch | None:
+        """The pitch whose card is the message `ts` in `channel`."""
+        return self.store.pitch_by_slack(channel, ts)
+
+    def first_delivery(self, key: str, kind: str) -> bool:
+        """True the first time Slack delivers this event or action; False for its retries."""
+        return self.store.first_delivery(key, kind, now=self.now())
+
+    def post_card(self, client: Any, pitch: Pitch, channel: str, *, messages: Any) -> Pitch:
+        """Post the pitch's card (once: a card already out is found again, not posted twice)
+        and return the pitch as stored after it."""
+        from trendbot.slack.poster import post_pitch
+
+        post_pitch(client, self.store, pitch, channel, messages=messages, now=self.now())
+        assert pitch.id is not None
+        return self.store.pitch(pitch.id) or pitch
 
     # configuration -------------------------------------------------------------------------
 
-    def themes(self) -> list[ThemeSettings]:
-        return list(self.settings.brand.themes)
+    def themes(self, *, brand: str | None = None) -> list[ThemeSettings]:
+        return list(self.brand(brand).themes)
 
-    def add_theme(self, name: str, description: str, *, user: str) -> None:
+    def add_theme(
+        self, name: str, description: str, *, user: str, brand: str | None = None
+    ) -> None:
         theme = ThemeSettings(name=name.strip(), description=description.strip())
-        add_theme_to_config(self._config_path(), theme)
+        add_theme_to_config(self._config_path(), theme, brand=self.brand(brand).name)
         self._reload()
 
     def feeds(self) -> list[dict[str, Any]]:
@@ -323,21 +519,22 @@ class Trendbot:
     def unmute(self, ref: str) -> bool:
         return self.store.remove_mute(*_mute_key(ref))
 
-    def stats(self) -> dict[str, Any]:
-        now = self.now()
-        week = self.store.pitches(since=now - timedelta(days=7))
-        month = self.store.pitches(since=now - timedelta(days=30))
-        decided = [p for p in month if p.state in ("approved", "rejected")]
-        approved = sum(p.state == "approved" for p in decided)
+    def stats(self, *, brand: str | None = None) -> dict[str, Any]:
+        """The brand's pitches this week and month, decisions and delays."""
+        now, name = self.now(), self.brand(brand).name
+        week = self.store.pitches(since=now - timedelta(days=7), brand=name)
+        month = self.store.pitches(since=now - timedelta(days=30), brand=name)
+        decided = [p for p in month if p.state in (PitchState.APPROVED, PitchState.REJECTED)]
+        approved = sum(p.state == PitchState.APPROVED for p in decided)
         to_pitch, to_decision = [], []
+        first_seen = self.store.stories_first_seen([p.story_id for p in month])
         for p in month:
             assert p.created is not None and p.id is not None
-            first = self.store.scalar("SELECT first_seen FROM stories WHERE id = ?", [p.story_id])
-            if first:
-                to_pitch.append((p.created - from_iso(first)).total_seconds() / 60)
-            events = [e for e in self.store.pitch_events(p.id) if e["state"] in DECISIONS.values()]
-            if events:
-                to_decision.append((from_iso(events[-1]["at"]) - p.created).total_seconds() / 60)
+            if p.story_id in first_seen:
+                to_pitch.append((p.created - first_seen[p.story_id]).total_seconds() / 60)
+            decided_at = self.store.decided_at(p.id)
+            if decided_at is not None:
+                to_decision.append((decided_at - p.created).total_seconds() / 60)
         return {
             "pitches_week": len(week),
             "pitches_month": len(month),
@@ -358,6 +555,29 @@ class Trendbot:
         self.pipeline.reconfigure(settings)
 
 
+def _entries(views: list[StoryView], brand: str) -> list[Entry]:
+    """Stories as a digest or the Home tab lists them: on one of the brand's themes, neither
+    unsafe nor muted; a caution is kept with its reason."""
+    entries = []
+    for view in views:
+        if not view.themes or view.safety == "blocked" or view.muted:
+            continue
+        best = view.themes[0]
+        entries.append(
+            Entry(
+                story_id=view.id,
+                label=view.label,
+                theme=best.theme,
+                relevance=best.relevance,
+                why_now=view.why_now,
+                pitch_id=view.pitch_id,
+                caution=view.safety_reason if view.safety == "caution" else None,
+                brand=brand,
+            )
+        )
+    return entries
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
     return slug[:40].strip("-") or "feed"
@@ -371,6 +591,6 @@ def _mute_key(ref: str) -> tuple[str, str]:
 
 
 def make_trendbot(settings: Settings, **kwargs: Any) -> Trendbot:
-    from trendbot.pipeline import make_pipeline
+    from trendbot.cycle import make_pipeline
 
     return Trendbot(make_pipeline(settings, **kwargs))

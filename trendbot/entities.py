@@ -29,10 +29,12 @@ NAME_MAX_ZIPF = 4.8
 # is taken for a name: "Kimmel" 3.2, "Nvidia" 3.25, "Mamdani" 1.4 are; "Arson" 3.4, "Boosted"
 # 3.5, "Analysts" 3.8 are not.
 RARE_ZIPF = 3.3
-# A headline with 4+ words of 4+ letters (its first aside) of which 75% are capitalised is Title
-# Case; a shorter one is judged sentence case ("Sinner bat Alcaraz en finale à Roland-Garros").
+# A headline whose words of 4+ letters (its first aside) are 75%+ capitalised, and none in lower
+# case but a preposition, is Title Case.
 TITLE_CASE_SHARE = 0.75
-TITLE_CASE_WORDS = 4
+# Long words some Title Case styles leave in lower case (Chicago: prepositions, conjunctions).
+_TITLE_CASE_LOWER = "with from into onto over upon amid than that after about like near past until"
+TITLE_CASE_LOWER = frozenset(_TITLE_CASE_LOWER.split())
 MAX_WORDS = 4
 CONNECTORS = frozenset(("de", "du", "des", "la", "le", "d'", "of", "the", "and", "et"))
 # Capitalised by convention in English, common all the same.
@@ -45,7 +47,11 @@ _CALENDAR = (
 )
 CALENDAR = frozenset(_CALENDAR.split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
-_CLAUSES = re.compile(r"\s*(?:[:;?!|—–]|\.\s|\s-\s|[«»“”\"‘’](?:\s|$)|^[‘“\"«])\s*")
+# A clause ends at a comma (a list is no name: "AirPods, MacBooks, iPads") or a full stop, not at
+# an initial or a short title ("Robert F. Kennedy Jr. says").
+_CLAUSES = re.compile(
+    r"\s*(?:[:;?!|—–]|,\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])\.\s|\s-\s|[«»“”\"‘’](?:\s|$)|^[‘“\"«])\s*"
+)
 _TOKEN = re.compile(r"[^\W_](?:[\w&+.'’-]*[^\W_])?")
 
 
@@ -106,8 +112,13 @@ def strip_publisher(title: str) -> str:
     return _SUFFIX.sub("", title.strip())
 
 
+_ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
+
+
 def _tokens(clause: str) -> list[str]:
-    return [re.sub(r"['’]s$", "", t) for t in _TOKEN.findall(clause)]
+    """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth")."""
+    tokens = [_ELISION.sub("", re.sub(r"['’]s$", "", t)) for t in _TOKEN.findall(clause)]
+    return [t for t in tokens if t]
 
 
 def is_camel(word: str) -> bool:
@@ -120,9 +131,15 @@ def _capitalised(token: str) -> bool:
 
 
 def _title_case(tokens: Sequence[str]) -> bool:
-    long = [t for t in tokens[1:] if len(t) >= 4]
-    capitals = sum(t[:1].isupper() for t in long)
-    return len(long) >= TITLE_CASE_WORDS and capitals / len(long) >= TITLE_CASE_SHARE
+    """Whether a headline capitalises its words rather than its names. A lower-case long word
+    (not a preposition) proves sentence case, however many names it holds ("Dodgers beat Blue
+    Jays in Game 7 to win World Series"); a short headline of capitals is Title Case ("GTA 6
+    Release Date Nears")."""
+    long = [t for t in tokens[1:] if len(t) >= 4 and any(c.isalpha() for c in t)]  # not "18.7"
+    if any(t.islower() and t.casefold() not in TITLE_CASE_LOWER for t in long):
+        return False
+    capitals = sum(_capitalised(t) for t in long)
+    return capitals >= 2 and capitals / len(long) >= TITLE_CASE_SHARE
 
 
 def _runs(tokens: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
@@ -155,10 +172,12 @@ def _name_like(words: Sequence[str], *, initial: bool, lower: set[str]) -> bool:
     if len(words) > 1:
         return not all(w.casefold() in CALENDAR for w in words)
     word = words[0]
+    if word.casefold() in CALENDAR:
+        return False  # "LIVE", "WATCH": shouted, not an acronym
     if is_acronym(word) or is_camel(word):
         return True
-    if word.casefold() in CALENDAR:
-        return False
+    if len(word) < 3:
+        return False  # "Jr", "St", "Dr": a piece of a name, never one
     return zipf(word) < (RARE_ZIPF if initial else NAME_MAX_ZIPF)
 
 
@@ -184,6 +203,11 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         )
                         if title_case and not rare:
                             continue  # Title Case: only acronyms and rare words
+                        # "Advisory" of "CDC Advisory Committee" is a common word, not a
+                        # name ("Why Apple is…": a clause's first word is no neighbour)
+                        inside = len(run) - (start == 0) > 1
+                        if n == 1 and inside and not rare and zipf(word) >= COMMON_ZIPF:
+                            continue
                         if _name_like(words, initial=initial, lower=lower):
                             found.setdefault(fold(" ".join(words)), tuple(words))
                         elif initial and n == 1 and not title_case:
@@ -201,9 +225,15 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     support = {key: sum(f" {key} " in text for text in texts) for key in found}
     least = min(2, len(titles))
     joined = "".join(texts)
-    ranked = sorted(  # most headlines first, a longer name first, then the first named
+    # Most headlines first, a longer name first, then the first named; a two-letter acronym
+    # ("US", "U.S.", "AI", "TV") names half the news: last.
+    ranked = sorted(
         (key for key in found if support[key] >= least),
-        key=lambda key: (-(support[key] + 0.5 * (len(found[key]) - 1)), joined.find(f" {key} ")),
+        key=lambda key: (
+            sum(c.isalpha() for c in key) <= 2,
+            -(support[key] + 0.5 * (len(found[key]) - 1)),
+            joined.find(f" {key} "),
+        ),
     )
     kept: list[str] = []
     for key in ranked:
@@ -233,3 +263,33 @@ def subject(titles: Sequence[str], trending: Sequence[str] = (), *, limit: int =
         if not any(fold(name) in fold(o) or fold(o) in fold(name) for o in out):
             out.append(name)
     return out[:limit]
+
+
+def proper_word(word: str, titles: Sequence[str]) -> bool:
+    """Whether the headlines prove `word` is a name: written with a capital in the middle of a
+    sentence-case clause ("Chipmaker Nvidia to invest"), never in lower case; a common word must
+    stand alone there ("costumes for Halloween", not "CDC Advisory Committee") in 2+ headlines.
+    A clause's first word or a Title Case headline proves nothing ("Chipmaker Nvidia…"), unless
+    a rare word opens 2+ headlines."""
+    key = word.casefold()
+    common = is_common_word(word)
+    seen = opens = 0
+    for title in titles:
+        clauses = [_tokens(c) for c in _CLAUSES.split(strip_publisher(title)) if c.strip()]
+        if any(t.casefold() == key and t.islower() for c in clauses for t in c):
+            return False
+        if _title_case([t for c in clauses for t in c]):
+            continue
+        first = clauses[0][0] if clauses and clauses[0] else ""
+        opens += first.casefold() == key and first[:1].isupper()
+        seen += any(
+            t.casefold() == key
+            and t[:1].isupper()
+            and not (common and i > 1 and _capitalised(c[i - 1]))
+            and not (common and i + 1 < len(c) and _capitalised(c[i + 1]))
+            for c in clauses
+            for i, t in enumerate(c)
+            if i > 0
+        )
+    # A rare word opening 2+ headlines is their subject ("Anthropic agrees…", "Anthropic to pay…")
+    return seen >= (2 if common else 1) or (not common and opens >= 2)

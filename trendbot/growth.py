@@ -5,10 +5,12 @@ Three small linear models share one set of features (`FEATURES`, all read from t
 momentum reads, so they mean the same on a live run and in a replay):
 
 - `publishers`: the story's final number of distinct publishers: what it has now plus the
-  publishers still to come (their median, on a log1p scale, so a story that will stay alone is
-  predicted alone);
+  publishers still to come (their median, on a log1p scale; learnt from stories that already
+  have 2+ publishers, the ones a card can be about);
 - `hours`: how long from now until it has 90 % of them (median, log1p scale);
-- `p_big`: the probability that it reaches `BIG` publishers (logistic).
+- `p_big`: the probability that it reaches `BIG` publishers (logistic; learnt from stories with
+  3 or 4 publishers, where the decision to flag is made: fewer is too little evidence, `BIG`
+  or more is p = 1).
 
 Linear on purpose: each feature's part of a prediction is its weight times its distance from the
 training mean, so `/trend why` can say what drives it. `scripts/train_growth.py` rebuilds the
@@ -29,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trendbot.words import Messages
+
 if TYPE_CHECKING:
     from trendbot.trends import Event
 
@@ -43,32 +47,28 @@ FEATURES = (
     "items",  # log1p(items so far)
     "publishers_1h",  # log1p(distinct publishers with an item in the last hour)
     "publishers_3h",  # log1p(... in the last 3 hours)
+    "publishers_6h",  # log1p(... in the last 6 hours)
     "pace",  # log1p(publishers per hour of the story's life)
+    "pace_3h",  # log1p(publishers of the last 3 h per hour of them): velocity now
+    "items_1h",  # log1p(items in the last hour): acceleration, against the slower paces
+    "second",  # log1p(hours from the first item to the 2nd publisher; age + 1 while none)
+    "third",  # log1p(hours from the first item to the 3rd publisher; age + 1 while none)
+    "first_hour",  # log1p(distinct publishers in the story's first hour)
     "listed",  # log1p(distinct publishers still listed: an item or a sighting within 90 min)
+    "span",  # log1p(hours from the first item to its latest item or sighting)
+    "kept",  # span / age: how much of its life the story has stayed listed
+    "stale",  # log1p(hours since its latest item or sighting)
     "share",  # log1p(per mille of the stream's last-3-h items that are this story's)
     "weight",  # mean breadth of its publishers: share of live stories each one covers
+    "max_weight",  # breadth of its broadest publisher
     "quiet",  # log1p(hours since the last new item)
     "trending",  # 1 when in a trending-topic feed within 4 h
     "traffic",  # log1p(trending traffic / 1000)
     "hour_sin",  # time of day (UTC) of `now`
     "hour_cos",
+    "day_sin",  # day of the week (UTC) of `now`
+    "day_cos",
 )
-PART_NAMES = {  # what a part means, for `/trend why`: (English, French)
-    "age": ("age", "âge"),
-    "publishers": ("publishers so far", "médias jusqu'ici"),
-    "items": ("articles so far", "articles jusqu'ici"),
-    "publishers_1h": ("publishers in the last hour", "médias dans la dernière heure"),
-    "publishers_3h": ("publishers in the last 3 h", "médias dans les 3 dernières heures"),
-    "pace": ("publishers per hour", "médias par heure"),
-    "listed": ("still listed", "encore à la une"),
-    "share": ("share of the stream", "part du flux"),
-    "weight": ("publishers' weight", "poids des médias"),
-    "quiet": ("time since the last article", "temps depuis le dernier article"),
-    "trending": ("Google Trends", "Google Trends"),
-    "traffic": ("search traffic", "volume de recherches"),
-    "hour_sin": ("time of day", "heure de la journée"),
-    "hour_cos": ("time of day", "heure de la journée"),
-}
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,18 @@ class Stream:
 def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
     """The story's features at `now`, in the order of `FEATURES`. Events after `now` are ignored."""
     first = math.inf
-    last_new = -math.inf
-    items = items_3h = 0
+    last_new = last_any = -math.inf
+    items = items_1h = items_3h = 0
     sources: set[str] = set()
-    sources_1h: set[str] = set()
-    sources_3h: set[str] = set()
+    by_hours: dict[float, set[str]] = {1.0: set(), 3.0: set(), 6.0: set()}
     listed: set[str] = set()
+    arrivals: dict[str, float] = {}  # publisher -> its first item
     trending = False
     traffic = 0
     for e in events:
         if e.t > now:
             continue
+        last_any = max(last_any, e.t)
         if e.t > now - LISTED_MINUTES * 60:
             listed.add(e.source)
         if e.kind == "trending" and e.t > now - 4 * HOUR:
@@ -120,33 +121,54 @@ def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
             continue
         first, last_new = min(first, e.t), max(last_new, e.t)
         items += 1
+        items_1h += e.t > now - HOUR
+        items_3h += e.t > now - 3 * HOUR
         sources.add(e.source)
-        if e.t > now - HOUR:
-            sources_1h.add(e.source)
-        if e.t > now - 3 * HOUR:
-            sources_3h.add(e.source)
-            items_3h += 1
+        arrivals[e.source] = min(arrivals.get(e.source, math.inf), e.t)
+        for hours, seen in by_hours.items():
+            if e.t > now - hours * HOUR:
+                seen.add(e.source)
     if not items:
-        first = last_new = now
+        first = last_new = last_any = now
     age_h = (now - first) / HOUR
+    span_h = (last_any - first) / HOUR
+    times = sorted(arrivals.values())
+
+    def until(k: int) -> float:
+        # hours to the k-th publisher, capped; one more than the age while it has not come
+        return min((times[k - 1] - first) / HOUR if len(times) >= k else age_h + 1, 48.0)
+
     hour = (now % 86400) / HOUR * 2 * math.pi / 24
-    weight = sum(stream.breadth.get(s, 0.0) for s in sources) / len(sources) if sources else 0.0
+    day = ((now // 86400 + 3) % 7) * 2 * math.pi / 7  # 1970-01-01 was a Thursday: 0 is Monday
+    breadths = [stream.breadth.get(s, 0.0) for s in sources]
     return np.array(
         [
             math.log1p(age_h),
             math.log1p(len(sources)),
             math.log1p(items),
-            math.log1p(len(sources_1h)),
-            math.log1p(len(sources_3h)),
+            math.log1p(len(by_hours[1.0])),
+            math.log1p(len(by_hours[3.0])),
+            math.log1p(len(by_hours[6.0])),
             math.log1p(len(sources) / max(age_h, 0.5)),
+            math.log1p(len(by_hours[3.0]) / min(max(age_h, 0.5), 3.0)),
+            math.log1p(items_1h),
+            math.log1p(until(2)),
+            math.log1p(until(3)),
+            math.log1p(sum(t <= first + HOUR for t in times)),
             math.log1p(len(listed)),
+            math.log1p(span_h),
+            span_h / max(age_h, 0.5),
+            math.log1p((now - last_any) / HOUR),
             math.log1p(1000 * items_3h / max(stream.items_3h, 1)),
-            weight,
+            sum(breadths) / len(breadths) if breadths else 0.0,
+            max(breadths, default=0.0),
             math.log1p((now - last_new) / HOUR),
             float(trending),
             math.log1p(traffic / 1000),
             math.sin(hour),
             math.cos(hour),
+            math.sin(day),
+            math.cos(day),
         ]
     )
 
@@ -164,24 +186,24 @@ class Growth:
 
     def explain(self, lang: str = "en") -> str:
         """`expected to reach ~40 sources in 6 h (±30 %)`."""
-        fr = lang.lower().startswith("fr")
-        n = round(self.publishers)
-        pct = f"±{round(self.error * 100)} %"
+        msg = Messages(lang)
         if self.hours < 1:
-            when = "dans l'heure" if fr else "within the hour"
+            when = msg("growth.within_hour")
         else:
-            when = f"{'en' if fr else 'in'} {round(self.hours)} h"
-        if fr:
-            return f"devrait atteindre ~{n} sources {when} ({pct})"
-        return f"expected to reach ~{n} sources {when} ({pct})"
+            when = msg("growth.in_hours", hours=round(self.hours))
+        return msg(
+            "growth.reach",
+            publishers=round(self.publishers),
+            when=when,
+            error=round(self.error * 100),
+        )
 
     def drivers(self, lang: str = "en", top: int = 3) -> str:
         """The parts that move the prediction most, in log1p(publishers to come) from a typical
         story's: `publishers in the last hour +0.42, …`."""
-        fr = lang.lower().startswith("fr")
-        shown = [(PART_NAMES.get(n, (n, n))[fr], part) for n, part in self.parts[:top]]
-        text = ", ".join(f"{name} {part:+.2f}" for name, part in shown)
-        return text.replace(".", ",") if fr else text
+        msg = Messages(lang)
+        shown = [(msg(f"growth.part.{name}"), f"{part:+.2f}") for name, part in self.parts[:top]]
+        return ", ".join(f"{name} {msg.number(part)}" for name, part in shown)
 
 
 @dataclass(frozen=True)

@@ -377,30 +377,53 @@ def _complete_tags(
     proposed: Sequence[str], story: PitchInput, brand: BrandSettings
 ) -> tuple[str, ...]:
     """The writer's tags, normalised, at most MAX_TAGS, filled up to MIN_TAGS from the brand's
-    hashtags, the theme's keywords and the brand's name. A lone common word (`#High`,
-    `#Sport`) is dropped unless the story's headlines show it is a name (`#Apple`) or it is the
-    brand's own; so is anything naming a competitor or a blocked term."""
+    hashtags, the theme's keywords the headlines name and the brand's name. A lone common word
+    (`#High`, `#Sport`) is dropped unless a search or the headlines show it is a name
+    (`entities.proper_word`) or it is the brand's own; so is anything naming a competitor or a
+    blocked term."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
-    names = {t.casefold() for n in story_names(story, brand, limit=5) if (t := hashtag(n))}
     own = {t.casefold() for t in brand.hashtags} | {(hashtag(brand.name) or "").casefold()}
+    titles = story.titles or (story.label,)
+    searched = {t.casefold() for term in story.trending_terms if (t := hashtag(term))}
+    text = _words(" ".join(titles))
+    named = [k for k in story.theme.keywords if _words(k).strip() and _words(k) in text]
+    # The brand writes its occasions as names ("Halloween", "Noël"): when the story names one,
+    # it is a tag even though the word is common in print.
+    own |= {t.casefold() for k in named if k[:1].isupper() and (t := hashtag(k))}
     tags: list[str] = []
 
     def add(term: str) -> None:
         tag = hashtag(term)
         if tag is None or tag.casefold() in {t.casefold() for t in tags} or len(tags) >= MAX_TAGS:
             return
-        known = tag.casefold() in names or tag.casefold() in own
-        if avoid(term).level == "blocked" or (not known and entities.is_common_word(tag)):
+        # A one-word tag needs proof that it is a name here, or the post is filed under a
+        # common word: a search term, or a capital mid-sentence ("Halloween", not "High",
+        # "Advisory" of a longer name, nor "Chipmaker" opening a headline).
+        word = tag[1:]
+        one_word = not (entities.is_acronym(word) or any(c.isupper() for c in word[1:]))
+        unproven = (
+            one_word
+            and tag.casefold() not in own | searched
+            and not entities.proper_word(word, titles)
+        )
+        if avoid(term).level == "blocked" or unproven:
             return
         tags.append(tag)
 
     for term in proposed:
         add(term)
-    for term in (*brand.hashtags, *story.theme.keywords, brand.name):
+    # A theme keyword the story does not name ("#RolandGarros" on a gold story) would mislead:
+    # fewer tags rather than a wrong one.
+    for term in (*brand.hashtags, *named, brand.name):
         if len(tags) >= MIN_TAGS:
             break
         add(term)
     return tuple(tags)
+
+
+def _words(text: str) -> str:
+    """`text` folded to its words, space-padded, to look a phrase up word for word."""
+    return " " + " ".join(re.findall(r"[^\W_]+", _fold(text))) + " "
 
 
 # the angle ---------------------------------------------------------------------------------------
@@ -443,7 +466,8 @@ _STOP_WORDS = (
     "about after again avec before being cette comme dans depuis encore entre from have leurs "
     "mais même more most only over pour quand sans since some still than that their them then "
     "there they this tout toute tous toutes very version what when where which while with "
-    "your votre notre nous vous elle elles être avoir fait faire says said"
+    "your votre notre nous vous elle elles être avoir fait faire says said without within "
+    "through against between during around among avant après pendant contre entre"
 )
 _STOP = frozenset(_STOP_WORDS.split())
 
@@ -474,31 +498,70 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
         return lexical[story.story_id % len(lexical)]
     if encode is None:
         return ""
-    vectors = np.asarray(encode([*angles, *titles, *REFERENCE_HEADLINES]), dtype=np.float32)
+    keywords = [k for k in story.theme.keywords if k.strip()]
+    texts = [*angles, *titles, *REFERENCE_HEADLINES, *keywords]
+    vectors = np.asarray(encode(texts), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    a, t, r = np.split(vectors, [len(angles), len(angles) + len(titles)])
+    a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
     margin = a @ centroid - np.quantile(a @ r.T, ANGLE_RANK, axis=1)
+    if keywords:
+        margin[~_on_occasion(a, k, centroid, keywords, titles)] = -1.0
     best = int(np.argmax(margin))
     return angles[best] if margin[best] > 0 else ""
+
+
+# An angle written for one occasion of the theme ("Treats without the tricks": Halloween; "Extra
+# innings? Extra shot.": baseball) fits only a story about that occasion, however close the
+# story is to the angle's mood (a Black Friday story is as "treat"-like as Halloween). Its
+# occasion is the theme keyword closest to it, with those within OCCASION_TIE; the story's are
+# the keywords its headlines name, and its closest ones the same way. More than MAX_OCCASIONS
+# near-tied keywords is no occasion: such an angle is not held to this, such a story has only
+# the occasions it names (a Black Friday story is about as close to Halloween, Thanksgiving and
+# the holiday season). On feeds.yaml (MiniLM): Halloween's angle goes to Halloween stories, not
+# to Thanksgiving's, Black Friday's nor Cyber Monday's; the sleep angle to daylight saving time.
+OCCASION_TIE = 0.05
+MAX_OCCASIONS = 2
+
+
+def _on_occasion(
+    angles: np.ndarray,
+    keywords: np.ndarray,
+    centroid: np.ndarray,
+    names: Sequence[str],
+    titles: Sequence[str],
+) -> np.ndarray:
+    """For each angle, whether the story is about the angle's occasion."""
+    text = _words(" ".join(titles))
+    said = {i for i, name in enumerate(names) if _words(name) in text}
+    near = keywords @ centroid
+    closest = set(np.flatnonzero(near >= near.max() - OCCASION_TIE).tolist())
+    story = (closest if len(closest) <= MAX_OCCASIONS else set()) | said
+    closeness = angles @ keywords.T
+    fits = []
+    for row in closeness:
+        occasion = set(np.flatnonzero(row >= row.max() - OCCASION_TIE).tolist())
+        fits.append(len(occasion) > MAX_OCCASIONS or bool(occasion & story))
+    return np.array(fits, dtype=bool)
 
 
 # the template writer -----------------------------------------------------------------------------
 
 # The story is told by its names, never by a headline: a headline in the brand's language would
-# be copied word for word, one in another language would not be understood.
+# be copied word for word, one in another language would not be understood. No verb agrees with
+# the subject, which may be one name or two.
 _HOOKS = {
     "en": (
         "Everyone's talking about {subject} today.",
-        "Today, the news has a name: {subject}.",
-        "Hard to miss {subject} right now.",
+        "All eyes on {subject} today.",
+        "Hard to scroll past {subject} right now.",
         "Today's feeds are all about {subject}.",
     ),
     "fr": (
         "Tout le monde parle {de}{subject} aujourd'hui.",
-        "Aujourd'hui, l'actu a un nom : {subject}.",
+        "Aujourd'hui, tous les regards sont tournés vers {subject}.",
         "Impossible de passer à côté {de}{subject} en ce moment.",
-        "Ce matin, toutes les conversations tournent autour {de}{subject}.",
+        "En ce moment, toutes les conversations tournent autour {de}{subject}.",
     ),
 }
 _NO_SUBJECT = {
@@ -508,32 +571,39 @@ _NO_SUBJECT = {
         "L'actu du jour fait beaucoup parler.",
     ),
 }
+# The occasion (a theme keyword the headlines name: "World Series", "Halloween") goes first,
+# as a label: "World Series: all eyes on the Dodgers today."
+_OCCASION = {"en": "{occasion}: {hook}", "fr": "{occasion} : {hook}"}
 # No angle fits: join the conversation, no forced link to the brand (the charter's rule).
 _NEUTRAL = {
     "en": (
-        "We're following it too at {brand}. What's your take?",
-        "At {brand}, we're keeping an eye on it. Your thoughts?",
+        "Over here at {brand}, we're following every twist. What's your take?",
+        "The {brand} team has opinions on this one. Do you? Tell us below.",
+        "We're keeping an eye on it at {brand}. Where do you stand?",
     ),
     "fr-tu": (
         "Chez {brand}, on suit ça de près. Et toi, t'en penses quoi ?",
-        "Ici, chez {brand}, on en parle déjà. Dis-nous tout !",
+        "L'équipe {brand} a déjà son avis. Et toi ? Dis-nous tout en commentaire !",
+        "Ici, chez {brand}, on ne parle que de ça. Tu es team qui ?",
     ),
     "fr-vous": (
         "Chez {brand}, on suit ça de près. Et vous, qu'en pensez-vous ?",
-        "Ici, chez {brand}, on en parle déjà. Dites-nous tout !",
+        "L'équipe {brand} a déjà son avis. Et vous ? Dites-nous tout en commentaire !",
+        "Ici, chez {brand}, on ne parle que de ça. Et vous, vous en dites quoi ?",
     ),
 }
 _VISUALS = {
     "en": (
-        "In-store photo: a nod to {subject} in {brand}'s {theme} world{idea}.",
+        "In-store photo: a {brand} counter with a nod to {subject}, {theme} mood{idea}.",
         "Short vertical video (5-10 s): the {brand} team reacts to {subject}, {theme} set{idea}.",
         "Square visual: {subject} redone the {brand} way, in {theme} colours{idea}.",
     ),
     "fr": (
-        "Photo en boutique : un clin d'œil à {subject} dans l'univers {theme} de {brand}{idea}.",
-        "Courte vidéo verticale (5-10 s) : l'équipe de {brand} réagit à {subject}, décor "
+        "Photo en boutique : un clin d'œil à {subject} sur le comptoir {de_brand}, ambiance "
         "{theme}{idea}.",
-        "Visuel carré : {subject} à la façon {brand}, aux couleurs du thème {theme}{idea}.",
+        "Courte vidéo verticale (5-10 s) : l'équipe {de_brand} réagit à {subject}, décor "
+        "{theme}{idea}.",
+        "Visuel carré : {subject} à la façon {brand}, aux couleurs {de_theme}{idea}.",
     ),
 }
 _IDEA = {"en": ", on the idea “{angle}”", "fr": ", sur l'idée « {angle} »"}
@@ -542,8 +612,9 @@ _AND = {"en": " and ", "fr": " et "}
 
 
 class TemplateWriter:
-    """Offline drafts: the story told by its names, the angle that fits it (or a neutral line),
-    hashtags from the story's names, a visual idea for this story and theme.
+    """Offline drafts: the story told by its names (and the theme's occasion it is about), the
+    angle that fits it (or a line that joins the conversation), hashtags from the story's names,
+    a visual idea for this story and theme.
 
     Templates are picked by story id, so consecutive pitches read differently but the same
     story always gets the same draft.
@@ -567,13 +638,17 @@ class TemplateWriter:
         names = [] if plain else story_names(story, brand)
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
         subject = _AND[lang].join(said[:2])
+        occasion = "" if plain else story_occasion(story, brand, said[:2])
         angle = choose_angle(story, brand, encode)
+        if not subject:
+            subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if subject:
             hook = _HOOKS[lang][n % len(_HOOKS[lang])]
-            de = "d'" if _fold(subject)[:1] in "aeiouyh" else "de "
-            hook = hook.format(subject=subject, de=de)
+            hook = hook.format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
+        if occasion:
+            hook = _OCCASION[lang].format(occasion=occasion, hook=hook[0].lower() + hook[1:])
         if angle:
             line = _sentence(angle)
         else:
@@ -581,10 +656,16 @@ class TemplateWriter:
             key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
             line = _NEUTRAL[key][n % len(_NEUTRAL[key])].format(brand=brand.name)
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
+        # A named occasion sets the scene ("World Series set"), a plain word does not ("new
+        # album colours"): then the theme does.
+        named = occasion if any(c.isupper() for c in occasion[1:]) or occasion.istitle() else ""
+        theme = named or story.theme.name.replace("-", " ")
         visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
             subject=subject or _STORY[lang],
             brand=brand.name,
-            theme=story.theme.name.replace("-", " "),
+            de_brand=_de(brand.name) + brand.name,
+            theme=theme,
+            de_theme=_de(theme) + theme,
             idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
         )
         return Draft(
@@ -593,6 +674,33 @@ class TemplateWriter:
             hashtags=tags,
             visual=visual,
         )
+
+
+def _de(name: str) -> str:
+    """French "de" before a name: "d'Alcaraz", "de Taylor Swift"."""
+    return "d'" if _fold(name)[:1] in "aeiouyh" else "de "
+
+
+def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]) -> str:
+    """The theme keyword half the headlines name ("World Series", "Halloween", "canicule") when
+    it is a name or a rare word the brand's readers understand, and not already one of `names`; else
+    "". A common word ("fall", "neige") says nothing sure: "Stocks fall" is no autumn story."""
+    titles = [_words(t) for t in story.titles or (story.label,)]
+    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
+    told = " ".join(_words(n) for n in names)
+    for keyword in story.theme.keywords:
+        words = _words(keyword)
+        if not words.strip() or words in told:
+            continue
+        if 2 * sum(words in t for t in titles) < len(titles):
+            continue  # one headline's aside ("iPhone" in a Samsung story) is not the occasion
+        named = any(c.isupper() for c in keyword) or len(words.split()) > 1
+        if not named and entities.is_common_word(keyword):
+            continue
+        if entities.is_foreign_phrase(keyword, brand.language) or avoid(keyword).level == "blocked":
+            continue
+        return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
+    return ""
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
@@ -755,6 +863,8 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines.append(f"Keywords: {', '.join(story.keywords[:10])}")
     if story.trending_terms:
         lines.append(f"Trending searches: {', '.join(story.trending_terms[:5])}")
+    if names := story_names(story, brand):
+        lines.append(f"Names in the story (for the post and its hashtags): {', '.join(names)}")
     theme = story.theme
     lines.append(
         f"Brand theme: {theme.name}" + (f": {theme.description}" if theme.description else "")

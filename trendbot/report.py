@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 import warnings
 from collections.abc import Iterator
@@ -24,14 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from trendbot.errors import TrendbotError
-from trendbot.store import Store, from_iso, iso
+from trendbot.store import PitchLine, Store, from_iso, iso
+from trendbot.types import PitchState
 
 TOP_STORIES = 8
 MAX_BINS = 168  # an hourly bar for a week, one every two hours for a fortnight, ...
 MAX_STORY_BINS = 56  # hourly for two days, every six hours for a fortnight
 BIN_HOURS = (1, 2, 3, 6, 12, 24)
-DECISIONS = ("proposed", "approved", "rejected", "snoozed", "expired")
-DECIDED = ("approved", "rejected", "snoozed", "expired")
+DECISIONS = (
+    PitchState.PROPOSED,
+    PitchState.APPROVED,
+    PitchState.REJECTED,
+    PitchState.SNOOZED,
+    PitchState.EXPIRED,
+)
+DECIDED = DECISIONS[1:]
 COLOURS = {
     "news": "#4C72B0",
     "trending": "#DD8452",
@@ -104,7 +110,7 @@ class ReportData:
     story_count: int  # stories with at least one new item in the period
     days: list[date]  # UTC days
     decisions: dict[str, list[int]]  # pitch event state -> count per day
-    pitches: list[dict[str, Any]]  # the latest pitches, newest first
+    pitches: list[PitchLine]  # the latest pitches, newest first
     pitch_count: int
 
     @property
@@ -122,32 +128,24 @@ def report_data(store: Store, *, since: datetime, now: datetime) -> ReportData:
             f"the report's period is empty: it starts at {iso(since)} and ends at {iso(now)};"
             " give a start before the end"
         )
-    window = [iso(since), iso(now)]
-    events = store.query(
-        f"SELECT state, at FROM pitch_events WHERE at >= ? AND at <= ?"
-        f" AND state IN ({','.join('?' * len(DECISIONS))})",
-        [*window, *DECISIONS],
-    )
-    moments = [from_iso(row["at"]) for row in events]
+    start, end = since, now
+    events = store.pitch_events_between(since=start, until=end, states=DECISIONS)
+    moments = [at for _, at in events]
     moments += store.items_period(since=since, until=now) or ()
     since, now = framed(since, now, moments)
     bins = Bins.over(since, now, most=MAX_BINS)
     news, trending = [0] * bins.count, [0] * bins.count
-    for row in store.query(
-        "SELECT first_seen, kind FROM items WHERE first_seen >= ? AND first_seen <= ?", window
-    ):
-        (trending if row["kind"] == "trending" else news)[
-            bins.index(from_iso(row["first_seen"]))
-        ] += 1
+    for first_seen, kind in store.items_seen(since=start, until=end):
+        (trending if kind == "trending" else news)[bins.index(first_seen)] += 1
     story_bins = Bins.over(since, now, most=MAX_STORY_BINS)
-    stories, story_count = _stories(store, window, story_bins)
+    stories, story_count = _stories(store, start, end, story_bins)
     days = [since.astimezone(UTC).date()]
     while days[-1] < (now - timedelta(microseconds=1)).astimezone(UTC).date():
         days.append(days[-1] + timedelta(days=1))
-    decisions = {state: [0] * len(days) for state in DECISIONS}
-    for row in events:
-        day = (from_iso(row["at"]).astimezone(UTC).date() - days[0]).days
-        decisions[row["state"]][min(day, len(days) - 1)] += 1
+    decisions: dict[str, list[int]] = {state: [0] * len(days) for state in DECISIONS}
+    for state, at in events:
+        day = (at.astimezone(UTC).date() - days[0]).days
+        decisions[state][min(day, len(days) - 1)] += 1
     return ReportData(
         since=since,
         now=now,
@@ -159,10 +157,8 @@ def report_data(store: Store, *, since: datetime, now: datetime) -> ReportData:
         story_count=story_count,
         days=days,
         decisions=decisions,
-        pitches=_pitches(store, window),
-        pitch_count=int(
-            store.scalar("SELECT count(*) FROM pitches WHERE created >= ? AND created <= ?", window)
-        ),
+        pitches=store.pitch_lines(since=start, until=end, decided=DECIDED, limit=TABLE_ROWS),
+        pitch_count=store.pitch_count(since=start, until=end),
     )
 
 
@@ -178,61 +174,17 @@ def framed(since: datetime, now: datetime, moments: list[datetime]) -> tuple[dat
     return start, end
 
 
-def _stories(store: Store, window: list[str], bins: Bins) -> tuple[list[StoryLine], int]:
+def _stories(
+    store: Store, since: datetime, until: datetime, bins: Bins
+) -> tuple[list[StoryLine], int]:
     """The biggest stories of the period (of the model that clustered most of it)."""
-    in_window = (
-        "FROM story_items s JOIN items i ON i.id = s.item_id"
-        " WHERE i.first_seen >= ? AND i.first_seen <= ?"
-    )
-    models = store.query(
-        f"SELECT s.model, count(*) AS n {in_window} GROUP BY s.model ORDER BY n DESC LIMIT 1",
-        window,
-    )
-    if not models:
-        return [], 0
-    model = models[0]["model"]
-    top = store.query(
-        f"SELECT s.story_id AS id, count(*) AS n {in_window} AND s.model = ?"
-        " GROUP BY s.story_id ORDER BY n DESC, s.story_id LIMIT ?",
-        [*window, model, TOP_STORIES],
-    )
-    count = store.scalar(
-        f"SELECT count(DISTINCT s.story_id) {in_window} AND s.model = ?", [*window, model]
-    )
-    ids = [r["id"] for r in top]
-    marks = ",".join("?" * len(ids))
-    labels = {
-        r["id"]: r["label"]
-        for r in store.query(f"SELECT id, label FROM stories WHERE id IN ({marks})", ids)
-    }
-    counts: dict[int, list[int]] = {i: [0] * bins.count for i in ids}
-    for row in store.query(
-        f"SELECT s.story_id, i.first_seen {in_window} AND s.model = ? AND s.story_id IN ({marks})",
-        [*window, model, *ids],
-    ):
-        counts[row["story_id"]][bins.index(from_iso(row["first_seen"]))] += 1
-    lines = [StoryLine(i, labels.get(i, f"#{i}"), counts[i], sum(counts[i])) for i in ids]
-    return lines, int(count)
-
-
-def _pitches(store: Store, window: list[str]) -> list[dict[str, Any]]:
-    rows = store.query(
-        f"""
-        SELECT p.id, p.story_id, p.created, p.theme, p.score, p.safety, p.state, p.data, p.draft,
-               e.user AS decided_by, e.at AS decided_at, e.reason
-        FROM pitches p
-        LEFT JOIN pitch_events e ON e.id = (
-            SELECT max(id) FROM pitch_events
-            WHERE pitch_id = p.id AND state IN ({",".join("?" * len(DECIDED))})
-        )
-        WHERE p.created >= ? AND p.created <= ?
-        ORDER BY p.created DESC, p.id DESC LIMIT ?
-        """,
-        [*DECIDED, *window, TABLE_ROWS],
-    )
-    for row in rows:
-        row["label"] = json.loads(row.pop("data") or "{}").get("story_label") or ""
-    return rows
+    activity = store.story_activity(since=since, until=until, top=TOP_STORIES)
+    counts: dict[int, list[int]] = {i: [0] * bins.count for i in activity.top}
+    for story_id, first_seen in activity.seen:
+        counts[story_id][bins.index(first_seen)] += 1
+    labels = activity.labels
+    lines = [StoryLine(i, labels.get(i, f"#{i}"), counts[i], sum(counts[i])) for i in activity.top]
+    return lines, activity.count
 
 
 # drawing --------------------------------------------------------------------------------------
@@ -377,12 +329,12 @@ def decisions_chart(data: ReportData) -> bytes:
 def table_image(data: ReportData) -> bytes:
     rows = [
         [
-            str(p["id"]),
-            _day_time(p["created"]),
-            _text(p["label"], 40),
-            _text(p["theme"], 16),
-            p["state"],
-            _text(p["draft"] or "", 60),
+            str(p.id),
+            _day_time(p.created),
+            _text(p.label, 40),
+            _text(p.theme, 16),
+            p.state,
+            _text(p.draft or "", 60),
         ]
         for p in data.pitches[:IMAGE_TABLE_ROWS]
     ]
@@ -487,25 +439,25 @@ def _pitch_table(data: ReportData) -> str:
     rows = []
     for p in data.pitches:
         decision = ""
-        if p["decided_at"]:
-            who = f" by {p['decided_by']}" if p["decided_by"] else ""
-            why = f": {p['reason']}" if p["reason"] else ""
-            decision = f"{_day_time(p['decided_at'])}{who}{why}"
+        if p.decided_at:
+            who = f" by {p.decided_by}" if p.decided_by else ""
+            why = f": {p.reason}" if p.reason else ""
+            decision = f"{_day_time(p.decided_at)}{who}{why}"
         cells = [
-            str(p["id"]),
-            _day_time(p["created"]),
-            p["label"],
-            p["theme"],
-            f"{p['score']:.1f}",
-            p["safety"],
+            str(p.id),
+            _day_time(p.created),
+            p.label,
+            p.theme,
+            f"{p.score:.1f}",
+            p.safety,
         ]
         tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-        state = html.escape(p["state"])
+        state = html.escape(p.state)
         tds += f'<td><span class="state {state}">{state}</span></td>'
         tds += f"<td>{html.escape(decision)}</td>"
         rows.append(f"<tr>{tds}</tr>")
-        if p["draft"]:
-            draft = html.escape(p["draft"])
+        if p.draft:
+            draft = html.escape(p.draft)
             rows.append(f'<tr class="draft"><td></td><td colspan="7">{draft}</td></tr>')
     caption = ""
     if data.pitch_count > len(data.pitches):

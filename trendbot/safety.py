@@ -85,13 +85,16 @@ BUILTIN: tuple[Category, ...] = (
             "earthquake", "quake", "tsunami", "hurricane", "typhoon", "cyclone", "tornado",
             "wildfire", "forest fire", "mudslide", "landslide", "avalanche", "eruption",
             "plane crash", "helicopter crash", "derailment", "derailed", "famine", "evacuate",
-            "evacuated", "evacuation", "explosion", "seisme", "tremblement de terre", "ouragan",
-            "typhon", "tornade", "inondation", "incendie", "feu de foret", "glissement de terrain",
-            "effondrement", "deraillement", "evacues", "accident d avion",
+            "evacuated", "evacuation", "seisme", "tremblement de terre", "ouragan", "typhon",
+            "tornade", "inondation", "incendie", "feu de foret", "glissement de terrain",
+            "deraillement", "evacues", "accident d avion",
         ),
+        # "an explosion of cases", "l'effondrement des prix", "de la biodiversité": figures of
+        # speech as often as blasts and ruins
         weak=(
             "flood", "flooding", "crash", "crashes", "crashed", "collapse", "collapses",
-            "collapsed", "catastrophic", "catastrophe", "crue", "s effondre",
+            "collapsed", "catastrophic", "catastrophe", "crue", "s effondre", "explosion",
+            "explosions", "effondrement",
         ),
         prototypes=(
             "Earthquake destroys buildings and leaves many victims",
@@ -112,12 +115,13 @@ BUILTIN: tuple[Category, ...] = (
             "gunman", "gunfire", "gunned down", "shot dead", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
             "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
-            "fusillade", "poignarde", "coups de couteau", "noyade", "victime", "deces", "decede",
+            "fusillade", "poignarde", "coups de couteau", "noyade", "victimes", "deces", "decede",
             "feminicide",
         ),
+        # "victime de son succès": the singular is an idiom as often as not
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
-            "drame", "tragedie", "protest", "protesters", "manifestation",
+            "drame", "tragedie", "protest", "protesters", "manifestation", "victime",
         ),
         prototypes=(
             "Gunman opens fire, several people killed",
@@ -252,6 +256,19 @@ BUILTIN: tuple[Category, ...] = (
     ),
 )  # fmt: skip
 
+# Set phrases in which a built-in word means no harm ("l'angle mort" is a blind spot); taken out
+# of the text before the built-in words are looked for (the brand's own terms still see them).
+IDIOMS = (
+    "angle mort", "point mort", "nature morte", "mort de rire", "victimes de la mode",
+    "victime de la mode", "dead heat", "dead end",
+)  # fmt: skip
+_IDIOMS = re.compile("(?<= )(" + "|".join(re.escape(fold(i).strip()) for i in IDIOMS) + ")(?= )")
+
+
+def _without_idioms(folded: str) -> str:
+    return _IDIOMS.sub("_", folded)
+
+
 # Words that turn a draft naming a competitor into mockery or a comparison.
 DENIGRATION = (
     "worse", "worst", "better than", "unlike", "fail", "fails", "lol", "loser", "lame", "sucks",
@@ -321,6 +338,11 @@ CHARTER_CAUTION = 0.2
 # harmless sections are full of them ("how to shop during the outbreak"); letting them block
 # alone took harmless stories blocked from 4.4 % to 7 % (grill_en, odd rows).
 WORDS_DECIDE = ("disasters", "deaths and violence")
+# ...unless the story reads as culture news more likely than not: a thriller's plot, a
+# documentary, a novel. Those ask for caution: a person decides. Not sports: an athlete's death
+# is a death, and a brand that jokes about it makes the bad buzz trendbot exists to avoid.
+LEISURE_TOPICS = ("culture",)
+LEISURE_READING = 0.5
 # the built-in categories whose example sentences illustrate each charter topic
 TOPIC_CATEGORIES = {
     "politics": ("politics and elections",),
@@ -354,7 +376,6 @@ class SafetyFilter:
         self._own = [_Rule("blocked term", _Terms(rules.blocked_terms), "blocked")]
         self._own += [_Rule(t.name, _Terms(t.keywords), "blocked") for t in rules.blocked_topics]
         self._builtin = [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
-        self._strong = self._own + self._builtin
         self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
@@ -392,9 +413,12 @@ class SafetyFilter:
         assert self.topics is not None
         probs = self.topics.predict(vectors)
         charter = self.topics.share(probs, CHARTER_TOPICS)
+        leisure = self.topics.share(probs, LEISURE_TOPICS)
         return [
-            self._read_one(text, row, float(p), self._charter_topic(prob_row))
-            for text, row, p, prob_row in zip(texts, sims, charter, probs, strict=True)
+            self._read_one(text, row, float(p), self._charter_topic(prob_row), float(fun))
+            for text, row, p, prob_row, fun in zip(
+                texts, sims, charter, probs, leisure, strict=True
+            )
         ]
 
     def _charter_topic(self, probs: np.ndarray) -> str:
@@ -402,11 +426,14 @@ class SafetyFilter:
         columns = [self.topics.topics.index(t) for t in CHARTER_TOPICS if t in self.topics.topics]
         return self.topics.topics[columns[int(np.argmax(probs[columns]))]]
 
-    def _read_one(self, text: str, sims: np.ndarray, charter: float, topic: str) -> Verdict:
+    def _read_one(
+        self, text: str, sims: np.ndarray, charter: float, topic: str, leisure: float
+    ) -> Verdict:
         """With the topic model: the brand's own rules are hard; a built-in word blocks only
         when the story reads as charter news too (`CHARTER_CAUTION`) or names a tragedy
-        (`WORDS_DECIDE`), else asks for caution;
-        meaning alone blocks at `CHARTER_BLOCK` and asks for caution at `CHARTER_CAUTION`."""
+        (`WORDS_DECIDE`) outside culture news (`LEISURE_READING`), else asks for
+        caution; meaning alone blocks at `CHARTER_BLOCK` and asks for caution at
+        `CHARTER_CAUTION`."""
         folded = fold(text)
         verdict = self._lexical(text, folded, self._own)
         if verdict.blocked:
@@ -424,10 +451,10 @@ class SafetyFilter:
             )
         name = CHARTER_NAMES[topic]
         reads = f"reads as {name} news ({charter:.0%})"
-        hit = self._lexical(text, folded, self._builtin)
+        hit = self._lexical(text, _without_idioms(folded), self._builtin)
         if hit.blocked:
-            agreed = charter >= CHARTER_CAUTION or hit.category in WORDS_DECIDE
-            level: Level = "blocked" if agreed else "caution"
+            tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
+            level: Level = "blocked" if charter >= CHARTER_CAUTION or tragedy else "caution"
             return Verdict(level, f"{hit.reason}; {reads}", hit.category, hit.evidence)
         if charter >= CHARTER_CAUTION:
             level = "blocked" if charter >= CHARTER_BLOCK else "caution"
@@ -459,7 +486,7 @@ class SafetyFilter:
     def check_draft(self, draft: str) -> Verdict:
         """A pitch's own text, before it leaves: lexical only, weak terms ignored."""
         folded = fold(draft)
-        verdict = self._lexical(draft, folded, self._strong)
+        verdict = self._strong_hit(draft, folded)
         if verdict.blocked:
             return verdict
         for name, terms in self._competitors:
@@ -483,7 +510,7 @@ class SafetyFilter:
 
     def _check_one(self, text: str, sims: np.ndarray) -> Verdict:
         folded = fold(text)
-        verdict = self._lexical(text, folded, self._strong)
+        verdict = self._strong_hit(text, folded)
         if verdict.blocked:
             return verdict
         if len(sims):
@@ -502,6 +529,15 @@ class SafetyFilter:
         if verdict.level != "safe":
             return verdict
         return self._competitor(folded)
+
+    def _strong_hit(self, text: str, folded: str) -> Verdict:
+        """The brand's own terms, then the built-in strong words outside set phrases."""
+        verdict = self._lexical(text, folded, self._own)
+        return (
+            verdict
+            if verdict.blocked
+            else self._lexical(text, _without_idioms(folded), self._builtin)
+        )
 
     @staticmethod
     def _lexical(text: str, folded: str, rules: Sequence[_Rule]) -> Verdict:

@@ -95,6 +95,13 @@ class ThemeSettings(Model):
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     angles: tuple[str, ...] = ()
+    channel: str = ""  # this theme's pitches go here instead of the brand's channel
+    editors: tuple[str, ...] = ()  # who decides this theme's pitches (default: the brand's)
+
+    @field_validator("editors")
+    @classmethod
+    def _theme_editors(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
+        return _user_ids(editors)
 
     @model_validator(mode="after")
     def _has_something(self) -> ThemeSettings:
@@ -134,6 +141,8 @@ class CadenceSettings(Model):
     # 0.2-5% above 0.3 (bench/eval_themes.py and the archive).
     min_relevance: float = Field(default=0.35, ge=0, le=1)
     queue_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    # realtime: each pitch as it comes; digest: one scheduled message; both: the two.
+    mode: Literal["realtime", "digest", "both"] = "realtime"
 
     @field_validator("timezone")
     @classmethod
@@ -162,6 +171,32 @@ class CadenceSettings(Model):
         return _clock(start.strip()), _clock(end.strip())
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DigestSettings(Model):
+    at: str  # e.g. "08:30" in the brand's time zone
+    days: tuple[Weekday, ...] = WEEKDAYS
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        _clock(value)
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _some_day(cls, days: tuple[Weekday, ...]) -> tuple[Weekday, ...]:
+        if not days:
+            raise ValueError("list at least one day, e.g. [mon, wed, fri]")
+        return tuple(dict.fromkeys(days))
+
+    @property
+    def clock(self) -> time:
+        return _clock(self.at)
+
+
 class BrandSettings(Model):
     name: str = Field(min_length=1)
     voice: str = ""
@@ -170,6 +205,36 @@ class BrandSettings(Model):
     themes: tuple[ThemeSettings, ...]
     safety: SafetySettings = SafetySettings()
     cadence: CadenceSettings = CadenceSettings()
+    digest: DigestSettings | None = None
+    # Where this brand's pitches go and who decides them; empty: the `slack:` section's.
+    channel: str = ""
+    editors: tuple[str, ...] = ()
+    editor_group: str | None = None
+
+    @field_validator("editors")
+    @classmethod
+    def _brand_editors(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
+        return _user_ids(editors)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _digest_means_both(cls, data: Any) -> Any:
+        # a digest written down is a digest wanted; the pitches keep coming as they were
+        cadence = (data.get("cadence") if isinstance(data, dict) else None) or {}
+        if isinstance(data, dict) and data.get("digest") and isinstance(cadence, dict):
+            data = {**data, "cadence": {"mode": "both", **cadence}}
+        return data
+
+    @model_validator(mode="after")
+    def _digest_when_asked(self) -> BrandSettings:
+        if self.cadence.mode != "realtime" and self.digest is None:
+            raise ValueError(
+                f"cadence.mode {self.cadence.mode!r} needs a digest: add digest: {{at: '08:30'}}"
+            )
+        return self
+
+    def theme(self, name: str) -> ThemeSettings | None:
+        return next((t for t in self.themes if t.name == name), None)
 
     @field_validator("themes")
     @classmethod
@@ -182,20 +247,28 @@ class BrandSettings(Model):
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
+def _name_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _user_ids(editors: tuple[str, ...]) -> tuple[str, ...]:
+    for user in editors:
+        if not _SLACK_USER.fullmatch(user):
+            raise ValueError(f"not a Slack user ID like 'U012AB3CD': {user!r}")
+    return editors
+
+
 class SlackSettings(Model):
     channel: str = ""  # a channel ID (C…) or #name; empty: pitches go to the terminal
     editors: tuple[str, ...] = ()
     editor_group: str | None = None  # a user group ID (S…)
     publish_channel: str | None = None
-    digest_time: str | None = None  # e.g. "08:30" in the brand's time zone
+    digest_time: str | None = None  # the old spelling of the brand's `digest: {at: ...}`
 
     @field_validator("editors")
     @classmethod
-    def _user_ids(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
-        for user in editors:
-            if not _SLACK_USER.fullmatch(user):
-                raise ValueError(f"not a Slack user ID like 'U012AB3CD': {user!r}")
-        return editors
+    def _editors(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
+        return _user_ids(editors)
 
     @field_validator("digest_time")
     @classmethod
@@ -280,7 +353,8 @@ class StorageSettings(Model):
 
 class Settings(Model):
     feeds: tuple[FeedEntry, ...] = ()
-    brand: BrandSettings
+    # `brand:` (one brand) is read as a list of one: every brand is handled the same way.
+    brands: tuple[BrandSettings, ...]
     slack: SlackSettings = SlackSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     pitches: PitchSettings = PitchSettings()
@@ -288,6 +362,68 @@ class Settings(Model):
     storage: StorageSettings = StorageSettings()
     # Filled by load_settings, never from the YAML.
     config_path: str = Field(default="", exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_brand_or_a_list(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "brand" in data and "brands" in data:
+            raise ValueError("write either 'brand:' (one brand) or 'brands:' (a list), not both")
+        if "brand" not in data and "brands" not in data:
+            raise ValueError("add a 'brand:' section: the brand's name, language and themes")
+        if "brand" in data:
+            data = {k: v for k, v in data.items() if k != "brand"} | {"brands": [data["brand"]]}
+        if data["brands"] in ([], ()):
+            raise ValueError("'brands:' is empty: list at least one brand")
+        slack, brands = data.get("slack"), data.get("brands")
+        if isinstance(slack, dict) and slack.get("digest_time") and isinstance(brands, list):
+            first = brands[0] if brands else None  # the old `slack.digest_time`: the first brand's
+            if isinstance(first, dict) and "digest" not in first:
+                brands = [{**first, "digest": {"at": slack["digest_time"]}}, *brands[1:]]
+                data = {**data, "brands": brands}
+        return data
+
+    @model_validator(mode="after")
+    def _brands_apart(self) -> Settings:
+        seen: set[str] = set()  # `--brand` finds a brand whatever the case and the spaces
+        for brand in self.brands:
+            if _name_key(brand.name) in seen:
+                raise ValueError(f"two brands are named {brand.name!r}: give each its own name")
+            seen.add(_name_key(brand.name))
+        return self
+
+    @property
+    def brand(self) -> BrandSettings:
+        """The first (often the only) brand."""
+        return self.brands[0]
+
+    def brand_named(self, name: str) -> BrandSettings | None:
+        """The brand of that name, whatever the case and the spaces (`/trend top --brand
+        maison-test` for "Maison Test")."""
+        wanted = _name_key(name)
+        return next((b for b in self.brands if _name_key(b.name) == wanted), None)
+
+    def channel_of(self, brand: BrandSettings, theme: str | None = None) -> str:
+        """Where a pitch of `brand` (on `theme`) goes: the theme's channel, the brand's, or
+        the `slack:` section's."""
+        found = brand.theme(theme) if theme else None
+        return (found.channel if found else "") or brand.channel or self.slack.channel
+
+    def editors_of(self, brand: BrandSettings, theme: str | None = None) -> tuple[str, ...]:
+        found = brand.theme(theme) if theme else None
+        return (found.editors if found else ()) or brand.editors or self.slack.editors
+
+    def brand_of_channel(self, channel: str) -> BrandSettings | None:
+        """The brand whose pitches go to `channel` (an ID or #name), if exactly one does."""
+        wanted = channel.lstrip("#")
+        owners = [
+            b
+            for b in self.brands
+            if wanted
+            in {c.lstrip("#") for c in (self.channel_of(b), *(t.channel for t in b.themes)) if c}
+        ]
+        return owners[0] if len(owners) == 1 else None
 
     @property
     def news_feeds(self) -> list[FeedSettings]:
@@ -298,7 +434,7 @@ class Settings(Model):
 
     @property
     def languages(self) -> list[str | None]:
-        return [self.brand.language, *(f.language for f in self.news_feeds)]
+        return [*(b.language for b in self.brands), *(f.language for f in self.news_feeds)]
 
 
 class Secrets(BaseModel):
@@ -385,6 +521,11 @@ def _read_yaml(file: Path) -> Any:
 
 def _describe(err: Any, data: Any, file: str) -> str:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p[0].isupper())]
+    if isinstance(data, dict) and "brand" in data and loc[:2] == ["brands", 0]:
+        loc = [
+            "brand",
+            *loc[2:],
+        ]  # a single `brand:` is read as `brands: [...]`: say what was written
     # pydantic puts the union member's tag in the path ('FeedSettings'): not the user's concern.
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
     message = err["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
@@ -418,9 +559,12 @@ def _known_settings(loc: Sequence[Any]) -> list[str]:
     for key in loc:
         if isinstance(key, int):
             continue
+        key = "brands" if key == "brand" and models == [Settings] else key
         fields = [m.model_fields[key] for m in models if key in m.model_fields]
         models = [m for f in fields for m in _models_in(f.annotation)]
     names = [name for m in models for name, f in m.model_fields.items() if not f.exclude]
+    if models == [Settings]:
+        names.insert(names.index("brands"), "brand")
     return list(dict.fromkeys(names))
 
 
@@ -433,15 +577,15 @@ def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
 
 def _duplicate_names(data: Any) -> list[str]:
     """Feeds or themes sharing a name (ignoring case), each named with both lines."""
-    brand = data.get("brand") if isinstance(data, dict) else None
-    lists = [
-        (["feeds"], "feed name", data.get("feeds") if isinstance(data, dict) else None),
-        (
-            ["brand", "themes"],
-            "theme name",
-            brand.get("themes") if isinstance(brand, dict) else None,
-        ),
+    data = data if isinstance(data, dict) else {}
+    lists: list[tuple[list[Any], str, Any]] = [(["feeds"], "feed name", data.get("feeds"))]
+    brands = data.get("brands")
+    places = [(["brand"], data.get("brand"))] + [
+        (["brands", n], b) for n, b in enumerate(brands if isinstance(brands, list) else [])
     ]
+    for loc, brand in places:
+        if isinstance(brand, dict):
+            lists.append(([*loc, "themes"], "theme name", brand.get("themes")))
     found: list[str] = []
     for loc, what, entries in lists:
         first: dict[str, int] = {}
@@ -451,7 +595,7 @@ def _duplicate_names(data: Any) -> list[str]:
                 continue
             m = first.setdefault(name.strip().casefold(), n)
             if m != n:
-                path = ".".join(loc)
+                path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:]
                 found.append(
                     f"{path}[{n}].name: duplicate {what} {name!r}, "
                     + _first_at(data, [*loc, m, "name"], f"{path}[{m}]")
@@ -550,12 +694,20 @@ def add_feeds_to_config(path: Path, feeds: Sequence[FeedSettings]) -> int:
     return added
 
 
-def add_theme_to_config(path: Path, theme: ThemeSettings) -> None:
+def add_theme_to_config(path: Path, theme: ThemeSettings, *, brand: str | None = None) -> None:
+    """Append a theme to the brand named `brand` (default: the first brand)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     data = yaml.load(path.read_text(encoding="utf-8"))
-    themes = data["brand"].setdefault("themes", [])
+    sections = [data["brand"]] if "brand" in data else list(data["brands"])
+    section = next(
+        (b for b in sections if brand and str(b.get("name", "")).casefold() == brand.casefold()),
+        None if brand else sections[0],
+    )
+    if section is None:
+        raise ConfigError(f"no brand named {brand!r}", file=path.name)
+    themes = section.setdefault("themes", [])
     if any(str(t.get("name", "")).casefold() == theme.name.casefold() for t in themes):
         raise ConfigError(f"a theme named {theme.name!r} exists already", file=path.name)
     themes.append(theme.model_dump(exclude_defaults=True, mode="json"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 FeedKind = Literal["news", "trending"]
@@ -72,7 +73,23 @@ class FeedInfo:
     items: list[Item]
 
 
-PitchState = Literal["proposed", "posted", "approved", "rejected", "snoozed", "expired"]
+class PitchState(StrEnum):
+    """Where a pitch is: proposed -> posted -> approved | rejected | snoozed | expired. The values
+    are what the database stores. EDITED and STORY_SEEN only ever name pitch events (an edit, the
+    story's news noted for the card's thread), never a pitch's own state."""
+
+    PROPOSED = "proposed"
+    POSTED = "posted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SNOOZED = "snoozed"
+    EXPIRED = "expired"
+    EDITED = "edited"
+    STORY_SEEN = "story_seen"
+
+
+OPEN_STATES = (PitchState.PROPOSED, PitchState.POSTED)  # waiting for an editor
+FINAL_STATES = frozenset({PitchState.APPROVED, PitchState.REJECTED, PitchState.EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -109,8 +126,9 @@ class Pitch:
     theme_evidence: str = ""
     writer: str = "template"  # "template" or "llm"
     writer_note: str = ""  # why the LLM writer was not used, when it was configured
+    brand: str = ""  # the brand it is for (its name in feeds.yaml)
     id: int | None = None
-    state: PitchState = "proposed"
+    state: PitchState = PitchState.PROPOSED
     created: datetime | None = None
     slack_channel: str | None = None
     slack_ts: str | None = None

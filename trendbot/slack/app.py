@@ -37,9 +37,10 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from trendbot.digest import Entry
 from trendbot.errors import ConfigError, SlackError, TrendbotError
 from trendbot.logs import get_logger, redact
-from trendbot.settings import Secrets, Settings, SlackSettings, ThemeSettings
+from trendbot.settings import BrandSettings, Secrets, Settings, ThemeSettings
 from trendbot.slack import cards, poster
 from trendbot.slack.commands import (
     EDITORS_ONLY,
@@ -51,15 +52,19 @@ from trendbot.slack.commands import (
     parse_command,
     shown,
 )
+from trendbot.slack.manifest import PITCH_THIS
 from trendbot.slack.messages import Messages
 from trendbot.slack.replies import parse_reply
-from trendbot.store import Store
-from trendbot.types import Pitch, StoryView
+from trendbot.slack.views import DRAFT_ACTION, HomePage, home_view
+from trendbot.sources.article import links_in
+from trendbot.types import FINAL_STATES, Pitch, StoryView
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from trendbot.core import Shared
 
 log = get_logger("trendbot.slack")
 
@@ -69,7 +74,6 @@ HOST_ENV = "TRENDBOT_HOST"  # the Dockerfile sets 0.0.0.0: a container must list
 DEFAULT_HOST = "127.0.0.1"  # elsewhere, only this machine (a reverse proxy) reaches /slack/events
 BAD_REQUEST = "bad request: the body is not a Slack payload"
 EDITOR_GROUP_TTL = 300.0  # seconds a user group's members are trusted before asking again
-FINAL_STATES = frozenset({"approved", "rejected", "expired"})
 DECISION_BUTTONS = re.compile("^(" + "|".join(cards.DECISION_ACTIONS) + ")$")
 
 
@@ -79,27 +83,46 @@ class Backend(Protocol):
     @property
     def settings(self) -> Settings: ...
 
-    @property
-    def store(self) -> Store: ...
-
     def now(self) -> datetime: ...
 
-    def top_stories(self, n: int = 5, theme: str | None = None) -> list[StoryView]: ...
+    def brand(self, name: str | None = None) -> BrandSettings:
+        """The brand named `name` (the first when None); ConfigError when there is none."""
+        ...
 
-    def search(self, words: str, k: int = 5) -> list[StoryView]: ...
+    def top_stories(
+        self, n: int = 5, theme: str | None = None, *, brand: str | None = None
+    ) -> list[StoryView]: ...
 
-    def find_story(self, ref: str) -> StoryView | None:
+    def search(self, words: str, k: int = 5, *, brand: str | None = None) -> list[StoryView]: ...
+
+    def find_story(self, ref: str, *, brand: str | None = None) -> StoryView | None:
         """A story by id, or the best match for some words."""
         ...
 
-    def draft_pitch(self, story_id: int, *, save: bool = True) -> Pitch:
+    def draft_pitch(self, story_id: int, *, save: bool = True, brand: str | None = None) -> Pitch:
         """A new pitch for the story: stored with state `proposed` when `save`, else a preview
         (nothing stored, no id)."""
         ...
 
-    def themes(self) -> list[ThemeSettings]: ...
+    def pitch(self, pitch_id: int) -> Pitch | None: ...
 
-    def add_theme(self, name: str, description: str, *, user: str) -> None: ...
+    def pitch_for_card(self, channel: str, ts: str) -> Pitch | None:
+        """The pitch whose card is the message `ts` in `channel`."""
+        ...
+
+    def first_delivery(self, key: str, kind: str) -> bool:
+        """True the first time Slack delivers this event or action id (it retries)."""
+        ...
+
+    def post_card(self, client: WebClient, pitch: Pitch, channel: str, *, messages: Any) -> Pitch:
+        """Post the pitch's card and return the pitch as stored after it."""
+        ...
+
+    def themes(self, *, brand: str | None = None) -> list[ThemeSettings]: ...
+
+    def add_theme(
+        self, name: str, description: str, *, user: str, brand: str | None = None
+    ) -> None: ...
 
     def feeds(self) -> list[dict[str, Any]]:
         """Store feed rows: name, kind, last_success, last_error, consecutive_failures, disabled."""
@@ -115,7 +138,17 @@ class Backend(Protocol):
 
     def unmute(self, ref: str) -> bool: ...
 
-    def stats(self) -> dict[str, Any]:
+    def rising_now(self, *, brand: str | None = None, n: int = 10) -> list[Entry]: ...
+
+    def awaiting(self, *, brand: str | None = None) -> list[Pitch]: ...
+
+    def week(self, *, brand: str | None = None) -> dict[str, int]: ...
+
+    def share_link(self, url: str, *, brand: str | None = None) -> Shared:
+        """ "Pitch this": the article's story pitched for the brand, or why not."""
+        ...
+
+    def stats(self, *, brand: str | None = None) -> dict[str, Any]:
         """pitches_week, pitches_month, approved, rejected, approval_rate (0..1 or None),
         median_minutes_to_pitch, median_minutes_to_decision (None when unknown)."""
         ...
@@ -137,18 +170,19 @@ class Backend(Protocol):
 
 
 class Editors:
-    """Who may decide: slack.editors, members of slack.editor_group, or anyone if neither is set."""
+    """Who may decide: the listed users, members of a user group, or anyone if neither is set."""
 
     def __init__(
         self,
-        slack: SlackSettings,
+        users: Iterable[str],
+        group: str | None,
         client: WebClient,
         *,
         ttl: float = EDITOR_GROUP_TTL,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.users = frozenset(slack.editors)
-        self.group = slack.editor_group
+        self.users = frozenset(users)
+        self.group = group
         self.client = client
         self.ttl = ttl
         self.clock = clock
@@ -185,28 +219,69 @@ class SlackBot:
     def __init__(self, backend: Backend, client: WebClient, *, editors: Editors | None = None):
         self.backend = backend
         self.client = client
-        self.settings = backend.settings
-        self.msg = Messages(backend.settings.brand.language)
-        self.editors = editors or Editors(backend.settings.slack, client)
+        self._editors_override = editors  # tests: one Editors for every brand and theme
+        self._editors: dict[tuple[frozenset[str], str | None], Editors] = {}
+        self._editors_lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        return self.backend.settings  # reloaded when a theme or a feed is added from Slack
+
+    @property
+    def msg(self) -> Messages:
+        """The first brand's words: for whatever concerns no brand in particular."""
+        return Messages(self.settings.brand.language)
+
+    def msg_of(self, brand: BrandSettings) -> Messages:
+        return Messages(brand.language)
+
+    def brand_of_pitch(self, pitch: Pitch) -> BrandSettings:
+        return self.settings.brand_named(pitch.brand) or self.settings.brand
+
+    def editors_for(self, brand: BrandSettings, theme: str | None = None) -> Editors:
+        """Who decides the brand's pitches (on `theme`): the theme's editors, the brand's, or
+        the `slack:` section's; a user group the same way."""
+        if self._editors_override is not None:
+            return self._editors_override
+        users = frozenset(self.settings.editors_of(brand, theme))
+        group = brand.editor_group or self.settings.slack.editor_group
+        with self._editors_lock:  # one cache of a group's members per group, kept between calls
+            key = (users, group)
+            if key not in self._editors:
+                self._editors[key] = Editors(users, group, self.client)
+            return self._editors[key]
 
     # /trend -----------------------------------------------------------------------------------
 
+    def _brand_asked(self, cmd: Command, channel: str) -> BrandSettings:
+        """`--brand NAME`, else the brand whose channel this is, else the first brand."""
+        if cmd.brand:
+            return self.backend.brand(cmd.brand)  # ConfigError names the brands there are
+        return self.settings.brand_of_channel(channel) or self.settings.brand
+
     def ack_trend(self, ack: Ack, command: dict[str, Any]) -> None:
         cmd = parse_command(command.get("text") or "")
-        log.info("slack.command", command=cmd.name, user=command.get("user_id"))
+        user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
+        log.info("slack.command", command=cmd.name, user=user)
+        try:
+            brand = self._brand_asked(cmd, channel)
+        except TrendbotError as e:
+            ack(text=self.msg("error", error=cards.escape(str(e))), response_type="ephemeral")
+            return
+        msg = self.msg_of(brand)
         if cmd.name == "search":
             ack()  # the answer comes within a second: no "working" note to clutter the channel
             return
-        if cmd.name in EDITORS_ONLY and not self.editors.check(str(command.get("user_id"))):
-            ack(text=self.msg("only_editors_command"), response_type="ephemeral")
+        if cmd.name in EDITORS_ONLY and not self.editors_for(brand).check(user):
+            ack(text=msg("only_editors_command"), response_type="ephemeral")
             return
         if cmd.name in SLOW:
             ack(
-                text=self.msg(f"working.{cmd.name}", ref=shown(cmd.arg), url=shown(cmd.arg)),
+                text=msg(f"working.{cmd.name}", ref=shown(cmd.arg), url=shown(cmd.arg)),
                 response_type="ephemeral",
             )
             return
-        reply = self._answer_safely(cmd, command)
+        reply = self._answer_safely(cmd, command, brand)
         ack(text=reply.text, response_type="in_channel" if reply.share else "ephemeral")
 
     def answer_trend(self, command: dict[str, Any], respond: Respond) -> None:
@@ -214,39 +289,39 @@ class SlackBot:
         cmd = parse_command(command.get("text") or "")
         if cmd.name not in SLOW:
             return
-        if cmd.name in EDITORS_ONLY and not self.editors.check(str(command.get("user_id"))):
+        user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
+        try:
+            brand = self._brand_asked(cmd, channel)
+        except TrendbotError:
             return  # the ack said so
-        reply = self._answer_safely(cmd, command)
+        if cmd.name in EDITORS_ONLY and not self.editors_for(brand).check(user):
+            return  # the ack said so
+        reply = self._answer_safely(cmd, command, brand)
         respond(text=reply.text, response_type="in_channel" if reply.share else "ephemeral")
 
-    def _answer_safely(self, cmd: Command, command: dict[str, Any]) -> Answer:
+    def _answer_safely(self, cmd: Command, command: dict[str, Any], brand: BrandSettings) -> Answer:
         user = str(command.get("user_id") or "")
         channel = str(command.get("channel_id") or "")
+        msg = self.msg_of(brand)
         asker = Asker(
             user=user,
             channel=channel,
-            is_editor=lambda: self.editors.check(user),
+            is_editor=lambda: self.editors_for(brand).check(user),
             post_pitch=lambda pitch: self._post_card(pitch, channel),
+            brand=brand.name,
         )
         try:
-            return answer(cmd, self.backend, self.msg, asker)
+            return answer(cmd, self.backend, msg, asker)
         except Exception as e:  # the person still gets an answer; the log gets the details
             log.error("slack.command_failed", command=cmd.name, error=_line(e))
             logging.getLogger("trendbot.slack").debug("traceback", exc_info=True)
-            return Answer(self.msg("error.unexpected"))
+            return Answer(msg("error.unexpected"))
 
     def _post_card(self, pitch: Pitch, fallback_channel: str) -> str:
-        target = self.settings.slack.channel or fallback_channel
-        poster.post_pitch(
-            self.client,
-            self.backend.store,
-            pitch,
-            target,
-            messages=self.msg,
-            now=self.backend.now(),
-        )
-        posted = self.backend.store.pitch(pitch.id) if pitch.id is not None else None
-        return (posted.slack_channel if posted else None) or target
+        brand = self.brand_of_pitch(pitch)
+        target = self.settings.channel_of(brand, pitch.theme) or fallback_channel
+        posted = self.backend.post_card(self.client, pitch, target, messages=self.msg_of(brand))
+        return posted.slack_channel or target
 
     # buttons and the reject modal ---------------------------------------------------------------
 
@@ -254,23 +329,39 @@ class SlackBot:
         action = body["actions"][0]
         if not self._first_delivery(_action_key(body), "action"):
             return
+        pitch_id = int(action["value"])
+        channel, ts = self._card_of(body, pitch_id)
+        user = body["user"]["id"]
         self.decide(
-            user=body["user"]["id"],
-            pitch_id=int(action["value"]),
+            user=user,
+            pitch_id=pitch_id,
             action=cards.DECISION_ACTIONS[action["action_id"]],
-            channel=body["channel"]["id"],
-            message_ts=body["container"].get("message_ts") or body["message"]["ts"],
+            channel=channel,
+            message_ts=ts,
         )
+        if _from_home(body):
+            self.on_home_opened({"tab": "home", "user": user})  # the page shows the decision
+
+    def _card_of(self, body: dict[str, Any], pitch_id: int) -> tuple[str, str]:
+        """The card a button is on: the message it was pressed on, or, from the Home tab, the
+        pitch's card in its channel."""
+        if not _from_home(body):
+            ts = body["container"].get("message_ts") or body["message"]["ts"]
+            return body["channel"]["id"], ts
+        pitch = self.backend.pitch(pitch_id)
+        return (pitch.slack_channel or "", pitch.slack_ts or "") if pitch else ("", "")
 
     def on_reject_button(self, body: dict[str, Any]) -> None:
         if not self._first_delivery(_action_key(body), "action"):
             return
-        user, channel = body["user"]["id"], body["channel"]["id"]
-        ts = body["container"].get("message_ts") or body["message"]["ts"]
-        pitch = self._decidable(int(body["actions"][0]["value"]), user, channel, None)
+        user, pitch_id = body["user"]["id"], int(body["actions"][0]["value"])
+        channel, ts = self._card_of(body, pitch_id)
+        pitch = self._decidable(pitch_id, user, channel, None)
         if pitch is None:
             return
-        modal = cards.reject_modal(pitch, self.msg, channel=channel, ts=ts)
+        modal = cards.reject_modal(
+            pitch, self.msg_of(self.brand_of_pitch(pitch)), channel=channel, ts=ts
+        )
         try:
             with poster.slack_errors(self.msg, "views.open", channel):
                 self.client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -334,8 +425,10 @@ class SlackBot:
         thread_ts: str | None = None,
     ) -> Pitch | None:
         """Check who asks and what state the pitch is in, decide, then show it on the card."""
-        if self._decidable(pitch_id, user, channel, thread_ts) is None:
+        pitch = self._decidable(pitch_id, user, channel, thread_ts)
+        if pitch is None:
             return None
+        msg = self.msg_of(self.brand_of_pitch(pitch))
         try:
             decided = self.backend.decide(
                 pitch_id,
@@ -347,66 +440,185 @@ class SlackBot:
                 text=text,
             )
         except TrendbotError as e:
-            self._ephemeral(channel, user, self.msg("decision_failed", error=str(e)), thread_ts)
+            self._ephemeral(channel, user, msg("decision_failed", error=str(e)), thread_ts)
             return None
-        log.info("slack.decision", pitch=pitch_id, action=action, user=user)
+        log.info("slack.decision", pitch=pitch_id, action=action, user=user, brand=pitch.brand)
         at = self.backend.now()
-        self._show_decision(decided, action, user, reason, at)
+        self._show_decision(decided, action, user, reason, at, msg)
         if action == "approve" and self.settings.slack.publish_channel:
-            self._publish(decided, user, at)
+            self._publish(decided, user, at, msg)
         return decided
 
     def _decidable(
         self, pitch_id: int, user: str, channel: str, thread_ts: str | None
     ) -> Pitch | None:
         """The pitch, when `user` may decide on it now; else tell them why not, privately."""
-        if not self.editors.check(user):
-            self._ephemeral(channel, user, self.msg("only_editors"), thread_ts)
-            return None
-        pitch = self.backend.store.pitch(pitch_id)
+        pitch = self.backend.pitch(pitch_id)
         if pitch is None:
             self._ephemeral(channel, user, self.msg("unknown_pitch"), thread_ts)
             return None
+        brand = self.brand_of_pitch(pitch)
+        msg = self.msg_of(brand)
+        if not self.editors_for(brand, pitch.theme).check(user):
+            self._ephemeral(channel, user, msg("only_editors"), thread_ts)
+            return None
         if pitch.state in FINAL_STATES:
-            state = self.msg(f"state.{pitch.state}")
-            text = self.msg("already_decided", pitch_id=pitch_id, state=state)
+            state = msg(f"state.{pitch.state}")
+            text = msg("already_decided", pitch_id=pitch_id, state=state)
             self._ephemeral(channel, user, text, thread_ts)
             return None
         return pitch
 
     def _show_decision(
-        self, pitch: Pitch, action: str, user: str, reason: str | None, at: datetime
+        self, pitch: Pitch, action: str, user: str, reason: str | None, at: datetime, msg: Messages
     ) -> None:
         if not (pitch.slack_channel and pitch.slack_ts):
             return
-        card = cards.decided_message(
-            pitch, self.msg, action=action, user=user, at=at, reason=reason
-        )
+        card = cards.decided_message(pitch, msg, action=action, user=user, at=at, reason=reason)
         try:
-            with poster.slack_errors(self.msg, "chat.update", pitch.slack_channel):
+            with poster.slack_errors(msg, "chat.update", pitch.slack_channel):
                 self.client.chat_update(channel=pitch.slack_channel, ts=pitch.slack_ts, **card)
         except SlackError as e:  # the decision is recorded; only its display is late
             log.warning("slack.card_not_updated", pitch=pitch.id, error=str(e))
 
-    def _publish(self, pitch: Pitch, user: str, at: datetime) -> None:
+    def _publish(self, pitch: Pitch, user: str, at: datetime, msg: Messages) -> None:
         target = self.settings.slack.publish_channel or ""
         try:
-            with poster.slack_errors(self.msg, "chat.postMessage", target):
-                channel = poster.resolve_channel(self.client, target, self.msg)
+            with poster.slack_errors(msg, "chat.postMessage", target):
+                channel = poster.resolve_channel(self.client, target, msg)
                 final = cards.final_message(
-                    pitch, self.msg, user=user, channel=pitch.slack_channel or "", at=at
+                    pitch, msg, user=user, channel=pitch.slack_channel or "", at=at
                 )
                 self.client.chat_postMessage(channel=channel, **final)
         except SlackError as e:
             log.warning("slack.publish_failed", pitch=pitch.id, error=str(e))
 
+    # "Draft a pitch" on a digest or the Home tab -----------------------------------------------
+
+    def on_draft_button(self, body: dict[str, Any]) -> None:
+        """Draft and post a pitch for a story an editor picked from a digest or the Home tab;
+        say where it went (in the digest's thread), or why there is none."""
+        if not self._first_delivery(_action_key(body), "action"):
+            return
+        user = body["user"]["id"]
+        asked = json.loads(body["actions"][0]["value"])
+        brand = self.settings.brand_named(str(asked.get("brand") or "")) or self.settings.brand
+        msg = self.msg_of(brand)
+        channel = (body.get("channel") or {}).get("id") or self.settings.channel_of(brand)
+        thread = None if _from_home(body) else body["container"].get("message_ts")
+        if not self.editors_for(brand).check(user):
+            self._ephemeral(channel, user, msg("only_editors"), thread)
+            return
+        try:
+            pitch = self.backend.draft_pitch(int(asked["story_id"]), brand=brand.name)
+            target = self._post_card(pitch, channel)
+            text = msg("digest.drafted", user=user, pitch_id=pitch.id, channel=f"<#{target}>")
+        except TrendbotError as e:
+            label = str(asked.get("story_id"))
+            text = msg("digest.not_drafted", label=f"#{label}", reason=cards.escape(str(e)))
+            self._ephemeral(channel, user, text, thread)
+            return
+        log.info("slack.drafted", pitch=pitch.id, user=user, brand=brand.name)
+        if thread is not None:
+            try:
+                with poster.slack_errors(msg, "chat.postMessage", channel):
+                    self.client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+            except SlackError as e:
+                log.warning("slack.drafted_not_said", pitch=pitch.id, error=str(e))
+        else:
+            self.on_home_opened({"tab": "home", "user": user})
+
+    # "Pitch this" on a message with a link ------------------------------------------------------
+
+    def on_pitch_this(self, body: dict[str, Any]) -> None:
+        """Fetch the message's first link, find or start its story, pitch it for the channel's
+        brand; answer in the message's thread with the pitch or why there is none."""
+        if not self._first_delivery(f"shortcut:{body.get('action_ts')}", "shortcut"):
+            return
+        user = body["user"]["id"]
+        channel = body["channel"]["id"]
+        message = body.get("message") or {}
+        thread = str(message.get("thread_ts") or message.get("ts") or body.get("message_ts"))
+        brand = self.settings.brand_of_channel(channel) or self.settings.brand
+        msg = self.msg_of(brand)
+        links = links_in(str(message.get("text") or ""))
+        if not links:
+            self._ephemeral(channel, user, msg("shortcut.no_link"), thread)
+            return
+        log.info("slack.pitch_this", user=user, brand=brand.name)
+        try:
+            shared = self.backend.share_link(links[0], brand=brand.name)
+            text = self._shared_text(shared, msg)
+        except TrendbotError as e:
+            text = msg("shortcut.failed", url=links[0], error=cards.escape(str(e)))
+        try:
+            with poster.slack_errors(msg, "chat.postMessage", channel):
+                self.client.chat_postMessage(channel=channel, thread_ts=thread, text=text)
+        except SlackError as e:  # e.g. not in that channel: tell the person at least
+            log.warning("slack.pitch_this_not_said", error=str(e))
+            self._ephemeral(channel, user, text, thread)
+
+    def _shared_text(self, shared: Shared, msg: Messages) -> str:
+        label = cards.escape(shared.label)
+        if shared.outcome == "pitched" and shared.pitch is not None:
+            where = self._post_card(shared.pitch, "")
+            pitch = shared.pitch
+            head = msg("shortcut.pitched", pitch_id=pitch.id, theme=cards.escape(pitch.theme),
+                       channel=f"<#{where}>")  # fmt: skip
+            return f"{head}\n>{cards.escape(pitch.draft)}"
+        if shared.outcome == "already" and shared.pitch is not None:
+            return msg("shortcut.already", label=label, pitch_id=shared.pitch.id)
+        if shared.outcome == "unsafe":
+            return msg("shortcut.unsafe", label=label, reason=cards.escape(shared.reason))
+        if shared.outcome == "off_theme":
+            return msg("shortcut.off_theme", label=label)
+        return msg("shortcut.no_story", label=label)
+
+    # the Home tab -------------------------------------------------------------------------------
+
+    def on_home_opened(self, event: dict[str, Any]) -> None:
+        """Publish the person's Home page, fresh at each opening."""
+        if event.get("tab") != "home":
+            return  # the Messages tab
+        user = str(event.get("user") or "")
+        view = home_view(self.home_page(user))
+        try:
+            with poster.slack_errors(self.msg, "views.publish", user):
+                self.client.views_publish(user_id=user, **view)
+        except SlackError as e:
+            log.warning("slack.home_failed", user=user, error=str(e))
+
+    def home_page(self, user: str) -> HomePage:
+        """What is rising for the brands `user` decides for (every brand when none: they
+        follow them all), their pitches awaiting a decision, and this week's figures."""
+        brands = self.settings.brands
+        mine = [
+            b
+            for b in brands
+            if any(self.editors_for(b, t).check(user) for t in (None, *(t.name for t in b.themes)))
+        ] or list(brands)
+        rising = [e for b in mine for e in self.backend.rising_now(brand=b.name)]
+        awaiting = [(b.name, p) for b in mine for p in self.backend.awaiting(brand=b.name)]
+        week: dict[str, int] = {}
+        for b in mine:
+            for key, count in self.backend.week(brand=b.name).items():
+                week[key] = week.get(key, 0) + count
+        return HomePage(
+            language=mine[0].language,
+            brands=tuple(b.name for b in mine),
+            rising=tuple(sorted(rising, key=lambda e: -e.relevance)),
+            awaiting=tuple(awaiting),
+            week=week,
+            updated=self.backend.now(),
+        )
+
     # helpers ------------------------------------------------------------------------------------
 
     def _first_delivery(self, key: str, kind: str) -> bool:
-        return self.backend.store.first_delivery(key, kind, now=self.backend.now())
+        return self.backend.first_delivery(key, kind)
 
     def _pitch_for_card(self, channel: str, ts: str) -> int | None:
-        pitch = self.backend.store.pitch_by_slack(channel, ts)
+        pitch = self.backend.pitch_for_card(channel, ts)
         return pitch.id if pitch else None
 
     def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None) -> None:
@@ -505,8 +717,11 @@ def make_app(
     first = [acknowledge_first]
     app.action(DECISION_BUTTONS, middleware=first)(bot.on_decision_button)
     app.action(cards.REJECT_ACTION, middleware=first)(bot.on_reject_button)
+    app.action(DRAFT_ACTION, middleware=first)(bot.on_draft_button)
     app.view(cards.REJECT_VIEW, middleware=first)(bot.on_reject_submit)
     app.event("message")(bot.on_message)
+    app.event("app_home_opened")(bot.on_home_opened)
+    app.shortcut(PITCH_THIS, middleware=first)(bot.on_pitch_this)
     return app
 
 
@@ -679,6 +894,10 @@ def acknowledge_first(ack: Ack, next: Callable[[], None]) -> None:
     """Listener middleware: Slack hears back at once, whatever the handler then does."""
     ack()
     next()
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("container") or {}).get("type") == "view"
 
 
 def _action_key(body: dict[str, Any]) -> str:

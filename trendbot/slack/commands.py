@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ KNOWN |= {"mute", "unmute", "stats"}
 SHARE = frozenset({"share", "partager"})
 SAVE = frozenset({"save", "queue", "garder", "enregistrer"})  # `/trend pitch STORY save`
 ADD = frozenset({"add", "ajouter", "ajout"})
+BRAND_OPTIONS = frozenset({"--brand", "--marque"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Command:
     save: bool = False  # pitch: queue it for the editors, not just a preview
     usage: str = ""  # the messages key answering an invalid command
     word: str = ""  # what was typed, for that answer
+    brand: str | None = None  # `--brand NAME`: another brand than the channel's
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,33 @@ class Asker:
     channel: str
     is_editor: Callable[[], bool]
     post_pitch: Callable[[Pitch], str]  # posts a card; returns the channel it went to
+    brand: str | None = None  # the brand asked about: --brand, else the channel's (None: first)
 
 
 def parse_command(text: str) -> Command:
     text = re.sub(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>", r"\1", text)  # Slack's links: the URL
-    words = unescape(text).split()
+    words, brand = _brand_option(unescape(text).split())
+    if brand == "":
+        return _invalid("usage.brand", "--brand")
+    cmd = _parse_words(words)
+    return replace(cmd, brand=brand) if brand else cmd
+
+
+def _brand_option(words: list[str]) -> tuple[list[str], str | None]:
+    """`--brand NAME` or `--brand=NAME` (`--marque` in French) anywhere: the words without it,
+    and NAME ('' when it is missing, None when there is no option)."""
+    for n, word in enumerate(words):
+        key, sep, value = word.partition("=")
+        if _key(key) in BRAND_OPTIONS:
+            if sep:
+                return words[:n] + words[n + 1 :], value
+            if n + 1 < len(words):
+                return words[:n] + words[n + 2 :], words[n + 1]
+            return words[:n], ""
+    return words, None
+
+
+def _parse_words(words: list[str]) -> Command:
     share = bool(words) and _key(words[-1]) in SHARE
     if share:
         words = words[:-1]
@@ -145,11 +169,11 @@ def _help(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 def _top(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     theme = None
     if cmd.arg:
-        names = [t.name for t in backend.themes()]
+        names = [t.name for t in backend.themes(brand=asker.brand)]
         theme = match_theme(cmd.arg, names)
         if theme is None:
             return msg("unknown_theme", theme=shown(cmd.arg), themes=", ".join(names))
-    stories = backend.top_stories(cmd.n, theme)
+    stories = backend.top_stories(cmd.n, theme, brand=asker.brand)
     in_theme = msg("top.theme", theme=escape(theme)) if theme else ""
     if not stories:
         return msg("top.empty", theme=in_theme)
@@ -157,14 +181,14 @@ def _top(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 
 
 def _search(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
-    stories = backend.search(cmd.arg, k=SEARCH_RESULTS)
+    stories = backend.search(cmd.arg, k=SEARCH_RESULTS, brand=asker.brand)
     if not stories:
         return msg("search.empty", words=shown(cmd.arg))
     return "\n".join([msg("search.title", words=shown(cmd.arg)), *story_lines(stories, msg)])
 
 
 def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
-    story = backend.find_story(cmd.arg)
+    story = backend.find_story(cmd.arg, brand=asker.brand)
     if story is None:
         return msg("no_story", ref=shown(cmd.arg))
     return why_text(story, msg)
@@ -173,10 +197,10 @@ def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     """A preview only the asker sees, unless they said `save`: then it is stored (it counts
     toward the day's pitches) and its card goes to the editors' channel."""
-    story = backend.find_story(cmd.arg)
+    story = backend.find_story(cmd.arg, brand=asker.brand)
     if story is None:
         return msg("no_story", ref=shown(cmd.arg))
-    pitch = backend.draft_pitch(story.id, save=cmd.save)
+    pitch = backend.draft_pitch(story.id, save=cmd.save, brand=asker.brand)
     if not cmd.save:
         return preview_text(pitch, msg)
     label = escape(pitch.story_label)
@@ -188,15 +212,15 @@ def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 
 
 def _themes(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
-    lines = [msg("themes.title", brand=escape(backend.settings.brand.name))]
-    for theme in backend.themes():
+    lines = [msg("themes.title", brand=escape(backend.brand(asker.brand).name))]
+    for theme in backend.themes(brand=asker.brand):
         description = theme.description or ", ".join(theme.keywords) or "…"
         lines.append(msg("themes.line", name=escape(theme.name), description=escape(description)))
     return "\n".join(lines)
 
 
 def _theme_add(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
-    backend.add_theme(cmd.arg, cmd.description, user=asker.user)
+    backend.add_theme(cmd.arg, cmd.description, user=asker.user, brand=asker.brand)
     return msg("theme.added", name=shown(cmd.arg))
 
 
@@ -224,12 +248,12 @@ def _unmute(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
 
 
 def _stats(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
-    stats = backend.stats()
+    stats = backend.stats(brand=asker.brand)
     none = msg("stats.none")
     rate = stats.get("approval_rate")
     return "\n".join(
         [
-            msg("stats.title", brand=escape(backend.settings.brand.name)),
+            msg("stats.title", brand=escape(backend.brand(asker.brand).name)),
             msg(
                 "stats.pitches",
                 week=stats.get("pitches_week", 0),

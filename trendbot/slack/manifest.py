@@ -8,7 +8,8 @@
     channels:read           only when a channel is given by #name: to find its ID
     groups:read             (the same, for private channels)
 
-views.open needs no scope: the button's trigger_id is the permission.
+views.open needs no scope: the button's trigger_id is the permission; views.publish (the Home
+tab) needs none either. The "Pitch this" message shortcut comes with `commands`.
 """
 
 from __future__ import annotations
@@ -21,15 +22,18 @@ from trendbot.settings import Settings
 from trendbot.slack.messages import Messages
 
 COMMAND = "/trend"
-BOT_EVENTS = ("message.channels", "message.groups")
+BOT_EVENTS = ("app_home_opened", "message.channels", "message.groups")
+PITCH_THIS = "trendbot_pitch_this"  # the message shortcut's callback_id
 BASE_SCOPES = ("channels:history", "chat:write", "commands", "groups:history")
 
 
 def required_scopes(settings: Settings) -> list[str]:
     scopes = set(BASE_SCOPES)
-    if settings.slack.editor_group:
+    if settings.slack.editor_group or any(b.editor_group for b in settings.brands):
         scopes.add("usergroups:read")
-    channels = (settings.slack.channel, settings.slack.publish_channel or "")
+    channels = [settings.slack.channel, settings.slack.publish_channel or ""]
+    for brand in settings.brands:
+        channels += [brand.channel, *(t.channel for t in brand.themes)]
     if any(c.startswith("#") for c in channels):
         scopes |= {"channels:read", "groups:read"}
     return sorted(scopes)
@@ -50,7 +54,13 @@ def manifest_data(
     }
     if not socket_mode:
         command["url"] = request_url
-    brand = settings.brand.name
+    brand = " and ".join(b.name for b in settings.brands)
+    shortcut = {
+        "name": "Pitch this",
+        "type": "message",
+        "callback_id": PITCH_THIS,
+        "description": "A post idea for the article linked in this message, or why not",
+    }
     return {
         "display_information": {
             "name": "trendbot",
@@ -60,6 +70,12 @@ def manifest_data(
         "features": {
             "bot_user": {"display_name": "trendbot", "always_online": True},
             "slash_commands": [command],
+            "shortcuts": [shortcut],
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": False,
+                "messages_tab_read_only_enabled": False,
+            },
         },
         "oauth_config": {"scopes": {"bot": required_scopes(settings)}},
         "settings": {

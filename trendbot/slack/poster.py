@@ -19,13 +19,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from trendbot.digest import Digest
 from trendbot.errors import SlackError
 from trendbot.logs import get_logger, redact
 from trendbot.settings import Secrets
-from trendbot.slack import cards
+from trendbot.slack import cards, views
 from trendbot.slack.messages import Messages
 from trendbot.store import Store
-from trendbot.types import Pitch, utcnow
+from trendbot.types import Pitch, PitchState, utcnow
 
 log = get_logger("trendbot.slack")
 
@@ -107,6 +108,44 @@ def post_update(
             **cards.update_message(pitch, text, msg),
         )
     return str(response["ts"])
+
+
+def post_digest(
+    client: WebClient, store: Store, digest: Digest, channel: str, *, messages: Messages
+) -> str:
+    """Post the brand's digest for its period once, whatever crashes and retries happen; the
+    message's ts. The store notes `posting` before the post and `posted` after: a restart that
+    finds `posting` looks for the message (by its metadata) before posting again."""
+    key = digest.period.key
+    noted = store.state(key) or ""
+    if noted.startswith("posted:"):
+        return noted.removeprefix("posted:")
+    with slack_errors(messages, "chat.postMessage", channel):
+        channel_id = resolve_channel(client, channel, messages)
+        found = _find_digest(client, channel_id, digest) if noted.startswith("posting:") else None
+        if found is not None:
+            ts = str(found["ts"])
+            log.info("slack.digest_found", key=key, channel=channel_id, ts=ts)
+        else:
+            store.set_state(key, f"posting:{channel_id}")
+            response = client.chat_postMessage(channel=channel_id, **views.digest_message(digest))
+            ts = str(response["ts"])
+            log.info("slack.digest_posted", key=key, channel=channel_id, ts=ts)
+    store.set_state(key, f"posted:{ts}")
+    return ts
+
+
+def _find_digest(client: WebClient, channel: str, digest: Digest) -> dict[str, Any] | None:
+    oldest = (digest.period.end - CLOCK_SKEW).timestamp()
+    for message in _history(client, channel, oldest):
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if (
+            metadata.get("event_type") == views.DIGEST_EVENT
+            and payload.get("key") == digest.period.key
+        ):
+            return message
+    return None
 
 
 def find_card(client: WebClient, pitch: Pitch) -> dict[str, Any] | None:
@@ -192,8 +231,8 @@ def _mark_posted(store: Store, pitch: Pitch, channel: str, ts: str, now: datetim
     assert pitch.id is not None
     if pitch.slack_ts != ts or pitch.slack_channel != channel:
         store.set_pitch_slack(pitch.id, channel=channel, ts=ts)
-    if pitch.state == "proposed":
-        store.set_pitch_state(pitch.id, "posted", now=now, channel=channel, message_ts=ts)
+    if pitch.state == PitchState.PROPOSED:
+        store.set_pitch_state(pitch.id, PitchState.POSTED, now=now, channel=channel, message_ts=ts)
 
 
 def _post_sources(client: WebClient, pitch: Pitch, channel: str, ts: str, msg: Messages) -> None:

@@ -71,6 +71,23 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, userinfo + at + hostport, parts.path or "/", "&".join(kept), ""))
 
 
+# Prefixes that name a service of a site, not another publisher: rss.example.com is example.com.
+_SERVICE_HOSTS = ("www.", "rss.", "feeds.", "feed.", "m.", "mobile.", "amp.")
+
+
+def publisher_of(url: str) -> str:
+    """The site behind `url` (`https://www.lemonde.fr/sport/rss_full.xml` -> `lemonde.fr`), or
+    "" when it is not an http(s) URL: the many topic feeds of one newspaper are one publisher."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
+    host = (parts.hostname or "") if parts.scheme.lower() in DEFAULT_PORTS else ""
+    while host.startswith(_SERVICE_HOSTS) and host.count(".") > 1:
+        host = host.split(".", 1)[1]
+    return host
+
+
 def _is_tracking(param: str, dropped: frozenset[str]) -> bool:
     name = unquote_plus(param.split("=", 1)[0]).lower()
     return name in TRACKING_PARAMS or name in dropped or name.startswith(TRACKING_PREFIXES)
@@ -298,13 +315,16 @@ def parse_feed(
     if news_blocks is not None and len(news_blocks) != len(parsed.entries):
         news_blocks = None
     geo = _geo(url, channel.get("link") or "") if trends else None
+    # Who published an item without its own <source>: the site, so that a newspaper's topic
+    # feeds count as one publisher for momentum; the feed's title when the feed names no site.
+    publisher = (not trends and publisher_of(channel.get("link") or "")) or title
 
     items: list[Item] = []
     ids: set[str] = set()
     for index, entry in enumerate(parsed.entries):
         common: dict[str, Any] = dict(
             feed=feed,
-            source=title,
+            source=publisher,
             seen=seen,
             published=_published(entry, seen),
             language=feed_language,

@@ -308,3 +308,28 @@ def work_queue(db: Database) -> None:
     )
     # Small facts about the store itself, such as the model the queue was last filled for.
     db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
+
+
+@migrations(name="008_brands")
+def brands(db: Database) -> None:
+    # One install, several brands: pitches, holds, what editors taught and the cadence queue
+    # belong to one brand each. '' is a database from before, adopted by the first brand
+    # (`Store.adopt_brand`) when it opens.
+    for table in ("pitches", "holds", "theme_examples"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN brand TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE INDEX pitches_brand ON pitches(brand, created)")
+    db.execute("CREATE INDEX holds_brand ON holds(brand, story_id)")
+    db.execute(
+        """
+        CREATE TABLE queued (
+            brand TEXT NOT NULL,
+            story_id INTEGER NOT NULL,
+            at TEXT NOT NULL,  -- first time the story was this brand's pitch candidate
+            PRIMARY KEY (brand, story_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "INSERT INTO queued (brand, story_id, at)"
+        " SELECT '', id, queued_at FROM stories WHERE queued_at IS NOT NULL"
+    )

@@ -1,0 +1,129 @@
+"""The brand-fit read side, shared by the cycle and by what people ask (core): a story as the
+brand-fit stages read it, its themes and safety, its mutes, and what a draft is written from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from trendbot import pitches, themes, trends
+from trendbot.brain import Brain
+from trendbot.fit import Fit, assess
+from trendbot.settings import BrandSettings, ThemeSettings
+from trendbot.store import Store
+from trendbot.types import SourceLink
+
+LIVE = timedelta(hours=48)  # a story with no new item for this long is no longer scored
+LOOKBACK = timedelta(hours=trends.TrendParams().lookback_hours)  # momentum looks this far back
+ADAPT_ITEMS = 3000  # recent items the theme matcher learns the stream's shape from
+ADAPT_EVERY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class StoryContext:
+    """What the brand-fit stages read about one story."""
+
+    row: dict[str, Any]
+    items: list[dict[str, Any]]
+    vector: np.ndarray
+
+    @property
+    def text(self) -> str:
+        titles = dict.fromkeys([self.row["label"], *(i["title"] for i in self.items[:8])])
+        return " ; ".join(titles)
+
+    @property
+    def why(self) -> dict[str, Any]:
+        return dict(json.loads(self.row["why"] or "{}"))
+
+
+def story_contexts(store: Store, rows: Sequence[dict[str, Any]]) -> list[StoryContext]:
+    out = []
+    for row in rows:
+        vector = np.frombuffer(row["vector_sum"], dtype=np.float32)
+        norm = float(np.linalg.norm(vector))
+        out.append(
+            StoryContext(row, store.story_items(row["id"]), vector / norm if norm else vector)
+        )
+    return out
+
+
+def links_of(items: Sequence[dict[str, Any]]) -> tuple[SourceLink, ...]:
+    return tuple(
+        SourceLink(i["title"], i["url"] or "", i["source"] or i["feed"], i["language"])
+        for i in items
+        if i["kind"] == "news"
+    )
+
+
+def muted(context: StoryContext, mutes: Sequence[dict[str, Any]]) -> str | None:
+    """The mute that silences this story, if any."""
+    text = themes.fold(context.text + " " + " ".join(json.loads(context.row["keywords"])))
+    for mute in mutes:
+        if mute["kind"] == "story" and str(mute["value"]) == str(context.row["id"]):
+            return f"story #{mute['value']}"
+        if mute["kind"] == "words" and themes.fold(mute["value"]) in text:
+            return repr(mute["value"])
+    return None
+
+
+def adapt_matcher(brain: Brain, store: Store, *, now: datetime) -> None:
+    """Let every brand's matcher learn the recent stream's shape; at most once per hour of
+    clock time. One thread adapts at a time: the others wait, then find it fresh."""
+    with brain.adapt_lock:
+        if brain.adapted_at is not None and now - brain.adapted_at < ADAPT_EVERY:
+            return
+        brain.adapted_at = now
+        rows = store.embedded_titles(brain.model, since=now - LOOKBACK, limit=ADAPT_ITEMS)
+        vectors = store.vectors(brain.model, [r["id"] for r in rows])
+        rows = [r for r in rows if r["id"] in vectors]
+        if rows:
+            titles = [r["title"] for r in rows]
+            stacked = np.vstack([vectors[r["id"]] for r in rows])
+            for brand in brain.settings.brands:
+                brain.matcher_of(brand).adapt(titles, stacked)
+
+
+def brand_fit(
+    brain: Brain, contexts: Sequence[StoryContext], brand: BrandSettings | None = None
+) -> list[Fit]:
+    """Each story's best theme of `brand` (the first brand by default) and its safety."""
+    brand = brand or brain.settings.brand
+    return (
+        assess(
+            brain.matcher_of(brand),
+            brain.safety_of(brand),
+            [c.text for c in contexts],
+            np.vstack([c.vector for c in contexts]),
+        )
+        if contexts
+        else []
+    )
+
+
+def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitches.PitchInput:
+    row, why = context.row, context.why
+    items = context.items
+    assert fit.theme is not None
+    return pitches.PitchInput(
+        story_id=row["id"],
+        label=row["label"],
+        titles=tuple(dict.fromkeys(i["title"] for i in items if i["kind"] == "news")),
+        keywords=tuple(json.loads(row["keywords"])),
+        links=links_of(items),
+        languages=tuple(json.loads(row["languages"])),
+        why_now=why.get("explain", ""),
+        score=row["score"],
+        sparkline=why.get("sparkline", ""),
+        theme=theme,
+        relevance=fit.theme.relevance,
+        theme_evidence=fit.theme.evidence,
+        safety=fit.verdict.level,
+        safety_reason=fit.verdict.reason,
+        trending_terms=tuple(i["title"] for i in items if i["kind"] == "trending"),
+    )

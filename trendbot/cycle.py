@@ -1,0 +1,594 @@
+"""The one orchestrator: a cycle takes feeds to pitches, given a clock.
+
+    fetch:    feeds.yaml -> sources.fetch (HTTP) -> sources.parse -> store (one transaction a feed)
+    process:  new items -> embed (cached by content hash) -> stories (online clustering)
+              -> trends (momentum and state of live stories)
+              -> themes + safety (rising stories only) -> cadence -> pitches (stored)
+
+Every stage reads its input from the store and hands back what it decided, which the store
+applies in one transaction; so a cycle that dies half-way is finished by the next one, and
+nothing is done twice. Adapters (CLI, scheduler, Slack) call this module or the core, never the
+store's SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trendbot import cadence, growth, pitches, trends
+from trendbot.brain import Brain
+from trendbot.brandfit import (
+    LIVE,
+    LOOKBACK,
+    StoryContext,
+    adapt_matcher,
+    brand_fit,
+    muted,
+    pitch_input,
+    story_contexts,
+)
+from trendbot.errors import ConfigError, FeedError, FetchError, ParseError, PitchError
+from trendbot.fit import Fit
+from trendbot.logs import get_logger
+from trendbot.settings import BrandSettings, FeedSettings, Secrets, Settings
+from trendbot.sources import health
+from trendbot.sources.fetch import Fetcher, FetchRequest, FetchResult
+from trendbot.sources.parse import parse_feed
+from trendbot.store import Store, StoryScore, from_iso, iso
+from trendbot.types import FeedInfo, Pitch, embed_text, utcnow
+
+log = get_logger(__name__)
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    feed: str
+    status: str  # "ok" | "not modified" | "error"
+    new: int = 0
+    seen_again: int = 0
+    detail: str = ""
+
+
+class Interrupted(Exception):
+    """The cycle stopped between two of its transactions because the process is stopping;
+    what it had not done yet is still queued."""
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        fetcher: Fetcher | None = None,
+        clock: Clock = utcnow,
+        secrets: Secrets | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self._fetcher = fetcher
+        llm_env = settings.pitches.llm.api_key_env if settings.pitches.llm else ""
+        self.secrets = secrets or Secrets.from_env(llm_key_env=llm_env)
+        self.brain = Brain(settings, store)
+        # Set by whoever runs the pipeline (the scheduler) to stop a cycle between transactions.
+        self.interrupt = threading.Event()
+        # One cycle at a time: the scheduler's, or one a Slack handler runs for a shared link.
+        self.cycle_lock = threading.Lock()
+        self.writer = pitches.make_writer(settings.pitches, self.secrets)
+        store.sync_feeds(settings.news_feeds)
+        store.adopt_brand(settings.brand.name)
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Take a changed feeds.yaml (a theme or a feed added from Slack) without a restart."""
+        self.settings = settings
+        self.brain.reconfigure(settings)
+        self.store.sync_feeds(settings.news_feeds)
+
+    def process(self, now: datetime | None = None) -> CycleReport:
+        """One processing cycle at `now`: embed, cluster, score, then pitch what deserves it."""
+        with self.cycle_lock:
+            return self._process(now or self.clock())
+
+    def _process(self, now: datetime) -> CycleReport:
+        report = CycleReport(now)
+        since = now - timedelta(days=self.settings.storage.retention_days)
+        stop = self.interrupt
+        report.embedded = embed_new(self.brain, self.store, since=since, interrupt=stop)
+        report.clustered = cluster_new(self.brain, self.store, since=since, interrupt=stop)
+        _check(stop)
+        rising = score_live(self.brain, self.store, now=now, language=self.settings.brand.language)
+        _check(stop)
+        report.rising = len(rising)
+        pitch_rising(
+            self.brain,
+            self.store,
+            self.settings,
+            self.writer,
+            rising=rising,
+            now=now,
+            report=report,
+        )
+        log.info(
+            "cycle.done",
+            embedded=report.embedded,
+            clustered=report.clustered,
+            rising=report.rising,
+            pitched=len(report.pitched),
+            updates=report.updates,
+            blocked=report.blocked,
+        )
+        return report
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            f = self.settings.fetch
+            self._fetcher = Fetcher(
+                timeout=f.timeout,
+                max_bytes=int(f.max_mb * 2**20),
+                concurrency=f.concurrency,
+                allow_private=f.allow_private,
+            )
+        return self._fetcher
+
+    def housekeeping(self, now: datetime | None = None) -> None:
+        housekeeping(self.store, self.settings, now=now or self.clock())
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+        self.store.close()
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # fetch -----------------------------------------------------------------------------------
+
+    def feeds_to_fetch(
+        self, names: Sequence[str] = (), *, force: bool = False
+    ) -> list[FeedSettings]:
+        """The feeds named (all of them when none), less those disabled or backing off unless
+        `force`."""
+        feeds = self.settings.news_feeds
+        if names:
+            unknown = sorted(set(names) - {f.name for f in feeds})
+            if unknown:
+                raise ConfigError(
+                    f"no feed named {unknown[0]!r} in feeds.yaml "
+                    f"(known: {', '.join(f.name for f in feeds)})"
+                )
+            feeds = [f for f in feeds if f.name in names]
+        if force:
+            return list(feeds)
+        now = self.clock()
+        return [f for f in feeds if health.due(self._health(f.name), now)]
+
+    def fetch(
+        self,
+        names: Sequence[str] = (),
+        *,
+        force: bool = False,
+        on_report: Callable[[FeedReport], None] | None = None,
+    ) -> list[FeedReport]:
+        """One fetch cycle: every due feed fetched (boundedly in parallel), parsed and stored."""
+        feeds = {f.name: f for f in self.feeds_to_fetch(names, force=force)}
+        requests = []
+        for feed in feeds.values():
+            row = self.store.feed_row(feed.name) or {}
+            requests.append(
+                FetchRequest(
+                    key=feed.name,
+                    url=row.get("permanent_url") or feed.url,
+                    etag=row.get("etag"),
+                    last_modified=row.get("last_modified"),
+                )
+            )
+        reports = []
+        for request, outcome in self.fetcher.fetch_many(requests):
+            report = self._store_outcome(feeds[request.key], outcome)
+            log.info(
+                "feed.fetched",
+                feed=report.feed,
+                status=report.status,
+                new=report.new,
+                detail=report.detail,
+            )
+            reports.append(report)
+            if on_report:
+                on_report(report)
+        return sorted(reports, key=lambda r: r.feed)
+
+    def _store_outcome(self, feed: FeedSettings, outcome: FetchResult | FetchError) -> FeedReport:
+        now = self.clock()
+        previous = self._health(feed.name)
+        interval = timedelta(minutes=feed.poll_minutes)
+        if isinstance(outcome, FetchError):
+            state = health.record(previous, outcome, now=now, interval=interval)
+            self.store.update_feed(feed.name, **_health_row(state))
+            return FeedReport(feed.name, "error", detail=_one_line(outcome))
+        moved = {"permanent_url": outcome.permanent_url} if outcome.permanent_url else {}
+        if outcome.status == 304 or outcome.content is None:
+            state = health.record(previous, "not_modified", now=now, interval=interval)
+            self.store.update_feed(feed.name, **_health_row(state), **moved)
+            return FeedReport(feed.name, "not modified")
+        try:
+            info = parse_feed(
+                outcome.content,
+                url=outcome.final_url,
+                feed=feed.name,
+                kind=feed.kind,
+                language=feed.language,
+                seen=now,
+                content_type=outcome.content_type,
+            )
+        except ParseError as e:
+            state = health.record(previous, e, now=now, interval=interval)
+            self.store.update_feed(feed.name, **_health_row(state))
+            return FeedReport(feed.name, "error", detail=_one_line(e))
+        state = health.record(previous, "ok", now=now, interval=interval)
+        fields = _health_row(state) | moved
+        fields |= {"etag": outcome.etag, "last_modified": outcome.last_modified}
+        fields["title"] = info.title or None
+        saved = self.store.save_items(feed.name, info.items, feed_fields=fields)
+        return FeedReport(feed.name, "ok", new=saved.new, seen_again=saved.seen_again)
+
+    def _health(self, name: str) -> health.FeedHealth:
+        row = self.store.feed_row(name) or {}
+        return health.FeedHealth(
+            last_attempt=_dt(row.get("last_fetched")),
+            last_success=_dt(row.get("last_success")),
+            last_error=row.get("last_error"),
+            consecutive_failures=int(row.get("consecutive_failures") or 0),
+            next_fetch_after=_dt(row.get("next_fetch_after")),
+            disabled=bool(row.get("disabled")),
+        )
+
+
+def _dt(text: str | None) -> datetime | None:
+    return from_iso(text) if text else None
+
+
+def _health_row(state: health.FeedHealth) -> dict[str, Any]:
+    return {
+        "last_fetched": iso(state.last_attempt) if state.last_attempt else None,
+        "last_success": iso(state.last_success) if state.last_success else None,
+        "last_error": state.last_error,
+        "consecutive_failures": state.consecutive_failures,
+        "next_fetch_after": iso(state.next_fetch_after) if state.next_fetch_after else None,
+        "disabled": int(state.disabled),
+    }
+
+
+def _one_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def read_one_feed(url_or_file: str, *, allow_private: bool = False) -> FeedInfo:
+    """What trendbot sees in one feed (a URL or a local file), for `trendbot check-feed`."""
+    path = Path(url_or_file)
+    now = utcnow()
+    if "://" not in url_or_file:
+        if not path.is_file():
+            raise FeedError("no such file, and not an http(s) URL", url=url_or_file)
+        return parse_feed(path.read_bytes(), url=path.resolve().as_uri(), feed=path.stem, seen=now)
+    with Fetcher(allow_private=allow_private) as fetcher:
+        result = fetcher.fetch(url_or_file)
+    assert result.content is not None  # no validators were sent, so no 304
+    return parse_feed(
+        result.content,
+        url=result.final_url,
+        feed="check",
+        seen=now,
+        content_type=result.content_type,
+    )
+
+
+def make_pipeline(
+    settings: Settings,
+    *,
+    db: str | None = None,
+    store: Store | None = None,
+    fetcher: Fetcher | None = None,
+    clock: Clock = utcnow,
+    secrets: Secrets | None = None,
+) -> Pipeline:
+    """Wire the real parts from settings; tests pass their own store, fetcher or clock."""
+    from trendbot.settings import db_path
+
+    store = store or Store(db or db_path(settings))
+    return Pipeline(settings, store, fetcher=fetcher, clock=clock, secrets=secrets)
+
+
+# process ------------------------------------------------------------------------------------
+
+EMBED_BATCH = 256
+CLUSTER_BATCH = 5000
+PITCHABLE = ("rising", "peaking")
+
+
+@dataclass
+class CycleReport:
+    now: datetime
+    embedded: int = 0
+    clustered: int = 0
+    live: int = 0
+    rising: int = 0
+    pitched: list[Pitch] = field(default_factory=list)
+    updates: int = 0
+    blocked: int = 0
+    held: Counter[str] = field(default_factory=Counter)
+
+
+def _check(interrupt: threading.Event | None) -> None:
+    if interrupt is not None and interrupt.is_set():
+        raise Interrupted
+
+
+def embed_new(
+    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+) -> int:
+    """Vectors for items that have none for this model (or whose text changed): batched."""
+    store.sync_queue(brain.model, since=since)
+    done = 0
+    while True:
+        _check(interrupt)
+        if not (rows := store.items_to_embed(since=since, limit=EMBED_BATCH)):
+            return done
+        vectors = brain.encode([embed_text(r["title"], r["summary"]) for r in rows])
+        store.save_vectors(
+            brain.model,
+            [(r["id"], r["content_hash"], v) for r, v in zip(rows, vectors, strict=True)],
+        )
+        brain.indexed(
+            [r["id"] for r in rows], vectors, [from_iso(r["first_seen"]).timestamp() for r in rows]
+        )
+        done += len(rows)
+
+
+def cluster_new(
+    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+) -> int:
+    """Embedded items join stories one at a time, in arrival order; membership is stored."""
+    tracker = brain.tracker
+    done = 0
+    while True:
+        _check(interrupt)
+        if not (rows := store.items_to_cluster(brain.model, since=since, limit=CLUSTER_BATCH)):
+            return done
+        members = []
+        for row in rows:
+            extra = json.loads(row["extra"])
+            assignment = tracker.add(
+                row["id"],
+                np.frombuffer(row["vector"], dtype=np.float32),
+                from_iso(row["first_seen"]).timestamp(),
+                title=row["title"],
+                source=row["source"] or row["feed"],
+                feed=row["feed"],
+                language=row["language"],
+                trending_traffic=extra.get("traffic") if row["kind"] == "trending" else None,
+            )
+            members.append((row["id"], assignment))
+        changed = [tracker.get(i) for i in sorted(tracker.changed())]
+        store.save_stories(
+            brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members]
+        )
+        tracker.clear_changed()
+        done += len(rows)
+
+
+def _events(rows: Sequence[tuple[Any, ...]]) -> dict[int, list[trends.Event]]:
+    """Momentum events per story: each item once, at its publication time (never after it was
+    seen), plus its latest sighting when it was seen again (still in the top stories)."""
+    out: dict[int, list[trends.Event]] = defaultdict(list)
+    for story_id, published, first_seen, last_seen, source, feed, kind, extra in rows:
+        seen = from_iso(first_seen).timestamp()
+        t = min(from_iso(published).timestamp(), seen)
+        traffic = json.loads(extra).get("traffic") if extra else None
+        out[story_id].append(trends.Event(t, source, feed, kind, traffic))
+        last = from_iso(last_seen).timestamp()
+        if last > seen:
+            out[story_id].append(trends.Event(last, source, feed, kind, traffic, repeat=True))
+    return out
+
+
+def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> list[int]:
+    """Momentum and state of every live story, stored; returns the ids of those rising now."""
+    events = _events(store.story_events(brain.model, since=now - LOOKBACK))
+    t_now = now.timestamp()
+    rows = store.story_rows(brain.model, since=now - LIVE)
+    states = {
+        row["id"]: (
+            row["state"] if row["scored_at"] else None,
+            from_iso(row["state_since"]).timestamp() if row["state_since"] else None,
+            bool(json.loads(row["why"] or "{}").get("risen")),
+        )
+        for row in rows
+    }
+    scored = trends.score_stories(events, states, t_now, model=growth.shipped())
+    rising: list[int] = []
+    updates: list[StoryScore] = []
+    for row in rows:
+        m = scored[row["id"]]
+        changed = m.state != row["state"] or not row["scored_at"]
+        why: dict[str, Any] = {
+            "explain": m.explain(language),
+            "sparkline": trends.sparkline(trends.hourly_timeline(events.get(row["id"], []), t_now)),
+            **{k: v for k, v in vars(m).items() if isinstance(v, int | float | bool | None)},
+        }
+        if m.growth is not None:
+            why["growth"] = {
+                "explain": m.growth.explain(language),
+                "publishers": round(m.growth.publishers, 1),
+                "hours": round(m.growth.hours, 1),
+                "p_big": round(m.growth.p_big, 3),
+                "error": m.growth.error,
+                "drivers": m.growth.drivers(language),
+            }
+        since = now if changed else _dt(row["state_since"])
+        updates.append(StoryScore(row["id"], m.state, since, m.score, why, scored_at=now))
+        if m.state in PITCHABLE:
+            rising.append(row["id"])
+    store.save_scores(updates)
+    return rising
+
+
+def _story_key(row: dict[str, Any]) -> str:
+    """What a thread update is about: the story's state and its sources, by fives."""
+    return f"{row['state']}:{row['sources'] // 5}"
+
+
+def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: datetime) -> bool:
+    """Queue an update for the pitch's thread when the story moved on since the card or the last
+    update (a new state, five more sources). Returns whether one was queued."""
+    assert pitch.id is not None
+    row = context.row
+    key = _story_key(row)
+    if store.story_seen_key(pitch.id) == key:
+        return False
+    text = f"{row['state']}: {context.why.get('explain', '')}"
+    store.add_thread_update(pitch.id, text, now=now, story_key=key)
+    return True
+
+
+def pitch_rising(
+    brain: Brain,
+    store: Store,
+    settings: Settings,
+    writer: pitches.Writer,
+    *,
+    rising: Sequence[int],
+    now: datetime,
+    report: CycleReport,
+) -> None:
+    """Rising stories -> each brand's fit -> its cadence -> drafted, stored pitches (in
+    `report`). One crawl, one story index; every brand judges the stories on its own."""
+    if not rising:
+        return
+    contexts = story_contexts(store, store.story_rows(brain.model, ids=rising))
+    mutes = store.mutes()
+    adapted = False
+    for brand in settings.brands:
+        if brand.cadence.mode == "digest":
+            continue  # its stories wait for the digest, where an editor drafts what they want
+        kept = []
+        for c in contexts:
+            if reason := muted(c, mutes):
+                store.hold(c.row["id"], "muted", f"Muted: {reason}.", now=now, brand=brand.name)
+                report.held["muted"] += 1
+            else:
+                kept.append(c)
+        if not kept:
+            continue
+        if not adapted:
+            adapt_matcher(brain, store, now=now)
+            adapted = True
+        _pitch_for_brand(brain, store, settings, brand, writer, kept, now=now, report=report)
+
+
+def _pitch_for_brand(
+    brain: Brain,
+    store: Store,
+    settings: Settings,
+    brand: BrandSettings,
+    writer: pitches.Writer,
+    kept: Sequence[StoryContext],
+    *,
+    now: datetime,
+    report: CycleReport,
+) -> None:
+    name = brand.name
+    by_id: dict[int, tuple[StoryContext, Fit]] = {}
+    candidates = []
+    for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
+        story_id = context.row["id"]
+        if fit.verdict.blocked:
+            store.hold(story_id, "blocked", fit.verdict.reason, now=now, brand=name)
+            report.blocked += 1
+            continue
+        if fit.theme is None:
+            store.hold(story_id, "no_theme", "Matches none of the brand's themes.", now=now,
+                       brand=name)  # fmt: skip
+            report.held["no_theme"] += 1
+            continue
+        if fit.theme.relevance < brand.cadence.min_relevance:
+            detail = f"Only loosely about {fit.theme.theme!r} ({fit.theme.relevance:.2f})."
+            store.hold(story_id, "weak_fit", detail, now=now, brand=name)
+            report.held["weak_fit"] += 1
+            continue
+        queued = store.queue_story(story_id, now=now, brand=name)
+        by_id[story_id] = (context, fit)
+        candidates.append(
+            cadence.Candidate(
+                story_id=story_id,
+                score=context.row["score"],
+                relevance=fit.theme.relevance,
+                state=context.row["state"],
+                first_queued=queued,
+                already_pitched=bool(store.pitches(story_id=story_id, limit=1, brand=name)),
+                safety=fit.verdict.level,
+            )
+        )
+    pitched_times = [
+        p.created
+        for p in store.pitches(since=now - timedelta(days=32), brand=name)
+        if p.created is not None
+    ]
+    themes_by_name = {t.name: t for t in brand.themes}
+    for decision in cadence.plan(
+        candidates, now=now, settings=brand.cadence, pitched_times=pitched_times
+    ):
+        context, fit = by_id[decision.story_id]
+        if decision.action == "pitch":
+            assert fit.theme is not None
+            story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
+            try:
+                pitch = pitches.draft_pitch(
+                    story,
+                    brand,
+                    settings.pitches,
+                    writer=writer,
+                    check=brain.safety_of(brand).check_draft,
+                    encode=brain.encode,
+                    examples=store.approved_drafts(limit=pitches.MAX_EXAMPLES, brand=name),
+                )
+            except PitchError as e:
+                store.hold(decision.story_id, "draft_failed", str(e), now=now, brand=name)
+                report.held["draft_failed"] += 1
+                continue
+            pitch = replace(pitch, brand=name)
+            stored = store.insert_pitch(pitch, now=now, story_key=_story_key(context.row))
+            report.pitched.append(stored)
+        elif decision.action == "update":
+            (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
+            report.updates += _thread_news(store, previous, context, now=now)
+        else:
+            store.hold(decision.story_id, decision.reason, decision.detail, now=now, brand=name)
+            report.held[decision.reason] += 1
+
+
+def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:
+    """Past the retention window, vectors go (they are the bulk of the file) and stories close;
+    the items, stories and pitches stay as history. A pitch no editor answered within it has
+    gone stale: it expires (its story closed, and nothing answers a card that old)."""
+    days = settings.storage.retention_days
+    before = now - timedelta(days=days)
+    store.drop_before(before)
+    expired = store.expire_pitches(before=before, now=now, reason=f"no decision within {days} days")
+    if expired:
+        log.info("pitches.expired", count=len(expired), days=days)
+    store.compact()

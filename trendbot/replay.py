@@ -1,0 +1,71 @@
+"""Replaying a recorded stream through the real pipeline, its recorded times as the clock, and
+what it found (the reading of recorded formats is `trendbot.sources.replay`)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from trendbot.cycle import CycleReport, Pipeline
+from trendbot.types import HeldStory, Item
+
+TOP_HELD = 10  # held stories a replay summary names, best score first
+
+
+@dataclass
+class ReplaySummary:
+    items: int = 0
+    cycles: int = 0
+    stories: int = 0
+    rising: set[int] = field(default_factory=set)
+    pitched: int = 0
+    blocked: set[int] = field(default_factory=set)
+    held: Counter[str] = field(default_factory=Counter)
+    best_scores: dict[int, float] = field(default_factory=dict)  # each story's best while rising
+    top_held: list[HeldStory] = field(default_factory=list)  # never pitched, best score first
+
+
+def replay(
+    pipeline: Pipeline,
+    items: Sequence[Item],
+    *,
+    every: timedelta = timedelta(minutes=30),
+    on_cycle: Callable[[CycleReport], None] | None = None,
+) -> ReplaySummary:
+    """Feed a recorded stream through the real pipeline, its recorded times as the clock."""
+    from trendbot.sources.replay import batches
+
+    summary = ReplaySummary(items=len(items))
+    store = pipeline.store
+    for feed in sorted({i.feed for i in items}):
+        store.ensure_feed(feed, url=f"replay:{feed}")
+    for now, batch in batches(items, every):
+        by_feed: dict[str, list[Item]] = defaultdict(list)
+        for item in batch:
+            by_feed[item.feed].append(item)
+        for feed, feed_items in by_feed.items():
+            store.save_items(feed, feed_items)
+        report = pipeline.process(now)
+        summary.cycles += 1
+        summary.pitched += len(report.pitched)
+        for story_id, score in store.rising_scores(now).items():
+            summary.rising.add(story_id)
+            summary.best_scores[story_id] = max(score, summary.best_scores.get(story_id, score))
+        if on_cycle:
+            on_cycle(report)
+    summary.stories = store.story_count()
+    summary.blocked = store.hold_reasons().get("blocked", set())
+    # Each story once per reason it was held for (never pitched stories only).
+    summary.held = Counter(
+        {
+            reason: len(ids)
+            for reason, ids in store.hold_reasons(unpitched=True).items()
+            if reason != "blocked"
+        }
+    )
+    best = summary.best_scores
+    held = [replace(h, score=best.get(h.story_id, h.score)) for h in store.held_stories()]
+    summary.top_held = sorted(held, key=lambda h: -h.score)[:TOP_HELD]
+    return summary

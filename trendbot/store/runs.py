@@ -1,0 +1,76 @@
+"""The run lease (one `trendbot run` per database) and retention."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from trendbot.store.base import StoreBase, from_iso, iso
+from trendbot.store.rows import Lease
+
+LEASE_COLUMNS = "name, holder, pid, host, acquired, expires"
+
+
+class RunsMixin(StoreBase):
+    def acquire_lease(
+        self, name: str, holder: str, *, now: datetime, ttl: timedelta, pid: int, host: str
+    ) -> Lease | None:
+        """Take or renew the lease; returns None on success, else who holds it."""
+        with self.transaction() as db:
+            row = db.execute(
+                f"SELECT {LEASE_COLUMNS} FROM leases WHERE name = ?", [name]
+            ).fetchone()
+            if row is not None:
+                other = _lease(row)
+                if other.holder != holder and other.expires > now:
+                    return other
+            db.execute(
+                "INSERT INTO leases (name, holder, pid, host, acquired, expires)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder ="
+                " excluded.holder, pid = excluded.pid, host = excluded.host,"
+                " expires = excluded.expires,"
+                " acquired = CASE WHEN leases.holder = excluded.holder THEN leases.acquired"
+                " ELSE excluded.acquired END",
+                [name, holder, pid, host, iso(now), iso(now + ttl)],
+            )
+        return None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
+
+    def lease(self, name: str) -> Lease | None:
+        rows = self._tuples(f"SELECT {LEASE_COLUMNS} FROM leases WHERE name = ?", [name])
+        return _lease(rows[0]) if rows else None
+
+    def drop_before(self, before: datetime) -> None:
+        """Retention: the vectors and queued work of items first seen before `before` go (they
+        are the bulk of the file) and their stories close; items, stories and pitches stay as
+        history."""
+        with self.transaction() as db:
+            for table in ("embeddings", "pending"):
+                db.execute(
+                    f"DELETE FROM {table} WHERE item_id IN"
+                    " (SELECT id FROM items WHERE first_seen < ?)",
+                    [iso(before)],
+                )
+            db.execute(
+                "UPDATE stories SET closed = 1 WHERE last_seen < ? AND closed = 0", [iso(before)]
+            )
+
+    def compact(self) -> None:
+        """Give the freed pages back to the disk and refresh the planner's statistics."""
+        with self._read() as conn:
+            conn.execute("PRAGMA optimize")
+            conn.execute("VACUUM")
+
+
+def _lease(row: tuple[object, ...]) -> Lease:
+    name, holder, pid, host, acquired, expires = row
+    return Lease(
+        name=str(name),
+        holder=str(holder),
+        pid=int(pid) if isinstance(pid, int) else None,
+        host=None if host is None else str(host),
+        acquired=from_iso(str(acquired)),
+        expires=from_iso(str(expires)),
+    )
