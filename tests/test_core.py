@@ -577,3 +577,17 @@ def test_slack_pitch_is_a_preview_unless_saved_and_why_says_why_not(bot: Trendbo
         assert f"*Pas proposé :* bloqué (sécurité de la marque) : {reason}" in answer["text"]
         answer = json.loads(dispatch(app, command_body(f"why {football.id}")).body)
         assert f"*Proposé :* proposition n°{saved.id}" in answer["text"]
+
+
+def test_a_decision_is_learnt_once_even_by_a_matcher_built_just_now(bot: Trendbot) -> None:
+    """After a restart or a `/trend theme add` the matcher is built on first use, from the
+    stored examples: the decision's own example must not be counted a second time."""
+    heatwave = main_story(bot, HEATWAVE)
+    pitch = bot.draft_pitch(heatwave.id)
+    bot.pipeline.brain.reconfigure(bot.settings)  # as a feeds.yaml reload does
+    bot.decide(pitch.id or 0, "approve", user="U0EDITOR")
+    state = bot.pipeline.brain.matcher._state
+    labels = [label for prototypes in state.positive for label in prototypes.labels]
+    learnt = [label for label in labels if label.startswith(f"approved '{pitch.story_label[:30]}")]
+    assert len(learnt) == 1, learnt
+    assert len(bot.store.theme_examples()) == 1

@@ -52,6 +52,18 @@ def test_shipped_feeds_yaml_is_valid() -> None:
     assert settings.brand.safety.competitors
 
 
+def test_two_brand_example_feeds_yaml_is_valid() -> None:
+    settings = load_settings(REPO / "examples" / "feeds.brands.yaml")
+    daybreak, glow = settings.brands
+    assert (daybreak.name, glow.name) == ("Daybreak Coffee", "Glow Skincare")
+    assert settings.channel_of(daybreak, "game-day") == "#daybreak-sports"
+    assert settings.channel_of(daybreak, "weather-and-seasons") == "#daybreak"
+    assert settings.channel_of(glow) == "#glow"
+    assert daybreak.digest is not None and glow.digest is not None
+    assert (daybreak.cadence.mode, glow.cadence.mode) == ("both", "both")
+    assert settings.brand_of_channel("#daybreak-sports") is daybreak
+
+
 def test_french_example_feeds_yaml_is_valid() -> None:
     settings = load_settings(REPO / "examples" / "feeds.fr.yaml")
     assert settings.brand.language == "fr"

@@ -191,16 +191,20 @@ def config_check(ctx: Context) -> None:
     news = [f for f in s.news_feeds if f.kind == "news"]
     click.echo(f"{ctx.config_path}: ok")
     click.echo(f"  feeds: {len(news)} news, {len(s.news_feeds) - len(news)} trending")
-    click.echo(
-        f"  brand: {s.brand.name} ({s.brand.language}), themes: "
-        + ", ".join(t.name for t in s.brand.themes)
-    )
+    for brand in s.brands:
+        click.echo(
+            f"  brand: {brand.name} ({brand.language}), themes: "
+            + ", ".join(t.name for t in brand.themes)
+        )
+        c = brand.cadence
+        digest = f", digest {brand.digest.at} {','.join(brand.digest.days)}" if brand.digest else ""
+        click.echo(
+            f"    cadence: {c.mode}, {c.max_per_day}/day, {c.max_per_month}/month, quiet "
+            f"{c.quiet_hours or 'never'} ({c.timezone}){digest}"
+        )
+        if s.slack.channel or brand.channel:
+            click.echo(f"    channel: {s.channel_of(brand)}")
     click.echo(f"  embedding model: {model} ({why})")
-    c = s.brand.cadence
-    click.echo(
-        f"  cadence: {c.max_per_day}/day, {c.max_per_month}/month, quiet "
-        f"{c.quiet_hours or 'never'} ({c.timezone})"
-    )
     click.echo(f"  database: {ctx.db_path()}")
     from trendbot.settings import Secrets
 

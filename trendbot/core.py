@@ -430,6 +430,8 @@ class Trendbot:
         polarity = 1 if action == "approve" else -1
         theme = "*" if action == "not_our_topic" else pitch.theme
         now = self.now()
+        # built before the example is stored: one built after would read it, then learn it again
+        matcher = self.pipeline.brain.matcher_of(self._brand_of(pitch))
         self.store.add_theme_example(
             theme,
             polarity,
@@ -450,7 +452,7 @@ class Trendbot:
             approved=polarity > 0,
             reason=reason or "",
         )
-        self.pipeline.brain.matcher_of(self._brand_of(pitch)).learn(learned)
+        matcher.learn(learned)
 
     def _brand_of(self, pitch: Pitch) -> BrandSettings:
         """The pitch's brand; the first when it is gone from feeds.yaml (renamed, removed)."""

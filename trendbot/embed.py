@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
@@ -154,12 +155,18 @@ def bundled_minilm_path() -> str:
 
 
 _cache: dict[str, Embedder] = {}
+_loading = threading.Lock()  # Slack's threads and the cycle may ask at once: load it once
 
 
 def load_embedder(model: str) -> Embedder:
     """Load (once per process) the embedder for a resolved model name: never `auto`."""
-    if model in _cache:
+    with _loading:
+        if model not in _cache:
+            _cache[model] = _load_embedder(model)
         return _cache[model]
+
+
+def _load_embedder(model: str) -> Embedder:
     from trendbot.settings import local_model, unknown_model_message
 
     if model != AUTO and local_model(model) is None:
@@ -178,7 +185,6 @@ def load_embedder(model: str) -> Embedder:
         raise EmbedError("embedding.model: 'auto' must be resolved first (resolve_model)")
     else:
         embedder = SentenceTransformerEmbedder(model)
-    _cache[model] = embedder
     return embedder
 
 
@@ -207,13 +213,15 @@ class CachedEmbedder:
         self.cache = cache
         self._load = load
         self._inner: Embedder | None = None
+        self._loading = threading.Lock()
         self.hits = self.misses = 0
 
     def load(self) -> Embedder:
         """The model itself, loaded now if it was not yet (raises EmbedError if it cannot)."""
-        if self._inner is None:
-            self._inner = self._load(self.name)
-        return self._inner
+        with self._loading:
+            if self._inner is None:
+                self._inner = self._load(self.name)
+            return self._inner
 
     @property
     def loaded(self) -> bool:
