@@ -250,20 +250,20 @@ def main(argv: Sequence[str] | None = None) -> None:
             contexts = story_contexts(
                 store, store.story_rows(brain.model, ids=[r["id"] for r in rows])
             )
-            by_id = {c.row["id"]: c for c in contexts}
+            by_id = {c.row.id: c for c in contexts}
             for c in contexts:
-                others[c.row["id"]] = c.vector
+                others[c.row.id] = c.vector
             for pitch in report.pitched:
                 c = (
                     by_id.get(pitch.story_id)
                     or story_contexts(store, store.story_rows(brain.model, ids=[pitch.story_id]))[0]
                 )
                 others[pitch.story_id] = c.vector
-                titles = [i["title"] for i in c.items]
+                titles = [i.title for i in c.items]
                 cases[pitch.story_id] = Judged(pitch, titles, c.vector)
             if not args.all_rising:
                 return
-            fresh = [c for c in contexts if c.row["id"] not in cases]
+            fresh = [c for c in contexts if c.row.id not in cases]
             for c, fit in zip(fresh, brand_fit(brain, fresh), strict=True):
                 if fit.verdict.blocked:
                     continue
@@ -285,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     )
                 except PitchError:
                     continue
-                cases[c.row["id"]] = Judged(pitch, [i["title"] for i in c.items], c.vector)
+                cases[c.row.id] = Judged(pitch, [i.title for i in c.items], c.vector)
 
         summary = replay(pipeline, items, every=timedelta(minutes=args.every), on_cycle=on_cycle)
         judge = Judge(settings, [i.title for i in read_stream(args.data)])

@@ -312,13 +312,13 @@ def profile_warm(pipeline: Pipeline, settings: Settings, top: int = 18) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(pipeline.fetch, force=True)
     _print_profile("warm cycle, main thread", profiler, top)
-    rows = {r["name"]: r for r in pipeline.store.feed_rows()}
+    rows = {r.name: r for r in pipeline.store.feed_rows()}
     fetcher = pipeline.fetcher
     profiler = cProfile.Profile()
     started = time.perf_counter()
     for f in settings.news_feeds:
         row = rows[f.name]
-        profiler.runcall(fetcher.fetch, f.url, etag=row["etag"], last_modified=row["last_modified"])
+        profiler.runcall(fetcher.fetch, f.url, etag=row.etag, last_modified=row.last_modified)
     seconds = time.perf_counter() - started
     print(f"\n{len(rows)} conditional GETs one after another: {seconds:.2f} s")
     _print_profile("what one fetch thread does (304 GETs in sequence)", profiler, top)

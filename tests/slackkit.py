@@ -32,7 +32,7 @@ from trendbot.core import Trendbot, make_trendbot
 from trendbot.settings import Secrets, Settings, load_settings, parse_settings
 from trendbot.slack.app import HttpServer, make_app, start_http
 from trendbot.slack.poster import make_client, post_pitch
-from trendbot.store import Store
+from trendbot.store import PitchEvent, Store
 from trendbot.types import Item, Pitch, StoryView
 
 SECRET = "test-signing-secret-0123456789"
@@ -312,9 +312,9 @@ class SlackEnv:
         assert posted is not None and posted.slack_ts
         return posted
 
-    def decisions(self, pitch: Pitch) -> list[dict[str, Any]]:
+    def decisions(self, pitch: Pitch) -> list[PitchEvent]:
         """The pitch's events that a person made."""
-        return [e for e in self.store.pitch_events(pitch.id or 0) if e["user"]]
+        return [e for e in self.store.pitch_events(pitch.id or 0) if e.user]
 
     def post(self, body: str, *, path: str = "/slack/events", **sign: Any) -> tuple[int, str]:
         """POST `body` signed like Slack signs it to the real HTTP server; status and text."""

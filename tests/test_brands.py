@@ -165,7 +165,7 @@ def test_a_decision_teaches_only_its_brand(env: SlackEnv) -> None:
     wait_until(lambda: (env.bot.pitch(glace.id or 0) or glace).state == "rejected")
     wait_until(lambda: relevance(GLACE) != glace_before)  # learnt just after the state is set
     taught = env.store.theme_examples()
-    assert [(t["brand"], t["user"]) for t in taught] == [(GLACE, GLACE_EDITOR)]
+    assert [(t.brand, t.user) for t in taught] == [(GLACE, GLACE_EDITOR)]
     assert relevance(MAISON) == maison_before  # nothing reached the other brand's matcher
     assert env.store.mutes() == []  # a story one brand declines may be another's
 

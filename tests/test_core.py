@@ -202,7 +202,7 @@ def test_draft_pitch_for_a_story_is_stored_proposed_and_in_french(bot: Trendbot)
     assert pitch.id is not None and pitch.story_id == heatwave.id and pitch.theme == "meteo"
     stored = bot.store.pitch(pitch.id)
     assert stored is not None and stored.state == "proposed" and stored.draft == pitch.draft
-    assert [e["state"] for e in bot.store.pitch_events(pitch.id)] == ["proposed"]
+    assert [e.state for e in bot.store.pitch_events(pitch.id)] == ["proposed"]
     assert len(pitch.draft) <= 280 and pitch.safety == "safe"
     assert detect_language(pitch.draft) == "fr", pitch.draft
     assert len({s.source for s in pitch.sources}) >= 2
@@ -232,17 +232,17 @@ def test_approve_records_who_where_and_adds_a_positive_example(bot: Trendbot, cl
     decided = bot.decide(pitch.id, "approve", user="U0ANNE", channel="C0PITCHES", message_ts="17.5")
     assert decided.state == "approved"
     event = bot.store.pitch_events(pitch.id)[-1]
-    assert (event["state"], event["user"], event["channel"], event["message_ts"]) == (
+    assert (event.state, event.user, event.channel, event.message_ts) == (
         "approved",
         "U0ANNE",
         "C0PITCHES",
         "17.5",
     )
-    assert event["at"] == clock.now.isoformat()
+    assert event.at == clock.now
     final = bot.store.scalar("SELECT final_text FROM pitches WHERE id = ?", [pitch.id])
     assert final == pitch.draft
     example = bot.store.theme_examples()[-1]
-    assert (example["theme"], example["polarity"], example["text"], example["user"]) == (
+    assert (example.theme, example.polarity, example.text, example.user) == (
         "meteo",
         1,
         pitch.story_label,
@@ -260,7 +260,7 @@ def test_reject_with_a_reason_lowers_similar_stories_without_a_restart(bot: Tren
     bot.decide(pitch.id, "reject", user="U0ANNE", reason="pas de foot, trop clivant")
     assert bot.store.pitch(pitch.id).state == "rejected"  # type: ignore[union-attr]
     example = bot.store.theme_examples()[-1]
-    assert (example["theme"], example["polarity"], example["reason"]) == (
+    assert (example.theme, example.polarity, example.reason) == (
         "sport",
         -1,
         "pas de foot, trop clivant",
@@ -280,10 +280,10 @@ def test_not_our_topic_mutes_the_story(bot: Trendbot) -> None:
     assert pitch.id is not None and not football.muted
     decided = bot.decide(pitch.id, "not_our_topic", user="U0ANNE")
     assert decided.state == "rejected"
-    assert bot.store.pitch_events(pitch.id)[-1]["reason"] == "not our topic"
+    assert bot.store.pitch_events(pitch.id)[-1].reason == "not our topic"
     example = bot.store.theme_examples()[-1]
-    assert (example["theme"], example["polarity"]) == ("*", -1)  # against every theme
-    assert [(m["kind"], m["value"]) for m in bot.store.mutes()] == [("story", str(football.id))]
+    assert (example.theme, example.polarity) == ("*", -1)  # against every theme
+    assert [(m.kind, m.value) for m in bot.store.mutes()] == [("story", str(football.id))]
     view = bot.find_story(str(football.id))
     assert view is not None and view.muted
     assert not main_story(bot, HEATWAVE).muted
@@ -395,7 +395,7 @@ def test_add_feed_fetches_it_then_adds_it_to_feeds_yaml(
     assert len(feed_server.requests_to("/feeds/google_news.rss")) == 1
     added = load_settings(config).feed(name)
     assert added is not None and added.url == url and added.language == "en"
-    assert {(f["name"], f["url"]) for f in bot.feeds()} == {
+    assert {(f.name, f.url) for f in bot.feeds()} == {
         ("news", "https://news.example/rss"),
         (name, url),
     }
@@ -410,7 +410,7 @@ def test_add_feed_fetches_it_then_adds_it_to_feeds_yaml(
     with pytest.raises(ConfigError, match="not an http"):
         bot.add_feed(str(config), user="U0ANNE")  # a local path is never read
     assert config.read_bytes() == before
-    assert [f["name"] for f in bot.feeds()] == ["news", name]
+    assert [f.name for f in bot.feeds()] == ["news", name]
 
 
 # the Slack app in front of it ----------------------------------------------------------------
@@ -441,8 +441,8 @@ def test_slack_top_answers_with_the_heatwave_and_an_approve_button_is_recorded(
         decided = bot.store.pitch(pitch.id or 0)
         assert decided is not None and decided.state == "approved"
         event = bot.store.pitch_events(pitch.id or 0)[-1]
-        assert (event["user"], event["channel"], event["message_ts"]) == (EDITOR, CHANNEL, ts)
-        assert bot.store.theme_examples()[-1]["polarity"] == 1
+        assert (event.user, event.channel, event.message_ts) == (EDITOR, CHANNEL, ts)
+        assert bot.store.theme_examples()[-1].polarity == 1
         [update] = fake.calls("chat.update")
         assert update.args["ts"] == ts
 

@@ -102,7 +102,7 @@ def test_a_broken_feed_never_blocks_the_others_and_backs_off(
     assert reports["bad"].status == "error" and "500" in reports["bad"].detail
     assert reports["junk"].status == "error"
     row = pipeline.store.feed_row("bad")
-    assert row["consecutive_failures"] == 1 and row["last_error"]
+    assert row is not None and row.consecutive_failures == 1 and row.last_error
     clock.now += timedelta(minutes=11)
     # backing off: 2 x 10 min after one failure, so not due yet, while the good feed is
     assert {f.name for f in pipeline.feeds_to_fetch()} == {"gn"}
@@ -113,7 +113,8 @@ def test_gone_feed_is_disabled(feed_server: FeedServer, make: Any, clock: Clock)
     pipeline = make(settings_for(feed_server, {"gone": "/gone"}))
     (report,) = pipeline.fetch()
     assert "410" in report.detail
-    assert pipeline.store.feed_row("gone")["disabled"] == 1
+    gone = pipeline.store.feed_row("gone")
+    assert gone is not None and gone.disabled
     clock.now += timedelta(days=1)
     assert pipeline.feeds_to_fetch() == []
 
@@ -122,7 +123,8 @@ def test_permanent_redirect_is_remembered(feed_server: FeedServer, make: Any, cl
     feed_server.redirect("/old", "/feeds/atom.xml", status=301)
     pipeline = make(settings_for(feed_server, {"moved": "/old"}))
     pipeline.fetch()
-    assert pipeline.store.feed_row("moved")["permanent_url"] == feed_server.url("/feeds/atom.xml")
+    moved = pipeline.store.feed_row("moved")
+    assert moved is not None and moved.permanent_url == feed_server.url("/feeds/atom.xml")
     clock.now += timedelta(minutes=11)
     pipeline.fetch()
     assert len(feed_server.requests_to("/old")) == 1

@@ -90,7 +90,7 @@ def test_approve_by_button(env: SlackEnv) -> None:
     assert response.status == 200
     assert state(env, pitch) == "approved"
     decision = env.store.pitch_events(pitch.id or 0)[-1]
-    assert (decision["state"], decision["user"], decision["channel"], decision["message_ts"]) == (
+    assert (decision.state, decision.user, decision.channel, decision.message_ts) == (
         "approved",
         EDITOR,
         CHANNEL,
@@ -101,7 +101,7 @@ def test_approve_by_button(env: SlackEnv) -> None:
     assert f"Approved by <@{EDITOR}>" in json.dumps(updated["blocks"], ensure_ascii=False)
     [final] = env.fake.messages("C0PUBLISH")  # the copy to publish
     assert "Ready to post" in json.dumps(final["blocks"])
-    assert env.store.theme_examples()[-1]["polarity"] == 1  # the matcher learned
+    assert env.store.theme_examples()[-1].polarity == 1  # the matcher learned
 
 
 def test_reject_by_button_asks_why_in_a_modal(env: SlackEnv) -> None:
@@ -114,11 +114,11 @@ def test_reject_by_button_asks_why_in_a_modal(env: SlackEnv) -> None:
     assert state(env, pitch) == "posted"  # nothing decided until the reason is given
     dispatch(env.app, view_submission_body(pitch.id or 0, "too political", ts=ts))
     assert state(env, pitch) == "rejected"
-    assert env.store.pitch_events(pitch.id or 0)[-1]["reason"] == "too political"
+    assert env.store.pitch_events(pitch.id or 0)[-1].reason == "too political"
     body = json.dumps(card(env, pitch)["blocks"], ensure_ascii=False)
     assert "Rejected by" in body and "Why: too political" in body
     assert env.fake.messages("C0PUBLISH") == []
-    assert env.store.theme_examples()[-1]["polarity"] == -1
+    assert env.store.theme_examples()[-1].polarity == -1
 
 
 @pytest.mark.parametrize(
@@ -132,7 +132,7 @@ def test_snooze_and_not_our_topic_buttons(
     dispatch(env.app, action_body(action, pitch.id or 0, message_ts=pitch.slack_ts or ""))
     assert state(env, pitch) == expected
     assert any(b["type"] == "actions" for b in card(env, pitch)["blocks"]) is buttons_left
-    muted = [m["value"] for m in env.store.mutes() if m["kind"] == "story"]
+    muted = [m.value for m in env.store.mutes() if m.kind == "story"]
     assert muted == ([] if buttons_left else [str(pitch.story_id)])  # not our topic: muted
 
 
@@ -152,7 +152,7 @@ def test_decide_by_thread_reply(
     dispatch(env.app, message_body(reply, thread_ts=pitch.slack_ts or "", ts="1800000000.000001"))
     assert state(env, pitch) == expected
     event = env.store.pitch_events(pitch.id or 0)[-1]
-    assert (event["reason"], event["message_ts"]) == (reason, "1800000000.000001")
+    assert (event.reason, event.message_ts) == (reason, "1800000000.000001")
     assert "actions" not in [b["type"] for b in card(env, pitch)["blocks"]]
 
 
@@ -239,7 +239,7 @@ def test_the_same_event_delivered_three_times_decides_once(env: SlackEnv) -> Non
     assert [r.status for r in responses] == [200, 200, 200]
     assert len(env.decisions(pitch)) == 1
     assert len(env.fake.calls("chat.update")) == 1
-    assert [e["state"] for e in env.store.pitch_events(pitch.id or 0)].count("rejected") == 1
+    assert [e.state for e in env.store.pitch_events(pitch.id or 0)].count("rejected") == 1
 
 
 def test_the_same_button_click_delivered_twice_decides_once(env: SlackEnv) -> None:
@@ -451,7 +451,7 @@ def test_an_ok_also_sent_to_the_channel_or_edited_in_decides(served: SlackEnv, h
         body = message_body("ok", thread_ts=ts, edited_from="ok?")
     assert served.post(body)[0] == 200
     wait_until(lambda: state(served, pitch) == "approved")
-    assert served.decisions(pitch)[-1]["user"] == EDITOR
+    assert served.decisions(pitch)[-1].user == EDITOR
     served.fake.wait_for("chat.update")  # the card says so
 
 

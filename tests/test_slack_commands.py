@@ -226,7 +226,7 @@ def test_mute_and_unmute(env: SlackEnv) -> None:
     assert "🔇 Muted" in ask(env, f"why {heat.id}")["text"]
     assert "🔇 muted" in ask(env, "top")["text"]
     assert ask(env, "mute Royal Wedding")["text"].startswith("🔇 Muted 'Royal Wedding'")
-    assert [(m["kind"], m["value"]) for m in env.store.mutes()] == [
+    assert [(m.kind, m.value) for m in env.store.mutes()] == [
         ("story", str(heat.id)),
         ("words", "Royal Wedding"),
     ]

@@ -99,7 +99,7 @@ def test_a_pitch_is_posted_once_with_its_sources_in_the_thread(
     saved = store.pitch(pitch.id or 0)
     assert saved is not None
     assert (saved.slack_channel, saved.slack_ts, saved.state) == (CHANNEL, ts, "posted")
-    assert [e["state"] for e in store.pitch_events(saved.id or 0)] == ["proposed", "posted"]
+    assert [e.state for e in store.pitch_events(saved.id or 0)] == ["proposed", "posted"]
     assert all(c.headers["authorization"] == f"Bearer {TOKEN}" for c in fake.calls())
 
 

@@ -77,7 +77,7 @@ def test_new_items_then_seen_again(store: Store) -> None:
     again = store.save_items("a", [item(1), item(2), item(3)])
     assert (again.new, again.seen_again) == (1, 2)
     assert store.item_count() == 3
-    assert store.feed_row("a")["items_total"] == 3  # type: ignore[index]
+    assert store.feed_row("a").items_total == 3  # type: ignore[union-attr]
 
 
 def test_same_url_from_two_feeds_is_one_item_seen_twice(store: Store) -> None:
@@ -108,7 +108,7 @@ def test_duplicates_inside_one_batch(store: Store) -> None:
 
 def test_feed_fields_are_written_with_the_items(store: Store) -> None:
     store.save_items("a", [item(1)], feed_fields={"etag": '"v1"', "last_error": None})
-    assert store.feed_row("a")["etag"] == '"v1"'  # type: ignore[index]
+    assert store.feed_row("a").etag == '"v1"'  # type: ignore[union-attr]
 
 
 CRASHER = """
@@ -162,7 +162,7 @@ def test_a_crash_mid_feed_leaves_none_of_that_feeds_items(tmp_path: Path) -> Non
             for r in store.query("SELECT feed, count(*) AS n FROM items GROUP BY feed")
         }
         assert counts == {"done": 20}
-        assert store.feed_row("crashing")["etag"] is None  # type: ignore[index]
+        assert store.feed_row("crashing").etag is None  # type: ignore[union-attr]
         # and the database is usable: the same feed is stored whole on the next try
         store.save_items("crashing", [item(1, feed="crashing")])
         assert store.item_count() == 21
@@ -195,7 +195,7 @@ def test_pitch_lifecycle_and_events(store: Store) -> None:
     assert pitch.sources[0].language == "fr" and pitch.hashtags == ("#a", "#b")
     store.set_pitch_state(pitch.id, "approved", now=T0, user="U1", reason="good")
     events = store.pitch_events(pitch.id)
-    assert [(e["state"], e["user"]) for e in events] == [("proposed", None), ("approved", "U1")]
+    assert [(e.state, e.user) for e in events] == [("proposed", None), ("approved", "U1")]
     assert store.pitches(states=["approved"])[0].id == pitch.id
 
 
@@ -208,16 +208,16 @@ def test_new_and_corrected_items_queue_themselves_for_embedding(store: Store) ->
     store.save_items("a", [item(1), item(2)])
     store.save_items("a", [item(1)])  # seen again, same text
     queued = store.items_to_embed(since=T0 - timedelta(days=1), limit=10)
-    assert [r["id"] for r in queued] == [item(1).id, item(2).id]
-    vectors = [(r["id"], r["content_hash"], np.ones(4, dtype=np.float32)) for r in queued]
+    assert [r.id for r in queued] == [item(1).id, item(2).id]
+    vectors = [(r.id, r.content_hash, np.ones(4, dtype=np.float32)) for r in queued]
     store.save_vectors("m", vectors)
     assert store.items_to_embed(since=T0 - timedelta(days=1), limit=10) == []
-    assert [r["id"] for r in store.items_to_cluster("m", since=T0, limit=10)] == [
+    assert [r.id for r in store.items_to_cluster("m", since=T0, limit=10)] == [
         item(1).id,
         item(2).id,
     ]
     store.save_items("a", [item(2, title="Headline number 2, corrected")])
-    assert [r["id"] for r in store.items_to_embed(since=T0, limit=10)] == [item(2).id]
+    assert [r.id for r in store.items_to_embed(since=T0, limit=10)] == [item(2).id]
     # A queued item older than the window is left for housekeeping.
     assert store.items_to_embed(since=T0 + timedelta(hours=1), limit=10) == []
 
@@ -244,16 +244,14 @@ def test_a_longer_retention_queues_the_older_items_again(store: Store) -> None:
     old, new = item(1), replace(item(2), seen=T0 + timedelta(days=20))
     store.save_items("a", [old, new])
     [row] = store.items_by_id([new.id])
-    store.save_vectors("m", [(new.id, row["content_hash"], np.ones(4))])
+    store.save_vectors("m", [(new.id, row.content_hash, np.ones(4))])
     store.db.execute("DELETE FROM pending WHERE item_id = ?", [old.id])  # as housekeeping does
     store.db.conn.commit()
     store.sync_queue("m", since=T0 + timedelta(days=19))
     store.sync_queue("m", since=T0 + timedelta(days=19, hours=1))
     assert store.items_to_embed(since=T0 - timedelta(days=1), limit=10) == []
     store.sync_queue("m", since=T0 - timedelta(days=1))  # retention raised to cover `old`
-    assert [r["id"] for r in store.items_to_embed(since=T0 - timedelta(days=1), limit=10)] == [
-        old.id
-    ]
+    assert [r.id for r in store.items_to_embed(since=T0 - timedelta(days=1), limit=10)] == [old.id]
 
 
 def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> None:
@@ -296,7 +294,7 @@ def test_each_thread_works_in_its_own_transaction(tmp_path: Path) -> None:
     thread.join(10)
     store.ensure_feed("mine", url="https://m.example/rss")
     assert outcome == ["rolled back"]
-    assert [r["name"] for r in store.feed_rows()] == ["mine"]
+    assert [r.name for r in store.feed_rows()] == ["mine"]
     store.close()
 
 
@@ -388,4 +386,4 @@ def test_housekeeping_expires_pitches_no_editor_answered_within_retention(tmp_pa
             fresh.id: PitchState.PROPOSED,
         }
         event = store.pitch_events(old.id)[-1]
-        assert (event["state"], event["reason"]) == ("expired", "no decision within 3 days")
+        assert (event.state, event.reason) == ("expired", "no decision within 3 days")

@@ -193,7 +193,7 @@ def snapshot(env: SlackEnv) -> dict[str, Any]:
         "positive": [p.labels for p in parts.state.positive],
         "negative": [p.labels for p in parts.state.negative],
     }
-    state["relevance"] = {c.row["id"]: r for c, r in zip(contexts, relevance.tolist(), strict=True)}
+    state["relevance"] = {c.row.id: r for c, r in zip(contexts, relevance.tolist(), strict=True)}
     state["top"] = [dataclasses.asdict(v) for v in env.bot.top_stories(10)]
     state["top_text"] = {text: ask(env, text) for text in ASKS}
     return rounded(state)

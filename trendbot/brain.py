@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 
@@ -14,7 +13,7 @@ from trendbot import calibration, embed, index, safety, stories, themes
 from trendbot.errors import ConfigError
 from trendbot.fit import make_matcher, make_safety
 from trendbot.settings import BrandSettings, Settings
-from trendbot.store import Store
+from trendbot.store import Store, ThemeExample
 from trendbot.topics import TopicModel
 from trendbot.topics import load as load_topics
 
@@ -155,10 +154,10 @@ def restore_tracker(store: Store, model: str, dim: int) -> stories.StoryTracker:
     )
 
 
-def learned_of(row: dict[str, Any]) -> themes.LearnedExample:
+def learned_of(example: ThemeExample) -> themes.LearnedExample:
     return themes.LearnedExample(
-        theme=None if row["theme"] == "*" else row["theme"],
-        text=row["text"],
-        approved=row["polarity"] > 0,
-        reason=row["reason"] or "",
+        theme=None if example.theme == "*" else example.theme,
+        text=example.text,
+        approved=example.polarity > 0,
+        reason=example.reason or "",
     )

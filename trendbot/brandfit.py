@@ -3,7 +3,6 @@ brand-fit stages read it, its themes and safety, its mutes, and what a draft is 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ from trendbot import pitches, themes, trends
 from trendbot.brain import Brain
 from trendbot.fit import Fit, assess
 from trendbot.settings import BrandSettings, ThemeSettings
-from trendbot.store import Store
+from trendbot.store import Mute, Store, StoredItem, StoryRow
 from trendbot.types import SourceLink
 
 LIVE = timedelta(hours=48)  # a story with no new item for this long is no longer scored
@@ -28,47 +27,45 @@ ADAPT_EVERY = timedelta(hours=1)
 class StoryContext:
     """What the brand-fit stages read about one story."""
 
-    row: dict[str, Any]
-    items: list[dict[str, Any]]
-    vector: np.ndarray
+    row: StoryRow
+    items: list[StoredItem]  # the latest, newest first
+    vector: np.ndarray  # the story's direction: its vector sum, normalised
 
     @property
     def text(self) -> str:
-        titles = dict.fromkeys([self.row["label"], *(i["title"] for i in self.items[:8])])
+        titles = dict.fromkeys([self.row.label, *(i.title for i in self.items[:8])])
         return " ; ".join(titles)
 
     @property
     def why(self) -> dict[str, Any]:
-        return dict(json.loads(self.row["why"] or "{}"))
+        return self.row.why
 
 
-def story_contexts(store: Store, rows: Sequence[dict[str, Any]]) -> list[StoryContext]:
+def story_contexts(store: Store, rows: Sequence[StoryRow]) -> list[StoryContext]:
     out = []
     for row in rows:
-        vector = np.frombuffer(row["vector_sum"], dtype=np.float32)
+        vector = row.vector_sum
         norm = float(np.linalg.norm(vector))
-        out.append(
-            StoryContext(row, store.story_items(row["id"]), vector / norm if norm else vector)
-        )
+        out.append(StoryContext(row, store.story_items(row.id), vector / norm if norm else vector))
     return out
 
 
-def links_of(items: Sequence[dict[str, Any]]) -> tuple[SourceLink, ...]:
+def links_of(items: Sequence[StoredItem]) -> tuple[SourceLink, ...]:
     return tuple(
-        SourceLink(i["title"], i["url"] or "", i["source"] or i["feed"], i["language"])
+        SourceLink(i.title, i.url or "", i.source or i.feed, i.language)
         for i in items
-        if i["kind"] == "news"
+        if i.kind == "news"
     )
 
 
-def muted(context: StoryContext, mutes: Sequence[dict[str, Any]]) -> str | None:
+def muted(context: StoryContext, mutes: Sequence[Mute]) -> str | None:
     """The mute that silences this story, if any."""
-    text = themes.fold(context.text + " " + " ".join(json.loads(context.row["keywords"])))
+    text = themes.fold(context.text + " " + " ".join(context.row.keywords))
     for mute in mutes:
-        if mute["kind"] == "story" and str(mute["value"]) == str(context.row["id"]):
-            return f"story #{mute['value']}"
-        if mute["kind"] == "words" and themes.fold(mute["value"]) in text:
-            return repr(mute["value"])
+        if mute.kind == "story" and mute.value == str(context.row.id):
+            return f"story #{mute.value}"
+        if mute.kind == "words" and themes.fold(mute.value) in text:
+            return repr(mute.value)
     return None
 
 
@@ -80,11 +77,11 @@ def adapt_matcher(brain: Brain, store: Store, *, now: datetime) -> None:
             return
         brain.adapted_at = now
         rows = store.embedded_titles(brain.model, since=now - LOOKBACK, limit=ADAPT_ITEMS)
-        vectors = store.vectors(brain.model, [r["id"] for r in rows])
-        rows = [r for r in rows if r["id"] in vectors]
+        vectors = store.vectors(brain.model, [r.id for r in rows])
+        rows = [r for r in rows if r.id in vectors]
         if rows:
-            titles = [r["title"] for r in rows]
-            stacked = np.vstack([vectors[r["id"]] for r in rows])
+            titles = [r.title for r in rows]
+            stacked = np.vstack([vectors[r.id] for r in rows])
             for brand in brain.settings.brands:
                 brain.matcher_of(brand).adapt(titles, stacked)
 
@@ -111,19 +108,19 @@ def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitche
     items = context.items
     assert fit.theme is not None
     return pitches.PitchInput(
-        story_id=row["id"],
-        label=row["label"],
-        titles=tuple(dict.fromkeys(i["title"] for i in items if i["kind"] == "news")),
-        keywords=tuple(json.loads(row["keywords"])),
+        story_id=row.id,
+        label=row.label,
+        titles=tuple(dict.fromkeys(i.title for i in items if i.kind == "news")),
+        keywords=row.keywords,
         links=links_of(items),
-        languages=tuple(json.loads(row["languages"])),
+        languages=row.languages,
         why_now=why.get("explain", ""),
-        score=row["score"],
+        score=row.score,
         sparkline=why.get("sparkline", ""),
         theme=theme,
         relevance=fit.theme.relevance,
         theme_evidence=fit.theme.evidence,
         safety=fit.verdict.level,
         safety_reason=fit.verdict.reason,
-        trending_terms=tuple(i["title"] for i in items if i["kind"] == "trending"),
+        trending_terms=tuple(i.title for i in items if i.kind == "trending"),
     )

@@ -234,18 +234,18 @@ def feeds(click_ctx: click.Context) -> None:
         rows = bot.feeds()
     table = Table("feed", "kind", "items", "last success", "failures", "status")
     for row in rows:
-        if row["disabled"]:
-            status = "[red]disabled[/red]: " + (row["last_error"] or "")
-        elif row["last_error"] and row["consecutive_failures"]:
-            status = "[yellow]failing[/yellow]: " + row["last_error"]
+        if row.disabled:
+            status = "[red]disabled[/red]: " + (row.last_error or "")
+        elif row.last_error and row.consecutive_failures:
+            status = "[yellow]failing[/yellow]: " + row.last_error
         else:
-            status = "ok" if row["last_success"] else "never fetched"
+            status = "ok" if row.last_success else "never fetched"
         table.add_row(
-            row["name"],
-            row["kind"],
-            str(row["items_total"]),
-            row["last_success"] or "-",
-            str(row["consecutive_failures"]),
+            row.name,
+            row.kind,
+            str(row.items_total),
+            row.last_success.isoformat() if row.last_success else "-",
+            str(row.consecutive_failures),
             status,
         )
     Console().print(table)

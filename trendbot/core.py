@@ -5,7 +5,6 @@ editors' decisions into what the matcher learns.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 from dataclasses import dataclass, replace
@@ -40,7 +39,7 @@ from trendbot.settings import (
     add_theme_to_config,
     load_settings,
 )
-from trendbot.store import Store, from_iso
+from trendbot.store import FeedRow, Store, StoryRow
 from trendbot.themes import LearnedExample
 from trendbot.tuning import StoryText
 from trendbot.types import OPEN_STATES, Pitch, PitchState, StoryView, ThemeFit
@@ -94,8 +93,8 @@ class Trendbot:
 
     def next_fetch(self, feed: str) -> datetime | None:
         """When the feed is due, as its health left it (a back-off survives a restart)."""
-        row = self.store.feed_row(feed) or {}
-        return from_iso(row["next_fetch_after"]) if row.get("next_fetch_after") else None
+        row = self.store.feed_row(feed)
+        return row.next_fetch_after if row else None
 
     def story_count(self) -> int:
         return self.store.story_count()
@@ -132,13 +131,13 @@ class Trendbot:
         from trendbot.tuning import ADAPT_ITEMS, stored_story
 
         rows = self.store.story_rows(model, since=since)
-        stories = [stored_story(r, self.store.story_items(r["id"], limit=8)) for r in rows]
+        stories = [stored_story(r, self.store.story_items(r.id, limit=8)) for r in rows]
         stream = self.store.embedded_titles(model, since=since, until=until, limit=ADAPT_ITEMS)
-        found = self.store.vectors(model, [r["id"] for r in stream])
-        stream = [r for r in stream if r["id"] in found]
-        vectors = np.vstack([found[r["id"]] for r in stream]) if stream else np.zeros((0, dim))
-        learned = [learned_of(r) for r in self.store.theme_examples()]
-        return stories, [r["title"] for r in stream], vectors, learned
+        found = self.store.vectors(model, [r.id for r in stream])
+        stream = [r for r in stream if r.id in found]
+        vectors = np.vstack([found[r.id] for r in stream]) if stream else np.zeros((0, dim))
+        learned = [learned_of(e) for e in self.store.theme_examples()]
+        return stories, [r.title for r in stream], vectors, learned
 
     def build_index(self, now: datetime) -> None:
         """The search index, built now rather than at the first search."""
@@ -195,26 +194,26 @@ class Trendbot:
         rows = self._story_rows([story_id])
         return story_contexts(self.store, rows)[0] if rows else None
 
-    def _story_rows(self, ids: list[int]) -> list[dict[str, Any]]:
+    def _story_rows(self, ids: list[int]) -> list[StoryRow]:
         """Stories by id in that order, following merges to the story that absorbed them."""
-        rows: list[dict[str, Any]] = []
+        rows: list[StoryRow] = []
         for story_id in ids:
             for _ in range(10):
                 found = self.store.story_row(story_id)
-                if found is None or found["merged_into"] is None:
+                if found is None or found.merged_into is None:
                     break
-                story_id = found["merged_into"]
-            if found is not None and all(r["id"] != found["id"] for r in rows):
+                story_id = found.merged_into
+            if found is not None and all(r.id != found.id for r in rows):
                 rows.append(found)
         return rows
 
-    def _views(self, rows: list[dict[str, Any]], brand: BrandSettings) -> list[StoryView]:
+    def _views(self, rows: list[StoryRow], brand: BrandSettings) -> list[StoryView]:
         contexts = story_contexts(self.store, rows)
         # themes as the pitching stage sees them: centred on the recent stream
         adapt_matcher(self.pipeline.brain, self.store, now=self.now())
         fits = brand_fit(self.pipeline.brain, contexts, brand)
         mutes = self.store.mutes()
-        ids = [c.row["id"] for c in contexts]
+        ids = [c.row.id for c in contexts]
         holds = self.store.latest_holds(ids, brand=brand.name)
         pitched = self.store.latest_pitch_ids(ids, brand=brand.name)
         views = []
@@ -222,28 +221,28 @@ class Trendbot:
             row, why = c.row, c.why
             views.append(
                 StoryView(
-                    id=row["id"],
-                    label=row["label"],
-                    state=row["state"],
-                    score=row["score"],
+                    id=row.id,
+                    label=row.label,
+                    state=row.state,
+                    score=row.score,
                     why_now=why.get("explain", ""),
-                    size=row["size"],
-                    sources=row["sources"],
-                    first_seen=from_iso(row["first_seen"]),
-                    last_seen=from_iso(row["last_seen"]),
+                    size=row.size,
+                    sources=row.sources,
+                    first_seen=row.first_seen,
+                    last_seen=row.last_seen,
                     growth_drivers=(why.get("growth") or {}).get("drivers", ""),
-                    keywords=tuple(json.loads(row["keywords"])),
-                    languages=tuple(json.loads(row["languages"])),
+                    keywords=row.keywords,
+                    languages=row.languages,
                     sparkline=why.get("sparkline", ""),
                     themes=tuple(ThemeFit(m.theme, m.relevance, m.evidence) for m in fit.matches),
                     safety=fit.verdict.level,
                     safety_reason=fit.verdict.reason,
                     links=links_of(c.items)[:10],
-                    trending=bool(row["trending"]),
-                    traffic=row["traffic"],
+                    trending=row.trending,
+                    traffic=row.traffic,
                     muted=muted(c, mutes) is not None,
-                    pitch_id=pitched.get(row["id"]),
-                    held=holds.get(row["id"]),
+                    pitch_id=pitched.get(row.id),
+                    held=holds.get(row.id),
                 )
             )
         return views
@@ -490,9 +489,9 @@ class Trendbot:
         add_theme_to_config(self._config_path(), theme, brand=self.brand(brand).name)
         self._reload()
 
-    def feeds(self) -> list[dict[str, Any]]:
+    def feeds(self) -> list[FeedRow]:
         names = {f.name for f in self.settings.news_feeds}
-        return [r for r in self.store.feed_rows() if r["name"] in names]
+        return [r for r in self.store.feed_rows() if r.name in names]
 
     def add_feed(self, url: str, *, user: str) -> str:
         """Fetch the feed once (it must parse), then add it to feeds.yaml and the store."""

@@ -22,8 +22,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trendbot import cadence, growth, pitches, trends
 from trendbot.brain import Brain
 from trendbot.brandfit import (
@@ -43,7 +41,7 @@ from trendbot.settings import BrandSettings, FeedSettings, Secrets, Settings
 from trendbot.sources import health
 from trendbot.sources.fetch import Fetcher, FetchRequest, FetchResult
 from trendbot.sources.parse import parse_feed
-from trendbot.store import Store, StoryScore, from_iso, iso
+from trendbot.store import Store, StoryRow, StoryScore, from_iso, iso
 from trendbot.types import FeedInfo, Pitch, embed_text, utcnow
 
 log = get_logger(__name__)
@@ -188,13 +186,13 @@ class Pipeline:
         feeds = {f.name: f for f in self.feeds_to_fetch(names, force=force)}
         requests = []
         for feed in feeds.values():
-            row = self.store.feed_row(feed.name) or {}
+            row = self.store.feed_row(feed.name)
             requests.append(
                 FetchRequest(
                     key=feed.name,
-                    url=row.get("permanent_url") or feed.url,
-                    etag=row.get("etag"),
-                    last_modified=row.get("last_modified"),
+                    url=(row.permanent_url if row else None) or feed.url,
+                    etag=row.etag if row else None,
+                    last_modified=row.last_modified if row else None,
                 )
             )
         reports = []
@@ -247,19 +245,17 @@ class Pipeline:
         return FeedReport(feed.name, "ok", new=saved.new, seen_again=saved.seen_again)
 
     def _health(self, name: str) -> health.FeedHealth:
-        row = self.store.feed_row(name) or {}
+        row = self.store.feed_row(name)
+        if row is None:
+            return health.FeedHealth()
         return health.FeedHealth(
-            last_attempt=_dt(row.get("last_fetched")),
-            last_success=_dt(row.get("last_success")),
-            last_error=row.get("last_error"),
-            consecutive_failures=int(row.get("consecutive_failures") or 0),
-            next_fetch_after=_dt(row.get("next_fetch_after")),
-            disabled=bool(row.get("disabled")),
+            last_attempt=row.last_fetched,
+            last_success=row.last_success,
+            last_error=row.last_error,
+            consecutive_failures=row.consecutive_failures,
+            next_fetch_after=row.next_fetch_after,
+            disabled=row.disabled,
         )
-
-
-def _dt(text: str | None) -> datetime | None:
-    return from_iso(text) if text else None
 
 
 def _health_row(state: health.FeedHealth) -> dict[str, Any]:
@@ -348,14 +344,11 @@ def embed_new(
         _check(interrupt)
         if not (rows := store.items_to_embed(since=since, limit=EMBED_BATCH)):
             return done
-        vectors = brain.encode([embed_text(r["title"], r["summary"]) for r in rows])
+        vectors = brain.encode([embed_text(r.title, r.summary) for r in rows])
         store.save_vectors(
-            brain.model,
-            [(r["id"], r["content_hash"], v) for r, v in zip(rows, vectors, strict=True)],
+            brain.model, [(r.id, r.content_hash, v) for r, v in zip(rows, vectors, strict=True)]
         )
-        brain.indexed(
-            [r["id"] for r in rows], vectors, [from_iso(r["first_seen"]).timestamp() for r in rows]
-        )
+        brain.indexed([r.id for r in rows], vectors, [r.first_seen.timestamp() for r in rows])
         done += len(rows)
 
 
@@ -371,18 +364,17 @@ def cluster_new(
             return done
         members = []
         for row in rows:
-            extra = json.loads(row["extra"])
             assignment = tracker.add(
-                row["id"],
-                np.frombuffer(row["vector"], dtype=np.float32),
-                from_iso(row["first_seen"]).timestamp(),
-                title=row["title"],
-                source=row["source"] or row["feed"],
-                feed=row["feed"],
-                language=row["language"],
-                trending_traffic=extra.get("traffic") if row["kind"] == "trending" else None,
+                row.id,
+                row.vector,
+                row.first_seen.timestamp(),
+                title=row.title,
+                source=row.source or row.feed,
+                feed=row.feed,
+                language=row.language,
+                trending_traffic=row.traffic,
             )
-            members.append((row["id"], assignment))
+            members.append((row.id, assignment))
         changed = [tracker.get(i) for i in sorted(tracker.changed())]
         store.save_stories(
             brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members]
@@ -412,10 +404,10 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
     t_now = now.timestamp()
     rows = store.story_rows(brain.model, since=now - LIVE)
     states = {
-        row["id"]: (
-            row["state"] if row["scored_at"] else None,
-            from_iso(row["state_since"]).timestamp() if row["state_since"] else None,
-            bool(json.loads(row["why"] or "{}").get("risen")),
+        row.id: (
+            row.state if row.scored_at else None,
+            row.state_since.timestamp() if row.state_since else None,
+            bool(row.why.get("risen")),
         )
         for row in rows
     }
@@ -423,11 +415,11 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
     rising: list[int] = []
     updates: list[StoryScore] = []
     for row in rows:
-        m = scored[row["id"]]
-        changed = m.state != row["state"] or not row["scored_at"]
+        m = scored[row.id]
+        changed = m.state != row.state or not row.scored_at
         why: dict[str, Any] = {
             "explain": m.explain(language),
-            "sparkline": trends.sparkline(trends.hourly_timeline(events.get(row["id"], []), t_now)),
+            "sparkline": trends.sparkline(trends.hourly_timeline(events.get(row.id, []), t_now)),
             **{k: v for k, v in vars(m).items() if isinstance(v, int | float | bool | None)},
         }
         if m.growth is not None:
@@ -439,17 +431,17 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
                 "error": m.growth.error,
                 "drivers": m.growth.drivers(language),
             }
-        since = now if changed else _dt(row["state_since"])
-        updates.append(StoryScore(row["id"], m.state, since, m.score, why, scored_at=now))
+        since = now if changed else row.state_since
+        updates.append(StoryScore(row.id, m.state, since, m.score, why, scored_at=now))
         if m.state in PITCHABLE:
-            rising.append(row["id"])
+            rising.append(row.id)
     store.save_scores(updates)
     return rising
 
 
-def _story_key(row: dict[str, Any]) -> str:
+def _story_key(row: StoryRow) -> str:
     """What a thread update is about: the story's state and its sources, by fives."""
-    return f"{row['state']}:{row['sources'] // 5}"
+    return f"{row.state}:{row.sources // 5}"
 
 
 def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: datetime) -> bool:
@@ -460,7 +452,7 @@ def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: date
     key = _story_key(row)
     if store.story_seen_key(pitch.id) == key:
         return False
-    text = f"{row['state']}: {context.why.get('explain', '')}"
+    text = f"{row.state}: {context.why.get('explain', '')}"
     store.add_thread_update(pitch.id, text, now=now, story_key=key)
     return True
 
@@ -488,7 +480,7 @@ def pitch_rising(
         kept = []
         for c in contexts:
             if reason := muted(c, mutes):
-                store.hold(c.row["id"], "muted", f"Muted: {reason}.", now=now, brand=brand.name)
+                store.hold(c.row.id, "muted", f"Muted: {reason}.", now=now, brand=brand.name)
                 report.held["muted"] += 1
             else:
                 kept.append(c)
@@ -515,7 +507,7 @@ def _pitch_for_brand(
     by_id: dict[int, tuple[StoryContext, Fit]] = {}
     candidates = []
     for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
-        story_id = context.row["id"]
+        story_id = context.row.id
         if fit.verdict.blocked:
             store.hold(story_id, "blocked", fit.verdict.reason, now=now, brand=name)
             report.blocked += 1
@@ -535,9 +527,9 @@ def _pitch_for_brand(
         candidates.append(
             cadence.Candidate(
                 story_id=story_id,
-                score=context.row["score"],
+                score=context.row.score,
                 relevance=fit.theme.relevance,
-                state=context.row["state"],
+                state=context.row.state,
                 first_queued=queued,
                 already_pitched=bool(store.pitches(story_id=story_id, limit=1, brand=name)),
                 safety=fit.verdict.level,
@@ -565,6 +557,7 @@ def _pitch_for_brand(
                     check=brain.safety_of(brand).check_draft,
                     encode=brain.encode,
                     examples=store.approved_drafts(limit=pitches.MAX_EXAMPLES, brand=name),
+                    specific=True,
                 )
             except PitchError as e:
                 store.hold(decision.story_id, "draft_failed", str(e), now=now, brand=name)

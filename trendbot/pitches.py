@@ -90,6 +90,7 @@ class Draft:
     draft: str  # the post's text; hashtags may be left out, they are appended
     hashtags: tuple[str, ...]
     visual: str
+    specific: bool = True  # False: a template that found no name or occasion to tell
 
 
 class Writer(Protocol):
@@ -193,8 +194,13 @@ def draft_pitch(
     check: DraftCheck | None = None,
     encode: Encode | None = None,
     examples: Sequence[str] = (),
+    specific: bool = False,
 ) -> Pitch:
     """A checked pitch for `story`.
+
+    `specific` (the cycle's own pitches): a template draft that can name nothing in the story
+    ("Today's news has the whole feed talking") is no post anyone publishes: PitchError, and the
+    story waits for headlines that say more. An editor who asks for a pitch gets one anyway.
 
     `writer` defaults to the templates; `check` is safety's `check_draft` (without it the
     brand's blocked terms are checked word for word). A draft naming a competitor never goes
@@ -220,6 +226,11 @@ def draft_pitch(
     for plain in (False, True):
         draft = template.write(story, brand, settings, encode=encode, plain=plain)
         text, tags, problems = checks.run(draft, story, brand)
+        if not problems and specific and not draft.specific:
+            raise PitchError(
+                "nothing specific to say yet: no name or occasion in its headlines "
+                "(`/trend pitch` drafts one anyway)"
+            )
         if not problems:
             return _pitch(story, brand, draft, text, tags, checks, writer=template.name, note=note)
     raise PitchError(
@@ -673,6 +684,7 @@ class TemplateWriter:
             draft=_fit_body(hook, line, tags, settings),
             hashtags=tags,
             visual=visual,
+            specific=bool(subject),
         )
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from trendbot.fit import assess, make_matcher, make_safety
 from trendbot.settings import BrandSettings
 from trendbot.topics import TopicModel
 from trendbot.types import Item, embed_text
+
+if TYPE_CHECKING:
+    from trendbot.store import StoredItem, StoryRow
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -157,18 +160,16 @@ def _keep(tracker: stories.StoryTracker, kept: dict[int, stories.Story]) -> None
     tracker.clear_changed()
 
 
-def stored_story(row: dict[str, Any], items: Sequence[dict[str, Any]]) -> StoryText:
+def stored_story(row: StoryRow, items: Sequence[StoredItem]) -> StoryText:
     """A story of the store (`Store.story_rows`, `Store.story_items` newest first)."""
-    from trendbot.store import from_iso
-
     return StoryText(
-        id=row["id"],
-        label=row["label"],
-        text=story_text(row["label"], (i["title"] for i in items)),
-        vector=unit(np.frombuffer(row["vector_sum"], dtype=np.float32)),
-        items=row["size"],
-        sources=row["sources"],
-        last_seen=from_iso(row["last_seen"]),
+        id=row.id,
+        label=row.label,
+        text=story_text(row.label, (i.title for i in items)),
+        vector=unit(row.vector_sum),
+        items=row.size,
+        sources=row.sources,
+        last_seen=row.last_seen,
     )
 
 

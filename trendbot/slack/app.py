@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from trendbot.core import Shared
+    from trendbot.core import FeedRow, Shared
 
 log = get_logger("trendbot.slack")
 
@@ -124,8 +124,8 @@ class Backend(Protocol):
         self, name: str, description: str, *, user: str, brand: str | None = None
     ) -> None: ...
 
-    def feeds(self) -> list[dict[str, Any]]:
-        """Store feed rows: name, kind, last_success, last_error, consecutive_failures, disabled."""
+    def feeds(self) -> list[FeedRow]:
+        """The feeds of feeds.yaml, with their health."""
         ...
 
     def add_feed(self, url: str, *, user: str) -> str:

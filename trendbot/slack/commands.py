@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from trendbot.errors import TrendbotError
 from trendbot.slack.cards import clip, escape, final_text, link
@@ -20,6 +20,7 @@ from trendbot.slack.replies import unescape
 from trendbot.types import Pitch, StoryView
 
 if TYPE_CHECKING:
+    from trendbot.core import FeedRow
     from trendbot.slack.app import Backend
 
 DEFAULT_TOP = 5
@@ -419,15 +420,15 @@ def preview_text(pitch: Pitch, msg: Messages) -> str:
     return "\n".join(lines)
 
 
-def feed_line(row: dict[str, Any], msg: Messages) -> str:
-    fields = {"name": escape(str(row.get("name", ""))), "kind": row.get("kind") or "news"}
-    error = escape(clip(str(row.get("last_error") or ""), 200))
-    if row.get("disabled"):
+def feed_line(row: FeedRow, msg: Messages) -> str:
+    fields = {"name": escape(row.name), "kind": row.kind or "news"}
+    error = escape(clip(row.last_error or "", 200))
+    if row.disabled:
         return msg("feeds.disabled", error=error, **fields)
-    if row.get("last_error") and row.get("consecutive_failures", 1):
+    if row.last_error and row.consecutive_failures:
         return msg("feeds.failing", error=error, **fields)
-    if row.get("last_success"):
-        return msg("feeds.ok", when=ago(_as_time(row["last_success"])), **fields)
+    if row.last_success:
+        return msg("feeds.ok", when=ago(row.last_success), **fields)
     return msg("feeds.never", **fields)
 
 
@@ -493,7 +494,3 @@ def _url(text: str) -> str:
 
 def _state(state: str, msg: Messages) -> str:
     return msg(f"story.{state}") if state in ("new", "rising", "peaking", "fading") else state
-
-
-def _as_time(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from trendbot.store.base import StoreBase, iso
+from trendbot.store.base import StoreBase, from_iso, iso
+from trendbot.store.rows import Mute, ThemeExample
 
 
 class DecisionsMixin(StoreBase):
@@ -30,11 +30,13 @@ class DecisionsMixin(StoreBase):
                 [theme, polarity, text, story_id, pitch_id, reason, user, iso(now), brand],
             )
 
-    def theme_examples(self, *, brand: str | None = None) -> list[dict[str, Any]]:
+    def theme_examples(self, *, brand: str | None = None) -> list[ThemeExample]:
         """What editors taught, oldest first: one brand's (None: every brand's)."""
         if brand is None:
-            return self._rows("SELECT * FROM theme_examples ORDER BY id")
-        return self._rows("SELECT * FROM theme_examples WHERE brand = ? ORDER BY id", [brand])
+            rows = self._rows("SELECT * FROM theme_examples ORDER BY id")
+        else:
+            rows = self._rows("SELECT * FROM theme_examples WHERE brand = ? ORDER BY id", [brand])
+        return [ThemeExample(**(r | {"created": from_iso(r["created"])})) for r in rows]
 
     def adopt_brand(self, brand: str) -> None:
         """Rows from before brands (brand '') become `brand`'s: the first brand's, at open."""
@@ -57,8 +59,9 @@ class DecisionsMixin(StoreBase):
             cursor = db.execute("DELETE FROM mutes WHERE kind = ? AND value = ?", [kind, value])
             return cursor.rowcount > 0
 
-    def mutes(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM mutes ORDER BY id")
+    def mutes(self) -> list[Mute]:
+        rows = self._rows("SELECT * FROM mutes ORDER BY id")
+        return [Mute(**(r | {"created": from_iso(r["created"])})) for r in rows]
 
     def first_delivery(self, event_id: str, kind: str, *, now: datetime) -> bool:
         """True the first time an event or action id is seen; False for Slack's retries."""

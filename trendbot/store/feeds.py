@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from trendbot.store.base import StoreBase
+from trendbot.store.base import StoreBase, from_iso
+from trendbot.store.rows import FeedRow
 
 FEED_FIELDS = frozenset(
     {
@@ -39,7 +40,7 @@ class FeedsMixin(StoreBase):
                         [feed.name, feed.url, feed.kind, feed.language],
                     )
                     continue
-                if existing["url"] != feed.url and existing["permanent_url"] != feed.url:
+                if existing.url != feed.url and existing.permanent_url != feed.url:
                     # The admin pointed the feed elsewhere: forget the old URL's cache and health.
                     row |= {"etag": None, "last_modified": None, "permanent_url": None}
                     row |= {"consecutive_failures": 0, "disabled": 0, "next_fetch_after": None}
@@ -53,12 +54,12 @@ class FeedsMixin(StoreBase):
                 [name, url, kind],
             )
 
-    def feed_row(self, name: str) -> dict[str, Any] | None:
+    def feed_row(self, name: str) -> FeedRow | None:
         rows = self._rows("SELECT * FROM feeds WHERE name = ?", [name])
-        return rows[0] if rows else None
+        return _feed_row(rows[0]) if rows else None
 
-    def feed_rows(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM feeds ORDER BY name")
+    def feed_rows(self) -> list[FeedRow]:
+        return [_feed_row(r) for r in self._rows("SELECT * FROM feeds ORDER BY name")]
 
     def update_feed(self, name: str, **fields: Any) -> None:
         with self.transaction() as db:
@@ -74,3 +75,11 @@ def update_feed_row(db: Any, name: str, fields: dict[str, Any]) -> None:
         raise ValueError(f"not a feed column: {sorted(unknown)}")  # a bug, not a user's mistake
     sets = ", ".join(f"{column} = ?" for column in fields)
     db.execute(f"UPDATE feeds SET {sets} WHERE name = ?", [*fields.values(), name])
+
+
+def _feed_row(row: dict[str, Any]) -> FeedRow:
+    times = {
+        column: from_iso(row[column]) if row[column] else None
+        for column in ("last_fetched", "last_success", "next_fetch_after")
+    }
+    return FeedRow(**(row | times | {"disabled": bool(row["disabled"])}))

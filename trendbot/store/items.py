@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from trendbot.store.base import StoreBase, chunks, from_iso, insert_sql, iso, marks
 from trendbot.store.feeds import update_feed_row
+from trendbot.store.rows import EmbeddedTitle, ItemToEmbed, StoredItem
 from trendbot.types import Item, content_hash
 
 
@@ -22,6 +23,18 @@ class SaveResult:
     seen_again: int
     new_ids: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()  # the stored item of each item given, new or seen before
+
+
+# The columns of `items i` a StoredItem is made of, in its order.
+STORED_ITEM_COLUMNS = (
+    "i.id, i.feed, i.kind, i.guid, i.url, i.title, i.summary, i.source, i.author, i.language,"
+    " i.published, i.first_seen, i.content_hash"
+)
+
+
+def stored_item_of(row: dict[str, Any]) -> StoredItem:
+    times = {"published": from_iso(row["published"]), "first_seen": from_iso(row["first_seen"])}
+    return StoredItem(**(row | times))
 
 
 class ItemsMixin(StoreBase):
@@ -125,12 +138,15 @@ class ItemsMixin(StoreBase):
             return None
         return from_iso(row["first"]), from_iso(row["last"])
 
-    def items_by_id(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = []
+    def items_by_id(self, ids: Sequence[str]) -> list[StoredItem]:
+        rows: list[StoredItem] = []
         for chunk in chunks(ids):
-            rows += self._rows(f"SELECT * FROM items WHERE id IN ({marks(chunk)})", chunk)
+            found = self._rows(
+                f"SELECT {STORED_ITEM_COLUMNS} FROM items i WHERE i.id IN ({marks(chunk)})", chunk
+            )
+            rows += map(stored_item_of, found)
         order = {item_id: n for n, item_id in enumerate(ids)}
-        return sorted(rows, key=lambda r: order[r["id"]])
+        return sorted(rows, key=lambda r: order[r.id])
 
     def sync_queue(self, model: str, *, since: datetime) -> None:
         """Make the queue right for `model` before a cycle works from it. Items queue themselves
@@ -195,9 +211,9 @@ class ItemsMixin(StoreBase):
                 [key, value],
             )
 
-    def items_to_embed(self, *, since: datetime, limit: int) -> list[dict[str, Any]]:
+    def items_to_embed(self, *, since: datetime, limit: int) -> list[ItemToEmbed]:
         """Queued items first seen since `since`, oldest first."""
-        return self._rows(
+        rows = self._tuples(
             """
             SELECT i.id, i.title, i.summary, i.content_hash, i.first_seen
             FROM pending p JOIN items i ON i.id = p.item_id
@@ -206,6 +222,10 @@ class ItemsMixin(StoreBase):
             """,
             [iso(since), limit],
         )
+        return [
+            ItemToEmbed(item_id, title, summary, text_hash, from_iso(first_seen))
+            for item_id, title, summary, text_hash, first_seen in rows
+        ]
 
     def save_vectors(self, model: str, rows: Sequence[tuple[str, str, np.ndarray]]) -> None:
         """(item id, content hash, vector) rows, in one transaction that also moves them on in
@@ -240,16 +260,16 @@ class ItemsMixin(StoreBase):
 
     def embedded_titles(
         self, model: str, *, since: datetime, until: datetime | None = None, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[EmbeddedTitle]:
         """The latest `limit` items embedded by `model` and first seen in [since, until], oldest
-        first: `id`, `title` (the stream the theme matcher adapts to)."""
-        rows = self._rows(
+        first (the stream the theme matcher adapts to)."""
+        rows = self._tuples(
             "SELECT i.id, i.title FROM items i"
             " JOIN embeddings e ON e.item_id = i.id AND e.model = ?"
             " WHERE i.first_seen >= ? AND i.first_seen <= ? ORDER BY i.first_seen DESC LIMIT ?",
             [model, iso(since), iso(until) if until else "9999", limit],
         )
-        return rows[::-1]
+        return [EmbeddedTitle(item_id, title) for item_id, title in reversed(rows)]
 
     def item_vectors(
         self, model: str, *, since: datetime, dim: int

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from trendbot.store.base import StoreBase, chunks, from_iso, iso, marks
-from trendbot.store.rows import PitchLine, ThreadUpdate
+from trendbot.store.rows import PitchEvent, PitchLine, ThreadUpdate
 from trendbot.types import OPEN_STATES, HeldStory, Hold, Pitch, PitchState, SourceLink
 
 EVENT_COLUMNS = ("pitch_id", "state", "at", "user", "channel", "message_ts", "reason")
@@ -176,8 +176,12 @@ class PitchesMixin(StoreBase):
         )
         return _pitch_from_row(rows[0]) if rows else None
 
-    def pitch_events(self, pitch_id: int) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM pitch_events WHERE pitch_id = ? ORDER BY id", [pitch_id])
+    def pitch_events(self, pitch_id: int) -> list[PitchEvent]:
+        rows = self._rows("SELECT * FROM pitch_events WHERE pitch_id = ? ORDER BY id", [pitch_id])
+        return [
+            PitchEvent(**(r | {"state": PitchState(r["state"]), "at": from_iso(r["at"])}))
+            for r in rows
+        ]
 
     def decided_at(self, pitch_id: int) -> datetime | None:
         """When an editor last approved, rejected or snoozed the pitch; None if never."""

@@ -11,30 +11,51 @@ import numpy as np
 
 from trendbot import stories
 from trendbot.store.base import StoreBase, chunks, from_iso, insert_sql, iso, marks
-from trendbot.store.rows import StoryActivity, StoryScore
+from trendbot.store.items import STORED_ITEM_COLUMNS, stored_item_of
+from trendbot.store.rows import ItemToCluster, StoredItem, StoryActivity, StoryRow, StoryScore
 
 PITCHABLE = ("rising", "peaking")
+# What a StoryRow is made of: not the clusterer's own state (its terms are long).
+STORY_COLUMNS = (
+    "id, model, label, keywords, first_seen, last_seen, size, sources, languages, trending,"
+    " traffic, merged_into, state, state_since, score, why, scored_at, vector_sum"
+)
 
 
 class StoriesMixin(StoreBase):
-    def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
-        """Queued items with a vector of `model`, in arrival order, with their vector."""
-        return self._rows(
+    def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[ItemToCluster]:
+        """Queued items with a vector of `model`, in arrival order, with their vector. Read in
+        batches of thousands: only a trending item's `extra` is read and decoded."""
+        rows = self._tuples(
             """
-            SELECT i.id, i.title, i.summary, i.source, i.feed, i.kind, i.language, i.url,
-                   i.published, i.first_seen, i.extra, e.vector
+            SELECT i.id, i.title, i.source, i.feed, i.kind, i.language, i.first_seen,
+                   CASE WHEN i.kind = 'trending' THEN i.extra END, e.vector
             FROM pending p
             JOIN items i ON i.id = p.item_id
-            JOIN embeddings e ON e.item_id = i.id AND e.model = :model
-            WHERE p.stage = 'cluster' AND i.first_seen >= :since
-            ORDER BY i.first_seen, i.rowid LIMIT :limit
+            JOIN embeddings e ON e.item_id = i.id AND e.model = ?
+            WHERE p.stage = 'cluster' AND i.first_seen >= ?
+            ORDER BY i.first_seen, i.rowid LIMIT ?
             """,
-            {"model": model, "since": iso(since), "limit": limit},
+            [model, iso(since), limit],
         )
+        return [
+            ItemToCluster(
+                item_id,
+                title,
+                source,
+                feed,
+                kind,
+                language,
+                from_iso(first_seen),
+                json.loads(extra).get("traffic") if extra else None,
+                np.frombuffer(vector, dtype=np.float32),
+            )
+            for item_id, title, source, feed, kind, language, first_seen, extra, vector in rows
+        ]
 
     def story_rows(
         self, model: str, *, since: datetime | None = None, ids: Sequence[int] | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoryRow]:
         """Open stories of `model`, active since `since` and among `ids` when given."""
         if ids is not None and not ids:
             return []
@@ -46,7 +67,11 @@ class StoriesMixin(StoreBase):
         if ids is not None:
             where.append(f"id IN ({','.join('?' * len(ids))})")
             params += list(ids)
-        return self._rows(f"SELECT * FROM stories WHERE {' AND '.join(where)}", params)
+        return self._story_rows(f"WHERE {' AND '.join(where)}", params)
+
+    def _story_rows(self, where: str, params: Sequence[Any]) -> list[StoryRow]:
+        rows = self._rows(f"SELECT {STORY_COLUMNS} FROM stories {where}", params)
+        return [_story_row_of(row) for row in rows]
 
     def next_story_id(self) -> int:
         return int(self._value("SELECT coalesce(max(id), 0) + 1 FROM stories"))
@@ -69,17 +94,18 @@ class StoriesMixin(StoreBase):
                 [model, iso(since)],
             ).fetchall()
 
-    def story_items(self, story_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
+    def story_items(self, story_id: int, *, limit: int = 50) -> list[StoredItem]:
         """The story's latest items, newest first. By arrival (rowid, as clustered), which the
         story_id index yields in order: sorting by `published` sorted the whole story, 400 ms
         for a 30,000-item one."""
-        return self._rows(
-            """
-            SELECT i.* FROM story_items s JOIN items i ON i.id = s.item_id
+        rows = self._rows(
+            f"""
+            SELECT {STORED_ITEM_COLUMNS} FROM story_items s JOIN items i ON i.id = s.item_id
             WHERE s.story_id = ? ORDER BY s.rowid DESC LIMIT ?
             """,
             [story_id, limit],
         )
+        return [stored_item_of(row) for row in rows]
 
     def story_count(self) -> int:
         """Stories, not counting those merged into another."""
@@ -93,16 +119,15 @@ class StoriesMixin(StoreBase):
         )
         return {r["id"]: r["score"] for r in rows}
 
-    def story_row(self, story_id: int) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM stories WHERE id = ?", [story_id])
+    def story_row(self, story_id: int) -> StoryRow | None:
+        rows = self._story_rows("WHERE id = ?", [story_id])
         return rows[0] if rows else None
 
-    def top_story_rows(self, model: str, *, since: datetime, limit: int) -> list[dict[str, Any]]:
+    def top_story_rows(self, model: str, *, since: datetime, limit: int) -> list[StoryRow]:
         """Open stories active since `since`: rising or peaking first, then by score."""
-        return self._rows(
+        return self._story_rows(
             f"""
-            SELECT * FROM stories WHERE model = ? AND merged_into IS NULL AND closed = 0
-              AND last_seen >= ?
+            WHERE model = ? AND merged_into IS NULL AND closed = 0 AND last_seen >= ?
             ORDER BY CASE WHEN state IN ({marks(PITCHABLE)}) THEN 0 ELSE 1 END, score DESC,
                      last_seen DESC
             LIMIT ?
@@ -112,12 +137,12 @@ class StoriesMixin(StoreBase):
 
     def risen_story_rows(
         self, model: str, *, since: datetime, until: datetime, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoryRow]:
         """Stories that rose in [since, until]: risen ones first seen then, or rising (peaking)
         since a time in it; best score first. What a digest of the period covers."""
-        return self._rows(
+        return self._story_rows(
             f"""
-            SELECT * FROM stories WHERE model = ? AND merged_into IS NULL
+            WHERE model = ? AND merged_into IS NULL
               AND json_extract(why, '$.risen') = 1 AND last_seen >= ? AND first_seen <= ?
               AND (first_seen >= ? OR (state IN ({marks(PITCHABLE)}) AND state_since >= ?))
             ORDER BY score DESC LIMIT ?
@@ -255,6 +280,29 @@ class StoriesMixin(StoreBase):
             )
         ]
         return StoryActivity(model, int(count), ids, labels, seen)
+
+
+def _story_row_of(row: dict[str, Any]) -> StoryRow:
+    return StoryRow(
+        id=row["id"],
+        model=row["model"],
+        label=row["label"],
+        keywords=tuple(json.loads(row["keywords"])),
+        first_seen=from_iso(row["first_seen"]),
+        last_seen=from_iso(row["last_seen"]),
+        size=row["size"],
+        sources=row["sources"],
+        languages=tuple(json.loads(row["languages"])),
+        trending=bool(row["trending"]),
+        traffic=row["traffic"],
+        merged_into=row["merged_into"],
+        state=row["state"],
+        state_since=from_iso(row["state_since"]) if row["state_since"] else None,
+        score=row["score"],
+        why=json.loads(row["why"] or "{}"),
+        scored_at=from_iso(row["scored_at"]) if row["scored_at"] else None,
+        vector_sum=np.frombuffer(row["vector_sum"], dtype=np.float32),
+    )
 
 
 def _story_from_row(row: dict[str, Any]) -> stories.Story:
