@@ -678,3 +678,19 @@ def test_make_writer_picks_the_llm_only_when_configured(monkeypatch: pytest.Monk
     assert isinstance(writer, LLMWriter)
     assert writer._key is not None and writer._key.get_secret_value() == KEY
     assert KEY not in repr(writer)
+
+
+def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
+    """Title-case headlines with no name to tell give a draft nobody would post: the cycle's
+    own pitch is refused (the story waits for headlines that say more); asked by hand, it comes."""
+    titles = ("Our 10 Favorite Games Of The Year, And Why Only One Wins",
+              "The Best Games Of The Year, Ranked")  # fmt: skip
+    theme = ThemeSettings(name="games", description="video games and consoles")
+    vague = story(3, theme=theme, label=titles[0], titles=titles, keywords=(), trending_terms=(),
+                  links=(), languages=("en",))  # fmt: skip
+    with pytest.raises(PitchError, match="nothing specific to say yet"):
+        draft_pitch(vague, BRAND_EN, SETTINGS, specific=True)
+    asked = draft_pitch(vague, BRAND_EN, SETTINGS)
+    assert asked.draft.startswith(("One story has everyone", "Today's news has the whole feed"))
+    named = english_story(4, theme=theme)
+    assert "Swift" in draft_pitch(named, BRAND_EN, SETTINGS, specific=True).draft
