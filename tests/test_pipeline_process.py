@@ -12,7 +12,7 @@ import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot.cycle import Interrupted, Pipeline, embed_new, make_pipeline
-from trendbot.settings import parse_settings
+from trendbot.settings import ThemeSettings, parse_settings
 from trendbot.types import Item
 
 pytestmark = pytest.mark.slow
@@ -200,3 +200,34 @@ def test_a_stop_ends_the_cycle_between_transactions_and_loses_nothing(
         report = pipeline.process(T0)
         assert (report.embedded, report.clustered) == (4, 4)
         assert pending(pipeline) == {}
+
+
+OBITUARY = [
+    ("Le Monde", "La chanteuse Juliette Gréco, icône de la chanson française, est morte à 93 ans"),
+    ("Le Figaro", "Mort de Juliette Gréco, la muse de Saint-Germain-des-Prés"),
+    ("Libération", "Juliette Gréco est morte : la chanson française perd une légende"),
+    ("France Info", "Juliette Gréco s'est éteinte à 93 ans, hommages du monde de la musique"),
+    ("Le Parisien", "Disparition de Juliette Gréco, interprète de « Déshabillez-moi »"),
+    ("20 Minutes", "Juliette Gréco est morte à 93 ans, une vie de chansons et de scène"),
+]
+
+
+def test_a_death_in_culture_news_is_held_for_an_editor_not_pitched(
+    tmp_path: Path, settings: Any
+) -> None:
+    """An obituary is not blocked (a tribute may be right: a person decides), but trendbot
+    never pitches a death on its own: it waits with its caution where editors look."""
+    culture = {"name": "chanson", "description": "la chanson française, les concerts, les albums",
+               "keywords": ["chanson", "chanteuse", "concert", "album"]}  # fmt: skip
+    themes = (*settings.brand.themes, ThemeSettings(**culture))
+    brand = settings.brand.model_copy(update={"themes": themes})
+    settings = settings.model_copy(update={"brands": (brand,)})
+    now = T0 + timedelta(minutes=40)
+    obituary = [item(300 + n, s, t, 5 * n + 1) for n, (s, t) in enumerate(OBITUARY)]
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream() + obituary)
+        report = pipeline.process(now)
+        assert all("Gréco" not in p.story_label for p in report.pitched)
+        assert report.held["tragedy"] == 1
+        [held] = [h for h in pipeline.store.held_stories() if "Gréco" in h.label]
+        assert held.hold.reason == "tragedy" and "deaths and violence" in held.hold.detail

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from trendbot.tuning import Scored, TryReport
 
 CARD_SOURCES = 3
-HELD_DETAIL = frozenset({"blocked", "weak_fit", "draft_failed"})  # the detail says which rule
+# the detail says which rule
+HELD_DETAIL = frozenset({"blocked", "tragedy", "weak_fit", "draft_failed"})
 STATE_STYLES = {"rising": "bold green", "peaking": "bold magenta", "fading": "dim", "new": "cyan"}
 
 

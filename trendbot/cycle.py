@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trendbot import cadence, growth, pitches, trends
+from trendbot import cadence, growth, pitches, safety, trends
 from trendbot.brain import Brain
 from trendbot.brandfit import (
     LIVE,
@@ -511,6 +511,13 @@ def _pitch_for_brand(
         if fit.verdict.blocked:
             store.hold(story_id, "blocked", fit.verdict.reason, now=now, brand=name)
             report.blocked += 1
+            continue
+        if fit.verdict.level == "caution" and fit.verdict.category in safety.WORDS_DECIDE:
+            # A death or a disaster that reads as culture news (an obituary, a documentary):
+            # not blocked, but never pitched unasked. /trend, the digest and the Home tab show
+            # it with its caution; an editor may still draft it.
+            store.hold(story_id, "tragedy", fit.verdict.reason, now=now, brand=name)
+            report.held["tragedy"] += 1
             continue
         if fit.theme is None:
             store.hold(story_id, "no_theme", "Matches none of the brand's themes.", now=now,

@@ -359,6 +359,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     # why a story was held back (the pipeline's and cadence's reasons)
     "held.muted": ("muted", "masqué"),
     "held.blocked": ("blocked by brand safety", "bloqué (sécurité de la marque)"),
+    "held.tragedy": (
+        "a death or a disaster: an editor decides",
+        "un décès ou une catastrophe : un éditeur décide",
+    ),
     "held.no_theme": ("no theme fits", "aucun thème"),
     "held.weak_fit": ("theme too loose", "thème trop lointain"),
     "held.draft_failed": ("the draft failed its checks", "le texte a échoué aux contrôles"),
@@ -618,6 +622,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.hold.muted": ("muted", "en sourdine"),
     "console.hold.draft_failed": ("draft failed", "texte refusé"),
     "console.hold.blocked": ("blocked", "bloqué"),
+    "console.hold.tragedy": ("a death or a disaster", "un décès ou un drame"),
 }
 
 
