@@ -248,9 +248,10 @@ def stream() -> list[Item]:
     return out
 
 
-def process_stream(folder: Path) -> Path:
-    """feeds.yaml and t.db in `folder`: the stream processed once at NOW by the real pipeline."""
-    (folder / "feeds.yaml").write_text(json.dumps(config()), encoding="utf-8")
+def process_stream(folder: Path, settings: dict[str, Any] | None = None) -> Path:
+    """feeds.yaml (`config()` unless given) and t.db in `folder`: the stream processed once at
+    NOW by the real pipeline."""
+    (folder / "feeds.yaml").write_text(json.dumps(settings or config()), encoding="utf-8")
     bot = make_trendbot(load_settings(folder / "feeds.yaml"), db=str(folder / "t.db"))
     try:
         bot.store.save_items("news", stream())

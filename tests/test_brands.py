@@ -18,7 +18,6 @@ from feedserver import FeedServer, Response
 from pydantic import SecretStr
 from slackkit import (
     BRAND,
-    NOW,
     SECRET,
     Clock,
     SlackEnv,
@@ -26,7 +25,7 @@ from slackkit import (
     config,
     message_body,
     payload,
-    stream,
+    process_stream,
     wait_until,
 )
 
@@ -77,15 +76,7 @@ def two_brands() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("brands")
-    (folder / "feeds.yaml").write_text(json.dumps(two_brands()), encoding="utf-8")
-    bot = make_trendbot(load_settings(folder / "feeds.yaml"), db=str(folder / "t.db"))
-    try:
-        bot.store.save_items("news", stream())
-        bot.pipeline.process(NOW)
-    finally:
-        bot.close()
-    return folder
+    return process_stream(tmp_path_factory.mktemp("brands"), two_brands())
 
 
 @pytest.fixture
