@@ -216,6 +216,9 @@ class FakeSlack:
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         cid = str(args.get("channel", ""))
+        if cid[:1] in ("U", "W"):  # a user's ID: Slack posts in the app's DM with them
+            cid = "D" + cid[1:]
+            self._channel(cid)
         if not self._known(cid):
             return {"ok": False, "error": "channel_not_found"}
         channel = self._channel(cid)

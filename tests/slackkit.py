@@ -75,10 +75,15 @@ def dispatch(app: App, body: str, **sign: Any) -> BoltResponse:
 
 
 def command_body(
-    text: str, *, user: str = EDITOR, channel: str = CHANNEL, response_url: str = ""
+    text: str,
+    *,
+    user: str = EDITOR,
+    channel: str = CHANNEL,
+    channel_name: str = "pitches",
+    response_url: str = "",
 ) -> str:
     fields = payload("slash_command")
-    fields.update(text=text, user_id=user, channel_id=channel)
+    fields.update(text=text, user_id=user, channel_id=channel, channel_name=channel_name)
     if response_url:
         fields["response_url"] = response_url
     return urlencode(fields)

@@ -8,16 +8,20 @@ import copy
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from fakeslack import TOKEN, FakeSlack
 from feedserver import FeedServer, Response
 from pydantic import SecretStr
 from slackkit import (
     BRAND,
+    NOW,
     SECRET,
     Clock,
     SlackEnv,
@@ -79,10 +83,8 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return process_stream(tmp_path_factory.mktemp("brands"), two_brands())
 
 
-@pytest.fixture
-def env(processed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackEnv]:
-    folder = tmp_path / "bot"
-    shutil.copytree(processed, folder)
+@contextmanager
+def brands_env(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackEnv]:
     clock = Clock()
     bot = make_trendbot(load_settings(folder / "feeds.yaml"), db=str(folder / "t.db"), clock=clock)
     secrets = Secrets(slack_bot_token=SecretStr(TOKEN), slack_signing_secret=SecretStr(SECRET))
@@ -98,6 +100,14 @@ def env(processed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
                 server()
     finally:
         bot.close()
+
+
+@pytest.fixture
+def env(processed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackEnv]:
+    folder = tmp_path / "bot"
+    shutil.copytree(processed, folder)
+    with brands_env(folder, monkeypatch) as opened:
+        yield opened
 
 
 def delivered(env: SlackEnv) -> dict[str, Pitch]:
@@ -178,6 +188,56 @@ def test_trend_answers_for_the_channels_brand_unless_told(env: SlackEnv) -> None
     assert GLACE in ask("stats", "C0GLACE")
 
 
+def test_channels_named_by_name_in_feeds_yaml(
+    processed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, feed_server: FeedServer
+) -> None:
+    """feeds.yaml names channels `#glace`, Slack sends their IDs and names: the brand is the
+    channel's, for /trend and for Pitch this."""
+    folder = tmp_path / "bot"
+    shutil.copytree(processed, folder)
+    data = yaml.safe_load((folder / "feeds.yaml").read_text(encoding="utf-8"))
+    data["brands"][0]["channel"] = "#maison"
+    data["brands"][1]["channel"] = "#glace"
+    data["brands"][1]["themes"][0]["channel"] = "#glace-heat"
+    (folder / "feeds.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with brands_env(folder, monkeypatch) as env:
+
+        def themes(channel: str) -> str:
+            body = command_body("themes", user=GLACE_EDITOR, channel=channel,
+                                channel_name=CHANNELS[channel])  # fmt: skip
+            status, text = env.post(body)
+            assert status == 200
+            return str(json.loads(text)["text"])
+
+        assert "Heat" in themes("C0GLACE") and "Summer" not in themes("C0GLACE")
+        assert "Heat" in themes("C0HEAT")
+        assert "Summer" in themes("C0MAISON") and "Heat" not in themes("C0MAISON")
+        title = "Pastry chefs bake a giant croissant at the bread festival"
+        html = ARTICLE.format(title=title, summary="Bakers shaped it from local flour.")
+        url = feed_server.route("/festival", Response(body=html.encode(),
+                                headers={"Content-Type": "text/html"}))  # fmt: skip
+        data = payload("message_action")
+        data["user"]["id"] = GLACE_EDITOR
+        data["channel"] = {"id": "C0GLACE", "name": "glace"}
+        data["message"]["text"] = f"<{url}>"
+        assert env.post(urlencode({"payload": json.dumps(data)}))[0] == 200
+        wait_until(lambda: env.fake.replies("C0GLACE", data["message"]["ts"]), timeout=60)
+        # Bakery is Glace Co's theme only: for the first brand it would be off every theme
+        [bakery] = [p for p in env.store.pitches() if "croissant" in p.story_label.lower()]
+        assert (bakery.brand, bakery.theme, bakery.slack_channel) == (GLACE, "Bakery", "C0GLACE")
+
+
+def test_a_brands_stories_are_found_past_other_brands(env: SlackEnv) -> None:
+    """The second best story now is the bakers' strike, on none of Maison Test's themes: its
+    top two are the heatwave and the final, filtered first and then cut."""
+    top = [v.label for v in env.bot.top_stories(2)]
+    assert "Bakers strike" in top[1]
+    rising = [e.label for e in env.bot.rising_now(brand=MAISON, n=2)]
+    assert len(rising) == 2 and "Champions League" in rising[1]
+    rose = env.bot.rose(since=NOW - timedelta(days=1), brand=MAISON, limit=2)
+    assert len(rose) == 2 and all(e.theme in ("Summer", "Sport") for e in rose)
+
+
 def test_the_home_tab_shows_the_users_brands(env: SlackEnv) -> None:
     pitches = delivered(env)
 
@@ -205,6 +265,12 @@ def test_the_home_tab_shows_the_users_brands(env: SlackEnv) -> None:
     assert f'"trendbot_home_{glace.id}"' not in json.dumps(env.fake.home_views[GLACE_EDITOR])
     [update] = env.fake.calls("chat.update")
     assert (update.args["channel"], update.args["ts"]) == ("C0HEAT", glace.slack_ts)
+    # someone who decides for no brand is told why not in the app's DM, not in a channel
+    maison = pitches[MAISON]
+    assert env.post(home_action("trendbot_approve", maison.id or 0, "U0READER"))[0] == 200
+    [told] = wait_until(lambda: env.fake.messages("D0READER"))  # the app's DM with them
+    assert "editors" in told["text"] and not env.fake.calls("chat.postEphemeral")
+    assert (env.bot.pitch(maison.id or 0) or maison).state != "approved"
 
 
 def home_action(action_id: str, pitch_id: int, user: str) -> str:
@@ -227,8 +293,35 @@ def digest_messages(env: SlackEnv) -> list[dict[str, Any]]:
     ]
 
 
+def digests_on_since_morning(env: SlackEnv) -> None:
+    """The install ran since 09:00: digests count from then, and today's 09:35 one is due."""
+    env.clock.now = NOW.replace(hour=9, minute=0)
+    try:
+        assert (
+            Delivery(env.bot, Secrets(slack_bot_token=SecretStr(TOKEN)), printer=print).digests()
+            == 0
+        )
+    finally:
+        env.clock.now = NOW
+
+
+def test_digests_start_with_the_next_time_and_skip_empty_ones(env: SlackEnv) -> None:
+    secrets = Secrets(slack_bot_token=SecretStr(TOKEN))
+    assert (
+        Delivery(env.bot, secrets, printer=print).digests() == 0
+    )  # first start, at 09:40: from tomorrow on
+    assert Delivery(env.bot, secrets, printer=print).digests() == 0
+    env.clock.now = NOW + timedelta(days=1)  # nothing new rose since: no empty message
+    assert Delivery(env.bot, secrets, printer=print).digests() == 0
+    assert digest_messages(env) == []
+    end = (NOW + timedelta(days=1)).replace(minute=35)
+    key = f"digest:{GLACE}:{end.isoformat(timespec='minutes')}"
+    assert env.store.state(key) == "posted:empty"
+
+
 def test_a_digest_goes_out_once_across_a_crash_and_a_restart(env: SlackEnv) -> None:
     secrets = Secrets(slack_bot_token=SecretStr(TOKEN))
+    digests_on_since_morning(env)
     store = env.store
     noted = store.set_state
 
@@ -255,6 +348,7 @@ def test_a_digest_goes_out_once_across_a_crash_and_a_restart(env: SlackEnv) -> N
 
 def test_a_digest_waits_out_a_slack_outage(env: SlackEnv) -> None:
     secrets = Secrets(slack_bot_token=SecretStr(TOKEN))
+    digests_on_since_morning(env)
     env.fake.fail("chat.postMessage", 503)
     assert Delivery(env.bot, secrets, printer=print).digests() == 0
     assert digest_messages(env) == []
@@ -263,6 +357,7 @@ def test_a_digest_waits_out_a_slack_outage(env: SlackEnv) -> None:
 
 
 def test_draft_a_pitch_from_the_digest(env: SlackEnv) -> None:
+    digests_on_since_morning(env)
     Delivery(env.bot, Secrets(slack_bot_token=SecretStr(TOKEN)), printer=print).digests()
     [digest] = digest_messages(env)
     buttons = [b["accessory"] for b in digest["blocks"] if (b.get("accessory") or {}).get("type")]
@@ -281,6 +376,11 @@ def test_draft_a_pitch_from_the_digest(env: SlackEnv) -> None:
     assert (new.brand, new.story_id) == (GLACE, asked["story_id"])
     assert f"#{new.id}" in said[-1]["text"] and f"<@{GLACE_EDITOR}>" in said[-1]["text"]
     assert new.slack_channel in ("C0GLACE", "C0HEAT")
+    data["actions"][0]["action_ts"] = "1700000999.000001"  # clicked again: the same pitch
+    assert env.post(urlencode({"payload": json.dumps(data)}))[0] == 200
+    again = wait_until(lambda: env.fake.replies("C0GLACE", digest["ts"])[len(said) :])
+    assert f"already: #{new.id}" in again[-1]["text"]
+    assert len(env.store.pitches()) == len(before) + 1
 
 
 ARTICLE = """<html lang="en"><head>
@@ -339,3 +439,29 @@ def test_pitch_this_on_a_shared_link(env: SlackEnv, feed_server: FeedServer) -> 
     assert env.post(urlencode({"payload": json.dumps(data)}))[0] == 200
     [told] = wait_until(lambda: env.fake.calls("chat.postEphemeral"))
     assert "link" in told.args["text"].lower()
+
+
+def test_a_renamed_brand_keeps_its_pitches_and_teaching(processed: Path, tmp_path: Path) -> None:
+    """Rename a brand in feeds.yaml: its pitches stay its own and nothing is pitched again; a
+    brand removed from a list of several gives nothing to the others."""
+    folder = tmp_path / "bot"
+    shutil.copytree(processed, folder)
+    path = folder / "feeds.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["brands"][1]["name"] = "Glace & Co"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    bot = make_trendbot(load_settings(path), db=str(folder / "t.db"))
+    try:
+        before = {(p.id, p.story_id) for p in bot.store.pitches()}
+        assert {p.brand for p in bot.store.pitches()} == {MAISON, "Glace & Co"}
+        bot.pipeline.process(NOW)
+        assert {(p.id, p.story_id) for p in bot.store.pitches()} == before  # none again
+    finally:
+        bot.close()
+    del data["brands"][1]  # Glace & Co leaves: its rows stay its own, not Maison Test's
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    bot = make_trendbot(load_settings(path), db=str(folder / "t.db"))
+    try:
+        assert sorted(p.brand for p in bot.store.pitches()) == ["Glace & Co", MAISON]
+    finally:
+        bot.close()

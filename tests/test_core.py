@@ -23,7 +23,7 @@ from slackkit import CHANNEL, EDITOR, SECRET, action_body, command_body, dispatc
 from trendbot.core import Trendbot, make_trendbot
 from trendbot.errors import ConfigError, FeedError, PitchError, TrendbotError
 from trendbot.lang import detect_language
-from trendbot.settings import Secrets, load_settings
+from trendbot.settings import Secrets, ThemeSettings, load_settings
 from trendbot.types import Item, StoryView
 
 pytestmark = pytest.mark.slow
@@ -591,3 +591,15 @@ def test_a_decision_is_learnt_once_even_by_a_matcher_built_just_now(bot: Trendbo
     learnt = [label for label in labels if label.startswith(f"approved '{pitch.story_label[:30]}")]
     assert len(learnt) == 1, learnt
     assert len(bot.store.theme_examples()) == 1
+
+
+def test_a_brand_held_from_before_a_reload_gets_the_new_themes(bot: Trendbot) -> None:
+    """A Slack handler may hold the brand as it was when a `/trend theme add` reloads
+    feeds.yaml: the matcher it builds, and caches, must be the new themes'."""
+    brain = bot.pipeline.brain
+    old = bot.settings.brand
+    added = ThemeSettings(name="jardin", description="jardinage, potager, fleurs")
+    new_brand = old.model_copy(update={"themes": (*old.themes, added)})
+    brain.reconfigure(bot.settings.model_copy(update={"brands": (new_brand,)}))
+    names = [t.name for t in brain.matcher_of(old).themes]
+    assert names[-1] == "jardin" and names == [t.name for t in brain.matcher.themes]

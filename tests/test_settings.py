@@ -283,24 +283,31 @@ brands:
     themes:
       - name: pop-culture
         description: celebrities and red carpets
+  - name: Maison
+    editor_group: S0MAISON
+    themes:
+      - name: food
+        description: bakeries and markets
 """
 
 
 def test_several_brands_each_with_channels_editors_and_a_digest(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, TWO_BRANDS))
-    coffee, glow = settings.brands
+    coffee, glow, maison = settings.brands
     assert settings.brand is coffee and settings.brand_named("glow skincare") is glow
     assert settings.channel_of(coffee, "game-day") == "#daybreak-sports"
     assert settings.channel_of(coffee, "pop-culture") == "#daybreak"
     assert settings.channel_of(glow, "pop-culture") == "#general-pitches"  # the slack section's
-    assert settings.editors_of(coffee, "game-day") == ("U0SPORTS1",)
-    assert settings.editors_of(coffee, "pop-culture") == ("U0COFFEE1",)
-    assert settings.editors_of(glow) == ("U0EDITOR1",)
+    assert settings.editors_of(coffee, "game-day") == (("U0SPORTS1",), None)
+    assert settings.editors_of(coffee, "pop-culture") == (("U0COFFEE1",), None)
+    assert settings.editors_of(glow) == (("U0EDITOR1",), None)
+    assert settings.editors_of(maison) == ((), "S0MAISON")  # its group, not slack.editors
     assert coffee.cadence.mode == "both" and glow.cadence.mode == "realtime"
     assert coffee.digest is not None and coffee.digest.days == ("mon", "wed", "fri")
     assert settings.brand_of_channel("daybreak-sports") is coffee
-    assert settings.brand_of_channel("#general-pitches") is glow
     assert settings.brand_of_channel("C0UNKNOWN") is None
+    assert settings.brand_of_channel("C0123", "general-pitches") is None  # Glow's and Maison's
+    assert settings.brand_of_channel("C0123", "daybreak") is coffee  # Slack's ID and name
 
 
 def test_brand_mistakes_name_the_brand_entry_and_line(tmp_path: Path) -> None:

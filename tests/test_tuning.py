@@ -101,3 +101,20 @@ def test_mistakes_are_one_line(tmp_path: Path) -> None:
         cli, ["--config", str(cfg), "themes", "try", str(stream), "--from", "2030-01-01"]
     )
     assert nothing.exit_code == 1 and "nothing to score in that period" in nothing.output
+
+
+@pytest.mark.slow
+def test_brand_picks_whose_themes_are_tried(tmp_path: Path) -> None:
+    cfg = config(tmp_path)
+    data = json.loads(cfg.read_text(encoding="utf-8"))
+    first = data.pop("brand")
+    second = first | {"name": "Glace", "themes": [first["themes"][0] | {"name": "chaleur"}]}
+    cfg.write_text(json.dumps(data | {"brands": [first, second]}), encoding="utf-8")
+    stream = write_lines(tmp_path / "archive.jsonl", archive())
+    report = json.loads(themes_try(cfg, str(stream), "--brand", "glace", "--json").stdout)
+    assert [t["theme"] for t in report["themes"]] == ["chaleur"]
+    unknown = CliRunner().invoke(
+        cli, ["--config", str(cfg), "themes", "try", str(stream), "--brand", "Nope"]
+    )
+    assert unknown.exit_code == 2 and "no brand named 'Nope'" in unknown.output
+    assert "Glace" in unknown.output

@@ -114,6 +114,8 @@ class Brain:
 
     def matcher_of(self, brand: BrandSettings) -> themes.ThemeMatcher:
         with self._build_lock:
+            # A caller may hold the brand as it was before a reload: build from the current one.
+            brand = self.settings.brand_named(brand.name) or brand
             if brand.name not in self._matchers:
                 examples = self.store.theme_examples(brand=brand.name)
                 self._matchers[brand.name] = make_matcher(
@@ -127,6 +129,7 @@ class Brain:
 
     def safety_of(self, brand: BrandSettings) -> safety.SafetyFilter:
         with self._build_lock:
+            brand = self.settings.brand_named(brand.name) or brand
             if brand.name not in self._safeties:
                 self._safeties[brand.name] = make_safety(
                     brand, self.encode, model=self.model, topics=self.topics

@@ -758,6 +758,7 @@ def themes() -> None:
 @click.option("--from", "start", default=None, help="With FILE: start (UTC), e.g. 2025-09-01.")
 @click.option("--to", "end", default=None, help="With FILE: end (UTC), exclusive.")
 @click.option("--limit", default=5, show_default=True, help="Stories shown per list.")
+@click.option("--brand", "brand_name", default=None, help="With several brands: which one.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of panels.")
 @pass_ctx
 @one_line_errors
@@ -768,6 +769,7 @@ def themes_try(
     start: str | None,
     end: str | None,
     limit: int,
+    brand_name: str | None,
     as_json: bool,
 ) -> None:
     """Score the themes of feeds.yaml, as they are now, against a recorded stream (FILE, the
@@ -788,6 +790,13 @@ def themes_try(
         raise click.UsageError("--from and --to go with FILE; use --since for stored stories")
     started = time.monotonic()
     settings = ctx.settings
+    brand = settings.brand
+    if brand_name:
+        found = settings.brand_named(brand_name)
+        if found is None:
+            names = ", ".join(b.name for b in settings.brands)
+            raise click.BadParameter(f"no brand named {brand_name!r}; there are: {names}")
+        brand = found
     model, _ = embed.resolve_model(settings.embedding.model, settings.languages)
     embedder = embed.cached_embedder(model)
     learned: list[Any] = []
@@ -796,9 +805,11 @@ def themes_try(
             embedder, model, file, _when(start), _when(end)
         )
     else:
-        stories, titles, vectors, source, learned = _stored_stories(ctx, embedder, model, since)
+        stories, titles, vectors, source, learned = _stored_stories(
+            ctx, embedder, model, since, brand.name
+        )
     report = tuning.try_themes(
-        settings.brand,
+        brand,
         stories,
         titles,
         vectors,
@@ -841,7 +852,7 @@ def _stories_of_file(
 
 
 def _stored_stories(
-    ctx: Context, embedder: Any, model: str, since: str | None
+    ctx: Context, embedder: Any, model: str, since: str | None, brand: str
 ) -> tuple[list[Any], list[str], Any, str, list[Any]]:
     from trendbot.types import utcnow
 
@@ -850,7 +861,7 @@ def _stored_stories(
     with _trendbot(ctx) as bot:
         now = _replayed_end(bot, window, since) or utcnow()
         stories, titles, vectors, learned = bot.stored_for_tuning(
-            model, since=now - window, until=now, dim=embedder.dim
+            model, since=now - window, until=now, dim=embedder.dim, brand=brand
         )
     if not stories:
         raise TrendbotError(

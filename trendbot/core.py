@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import statistics
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +52,7 @@ DECISIONS = {
     "snooze": PitchState.SNOOZED,
     "not_our_topic": PitchState.REJECTED,
 }
+PAGES = 10  # pages of stories read at most to find a brand's (a bound, not a tuning)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Shared:
 class Trendbot:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
+        self._drafting = threading.Lock()  # one "draft once" at a time: two clicks, one pitch
 
     @property
     def settings(self) -> Settings:
@@ -124,10 +128,10 @@ class Trendbot:
         return write_report(self.store, since=since, now=now, out=out)
 
     def stored_for_tuning(
-        self, model: str, *, since: datetime, until: datetime, dim: int
+        self, model: str, *, since: datetime, until: datetime, dim: int, brand: str | None = None
     ) -> tuple[list[StoryText], list[str], np.ndarray, list[LearnedExample]]:
         """What `trendbot themes try` scores: the period's stories (up to 8 headlines each), the
-        latest embedded headlines with their vectors, and what editors taught."""
+        latest embedded headlines with their vectors, and what editors taught the brand."""
         from trendbot.tuning import ADAPT_ITEMS, stored_story
 
         rows = self.store.story_rows(model, since=since)
@@ -136,7 +140,8 @@ class Trendbot:
         found = self.store.vectors(model, [r.id for r in stream])
         stream = [r for r in stream if r.id in found]
         vectors = np.vstack([found[r.id] for r in stream]) if stream else np.zeros((0, dim))
-        learned = [learned_of(e) for e in self.store.theme_examples()]
+        taught = self.store.theme_examples(brand=self.brand(brand).name)
+        learned = [learned_of(e) for e in taught]
         return stories, [r.title for r in stream], vectors, learned
 
     def build_index(self, now: datetime) -> None:
@@ -253,17 +258,38 @@ class Trendbot:
     ) -> list[Entry]:  # fmt: skip
         """The stories that rose in [since, until] and fit one of the brand's themes, pitched
         or not, best first: a digest's entries."""
-        fitted = self.brand(brand)
-        until = until or self.now()
-        rows = self.store.risen_story_rows(
-            self.pipeline.brain.model, since=since, until=until, limit=limit
+        model, until = self.pipeline.brain.model, until or self.now()
+        return self._fitting(
+            lambda offset, n: self.store.risen_story_rows(
+                model, since=since, until=until, limit=n, offset=offset
+            ),
+            self.brand(brand),
+            limit,
         )
-        return _entries(self._views(rows, fitted), fitted.name)
 
     def rising_now(self, *, brand: str | None = None, n: int = 10) -> list[Entry]:
         """The brand's stories rising or peaking now that fit its themes: the Home tab's."""
-        views = self.top_stories(n, brand=brand)
-        return _entries([v for v in views if v.state in PITCHABLE], self.brand(brand).name)
+        model, since = self.pipeline.brain.model, self.now() - LIVE
+
+        def rising(offset: int, size: int) -> list[StoryRow]:
+            rows = self.store.top_story_rows(model, since=since, limit=size, offset=offset)
+            return [r for r in rows if r.state in PITCHABLE]  # they come first
+
+        return self._fitting(rising, self.brand(brand), n)
+
+    def _fitting(
+        self, rows_at: Callable[[int, int], list[StoryRow]], brand: BrandSettings, limit: int
+    ) -> list[Entry]:
+        """The first `limit` stories of `rows_at(offset, size)` on the brand's themes. Filter,
+        then cut: on a busy day the best stories may all be on other brands' themes."""
+        out: list[Entry] = []
+        size = max(2 * limit, 20)
+        for offset in range(0, PAGES * size, size):
+            rows = rows_at(offset, size)
+            out += _entries(self._views(rows, brand), brand.name)
+            if len(out) >= limit or len(rows) < size:
+                break
+        return out[:limit]
 
     def share_link(self, url: str, *, brand: str | None = None) -> Shared:
         """ "Pitch this" on a link: fetch the article (the feeds' guards), file it under the
@@ -292,7 +318,8 @@ class Trendbot:
             return Shared("unsafe", view.label, view, reason=view.safety_reason)
         if not view.themes:
             return Shared("off_theme", view.label, view)
-        return Shared("pitched", view.label, view, self.draft_pitch(view.id, brand=fitted.name))
+        pitch, new = self.draft_once(view.id, brand=fitted.name)
+        return Shared("pitched" if new else "already", view.label, view, pitch)
 
     def digest(self, period: Period) -> Digest:
         """The brand's digest of `period`: the stories that rose in it on its themes."""
@@ -302,10 +329,18 @@ class Trendbot:
 
     def digest_due(self, brand: str | None = None) -> Period | None:
         """The period whose digest should be out now, unless it is out already."""
-        period = current_period(self.now(), self.brand(brand))
+        fitted, now = self.brand(brand), self.now()
+        period = current_period(now, fitted)
         if period is None or (self.store.state(period.key) or "").startswith("posted:"):
             return None
-        return period
+        # Digests start with the first scheduled time after they were turned on: a fresh
+        # install, a new brand or an upgrade from the old daily job gets no digest at once.
+        since = f"digest:{fitted.name}:since"
+        started = self.store.state(since)
+        if started is None:
+            self.store.set_state(since, now.isoformat(timespec="seconds"))
+            return None
+        return period if period.end >= datetime.fromisoformat(started) else None
 
     def post_digest(self, client: Any, digest: Digest, *, messages: Any) -> str:
         """Post the digest to its brand's channel, once; the message's ts."""
@@ -314,9 +349,9 @@ class Trendbot:
         channel = self.settings.channel_of(self.brand(digest.period.brand))
         return post_digest(client, self.store, digest, channel, messages=messages)
 
-    def digest_printed(self, digest: Digest) -> None:
-        """No Slack: the digest went to the terminal; it counts as out."""
-        self.store.set_state(digest.period.key, "posted:terminal")
+    def digest_printed(self, digest: Digest, *, how: str = "terminal") -> None:
+        """No Slack: the digest went to the terminal (or had nothing in it); it counts as out."""
+        self.store.set_state(digest.period.key, f"posted:{how}")
 
     def awaiting(self, *, brand: str | None = None) -> list[Pitch]:
         """The brand's pitches waiting for an editor, oldest first."""
@@ -373,6 +408,17 @@ class Trendbot:
         )
         pitch = replace(pitch, brand=fitted.name)
         return self.store.insert_pitch(pitch, now=self.now()) if save else pitch
+
+    def draft_once(self, story_id: int, *, brand: str | None = None) -> tuple[Pitch, bool]:
+        """The brand's pitch of the story: the one it has, else a new one saved. True when new.
+        For buttons and shortcuts, where a second click must not make a second pitch."""
+        fitted = self.brand(brand)
+        with self._drafting:
+            found = self.store.latest_pitch_ids([story_id], brand=fitted.name).get(story_id)
+            pitch = self.pitch(found) if found is not None else None
+            if pitch is not None:
+                return pitch, False
+            return self.draft_pitch(story_id, brand=fitted.name), True
 
     def decide(
         self,

@@ -85,13 +85,20 @@ class Pipeline:
         self.cycle_lock = threading.Lock()
         self.writer = pitches.make_writer(settings.pitches, self.secrets)
         store.sync_feeds(settings.news_feeds)
-        store.adopt_brand(settings.brand.name)
+        self._adopt_brands()
 
     def reconfigure(self, settings: Settings) -> None:
         """Take a changed feeds.yaml (a theme or a feed added from Slack) without a restart."""
         self.settings = settings
         self.brain.reconfigure(settings)
         self.store.sync_feeds(settings.news_feeds)
+        self._adopt_brands()
+
+    def _adopt_brands(self) -> None:
+        names = [b.name for b in self.settings.brands]
+        orphaned = self.store.adopt_brands(names)
+        if orphaned:  # several brands and one renamed: which new name is whose, we cannot tell
+            log.warning("brands.orphaned", brands=orphaned, known=names)
 
     def process(self, now: datetime | None = None) -> CycleReport:
         """One processing cycle at `now`: embed, cluster, score, then pitch what deserves it."""

@@ -87,6 +87,10 @@ class Delivery:
                 continue
             digest = self.bot.digest(period)
             channel = self.bot.settings.channel_of(brand)
+            if not digest.entries:  # nothing rose on its themes: no message to skim past
+                self.bot.digest_printed(digest, how="empty")
+                log.info("digest.empty", brand=brand.name, period=period.key)
+                continue
             if self.client is None or not channel:
                 print(digest_text(digest), flush=True)
                 self.bot.digest_printed(digest)

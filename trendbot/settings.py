@@ -410,18 +410,28 @@ class Settings(Model):
         found = brand.theme(theme) if theme else None
         return (found.channel if found else "") or brand.channel or self.slack.channel
 
-    def editors_of(self, brand: BrandSettings, theme: str | None = None) -> tuple[str, ...]:
+    def editors_of(
+        self, brand: BrandSettings, theme: str | None = None
+    ) -> tuple[tuple[str, ...], str | None]:
+        """Who decides the brand's pitches (on `theme`): users and a user group, from the first
+        of the theme, the brand and the `slack:` section that names either. A brand with only
+        `editor_group` is decided by that group, not also by `slack.editors`."""
         found = brand.theme(theme) if theme else None
-        return (found.editors if found else ()) or brand.editors or self.slack.editors
+        if found and found.editors:
+            return found.editors, None
+        if brand.editors or brand.editor_group:
+            return brand.editors, brand.editor_group
+        return self.slack.editors, self.slack.editor_group
 
-    def brand_of_channel(self, channel: str) -> BrandSettings | None:
-        """The brand whose pitches go to `channel` (an ID or #name), if exactly one does."""
-        wanted = channel.lstrip("#")
+    def brand_of_channel(self, *channel: str) -> BrandSettings | None:
+        """The brand whose pitches go to this channel, if exactly one does. Slack sends a
+        channel's ID and its name; feeds.yaml may name it either way (`C0123…` or `#news`)."""
+        wanted = {c.lstrip("#") for c in channel if c}
         owners = [
             b
             for b in self.brands
             if wanted
-            in {c.lstrip("#") for c in (self.channel_of(b), *(t.channel for t in b.themes)) if c}
+            & {c.lstrip("#") for c in (self.channel_of(b), *(t.channel for t in b.themes)) if c}
         ]
         return owners[0] if len(owners) == 1 else None
 

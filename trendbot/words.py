@@ -79,6 +79,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "<@{user}> asked for a pitch: #{pitch_id} is queued for {channel}.",
         "<@{user}> a demandé une proposition : la n°{pitch_id} part vers {channel}.",
     ),
+    "digest.already": (
+        "<@{user}>, this story has its pitch already: #{pitch_id}.",
+        "<@{user}>, cette histoire a déjà sa proposition : n°{pitch_id}.",
+    ),
     "digest.not_drafted": (
         "No pitch for {label}: {reason}",
         "Pas de proposition pour {label} : {reason}",

@@ -104,6 +104,10 @@ class Backend(Protocol):
         (nothing stored, no id)."""
         ...
 
+    def draft_once(self, story_id: int, *, brand: str | None = None) -> tuple[Pitch, bool]:
+        """The brand's pitch of the story, the one it has or a new one; True when new."""
+        ...
+
     def pitch(self, pitch_id: int) -> Pitch | None: ...
 
     def pitch_for_card(self, channel: str, ts: str) -> Pitch | None:
@@ -243,8 +247,8 @@ class SlackBot:
         the `slack:` section's; a user group the same way."""
         if self._editors_override is not None:
             return self._editors_override
-        users = frozenset(self.settings.editors_of(brand, theme))
-        group = brand.editor_group or self.settings.slack.editor_group
+        listed, group = self.settings.editors_of(brand, theme)
+        users = frozenset(listed)
         with self._editors_lock:  # one cache of a group's members per group, kept between calls
             key = (users, group)
             if key not in self._editors:
@@ -253,18 +257,19 @@ class SlackBot:
 
     # /trend -----------------------------------------------------------------------------------
 
-    def _brand_asked(self, cmd: Command, channel: str) -> BrandSettings:
+    def _brand_asked(self, cmd: Command, command: dict[str, Any]) -> BrandSettings:
         """`--brand NAME`, else the brand whose channel this is, else the first brand."""
         if cmd.brand:
             return self.backend.brand(cmd.brand)  # ConfigError names the brands there are
-        return self.settings.brand_of_channel(channel) or self.settings.brand
+        channel = (str(command.get("channel_id") or ""), str(command.get("channel_name") or ""))
+        return self.settings.brand_of_channel(*channel) or self.settings.brand
 
     def ack_trend(self, ack: Ack, command: dict[str, Any]) -> None:
         cmd = parse_command(command.get("text") or "")
-        user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
+        user = str(command.get("user_id") or "")
         log.info("slack.command", command=cmd.name, user=user)
         try:
-            brand = self._brand_asked(cmd, channel)
+            brand = self._brand_asked(cmd, command)
         except TrendbotError as e:
             ack(text=self.msg("error", error=cards.escape(str(e))), response_type="ephemeral")
             return
@@ -289,9 +294,9 @@ class SlackBot:
         cmd = parse_command(command.get("text") or "")
         if cmd.name not in SLOW:
             return
-        user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
+        user = str(command.get("user_id") or "")
         try:
-            brand = self._brand_asked(cmd, channel)
+            brand = self._brand_asked(cmd, command)
         except TrendbotError:
             return  # the ack said so
         if cmd.name in EDITORS_ONLY and not self.editors_for(brand).check(user):
@@ -338,6 +343,7 @@ class SlackBot:
             action=cards.DECISION_ACTIONS[action["action_id"]],
             channel=channel,
             message_ts=ts,
+            home=_from_home(body),
         )
         if _from_home(body):
             self.on_home_opened({"tab": "home", "user": user})  # the page shows the decision
@@ -356,7 +362,7 @@ class SlackBot:
             return
         user, pitch_id = body["user"]["id"], int(body["actions"][0]["value"])
         channel, ts = self._card_of(body, pitch_id)
-        pitch = self._decidable(pitch_id, user, channel, None)
+        pitch = self._decidable(pitch_id, user, channel, None, home=_from_home(body))
         if pitch is None:
             return
         modal = cards.reject_modal(
@@ -423,9 +429,11 @@ class SlackBot:
         reason: str | None = None,
         text: str | None = None,
         thread_ts: str | None = None,
+        home: bool = False,
     ) -> Pitch | None:
-        """Check who asks and what state the pitch is in, decide, then show it on the card."""
-        pitch = self._decidable(pitch_id, user, channel, thread_ts)
+        """Check who asks and what state the pitch is in, decide, then show it on the card.
+        Refusals are private: beside the card, or in the app's DM when asked from Home."""
+        pitch = self._decidable(pitch_id, user, channel, thread_ts, home=home)
         if pitch is None:
             return None
         msg = self.msg_of(self.brand_of_pitch(pitch))
@@ -440,7 +448,8 @@ class SlackBot:
                 text=text,
             )
         except TrendbotError as e:
-            self._ephemeral(channel, user, msg("decision_failed", error=str(e)), thread_ts)
+            failed = msg("decision_failed", error=str(e))
+            self._ephemeral(channel, user, failed, thread_ts, home=home)
             return None
         log.info("slack.decision", pitch=pitch_id, action=action, user=user, brand=pitch.brand)
         at = self.backend.now()
@@ -450,22 +459,22 @@ class SlackBot:
         return decided
 
     def _decidable(
-        self, pitch_id: int, user: str, channel: str, thread_ts: str | None
+        self, pitch_id: int, user: str, channel: str, thread_ts: str | None, *, home: bool
     ) -> Pitch | None:
         """The pitch, when `user` may decide on it now; else tell them why not, privately."""
         pitch = self.backend.pitch(pitch_id)
         if pitch is None:
-            self._ephemeral(channel, user, self.msg("unknown_pitch"), thread_ts)
+            self._ephemeral(channel, user, self.msg("unknown_pitch"), thread_ts, home=home)
             return None
         brand = self.brand_of_pitch(pitch)
         msg = self.msg_of(brand)
         if not self.editors_for(brand, pitch.theme).check(user):
-            self._ephemeral(channel, user, msg("only_editors"), thread_ts)
+            self._ephemeral(channel, user, msg("only_editors"), thread_ts, home=home)
             return None
         if pitch.state in FINAL_STATES:
             state = msg(f"state.{pitch.state}")
             text = msg("already_decided", pitch_id=pitch_id, state=state)
-            self._ephemeral(channel, user, text, thread_ts)
+            self._ephemeral(channel, user, text, thread_ts, home=home)
             return None
         return pitch
 
@@ -505,18 +514,22 @@ class SlackBot:
         brand = self.settings.brand_named(str(asked.get("brand") or "")) or self.settings.brand
         msg = self.msg_of(brand)
         channel = (body.get("channel") or {}).get("id") or self.settings.channel_of(brand)
-        thread = None if _from_home(body) else body["container"].get("message_ts")
+        home = _from_home(body)
+        thread = None if home else body["container"].get("message_ts")
         if not self.editors_for(brand).check(user):
-            self._ephemeral(channel, user, msg("only_editors"), thread)
+            self._ephemeral(channel, user, msg("only_editors"), thread, home=home)
             return
         try:
-            pitch = self.backend.draft_pitch(int(asked["story_id"]), brand=brand.name)
-            target = self._post_card(pitch, channel)
-            text = msg("digest.drafted", user=user, pitch_id=pitch.id, channel=f"<#{target}>")
+            pitch, new = self.backend.draft_once(int(asked["story_id"]), brand=brand.name)
+            if new:
+                target = self._post_card(pitch, channel)
+                text = msg("digest.drafted", user=user, pitch_id=pitch.id, channel=f"<#{target}>")
+            else:
+                text = msg("digest.already", user=user, pitch_id=pitch.id)
         except TrendbotError as e:
             label = str(asked.get("story_id"))
             text = msg("digest.not_drafted", label=f"#{label}", reason=cards.escape(str(e)))
-            self._ephemeral(channel, user, text, thread)
+            self._ephemeral(channel, user, text, thread, home=home)
             return
         log.info("slack.drafted", pitch=pitch.id, user=user, brand=brand.name)
         if thread is not None:
@@ -539,7 +552,8 @@ class SlackBot:
         channel = body["channel"]["id"]
         message = body.get("message") or {}
         thread = str(message.get("thread_ts") or message.get("ts") or body.get("message_ts"))
-        brand = self.settings.brand_of_channel(channel) or self.settings.brand
+        named = str(body["channel"].get("name") or "")
+        brand = self.settings.brand_of_channel(channel, named) or self.settings.brand
         msg = self.msg_of(brand)
         links = links_in(str(message.get("text") or ""))
         if not links:
@@ -621,8 +635,16 @@ class SlackBot:
         pitch = self.backend.pitch_for_card(channel, ts)
         return pitch.id if pitch else None
 
-    def _ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None) -> None:
+    def _ephemeral(
+        self, channel: str, user: str, text: str, thread_ts: str | None, *, home: bool = False
+    ) -> None:
+        """Tell one person: privately beside the message, or, for a button on their Home tab
+        (no channel they are sure to be in), in the app's DM with them."""
         try:
+            if home:
+                with poster.slack_errors(self.msg, "chat.postMessage", user):
+                    self.client.chat_postMessage(channel=user, text=text)
+                return
             with poster.slack_errors(self.msg, "chat.postEphemeral", channel):
                 self.client.chat_postEphemeral(
                     channel=channel, user=user, text=text, thread_ts=thread_ts

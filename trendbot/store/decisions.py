@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from trendbot.store.base import StoreBase, from_iso, iso
@@ -38,11 +39,29 @@ class DecisionsMixin(StoreBase):
             rows = self._rows("SELECT * FROM theme_examples WHERE brand = ? ORDER BY id", [brand])
         return [ThemeExample(**(r | {"created": from_iso(r["created"])})) for r in rows]
 
-    def adopt_brand(self, brand: str) -> None:
-        """Rows from before brands (brand '') become `brand`'s: the first brand's, at open."""
+    def adopt_brands(self, names: Sequence[str]) -> list[str]:
+        """Give rows of a brand not in `names` to the one they belong to: rows from before
+        brands to the first brand; a renamed brand's rows (one name gone, one new name with no
+        rows yet) to its new name. Returns the names still orphaned, to warn about."""
+        tables = ("pitches", "holds", "theme_examples", "queued")
         with self.transaction() as db:
-            for table in ("pitches", "holds", "theme_examples", "queued"):
-                db.execute(f"UPDATE OR IGNORE {table} SET brand = ? WHERE brand = ''", [brand])
+
+            def move(old: str, new: str) -> None:
+                for table in tables:
+                    db.execute(
+                        f"UPDATE OR IGNORE {table} SET brand = ? WHERE brand = ?", [new, old]
+                    )
+
+            move("", names[0])
+            found = {
+                row[0]
+                for table in tables
+                for row in db.execute(f"SELECT DISTINCT brand FROM {table}").fetchall()
+            }
+            gone, fresh = found - set(names) - {""}, [n for n in names if n not in found]
+            if len(gone) == 1 and len(fresh) == 1:
+                move(gone.pop(), fresh[0])
+        return sorted(gone)
 
     def add_mute(self, kind: str, value: str, *, now: datetime, user: str | None = None) -> bool:
         """Whether it is new."""

@@ -314,7 +314,7 @@ def work_queue(db: Database) -> None:
 def brands(db: Database) -> None:
     # One install, several brands: pitches, holds, what editors taught and the cadence queue
     # belong to one brand each. '' is a database from before, adopted by the first brand
-    # (`Store.adopt_brand`) when it opens.
+    # (`Store.adopt_brands`) when it opens.
     for table in ("pitches", "holds", "theme_examples"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN brand TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE INDEX pitches_brand ON pitches(brand, created)")

@@ -123,20 +123,22 @@ class StoriesMixin(StoreBase):
         rows = self._story_rows("WHERE id = ?", [story_id])
         return rows[0] if rows else None
 
-    def top_story_rows(self, model: str, *, since: datetime, limit: int) -> list[StoryRow]:
+    def top_story_rows(
+        self, model: str, *, since: datetime, limit: int, offset: int = 0
+    ) -> list[StoryRow]:
         """Open stories active since `since`: rising or peaking first, then by score."""
         return self._story_rows(
             f"""
             WHERE model = ? AND merged_into IS NULL AND closed = 0 AND last_seen >= ?
             ORDER BY CASE WHEN state IN ({marks(PITCHABLE)}) THEN 0 ELSE 1 END, score DESC,
-                     last_seen DESC
-            LIMIT ?
+                     last_seen DESC, id
+            LIMIT ? OFFSET ?
             """,
-            [model, iso(since), *PITCHABLE, limit],
+            [model, iso(since), *PITCHABLE, limit, offset],
         )
 
     def risen_story_rows(
-        self, model: str, *, since: datetime, until: datetime, limit: int
+        self, model: str, *, since: datetime, until: datetime, limit: int, offset: int = 0
     ) -> list[StoryRow]:
         """Stories that rose in [since, until]: risen ones first seen then, or rising (peaking)
         since a time in it; best score first. What a digest of the period covers."""
@@ -145,9 +147,9 @@ class StoriesMixin(StoreBase):
             WHERE model = ? AND merged_into IS NULL
               AND json_extract(why, '$.risen') = 1 AND last_seen >= ? AND first_seen <= ?
               AND (first_seen >= ? OR (state IN ({marks(PITCHABLE)}) AND state_since >= ?))
-            ORDER BY score DESC LIMIT ?
+            ORDER BY score DESC, id LIMIT ? OFFSET ?
             """,
-            [model, iso(since), iso(until), iso(since), *PITCHABLE, iso(since), limit],
+            [model, iso(since), iso(until), iso(since), *PITCHABLE, iso(since), limit, offset],
         )
 
     def stories_of_items(self, model: str, item_ids: Sequence[str]) -> dict[str, int]:
