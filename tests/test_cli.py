@@ -245,17 +245,16 @@ def replayed_db(path: Path) -> Path:
             for n in range(6)
         ]
         store.save_items("news", items)
-        with store.transaction() as db:
-            db.table("stories").insert(
-                {
-                    "id": 1,
-                    "model": "minilm",
-                    "label": "Record heat in Paris",
-                    "first_seen": iso(items[0].seen),
-                    "last_seen": iso(items[-1].seen),
-                    "size": len(items),
-                }
-            )
+        store.db["stories"].insert(
+            {
+                "id": 1,
+                "model": "minilm",
+                "label": "Record heat in Paris",
+                "first_seen": iso(items[0].seen),
+                "last_seen": iso(items[-1].seen),
+                "size": len(items),
+            }
+        )
         pitch = store.insert_pitch(
             Pitch(
                 story_id=1,

@@ -69,10 +69,11 @@ def stream() -> list[Item]:
 
 
 def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
-    tmp_path: Path, settings: Any
+    database: str, settings: Any
 ) -> None:
+    """On each engine: SQLite, and PostgreSQL."""
     now = T0 + timedelta(minutes=40)
-    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+    with make_pipeline(settings, db=database, clock=lambda: now) as pipeline:
         feed_in(pipeline, stream())
         report = pipeline.process(now)
         assert report.embedded == len(stream()) and report.clustered == len(stream())
@@ -90,7 +91,7 @@ def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
         assert again.embedded == 0 and again.pitched == []
     # after a restart (a new process): the stories come back, nothing is pitched twice
     later = now + timedelta(minutes=10)
-    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: later) as pipeline:
+    with make_pipeline(settings, db=database, clock=lambda: later) as pipeline:
         feed_in(
             pipeline, [item(200, "Libération", "Canicule : Paris bat son record de chaleur", 45)]
         )

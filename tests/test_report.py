@@ -36,20 +36,15 @@ def news(n: int, at: datetime, title: str) -> Item:
 
 def add_story(store: Store, story_id: int, label: str, items: list[Item]) -> None:
     with store.transaction() as db:
-        db.table("stories").insert(
-            {
-                "id": story_id,
-                "model": MODEL,
-                "label": label,
-                "first_seen": iso(items[0].seen),
-                "last_seen": iso(items[-1].seen),
-                "size": len(items),
-            }
+        db.execute(
+            "INSERT INTO stories (id, model, label, first_seen, last_seen, size)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [story_id, MODEL, label, iso(items[0].seen), iso(items[-1].seen), len(items)],
         )
-        for item in items:
-            db.table("story_items").insert(
-                {"item_id": item.id, "model": MODEL, "story_id": story_id, "similarity": 0.9}
-            )
+        db.executemany(
+            "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, ?, ?, ?)",
+            [(item.id, MODEL, story_id, 0.9) for item in items],
+        )
 
 
 def pitch(story_id: int, label: str) -> Pitch:
@@ -70,11 +65,11 @@ def pitch(story_id: int, label: str) -> Pitch:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def store(database: str) -> Iterator[Store]:
     """Three days: a Louvre story on day one (12 items over 3 hours), a storm story on day two
     (6 items), 10 unrelated items; two pitches, one approved on day one, one rejected on day
-    three; and one item and one pitch outside the period."""
-    with Store(tmp_path / "t.db") as s:
+    three; and one item and one pitch outside the period. On each engine."""
+    with Store(database) as s:
         s.ensure_feed("news", url="https://example.com/rss")
         louvre = [
             news(n, T0 + timedelta(hours=10, minutes=15 * n), f"Louvre heist {n} $5M in 💎")

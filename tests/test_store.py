@@ -17,7 +17,7 @@ from trendbot.cycle import housekeeping
 from trendbot.errors import StoreError
 from trendbot.settings import parse_settings
 from trendbot.store import Store
-from trendbot.store.base import store_error
+from trendbot.store.sqlite import SqliteEngine
 from trendbot.types import Item
 
 T0 = datetime(2025, 7, 24, 12, 0, tzinfo=UTC)
@@ -45,8 +45,9 @@ def item(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(tmp_path / "t.db") as s:
+def store(database: str) -> Iterator[Store]:
+    """A store on each engine: SQLite, and PostgreSQL."""
+    with Store(database) as s:
         s.ensure_feed("a", url="https://a.example/rss")
         s.ensure_feed("b", url="https://b.example/rss")
         yield s
@@ -171,8 +172,9 @@ def test_a_crash_mid_feed_leaves_none_of_that_feeds_items(tmp_path: Path) -> Non
 def test_pitch_lifecycle_and_events(store: Store) -> None:
     from trendbot.types import Pitch, SourceLink
 
-    store.db["stories"].insert(
-        {"id": 7, "model": "m", "label": "x", "first_seen": "a", "last_seen": "b"}
+    store.execute(
+        "INSERT INTO stories (id, model, label, first_seen, last_seen)"
+        " VALUES (7, 'm', 'x', 'a', 'b')"
     )
     pitch = store.insert_pitch(
         Pitch(
@@ -245,8 +247,7 @@ def test_a_longer_retention_queues_the_older_items_again(store: Store) -> None:
     store.save_items("a", [old, new])
     [row] = store.items_by_id([new.id])
     store.save_vectors("m", [(new.id, row.content_hash, np.ones(4))])
-    store.db.execute("DELETE FROM pending WHERE item_id = ?", [old.id])  # as housekeeping does
-    store.db.conn.commit()
+    store.execute("DELETE FROM pending WHERE item_id = ?", [old.id])  # as housekeeping does
     store.sync_queue("m", since=T0 + timedelta(days=19))
     store.sync_queue("m", since=T0 + timedelta(days=19, hours=1))
     assert store.items_to_embed(since=T0 - timedelta(days=1), limit=10) == []
@@ -256,12 +257,14 @@ def test_a_longer_retention_queues_the_older_items_again(store: Store) -> None:
 
 def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> None:
     store.save_items("a", [item(1, source="")])
-    store.db.execute(
+    store.execute(
         "INSERT INTO stories (id, model, label, first_seen, last_seen) VALUES (1, 'm', 'x', ?, ?)",
         [T0.isoformat(), T0.isoformat()],
     )
-    store.db.execute("INSERT INTO story_items VALUES (?, 'm', 1, 1.0)", [item(1).id])
-    store.db.conn.commit()
+    store.execute(
+        "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, 'm', 1, 1.0)",
+        [item(1).id],
+    )
     [event] = store.story_events("m", since=T0 - timedelta(hours=1))
     assert event[0] == 1 and event[4] == "a"
 
@@ -332,7 +335,7 @@ def test_a_locked_database_says_so_in_one_line(tmp_path: Path) -> None:
     ],
 )
 def test_sqlite_errors_read_as_what_to_do(error: sqlite3.Error, says: str) -> None:
-    mapped = store_error(error, "/data/trendbot.db")
+    mapped = SqliteEngine("/data/trendbot.db").error(error)
     assert says in str(mapped) and "'/data/trendbot.db'" in str(mapped)
 
 
@@ -387,3 +390,44 @@ def test_housekeeping_expires_pitches_no_editor_answered_within_retention(tmp_pa
         }
         event = store.pitch_events(old.id)[-1]
         assert (event.state, event.reason) == ("expired", "no decision within 3 days")
+
+
+def test_an_unreachable_postgresql_says_so_without_its_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        Store("postgresql://trendbot:s3cret@127.0.0.1:1/trendbot")
+    message = str(caught.value)
+    assert "cannot reach PostgreSQL" in message and "TRENDBOT_DATABASE_URL" in message
+    assert "s3cret" not in message and "trendbot:***@127.0.0.1:1" in message
+    assert "\n" not in message
+
+
+def test_two_workers_claim_a_due_feed_and_a_batch_once(database: str) -> None:
+    """Several workers on one database: a due feed is fetched by one of them per interval, and
+    an item is embedded by one of them (until its claim runs out)."""
+    with Store(database) as one, Store(database) as two:
+        one.ensure_feed("a", url="https://a.example/rss")
+        now = T0
+        assert one.claim_feed("a", now=now, until=now + timedelta(minutes=10))
+        assert not two.claim_feed("a", now=now + timedelta(minutes=1), until=now)
+        assert two.claim_feed("a", now=now + timedelta(minutes=10), until=now)
+        one.save_items("a", [item(1), item(2), item(3)])
+        first = one.items_to_embed(since=T0 - timedelta(days=1), limit=2, worker="w1")
+        second = two.items_to_embed(since=T0 - timedelta(days=1), limit=2, worker="w2")
+        assert [r.id for r in first] == [item(1).id, item(2).id]
+        assert [r.id for r in second] == [item(3).id]
+        assert two.items_to_embed(since=T0 - timedelta(days=1), limit=2, worker="w3") == []
+
+
+def test_one_worker_leads_until_it_is_gone(database: str) -> None:
+    one, two = Store(database), Store(database)
+    try:
+        assert one.lead("story-tracker")
+        if not one.multi_writer:  # SQLite: one process per file, which always leads
+            assert two.lead("story-tracker")
+            return
+        assert not two.lead("story-tracker") and one.lead("story-tracker")
+        one.close()  # its session, and the lock with it, end (as when a worker is killed)
+        assert two.lead("story-tracker")
+    finally:
+        one.close()
+        two.close()

@@ -95,6 +95,11 @@ class Brain:
                 self._tracker = restore_tracker(self.store, self.model, self.embedder.dim)
             return self._tracker
 
+    def forget_tracker(self) -> None:
+        """Read the stories from the store again at the next use (another worker led)."""
+        with self._build_lock:
+            self._tracker = None
+
     @property
     def topics(self) -> TopicModel:
         with self._build_lock:

@@ -511,10 +511,17 @@ def _jsonable(value: Any) -> Any:
     show_default=True,
     help="HTTP mode: the address to listen on ($TRENDBOT_HOST; the Docker image sets 0.0.0.0).",
 )
+@click.option(
+    "--listen/--no-listen",
+    default=True,
+    show_default=True,
+    help="Answer Slack (events, /trend, buttons); --no-listen for a worker beside one that does.",
+)
 @pass_ctx
 @one_line_errors
-def run(ctx: Context, port: int, host: str) -> None:
-    """Run day and night: fetch, process, pitch (to Slack, or here without tokens)."""
+def run(ctx: Context, port: int, host: str, listen: bool) -> None:
+    """Run day and night: fetch, process, pitch (to Slack, or here without tokens). On
+    PostgreSQL, start several: they share the work (see "More than one machine")."""
     from rich.console import Console
 
     from trendbot import embed, scheduler
@@ -534,8 +541,11 @@ def run(ctx: Context, port: int, host: str) -> None:
         slack = "printed here (SLACK_BOT_TOKEN not set)"
     folder = embed.cache_dir()
     cache = str(folder / embed.CACHE_FILE) if folder else "no cache (TRENDBOT_CACHE=off)"
+    from trendbot.logs import redacted
+
+    db = redacted(ctx.db_path())  # a URL's password never reaches the terminal or a log
     for line in run_summary(
-        settings, db=ctx.db_path(), model=model, model_reason=why, slack=slack, cache=cache
+        settings, db=db, model=model, model_reason=why, slack=slack, cache=cache
     ):
         click.echo(line)
 
@@ -546,8 +556,9 @@ def run(ctx: Context, port: int, host: str) -> None:
         click.echo(cycle_line(report, new_stories=new_stories))
 
     scheduler.run(
-        settings, db=ctx.db_path(), printer=printer, port=port, on_cycle=on_cycle, host=host
-    )
+        settings, db=ctx.db_path(), printer=printer, port=port, on_cycle=on_cycle, host=host,
+        listen=listen,
+    )  # fmt: skip
 
 
 @cli.command()

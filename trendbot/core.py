@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import statistics
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -31,7 +32,7 @@ from trendbot.brandfit import (
 from trendbot.cycle import PITCHABLE, Pipeline, read_one_feed
 from trendbot.digest import Digest, Entry, Period, compose, current_period
 from trendbot.errors import ConfigError, PitchError, TrendbotError
-from trendbot.lease import LEASE, take_lease
+from trendbot.lease import take_lease
 from trendbot.settings import (
     BrandSettings,
     FeedSettings,
@@ -52,6 +53,7 @@ DECISIONS = {
     "snooze": PitchState.SNOOZED,
     "not_our_topic": PitchState.REJECTED,
 }
+SHARED_WAIT = 60  # seconds a shared link waits for the leading worker to file it
 PAGES = 10  # pages of stories read at most to find a brand's (a bound, not a tuning)
 
 
@@ -93,7 +95,20 @@ class Trendbot:
         take_lease(self.store, holder, now=now)
 
     def release_lease(self, holder: str) -> None:
-        self.store.release_lease(LEASE, holder)
+        from trendbot.lease import lease_name
+
+        self.store.release_lease(lease_name(self.store, holder), holder)
+
+    @property
+    def multi_worker(self) -> bool:
+        """Several `trendbot run` workers may share this database (PostgreSQL)."""
+        return self.store.multi_writer
+
+    @property
+    def leading(self) -> bool:
+        """This process runs the story tracker and what follows it (pitches, deliveries,
+        digests, housekeeping): always on SQLite; the one elected worker on PostgreSQL."""
+        return self.pipeline.lead()
 
     def next_fetch(self, feed: str) -> datetime | None:
         """When the feed is due, as its health left it (a back-off survives a restart)."""
@@ -308,7 +323,13 @@ class Trendbot:
         self.store.ensure_feed(SHARED_FEED, url="slack:shared-links")
         (item_id,) = self.store.save_items(SHARED_FEED, [item]).ids
         self.pipeline.process(self.now())  # waits for a cycle under way, then runs one
-        story_id = self.store.stories_of_items(self.pipeline.brain.model, [item_id]).get(item_id)
+        model = self.pipeline.brain.model
+        story_id = self.store.stories_of_items(model, [item_id]).get(item_id)
+        for _ in range(SHARED_WAIT if not self.pipeline.leading else 0):
+            if story_id is not None:
+                break
+            time.sleep(1)  # another worker leads: it files the item at its next cycle
+            story_id = self.store.stories_of_items(model, [item_id]).get(item_id)
         view = self.find_story(str(story_id), brand=fitted.name) if story_id else None
         if view is None:
             return Shared("no_story", item.title)

@@ -14,7 +14,10 @@ store's SQL.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -83,6 +86,10 @@ class Pipeline:
         self.interrupt = threading.Event()
         # One cycle at a time: the scheduler's, or one a Slack handler runs for a shared link.
         self.cycle_lock = threading.Lock()
+        # Who this process is among the workers of one database (PostgreSQL), and whether it
+        # runs the story tracker: one worker does, the others embed (see `process`).
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.leading = False
         self.writer = pitches.make_writer(settings.pitches, self.secrets)
         store.sync_feeds(settings.news_feeds)
         self._adopt_brands()
@@ -101,15 +108,37 @@ class Pipeline:
             log.warning("brands.orphaned", brands=orphaned, known=names)
 
     def process(self, now: datetime | None = None) -> CycleReport:
-        """One processing cycle at `now`: embed, cluster, score, then pitch what deserves it."""
+        """One processing cycle at `now`: embed, cluster, score, then pitch what deserves it.
+        With several workers on one database, one of them leads (the story tracker and the
+        pitches, in arrival order); the others only embed, each its claimed batch."""
         with self.cycle_lock:
-            return self._process(now or self.clock())
+            now = now or self.clock()
+            if not self.lead():
+                since = now - timedelta(days=self.settings.storage.retention_days)
+                report = CycleReport(now)
+                report.embedded = embed_new(
+                    self.brain, self.store, since=since, interrupt=self.interrupt,
+                    worker=self.worker,
+                )  # fmt: skip
+                return report
+            return self._process(now)
+
+    def lead(self) -> bool:
+        """Whether this worker leads now. One that just took over reads the stories again:
+        the worker that led before changed them since this one read them."""
+        leading = self.store.lead("story-tracker")
+        if leading and not self.leading and self.store.multi_writer:
+            self.brain.forget_tracker()
+        self.leading = leading
+        return leading
 
     def _process(self, now: datetime) -> CycleReport:
         report = CycleReport(now)
         since = now - timedelta(days=self.settings.storage.retention_days)
         stop = self.interrupt
-        report.embedded = embed_new(self.brain, self.store, since=since, interrupt=stop)
+        report.embedded = embed_new(
+            self.brain, self.store, since=since, interrupt=stop, worker=self.worker
+        )
         report.clustered = cluster_new(self.brain, self.store, since=since, interrupt=stop)
         _check(stop)
         rising = score_live(self.brain, self.store, now=now, language=self.settings.brand.language)
@@ -191,6 +220,15 @@ class Pipeline:
     ) -> list[FeedReport]:
         """One fetch cycle: every due feed fetched (boundedly in parallel), parsed and stored."""
         feeds = {f.name: f for f in self.feeds_to_fetch(names, force=force)}
+        if not force:  # one worker per interval fetches a feed: the one that claims it
+            now = self.clock()
+            feeds = {
+                name: f
+                for name, f in feeds.items()
+                if self.store.claim_feed(
+                    name, now=now, until=now + timedelta(minutes=f.poll_minutes)
+                )
+            }
         requests = []
         for feed in feeds.values():
             row = self.store.feed_row(feed.name)
@@ -342,14 +380,20 @@ def _check(interrupt: threading.Event | None) -> None:
 
 
 def embed_new(
-    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+    brain: Brain,
+    store: Store,
+    *,
+    since: datetime,
+    interrupt: threading.Event | None = None,
+    worker: str = "",
 ) -> int:
-    """Vectors for items that have none for this model (or whose text changed): batched."""
+    """Vectors for items that have none for this model (or whose text changed): batched, each
+    batch claimed for `worker` (other workers embed other batches)."""
     store.sync_queue(brain.model, since=since)
     done = 0
     while True:
         _check(interrupt)
-        if not (rows := store.items_to_embed(since=since, limit=EMBED_BATCH)):
+        if not (rows := store.items_to_embed(since=since, limit=EMBED_BATCH, worker=worker)):
             return done
         vectors = brain.encode([embed_text(r.title, r.summary) for r in rows])
         store.save_vectors(

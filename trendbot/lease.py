@@ -1,5 +1,8 @@
-"""One `trendbot run` per database: the run holds a lease in the store and renews it; a second
-run refuses to start (it would double-post), and a holder that died on this host is replaced."""
+"""One `trendbot run` per SQLite database: the run holds a lease in the store and renews it; a
+second run refuses to start (it would double-post), and a holder that died on this host is
+replaced. On PostgreSQL several runs (workers) share the database: each holds a lease of its
+own (`worker:<holder>`), for `trendbot health`; the store's claims and lead lock share the
+work."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from trendbot.errors import LockedError
 from trendbot.store import Store, iso
 
 LEASE = "run"
+WORKER = "worker:"
 LEASE_TTL = timedelta(minutes=2)
 LEASE_EVERY = timedelta(seconds=30)
 
@@ -29,8 +33,9 @@ def take_lease(store: Store, holder: str, *, now: datetime) -> None:
     """Hold the database for this process, or say who does. A holder that died on this host
     (kill -9, a crash) is replaced at once rather than after its lease runs out."""
     other = store.acquire_lease(
-        LEASE, holder, now=now, ttl=LEASE_TTL, pid=os.getpid(), host=socket.gethostname()
-    )
+        lease_name(store, holder), holder, now=now, ttl=LEASE_TTL, pid=os.getpid(),
+        host=socket.gethostname(),
+    )  # fmt: skip
     if other is None:
         return
     if other.host == socket.gethostname() and not pid_alive(other.pid or 0):
@@ -44,8 +49,22 @@ def take_lease(store: Store, holder: str, *, now: datetime) -> None:
     )
 
 
-def lease_status(store: Store, *, now: datetime) -> tuple[bool, str]:
-    """For `trendbot health` (the container's HEALTHCHECK): is a `run` alive on this database?"""
+def lease_name(store: Store, holder: str) -> str:
+    return f"{WORKER}{holder}" if store.multi_writer else LEASE
+
+
+def lease_status(store: Store, *, now: datetime, holder: str | None = None) -> tuple[bool, str]:
+    """For `trendbot health` (the container's HEALTHCHECK): is a `run` alive on this database?
+    With several workers, is one alive (`holder`: this one)?"""
+    if store.multi_writer:
+        alive = [w for w in store.leases(WORKER) if w.expires > now]
+        if holder is not None:
+            alive = [w for w in alive if w.holder == holder]
+        if not alive:
+            return False, "no trendbot worker holds a live lease on this database"
+        return True, f"{len(alive)} worker(s) alive: " + ", ".join(
+            f"pid {w.pid} on {w.host}" for w in alive
+        )
     lease = store.lease(LEASE)
     if lease is None:
         return False, "no trendbot run holds this database"

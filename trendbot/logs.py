@@ -2,7 +2,7 @@
 
     log.info("feed.fetched", feed="le-monde", status=200, new=12)
 
-Values that look like Slack tokens are masked, whatever logged them.
+Values that look like Slack tokens, and passwords in URLs, are masked, whatever logged them.
 """
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ import logging
 import re
 import sys
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 _TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
 
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):[^@\s]+@")  # postgresql://user:secret@host
+
+
 def redact(text: str) -> str:
-    return _TOKEN.sub("xox…[redacted]", text)
+    return _URL_PASSWORD.sub(r"\1:***@", _TOKEN.sub("xox…[redacted]", text))
 
 
 class EventLogger:
@@ -84,3 +88,12 @@ def setup(level: str = "warning", *, json_lines: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

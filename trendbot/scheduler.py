@@ -12,7 +12,11 @@ Jobs (APScheduler, `max_instances=1`, coalescing, a misfire grace):
 - `lease`          renews this process's lease on the database.
 
 The processing jobs share one worker thread: the story tracker is not shared between threads.
-A second `trendbot run` on the same database refuses to start (LockedError): it would double-post.
+On SQLite a second `trendbot run` on the same database refuses to start (LockedError): it would
+double-post. On PostgreSQL several runs are workers of one install: each fetches the feeds it
+claims (one worker per feed and interval), every one embeds claimed batches, and the one that
+holds the lead lock runs the story tracker, the pitches, deliveries, digests and housekeeping;
+when it dies, another takes the lock at its next cycle (within 20 s).
 """
 
 from __future__ import annotations
@@ -113,20 +117,23 @@ class Runner:
             next_run_time=now,
         )
         scheduler.add_job(
-            self.delivery.deliver, IntervalTrigger(seconds=30), id="deliver", executor="cycle"
+            self.leader_only(self.delivery.deliver),
+            IntervalTrigger(seconds=30),
+            id="deliver",
+            executor="cycle",
         )
         if any(b.digest for b in self.settings.brands):
             # each brand's period is checked every minute: one that came while trendbot was
             # down goes out at start; the store makes sure it goes out once
             scheduler.add_job(
-                self.delivery.digests,
+                self.leader_only(self.delivery.digests),
                 IntervalTrigger(minutes=1),
                 id="digests",
                 executor="cycle",
                 next_run_time=now,
             )
         scheduler.add_job(
-            lambda: self.bot.pipeline.housekeeping(utcnow()),
+            self.leader_only(lambda: self.bot.pipeline.housekeeping(utcnow())),
             CronTrigger(hour=4, minute=17, timezone=zone),
             id="housekeeping",
             executor="cycle",
@@ -165,8 +172,18 @@ class Runner:
                     self.process, id="process-now", executor="cycle", replace_existing=True
                 )
 
+    def leader_only(self, job: Callable[[], object]) -> Callable[[], None]:
+        """A job only the leading worker runs (always this one, on SQLite)."""
+
+        def run() -> None:
+            if self.bot.leading:
+                job()
+
+        return run
+
     def process(self) -> None:
-        if not self._dirty.is_set() and self._processed_once:
+        # Alone, a cycle with nothing new is skipped; among workers, another's fetch is news.
+        if not self._dirty.is_set() and self._processed_once and not self.bot.multi_worker:
             return
         self._dirty.clear()
         self._processed_once = True
@@ -184,7 +201,8 @@ class Runner:
             return
         if self.on_cycle is not None:
             self.on_cycle(report, self.bot.story_count() - stories)
-        self.delivery.deliver()
+        if self.bot.pipeline.leading:
+            self.delivery.deliver()
 
     _processed_once = False
     fatal: TrendbotError | None = None
@@ -229,8 +247,10 @@ def run(
     port: int = 3000,
     on_cycle: OnCycle | None = None,
     host: str | None = None,
+    listen: bool = True,
 ) -> None:
-    """Run until SIGINT or SIGTERM; the Slack bot in the same process when tokens are set."""
+    """Run until SIGINT or SIGTERM; the Slack bot in the same process when tokens are set
+    (unless not `listen`: another worker answers Slack, this one still posts when it leads)."""
     secrets = Secrets.from_env(
         llm_key_env=settings.pitches.llm.api_key_env if settings.pitches.llm else ""
     )
@@ -247,7 +267,7 @@ def run(
         runner.start()
         serve(
             runner.bot,
-            secrets,
+            secrets if listen else Secrets(),
             runner.stopping,
             client=runner.delivery.client,
             port=port,

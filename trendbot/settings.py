@@ -348,7 +348,23 @@ class FetchSettings(Model):
 
 class StorageSettings(Model):
     path: str = DEFAULT_DB
+    url: str | None = None  # postgresql://user@host/db: PostgreSQL instead of the SQLite file
     retention_days: int = Field(default=14, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("postgresql", "postgres"):
+            raise ValueError("write a postgresql://user@host:5432/database URL")
+        if parts.password is not None:  # secrets come from the environment only
+            raise ValueError(
+                "no password in feeds.yaml: set PGPASSWORD, or the whole URL in"
+                " TRENDBOT_DATABASE_URL"
+            )
+        return url
 
 
 class Settings(Model):
@@ -480,7 +496,14 @@ def config_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def db_path(settings: Settings) -> str:
-    return os.environ.get("TRENDBOT_DB") or settings.storage.path
+    """The database: a PostgreSQL URL (TRENDBOT_DATABASE_URL, storage.url), else the SQLite
+    file (TRENDBOT_DB, storage.path)."""
+    return (
+        os.environ.get("TRENDBOT_DATABASE_URL")
+        or settings.storage.url
+        or os.environ.get("TRENDBOT_DB")
+        or settings.storage.path
+    )
 
 
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:

@@ -1,33 +1,34 @@
 """Connections, transactions and errors, shared by every part of the store.
 
-One connection per thread (as lemon24/reader's `LocalConnectionFactory`): each thread opens its
-own connection to the same file (WAL, a busy timeout), so a transaction, and the SAVEPOINT of a
-nested one, only ever holds that thread's own work. An in-memory database exists only in the
-connection that made it, so `:memory:` keeps one connection that every thread shares under a
-lock held for each whole read or transaction (tests and one-off commands only).
+The store runs on an *engine*: SQLite (a file, the default; `trendbot.store.sqlite`) or
+PostgreSQL (a `postgresql://` URL; `trendbot.store.postgres`). The domain mixins write one SQL
+text, SQLite's; the PostgreSQL engine translates its placeholders and the few words that differ.
 
-Every public method reaches the database through `_read()` or `transaction()`, which turn
-SQLite's errors into `StoreError` with one line saying what to do.
+One connection per thread (as lemon24/reader's `LocalConnectionFactory`), so a transaction, and
+the SAVEPOINT of a nested one, only ever holds that thread's own work. An in-memory SQLite
+database exists only in the connection that made it, so `:memory:` keeps one connection that
+every thread shares under a lock held for each whole read or transaction (tests only).
+
+Every public method reaches the database through `_read()` or `transaction()`, which turn the
+engine's errors into `StoreError` with one line saying what to do.
 """
 
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
 
 from trendbot.errors import StoreError
-from trendbot.store.migrations import migrations
+from trendbot.logs import redacted as redacted  # re-exported for the engines
 
 T = TypeVar("T")
-BUSY_MS = 30_000
 CHUNK = 500  # ids per IN (...): under SQLite's default limit of bound parameters
 
 
@@ -60,35 +61,52 @@ def insert_sql(table: str, columns: Iterable[str], *, upsert_on: str | None = No
     return sql
 
 
-def store_error(error: sqlite3.Error, path: str) -> StoreError:
-    """SQLite's error as one line a person can act on."""
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        message = (
-            f"the database stayed locked for {BUSY_MS // 1000} s (another trendbot process is"
-            " writing to it): wait and retry, or stop the other process"
-        )
-    elif "full" in text:
-        message = "the disk is full: free some space, or move the database elsewhere with --db"
-    elif "not a database" in text or "malformed" in text or "encrypted" in text:
-        message = (
-            "not a trendbot database (not SQLite, or damaged): check --db, or restore a backup"
-        )
-    elif "closed" in text:
-        message = "the database was closed: this trendbot is stopping"
-    elif "readonly" in text or "read-only" in text or "unable to open" in text:
-        message = "cannot write the database: check the folder exists and is writable"
-    else:
-        message = "the database refused an operation"
-    return StoreError(message, where=path)
+class Connection(Protocol):
+    """What the mixins use of a connection: SQLite's text in, cursors out."""
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
 
-@contextmanager
-def mapped_errors(path: str) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.Error as e:
-        raise store_error(e, path) from e
+class EngineConnection(Connection, Protocol):
+    @property
+    def in_transaction(self) -> bool: ...
+    def begin(self) -> None: ...
+    def begin_snapshot(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class Engine(Protocol):
+    name: str
+    where: str  # for error messages: a path, or a URL without its password
+    shared: bool  # one connection for every thread (an in-memory database)
+    errors: tuple[type[BaseException], ...]
+    multi_writer: bool  # several processes may write (PostgreSQL), coordinated in the store
+
+    def connect(self) -> Any: ...
+    def lead(self, name: str) -> bool: ...
+    def close(self) -> None: ...
+    def migrate(self, conn: Any) -> None: ...
+    def json_true(self, column: str, key: str) -> str: ...
+    def compact(self, conn: Any) -> None: ...
+    def error(self, error: BaseException) -> StoreError: ...
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def open_engine(target: str) -> Engine:
+    """PostgreSQL for a `postgresql://` URL, else SQLite for a path (or `:memory:`)."""
+    if is_url(target):
+        from trendbot.store.postgres import PostgresEngine
+
+        return PostgresEngine(target)
+    from trendbot.store.sqlite import SqliteEngine
+
+    return SqliteEngine(target)
 
 
 class StoreBase:
@@ -96,58 +114,58 @@ class StoreBase:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._memory = self.path == ":memory:"
+        self.engine = open_engine(self.path)
         self._local = threading.local()
-        self._shared: Database | None = None  # the one connection of an in-memory database
-        self._open: list[Database] = []
+        self._shared: Any = None  # the one connection of an in-memory database
+        self._open: list[EngineConnection] = []
         self._open_lock = threading.Lock()
-        self._serial = threading.RLock() if self._memory else None
+        self._serial = threading.RLock() if self.engine.shared else None
         self._savepoints = itertools.count()
         self._closed = False
-        if not self._memory:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            with mapped_errors(self.path):
-                db = self._database()
-                migrations.apply(db)
-                db.conn.commit()
+            with self._mapped_errors():
+                self.engine.migrate(self._connection())
         except StoreError:
             self.close()
             raise
 
+    @contextmanager
+    def _mapped_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self.engine.errors as e:
+            raise self.engine.error(e) from e
+
     # connections ----------------------------------------------------------------------------
 
-    def _connect(self) -> Database:
-        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=BUSY_MS / 1000)
-        db = Database(conn, execute_plugins=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-        with self._open_lock:
-            self._open.append(db)
-        return db
-
-    def _database(self) -> Database:
+    def _connection(self) -> Any:
         """This thread's connection, opened on its first use."""
         if self._closed:
-            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
-        if self._memory:
+            raise StoreError(
+                "the database was closed: this trendbot is stopping", where=self.engine.where
+            )
+        if self.engine.shared:
             if self._shared is None:
-                self._shared = self._connect()
+                self._shared = self._opened(self.engine.connect())
             return self._shared
-        db: Database | None = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self._connect()
-        return db
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._opened(self.engine.connect())
+        return conn
+
+    def _opened(self, conn: EngineConnection) -> EngineConnection:
+        with self._open_lock:
+            self._open.append(conn)
+        return conn
 
     def close(self) -> None:
         """Close every thread's connection."""
         self._closed = True
         with self._open_lock:
             opened, self._open = self._open, []
-        for db in opened:
-            db.conn.close()
+        for conn in opened:
+            conn.close()
+        self.engine.close()
 
     def __enter__(self) -> Any:
         return self
@@ -158,34 +176,32 @@ class StoreBase:
     # reads and transactions -------------------------------------------------------------------
 
     @contextmanager
-    def _read(self, *, snapshot: bool = False) -> Iterator[sqlite3.Connection]:
+    def _read(self, *, snapshot: bool = False) -> Iterator[Any]:
         """This thread's connection for reading; with `snapshot`, every read inside sees the
         same state of the database (a read transaction), whatever other threads write."""
-        with mapped_errors(self.path), self._serial or nullcontext():
-            conn = self._database().conn
+        with self._mapped_errors(), self._serial or nullcontext():
+            conn = self._connection()
             if not snapshot or conn.in_transaction:
                 yield conn
                 return
-            conn.execute("BEGIN")
+            conn.begin_snapshot()
             try:
                 yield conn
             finally:
-                conn.execute("COMMIT")
+                conn.commit()
 
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
+    def transaction(self) -> Iterator[Any]:
         """All or nothing: a crash or an exception inside leaves the database as before. The
-        write lock is taken at the start (BEGIN IMMEDIATE): two threads that read then write
-        wait for each other instead of failing. Inside another transaction of the same thread,
-        a SAVEPOINT."""
-        with mapped_errors(self.path), self._serial or nullcontext():
-            db = self._database()
-            conn = db.conn
+        write lock is taken at the start: two writers that read then write wait for each other
+        instead of failing. Inside another transaction of the same thread, a SAVEPOINT."""
+        with self._mapped_errors(), self._serial or nullcontext():
+            conn = self._connection()
             if conn.in_transaction:
                 name = f"trendbot_{next(self._savepoints)}"
                 conn.execute(f"SAVEPOINT {name}")
                 try:
-                    yield db
+                    yield conn
                 except BaseException:
                     if conn.in_transaction:
                         conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
@@ -193,9 +209,9 @@ class StoreBase:
                     raise
                 conn.execute(f"RELEASE SAVEPOINT {name}")
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            conn.begin()
             try:
-                yield db
+                yield conn
             except BaseException:
                 if conn.in_transaction:
                     conn.rollback()
@@ -206,11 +222,11 @@ class StoreBase:
         with self._read() as conn:
             cursor = conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._read() as conn:
-            return conn.execute(sql, params).fetchall()
+            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
 
     def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._read() as conn:
@@ -221,12 +237,20 @@ class StoreBase:
 
     @property
     def db(self) -> Database:
-        """This thread's sqlite-utils Database."""
-        with mapped_errors(self.path):
-            return self._database()
+        """This thread's sqlite-utils Database (SQLite only)."""
+        with self._mapped_errors():
+            conn = self._connection()
+        if self.engine.name != "sqlite":
+            raise TypeError("store.db is SQLite's sqlite-utils Database: use query() instead")
+        return conn.utils
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return self._rows(sql, params)
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._value(sql, params)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement in a transaction of its own (tests that set up odd rows)."""
+        with self.transaction() as conn:
+            conn.execute(sql, params)

@@ -47,10 +47,14 @@ class DecisionsMixin(StoreBase):
         with self.transaction() as db:
 
             def move(old: str, new: str) -> None:
-                for table in tables:
-                    db.execute(
-                        f"UPDATE OR IGNORE {table} SET brand = ? WHERE brand = ?", [new, old]
-                    )
+                for table in tables[:3]:
+                    db.execute(f"UPDATE {table} SET brand = ? WHERE brand = ?", [new, old])
+                db.execute(  # a story queued under both names keeps the new name's row
+                    "UPDATE queued SET brand = ? WHERE brand = ? AND NOT EXISTS (SELECT 1"
+                    " FROM queued q WHERE q.brand = ? AND q.story_id = queued.story_id)",
+                    [new, old, new],
+                )
+                db.execute("DELETE FROM queued WHERE brand = ?", [old])
 
             move("", names[0])
             found = {

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlite_utils import Database
 
-from trendbot.store.base import StoreBase, chunks, from_iso, insert_sql, iso, marks
+from trendbot.store.base import Connection, StoreBase, chunks, from_iso, insert_sql, iso, marks
 from trendbot.store.feeds import update_feed_row
 from trendbot.store.rows import EmbeddedTitle, ItemToEmbed, StoredItem
 from trendbot.types import Item, content_hash
@@ -26,6 +25,7 @@ class SaveResult:
 
 
 # The columns of `items i` a StoredItem is made of, in its order.
+CLAIM = timedelta(minutes=2)  # an embedding batch takes seconds; a dead worker's, this long
 STORED_ITEM_COLUMNS = (
     "i.id, i.feed, i.kind, i.guid, i.url, i.title, i.summary, i.source, i.author, i.language,"
     " i.published, i.first_seen, i.content_hash"
@@ -77,7 +77,8 @@ class ItemsMixin(StoreBase):
                 ids.append(existing)
                 if changed:
                     db.execute(
-                        "INSERT OR IGNORE INTO pending (stage, item_id) VALUES ('embed', ?)",
+                        "INSERT INTO pending (stage, item_id) VALUES ('embed', ?)"
+                        " ON CONFLICT DO NOTHING",
                         [existing],
                     )
                 db.execute(
@@ -99,7 +100,7 @@ class ItemsMixin(StoreBase):
         return SaveResult(len(new_ids), seen_again, new_ids=tuple(new_ids), ids=tuple(ids))
 
     @staticmethod
-    def _find_existing(db: Database, feed: str, item: Item, title_key: str) -> str | None:
+    def _find_existing(db: Connection, feed: str, item: Item, title_key: str) -> str | None:
         row = db.execute("SELECT id FROM items WHERE id = ?", [item.id]).fetchone()
         if row is None and item.guid:
             row = db.execute(
@@ -160,21 +161,23 @@ class ItemsMixin(StoreBase):
             if self.state("queue_model") != model or covered is None or iso(since) < covered:
                 db.execute(
                     """
-                    INSERT OR IGNORE INTO pending (stage, item_id)
+                    INSERT INTO pending (stage, item_id)
                     SELECT 'embed', i.id FROM items i
                     LEFT JOIN embeddings e ON e.item_id = i.id AND e.model = :model
                     WHERE i.first_seen >= :since
                       AND (e.item_id IS NULL OR e.content_hash != i.content_hash)
+                    ON CONFLICT DO NOTHING
                     """,
                     params,
                 )
                 db.execute(
                     """
-                    INSERT OR IGNORE INTO pending (stage, item_id)
+                    INSERT INTO pending (stage, item_id)
                     SELECT 'cluster', i.id FROM items i
                     JOIN embeddings e ON e.item_id = i.id AND e.model = :model
                     LEFT JOIN story_items s ON s.item_id = i.id AND s.model = :model
                     WHERE s.item_id IS NULL AND i.first_seen >= :since
+                    ON CONFLICT DO NOTHING
                     """,
                     params,
                 )
@@ -211,17 +214,39 @@ class ItemsMixin(StoreBase):
                 [key, value],
             )
 
-    def items_to_embed(self, *, since: datetime, limit: int) -> list[ItemToEmbed]:
-        """Queued items first seen since `since`, oldest first."""
-        rows = self._tuples(
-            """
-            SELECT i.id, i.title, i.summary, i.content_hash, i.first_seen
-            FROM pending p JOIN items i ON i.id = p.item_id
-            WHERE p.stage = 'embed' AND i.first_seen >= ?
-            ORDER BY i.first_seen, i.rowid LIMIT ?
-            """,
-            [iso(since), limit],
-        )
+    def items_to_embed(
+        self,
+        *,
+        since: datetime,
+        limit: int,
+        worker: str = "",
+    ) -> list[ItemToEmbed]:
+        """Queued items first seen since `since`, oldest first, claimed for `worker` for
+        `CLAIM` of wall-clock time: other workers skip them until then (a worker that died
+        lets them go when it runs out)."""
+        now = datetime.now(UTC)
+        with self.transaction() as db:
+            db.execute(
+                """
+                UPDATE pending SET claimed_by = ?, claimed_until = ?
+                WHERE stage = 'embed' AND item_id IN (
+                    SELECT p.item_id FROM pending p JOIN items i ON i.id = p.item_id
+                    WHERE p.stage = 'embed' AND i.first_seen >= ?
+                      AND (p.claimed_until IS NULL OR p.claimed_until < ? OR p.claimed_by = ?)
+                    ORDER BY i.first_seen, i.rowid LIMIT ?)
+                """,
+                [worker, iso(now + CLAIM), iso(since), iso(now), worker, limit],
+            )
+            rows = db.execute(
+                """
+                SELECT i.id, i.title, i.summary, i.content_hash, i.first_seen
+                FROM pending p JOIN items i ON i.id = p.item_id
+                WHERE p.stage = 'embed' AND p.claimed_by = ? AND p.claimed_until >= ?
+                  AND i.first_seen >= ?
+                ORDER BY i.first_seen, i.rowid LIMIT ?
+                """,
+                [worker, iso(now), iso(since), limit],
+            ).fetchall()
         return [
             ItemToEmbed(item_id, title, summary, text_hash, from_iso(first_seen))
             for item_id, title, summary, text_hash, first_seen in rows
@@ -232,18 +257,20 @@ class ItemsMixin(StoreBase):
         the queue: to clustering, unless the item is in a story already (a corrected headline
         stays in its story)."""
         with self.transaction() as db:
-            db.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (item_id, model, content_hash, vector)"
-                " VALUES (?, ?, ?, ?)",
+            db.executemany(
+                "INSERT INTO embeddings (item_id, model, content_hash, vector) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (item_id, model) DO UPDATE"
+                " SET content_hash = excluded.content_hash, vector = excluded.vector",
                 [(i, model, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
             )
-            db.conn.executemany(
+            db.executemany(
                 "DELETE FROM pending WHERE stage = 'embed' AND item_id = ?",
                 [(i,) for i, *_ in rows],
             )
-            db.conn.executemany(
-                "INSERT OR IGNORE INTO pending (stage, item_id) SELECT 'cluster', ?"
-                " WHERE NOT EXISTS (SELECT 1 FROM story_items WHERE item_id = ? AND model = ?)",
+            db.executemany(
+                "INSERT INTO pending (stage, item_id) SELECT 'cluster', CAST(? AS TEXT)"
+                " WHERE NOT EXISTS (SELECT 1 FROM story_items WHERE item_id = ? AND model = ?)"
+                " ON CONFLICT DO NOTHING",
                 [(i, i, model) for i, *_ in rows],
             )
 

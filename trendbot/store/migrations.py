@@ -1,20 +1,34 @@
-"""The schema, only ever changed by adding a named migration at the end.
+"""The schema, only ever changed by adding a named migration at the end: one list for both
+engines. Each migration writes SQLite's DDL; the PostgreSQL engine translates the types
+(`trendbot.store.postgres.ddl`) and gets the few statements only it needs (`pg`).
 
 Times are ISO 8601 text in UTC (`2025-07-24T13:00:00+00:00`): they sort as text and read well in
-Datasette. Lists and mappings are JSON text. Vectors are float32 BLOBs.
+Datasette. Lists and mappings are JSON text. Vectors are float32 BLOBs (BYTEA).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("trendbot")
+Execute = Callable[[str], object]
+Migration = Callable[[Execute, bool], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
 
 
-@migrations(name="001_feeds_items")
-def feeds_items(db: Database) -> None:
-    db.execute(
+def migration(name: str) -> Callable[[Migration], Migration]:
+    def add(fn: Migration) -> Migration:
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return add
+
+
+@migration("001_feeds_items")
+def feeds_items(execute: Execute, pg: bool) -> None:
+    execute(
         """
         CREATE TABLE feeds (
             name TEXT PRIMARY KEY,
@@ -37,7 +51,7 @@ def feeds_items(db: Database) -> None:
         )
         """
     )
-    db.execute(
+    execute(
         """
         CREATE TABLE items (
             id TEXT PRIMARY KEY,
@@ -58,11 +72,13 @@ def feeds_items(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX items_published ON items(published)")
-    db.execute("CREATE INDEX items_first_seen ON items(first_seen)")
-    db.execute("CREATE INDEX items_url ON items(url)")
-    db.execute("CREATE INDEX items_source_title ON items(source, title_key)")
-    db.execute(
+    if pg:  # the order of arrival, which SQLite's rowid gives (`rowid` reads `seq` there)
+        execute("ALTER TABLE items ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY")
+    execute("CREATE INDEX items_published ON items(published)")
+    execute("CREATE INDEX items_first_seen ON items(first_seen)")
+    execute("CREATE INDEX items_url ON items(url)")
+    execute("CREATE INDEX items_source_title ON items(source, title_key)")
+    execute(
         """
         CREATE TABLE item_sightings (
             item_id TEXT NOT NULL REFERENCES items(id),
@@ -74,15 +90,15 @@ def feeds_items(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX sightings_feed_guid ON item_sightings(feed, guid)")
-    db.execute(
+    execute("CREATE INDEX sightings_feed_guid ON item_sightings(feed, guid)")
+    execute(
         """
         CREATE VIEW latest_items AS
         SELECT published, source, title, url, language, kind, feed, id
         FROM items ORDER BY published DESC LIMIT 500
         """
     )
-    db.execute(
+    execute(
         """
         CREATE VIEW feed_health AS
         SELECT name, kind, url, disabled, consecutive_failures, last_success, last_error,
@@ -92,9 +108,9 @@ def feeds_items(db: Database) -> None:
     )
 
 
-@migrations(name="002_embeddings")
-def embeddings(db: Database) -> None:
-    db.execute(
+@migration("002_embeddings")
+def embeddings(execute: Execute, pg: bool) -> None:
+    execute(
         """
         CREATE TABLE embeddings (
             item_id TEXT NOT NULL REFERENCES items(id),
@@ -107,9 +123,9 @@ def embeddings(db: Database) -> None:
     )
 
 
-@migrations(name="003_stories")
-def stories(db: Database) -> None:
-    db.execute(
+@migration("003_stories")
+def stories(execute: Execute, pg: bool) -> None:
+    execute(
         """
         CREATE TABLE stories (
             id INTEGER PRIMARY KEY,
@@ -139,8 +155,8 @@ def stories(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX stories_model_last_seen ON stories(model, last_seen)")
-    db.execute(
+    execute("CREATE INDEX stories_model_last_seen ON stories(model, last_seen)")
+    execute(
         """
         CREATE TABLE story_items (
             item_id TEXT NOT NULL REFERENCES items(id),
@@ -151,21 +167,24 @@ def stories(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX story_items_story ON story_items(story_id)")
-    db.execute(
+    execute("CREATE INDEX story_items_story ON story_items(story_id)")
+    if pg:
+        execute("ALTER TABLE story_items ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY")
+    execute(
         """
         CREATE VIEW top_stories AS
-        SELECT id, state, round(score, 2) AS score, size, sources, label, first_seen, last_seen
+        SELECT id, state, round(score * 100) / 100.0 AS score, size, sources, label,
+               first_seen, last_seen
         FROM stories WHERE merged_into IS NULL AND closed = 0 ORDER BY score DESC LIMIT 100
         """
     )
 
 
-@migrations(name="004_brand_memory")
-def brand_memory(db: Database) -> None:
+@migration("004_brand_memory")
+def brand_memory(execute: Execute, pg: bool) -> None:
     # What editors taught the matcher: approvals are positive examples of a theme, rejections
     # (with their reason) negative ones. Kept forever: it is the team's judgement.
-    db.execute(
+    execute(
         """
         CREATE TABLE theme_examples (
             id INTEGER PRIMARY KEY,
@@ -175,18 +194,18 @@ def brand_memory(db: Database) -> None:
             story_id INTEGER,
             pitch_id INTEGER,
             reason TEXT,
-            user TEXT,
+            "user" TEXT,
             created TEXT NOT NULL
         )
         """
     )
-    db.execute(
+    execute(
         """
         CREATE TABLE mutes (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL,  -- 'words' or 'story'
             value TEXT NOT NULL,
-            user TEXT,
+            "user" TEXT,
             created TEXT NOT NULL,
             UNIQUE (kind, value)
         )
@@ -194,9 +213,9 @@ def brand_memory(db: Database) -> None:
     )
 
 
-@migrations(name="005_pitches")
-def pitches(db: Database) -> None:
-    db.execute(
+@migration("005_pitches")
+def pitches(execute: Execute, pg: bool) -> None:
+    execute(
         """
         CREATE TABLE pitches (
             id INTEGER PRIMARY KEY,
@@ -226,26 +245,26 @@ def pitches(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX pitches_story ON pitches(story_id)")
-    db.execute("CREATE INDEX pitches_created ON pitches(created)")
-    db.execute("CREATE INDEX pitches_slack ON pitches(slack_channel, slack_ts)")
-    db.execute(
+    execute("CREATE INDEX pitches_story ON pitches(story_id)")
+    execute("CREATE INDEX pitches_created ON pitches(created)")
+    execute("CREATE INDEX pitches_slack ON pitches(slack_channel, slack_ts)")
+    execute(
         """
         CREATE TABLE pitch_events (
             id INTEGER PRIMARY KEY,
             pitch_id INTEGER NOT NULL REFERENCES pitches(id),
             state TEXT NOT NULL,
             at TEXT NOT NULL,
-            user TEXT,
+            "user" TEXT,
             channel TEXT,
             message_ts TEXT,
             reason TEXT
         )
         """
     )
-    db.execute("CREATE INDEX pitch_events_pitch ON pitch_events(pitch_id)")
+    execute("CREATE INDEX pitch_events_pitch ON pitch_events(pitch_id)")
     # A pitched story that keeps rising gets news in its card's thread, never a new card.
-    db.execute(
+    execute(
         """
         CREATE TABLE thread_updates (
             id INTEGER PRIMARY KEY,
@@ -257,7 +276,7 @@ def pitches(db: Database) -> None:
         """
     )
     # Why a rising story was not pitched (cadence, safety, no theme): the marketer's "why not?"
-    db.execute(
+    execute(
         """
         CREATE TABLE holds (
             id INTEGER PRIMARY KEY,
@@ -268,18 +287,18 @@ def pitches(db: Database) -> None:
         )
         """
     )
-    db.execute("CREATE INDEX holds_story ON holds(story_id)")
+    execute("CREATE INDEX holds_story ON holds(story_id)")
 
 
-@migrations(name="006_slack_and_run")
-def slack_and_run(db: Database) -> None:
+@migration("006_slack_and_run")
+def slack_and_run(execute: Execute, pg: bool) -> None:
     # Slack delivers at least once: an event or action id seen here is not handled again.
-    db.execute(
+    execute(
         "CREATE TABLE slack_events"
         " (id TEXT PRIMARY KEY, kind TEXT NOT NULL, received TEXT NOT NULL)"
     )
     # One `trendbot run` per database: the holder renews its lease; a stale one can be taken.
-    db.execute(
+    execute(
         """
         CREATE TABLE leases (
             name TEXT PRIMARY KEY,
@@ -293,11 +312,11 @@ def slack_and_run(db: Database) -> None:
     )
 
 
-@migrations(name="007_work_queue")
-def work_queue(db: Database) -> None:
+@migration("007_work_queue")
+def work_queue(execute: Execute, pg: bool) -> None:
     # What the processing cycle still has to do, written in the same transaction as the work
     # that creates it: finding it by scanning the retention window cost seconds at 100k items.
-    db.execute(
+    execute(
         """
         CREATE TABLE pending (
             item_id TEXT NOT NULL REFERENCES items(id),
@@ -307,19 +326,19 @@ def work_queue(db: Database) -> None:
         """
     )
     # Small facts about the store itself, such as the model the queue was last filled for.
-    db.execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
+    execute("CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT)")
 
 
-@migrations(name="008_brands")
-def brands(db: Database) -> None:
+@migration("008_brands")
+def brands(execute: Execute, pg: bool) -> None:
     # One install, several brands: pitches, holds, what editors taught and the cadence queue
     # belong to one brand each. '' is a database from before, adopted by the first brand
     # (`Store.adopt_brands`) when it opens.
     for table in ("pitches", "holds", "theme_examples"):
-        db.execute(f"ALTER TABLE {table} ADD COLUMN brand TEXT NOT NULL DEFAULT ''")
-    db.execute("CREATE INDEX pitches_brand ON pitches(brand, created)")
-    db.execute("CREATE INDEX holds_brand ON holds(brand, story_id)")
-    db.execute(
+        execute(f"ALTER TABLE {table} ADD COLUMN brand TEXT NOT NULL DEFAULT ''")
+    execute("CREATE INDEX pitches_brand ON pitches(brand, created)")
+    execute("CREATE INDEX holds_brand ON holds(brand, story_id)")
+    execute(
         """
         CREATE TABLE queued (
             brand TEXT NOT NULL,
@@ -329,7 +348,25 @@ def brands(db: Database) -> None:
         ) WITHOUT ROWID
         """
     )
-    db.execute(
+    execute(
         "INSERT INTO queued (brand, story_id, at)"
         " SELECT '', id, queued_at FROM stories WHERE queued_at IS NOT NULL"
     )
+
+
+@migration("009_claims")
+def claims(execute: Execute, pg: bool) -> None:
+    # Several workers on one database (PostgreSQL): an item being embedded is claimed by one
+    # worker until a time; a worker that dies leaves a claim that runs out, never a lost item.
+    execute("ALTER TABLE pending ADD COLUMN claimed_by TEXT")
+    execute("ALTER TABLE pending ADD COLUMN claimed_until TEXT")
+
+
+def _sqlite(fn: Migration) -> Callable[[Database], None]:
+    return lambda db: fn(db.execute, False)
+
+
+# SQLite records them as sqlite-utils does (the `_sqlite_migrations` table), as it always has.
+sqlite_migrations = Migrations("trendbot")
+for _name, _fn in MIGRATIONS:
+    sqlite_migrations(name=_name)(_sqlite(_fn))

@@ -33,12 +33,10 @@ class PitchesMixin(StoreBase):
             "updated": iso(now),
         }
         with self.transaction() as db:
-            cursor = db.execute(
-                f"INSERT INTO pitches ({', '.join(row)}) VALUES ({marks(list(row))})",
+            (pitch_id,) = db.execute(
+                f"INSERT INTO pitches ({', '.join(row)}) VALUES ({marks(list(row))}) RETURNING id",
                 list(row.values()),
-            )
-            pitch_id = cursor.lastrowid
-            assert pitch_id is not None
+            ).fetchone()
             _add_event(db, pitch_id, PitchState.PROPOSED, at=now)
             if story_key is not None:
                 _add_event(db, pitch_id, PitchState.STORY_SEEN, at=now, reason=story_key)

@@ -34,9 +34,37 @@ class RunsMixin(StoreBase):
             )
         return None
 
+    @property
+    def multi_writer(self) -> bool:
+        """Several workers may share this database (PostgreSQL)."""
+        return self.engine.multi_writer
+
+    def lead(self, name: str) -> bool:
+        """Whether this process leads `name` (the story tracker, deliveries): the one worker
+        that does, until it dies. Always, on SQLite (one process per file)."""
+        with self._mapped_errors():
+            return self.engine.lead(name)
+
+    def claim_feed(self, name: str, *, now: datetime, until: datetime) -> bool:
+        """Take a due feed's fetch for this worker: one worker per interval fetches it. Its
+        next fetch is set to `until` at once; the fetch's outcome sets it right after."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE feeds SET next_fetch_after = ? WHERE name = ? AND disabled = 0"
+                " AND (next_fetch_after IS NULL OR next_fetch_after <= ?)",
+                [iso(until), name, iso(now)],
+            )
+            return bool(cursor.rowcount == 1)
+
     def release_lease(self, name: str, holder: str) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", [name, holder])
+
+    def leases(self, prefix: str) -> list[Lease]:
+        rows = self._tuples(
+            f"SELECT {LEASE_COLUMNS} FROM leases WHERE name LIKE ? ORDER BY name", [f"{prefix}%"]
+        )
+        return [_lease(r) for r in rows]
 
     def lease(self, name: str) -> Lease | None:
         rows = self._tuples(f"SELECT {LEASE_COLUMNS} FROM leases WHERE name = ?", [name])
@@ -60,8 +88,7 @@ class RunsMixin(StoreBase):
     def compact(self) -> None:
         """Give the freed pages back to the disk and refresh the planner's statistics."""
         with self._read() as conn:
-            conn.execute("PRAGMA optimize")
-            conn.execute("VACUUM")
+            self.engine.compact(conn)
 
 
 def _lease(row: tuple[object, ...]) -> Lease:

@@ -24,8 +24,10 @@ STORY_COLUMNS = (
 
 class StoriesMixin(StoreBase):
     def items_to_cluster(self, model: str, *, since: datetime, limit: int) -> list[ItemToCluster]:
-        """Queued items with a vector of `model`, in arrival order, with their vector. Read in
-        batches of thousands: only a trending item's `extra` is read and decoded."""
+        """Queued items with a vector of `model`, in arrival order, with their vector, up to
+        the first item still to embed (another worker may be embedding it: stories are decided
+        in arrival order). Read in batches of thousands: only a trending item's `extra` is read
+        and decoded."""
         rows = self._tuples(
             """
             SELECT i.id, i.title, i.source, i.feed, i.kind, i.language, i.first_seen,
@@ -34,9 +36,14 @@ class StoriesMixin(StoreBase):
             JOIN items i ON i.id = p.item_id
             JOIN embeddings e ON e.item_id = i.id AND e.model = ?
             WHERE p.stage = 'cluster' AND i.first_seen >= ?
+              AND NOT EXISTS (
+                SELECT 1 FROM pending q JOIN items j ON j.id = q.item_id
+                WHERE q.stage = 'embed' AND j.first_seen >= ?
+                  AND (j.first_seen < i.first_seen OR (j.first_seen = i.first_seen
+                       AND j.rowid < i.rowid)))
             ORDER BY i.first_seen, i.rowid LIMIT ?
             """,
-            [model, iso(since), limit],
+            [model, iso(since), iso(since), limit],
         )
         return [
             ItemToCluster(
@@ -145,7 +152,7 @@ class StoriesMixin(StoreBase):
         return self._story_rows(
             f"""
             WHERE model = ? AND merged_into IS NULL
-              AND json_extract(why, '$.risen') = 1 AND last_seen >= ? AND first_seen <= ?
+              AND {self.engine.json_true("why", "risen")} AND last_seen >= ? AND first_seen <= ?
               AND (first_seen >= ? OR (state IN ({marks(PITCHABLE)}) AND state_since >= ?))
             ORDER BY score DESC, id LIMIT ? OFFSET ?
             """,
@@ -192,21 +199,21 @@ class StoriesMixin(StoreBase):
         rows = [_story_row(story, model) for story in changed]
         with self.transaction() as db:
             if rows:
-                db.conn.executemany(
+                db.executemany(
                     insert_sql("stories", rows[0], upsert_on="id"),
                     [list(r.values()) for r in rows],
                 )
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (item_id, model) DO UPDATE SET story_id = excluded.story_id,"
                 " similarity = excluded.similarity",
                 [(item_id, model, story_id, sim) for item_id, story_id, sim in members],
             )
-            db.conn.executemany(
+            db.executemany(
                 "DELETE FROM pending WHERE stage = 'cluster' AND item_id = ?",
                 [(item_id,) for item_id, _, _ in members],
             )
-            db.conn.executemany(
+            db.executemany(
                 "UPDATE story_items SET story_id = ? WHERE story_id = ? AND model = ?",
                 [(r["merged_into"], r["id"], model) for r in rows if r["merged_into"] is not None],
             )
@@ -214,7 +221,7 @@ class StoriesMixin(StoreBase):
     def save_scores(self, scores: Sequence[StoryScore]) -> None:
         """The scoring stage's verdicts, in one transaction."""
         with self.transaction() as db:
-            db.conn.executemany(
+            db.executemany(
                 "UPDATE stories SET state = ?, state_since = ?, score = ?, why = ?, scored_at = ?"
                 " WHERE id = ?",
                 [
