@@ -16,7 +16,7 @@ import pytest
 from trendbot.cycle import housekeeping
 from trendbot.errors import StoreError
 from trendbot.settings import parse_settings
-from trendbot.store import Store
+from trendbot.store import Store, iso
 from trendbot.store.sqlite import SqliteEngine
 from trendbot.types import Item
 
@@ -406,10 +406,14 @@ def test_two_workers_claim_a_due_feed_and_a_batch_once(database: str) -> None:
     an item is embedded by one of them (until its claim runs out)."""
     with Store(database) as one, Store(database) as two:
         one.ensure_feed("a", url="https://a.example/rss")
-        now = T0
-        assert one.claim_feed("a", now=now, until=now + timedelta(minutes=10))
-        assert not two.claim_feed("a", now=now + timedelta(minutes=1), until=now)
-        assert two.claim_feed("a", now=now + timedelta(minutes=10), until=now)
+        until = T0 + timedelta(minutes=1)
+        assert one.claim_feed("a", "w1", now=T0, until=until)
+        assert not two.claim_feed("a", "w2", now=T0 + timedelta(seconds=30), until=until)
+        # w1 died mid-fetch: its claim runs out and w2 takes the feed, still due
+        assert two.claim_feed("a", "w2", now=until + timedelta(seconds=1), until=until)
+        two.update_feed("a", next_fetch_after=iso(T0 + timedelta(minutes=10)), claimed_by=None,
+                        claimed_until=None)  # fmt: skip
+        assert not one.claim_feed("a", "w1", now=T0 + timedelta(minutes=5), until=until)
         one.save_items("a", [item(1), item(2), item(3)])
         first = one.items_to_embed(since=T0 - timedelta(days=1), limit=2, worker="w1")
         second = two.items_to_embed(since=T0 - timedelta(days=1), limit=2, worker="w2")

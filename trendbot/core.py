@@ -110,11 +110,6 @@ class Trendbot:
         digests, housekeeping): always on SQLite; the one elected worker on PostgreSQL."""
         return self.pipeline.lead()
 
-    def next_fetch(self, feed: str) -> datetime | None:
-        """When the feed is due, as its health left it (a back-off survives a restart)."""
-        row = self.store.feed_row(feed)
-        return row.next_fetch_after if row else None
-
     def story_count(self) -> int:
         return self.store.story_count()
 

@@ -222,12 +222,11 @@ class Pipeline:
         feeds = {f.name: f for f in self.feeds_to_fetch(names, force=force)}
         if not force:  # one worker per interval fetches a feed: the one that claims it
             now = self.clock()
+            until = now + timedelta(seconds=2 * self.settings.fetch.timeout + 30)
             feeds = {
                 name: f
                 for name, f in feeds.items()
-                if self.store.claim_feed(
-                    name, now=now, until=now + timedelta(minutes=f.poll_minutes)
-                )
+                if self.store.claim_feed(name, self.worker, now=now, until=until)
             }
         requests = []
         for feed in feeds.values():
@@ -311,6 +310,8 @@ def _health_row(state: health.FeedHealth) -> dict[str, Any]:
         "consecutive_failures": state.consecutive_failures,
         "next_fetch_after": iso(state.next_fetch_after) if state.next_fetch_after else None,
         "disabled": int(state.disabled),
+        "claimed_by": None,  # fetched: the claim ends with the outcome, in its transaction
+        "claimed_until": None,
     }
 
 

@@ -1,8 +1,9 @@
 """`trendbot run`: APScheduler drives the pipeline day and night, in one process per database.
 
 Jobs (APScheduler, `max_instances=1`, coalescing, a misfire grace):
-- `fetch:<feed>`   each feed at its own interval, with jitter; its first run is the feed's
-                   `next_fetch_after` from the store, so back-offs and intervals survive a restart.
+- `fetch`          every 15 s, the feeds that are due (each at its own interval, as its health in
+                   the store says: back-offs and intervals survive a restart), each one claimed
+                   first: among several workers, one fetches it per interval.
 - `process`        the processing cycle (embed -> ... -> pitches) after each fetch batch.
 - `deliver`        posts new pitches and thread updates to Slack (or prints them in the terminal);
                    whatever Slack refused is tried again next time, never dropped.
@@ -49,6 +50,7 @@ log = get_logger(__name__)
 # Told of each processing cycle, with how many stories it started (the terminal's one line).
 OnCycle = Callable[[CycleReport, int], None]
 
+FETCH_EVERY = 15  # seconds between looks for due feeds: a feed is late by at most this
 MISFIRE_GRACE = 300  # seconds a job may start late (a busy cycle, a laptop waking up)
 
 
@@ -100,14 +102,9 @@ class Runner:
                 "misfire_grace_time": MISFIRE_GRACE,
             },
         )
-        for feed in self.settings.news_feeds:
-            due = self.bot.next_fetch(feed.name) or now
+        if self.settings.news_feeds:
             scheduler.add_job(
-                self.fetch_feed,
-                IntervalTrigger(minutes=feed.poll_minutes, jitter=min(60, feed.poll_minutes * 6)),
-                args=[feed.name],
-                id=f"fetch:{feed.name}",
-                next_run_time=max(due, now),
+                self.fetch_due, IntervalTrigger(seconds=FETCH_EVERY), id="fetch", next_run_time=now
             )
         scheduler.add_job(
             self.process,
@@ -152,11 +149,12 @@ class Runner:
             slack=self.secrets.slack_enabled,
         )
 
-    def fetch_feed(self, name: str) -> None:
+    def fetch_due(self) -> None:
+        """The feeds due now that this worker could claim (boundedly in parallel)."""
         try:
-            reports = self.bot.pipeline.fetch([name])
+            reports = self.bot.pipeline.fetch()
         except TrendbotError as e:
-            log.error("fetch.failed", feed=name, error=str(e))
+            log.error("fetch.failed", error=str(e))
             return
         if any(r.new for r in reports):
             self._dirty.set()

@@ -23,6 +23,8 @@ FEED_FIELDS = frozenset(
         "consecutive_failures",
         "next_fetch_after",
         "disabled",
+        "claimed_by",
+        "claimed_until",
     }
 )
 
@@ -82,4 +84,5 @@ def _feed_row(row: dict[str, Any]) -> FeedRow:
         column: from_iso(row[column]) if row[column] else None
         for column in ("last_fetched", "last_success", "next_fetch_after")
     }
+    row = {k: v for k, v in row.items() if k not in ("claimed_by", "claimed_until")}
     return FeedRow(**(row | times | {"disabled": bool(row["disabled"])}))

@@ -358,8 +358,11 @@ def brands(execute: Execute, pg: bool) -> None:
 def claims(execute: Execute, pg: bool) -> None:
     # Several workers on one database (PostgreSQL): an item being embedded is claimed by one
     # worker until a time; a worker that dies leaves a claim that runs out, never a lost item.
-    execute("ALTER TABLE pending ADD COLUMN claimed_by TEXT")
-    execute("ALTER TABLE pending ADD COLUMN claimed_until TEXT")
+    # A feed is fetched by the worker that claimed it; a claim that runs out (its worker died
+    # mid-fetch) lets another fetch it.
+    for table in ("pending", "feeds"):
+        execute(f"ALTER TABLE {table} ADD COLUMN claimed_by TEXT")
+        execute(f"ALTER TABLE {table} ADD COLUMN claimed_until TEXT")
 
 
 def _sqlite(fn: Migration) -> Callable[[Database], None]:

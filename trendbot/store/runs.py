@@ -45,14 +45,17 @@ class RunsMixin(StoreBase):
         with self._mapped_errors():
             return self.engine.lead(name)
 
-    def claim_feed(self, name: str, *, now: datetime, until: datetime) -> bool:
-        """Take a due feed's fetch for this worker: one worker per interval fetches it. Its
-        next fetch is set to `until` at once; the fetch's outcome sets it right after."""
+    def claim_feed(self, name: str, worker: str, *, now: datetime, until: datetime) -> bool:
+        """Take a due feed's fetch for `worker` until `until`: one worker per interval fetches
+        it (the fetch's outcome sets its next time and ends the claim); a claim that runs out,
+        its worker dead mid-fetch, lets another take it."""
         with self.transaction() as db:
             cursor = db.execute(
-                "UPDATE feeds SET next_fetch_after = ? WHERE name = ? AND disabled = 0"
-                " AND (next_fetch_after IS NULL OR next_fetch_after <= ?)",
-                [iso(until), name, iso(now)],
+                "UPDATE feeds SET claimed_by = ?, claimed_until = ?"
+                " WHERE name = ? AND disabled = 0"
+                " AND (next_fetch_after IS NULL OR next_fetch_after <= ?)"
+                " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)",
+                [worker, iso(until), name, iso(now), iso(now), worker],
             )
             return bool(cursor.rowcount == 1)
 
