@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Recorded:
     method: str
     path: str  # with the query string
     headers: dict[str, str]  # names lowercased
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass(frozen=True)

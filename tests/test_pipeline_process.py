@@ -232,3 +232,35 @@ def test_a_death_in_culture_news_is_held_for_an_editor_not_pitched(
         assert report.held["tragedy"] == 1
         [held] = [h for h in pipeline.store.held_stories() if "Gréco" in h.label]
         assert held.hold.reason == "tragedy" and "deaths and violence" in held.hold.detail
+
+
+def test_workers_share_one_database_one_leads_and_each_searches_it_all(
+    postgres_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers on one PostgreSQL database: the first to process leads (stories, pitches);
+    the other only embeds, yet its search index holds what the leader embedded."""
+    from pgserver import drop_schema, fresh_schema, schema_name
+
+    from trendbot import brain
+
+    url = fresh_schema(postgres_url)
+    now = T0 + timedelta(minutes=40)
+    try:
+        with (
+            make_pipeline(settings, db=url, clock=lambda: now) as one,
+            make_pipeline(settings, db=url, clock=lambda: now) as two,
+        ):
+            assert len(two.brain.item_index(two.store, now)) == 0  # built before any item
+            feed_in(one, stream())
+            led = one.process(now)
+            assert led.clustered == len(stream()) and [p.theme for p in led.pitched] == ["meteo"]
+            helped = two.process(now)  # the lead is taken: nothing to cluster, nothing pitched
+            assert (helped.clustered, helped.pitched, two.leading) == (0, [], False)
+            monkeypatch.setattr(brain, "INDEX_REFRESH", 0.0)
+            query = two.brain.encode(["Canicule à Paris, records de chaleur"])[0]
+            hits = two.brain.search_items(two.store, query, 3, now=now)
+            titles = {r.id: r.title for r in two.store.items_by_id([key for key, _ in hits])}
+            assert hits and all("chaleur" in t.lower() or "canicule" in t.lower()
+                                for t in titles.values()), titles  # fmt: skip
+    finally:
+        drop_schema(postgres_url, schema_name(url))

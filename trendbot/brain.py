@@ -4,6 +4,7 @@ topic model and the search index), built lazily, once, and kept between cycles."
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -16,6 +17,10 @@ from trendbot.settings import BrandSettings, Settings
 from trendbot.store import Store, ThemeExample
 from trendbot.topics import TopicModel
 from trendbot.topics import load as load_topics
+
+
+INDEX_REFRESH = 30.0  # seconds: another worker's item shows in /trend search this late at most
+INDEX_OVERLAP = timedelta(hours=1)
 
 
 class Brain:
@@ -38,6 +43,7 @@ class Brain:
         self.adapted_at: datetime | None = None
         self._items: index.VectorIndex[str] | None = None
         self._items_lock = threading.RLock()
+        self._items_read = (datetime.min, 0.0)  # up to when the store was read, and at what time
         # Slack's handler threads and the cycle's thread may ask for a model at once: each is
         # built once, by whichever asks first, while the others wait for it.
         self._build_lock = threading.RLock()
@@ -62,7 +68,8 @@ class Brain:
 
     def item_index(self, store: Store, now: datetime) -> index.VectorIndex[str]:
         """Every recent item's vector, for semantic search: built from the store on first use
-        (`trendbot run` builds it at start-up), then kept up to date by `embed_new`."""
+        (`trendbot run` builds it at start-up), then kept up to date by `embed_new`; with
+        several workers, also topped up from the store with what the others embedded."""
         with self._items_lock:
             if self._items is None:
                 since = now - timedelta(days=self.settings.storage.retention_days)
@@ -72,7 +79,16 @@ class Brain:
                 )
                 if keys:
                     items.rebuild(keys, vectors, times)
-                self._items = items
+                self._items, self._items_read = items, (now, time.monotonic())
+            elif store.multi_writer and time.monotonic() - self._items_read[1] > INDEX_REFRESH:
+                since = self._items_read[0] - INDEX_OVERLAP  # late embeddings of older items
+                keys, vectors, times = store.item_vectors(
+                    self.model, since=since, dim=self.embedder.dim
+                )
+                new = [n for n, key in enumerate(keys) if key not in self._items]
+                if new:
+                    self._items.add([keys[n] for n in new], vectors[new], [times[n] for n in new])
+                self._items_read = (now, time.monotonic())
             return self._items
 
     def search_items(

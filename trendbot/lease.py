@@ -53,13 +53,16 @@ def lease_name(store: Store, holder: str) -> str:
     return f"{WORKER}{holder}" if store.multi_writer else LEASE
 
 
-def lease_status(store: Store, *, now: datetime, holder: str | None = None) -> tuple[bool, str]:
+def lease_status(store: Store, *, now: datetime) -> tuple[bool, str]:
     """For `trendbot health` (the container's HEALTHCHECK): is a `run` alive on this database?
-    With several workers, is one alive (`holder`: this one)?"""
+    With several workers (PostgreSQL), is at least one?"""
     if store.multi_writer:
-        alive = [w for w in store.leases(WORKER) if w.expires > now]
-        if holder is not None:
-            alive = [w for w in alive if w.holder == holder]
+        here = socket.gethostname()
+        alive = [
+            w
+            for w in store.leases(WORKER)
+            if w.expires > now and (w.host != here or pid_alive(w.pid or 0))
+        ]
         if not alive:
             return False, "no trendbot worker holds a live lease on this database"
         return True, f"{len(alive)} worker(s) alive: " + ", ".join(
