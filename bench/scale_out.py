@@ -18,8 +18,12 @@ workers (K=1, then K=2 on a fresh database) are started as `python -m trendbot.c
 core of its own (sched_setaffinity: trendbot sets torch's threads to os.cpu_count() whatever the
 environment says). The vector cache is off (TRENDBOT_CACHE=off): no run reads another's vectors.
 Time runs from the start of the processes until every item is in a story (`story_items`, polled
-every 0.5 s, up to --timeout); model loading counts alike for both, and the time from the first
-stored vector on is given too (`after load`). items/s = N / time; speedup_2 = rate(2) / rate(1).
+every 0.5 s, up to --timeout); model loading counts alike for both. Without it (`after load`):
+from the moment every worker has its model (its log says `run.started`, which `run` logs once the
+model is loaded) - speedup_2_after_load. The time from the first stored vector on is printed
+too, but it leaves out one batch of work per worker (a vector appears when a batch of 256 is
+done, on each worker at once), so it flatters two workers. items/s = N / time;
+speedup_2 = rate(2) / rate(1).
 Checks: lost = N - items in a story; duplicated = story rows beyond one per item + item rows
 beyond one per id (0 expected); identical_stories: the stories of the 2-worker run, as sets of
 item ids, are those of the 1-worker run.
@@ -215,6 +219,7 @@ class Worker:
                 start_new_session=True,  # signals are the bench's to send
             )
         self.pid = self.process.pid
+        self.ready_at: float | None = None  # when its log said `run.started` (model loaded)
 
     def _pin(self) -> None:
         if self.core is not None:
@@ -297,7 +302,10 @@ class Throughput:
     workers: int
     items: int
     wall_s: float | None  # start -> every item in a story (None: not within the timeout)
-    load_s: float | None  # start -> the first vector stored
+    ready_s: float | None  # start -> every worker has its model (`run.started` logged)
+    ready_spread_s: float  # between the first and the last worker ready
+    first_vector_s: float | None  # start -> the first vector stored
+    embedded_s: float | None  # start -> every item has its vector
     stories: int
     lost: int
     duplicated: int
@@ -309,9 +317,15 @@ class Throughput:
 
     @property
     def after_load_s(self) -> float | None:
-        if self.wall_s is None or self.load_s is None:
+        if self.wall_s is None or self.ready_s is None:
             return None
-        return self.wall_s - self.load_s
+        return self.wall_s - self.ready_s
+
+    @property
+    def after_first_vector_s(self) -> float | None:
+        if self.wall_s is None or self.first_vector_s is None:
+            return None
+        return self.wall_s - self.first_vector_s
 
     def rate(self, seconds: float | None) -> float | None:
         return self.items / seconds if seconds else None
@@ -333,12 +347,19 @@ def throughput(
     with Store(url) as store, workers(k, config, url, folder, not args.no_pin) as runs:
         started = time.monotonic()
         first: float | None = None
+        embedded_at: float | None = None
         done: float | None = None
         shown = started
         while True:
             now = time.monotonic()
-            if first is None and count(store, "SELECT count(*) FROM embeddings") > 0:
+            vectors = count(store, "SELECT count(*) FROM embeddings")
+            if first is None and vectors > 0:
                 first = now
+            if embedded_at is None and vectors >= n:
+                embedded_at = now
+            for worker in runs:
+                if worker.ready_at is None and worker.count("run.started"):
+                    worker.ready_at = now
             clustered = count(store, "SELECT count(*) FROM story_items")
             if clustered >= n:
                 done = now
@@ -354,9 +375,8 @@ def throughput(
                 break
             if now - shown >= 10:
                 shown = now
-                embedded = count(store, "SELECT count(*) FROM embeddings")
                 print(
-                    f"  {k} worker(s), {now - started:4.0f} s: {embedded} embedded, "
+                    f"  {k} worker(s), {now - started:4.0f} s: {vectors} embedded, "
                     f"{clustered} clustered of {n}",
                     file=sys.stderr,
                     flush=True,
@@ -365,6 +385,7 @@ def throughput(
         cpu = [w.cpu_s() for w in runs]
         problems += report_exits(runs, [w.stop() for w in runs])
         led = [w.count("cycle.done") for w in runs]
+        ready = [w.ready_at for w in runs if w.ready_at is not None]
         in_stories = count(store, "SELECT count(DISTINCT item_id) FROM story_items")
         duplicated = (
             count(store, "SELECT count(*) FROM story_items")
@@ -379,7 +400,10 @@ def throughput(
         workers=k,
         items=n,
         wall_s=None if done is None else done - started,
-        load_s=None if first is None else first - started,
+        ready_s=max(ready) - started if len(ready) == k else None,
+        ready_spread_s=max(ready) - min(ready) if len(ready) == k else 0.0,
+        first_vector_s=None if first is None else first - started,
+        embedded_s=None if embedded_at is None else embedded_at - started,
         stories=len(members),
         lost=n - in_stories,
         duplicated=duplicated,
@@ -400,9 +424,18 @@ def print_throughput(run: Throughput) -> None:
 
     print(
         f"\n{run.workers} worker(s): {run.items} items in {run.stories} stories in "
-        f"{secs(run.wall_s)} ({per_s(run.rate(run.wall_s))}); first vector after "
-        f"{secs(run.load_s)}, then {secs(run.after_load_s)} "
-        f"({per_s(run.rate(run.after_load_s))})"
+        f"{secs(run.wall_s)} ({per_s(run.rate(run.wall_s))})"
+    )
+    print(
+        f"  models loaded after {secs(run.ready_s)} (spread {run.ready_spread_s:.1f} s), then "
+        f"{secs(run.after_load_s)} ({per_s(run.rate(run.after_load_s))}); first vector after "
+        f"{secs(run.first_vector_s)}, then {secs(run.after_first_vector_s)} "
+        f"({per_s(run.rate(run.after_first_vector_s))})"
+    )
+    tail = None if run.wall_s is None or run.embedded_s is None else run.wall_s - run.embedded_s
+    print(
+        f"  every item embedded after {secs(run.embedded_s)}, in a story {secs(tail)} later "
+        "(stories, scores, pitches: the leading worker alone)"
     )
     print(
         f"  CPU s per worker {[round(c, 1) for c in run.cpu_s]}; cycles led (cycle.done) "
@@ -429,11 +462,14 @@ class FeedServer:
                 requests.append((time.monotonic(), self.path))
                 body = bodies.get(self.path)
                 time.sleep(FEED_DELAY)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
+                try:
+                    self.send_response(200 if body else 404)
+                    self.send_header("Content-Type", "application/rss+xml")
+                    self.send_header("Content-Length", str(len(body or b"")))
+                    self.end_headers()
+                    self.wfile.write(body or b"")
+                except OSError:
+                    pass  # the worker asking was killed meanwhile
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -533,6 +569,8 @@ def failover(base: str, model: str, feeds: int, args: argparse.Namespace, tmp: P
             survivor = next(w for w in runs if w is not victim)
             still = [name for name, pid in claims(store) if pid == victim.pid]
             theirs = victim.fetched()
+            spread = {w.pid: w.count("feed.fetched") for w in runs}
+            print(f"  fetches so far by worker pid: {spread}")
             others = survivor.fetched()
             last = [name for name, at in theirs.items() if at >= others.get(name, "")]
             watched = sorted(set(caught) | set(still) | set(last)) or list(names)
@@ -638,9 +676,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(f"  PROBLEM: {problem}")
     speedup = ratio(two.rate(two.wall_s), one.rate(one.wall_s))
     after_load = ratio(two.rate(two.after_load_s), one.rate(one.after_load_s))
+    after_vector = ratio(two.rate(two.after_first_vector_s), one.rate(one.after_first_vector_s))
     identical = one.partition == two.partition
     print(
-        f"\nspeedup with 2 workers: {speedup} ({after_load} after model loading); stories "
+        f"\nspeedup with 2 workers: {speedup} ({after_load} after model loading, "
+        f"{after_vector} after the first vector); stories "
         f"{'identical' if identical else 'DIFFER'} ({one.stories} vs {two.stories}); "
         f"lost {one.lost + two.lost}, duplicated {one.duplicated + two.duplicated}"
     )

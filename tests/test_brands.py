@@ -452,6 +452,8 @@ def test_a_renamed_brand_keeps_its_pitches_and_teaching(processed: Path, tmp_pat
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     bot = make_trendbot(load_settings(path), db=str(folder / "t.db"))
     try:
+        assert {p.brand for p in bot.store.pitches()} == {MAISON, GLACE}  # a command renames not
+        bot.pipeline.adopt_brands()  # as `trendbot run` does when it starts
         before = {(p.id, p.story_id) for p in bot.store.pitches()}
         assert {p.brand for p in bot.store.pitches()} == {MAISON, "Glace & Co"}
         bot.pipeline.process(NOW)

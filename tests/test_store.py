@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -435,3 +436,43 @@ def test_one_worker_leads_until_it_is_gone(database: str) -> None:
     finally:
         one.close()
         two.close()
+
+
+def test_a_dropped_postgresql_session_is_replaced_and_its_lead_lost(postgres_url: str) -> None:
+    """The server ends a worker's sessions (a restart, a failover, an idle timeout): its next
+    call opens a new connection, and another worker takes the lead it held."""
+    import psycopg
+    from pgserver import drop_schema, fresh_schema, schema_name
+
+    url = fresh_schema(postgres_url)
+    one, two = Store(url), Store(url)
+    try:
+        one.ensure_feed("a")
+        assert one.lead("story-tracker") and not two.lead("story-tracker")
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY(%s)",
+                [[c.conn.info.backend_pid for c in one._open]
+                 + [one.engine._leader.info.backend_pid]],  # type: ignore[attr-defined]
+            )  # fmt: skip
+        time.sleep(0.5)
+        assert two.lead("story-tracker")  # the lock went with the session
+        assert not one.lead("story-tracker")
+        assert one.feed_row("a") is not None  # a new connection, not "the connection is closed"
+    finally:
+        one.close()
+        two.close()
+        drop_schema(postgres_url, schema_name(url))
+
+
+def test_two_installs_in_two_schemas_each_lead(postgres_url: str) -> None:
+    from pgserver import drop_schema, fresh_schema, schema_name
+
+    urls = [fresh_schema(postgres_url) for _ in range(2)]
+    stores = [Store(url) for url in urls]
+    try:
+        assert all(store.lead("story-tracker") for store in stores)
+    finally:
+        for store, url in zip(stores, urls, strict=True):
+            store.close()
+            drop_schema(postgres_url, schema_name(url))

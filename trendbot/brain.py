@@ -18,7 +18,6 @@ from trendbot.store import Store, ThemeExample
 from trendbot.topics import TopicModel
 from trendbot.topics import load as load_topics
 
-
 INDEX_REFRESH = 30.0  # seconds: another worker's item shows in /trend search this late at most
 INDEX_OVERLAP = timedelta(hours=1)
 

@@ -535,6 +535,8 @@ class Trendbot:
         and return the pitch as stored after it."""
         from trendbot.slack.poster import post_pitch
 
+        if self.multi_worker and not self.leading:
+            return pitch  # the leading worker posts every card: within 30 s, and only once
         post_pitch(client, self.store, pitch, channel, messages=messages, now=self.now())
         assert pitch.id is not None
         return self.store.pitch(pitch.id) or pitch

@@ -48,6 +48,7 @@ from trendbot.store import Store, StoryRow, StoryScore, from_iso, iso
 from trendbot.types import FeedInfo, Pitch, embed_text, utcnow
 
 log = get_logger(__name__)
+LEAD = "story-tracker"  # the lead lock: stories, pitches, deliveries, digests, housekeeping
 Clock = Callable[[], datetime]
 
 
@@ -90,18 +91,21 @@ class Pipeline:
         # runs the story tracker: one worker does, the others embed (see `process`).
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leading = False
+        self._epoch = -1  # the lead lock this process holds, as counted by the store
         self.writer = pitches.make_writer(settings.pitches, self.secrets)
         store.sync_feeds(settings.news_feeds)
-        self._adopt_brands()
+        store.adopt_brands([b.name for b in settings.brands], renames=False)
 
     def reconfigure(self, settings: Settings) -> None:
         """Take a changed feeds.yaml (a theme or a feed added from Slack) without a restart."""
         self.settings = settings
         self.brain.reconfigure(settings)
         self.store.sync_feeds(settings.news_feeds)
-        self._adopt_brands()
+        self.adopt_brands()
 
-    def _adopt_brands(self) -> None:
+    def adopt_brands(self) -> None:
+        """A brand renamed in feeds.yaml keeps its rows. `trendbot run` only: a one-off command
+        with another feeds.yaml must not rename the brands of the database it looks at."""
         names = [b.name for b in self.settings.brands]
         orphaned = self.store.adopt_brands(names)
         if orphaned:  # several brands and one renamed: which new name is whose, we cannot tell
@@ -124,13 +128,22 @@ class Pipeline:
             return self._process(now)
 
     def lead(self) -> bool:
-        """Whether this worker leads now. One that just took over reads the stories again:
-        the worker that led before changed them since this one read them."""
-        leading = self.store.lead("story-tracker")
-        if leading and not self.leading and self.store.multi_writer:
+        """Whether this worker leads now. One that just took the lead (again) reads the stories
+        again: the worker that led before changed them since this one read them."""
+        leading = self.store.lead(LEAD)
+        epoch = self.store.lead_epoch
+        if leading and epoch != self._epoch and self.store.multi_writer:
             self.brain.forget_tracker()
-        self.leading = leading
+        self.leading, self._epoch = leading, epoch
         return leading
+
+    def _fence(self) -> None:
+        """Before the leader writes stories or pitches: still the same lead, or stop the cycle
+        (another worker took over while this one was busy)."""
+        epoch = self._epoch
+        if not self.lead() or self._epoch != epoch:
+            log.warning("cycle.lead_lost", worker=self.worker)
+            raise Interrupted("another worker leads now")
 
     def _process(self, now: datetime) -> CycleReport:
         report = CycleReport(now)
@@ -139,11 +152,14 @@ class Pipeline:
         report.embedded = embed_new(
             self.brain, self.store, since=since, interrupt=stop, worker=self.worker
         )
-        report.clustered = cluster_new(self.brain, self.store, since=since, interrupt=stop)
+        report.clustered = cluster_new(
+            self.brain, self.store, since=since, interrupt=stop, fence=self._fence
+        )
         _check(stop)
         rising = score_live(self.brain, self.store, now=now, language=self.settings.brand.language)
         _check(stop)
         report.rising = len(rising)
+        self._fence()
         pitch_rising(
             self.brain,
             self.store,
@@ -222,7 +238,8 @@ class Pipeline:
         feeds = {f.name: f for f in self.feeds_to_fetch(names, force=force)}
         if not force:  # one worker per interval fetches a feed: the one that claims it
             now = self.clock()
-            until = now + timedelta(seconds=2 * self.settings.fetch.timeout + 30)
+            rounds = -(-len(feeds) // self.settings.fetch.concurrency)  # fetched so many at once
+            until = now + timedelta(seconds=rounds * 2 * self.settings.fetch.timeout + 30)
             feeds = {
                 name: f
                 for name, f in feeds.items()
@@ -405,9 +422,15 @@ def embed_new(
 
 
 def cluster_new(
-    brain: Brain, store: Store, *, since: datetime, interrupt: threading.Event | None = None
+    brain: Brain,
+    store: Store,
+    *,
+    since: datetime,
+    interrupt: threading.Event | None = None,
+    fence: Callable[[], None] | None = None,
 ) -> int:
-    """Embedded items join stories one at a time, in arrival order; membership is stored."""
+    """Embedded items join stories one at a time, in arrival order; membership is stored
+    (after `fence`, which stops a worker that no longer leads)."""
     tracker = brain.tracker
     done = 0
     while True:
@@ -428,6 +451,8 @@ def cluster_new(
             )
             members.append((row.id, assignment))
         changed = [tracker.get(i) for i in sorted(tracker.changed())]
+        if fence is not None:
+            fence()
         store.save_stories(
             brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members]
         )

@@ -88,7 +88,8 @@ class SentenceTransformerEmbedder:
             import torch
             from sentence_transformers import SentenceTransformer
 
-            torch.set_num_threads(os.cpu_count() or 1)
+            # every core, unless the process is held to fewer (a worker per core: OMP_NUM_THREADS)
+            torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
             self._model = SentenceTransformer(name_or_path, device="cpu")
         except Exception as e:  # any failure to load is the user's setting to fix
             raise EmbedError(

@@ -45,7 +45,7 @@ def take_lease(store: Store, holder: str, *, now: datetime) -> None:
     raise LockedError(
         f"another trendbot run (pid {other.pid} on {other.host}) uses this database "
         f"until {iso(other.expires)}: stop it first, or give this one its own --db",
-        where=store.path,
+        where=store.engine.where,
     )
 
 

@@ -86,6 +86,7 @@ class Runner:
 
         now = utcnow()
         self.bot.take_lease(self.holder, now=now)
+        self.bot.pipeline.adopt_brands()  # a brand renamed in feeds.yaml keeps its rows
         # A model that cannot load is the user's to fix: say so now, in one line, rather than
         # run on without processing anything (the cache alone would load it at the first new
         # text).

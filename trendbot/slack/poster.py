@@ -37,6 +37,7 @@ CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"
 
 _channel_ids: dict[tuple[str, str], str] = {}
 _channel_lock = threading.Lock()
+_posting = threading.Lock()
 
 
 def make_client(secrets: Secrets, *, base_url: str | None = None, timeout: int = 30) -> WebClient:
@@ -68,6 +69,14 @@ def post_pitch(
     now = now or utcnow()
     if pitch.id is None:
         raise ValueError("store the pitch before posting it")
+    with _posting:  # a Slack handler and the delivery job, never both for one card
+        return _post_pitch(client, store, pitch, channel, msg, now)
+
+
+def _post_pitch(
+    client: WebClient, store: Store, pitch: Pitch, channel: str, msg: Messages, now: datetime
+) -> str:
+    assert pitch.id is not None
     current = store.pitch(pitch.id) or pitch
     if current.slack_ts and current.slack_channel:
         _mark_posted(store, current, current.slack_channel, current.slack_ts, now)

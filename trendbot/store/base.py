@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +71,8 @@ class Connection(Protocol):
 class EngineConnection(Connection, Protocol):
     @property
     def in_transaction(self) -> bool: ...
+    @property
+    def broken(self) -> bool: ...
     def begin(self) -> None: ...
     def begin_snapshot(self) -> None: ...
     def commit(self) -> None: ...
@@ -84,6 +86,7 @@ class Engine(Protocol):
     shared: bool  # one connection for every thread (an in-memory database)
     errors: tuple[type[BaseException], ...]
     multi_writer: bool  # several processes may write (PostgreSQL), coordinated in the store
+    epoch: int  # lead locks taken so far by this process
 
     def connect(self) -> Any: ...
     def lead(self, name: str) -> bool: ...
@@ -149,6 +152,8 @@ class StoreBase:
                 self._shared = self._opened(self.engine.connect())
             return self._shared
         conn = getattr(self._local, "conn", None)
+        if conn is not None and conn.broken and not conn.in_transaction:
+            conn = None  # the server restarted, or the network dropped it: a new one
         if conn is None:
             conn = self._local.conn = self._opened(self.engine.connect())
         return conn
@@ -209,7 +214,13 @@ class StoreBase:
                     raise
                 conn.execute(f"RELEASE SAVEPOINT {name}")
                 return
-            conn.begin()
+            try:
+                conn.begin()
+            except self.engine.errors:
+                if not conn.broken:
+                    raise
+                conn = self._connection()  # the server had dropped it: once more, on a new one
+                conn.begin()
             try:
                 yield conn
             except BaseException:
@@ -219,19 +230,32 @@ class StoreBase:
             conn.commit()
 
     def _rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        with self._read() as conn:
+        def rows(conn: Any) -> list[dict[str, Any]]:
             cursor = conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+        return self._query(rows)
+
     def _tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._read() as conn:
-            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
+        return self._query(lambda conn: [tuple(r) for r in conn.execute(sql, params).fetchall()])
 
     def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        with self._read() as conn:
-            row = conn.execute(sql, params).fetchone()
+        row = self._query(lambda conn: conn.execute(sql, params).fetchone())
         return row[0] if row else None
+
+    def _query(self, read: Callable[[Any], T]) -> T:
+        """One read; again on a new connection when the server had dropped this one (a
+        restart, a failover: the first use of a dead connection is what finds it dead)."""
+        try:
+            with self._read() as conn:
+                return read(conn)
+        except StoreError:
+            conn = getattr(self._local, "conn", None)
+            if conn is None or not conn.broken:
+                raise
+        with self._read() as conn:
+            return read(conn)
 
     # for tests and benches only: product code calls the named methods (tests/test_layers.py)
 

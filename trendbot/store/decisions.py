@@ -39,10 +39,10 @@ class DecisionsMixin(StoreBase):
             rows = self._rows("SELECT * FROM theme_examples WHERE brand = ? ORDER BY id", [brand])
         return [ThemeExample(**(r | {"created": from_iso(r["created"])})) for r in rows]
 
-    def adopt_brands(self, names: Sequence[str]) -> list[str]:
+    def adopt_brands(self, names: Sequence[str], *, renames: bool = True) -> list[str]:
         """Give rows of a brand not in `names` to the one they belong to: rows from before
-        brands to the first brand; a renamed brand's rows (one name gone, one new name with no
-        rows yet) to its new name. Returns the names still orphaned, to warn about."""
+        brands to the first brand; with `renames`, a renamed brand's rows (one name gone, one
+        new name with no rows yet) to its new name. Returns the names still orphaned."""
         tables = ("pitches", "holds", "theme_examples", "queued")
         with self.transaction() as db:
 
@@ -63,7 +63,7 @@ class DecisionsMixin(StoreBase):
                 for row in db.execute(f"SELECT DISTINCT brand FROM {table}").fetchall()
             }
             gone, fresh = found - set(names) - {""}, [n for n in names if n not in found]
-            if len(gone) == 1 and len(fresh) == 1:
+            if renames and len(gone) == 1 and len(fresh) == 1:
                 move(gone.pop(), fresh[0])
         return sorted(gone)
 

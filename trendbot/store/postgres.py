@@ -16,15 +16,24 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from trendbot.errors import StoreError
 from trendbot.store.base import redacted
 from trendbot.store.migrations import MIGRATIONS
 
-WRITE_LOCK = 0x7472656E  # "tren": the advisory lock every write transaction takes
-MIGRATE_LOCK = 0x7472656F  # held while migrating: two workers starting at once wait
 LOCK_TIMEOUT = "30s"  # as SQLite's busy timeout
+# A dead peer (a host gone, a cable cut) is noticed in about half a minute, not TCP's two hours:
+# its session ends, and the lead lock it held with it.
+ALIVE = {
+    "connect_timeout": 10,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
 _WORDS = [
@@ -59,10 +68,21 @@ def ddl(text: str) -> str:
     return sql(text)
 
 
+def lock_key(scope: str, name: str) -> int:
+    """An advisory lock's key: one install per schema, so two in one database never share."""
+    return int.from_bytes(hashlib.sha256(f"{scope}:{name}".encode()).digest()[:8], "big") >> 1
+
+
 class PostgresConnection:
-    def __init__(self, url: str) -> None:
-        self.conn = psycopg.connect(url, autocommit=True)
+    def __init__(self, url: str, write_key: int) -> None:
+        self.conn = psycopg.connect(make_conninfo(url, **ALIVE), autocommit=True)
         self.conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        self.write_key = write_key
+
+    @property
+    def broken(self) -> bool:
+        """The server or the network dropped it: the next use needs a new connection."""
+        return self.conn.closed or self.conn.broken
 
     def execute(self, text: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         return self.conn.execute(sql(text), params)
@@ -75,11 +95,17 @@ class PostgresConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.conn.info.transaction_status != TransactionStatus.IDLE
+        status = self.conn.info.transaction_status
+        return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
     def begin(self) -> None:
         self.conn.execute("BEGIN")
-        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+        try:
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", [self.write_key])
+        except psycopg.Error:
+            if not self.broken:
+                self.conn.execute("ROLLBACK")  # not left in an aborted transaction
+            raise
 
     def begin_snapshot(self) -> None:
         self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -103,8 +129,10 @@ class PostgresEngine:
     def __init__(self, url: str) -> None:
         self.url = url
         self.where = redacted(url)
+        self._scope: str | None = None  # the schema: lock keys are per install
         self._leader: psycopg.Connection[Any] | None = None  # holds the session's lead locks
         self._leads: set[str] = set()
+        self.epoch = 0  # counts lead locks taken: a new one means another worker led between
         self._lock = threading.Lock()
 
     def lead(self, name: str) -> bool:
@@ -112,21 +140,30 @@ class PostgresEngine:
         lock on a connection of its own, released by PostgreSQL the moment this process dies
         (kill -9 included), so another worker takes over at its next try."""
         with self._lock:
-            if self._leader is not None and self._leader.closed:
-                self._leader, self._leads = None, set()  # the session, and its locks, are gone
-            if name in self._leads:
+            if self._leader is not None and name in self._leads:
                 try:
-                    self._leader.execute("SELECT 1")  # type: ignore[union-attr]
+                    self._leader.execute("SELECT 1")  # the session, and its locks, still there
                     return True
-                except psycopg.OperationalError:
-                    self._leader, self._leads = None, set()
+                except psycopg.Error:
+                    self._leader.close()
+            if self._leader is not None and (self._leader.closed or self._leader.broken):
+                self._leader, self._leads = None, set()
             if self._leader is None:
-                self._leader = psycopg.connect(self.url, autocommit=True)
-            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+                self._leader = psycopg.connect(make_conninfo(self.url, **ALIVE), autocommit=True)
+            key = lock_key(self.scope, name)
             row = self._leader.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
             if row and row[0]:
                 self._leads.add(name)
+                self.epoch += 1
             return name in self._leads
+
+    @property
+    def scope(self) -> str:
+        if self._scope is None:
+            with psycopg.connect(make_conninfo(self.url, **ALIVE), autocommit=True) as conn:
+                row = conn.execute("SELECT current_schema()").fetchone()
+            self._scope = str(row[0]) if row else "public"
+        return self._scope
 
     def close(self) -> None:
         with self._lock:
@@ -135,12 +172,13 @@ class PostgresEngine:
             self._leader, self._leads = None, set()
 
     def connect(self) -> PostgresConnection:
-        return PostgresConnection(self.url)
+        return PostgresConnection(self.url, lock_key(self.scope, "write"))
 
     def migrate(self, conn: PostgresConnection) -> None:
         """Every migration not applied yet, each in its own transaction, one worker at a time."""
         db = conn.conn
-        db.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK])
+        migrating = lock_key(self.scope, "migrate")
+        db.execute("SELECT pg_advisory_lock(%s)", [migrating])
         try:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations"
@@ -154,7 +192,7 @@ class PostgresEngine:
                     migration(lambda text: db.execute(ddl(text)), True)
                     db.execute("INSERT INTO schema_migrations (name) VALUES (%s)", [name])
         finally:
-            db.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK])
+            db.execute("SELECT pg_advisory_unlock(%s)", [migrating])
 
     def json_true(self, column: str, key: str) -> str:
         return f"(CAST({column} AS jsonb) ->> '{key}') = 'true'"

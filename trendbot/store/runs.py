@@ -45,6 +45,11 @@ class RunsMixin(StoreBase):
         with self._mapped_errors():
             return self.engine.lead(name)
 
+    @property
+    def lead_epoch(self) -> int:
+        """How many times this process took a lead lock: a change means it lost one between."""
+        return self.engine.epoch
+
     def claim_feed(self, name: str, worker: str, *, now: datetime, until: datetime) -> bool:
         """Take a due feed's fetch for `worker` until `until`: one worker per interval fetches
         it (the fetch's outcome sets its next time and ends the claim); a claim that runs out,

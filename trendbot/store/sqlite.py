@@ -25,6 +25,8 @@ class SqliteConnection:
         self.conn.execute(f"PRAGMA busy_timeout={BUSY_MS}")
         self.utils = Database(self.conn, execute_plugins=False)  # tests' and benches' helper
 
+    broken = False  # a file does not drop its connections
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         return self.conn.execute(sql, params)
 
@@ -71,6 +73,7 @@ class SqliteEngine:
         conn.commit()
 
     multi_writer = False  # one `trendbot run` per file: the run lease sees to it
+    epoch = 0
 
     def lead(self, name: str) -> bool:
         return True

@@ -28,23 +28,28 @@ class StoriesMixin(StoreBase):
         the first item still to embed (another worker may be embedding it: stories are decided
         in arrival order). Read in batches of thousands: only a trending item's `extra` is read
         and decoded."""
-        rows = self._tuples(
-            """
-            SELECT i.id, i.title, i.source, i.feed, i.kind, i.language, i.first_seen,
-                   CASE WHEN i.kind = 'trending' THEN i.extra END, e.vector
-            FROM pending p
-            JOIN items i ON i.id = p.item_id
-            JOIN embeddings e ON e.item_id = i.id AND e.model = ?
-            WHERE p.stage = 'cluster' AND i.first_seen >= ?
-              AND NOT EXISTS (
-                SELECT 1 FROM pending q JOIN items j ON j.id = q.item_id
-                WHERE q.stage = 'embed' AND j.first_seen >= ?
-                  AND (j.first_seen < i.first_seen OR (j.first_seen = i.first_seen
-                       AND j.rowid < i.rowid)))
-            ORDER BY i.first_seen, i.rowid LIMIT ?
-            """,
-            [model, iso(since), iso(since), limit],
-        )
+        with self._read(snapshot=True) as conn:
+            first = conn.execute(
+                "SELECT j.first_seen, j.rowid FROM pending q JOIN items j ON j.id = q.item_id"
+                " WHERE q.stage = 'embed' AND j.first_seen >= ? ORDER BY 1, 2 LIMIT 1",
+                [iso(since)],
+            ).fetchone()
+            before, params = "", [model, iso(since)]
+            if first is not None:
+                before = " AND (i.first_seen < ? OR (i.first_seen = ? AND i.rowid < ?))"
+                params += [first[0], first[0], first[1]]
+            rows = conn.execute(
+                f"""
+                SELECT i.id, i.title, i.source, i.feed, i.kind, i.language, i.first_seen,
+                       CASE WHEN i.kind = 'trending' THEN i.extra END, e.vector
+                FROM pending p
+                JOIN items i ON i.id = p.item_id
+                JOIN embeddings e ON e.item_id = i.id AND e.model = ?
+                WHERE p.stage = 'cluster' AND i.first_seen >= ?{before}
+                ORDER BY i.first_seen, i.rowid LIMIT ?
+                """,
+                [*params, limit],
+            ).fetchall()
         return [
             ItemToCluster(
                 item_id,
@@ -183,7 +188,8 @@ class StoriesMixin(StoreBase):
     def open_stories(self, model: str) -> list[stories.Story]:
         """The clusterer's open stories of `model`, as it left them."""
         rows = self._rows(
-            "SELECT * FROM stories WHERE model = ? AND closed = 0 AND merged_into IS NULL",
+            "SELECT * FROM stories WHERE model = ? AND closed = 0 AND merged_into IS NULL"
+            " ORDER BY id",
             [model],
         )
         return [_story_from_row(r) for r in rows]
