@@ -476,3 +476,22 @@ def test_two_installs_in_two_schemas_each_lead(postgres_url: str) -> None:
         for store, url in zip(stores, urls, strict=True):
             store.close()
             drop_schema(postgres_url, schema_name(url))
+
+
+def test_a_dead_workers_feed_claim_is_taken_at_once(database: str) -> None:
+    one, two = Store(database), Store(database)
+    try:
+        one.ensure_feed("a", url="https://a.example/rss")
+        until = T0 + timedelta(minutes=5)
+        assert one.lead("alive:w1") and one.claim_feed("a", "w1", now=T0, until=until)
+        later = T0 + timedelta(seconds=20)
+        assert two.feed_claims(now=later) == {"a": "w1"}
+        if one.multi_writer:  # alive while its session lives
+            assert two.alive("w1")
+            assert not two.claim_feed("a", "w2", now=later, until=until, dead="")
+        one.close()  # killed: its session, and its alive lock, end
+        assert not two.alive("w1")
+        assert two.claim_feed("a", "w2", now=later, until=until, dead="w1")
+    finally:
+        one.close()
+        two.close()

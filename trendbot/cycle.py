@@ -131,7 +131,7 @@ class Pipeline:
         """Whether this worker leads now. One that just took the lead (again) reads the stories
         again: the worker that led before changed them since this one read them."""
         leading = self.store.lead(LEAD)
-        epoch = self.store.lead_epoch
+        epoch = self.store.lead_epoch(LEAD)
         if leading and epoch != self._epoch and self.store.multi_writer:
             self.brain.forget_tracker()
         self.leading, self._epoch = leading, epoch
@@ -240,11 +240,17 @@ class Pipeline:
             now = self.clock()
             rounds = -(-len(feeds) // self.settings.fetch.concurrency)  # fetched so many at once
             until = now + timedelta(seconds=rounds * 2 * self.settings.fetch.timeout + 30)
+            self.store.lead(f"alive:{self.worker}")  # held for as long as this process lives
+            claims = self.store.feed_claims(now=now)
+            dead = {w for w in set(claims.values()) - {self.worker} if not self.store.alive(w)}
             feeds = {
                 name: f
                 for name, f in feeds.items()
-                if self.store.claim_feed(name, self.worker, now=now, until=until)
-            }
+                if self.store.claim_feed(
+                    name, self.worker, now=now, until=until,
+                    dead=claims.get(name, "") if claims.get(name) in dead else "",
+                )
+            }  # fmt: skip
         requests = []
         for feed in feeds.values():
             row = self.store.feed_row(feed.name)

@@ -132,7 +132,7 @@ class PostgresEngine:
         self._scope: str | None = None  # the schema: lock keys are per install
         self._leader: psycopg.Connection[Any] | None = None  # holds the session's lead locks
         self._leads: set[str] = set()
-        self.epoch = 0  # counts lead locks taken: a new one means another worker led between
+        self.epochs: dict[str, int] = {}  # lead locks taken per name: a new one, someone between
         self._lock = threading.Lock()
 
     def lead(self, name: str) -> bool:
@@ -154,8 +154,19 @@ class PostgresEngine:
             row = self._leader.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
             if row and row[0]:
                 self._leads.add(name)
-                self.epoch += 1
+                self.epochs[name] = self.epochs.get(name, 0) + 1
             return name in self._leads
+
+    def held(self, name: str) -> bool:
+        """Whether some live session holds the lock `name` (a worker's "I am alive" lock): if
+        it can be taken, nobody holds it; it is given back at once."""
+        with self._lock, psycopg.connect(make_conninfo(self.url, **ALIVE), autocommit=True) as c:
+            key = lock_key(self.scope, name)
+            row = c.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()
+            if row and row[0]:
+                c.execute("SELECT pg_advisory_unlock(%s)", [key])
+                return False
+            return True
 
     @property
     def scope(self) -> str:

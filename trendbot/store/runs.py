@@ -45,22 +45,36 @@ class RunsMixin(StoreBase):
         with self._mapped_errors():
             return self.engine.lead(name)
 
-    @property
-    def lead_epoch(self) -> int:
-        """How many times this process took a lead lock: a change means it lost one between."""
-        return self.engine.epoch
+    def lead_epoch(self, name: str) -> int:
+        """How many times this process took the lock `name`: a change means it lost it."""
+        return self.engine.epochs.get(name, 0)
 
-    def claim_feed(self, name: str, worker: str, *, now: datetime, until: datetime) -> bool:
+    def alive(self, worker: str) -> bool:
+        """Whether `worker` still runs: it holds its `alive:` lock for as long as it lives
+        (PostgreSQL ends the lock with the session: kill -9, a crash, a host gone)."""
+        with self._mapped_errors():
+            return self.engine.held(f"alive:{worker}")
+
+    def feed_claims(self, *, now: datetime) -> dict[str, str]:
+        """Each feed claimed now, and by whom."""
+        rows = self._tuples(
+            "SELECT name, claimed_by FROM feeds WHERE claimed_until >= ?", [iso(now)]
+        )
+        return {str(name): str(worker) for name, worker in rows}
+
+    def claim_feed(
+        self, name: str, worker: str, *, now: datetime, until: datetime, dead: str = ""
+    ) -> bool:
         """Take a due feed's fetch for `worker` until `until`: one worker per interval fetches
         it (the fetch's outcome sets its next time and ends the claim); a claim that runs out,
-        its worker dead mid-fetch, lets another take it."""
+        or whose worker is `dead`, lets another take it."""
         with self.transaction() as db:
             cursor = db.execute(
                 "UPDATE feeds SET claimed_by = ?, claimed_until = ?"
                 " WHERE name = ? AND disabled = 0"
                 " AND (next_fetch_after IS NULL OR next_fetch_after <= ?)"
-                " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)",
-                [worker, iso(until), name, iso(now), iso(now), worker],
+                " AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by IN (?, ?))",
+                [worker, iso(until), name, iso(now), iso(now), worker, dead or worker],
             )
             return bool(cursor.rowcount == 1)
 

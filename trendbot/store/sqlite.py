@@ -73,10 +73,13 @@ class SqliteEngine:
         conn.commit()
 
     multi_writer = False  # one `trendbot run` per file: the run lease sees to it
-    epoch = 0
+    epochs: dict[str, int] = {}  # noqa: RUF012 (never written: one process leads for good)
 
     def lead(self, name: str) -> bool:
         return True
+
+    def held(self, name: str) -> bool:
+        return False  # one process per file: another's lock died with it
 
     def close(self) -> None:
         pass
