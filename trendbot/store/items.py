@@ -314,7 +314,7 @@ class ItemsMixin(StoreBase):
         with self._read(snapshot=True) as conn:  # the count and the rows agree
             (count,) = conn.execute(f"SELECT count(*) {sql}", params).fetchone()
             vectors = np.empty((count, dim), np.float32)
-            for key, blob, first_seen in conn.execute(
+            for key, blob, first_seen in conn.stream(
                 f"SELECT e.item_id, e.vector, i.first_seen {sql}", params
             ):
                 if len(keys) == len(vectors):  # cannot happen in a snapshot; cheap to keep
@@ -329,8 +329,8 @@ class ItemsMixin(StoreBase):
         what `trendbot export` writes. Streamed: a year of items need not fit in memory."""
         where = "WHERE first_seen >= ?" if since else ""
         params = [iso(since)] if since else []
-        with self._read() as conn:
-            cursor = conn.execute(
+        with self._read(snapshot=True) as conn:
+            cursor = conn.stream(
                 "SELECT feed, guid, url, title, summary, published, first_seen, kind, language,"
                 f" author, source, extra FROM items {where} ORDER BY first_seen, rowid",
                 params,

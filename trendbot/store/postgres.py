@@ -9,9 +9,10 @@ never races another worker's (a lease, a pitch's state, a story id).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -68,6 +69,9 @@ def ddl(text: str) -> str:
     return sql(text)
 
 
+_cursors = itertools.count()
+
+
 def lock_key(scope: str, name: str) -> int:
     """An advisory lock's key: one install per schema, so two in one database never share."""
     return int.from_bytes(hashlib.sha256(f"{scope}:{name}".encode()).digest()[:8], "big") >> 1
@@ -86,6 +90,14 @@ class PostgresConnection:
 
     def execute(self, text: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         return self.conn.execute(sql(text), params)
+
+    def stream(self, text: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Rows a few thousand at a time (a server-side cursor, inside the snapshot read that
+        asks for it): a year of items need not fit in a worker's memory."""
+        with self.conn.cursor(name=f"stream_{next(_cursors)}") as cursor:
+            cursor.itersize = 2000
+            cursor.execute(sql(text), params)
+            yield from cursor
 
     def executemany(self, text: str, rows: Iterable[Sequence[Any]]) -> None:
         rows = list(rows)
