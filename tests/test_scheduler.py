@@ -50,6 +50,7 @@ OUTSIDE_ENV = (
     "SLACK_SIGNING_SECRET",
     "TRENDBOT_CONFIG",
     "TRENDBOT_DB",
+    "TRENDBOT_DATABASE_URL",
     "TRENDBOT_SLACK_API_URL",
     "TRENDBOT_LLM_API_KEY",
 )
@@ -131,16 +132,22 @@ class Run:
     """One `trendbot run` process, its output in files (a pipe nobody reads would block it)."""
 
     def __init__(
-        self, config: Path, db: Path, env: dict[str, str], log: Path, background: bool = False
+        self,
+        config: Path,
+        db: Path | str,
+        env: dict[str, str],
+        log: Path,
+        background: bool = False,
+        command: tuple[str, ...] = (),
     ) -> None:
         self.log = log
         args = ["--config", str(config), "--db", str(db), "--log-level", "info"]
-        args += ["run", "--port", str(free_port())]
+        args += command or ("run", "--port", str(free_port()))
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "trendbot.cli", *args],
                 env=env,
-                cwd=db.parent,
+                cwd=config.parent,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 # as a shell starts `trendbot run &`: SIGINT ignored, inherited

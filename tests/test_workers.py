@@ -13,7 +13,6 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -28,7 +27,7 @@ from fakeslack import FakeSlack
 from feedserver import FeedServer, Response
 from headlines import THEMES
 from pgserver import drop_schema, fresh_schema, schema_name
-from test_scheduler import CHANNEL, FEED_ITEMS, card_pitch, feed_body, slack_env
+from test_scheduler import CHANNEL, FEED_ITEMS, Run, card_pitch, feed_body, slack_env
 
 from trendbot.cycle import make_pipeline
 from trendbot.settings import load_settings
@@ -84,26 +83,6 @@ def write_config(folder: Path, urls: dict[str, str]) -> Path:
     return path
 
 
-class Worker:
-    def __init__(self, config: Path, url: str, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        args = ["--config", str(config), "--db", url, "--log-level", "info", "run", "--no-listen"]
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "trendbot.cli", *args],
-                env=env,
-                cwd=config.parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-15:])
-
-
 @pytest.fixture
 def database(postgres_url: str) -> Iterator[str]:
     url = fresh_schema(postgres_url)
@@ -125,7 +104,7 @@ def value(url: str, sql: str) -> int:
     return int(found[0][0]) if found else 0
 
 
-def wait_until(check: Callable[[], T], what: str, timeout: float, workers: list[Worker]) -> T:
+def wait_until(check: Callable[[], T], what: str, timeout: float, workers: list[Run]) -> T:
     deadline = time.monotonic() + timeout
     while not (result := check()):
         if time.monotonic() > deadline:
@@ -163,17 +142,18 @@ def test_workers_killed_at_random_lose_nothing_and_do_nothing_twice(
             "SELECT item_id, story_id FROM story_items")])  # fmt: skip
     feed_server.requests.clear()
 
-    workers: list[Worker] = []
+    workers: list[Run] = []
     kills: list[tuple[float, str]] = []
     with FakeSlack(channels={CHANNEL: "trend-pitches"}) as fake:
         env = slack_env(fake)
 
-        def start() -> Worker:
-            worker = Worker(config, database, env, tmp_path / f"worker{len(workers)}.log")
+        def start() -> Run:
+            worker = Run(config, database, env, tmp_path / f"worker{len(workers)}.log",
+                         command=("run", "--no-listen"))  # fmt: skip
             workers.append(worker)
             return worker
 
-        def kill(victims: list[Worker]) -> None:
+        def kill(victims: list[Run]) -> None:
             for victim in victims:
                 victim.process.kill()
                 victim.process.wait(30)
