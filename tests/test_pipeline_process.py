@@ -264,3 +264,35 @@ def test_workers_share_one_database_one_leads_and_each_searches_it_all(
                                 for t in titles.values()), titles  # fmt: skip
     finally:
         drop_schema(postgres_url, schema_name(url))
+
+
+PREMIERE = [
+    ("Le Monde", "Festival de Cannes : la Palme d'or pour un film d'animation"),
+    ("Le Figaro", "Cannes : le film d'animation palmé ovationné pendant dix minutes"),
+    ("Libération", "La Palme d'or de Cannes récompense un film d'animation audacieux"),
+    ("France Info", "Palme d'or : Macron salue le film d'animation primé à Cannes"),
+    ("Le Parisien", "Cannes : le réalisateur du film palmé remercie son équipe d'animation"),
+    ("20 Minutes", "Festival de Cannes : un film d'animation remporte la Palme d'or"),
+]
+
+
+def test_a_politician_named_in_culture_news_is_held_for_an_editor(
+    tmp_path: Path, settings: Any
+) -> None:
+    """A charter word the story's meaning does not confirm (a president's congratulations in a
+    film story) asks for care: held with its caution, never pitched unasked."""
+    cinema = {"name": "cinema", "description": "le cinéma, les festivals de films, les sorties",
+              "keywords": ["film", "cannes", "palme"]}  # fmt: skip
+    brand = settings.brand.model_copy(
+        update={"themes": (*settings.brand.themes, ThemeSettings(**cinema))}
+    )
+    settings = settings.model_copy(update={"brands": (brand,)})
+    now = T0 + timedelta(minutes=40)
+    burst = [item(400 + n, s, t, 5 * n + 1) for n, (s, t) in enumerate(PREMIERE)]
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream() + burst)
+        report = pipeline.process(now)
+        assert all("Palme" not in p.story_label for p in report.pitched)
+        [held] = [h for h in pipeline.store.held_stories() if "Palme" in h.label]
+        assert held.hold.reason == "caution" and "macron" in held.hold.detail.lower()
+        assert report.held["caution"] == 1

@@ -150,6 +150,28 @@ def test_a_tragedy_word_in_culture_news_asks_a_person(text: str, level: str) -> 
     assert verdict.level == level, verdict.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a politician named once, in a story that reads as culture: a person decides
+        ("Gala night: the film festival opens ; Trump attends the festival gala", "caution"),
+        # politics words in several of its headlines: politics, whatever the mixed reading
+        (
+            "Gala night: the film festival opens ; Senate Republicans clash over the film tax ; "
+            "Trump signs the film tax bill",
+            "blocked",
+        ),
+        ("Mayor-elect picks a deputy ; The festival opens", "caution"),
+    ],
+)
+def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str) -> None:
+    model = _reader({"festival": "culture", "gala": "culture", "film": "culture"})
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=model)
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+    assert verdict.category == "politics and elections"
+
+
 def test_one_vector_per_text() -> None:
     f = SafetyFilter(SafetyRules(), encode, model="minilm")
     with pytest.raises(ValueError, match="one vector per text"):

@@ -595,12 +595,14 @@ def _pitch_for_brand(
             store.hold(story_id, "blocked", fit.verdict.reason, now=now, brand=name)
             report.blocked += 1
             continue
-        if fit.verdict.level == "caution" and fit.verdict.category in safety.WORDS_DECIDE:
-            # A death or a disaster that reads as culture news (an obituary, a documentary):
-            # not blocked, but never pitched unasked. /trend, the digest and the Home tab show
-            # it with its caution; an editor may still draft it.
-            store.hold(story_id, "tragedy", fit.verdict.reason, now=now, brand=name)
-            report.held["tragedy"] += 1
+        if fit.verdict.level == "caution":
+            # A death or a disaster that reads as culture news (an obituary, a documentary), a
+            # politician named in a story that does not read as politics: not blocked, but
+            # never pitched unasked. /trend, the digest and the Home tab show it with its
+            # caution; an editor may still draft it.
+            why = "tragedy" if fit.verdict.category in safety.WORDS_DECIDE else "caution"
+            store.hold(story_id, why, fit.verdict.reason, now=now, brand=name)
+            report.held[why] += 1
             continue
         if fit.theme is None:
             store.hold(story_id, "no_theme", "Matches none of the brand's themes.", now=now,

@@ -367,6 +367,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "a death or a disaster: an editor decides",
         "un décès ou une catastrophe : un éditeur décide",
     ),
+    "held.caution": (
+        "brand safety asks for care: an editor decides",
+        "la sécurité de la marque demande de la prudence : un éditeur décide",
+    ),
     "held.no_theme": ("no theme fits", "aucun thème"),
     "held.weak_fit": ("theme too loose", "thème trop lointain"),
     "held.draft_failed": ("the draft failed its checks", "le texte a échoué aux contrôles"),
@@ -627,6 +631,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.hold.draft_failed": ("draft failed", "texte refusé"),
     "console.hold.blocked": ("blocked", "bloqué"),
     "console.hold.tragedy": ("a death or a disaster", "un décès ou un drame"),
+    "console.hold.caution": ("brand safety asks for care", "prudence (sécurité de la marque)"),
 }
 
 
