@@ -6,7 +6,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,16 @@ from trendbot.store.sqlite import SqliteEngine
 from trendbot.types import Item
 
 T0 = datetime(2025, 7, 24, 12, 0, tzinfo=UTC)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """`check()` once true, polled: a closed session's locks go when the server notices."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def item(
@@ -432,7 +442,7 @@ def test_one_worker_leads_until_it_is_gone(database: str) -> None:
             return
         assert not two.lead("story-tracker") and one.lead("story-tracker")
         one.close()  # its session, and the lock with it, end (as when a worker is killed)
-        assert two.lead("story-tracker")
+        assert eventually(lambda: two.lead("story-tracker"))
     finally:
         one.close()
         two.close()
@@ -455,8 +465,7 @@ def test_a_dropped_postgresql_session_is_replaced_and_its_lead_lost(postgres_url
                 [[c.conn.info.backend_pid for c in one._open]
                  + [one.engine._leader.info.backend_pid]],  # type: ignore[attr-defined]
             )  # fmt: skip
-        time.sleep(0.5)
-        assert two.lead("story-tracker")  # the lock went with the session
+        assert eventually(lambda: two.lead("story-tracker"))  # the lock went with the session
         assert not one.lead("story-tracker")
         assert one.feed_row("a") is not None  # a new connection, not "the connection is closed"
     finally:
@@ -490,7 +499,7 @@ def test_a_dead_workers_feed_claim_is_taken_at_once(database: str) -> None:
             assert two.alive("w1")
             assert not two.claim_feed("a", "w2", now=later, until=until, dead="")
         one.close()  # killed: its session, and its alive lock, end
-        assert not two.alive("w1")
+        assert eventually(lambda: not two.alive("w1"))
         assert two.claim_feed("a", "w2", now=later, until=until, dead="w1")
     finally:
         one.close()
