@@ -15,8 +15,8 @@ has stories to score; the same items, same times, for every run). feeds.yaml has
 the example brand of the repository's feeds.yaml, with `embedding.model` = --model. Then K
 workers (K=1, then K=2 on a fresh database) are started as `python -m trendbot.cli ... run
 --no-listen`, with OMP/MKL/OPENBLAS/TORCH_NUM_THREADS=1 and, unless --no-pin, each pinned to one
-core of its own (sched_setaffinity: trendbot sets torch's threads to os.cpu_count() whatever the
-environment says). The vector cache is off (TRENDBOT_CACHE=off): no run reads another's vectors.
+core of its own (sched_setaffinity: one core per worker, as one small machine each would be).
+The vector cache is off (TRENDBOT_CACHE=off): no run reads another's vectors.
 Time runs from the start of the processes until every item is in a story (`story_items`, polled
 every 0.5 s, up to --timeout); model loading counts alike for both. Without it (`after load`):
 from the moment every worker has its model (its log says `run.started`, which `run` logs once the

@@ -504,3 +504,22 @@ def test_a_dead_workers_feed_claim_is_taken_at_once(database: str) -> None:
     finally:
         one.close()
         two.close()
+
+
+def test_health_is_this_hosts_worker(database: str) -> None:
+    import os
+    import socket
+
+    from trendbot.lease import lease_status, take_lease
+
+    with Store(database) as store:
+        if not store.multi_writer:
+            return  # SQLite: the run lease, tested in test_scheduler
+        now = datetime.now(UTC)
+        store.acquire_lease("worker:elsewhere", "elsewhere", now=now, ttl=timedelta(minutes=2),
+                            pid=1, host="another-host")  # fmt: skip
+        ok, detail = lease_status(store, now=now)
+        assert not ok and socket.gethostname() in detail
+        take_lease(store, "here", now=now)
+        ok, detail = lease_status(store, now=now)
+        assert ok and str(os.getpid()) in detail

@@ -55,18 +55,18 @@ def lease_name(store: Store, holder: str) -> str:
 
 def lease_status(store: Store, *, now: datetime) -> tuple[bool, str]:
     """For `trendbot health` (the container's HEALTHCHECK): is a `run` alive on this database?
-    With several workers (PostgreSQL), is at least one?"""
-    if store.multi_writer:
+    With several workers (PostgreSQL), is this host's?"""
+    if store.multi_writer:  # the question is this host's (container's) worker
         here = socket.gethostname()
-        alive = [
+        mine = [
             w
             for w in store.leases(WORKER)
-            if w.expires > now and (w.host != here or pid_alive(w.pid or 0))
+            if w.expires > now and w.host == here and pid_alive(w.pid or 0)
         ]
-        if not alive:
-            return False, "no trendbot worker holds a live lease on this database"
-        return True, f"{len(alive)} worker(s) alive: " + ", ".join(
-            f"pid {w.pid} on {w.host}" for w in alive
+        if not mine:
+            return False, f"no trendbot worker alive on {here} for this database"
+        return True, f"{len(mine)} worker(s) alive on {here}: pid " + ", ".join(
+            str(w.pid) for w in mine
         )
     lease = store.lease(LEASE)
     if lease is None:
