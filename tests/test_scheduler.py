@@ -76,10 +76,21 @@ def serve_feed(server: FeedServer, *, delay: float = 0.0) -> str:
     return server.route("/run/heatwave.rss", Response(body=body, headers=headers, delay=delay))
 
 
-def write_config(folder: Path, *, feed_url: str | None = None, channel: str = "") -> Path:
-    feeds = [{"name": "actu", "url": feed_url, "language": "fr", "poll_minutes": 1}]
+def write_config(
+    folder: Path,
+    *,
+    feed_url: str | None = None,
+    channel: str = "",
+    feeds: dict[str, str] | None = None,
+    fetch: dict[str, Any] | None = None,
+) -> Path:
+    """feeds.yaml: the `actu` feed at `feed_url` (or `feeds`, name -> url), polled each minute."""
+    urls = feeds or ({"actu": feed_url} if feed_url else {})
     config = {
-        "feeds": feeds if feed_url else [],
+        "feeds": [
+            {"name": name, "url": url, "language": "fr", "poll_minutes": 1}
+            for name, url in urls.items()
+        ],
         "brand": {
             "name": "Maison Brioche",
             "language": "fr",
@@ -95,7 +106,7 @@ def write_config(folder: Path, *, feed_url: str | None = None, channel: str = ""
             },
         },
         "slack": {"channel": channel},
-        "fetch": {"allow_private": True},
+        "fetch": {"allow_private": True, **(fetch or {})},
     }
     path = folder / "feeds.yaml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")

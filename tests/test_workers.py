@@ -9,7 +9,6 @@ fixture), the feed server and the fake Slack Web API. State is read from the dat
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import signal
 import subprocess
@@ -25,9 +24,16 @@ import psycopg
 import pytest
 from fakeslack import FakeSlack
 from feedserver import FeedServer, Response
-from headlines import THEMES
 from pgserver import drop_schema, fresh_schema, schema_name
-from test_scheduler import CHANNEL, FEED_ITEMS, Run, card_pitch, feed_body, slack_env
+from test_scheduler import (
+    CHANNEL,
+    FEED_ITEMS,
+    Run,
+    card_pitch,
+    feed_body,
+    slack_env,
+    write_config,
+)
 
 from trendbot.cycle import make_pipeline
 from trendbot.settings import load_settings
@@ -56,31 +62,6 @@ def news_body() -> bytes:
         for n in range(200)
     )
     return body.replace("</channel>", more + "</channel>").encode("utf-8")
-
-
-def write_config(folder: Path, urls: dict[str, str]) -> Path:
-    config = {
-        "feeds": [
-            {"name": name, "url": url, "language": "fr", "poll_minutes": 1}
-            for name, url in urls.items()
-        ],
-        "brand": {
-            "name": "Maison Brioche",
-            "language": "fr",
-            "themes": THEMES,
-            "cadence": {
-                "queue_minutes": 0,
-                "quiet_hours": None,
-                "min_score": 1.0,
-                "min_relevance": 0.1,
-            },
-        },
-        "slack": {"channel": CHANNEL},
-        "fetch": {"allow_private": True, "timeout": 5},  # a dead worker's claim: 40 s
-    }
-    path = folder / "feeds.yaml"
-    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -132,7 +113,8 @@ def test_workers_killed_at_random_lose_nothing_and_do_nothing_twice(
             "Content-Type": "application/rss+xml"}))
         for name in FEEDS
     }  # fmt: skip
-    config = write_config(tmp_path, urls)
+    # a dead worker's claims are taken at once; else they would run out in 40 s
+    config = write_config(tmp_path, channel=CHANNEL, feeds=urls, fetch={"timeout": 5})
 
     # what one worker alone makes of the same news: the stories to compare with
     with make_pipeline(load_settings(config), db=str(tmp_path / "one.db")) as alone:
