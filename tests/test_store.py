@@ -523,3 +523,27 @@ def test_health_is_this_hosts_worker(database: str) -> None:
         take_lease(store, "here", now=now)
         ok, detail = lease_status(store, now=now)
         assert ok and str(os.getpid()) in detail
+
+
+def test_a_worker_that_lost_the_lead_writes_no_stories_nor_pitches(database: str) -> None:
+    """The lead is checked inside the write: a worker whose lock session ended (the server
+    dropped it while the process ran on) cannot write stories or pitches another now writes."""
+    import psycopg
+
+    from trendbot.errors import LeadLost
+
+    one, two = Store(database), Store(database)
+    try:
+        assert one.lead("story-tracker")
+        one.save_stories("m", [], [], lead="story-tracker")  # it leads: the write goes in
+        if not one.multi_writer:
+            return  # SQLite: one process per file, which leads for good
+        pid = one.engine._leader.info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(database, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        assert eventually(lambda: two.lead("story-tracker"))
+        with pytest.raises(LeadLost):
+            one.save_stories("m", [], [], lead="story-tracker")
+    finally:
+        one.close()
+        two.close()

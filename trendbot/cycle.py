@@ -37,7 +37,14 @@ from trendbot.brandfit import (
     pitch_input,
     story_contexts,
 )
-from trendbot.errors import ConfigError, FeedError, FetchError, ParseError, PitchError
+from trendbot.errors import (
+    ConfigError,
+    FeedError,
+    FetchError,
+    LeadLost,
+    ParseError,
+    PitchError,
+)
 from trendbot.fit import Fit
 from trendbot.logs import get_logger
 from trendbot.settings import BrandSettings, FeedSettings, Secrets, Settings
@@ -125,7 +132,13 @@ class Pipeline:
                     worker=self.worker,
                 )  # fmt: skip
                 return report
-            return self._process(now)
+            try:
+                return self._process(now)
+            except LeadLost as e:  # another worker took over mid-cycle: its stories now
+                self.brain.forget_tracker()
+                self.leading = False
+                log.warning("cycle.lead_lost", worker=self.worker)
+                raise Interrupted(str(e)) from e
 
     def lead(self) -> bool:
         """Whether this worker leads now. One that just took the lead (again) reads the stories
@@ -460,7 +473,7 @@ def cluster_new(
         if fence is not None:
             fence()
         store.save_stories(
-            brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members]
+            brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members], lead=LEAD
         )
         tracker.clear_changed()
         done += len(rows)
@@ -656,7 +669,9 @@ def _pitch_for_brand(
                 report.held["draft_failed"] += 1
                 continue
             pitch = replace(pitch, brand=name)
-            stored = store.insert_pitch(pitch, now=now, story_key=_story_key(context.row))
+            stored = store.insert_pitch(
+                pitch, now=now, story_key=_story_key(context.row), lead=LEAD
+            )
             report.pitched.append(stored)
         elif decision.action == "update":
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)

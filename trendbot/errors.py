@@ -84,6 +84,10 @@ class LockedError(StoreError):
     """Another process holds the database's run lease."""
 
 
+class LeadLost(StoreError):
+    """This worker no longer leads: another one writes the stories and pitches now."""
+
+
 class EmbedError(TrendbotError):
     """The embedding model cannot be loaded or used."""
 

@@ -25,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlite_utils import Database
 
-from trendbot.errors import StoreError
+from trendbot.errors import LeadLost, StoreError
 from trendbot.logs import redacted as redacted  # re-exported for the engines
 
 T = TypeVar("T")
@@ -92,6 +92,7 @@ class Engine(Protocol):
     def connect(self) -> Any: ...
     def lead(self, name: str) -> bool: ...
     def held(self, name: str) -> bool: ...
+    def fence(self, conn: Any, name: str) -> bool: ...
     def close(self) -> None: ...
     def migrate(self, conn: Any) -> None: ...
     def json_true(self, column: str, key: str) -> str: ...
@@ -275,6 +276,11 @@ class StoreBase:
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._value(sql, params)
+
+    def _fenced(self, conn: Any, lead: str | None) -> None:
+        """In a write transaction of the leading worker: stop it if it no longer leads."""
+        if lead is not None and not self.engine.fence(conn, lead):
+            raise LeadLost("another worker leads now: this one's write is dropped")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One statement in a transaction of its own (tests that set up odd rows)."""

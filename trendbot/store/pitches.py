@@ -24,15 +24,19 @@ def _add_event(db: Any, pitch_id: int, state: str, *, at: datetime, **fields: st
 
 
 class PitchesMixin(StoreBase):
-    def insert_pitch(self, pitch: Pitch, *, now: datetime, story_key: str | None = None) -> Pitch:
+    def insert_pitch(
+        self, pitch: Pitch, *, now: datetime, story_key: str | None = None, lead: str | None = None
+    ) -> Pitch:
         """Store a new pitch as proposed. `story_key` notes what the story looked like when it
-        was pitched (the card's thread hears of it when that changes), in the same transaction."""
+        was pitched (the card's thread hears of it when that changes), in the same transaction;
+        `lead`: only while this process holds that lead lock (the cycle's pitches)."""
         row = _pitch_row(pitch) | {
             "state": str(PitchState.PROPOSED),
             "created": iso(now),
             "updated": iso(now),
         }
         with self.transaction() as db:
+            self._fenced(db, lead)
             (pitch_id,) = db.execute(
                 f"INSERT INTO pitches ({', '.join(row)}) VALUES ({marks(list(row))}) RETURNING id",
                 list(row.values()),

@@ -169,6 +169,22 @@ class PostgresEngine:
                 self.epochs[name] = self.epochs.get(name, 0) + 1
             return name in self._leads
 
+    def fence(self, conn: PostgresConnection, name: str) -> bool:
+        """Inside a write transaction: whether this process still holds the lead lock `name`.
+        Writes are serialized, so a worker that took the lead meanwhile cannot have written yet,
+        and this one's write goes in only while it still leads."""
+        with self._lock:
+            if name not in self._leads or self._leader is None or self._leader.closed:
+                return False
+            pid = self._leader.info.backend_pid
+        key = lock_key(self.scope, name)
+        row = conn.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND pid = %s AND classid = %s AND objid = %s AND objsubid = 1)",
+            [pid, key >> 32, key & 0xFFFFFFFF],
+        ).fetchone()
+        return bool(row and row[0])
+
     def held(self, name: str) -> bool:
         """Whether some live session holds the lock `name` (a worker's "I am alive" lock): if
         it can be taken, nobody holds it; it is given back at once."""

@@ -81,6 +81,9 @@ class SqliteEngine:
     def lead(self, name: str) -> bool:
         return True
 
+    def fence(self, conn: SqliteConnection, name: str) -> bool:
+        return True  # the one process of this file leads
+
     def held(self, name: str) -> bool:
         return False  # one process per file: another's lock died with it
 

@@ -199,11 +199,15 @@ class StoriesMixin(StoreBase):
         model: str,
         changed: Sequence[stories.Story],
         members: Sequence[tuple[str, int, float]],
+        *,
+        lead: str | None = None,
     ) -> None:
         """Changed stories and new memberships (item id, story id, similarity), in one
-        transaction that also moves the items on in the queue: all of the batch or none."""
+        transaction that also moves the items on in the queue: all of the batch or none; only
+        while this process holds the lead lock `lead`, when given."""
         rows = [_story_row(story, model) for story in changed]
         with self.transaction() as db:
+            self._fenced(db, lead)
             if rows:
                 db.executemany(
                     insert_sql("stories", rows[0], upsert_on="id"),
