@@ -513,9 +513,10 @@ def test_health_is_this_hosts_worker(database: str) -> None:
     from trendbot.lease import lease_status, take_lease
 
     with Store(database) as store:
-        if not store.multi_writer:
-            return  # SQLite: the run lease, tested in test_scheduler
         now = datetime.now(UTC)
+        if not store.multi_writer:  # SQLite: the one run's lease (more in test_scheduler)
+            assert lease_status(store, now=now) == (False, "no trendbot run holds this database")
+            return
         store.acquire_lease("worker:elsewhere", "elsewhere", now=now, ttl=timedelta(minutes=2),
                             pid=1, host="another-host")  # fmt: skip
         ok, detail = lease_status(store, now=now)

@@ -19,7 +19,7 @@ import click
 
 from trendbot import __version__
 from trendbot.errors import TrendbotError
-from trendbot.logs import redacted
+from trendbot.logs import redact
 
 if TYPE_CHECKING:
     from trendbot.core import Trendbot
@@ -206,7 +206,7 @@ def config_check(ctx: Context) -> None:
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
     click.echo(f"  embedding model: {model} ({why})")
-    click.echo(f"  database: {redacted(ctx.db_path())}")
+    click.echo(f"  database: {redact(ctx.db_path())}")
     from trendbot.settings import Secrets
 
     secrets = Secrets.from_env(llm_key_env=s.pitches.llm.api_key_env if s.pitches.llm else "")
@@ -542,7 +542,7 @@ def run(ctx: Context, port: int, host: str, listen: bool) -> None:
         slack = "printed here (SLACK_BOT_TOKEN not set)"
     folder = embed.cache_dir()
     cache = str(folder / embed.CACHE_FILE) if folder else "no cache (TRENDBOT_CACHE=off)"
-    db = redacted(ctx.db_path())  # a URL's password never reaches the terminal or a log
+    db = redact(ctx.db_path())  # a URL's password never reaches the terminal or a log
     for line in run_summary(
         settings, db=db, model=model, model_reason=why, slack=slack, cache=cache
     ):
@@ -878,9 +878,9 @@ def _stored_stories(
             f"no stories stored in the {since} up to {now:%Y-%m-%d %H:%M} UTC for model"
             f" {model}: run `trendbot run` or `trendbot replay FILE` first, or try a"
             " recorded stream: `trendbot themes try FILE`",
-            where=redacted(ctx.db_path()),
+            where=redact(ctx.db_path()),
         )
-    source = f"{redacted(ctx.db_path())}, the {since} up to {now:%Y-%m-%d %H:%M} UTC"
+    source = f"{redact(ctx.db_path())}, the {since} up to {now:%Y-%m-%d %H:%M} UTC"
     return stories, titles, vectors, source, learned
 
 

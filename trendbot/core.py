@@ -107,8 +107,9 @@ class Trendbot:
     @property
     def leading(self) -> bool:
         """This process runs the story tracker and what follows it (pitches, deliveries,
-        digests, housekeeping): always on SQLite; the one elected worker on PostgreSQL."""
-        return self.pipeline.lead()
+        digests, housekeeping), as its latest cycle found: always on SQLite; the one elected
+        worker on PostgreSQL. Reading it takes no lead: only the cycle's thread does that."""
+        return self.pipeline.leading
 
     def story_count(self) -> int:
         return self.store.story_count()

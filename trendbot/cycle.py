@@ -99,6 +99,7 @@ class Pipeline:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leading = False
         self._epoch = -1  # the lead lock this process holds, as counted by the store
+        self._lead_lock = threading.Lock()
         self.writer = pitches.make_writer(settings.pitches, self.secrets)
         store.sync_feeds(settings.news_feeds)
         store.adopt_brands([b.name for b in settings.brands], renames=False)
@@ -143,20 +144,13 @@ class Pipeline:
     def lead(self) -> bool:
         """Whether this worker leads now. One that just took the lead (again) reads the stories
         again: the worker that led before changed them since this one read them."""
-        leading = self.store.lead(LEAD)
-        epoch = self.store.lead_epoch(LEAD)
-        if leading and epoch != self._epoch and self.store.multi_writer:
-            self.brain.forget_tracker()
-        self.leading, self._epoch = leading, epoch
-        return leading
-
-    def _fence(self) -> None:
-        """Before the leader writes stories or pitches: still the same lead, or stop the cycle
-        (another worker took over while this one was busy)."""
-        epoch = self._epoch
-        if not self.lead() or self._epoch != epoch:
-            log.warning("cycle.lead_lost", worker=self.worker)
-            raise Interrupted("another worker leads now")
+        with self._lead_lock:  # the cycle's thread, and a Slack handler's shared-link cycle
+            leading = self.store.lead(LEAD)
+            epoch = self.store.lead_epoch(LEAD)
+            if leading and epoch != self._epoch and self.store.multi_writer:
+                self.brain.forget_tracker()
+            self.leading, self._epoch = leading, epoch
+            return leading
 
     def _process(self, now: datetime) -> CycleReport:
         report = CycleReport(now)
@@ -165,14 +159,11 @@ class Pipeline:
         report.embedded = embed_new(
             self.brain, self.store, since=since, interrupt=stop, worker=self.worker
         )
-        report.clustered = cluster_new(
-            self.brain, self.store, since=since, interrupt=stop, fence=self._fence
-        )
+        report.clustered = cluster_new(self.brain, self.store, since=since, interrupt=stop)
         _check(stop)
         rising = score_live(self.brain, self.store, now=now, language=self.settings.brand.language)
         _check(stop)
         report.rising = len(rising)
-        self._fence()
         pitch_rising(
             self.brain,
             self.store,
@@ -446,10 +437,9 @@ def cluster_new(
     *,
     since: datetime,
     interrupt: threading.Event | None = None,
-    fence: Callable[[], None] | None = None,
 ) -> int:
-    """Embedded items join stories one at a time, in arrival order; membership is stored
-    (after `fence`, which stops a worker that no longer leads)."""
+    """Embedded items join stories one at a time, in arrival order; membership is stored, by
+    the leading worker only (the store checks the lead inside the write: `LeadLost`)."""
     tracker = brain.tracker
     done = 0
     while True:
@@ -470,8 +460,6 @@ def cluster_new(
             )
             members.append((row.id, assignment))
         changed = [tracker.get(i) for i in sorted(tracker.changed())]
-        if fence is not None:
-            fence()
         store.save_stories(
             brain.model, changed, [(i, a.story_id, a.similarity) for i, a in members], lead=LEAD
         )

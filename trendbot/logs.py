@@ -12,12 +12,11 @@ import logging
 import re
 import sys
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 _TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
 
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):[^@\s]+@")  # postgresql://user:secret@host
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):\S*@")  # postgresql://user:secret@host
 
 
 def redact(text: str) -> str:
@@ -88,12 +87,3 @@ def setup(level: str = "warning", *, json_lines: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

@@ -1,4 +1,5 @@
-"""`trendbot run`: APScheduler drives the pipeline day and night, in one process per database.
+"""`trendbot run`: APScheduler drives the pipeline day and night: one process per SQLite file,
+one or more workers per PostgreSQL database.
 
 Jobs (APScheduler, `max_instances=1`, coalescing, a misfire grace):
 - `fetch`          every 15 s, the feeds that are due (each at its own interval, as its health in
@@ -175,7 +176,7 @@ class Runner:
         """A job only the leading worker runs (always this one, on SQLite)."""
 
         def run() -> None:
-            if self.bot.leading:
+            if self.bot.pipeline.lead():  # on the cycle's thread: it may take a free lead
                 job()
 
         return run

@@ -26,7 +26,6 @@ from typing import Any, Protocol, TypeVar
 from sqlite_utils import Database
 
 from trendbot.errors import LeadLost, StoreError
-from trendbot.logs import redacted as redacted  # re-exported for the engines
 
 T = TypeVar("T")
 CHUNK = 500  # ids per IN (...): under SQLite's default limit of bound parameters

@@ -21,7 +21,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 
 from trendbot.errors import StoreError
-from trendbot.store.base import redacted
+from trendbot.logs import redact
 from trendbot.store.migrations import MIGRATIONS
 
 LOCK_TIMEOUT = "30s"  # as SQLite's busy timeout
@@ -140,7 +140,7 @@ class PostgresEngine:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.where = redacted(url)
+        self.where = redact(url)
         self._scope: str | None = None  # the schema: lock keys are per install
         self._leader: psycopg.Connection[Any] | None = None  # holds the session's lead locks
         self._leads: set[str] = set()
