@@ -1,13 +1,15 @@
 """Does trendbot stay fast and small as the database grows? Cycle cost, memory, disk, search.
 
-    .venv/bin/python bench/scale.py [--sizes 10000,30000,100000] [--stream history|busier] \
-        [--model use-multilingual] [--data ../shared/data/news_archive_2025.jsonl.gz] \
-        [--cycles 5] [--rebuild]
+    .venv/bin/python bench/scale.py [--sizes 10000,30000,100000] [--synthetic 100000,1000000] \
+        [--stream history|busier] [--model use-multilingual] \
+        [--data ../shared/data/news_archive_2025.jsonl.gz] [--cycles 5] [--rebuild]
 
-For each size N, a stream of N real headlines (the first sighting of each distinct title of the
-archive, in file order) is re-timed evenly and loaded through the real pipeline as it would
-arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)` per 30 minutes of that
-clock. Two shapes of stream (--stream):
+Two kinds of store are measured the same way.
+
+--sizes: real stores. For each size N, a stream of N real headlines (the first sighting of each
+distinct title of the archive, in file order) is re-timed evenly and loaded through the real
+pipeline as it would arrive: `trendbot.pipeline.replay`, one `save_items` + `process(now)` per
+30 minutes of that clock. Two shapes of stream (--stream):
 - `history` (default): the arrival rate stays that of 10,000 items in 14 days (about 710 a day,
   a few dozen feeds) and the history grows: 14 days for 10k, 42 for 30k, 140 for 100k, with
   retention set to keep it all. Only the store grows: this is what "cost per new item flat as
@@ -20,20 +22,31 @@ the story tracker ignores), several days after their first round; a repeat is em
 base title, so only distinct texts meet the encoder (cached under /tmp/trendbot-cache/scale/).
 The output says how many repeats there are.
 
+--synthetic: a `history` store of a million items would take a day through the pipeline, so
+these are built by bench/_synthetic.py: synthetic events (a real headline's vector as the
+centre, items around it, heavy-tailed sizes) written through the store's own methods up to the
+last 3 days, then 3 days of real headlines through the real pipeline, so the live window is the
+same at every size. Their figures answer the million-item targets: `rss_mib_1m` (the worker's
+peak RSS, target <= 1.5 GiB), `cycle_ratio_1m_100k` (a 500-item cycle at the largest size over
+the smallest, target <= 1.5) and `search_p99_ms_1m` (`Trendbot.search`, what `/trend search`
+runs, p99 of 100 queries, target <= 300 ms).
+
 The built database is cached (/tmp/trendbot-cache/scale/<model>-<stream>-<N>.db; --rebuild, or a
 change of schema, builds it again).
 Then, in a fresh process (so each size's memory peak is its own), on a copy of it, with the
 real encoder:
+- the item index built from the store, as `trendbot run` does at start-up (`Brain.item_index`:
+  exact, HNSW past 50k vectors, IVF-PQ codes past 200k);
 - --cycles processing cycles of 500 new items each (headlines kept out of every build):
   seconds a cycle, median, wall and CPU, and the share of it spent in the encoder;
-- the item index built from the store (`Brain.item_index`), then 100 searches for held-out
-  headlines (`VectorIndex.search`, k=40 as `Trendbot.search` asks), median; and
-  `Trendbot.search` end to end (encode + index + stories + brand fit), median of 20; then one
-  more cycle of 20 items, to see whether the index built at the first search learns them;
+- 100 searches of the index for held-out headlines (`VectorIndex.search`, k=40 as
+  `Trendbot.search` asks), median; and `Trendbot.search` end to end (encode + index + stories +
+  brand fit), median and p99 of 100; then one more cycle of 20 items, to see whether the index
+  learns them;
 - peak RSS of that process (ru_maxrss), and of the build process when it ran here;
 - the database's size on disk.
 Cost per new item 100k/10k (target <= 1.5x) is the ratio of cycle times between the largest
-and the smallest size (wall, CPU, and without the encoder); RSS target: <= 1 GiB at the largest.
+and the smallest size (wall, CPU, and without the encoder); RSS target: <= 1 GiB at 100k.
 The clock of the measures is the stream's, so a cached build never goes stale. Load average is
 printed: the machine may be shared. Prints ONE JSON line last.
 """
@@ -64,6 +77,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _synthetic as synthetic
 from _data import ArchiveRow, default_data_dir, load_news_archive
 from throughput import (
     EVERY,
@@ -82,7 +96,7 @@ from trendbot import embed
 from trendbot.core import Trendbot
 from trendbot.replay import replay
 from trendbot.sources.replay import ARCHIVE_FEED
-from trendbot.store.migrations import migrations
+from trendbot.store.migrations import MIGRATIONS
 from trendbot.types import Item
 
 CACHE = Path("/tmp/trendbot-cache/scale")
@@ -91,11 +105,14 @@ SMALLEST = 10_000  # items in RETENTION: the arrival rate of every `history` str
 STREAMS = ("history", "busier")
 BATCH = 500
 QUERIES = 100
-E2E_QUERIES = 20
+E2E_QUERIES = 100  # `Trendbot.search` end to end: enough for a p99
 FOLLOW = 20  # new items after the index is built, to see whether it learns them
 SEARCH_K = 40  # Trendbot.search(words, k=5) asks the index for k * 8
 COST_TARGET = 1.5
 RSS_TARGET_MIB = 1024
+RSS_1M_TARGET_MIB = 1536
+SEARCH_P99_TARGET_MS = 300
+SYNTHETIC_MIN = 5_000  # the real tail alone is ~2,100 items
 _REPEAT = re.compile(r" \[\d+\]$")
 
 
@@ -259,6 +276,82 @@ def build(data: Path, model: str, stream: str, size: int, cycles: int, db: Path)
     }
 
 
+def build_synthetic(data: Path, model: str, size: int, cycles: int, db: Path) -> dict[str, Any]:
+    """A `history` store of `size` items: synthetic events up to the last days, then the
+    archive's headlines through the real pipeline (bench/_synthetic.py)."""
+    pool = pools(data, cycles).build
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    length = span("history", size)
+    retention = retention_days(length)
+    tail = round(SMALLEST * (synthetic.TAIL / RETENTION))
+    if len(pool) < tail + 100:
+        raise SystemExit(
+            f"{data.name}: {len(pool)} headlines, need {tail + 100} for the synthetic stores"
+        )
+    load = load_average()
+    cached = CachedEmbedder(embed.load_embedder(model), CACHE / f"vectors-{model}.sqlite")
+    centres = cached.encode([r.title for r in pool[tail:]])
+    partial = db.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    pipeline = open_pipeline(scale_settings(model, retention), partial)
+    clocked = clock_encoder(pipeline, cached)
+    started = time.monotonic()
+
+    shown = [0]
+
+    def progress(done: int) -> None:
+        if done - shown[0] >= 100_000:
+            shown[0] = done
+            print(f"  synthetic {size}: {done} items, {time.monotonic() - started:.0f} s",
+                  file=sys.stderr, flush=True)  # fmt: skip
+
+    with pipeline:
+        shape, history = timed(
+            lambda: synthetic.build_history(
+                pipeline,
+                [r.title for r in pool[tail:]],
+                centres,
+                size=size - tail,
+                start=end - length,
+                end=end - synthetic.TAIL,
+                progress=progress,
+            )
+        )
+        items = retimed_items(
+            pool[:tail], end - synthetic.TAIL, tail / (synthetic.TAIL / timedelta(hours=1))
+        )
+        summary, live = timed(lambda: replay(pipeline, items, every=EVERY))
+        stored, stories = pipeline.store.item_count(), pipeline.store.story_count()
+    partial.rename(db)
+    return {
+        "size": size,
+        "model": model,
+        "stream": "synthetic",
+        "span_days": round(length / timedelta(days=1), 1),
+        "items_per_day": round(size / (length / timedelta(days=1))),
+        "retention_days": retention,
+        "items": stored,
+        "distinct": stored,
+        "repeats": 0,
+        "stories": stories,
+        "synthetic_items": size - tail,
+        **shape,
+        "real_tail_items": summary.items,
+        "cycles": summary.cycles,
+        "end": end.isoformat(),
+        "built_at": datetime.now(UTC).isoformat(),
+        "build_s": round(history.wall + live.wall, 1),
+        "build_cpu_s": round(history.cpu + live.cpu, 1),
+        "build_history_s": round(history.wall, 1),
+        "build_encode_s": round(clocked.spent.wall, 1),
+        "encoded": cached.misses,
+        "cached": cached.hits,
+        "build_rss_mib": round(peak_rss_mib(), 1),
+        "build_load_avg": [load, load_average()],
+    }
+
+
 def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any]) -> dict[str, Any]:
     """Cycles of new items, the item index and searches, on a copy of the built `db`."""
     held = pools(data, cycles)
@@ -273,6 +366,9 @@ def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any])
         with pipeline:
             clocked = clock_encoder(pipeline)
             restart = warm_up(pipeline)
+            # `trendbot run` builds the search index at start-up; each cycle then adds to it.
+            _, built = timed(lambda: pipeline.brain.item_index(pipeline.store, end))
+            rss_start = peak_rss_mib()
             runs: list[tuple[Timing, Timing]] = []
             new: list[int] = []  # a few headlines differ only by punctuation: stored once
             for n in range(cycles):
@@ -286,6 +382,7 @@ def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any])
             rss_cycles = peak_rss_mib()
             clock[0] = end + EVERY * (cycles + 1)
             search = _searches(pipeline, held.queries, clock[0])
+            search["index_build_s"] = round(built.wall, 2)
         size_after = db_bytes(copy)
     walls = [t.wall for t, _ in runs]
     return {
@@ -299,6 +396,7 @@ def measure(data: Path, model: str, cycles: int, db: Path, meta: dict[str, Any])
         "cycles_new_items": new,
         **search,
         "rss_mib": round(peak_rss_mib(), 1),
+        "rss_start_mib": round(rss_start, 1),
         "rss_cycles_mib": round(rss_cycles, 1),
         "db_mib": round(db_bytes(db) / 2**20, 1),
         "db_after_mib": round(size_after / 2**20, 1),
@@ -316,18 +414,20 @@ def _minus(a: Timing, b: Timing) -> Timing:
 
 
 def _searches(pipeline: Any, queries: Sequence[ArchiveRow], now: datetime) -> dict[str, Any]:
-    """The item index built at a first search, searches, and whether the next cycle's items
-    reach the index."""
+    """Searches of the item index, and whether the next cycle's items reach it."""
     brain = pipeline.brain
-    index, built = timed(lambda: brain.item_index(pipeline.store, now))
+    index = brain.item_index(pipeline.store, now)
     vectors = brain.encode([q.title for q in queries])
     times = []
     for vector in vectors:
         hits, t = timed(partial(index.search, vector, SEARCH_K))
         if not hits:
-            raise SystemExit("the item index answered nothing: is the database older than 14 days?")
+            raise SystemExit(
+                "the item index answered nothing: is the database older than its retention?"
+            )
         times.append(t.wall)
     bot = Trendbot(pipeline)
+    bot.search(queries[-1].title, 5)  # the first search builds the brand's matcher: start-up
     e2e = [timed(partial(bot.search, q.title, 5))[1].wall for q in queries[:E2E_QUERIES]]
     # Does the index built at the first search learn the items of later cycles?
     late = retimed_items(queries[-FOLLOW:], now - EVERY, FOLLOW / (EVERY.seconds / 3600))
@@ -340,10 +440,10 @@ def _searches(pipeline: Any, queries: Sequence[ArchiveRow], now: datetime) -> di
     return {
         "index_kind": index.kind,
         "indexed": len(index),
-        "index_build_s": round(built.wall, 2),
         "search_ms": round(1000 * statistics.median(times), 3),
         "search_p90_ms": round(1000 * sorted(times)[int(0.9 * len(times))], 3),
         "trendbot_search_ms": round(1000 * statistics.median(e2e), 1),
+        "trendbot_search_p99_ms": round(1000 * sorted(e2e)[int(0.99 * len(e2e))], 1),
         "index_grew_by": len(index) - before,
         "index_finds_new": f"{found}/{len(late)}",
     }
@@ -362,7 +462,7 @@ def cached_meta(db: Path) -> dict[str, Any] | None:
         return None
     with sqlite3.connect(db) as conn:
         built = [n for (n,) in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    if built != [m.name for m in migrations._migrations]:
+    if built != [name for name, _ in MIGRATIONS]:
         print(f"{db.name} was built with an older schema: building it again", flush=True)
         return None
     found: dict[str, Any] = json.loads(meta.read_text())
@@ -370,35 +470,50 @@ def cached_meta(db: Path) -> dict[str, Any] | None:
 
 
 def worker(args: argparse.Namespace) -> None:
+    args.stream = args.worker_stream
     db = cache_db(args.model, args.stream, args.size)
     if args.worker == "build":
-        meta = build(args.data, args.model, args.stream, args.size, args.cycles, db)
+        if args.stream == "synthetic":
+            meta = build_synthetic(args.data, args.model, args.size, args.cycles, db)
+        else:
+            meta = build(args.data, args.model, args.stream, args.size, args.cycles, db)
         db.with_suffix(".json").write_text(json.dumps(meta))
     else:
         meta = json.loads(db.with_suffix(".json").read_text())
         print(json.dumps(measure(args.data, args.model, args.cycles, db, meta)))
 
 
-def run_worker(kind: str, args: argparse.Namespace, size: int) -> str:
+def run_worker(kind: str, args: argparse.Namespace, size: int, stream: str) -> str:
     command = [sys.executable, __file__, "--worker", kind, "--size", str(size)]
     command += ["--model", args.model, "--data", str(args.data), "--cycles", str(args.cycles)]
-    command += ["--stream", args.stream]
+    command += ["--worker-stream", stream]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
     if done.returncode:
         raise SystemExit(f"the {kind} of {size} items failed (exit {done.returncode})")
     return done.stdout
 
 
-def one_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
-    db = cache_db(args.model, args.stream, size)
+def one_size(args: argparse.Namespace, size: int, stream: str) -> dict[str, Any]:
+    db = cache_db(args.model, stream, size)
     meta = None if args.rebuild else cached_meta(db)
     fresh = meta is None
     if meta is None:
-        print(f"building {size} items ({args.model}) ...", flush=True)
-        run_worker("build", args, size)
+        print(f"building {size} items ({args.model}, {stream}) ...", flush=True)
+        run_worker("build", args, size, stream)
         meta = json.loads(db.with_suffix(".json").read_text())
-    out = json.loads(run_worker("measure", args, size).strip().splitlines()[-1])
-    return {**meta, **out, "built_now": fresh}
+    out = json.loads(run_worker("measure", args, size, stream).strip().splitlines()[-1])
+    result = {**meta, **out, "built_now": fresh}
+    print(
+        f"{size} items ({stream}): cycle {result['cycle_s']:.2f} s "
+        f"(CPU {result['cycle_cpu_s']:.2f} s, "
+        f"encoder {result['cycle_encode_s']:.2f} s), RSS {result['rss_mib']:.0f} MiB, "
+        f"DB {result['db_mib']:.1f} MiB, index {result['index_kind']} built in "
+        f"{result['index_build_s']:.1f} s, search {result['search_ms']:.2f} ms, /trend search "
+        f"p99 {result['trendbot_search_p99_ms']:.0f} ms "
+        f"({'built now' if result['built_now'] else 'cached build'}); load {result['load_avg']}",
+        flush=True,
+    )
+    return result
 
 
 def report(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -446,6 +561,58 @@ def report(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def report_synthetic(made: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The million-item targets, from the smallest and the largest synthetic store."""
+    if not made:
+        return {"rss_mib_1m": None, "cycle_ratio_1m_100k": None, "search_p99_ms_1m": None}
+    print(
+        f"\n{'synthetic':>9} {'stories':>8} {'cycle s':>8} {'cpu s':>7} {'RSS MiB':>8} "
+        f"{'start RSS':>9} {'DB MiB':>8} {'index':>6} {'built s':>8} {'search ms':>9} "
+        f"{'/trend p50':>10} {'p99 ms':>7}"
+    )
+    for r in made:
+        print(
+            f"{r['size']:>9} {r['stories']:>8} {r['cycle_s']:>8.2f} {r['cycle_cpu_s']:>7.2f} "
+            f"{r['rss_mib']:>8.0f} {r['rss_start_mib']:>9.0f} {r['db_mib']:>8.0f} "
+            f"{r['index_kind']:>6} {r['index_build_s']:>8.1f} {r['search_ms']:>9.2f} "
+            f"{r['trendbot_search_ms']:>10.1f} {r['trendbot_search_p99_ms']:>7.0f}"
+        )
+    small, large = made[0], made[-1]
+    ratio = large["cycle_s"] / small["cycle_s"]
+    rss, p99 = large["rss_mib"], large["trendbot_search_p99_ms"]
+    verdicts = [
+        (
+            f"cycle of {BATCH} new items, {large['size']} over {small['size']}",
+            f"{ratio:.2f}x",
+            ratio <= COST_TARGET,
+            f"<= {COST_TARGET}x",
+        ),
+        (
+            f"worker's peak RSS at {large['size']}",
+            f"{rss:.0f} MiB",
+            rss <= RSS_1M_TARGET_MIB,
+            f"<= {RSS_1M_TARGET_MIB} MiB",
+        ),
+        (
+            f"/trend search p99 at {large['size']}",
+            f"{p99:.0f} ms",
+            p99 <= SEARCH_P99_TARGET_MS,
+            f"<= {SEARCH_P99_TARGET_MS} ms",
+        ),
+    ]
+    for what, value, met, target in verdicts:
+        print(f"{what}: {value}; target {target}: {'met' if met else 'missed'}")
+    return {
+        "rss_mib_1m": rss,
+        "cycle_ratio_1m_100k": round(ratio, 3),
+        "cycle_ratio_1m_100k_cpu": round(large["cycle_cpu_s"] / small["cycle_cpu_s"], 3),
+        "search_p99_ms_1m": p99,
+        "synthetic_sizes": [r["size"] for r in made],
+        "rss_1m_target_mib": RSS_1M_TARGET_MIB,
+        "search_p99_target_ms": SEARCH_P99_TARGET_MS,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -464,8 +631,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="history: the same arrival rate, a longer history (default); busier: every size "
         "in the 14 days of default retention",
     )
+    parser.add_argument(
+        "--synthetic",
+        default="100000,1000000",
+        help="sizes of the synthetic-history stores (default 100000,1000000; '' for none): "
+        "memory, cycle cost and search at a million items",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--worker", choices=["build", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker-stream", choices=[*STREAMS, "synthetic"], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.model = embed.resolve_model(args.model, ["en"])[0]
@@ -473,31 +647,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.worker:
         worker(args)
         return
-    try:
-        sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    except ValueError:
-        parser.error("--sizes: whole numbers, comma-separated (10000,30000,100000)")
-    if not sizes or sizes[0] < 1 or args.cycles < 1:
-        parser.error("--sizes and --cycles must be at least 1")
+    sizes, large = (
+        _sizes(parser, args.sizes, "--sizes"),
+        _sizes(parser, args.synthetic, "--synthetic"),
+    )
+    if not (sizes or large) or args.cycles < 1:
+        parser.error("give --sizes or --synthetic, and --cycles of at least 1")
     print(
         f"machine: {os.cpu_count()} cores, load average {load_average()}; model {args.model}, "
-        f"{args.cycles} cycles of {BATCH} new items per size; {args.stream} stream"
+        f"{args.cycles} cycles of {BATCH} new items per size; {args.stream} stream "
+        f"{sizes}, synthetic {large}"
     )
-    results = []
-    for size in sizes:
-        started = time.monotonic()
-        result = one_size(args, size)
-        results.append(result)
-        print(
-            f"{size} items: cycle {result['cycle_s']:.2f} s (CPU {result['cycle_cpu_s']:.2f} s, "
-            f"encoder {result['cycle_encode_s']:.2f} s), RSS {result['rss_mib']:.0f} MiB, "
-            f"DB {result['db_mib']:.1f} MiB, search {result['search_ms']:.2f} ms "
-            f"({result['index_kind']}), {time.monotonic() - started:.0f} s "
-            f"({'built now' if result['built_now'] else 'cached build'}); "
-            f"load {result['load_avg']}",
-            flush=True,
-        )
-    summary = report(results)
+    results = [one_size(args, size, args.stream) for size in sizes]
+    summary = report(results) if results else {}
+    made = [one_size(args, size, "synthetic") for size in large]
     print(
         json.dumps(
             {
@@ -507,11 +670,25 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "stream": args.stream,
                 "batch": BATCH,
                 **summary,
+                **report_synthetic(made),
                 "sizes": results,
+                "synthetic": made,
                 "load_avg": load_average(),
             }
         )
     )
+
+
+def _sizes(parser: argparse.ArgumentParser, text: str, flag: str) -> list[int]:
+    try:
+        sizes = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"{flag}: whole numbers, comma-separated (10000,100000)")
+    if sizes and sizes[0] < SYNTHETIC_MIN * (flag == "--synthetic") + 1:
+        parser.error(
+            f"{flag}: sizes must be at least {SYNTHETIC_MIN * (flag == '--synthetic') + 1}"
+        )
+    return sizes
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
@@ -293,3 +294,42 @@ def test_workers_share_one_database_one_leads_and_each_searches_it_all(
                                 for t in titles.values()), titles  # fmt: skip
     finally:
         drop_schema(postgres_url, schema_name(url))
+
+
+def test_search_index_past_the_compress_limit_scores_from_the_store(
+    database: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the compress limit the search index holds codes, built chunk by chunk from the
+    store, and its hits come back with exact scores (re-scored from the stored vectors)."""
+    from trendbot import index
+
+    monkeypatch.setattr(index, "EXACT_LIMIT", 1_000)
+    monkeypatch.setattr(index, "COMPRESS_LIMIT", 8_000)
+    now = T0 + timedelta(days=1)
+    with make_pipeline(settings, db=database, clock=lambda: now) as pipeline:
+        store, brain = pipeline.store, pipeline.brain
+        dim = brain.embedder.dim
+        rng = np.random.default_rng(7)
+        centres = rng.standard_normal((40, dim))
+        vectors = centres[rng.integers(40, size=12_000)] + 0.8 * rng.standard_normal((12_000, dim))
+        vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+        items = [item(n, "Agence", f"Dépêche numéro {n}", n / 20) for n in range(12_000)]
+        for start in range(0, 12_000, 3_000):
+            saved = store.save_items("news", items[start : start + 3_000])
+            assert saved.new == 3_000
+        store.save_vectors(
+            brain.model, [(it.id, "h", v) for it, v in zip(items, vectors, strict=True)]
+        )
+        assert store.item_vector_count(brain.model, since=T0) == 12_000
+        sampled = list(store.item_vectors(brain.model, since=T0, dim=dim, every=4, chunk=1_000))
+        assert [len(keys) for keys, _, _ in sampled] == [1_000, 1_000, 1_000]
+        assert sampled[0][0][1] == items[4].id and np.allclose(sampled[0][1][1], vectors[4])
+
+        built = brain.item_index(store, now)
+        assert built.kind == "ivfpq" and len(built) == 12_000
+        hits = brain.search_items(store, vectors[77], 5, now=now)
+        assert hits[0][0] == items[77].id and hits[0][1] == pytest.approx(1.0, abs=1e-5)
+        row_of = {it.id: n for n, it in enumerate(items)}
+        exact = vectors @ vectors[77]
+        assert [s for _, s in hits] == pytest.approx([exact[row_of[k]] for k, _ in hits], abs=1e-5)
+        assert [row_of[k] for k, _ in hits] == list(np.argsort(-exact)[:5])

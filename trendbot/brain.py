@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -70,23 +70,31 @@ class Brain:
         (`trendbot run` builds it at start-up), then kept up to date by `embed_new`; with
         several workers, also topped up from the store with what the others embedded."""
         with self._items_lock:
+            dim = self.embedder.dim
             if self._items is None:
                 since = now - timedelta(days=self.settings.storage.retention_days)
-                items: index.VectorIndex[str] = index.VectorIndex(self.embedder.dim)
-                keys, vectors, times = store.item_vectors(
-                    self.model, since=since, dim=self.embedder.dim
+                items = index.VectorIndex[str](
+                    dim, vectors_of=lambda ids: store.vectors(self.model, ids)
                 )
-                if keys:
-                    items.rebuild(keys, vectors, times)
+                total = store.item_vector_count(self.model, since=since)
+                every = max(1, total // index.training_size(total))
+                items.expect(
+                    total,
+                    lambda n: _vectors_of(
+                        store.item_vectors(self.model, since=since, dim=dim, every=every), dim
+                    )[:n],
+                )
+                for keys, vectors, times in store.item_vectors(self.model, since=since, dim=dim):
+                    items.add(keys, vectors, times)
                 self._items, self._items_read = items, (now, time.monotonic())
             elif store.multi_writer and time.monotonic() - self._items_read[1] > INDEX_REFRESH:
                 since = self._items_read[0] - INDEX_OVERLAP  # late embeddings of older items
-                keys, vectors, times = store.item_vectors(
-                    self.model, since=since, dim=self.embedder.dim
-                )
-                new = [n for n, key in enumerate(keys) if key not in self._items]
-                if new:
-                    self._items.add([keys[n] for n in new], vectors[new], [times[n] for n in new])
+                for keys, vectors, times in store.item_vectors(self.model, since=since, dim=dim):
+                    new = [n for n, key in enumerate(keys) if key not in self._items]
+                    if new:
+                        self._items.add(
+                            [keys[n] for n in new], vectors[new], [times[n] for n in new]
+                        )
                 self._items_read = (now, time.monotonic())
             return self._items
 
@@ -165,6 +173,13 @@ class Brain:
     def safety(self) -> safety.SafetyFilter:
         """The first brand's safety filter."""
         return self.safety_of(self.settings.brand)
+
+
+def _vectors_of(
+    chunks: Iterable[tuple[list[str], np.ndarray, list[float]]], dim: int
+) -> np.ndarray:
+    found = [vectors for _, vectors, _ in chunks]
+    return np.vstack(found) if found else np.zeros((0, dim), np.float32)
 
 
 def restore_tracker(store: Store, model: str, dim: int) -> stories.StoryTracker:

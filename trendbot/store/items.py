@@ -298,31 +298,43 @@ class ItemsMixin(StoreBase):
         )
         return [EmbeddedTitle(item_id, title) for item_id, title in reversed(rows)]
 
-    def item_vectors(
-        self, model: str, *, since: datetime, dim: int
-    ) -> tuple[list[str], np.ndarray, list[float]]:
-        """Every vector of `model` for items first seen since `since`: (ids, one float32 array,
-        first-seen timestamps). Streamed into one preallocated array: a list of rows first would
-        hold every vector twice more (at 100k items, 400 MB of peak memory)."""
-        sql = (
-            "FROM embeddings e JOIN items i ON i.id = e.item_id"
-            " WHERE e.model = ? AND i.first_seen >= ?"
+    def item_vector_count(self, model: str, *, since: datetime) -> int:
+        """How many items first seen since `since` have a vector of `model`."""
+        return int(
+            self._value(
+                "SELECT count(*) FROM embeddings e JOIN items i ON i.id = e.item_id"
+                " WHERE e.model = ? AND i.first_seen >= ?",
+                [model, iso(since)],
+            )
         )
-        params = [model, iso(since)]
+
+    def item_vectors(
+        self, model: str, *, since: datetime, dim: int, every: int = 1, chunk: int = 20_000
+    ) -> Iterator[tuple[list[str], np.ndarray, list[float]]]:
+        """The vectors of `model` for items first seen since `since` (one in `every`), chunk by
+        chunk: (ids, one float32 array, first-seen timestamps). Streamed from one snapshot read
+        so that a million vectors (2 GB at 512 dimensions) never sit in memory at once."""
         keys: list[str] = []
         times: list[float] = []
-        with self._read(snapshot=True) as conn:  # the count and the rows agree
-            (count,) = conn.execute(f"SELECT count(*) {sql}", params).fetchone()
-            vectors = np.empty((count, dim), np.float32)
-            for key, blob, first_seen in conn.stream(
-                f"SELECT e.item_id, e.vector, i.first_seen {sql}", params
-            ):
-                if len(keys) == len(vectors):  # cannot happen in a snapshot; cheap to keep
-                    vectors = np.resize(vectors, (2 * len(vectors) + 1, dim))
+        vectors = np.empty((chunk, dim), np.float32)
+        with self._read(snapshot=True) as conn:
+            rows = conn.stream(
+                "SELECT e.item_id, e.vector, i.first_seen"
+                " FROM embeddings e JOIN items i ON i.id = e.item_id"
+                " WHERE e.model = ? AND i.first_seen >= ?",
+                [model, iso(since)],
+            )
+            for n, (key, blob, first_seen) in enumerate(rows):
+                if n % every:
+                    continue
                 vectors[len(keys)] = np.frombuffer(blob, dtype=np.float32)
                 keys.append(key)
                 times.append(from_iso(first_seen).timestamp())
-        return keys, vectors[: len(keys)], times
+                if len(keys) == chunk:
+                    yield keys, vectors.copy(), times
+                    keys, times = [], []
+        if keys:
+            yield keys, vectors[: len(keys)].copy(), times
 
     def stored_items(self, *, since: datetime | None = None) -> Iterator[Item]:
         """Every stored item (first seen since `since`), oldest first, as it was first seen:
