@@ -103,7 +103,7 @@ class VectorIndex(Generic[K]):
         if self._kind == "exact" and grown > self.exact_limit:
             self._switch("hnsw")
         if self._kind == "hnsw" and grown > self.compress_limit:
-            self._switch("ivfpq", also=vectors)
+            self._switch("ivfpq")
         first = len(self._keys)
         labels = np.arange(first, first + len(keys), dtype=np.int64)
         if len(keys):
@@ -243,17 +243,16 @@ class VectorIndex(Generic[K]):
         ivf.nprobe = IVF_NPROBE
         return ivf  # faiss's Python wrapper keeps the quantizer alive with it
 
-    def _switch(self, kind: Literal["hnsw", "ivfpq"], also: np.ndarray | None = None) -> None:
-        """Grow into the next kind, moving the live vectors over (`also`: vectors about to be
-        added, which a compressed index trains on too)."""
+    def _switch(self, kind: Literal["hnsw", "ivfpq"]) -> None:
+        """Grow into the next kind, moving the live vectors over (a compressed index is trained
+        on them: they are the bulk of what it will hold)."""
         keys, vectors = self._live_items()
         times = self._times[[self._label_of[k] for k in keys]]
         if kind == "hnsw":
             index = self._new_index("hnsw")
         else:
-            pool = vectors if also is None else np.vstack([vectors, also])
-            total = len(pool)
-            index = self._trained_ivfpq(total, _spread(pool, training_size(total)))
+            total = len(vectors)
+            index = self._trained_ivfpq(total, _spread(vectors, training_size(total)))
         self._reset(kind, index)
         self.add(keys, vectors, times.tolist())
 
