@@ -167,3 +167,11 @@ def test_expect_takes_the_kind_for_the_total_and_trains_on_a_spread_sample() -> 
     assert small.kind == "hnsw" and len(asked) == 1  # a graph needs no training
     with pytest.raises(ValueError):
         index.expect(10, sample)
+
+
+def test_one_large_add_to_an_empty_index_trains_on_what_it_adds() -> None:
+    vectors = clustered(12_000, 32, seed=8)
+    index: VectorIndex[int] = VectorIndex(32, exact_limit=1_000, compress_limit=5_000)
+    index.add(list(range(12_000)), vectors)
+    assert index.kind == "ivfpq" and len(index) == 12_000
+    assert [k for k, _ in index.search(vectors[42], 1)] == [42]

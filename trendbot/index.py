@@ -101,9 +101,9 @@ class VectorIndex(Generic[K]):
         self.remove([k for k in keys if k in self._label_of])
         grown = len(self) + len(keys)
         if self._kind == "exact" and grown > self.exact_limit:
-            self._switch("hnsw")
+            self._switch("hnsw", vectors)
         if self._kind == "hnsw" and grown > self.compress_limit:
-            self._switch("ivfpq")
+            self._switch("ivfpq", vectors)
         first = len(self._keys)
         labels = np.arange(first, first + len(keys), dtype=np.int64)
         if len(keys):
@@ -243,16 +243,18 @@ class VectorIndex(Generic[K]):
         ivf.nprobe = IVF_NPROBE
         return ivf  # faiss's Python wrapper keeps the quantizer alive with it
 
-    def _switch(self, kind: Literal["hnsw", "ivfpq"]) -> None:
-        """Grow into the next kind, moving the live vectors over (a compressed index is trained
-        on them: they are the bulk of what it will hold)."""
+    def _switch(self, kind: Literal["hnsw", "ivfpq"], coming: np.ndarray) -> None:
+        """Grow into the next kind, moving the live vectors over. A compressed index is trained
+        on a spread of the live vectors and of those `coming` (a first add may be all of them)."""
         keys, vectors = self._live_items()
         times = self._times[[self._label_of[k] for k in keys]]
         if kind == "hnsw":
             index = self._new_index("hnsw")
         else:
-            total = len(vectors)
-            index = self._trained_ivfpq(total, _spread(vectors, training_size(total)))
+            total = len(vectors) + len(coming)
+            n = training_size(total)
+            sample = np.vstack([_spread(vectors, n), _spread(coming, n)])
+            index = self._trained_ivfpq(total, _spread(sample, n))
         self._reset(kind, index)
         self.add(keys, vectors, times.tolist())
 
