@@ -279,6 +279,18 @@ def test_the_angle_is_the_one_that_fits_or_none() -> None:
     assert "toi" in draft_pitch(gold, tutoie, SETTINGS).draft
 
 
+def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:
+    win = ("Les Bleus champions du monde de rugby", "Rugby : les champions fêtent la victoire")
+    used = SPORT_FR.angles[0]
+    rested = replace(story(4, titles=win, trending_terms=()), recent_angles=(used.upper(),))
+    assert choose_angle(rested, BRAND_FR) != used  # it fits best, but ran a few days ago
+    pitch = draft_pitch(rested, BRAND_FR, SETTINGS)
+    assert pitch.angle != used and "goûter des champions" not in pitch.draft
+    _, user = build_messages(rested, BRAND_FR, SETTINGS)
+    offered = user["content"].split("Lines the brand used")[0]
+    assert used not in offered and f"- {used.upper()}" in user["content"]
+
+
 def bag_of_words(texts: Sequence[str]) -> np.ndarray:
     """A small real encoder (hashed folded words) for tests that need one without a model."""
     out = np.zeros((len(texts), 64), dtype=np.float32)

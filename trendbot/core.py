@@ -414,6 +414,10 @@ class Trendbot:
         themes_by_name = {t.name: t for t in fitted.themes}
         assert fit.theme is not None
         story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
+        lately = self.store.pitches(since=self.now() - pitches.RECENT_ANGLES, brand=fitted.name)
+        story = replace(
+            story, recent_angles=tuple(dict.fromkeys(p.angle for p in lately if p.angle))
+        )
         pitch = pitches.draft_pitch(
             story,
             fitted,

@@ -628,10 +628,10 @@ def _pitch_for_brand(
                 safety=fit.verdict.level,
             )
         )
-    pitched_times = [
-        p.created
-        for p in store.pitches(since=now - timedelta(days=32), brand=name)
-        if p.created is not None
+    month = store.pitches(since=now - timedelta(days=32), brand=name)
+    pitched_times = [p.created for p in month if p.created is not None]
+    recent = [
+        p.angle for p in month if p.angle and p.created and p.created >= now - pitches.RECENT_ANGLES
     ]
     themes_by_name = {t.name: t for t in brand.themes}
     for decision in cadence.plan(
@@ -641,6 +641,7 @@ def _pitch_for_brand(
         if decision.action == "pitch":
             assert fit.theme is not None
             story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
+            story = replace(story, recent_angles=tuple(dict.fromkeys(recent)))
             try:
                 pitch = pitches.draft_pitch(
                     story,
@@ -661,6 +662,7 @@ def _pitch_for_brand(
                 pitch, now=now, story_key=_story_key(context.row), lead=LEAD
             )
             report.pitched.append(stored)
+            recent.append(stored.angle)
         elif decision.action == "update":
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
             report.updates += _thread_news(store, previous, context, now=now)

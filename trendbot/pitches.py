@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -82,6 +83,12 @@ class PitchInput:
     safety: str  # safe | caution
     safety_reason: str
     trending_terms: tuple[str, ...] = ()
+    recent_angles: tuple[str, ...] = ()  # the brand's angles of the last RECENT_ANGLES: not again
+
+
+# The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
+# of one month): an angle rests this long after a pitch used it.
+RECENT_ANGLES = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -498,8 +505,10 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
 
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
     """The theme's angle that fits this story best, or "" when none does: one that shares a
-    word with the headlines, else the closest by meaning if it clears ANGLE_RANK."""
-    angles = [a.strip() for a in story.theme.angles if a.strip()]
+    word with the headlines, else the closest by meaning if it clears ANGLE_RANK. An angle the
+    brand used lately (`story.recent_angles`) is not a candidate."""
+    rested = {_fold(a) for a in story.recent_angles}
+    angles = [a.strip() for a in story.theme.angles if a.strip() and _fold(a) not in rested]
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     if not angles or not titles:
         return ""
@@ -883,9 +892,13 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    if theme.angles:
+    rested = {_fold(a) for a in story.recent_angles}
+    if angles := [a for a in theme.angles if _fold(a) not in rested]:
         lines.append("Angles the team likes for this theme:")
-        lines += [f"- {a}" for a in theme.angles]
+        lines += [f"- {a}" for a in angles]
+    if story.recent_angles:
+        lines.append("Lines the brand used in the last two weeks (never again now):")
+        lines += [f"- {a}" for a in story.recent_angles]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
     if story.safety == "caution":
