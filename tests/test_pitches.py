@@ -511,6 +511,13 @@ def test_sources_prefer_both_languages_and_distinct_publishers() -> None:
     same = (LINKS[0], LINKS[1])
     assert pick_sources(same) == same  # one publisher only: both links rather than one
     assert pick_sources(()) == ()
+    # A replayed archive has headlines without URLs: each is still a source of its own.
+    bare = tuple(replace(link, url="") for link in LINKS)
+    assert [link.source for link in pick_sources(bare, prefer=("fr",))] == [
+        "Le Monde",
+        "BBC",
+        "L'Équipe",
+    ]
 
 
 # LLM writer --------------------------------------------------------------------------------------

@@ -329,15 +329,18 @@ def pick_sources(
     links: Sequence[SourceLink], *, prefer: Sequence[str] = (), limit: int = MAX_SOURCES
 ) -> tuple[SourceLink, ...]:
     """2-3 links: one per language first (the preferred ones first), then distinct publishers,
-    then whatever is left; each URL once."""
+    then whatever is left; each URL once (each headline, when it has none)."""
     chosen: list[SourceLink] = []
     publishers: set[str] = set()
 
     def publisher(link: SourceLink) -> str:
         return (link.source or urlsplit(link.url).hostname or link.url).casefold()
 
+    def key(link: SourceLink) -> str:  # a headline without a URL (a replayed archive) is one
+        return link.url or f"{publisher(link)}\n{link.title}"
+
     def take(link: SourceLink) -> None:
-        if len(chosen) < limit and link.url not in {c.url for c in chosen}:
+        if len(chosen) < limit and key(link) not in {key(c) for c in chosen}:
             chosen.append(link)
             publishers.add(publisher(link))
 
