@@ -515,7 +515,7 @@ def test_sources_prefer_both_languages_and_distinct_publishers() -> None:
     bare = tuple(replace(link, url="") for link in LINKS)
     assert [link.source for link in pick_sources(bare, prefer=("fr",))] == [
         "Le Monde",
-        "BBC",
+        "BBC News",
         "L'Équipe",
     ]
 
