@@ -16,12 +16,14 @@ Each row is one story: its headline is the story's text, `embed_text(headline, d
 vector, as an item with a summary is embedded. The matcher and the safety filter are built by
 `trendbot.fit` from the brand section at the shipped defaults, exactly as `trendbot run` builds
 them, and the matcher adapts to the file as its unlabelled stream. A row is *matched* when its
-best theme reaches the brand's `cadence.min_relevance` and safety does not block it: what the
-pipeline would pitch (it holds a blocked story as blocked before it looks at themes).
+best theme reaches the brand's `cadence.min_relevance` and safety finds it safe: what the
+pipeline would pitch (trendbot/cycle.py holds a blocked story as blocked, and a caution for an
+editor, before it looks at themes).
 
 - precision: among matched rows (on-theme and off-theme ones), the share matched to their theme;
-- recall: among on-theme rows, the share matched to their theme (a blocked one is a miss);
-- theme_precision / theme_recall: the same on the theme match alone, blocked rows included;
+- recall: among on-theme rows, the share matched to their theme (a blocked or caution one is a
+  miss);
+- theme_precision / theme_recall: the same on the theme match alone, whatever safety says;
 - charter_blocked / charter_flagged (blocked or caution) on charter-type rows, harmless_blocked /
   harmless_flagged on harmless rows.
 
@@ -105,8 +107,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     bar = brand.cadence.min_relevance
     themed = [f.theme.theme if f.theme and f.theme.relevance >= bar else None for f in fits]
-    # what the pipeline does: a blocked story is held as blocked, its theme never considered
-    picked = [None if f.verdict.blocked else t for f, t in zip(fits, themed, strict=True)]
+    # what the pipeline does: a blocked story is held as blocked, a caution for an editor, their
+    # themes never considered
+    picked = [t if f.verdict.level == "safe" else None for f, t in zip(fits, themed, strict=True)]
     cats = [r[0] for r in rows]
     judged = [i for i, c in enumerate(cats) if c in gold or c in off]
     on_theme = [i for i, c in enumerate(cats) if c in gold]
@@ -125,8 +128,8 @@ def main(argv: list[str] | None = None) -> dict:
         return sum(fits[i].verdict.level in levels for i in idx) / len(idx) if idx else 0.0
 
     print(
-        f"\nbrand fit at min_relevance {bar}, not blocked: {len(matched)} matched of"
-        f" {len(judged)} rows; theme alone (blocked ones too): precision {theme_precision:.3f},"
+        f"\nbrand fit at min_relevance {bar}, safe: {len(matched)} matched of"
+        f" {len(judged)} rows; theme alone (whatever safety says): precision {theme_precision:.3f},"
         f" recall {theme_recall:.3f}"
     )
     for theme in [t.name for t in brand.themes]:

@@ -172,6 +172,62 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
     assert verdict.category == "politics and elections"
 
 
+def _reading(**probs: float) -> TopicModel:
+    """A topic model that reads every text the same way: `probs`, the rest as business news."""
+    p = np.full(len(TOPICS), 1e-6)
+    for topic, share in probs.items():
+        p[TOPICS.index(topic)] = share
+    p[TOPICS.index("business")] += max(0.0, 1 - p.sum())
+    bias = np.log(p / p.sum()).astype(np.float32)
+    return TopicModel("minilm", TOPICS, np.zeros((len(TOPICS), DIM), dtype=np.float32), bias)
+
+
+@pytest.mark.parametrize(
+    ("text", "world", "level"),
+    [
+        ("Monaco beat Rennes to go fourth", 0.57, "caution"),  # likelier world news, no word
+        ("Monaco beat Rennes to go fourth", 0.7, "blocked"),  # clearly world news
+        ("The army moves in as Monaco beat Rennes", 0.57, "blocked"),  # a charter word agrees
+        ("The army moves in as Monaco beat Rennes", 0.4, "caution"),
+        ("Monaco beat Rennes to go fourth", 0.1, "safe"),
+    ],
+)
+def test_meaning_alone_blocks_when_charter_news_is_clearly_the_likelier_reading(
+    text: str, world: float, level: str
+) -> None:
+    reading = _reading(world=world, sports=0.2)
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=reading)
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+    if level == "blocked" and world < 0.6:
+        assert "'army' in" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The most popular cocktail in every state during the pandemic",
+        "Is a hotel or an Airbnb safer in the age of COVID-19?",
+        "Handball : le tournoi perturbé par le Covid-19",
+        "Ligue des champions : une avalanche de buts au Parc",
+        "An avalanche of sequels at the box office",
+    ],
+)
+def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(food=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == "safe", verdict.reason
+
+
+def test_the_disease_itself_still_asks_for_care() -> None:
+    # without a topic model, the pandemic's names are weak words: caution, not blocked
+    assert check("Covid cases climb again in the region").level == "caution"
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(health=0.8))
+    text = "Covid cases climb again in the region"
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == "blocked"
+
+
 def test_one_vector_per_text() -> None:
     f = SafetyFilter(SafetyRules(), encode, model="minilm")
     with pytest.raises(ValueError, match="one vector per text"):
