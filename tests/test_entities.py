@@ -49,3 +49,20 @@ def test_a_french_elision_is_not_part_of_the_name() -> None:
         "Le jubilé d'Elizabeth II : Londres en fête pour la reine",
     ]
     assert named_entities(titles)[0] == "Elizabeth II"
+
+
+def test_a_common_word_that_opens_headlines_as_an_owner_is_their_subject() -> None:
+    samsung = (
+        "Samsung ‘Wide Fold’ rumored to rival Apple’s foldable next year",
+        "Foldable phone makers have solved every issue except one",
+        "Samsung's wide foldable leak hints at a pre-emptive strike on Apple",
+    )
+    assert named_entities(samsung)[:2] == ["Samsung", "Apple"]
+    google = (
+        "Google unveils plans to try again with smart glasses in 2026",
+        "Google’s first AI glasses expected next year",
+    )
+    assert named_entities(google) == ["Google"]
+    # frequent words own nothing, and an opener without an owner stays a common word
+    assert named_entities(("Today's best deals on laptops", "Today's weather: rain")) == []
+    assert named_entities(("Stocks fall as yields rise", "Stocks slide as yields jump")) == []
