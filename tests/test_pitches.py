@@ -713,3 +713,13 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     assert asked.draft.startswith(("One story has everyone", "Today's news has the whole feed"))
     named = english_story(4, theme=theme)
     assert "Swift" in draft_pitch(named, BRAND_EN, SETTINGS, specific=True).draft
+    # a two-letter name alone ("AI", "EU") names half the news, not this story
+    ai = (
+        "AI startups raise record sums as AI bubble fears grow",
+        "Investors ask if AI is a bubble",
+    )
+    bubble = story(5, theme=theme, label=ai[0], titles=ai, keywords=(), trending_terms=(),
+                   links=(), languages=("en",))  # fmt: skip
+    with pytest.raises(PitchError, match="nothing specific to say yet"):
+        draft_pitch(bubble, BRAND_EN, SETTINGS, specific=True)
+    assert "AI" in draft_pitch(bubble, BRAND_EN, SETTINGS).draft

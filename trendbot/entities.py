@@ -168,6 +168,11 @@ def _runs(tokens: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
         i = j
 
 
+def is_vague(name: str) -> bool:
+    """A two-letter name ("US", "U.S.", "AI", "TV", "EU") names half the news, not a story."""
+    return sum(c.isalpha() for c in name) <= 2
+
+
 def _name_like(
     words: Sequence[str], *, initial: bool, lower: set[str], most: float = NAME_MAX_ZIPF
 ) -> bool:
@@ -241,7 +246,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     ranked = sorted(
         (key for key in found if support[key] >= least),
         key=lambda key: (
-            sum(c.isalpha() for c in key) <= 2,
+            is_vague(key),
             -(support[key] + 0.5 * (len(found[key]) - 1)),
             joined.find(f" {key} "),
         ),

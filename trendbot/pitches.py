@@ -206,8 +206,9 @@ def draft_pitch(
     """A checked pitch for `story`.
 
     `specific` (the cycle's own pitches): a template draft that can name nothing in the story
-    ("Today's news has the whole feed talking") is no post anyone publishes: PitchError, and the
-    story waits for headlines that say more. An editor who asks for a pitch gets one anyway.
+    ("Today's news has the whole feed talking", "All eyes on AI today") is no post anyone
+    publishes: PitchError, and the story waits for headlines that say more. An editor who asks
+    for a pitch gets one anyway.
 
     `writer` defaults to the templates; `check` is safety's `check_draft` (without it the
     brand's blocked terms are checked word for word). A draft naming a competitor never goes
@@ -696,7 +697,8 @@ class TemplateWriter:
             draft=_fit_body(hook, line, tags, settings),
             hashtags=tags,
             visual=visual,
-            specific=bool(subject),
+            # "All eyes on AI today" tells nothing: a story needs a name of its own
+            specific=bool(occasion) or any(not entities.is_vague(n) for n in said[:2]),
         )
 
 
