@@ -516,20 +516,25 @@ def one_size(args: argparse.Namespace, size: int, stream: str) -> dict[str, Any]
     return result
 
 
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, str]]) -> None:
+    """One line per size: (header, key, format) per column, right-aligned."""
+    widths = [re.match(r"\d+", spec).group() for _, _, spec in columns]  # type: ignore[union-attr]
+    print("\n" + " ".join(f"{head:>{w}}" for (head, _, _), w in zip(columns, widths, strict=True)))
+    for row in rows:
+        print(" ".join(f"{row[key]:>{spec}}" for _, key, spec in columns))
+
+
 def report(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    print(
-        f"\n{'items':>8} {'days':>5} {'repeats':>8} {'stories':>8} {'cycle s':>8} {'cpu s':>7} "
-        f"{'rest s':>7} {'RSS MiB':>8} {'build RSS':>9} {'DB MiB':>7} {'index':>6} "
-        f"{'search ms':>9} {'/trend ms':>9} {'build s':>8}"
-    )
-    for r in results:
-        print(
-            f"{r['size']:>8} {r['span_days']:>5.0f} {r['repeats']:>8} {r['stories']:>8} "
-            f"{r['cycle_s']:>8.2f} "
-            f"{r['cycle_cpu_s']:>7.2f} {r['cycle_rest_s']:>7.2f} {r['rss_mib']:>8.0f} "
-            f"{r['build_rss_mib']:>9.0f} {r['db_mib']:>7.1f} {r['index_kind']:>6} "
-            f"{r['search_ms']:>9.2f} {r['trendbot_search_ms']:>9.1f} {r['build_s']:>8.0f}"
-        )
+    table(
+        results,
+        [("items", "size", "8"), ("days", "span_days", "5.0f"), ("repeats", "repeats", "8"),
+         ("stories", "stories", "8"), ("cycle s", "cycle_s", "8.2f"),
+         ("cpu s", "cycle_cpu_s", "7.2f"), ("rest s", "cycle_rest_s", "7.2f"),
+         ("RSS MiB", "rss_mib", "8.0f"), ("build RSS", "build_rss_mib", "9.0f"),
+         ("DB MiB", "db_mib", "7.1f"), ("index", "index_kind", "6"),
+         ("search ms", "search_ms", "9.2f"), ("/trend ms", "trendbot_search_ms", "9.1f"),
+         ("build s", "build_s", "8.0f")],
+    )  # fmt: skip
     small, large = results[0], results[-1]
     cost = large["cycle_s"] / small["cycle_s"]
     cost_cpu = large["cycle_cpu_s"] / small["cycle_cpu_s"]
@@ -565,18 +570,15 @@ def report_synthetic(made: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The million-item targets, from the smallest and the largest synthetic store."""
     if not made:
         return {"rss_mib_1m": None, "cycle_ratio_1m_100k": None, "search_p99_ms_1m": None}
-    print(
-        f"\n{'synthetic':>9} {'stories':>8} {'cycle s':>8} {'cpu s':>7} {'RSS MiB':>8} "
-        f"{'start RSS':>9} {'DB MiB':>8} {'index':>6} {'built s':>8} {'search ms':>9} "
-        f"{'/trend p50':>10} {'p99 ms':>7}"
-    )
-    for r in made:
-        print(
-            f"{r['size']:>9} {r['stories']:>8} {r['cycle_s']:>8.2f} {r['cycle_cpu_s']:>7.2f} "
-            f"{r['rss_mib']:>8.0f} {r['rss_start_mib']:>9.0f} {r['db_mib']:>8.0f} "
-            f"{r['index_kind']:>6} {r['index_build_s']:>8.1f} {r['search_ms']:>9.2f} "
-            f"{r['trendbot_search_ms']:>10.1f} {r['trendbot_search_p99_ms']:>7.0f}"
-        )
+    table(
+        made,
+        [("synthetic", "size", "9"), ("stories", "stories", "8"), ("cycle s", "cycle_s", "8.2f"),
+         ("cpu s", "cycle_cpu_s", "7.2f"), ("RSS MiB", "rss_mib", "8.0f"),
+         ("start RSS", "rss_start_mib", "9.0f"), ("DB MiB", "db_mib", "8.0f"),
+         ("index", "index_kind", "6"), ("built s", "index_build_s", "8.1f"),
+         ("search ms", "search_ms", "9.2f"), ("/trend p50", "trendbot_search_ms", "10.1f"),
+         ("p99 ms", "trendbot_search_p99_ms", "7.0f")],
+    )  # fmt: skip
     small, large = made[0], made[-1]
     ratio = large["cycle_s"] / small["cycle_s"]
     rss, p99 = large["rss_mib"], large["trendbot_search_p99_ms"]
