@@ -66,3 +66,8 @@ def test_a_common_word_that_opens_headlines_as_an_owner_is_their_subject() -> No
     # frequent words own nothing, and an opener without an owner stays a common word
     assert named_entities(("Today's best deals on laptops", "Today's weather: rain")) == []
     assert named_entities(("Stocks fall as yields rise", "Stocks slide as yields jump")) == []
+
+
+def test_a_shouted_common_word_is_no_name() -> None:
+    titles = ("Update your iPhone NOW: Apple releases iOS 18.6", "iPhone sales soar, so update NOW")
+    assert named_entities(titles) == ["iPhone"]

@@ -41,13 +41,13 @@ _TITLE_CASE_LOWER = "with from into onto over upon amid than that after about li
 TITLE_CASE_LOWER = frozenset(_TITLE_CASE_LOWER.split())
 MAX_WORDS = 4
 CONNECTORS = frozenset(("de", "du", "des", "la", "le", "d'", "of", "the", "and", "et"))
-# Capitalised by convention in English, common all the same.
+# Capitalised by convention in English, or shouted ("Update your iPhone NOW"): common all the same.
 _CALENDAR = (
     "monday tuesday wednesday thursday friday saturday sunday january february march april may "
     "june july august september october november december lundi mardi mercredi jeudi vendredi "
     "samedi dimanche janvier février mars avril mai juin juillet août septembre octobre "
     "novembre décembre today live breaking update updates watch opinion analysis exclusive "
-    "video photos"
+    "video photos now new free"
 )
 CALENDAR = frozenset(_CALENDAR.split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
