@@ -664,6 +664,8 @@ class TemplateWriter:
         subject = _AND[lang].join(said[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         angle = choose_angle(story, brand, encode)
+        # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
+        specific = bool(occasion) or any(not entities.is_vague(n) for n in said[:2])
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if subject:
@@ -697,8 +699,7 @@ class TemplateWriter:
             draft=_fit_body(hook, line, tags, settings),
             hashtags=tags,
             visual=visual,
-            # "All eyes on AI today" tells nothing: a story needs a name of its own
-            specific=bool(occasion) or any(not entities.is_vague(n) for n in said[:2]),
+            specific=specific,
         )
 
 
