@@ -723,3 +723,10 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     with pytest.raises(PitchError, match="nothing specific to say yet"):
         draft_pitch(bubble, BRAND_EN, SETTINGS, specific=True)
     assert "AI" in draft_pitch(bubble, BRAND_EN, SETTINGS).draft
+    # next to a real name, a two-letter one is left out of the subject (still a hashtag)
+    glasses = ("Google unveils AI glasses for 2026", "Google’s AI glasses expected next year")
+    google = story(6, theme=theme, label=glasses[0], titles=glasses, keywords=(),
+                   trending_terms=(), links=(), languages=("en",))  # fmt: skip
+    pitch = draft_pitch(google, BRAND_EN, SETTINGS, specific=True)
+    assert "Google today" in pitch.draft or "Google right now" in pitch.draft, pitch.draft
+    assert " and AI" not in pitch.draft

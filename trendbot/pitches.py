@@ -661,7 +661,9 @@ class TemplateWriter:
         n = story.story_id
         names = [] if plain else story_names(story, brand)
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
-        subject = _AND[lang].join(said[:2])
+        # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
+        told = [n for n in said if not entities.is_vague(n)] or said
+        subject = _AND[lang].join(told[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         angle = choose_angle(story, brand, encode)
         # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
