@@ -651,7 +651,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     sizes, large = (
         _sizes(parser, args.sizes, "--sizes"),
-        _sizes(parser, args.synthetic, "--synthetic"),
+        _sizes(parser, args.synthetic, "--synthetic", SYNTHETIC_MIN),
     )
     if not (sizes or large) or args.cycles < 1:
         parser.error("give --sizes or --synthetic, and --cycles of at least 1")
@@ -681,15 +681,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
 
-def _sizes(parser: argparse.ArgumentParser, text: str, flag: str) -> list[int]:
+def _sizes(parser: argparse.ArgumentParser, text: str, flag: str, least: int = 1) -> list[int]:
     try:
         sizes = sorted({int(s) for s in text.split(",") if s.strip()})
     except ValueError:
         parser.error(f"{flag}: whole numbers, comma-separated (10000,100000)")
-    if sizes and sizes[0] < SYNTHETIC_MIN * (flag == "--synthetic") + 1:
-        parser.error(
-            f"{flag}: sizes must be at least {SYNTHETIC_MIN * (flag == '--synthetic') + 1}"
-        )
+    if sizes and sizes[0] < least:
+        parser.error(f"{flag}: sizes must be at least {least}")
     return sizes
 
 

@@ -414,10 +414,9 @@ class Trendbot:
         themes_by_name = {t.name: t for t in fitted.themes}
         assert fit.theme is not None
         story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
-        lately = self.store.pitches(since=self.now() - pitches.RECENT_ANGLES, brand=fitted.name)
-        story = replace(
-            story, recent_angles=tuple(dict.fromkeys(p.angle for p in lately if p.angle))
-        )
+        now = self.now()
+        lately = self.store.pitches(since=now - pitches.RECENT_ANGLES, brand=fitted.name)
+        story = replace(story, recent_angles=pitches.rested_angles(lately, now=now))
         pitch = pitches.draft_pitch(
             story,
             fitted,

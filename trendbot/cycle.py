@@ -630,9 +630,7 @@ def _pitch_for_brand(
         )
     month = store.pitches(since=now - timedelta(days=32), brand=name)
     pitched_times = [p.created for p in month if p.created is not None]
-    recent = [
-        p.angle for p in month if p.angle and p.created and p.created >= now - pitches.RECENT_ANGLES
-    ]
+    recent = list(pitches.rested_angles(month, now=now))
     themes_by_name = {t.name: t for t in brand.themes}
     for decision in cadence.plan(
         candidates, now=now, settings=brand.cadence, pitched_times=pitched_times

@@ -57,6 +57,7 @@ _CLAUSES = re.compile(
     r"\s*(?:[:;?!|—–]|,\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])\.\s|\s-\s|[«»“”\"‘’](?:\s|$)|^[‘“\"«])\s*"
 )
 _TOKEN = re.compile(r"[^\W_](?:[\w&+.'’-]*[^\W_])?")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def fold(text: str) -> str:
@@ -121,7 +122,7 @@ _ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I
 
 def _tokens(clause: str) -> list[str]:
     """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth")."""
-    tokens = [_ELISION.sub("", re.sub(r"['’]s$", "", t)) for t in _TOKEN.findall(clause)]
+    tokens = [_ELISION.sub("", _POSSESSIVE.sub("", t)) for t in _TOKEN.findall(clause)]
     return [t for t in tokens if t]
 
 
@@ -194,15 +195,14 @@ def _name_like(
 
 def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     """The story's names, the most recurring first (longer names win over their parts)."""
-    clauses = [
-        [_tokens(c) for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles
-    ]
+    raw = [[c for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles]
+    clauses = [[_tokens(c) for c in cs] for cs in raw]
     lower = {t.casefold() for cs in clauses for c in cs for t in c if t.islower()}
-    owners = {  # a clause's first word, with an English possessive
-        re.sub(r"['’]s$", "", first[0])
-        for t in titles
-        for c in _CLAUSES.split(strip_publisher(t))
-        if (first := _TOKEN.findall(c)) and re.search(r"['’]s$", first[0])
+    owners = {  # a clause's first word, with an English possessive ("Google’s first…")
+        _POSSESSIVE.sub("", first[0])
+        for cs in raw
+        for c in cs
+        if (first := _TOKEN.findall(c)) and _POSSESSIVE.search(first[0])
     }
     found: dict[str, tuple[str, ...]] = {}  # folded -> words, in order of appearance
     openers: Counter[str] = Counter()

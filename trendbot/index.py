@@ -127,7 +127,7 @@ class VectorIndex(Generic[K]):
         if self._kind == "hnsw":
             self._dead.update(labels)
             if len(self._dead) > TOMBSTONE_SHARE * self._index.ntotal:
-                self._compact()
+                self._switch("hnsw")  # a graph again, without its tombstones
         else:
             self._index.remove_ids(np.asarray(labels, dtype=np.int64))
         return len(labels)
@@ -243,26 +243,20 @@ class VectorIndex(Generic[K]):
         ivf.nprobe = IVF_NPROBE
         return ivf  # faiss's Python wrapper keeps the quantizer alive with it
 
-    def _switch(self, kind: Literal["hnsw", "ivfpq"], coming: np.ndarray) -> None:
-        """Grow into the next kind, moving the live vectors over. A compressed index is trained
-        on a spread of the live vectors and of those `coming` (a first add may be all of them)."""
+    def _switch(self, kind: Literal["hnsw", "ivfpq"], coming: np.ndarray | None = None) -> None:
+        """Move the live vectors into a new index of `kind` (a new graph also drops the
+        tombstones). A compressed index is trained on a spread of the live vectors and of those
+        `coming` (a first add may be all of them)."""
         keys, vectors = self._live_items()
         times = self._times[[self._label_of[k] for k in keys]]
         if kind == "hnsw":
             index = self._new_index("hnsw")
         else:
-            total = len(vectors) + len(coming)
+            pool = [vectors] if coming is None else [vectors, coming]
+            total = sum(len(v) for v in pool)
             n = training_size(total)
-            sample = np.vstack([_spread(vectors, n), _spread(coming, n)])
-            index = self._trained_ivfpq(total, _spread(sample, n))
+            index = self._trained_ivfpq(total, _spread(np.vstack([_spread(v, n) for v in pool]), n))
         self._reset(kind, index)
-        self.add(keys, vectors, times.tolist())
-
-    def _compact(self) -> None:
-        """Rebuild the graph from its live vectors (the tombstones go)."""
-        keys, vectors = self._live_items()
-        times = self._times[[self._label_of[k] for k in keys]]
-        self._reset("hnsw", self._new_index("hnsw"))
         self.add(keys, vectors, times.tolist())
 
     def _reset(self, kind: Kind, index: Any) -> None:

@@ -16,9 +16,9 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -89,6 +89,20 @@ class PitchInput:
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
 # of one month): an angle rests this long after a pitch used it.
 RECENT_ANGLES = timedelta(days=14)
+
+
+def rested_angles(pitched: Iterable[Pitch], *, now: datetime) -> tuple[str, ...]:
+    """The angles of the pitches made within RECENT_ANGLES before `now`, once each."""
+    since = now - RECENT_ANGLES
+    return tuple(
+        dict.fromkeys(p.angle for p in pitched if p.angle and p.created and p.created >= since)
+    )
+
+
+def fresh_angles(story: PitchInput) -> list[str]:
+    """The theme's angles, but those the brand used lately."""
+    rested = {_fold(a) for a in story.recent_angles}
+    return [a.strip() for a in story.theme.angles if a.strip() and _fold(a) not in rested]
 
 
 @dataclass(frozen=True)
@@ -511,8 +525,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     """The theme's angle that fits this story best, or "" when none does: one that shares a
     word with the headlines, else the closest by meaning if it clears ANGLE_RANK. An angle the
     brand used lately (`story.recent_angles`) is not a candidate."""
-    rested = {_fold(a) for a in story.recent_angles}
-    angles = [a.strip() for a in story.theme.angles if a.strip() and _fold(a) not in rested]
+    angles = fresh_angles(story)
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     if not angles or not titles:
         return ""
@@ -900,8 +913,7 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    rested = {_fold(a) for a in story.recent_angles}
-    if angles := [a for a in theme.angles if _fold(a) not in rested]:
+    if angles := fresh_angles(story):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     if story.recent_angles:
