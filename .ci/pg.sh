@@ -5,6 +5,9 @@
 #                         create database trendbot_test, print its URL (one line on stdout)
 #   .ci/pg.sh stop DIR    stop the server of that DIR (pg_ctl stop -m fast); nothing else
 #
+# PG_SH_BIN=DIR/bin uses that build's binaries instead of the machine's (tests copy the pgserver
+# wheel's PostgreSQL 16 with pgvector there: Debian's archive has no pgvector package).
+#
 # Logs go to DIR/initdb.log and DIR/postgres.log. As root, the cluster runs as the
 # unprivileged user $PG_SH_USER (default: postgres) and DIR is chowned to it, so DIR's
 # parent directories must be traversable by that user.
@@ -17,7 +20,13 @@ RUN_AS=${PG_SH_USER:-postgres}
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 find_bin() {
-    # Sets PGBIN to a directory holding initdb and pg_ctl, or returns 1.
+    # Sets PGBIN to a directory holding initdb and pg_ctl, or returns 1. $PG_SH_BIN, when set,
+    # names it (another build, such as one with pgvector).
+    if [[ -n ${PG_SH_BIN:-} ]]; then
+        [[ -x $PG_SH_BIN/initdb && -x $PG_SH_BIN/pg_ctl ]] || die "no initdb/pg_ctl in $PG_SH_BIN"
+        PGBIN=$PG_SH_BIN
+        return 0
+    fi
     if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
         # /usr/local/bin may hold only symlinks to initdb and pg_ctl: use their real directory,
         # which also has pg_isready, psql and createdb of the same version.

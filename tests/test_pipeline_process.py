@@ -269,7 +269,7 @@ def test_workers_share_one_database_one_leads_and_each_searches_it_all(
 ) -> None:
     """Two workers on one PostgreSQL database: the first to process leads (stories, pitches);
     the other only embeds, yet its search index holds what the leader embedded."""
-    from pgserver import drop_schema, fresh_schema, schema_name
+    from pgtest import drop_schema, fresh_schema, schema_name
 
     from trendbot import brain
 

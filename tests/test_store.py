@@ -452,7 +452,7 @@ def test_a_dropped_postgresql_session_is_replaced_and_its_lead_lost(postgres_url
     """The server ends a worker's sessions (a restart, a failover, an idle timeout): its next
     call opens a new connection, and another worker takes the lead it held."""
     import psycopg
-    from pgserver import drop_schema, fresh_schema, schema_name
+    from pgtest import drop_schema, fresh_schema, schema_name
 
     url = fresh_schema(postgres_url)
     one, two = Store(url), Store(url)
@@ -475,7 +475,7 @@ def test_a_dropped_postgresql_session_is_replaced_and_its_lead_lost(postgres_url
 
 
 def test_two_installs_in_two_schemas_each_lead(postgres_url: str) -> None:
-    from pgserver import drop_schema, fresh_schema, schema_name
+    from pgtest import drop_schema, fresh_schema, schema_name
 
     urls = [fresh_schema(postgres_url) for _ in range(2)]
     stores = [Store(url) for url in urls]
@@ -548,3 +548,72 @@ def test_a_worker_that_lost_the_lead_writes_no_stories_nor_pitches(database: str
     finally:
         one.close()
         two.close()
+
+
+def _column_type(store: Store) -> str:
+    rows = store.query(
+        "SELECT udt_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        " AND table_name = 'embeddings' AND column_name = 'vector'"
+    )
+    return str(rows[0]["udt_name"])
+
+
+def test_vectors_come_back_exactly_in_every_storage(
+    store: Store, request: pytest.FixtureRequest
+) -> None:
+    """Float32 vectors, odd values included, are read back bit for bit: from SQLite's BLOB,
+    PostgreSQL's BYTEA, or pgvector's `vector` (when that server has the extension)."""
+    rng = np.random.default_rng(7)
+    special = np.array([0.0, -0.0, 1e-40, -3e-39, 3.4e38, -1.0], dtype=np.float32)
+    vectors = {
+        item(n).id: np.concatenate([rng.normal(size=26), special]).astype(np.float32)
+        for n in range(3)
+    }
+    store.save_items("a", [item(n) for n in range(3)])
+    store.save_vectors("m", [(key, "h", v) for key, v in vectors.items()])
+    got = store.vectors("m", list(vectors))
+    assert {k: v.tobytes() for k, v in got.items()} == {k: v.tobytes() for k, v in vectors.items()}
+    [(keys, array, _)] = store.item_vectors("m", since=T0 - timedelta(days=1), dim=32)
+    assert {k: array[n].tobytes() for n, k in enumerate(keys)} == {
+        k: v.tobytes() for k, v in vectors.items()
+    }
+    [row] = store.items_to_cluster("m", since=T0, limit=1)
+    assert row.vector.tobytes() == vectors[row.id].tobytes()
+    server = request.node.callspec.params["database"]
+    if server != "sqlite":
+        assert _column_type(store) == {"postgresql": "bytea", "pgvector": "vector"}[server]
+
+
+def test_an_install_made_before_pgvector_moves_to_it_exactly(
+    pgvector_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Vectors stored as BYTEA (the server had no pgvector then) become `vector` at the next
+    start, bit for bit, and new ones go in as `vector`."""
+    from pgtest import drop_schema, fresh_schema, schema_name
+
+    from trendbot.store.postgres import PostgresEngine
+
+    url = fresh_schema(pgvector_url)
+    rng = np.random.default_rng(3)
+    old = {item(n).id: rng.normal(size=384).astype(np.float32) for n in range(40)}
+    try:
+        with monkeypatch.context() as before:
+            before.setattr(PostgresEngine, "_adopt_pgvector", lambda self, db: None)
+            with Store(url) as store:
+                store.ensure_feed("a")
+                store.save_items("a", [item(n) for n in range(41)])
+                store.save_vectors("m", [(key, "h", v) for key, v in old.items()])
+                assert _column_type(store) == "bytea"
+        with Store(url) as store:
+            assert _column_type(store) == "vector"
+            got = store.vectors("m", list(old))
+            assert {k: v.tobytes() for k, v in got.items()} == {
+                k: v.tobytes() for k, v in old.items()
+            }
+            new = rng.normal(size=384).astype(np.float32)
+            store.save_vectors("m", [(item(40).id, "h", new)])
+            assert store.vectors("m", [item(40).id])[item(40).id].tobytes() == new.tobytes()
+        with Store(url) as store:  # already moved: nothing to do, same vectors
+            assert len(store.vectors("m", [*old, item(40).id])) == 41
+    finally:
+        drop_schema(pgvector_url, schema_name(url))

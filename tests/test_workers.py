@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from fakeslack import FakeSlack
 from feedserver import FeedServer, Response
-from pgserver import drop_schema, fresh_schema, schema_name
+from pgtest import drop_schema, fresh_schema, schema_name
 from test_scheduler import (
     CHANNEL,
     FEED_ITEMS,

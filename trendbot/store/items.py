@@ -12,7 +12,7 @@ import numpy as np
 
 from trendbot.store.base import Connection, StoreBase, chunks, from_iso, insert_sql, iso, marks
 from trendbot.store.feeds import update_feed_row
-from trendbot.store.rows import EmbeddedTitle, ItemToEmbed, StoredItem
+from trendbot.store.rows import EmbeddedTitle, ItemToEmbed, StoredItem, as_vector
 from trendbot.types import Item, content_hash
 
 
@@ -261,7 +261,7 @@ class ItemsMixin(StoreBase):
                 "INSERT INTO embeddings (item_id, model, content_hash, vector) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (item_id, model) DO UPDATE"
                 " SET content_hash = excluded.content_hash, vector = excluded.vector",
-                [(i, model, h, np.asarray(v, dtype=np.float32).tobytes()) for i, h, v in rows],
+                [(i, model, h, self.engine.vector(v)) for i, h, v in rows],
             )
             db.executemany(
                 "DELETE FROM pending WHERE stage = 'embed' AND item_id = ?",
@@ -282,7 +282,7 @@ class ItemsMixin(StoreBase):
                 f" WHERE model = ? AND item_id IN ({marks(chunk)})",
                 [model, *chunk],
             ):
-                out[row["item_id"]] = np.frombuffer(row["vector"], dtype=np.float32)
+                out[row["item_id"]] = as_vector(row["vector"])
         return out
 
     def embedded_titles(
@@ -327,7 +327,7 @@ class ItemsMixin(StoreBase):
             for n, (key, blob, first_seen) in enumerate(rows):
                 if n % every:
                     continue
-                vectors[len(keys)] = np.frombuffer(blob, dtype=np.float32)
+                vectors[len(keys)] = as_vector(blob)
                 keys.append(key)
                 times.append(from_iso(first_seen).timestamp())
                 if len(keys) == chunk:

@@ -4,6 +4,9 @@ The mixins' SQL is SQLite's; `sql()` translates what differs: `?` and `:name` pl
 `rowid` (the `seq` column the schema adds), and the reserved word `user`. Writers take one
 transaction-level advisory lock at BEGIN, as SQLite's BEGIN IMMEDIATE does: a read then a write
 never races another worker's (a lease, a pitch's state, a story id).
+
+Embeddings are pgvector's `vector` when the server has the extension (`PostgresEngine.pgvector`),
+else the float32 BYTEA that SQLite keeps too. Search stays in each worker's FAISS index.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
+from psycopg.types import TypeInfo
 
 from trendbot.errors import StoreError
-from trendbot.logs import redact
+from trendbot.logs import get_logger, redact
 from trendbot.store.migrations import MIGRATIONS
 
 LOCK_TIMEOUT = "30s"  # as SQLite's busy timeout
@@ -70,6 +75,19 @@ def ddl(text: str) -> str:
 
 
 _cursors = itertools.count()
+log = get_logger("trendbot.store")
+
+# The float32 BYTEA of an embedding as real[], bit by bit (IEEE 754, little-endian), so that an
+# install made before the server had pgvector converts in place, exactly, in one ALTER TABLE.
+_FLOAT32 = """
+CREATE FUNCTION pg_temp.trendbot_float32(b bytea) RETURNS real[] LANGUAGE sql IMMUTABLE STRICT AS $$
+SELECT array_agg(CASE WHEN e = 0 THEN (1 - 2 * s) * m * power(2::float8, -149)
+    ELSE (1 - 2 * s) * power(2::float8, e - 127) * (1 + m / 8388608::float8) END ORDER BY k)::real[]
+FROM (SELECT k, get_byte(b, 4 * k + 3) >> 7 AS s,
+    ((get_byte(b, 4 * k + 3) & 127) << 1) | (get_byte(b, 4 * k + 2) >> 7) AS e,
+    ((get_byte(b, 4 * k + 2) & 127) << 16) | (get_byte(b, 4 * k + 1) << 8) | get_byte(b, 4 * k) AS m
+    FROM generate_series(0, length(b) / 4 - 1) AS k) AS bits
+$$"""
 
 
 def lock_key(scope: str, name: str) -> int:
@@ -78,10 +96,19 @@ def lock_key(scope: str, name: str) -> int:
 
 
 class PostgresConnection:
-    def __init__(self, url: str, write_key: int) -> None:
+    def __init__(self, url: str, write_key: int, vector_type: str | None = None) -> None:
         self.conn = psycopg.connect(make_conninfo(url, **ALIVE), autocommit=True)
         self.conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
         self.write_key = write_key
+        if vector_type:
+            self.use_pgvector(vector_type)
+
+    def use_pgvector(self, vector_type: str) -> None:
+        """Numpy arrays go as pgvector's `vector`; they come back as its `Vector` (`as_vector`)."""
+        from pgvector.psycopg.vector import register_vector_info
+
+        info = TypeInfo.fetch(self.conn, vector_type)
+        register_vector_info(self.conn, info)
 
     @property
     def broken(self) -> bool:
@@ -146,6 +173,9 @@ class PostgresEngine:
         self._leads: set[str] = set()
         self.epochs: dict[str, int] = {}  # lead locks taken per name: a new one, someone between
         self._lock = threading.Lock()
+        self.pgvector: str | None = (
+            None  # pgvector's type, schema-qualified, once embeddings use it
+        )
 
     def lead(self, name: str) -> bool:
         """Whether this process holds (or just took) the lock `name`: a session-level advisory
@@ -211,7 +241,7 @@ class PostgresEngine:
             self._leader, self._leads = None, set()
 
     def connect(self) -> PostgresConnection:
-        return PostgresConnection(self.url, lock_key(self.scope, "write"))
+        return PostgresConnection(self.url, lock_key(self.scope, "write"), self.pgvector)
 
     def migrate(self, conn: PostgresConnection) -> None:
         """Every migration not applied yet, each in its own transaction, one worker at a time."""
@@ -230,11 +260,58 @@ class PostgresEngine:
                 with db.transaction():
                     migration(lambda text: db.execute(ddl(text)), True)
                     db.execute("INSERT INTO schema_migrations (name) VALUES (%s)", [name])
+            self.pgvector = self._adopt_pgvector(db)
         finally:
             db.execute("SELECT pg_advisory_unlock(%s)", [migrating])
+        if self.pgvector:
+            conn.use_pgvector(self.pgvector)
+
+    def _adopt_pgvector(self, db: psycopg.Connection[Any]) -> str | None:
+        """pgvector's `vector` type for embeddings, when the server has the extension and this
+        user may enable it (or someone did): checked at every start, so an install made before
+        the server had pgvector moves to it (in place, exactly) on the next one."""
+        installed = (
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'vector'"
+        )
+        row = db.execute(installed).fetchone()
+        if row is None:
+            may = db.execute(
+                "SELECT v.trusted OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+                " FROM pg_available_extension_versions v JOIN pg_available_extensions a"
+                " ON a.name = v.name AND a.default_version = v.version WHERE v.name = 'vector'"
+            ).fetchone()
+            if may is None:
+                return None  # not on this server: BYTEA
+            if not may[0]:
+                log.info("store.pgvector", off="only a superuser may run CREATE EXTENSION vector")
+                return None
+            db.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            row = db.execute(installed).fetchone()
+            if row is None:
+                return None
+        vector_type = f"{row[0]}.vector"
+        column = db.execute(
+            "SELECT udt_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = 'embeddings' AND column_name = 'vector'"
+        ).fetchone()
+        if column and column[0] == "bytea":
+            count = db.execute("SELECT count(*) FROM embeddings").fetchone()
+            log.info("store.pgvector", converting=count[0] if count else 0)
+            with db.transaction():
+                db.execute(_FLOAT32)
+                db.execute(
+                    f"ALTER TABLE embeddings ALTER COLUMN vector TYPE {vector_type}"
+                    f" USING CAST(pg_temp.trendbot_float32(vector) AS {vector_type})"
+                )
+                db.execute("DROP FUNCTION pg_temp.trendbot_float32(bytea)")
+        return vector_type
 
     def json_true(self, column: str, key: str) -> str:
         return f"(CAST({column} AS jsonb) ->> '{key}') = 'true'"
+
+    def vector(self, values: np.ndarray) -> Any:
+        values = np.asarray(values, dtype=np.float32)
+        return values if self.pgvector else values.tobytes()
 
     def compact(self, conn: PostgresConnection) -> None:
         conn.conn.execute("VACUUM (ANALYZE)")

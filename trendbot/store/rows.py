@@ -17,6 +17,13 @@ import numpy as np
 from trendbot.types import PitchState
 
 
+def as_vector(value: Any) -> np.ndarray:
+    """A stored vector as float32: BLOB/BYTEA bytes, or pgvector's `Vector`."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return np.frombuffer(value, dtype=np.float32)
+    return np.asarray(value.to_numpy(), dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class FeedRow:
     """A feed as the store knows it: what feeds.yaml says, its HTTP cache and its health."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from trendbot.errors import StoreError
@@ -92,6 +93,9 @@ class SqliteEngine:
 
     def json_true(self, column: str, key: str) -> str:
         return f"json_extract({column}, '$.{key}') = 1"
+
+    def vector(self, values: np.ndarray) -> bytes:
+        return np.asarray(values, dtype=np.float32).tobytes()
 
     def compact(self, conn: SqliteConnection) -> None:
         conn.execute("PRAGMA optimize")

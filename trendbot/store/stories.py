@@ -12,7 +12,14 @@ import numpy as np
 from trendbot import stories
 from trendbot.store.base import StoreBase, chunks, from_iso, insert_sql, iso, marks
 from trendbot.store.items import STORED_ITEM_COLUMNS, stored_item_of
-from trendbot.store.rows import ItemToCluster, StoredItem, StoryActivity, StoryRow, StoryScore
+from trendbot.store.rows import (
+    ItemToCluster,
+    StoredItem,
+    StoryActivity,
+    StoryRow,
+    StoryScore,
+    as_vector,
+)
 
 PITCHABLE = ("rising", "peaking")
 # What a StoryRow is made of: not the clusterer's own state (its terms are long).
@@ -60,7 +67,7 @@ class StoriesMixin(StoreBase):
                 language,
                 from_iso(first_seen),
                 json.loads(extra).get("traffic") if extra else None,
-                np.frombuffer(vector, dtype=np.float32),
+                as_vector(vector),
             )
             for item_id, title, source, feed, kind, language, first_seen, extra, vector in rows
         ]
