@@ -71,3 +71,23 @@ def test_a_common_word_that_opens_headlines_as_an_owner_is_their_subject() -> No
 def test_a_shouted_common_word_is_no_name() -> None:
     titles = ("Update your iPhone NOW: Apple releases iOS 18.6", "iPhone sales soar, so update NOW")
     assert named_entities(titles) == ["iPhone"]
+
+
+def test_an_occasion_glued_to_a_name_is_two_names() -> None:
+    """"Cyber Monday Apple deals": the shopping day and the brand, each seen alone elsewhere."""
+    deals = (
+        "Cyber Monday Apple deals: AirPods and iPads at their lowest price",
+        "The best Cyber Monday Apple deals still live",
+        "Apple cuts prices for the holidays",
+        "Best Cyber Monday iPad deals, by model",
+        "Walmart has the iPad at its lowest price",
+    )
+    names = named_entities(deals)
+    assert names[:2] == ["Cyber Monday", "iPad"], names
+    assert not any("Monday Apple" in n or "Monday iPad" in n for n in names)
+    # a name that begins with a day stays whole when its rest is no name of its own
+    football = (
+        "Monday Night Football: Eagles beat the Packers",
+        "Eagles win on Monday Night Football again",
+    )
+    assert "Monday Night Football" in named_entities(football)

@@ -333,3 +333,61 @@ def test_search_index_past_the_compress_limit_scores_from_the_store(
         exact = vectors @ vectors[77]
         assert [s for _, s in hits] == pytest.approx([exact[row_of[k]] for k, _ in hits], abs=1e-5)
         assert [row_of[k] for k, _ in hits] == list(np.argsort(-exact)[:5])
+
+
+FRAUD = [
+    ("Le Figaro", "Élections : le maire Aurélien Castagnet mis en examen pour fraude électorale"),
+    ("Le Parisien", "Aurélien Castagnet, maire sortant, accusé de fraude électorale"),
+    ("franceinfo", "Fraude électorale : Aurélien Castagnet placé en garde à vue"),
+    ("Le Monde", "Le parquet ouvre une enquête sur la campagne d'Aurélien Castagnet"),
+    ("BFM", "Aurélien Castagnet dénonce un procès politique avant le scrutin"),
+]
+RIOT = [
+    ("20 Minutes", "Émeutes à Valmont : trois blessés graves, Aurélien Castagnet appelle au calme"),
+    ("Ouest-France", "Émeutes à Valmont : trois blessés graves dans la nuit"),
+    ("Libération", "Valmont : nuit d'émeutes, trois blessés graves, Aurélien Castagnet sur place"),
+    ("L'Express", "Émeutes à Valmont : trois blessés graves et des voitures incendiées"),
+    ("La Croix", "Valmont : trois blessés graves après une nuit d'émeutes"),
+]
+PARKS = [
+    ("Le Figaro", "Canicule : Aurélien Castagnet ouvre les parcs toute la nuit"),
+    (
+        "Le Parisien",
+        "Chaleur record : les parcs restent ouverts la nuit, annonce Aurélien Castagnet",
+    ),
+    ("franceinfo", "Canicule : Aurélien Castagnet fait ouvrir les piscines jusqu'à minuit"),
+    ("20 Minutes", "Vague de chaleur : Aurélien Castagnet ouvre les fontaines et les parcs"),
+    ("Le Monde", "Canicule : la ville d'Aurélien Castagnet ouvre ses parcs la nuit"),
+]
+
+
+def test_a_name_in_the_weeks_blocked_stories_makes_a_harmless_one_a_caution(
+    tmp_path: Path, settings: Any
+) -> None:
+    """A heatwave story about a politician reads harmless; the week's other stories naming
+    him were blocked (politics), so it waits for an editor, with the reason, instead of being
+    pitched. Without that company, the same story is pitched."""
+
+    def burst(first: int, rows: list[tuple[str, str]], start: float) -> list[Item]:
+        return [item(first + n, s, t, start + 5 * n) for n, (s, t) in enumerate(rows)]
+
+    days = 24 * 60  # five days ago: a fraud case, and a riot where he was
+    politics = [(burst(300, FRAUD, -5 * days) + burst(320, RIOT, -5 * days + 2), -5 * days + 40)]
+    now = T0 + timedelta(minutes=40)
+    for past, pitched in ((politics, False), ([], True)):
+        with make_pipeline(settings, db=str(tmp_path / f"{pitched}.db"), clock=lambda: now) as p:
+            feed_in(p, [item(100 + n, "Agence", t, -900 + 90 * n) for n, t in enumerate(NOISE)])
+            for items, minutes in past:
+                feed_in(p, items)
+                p.process(T0 + timedelta(minutes=minutes))
+            if past:
+                blocked = p.store.query("SELECT story_id FROM holds WHERE reason = 'blocked'")
+                assert len({r["story_id"] for r in blocked}) == 2, blocked
+            feed_in(p, burst(340, PARKS, 0))
+            report = p.process(now)
+            parks = [x for x in report.pitched if "castagnet" in x.story_label.casefold()]
+            assert bool(parks) == pitched, report
+            if not pitched:
+                [held] = [h for h in p.store.held_stories() if "parcs" in h.label.casefold()]
+                assert held.hold.reason == "caution", held
+                assert "Aurélien Castagnet: 2 of the 2 stories" in held.hold.detail

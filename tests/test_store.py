@@ -617,3 +617,15 @@ def test_an_install_made_before_pgvector_moves_to_it_exactly(
             assert len(store.vectors("m", [*old, item(40).id])) == 41
     finally:
         drop_schema(pgvector_url, schema_name(url))
+
+
+def test_judged_stories_are_the_weeks_holds_with_their_blocks(store: Store) -> None:
+    store.hold(1, "weak_fit", "Only loosely about 'x'.", now=T0, brand="B")
+    store.hold(1, "blocked", "politics and elections: 'vote'", now=T0, brand="B")
+    store.hold(2, "no_theme", "Matches none.", now=T0, brand="B")
+    store.hold(3, "blocked", "disasters: 'flood'", now=T0 - timedelta(days=8), brand="B")
+    store.hold(4, "blocked", "disasters: 'flood'", now=T0, brand="other brand")
+    assert store.judged_stories(since=T0 - timedelta(days=7), brand="B") == {
+        1: "politics and elections: 'vote'",
+        2: None,
+    }

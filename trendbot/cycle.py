@@ -30,12 +30,16 @@ from trendbot.brain import Brain
 from trendbot.brandfit import (
     LIVE,
     LOOKBACK,
+    Judged,
     StoryContext,
     adapt_matcher,
+    bad_company,
     brand_fit,
+    judged_stories,
     muted,
     pitch_input,
     story_contexts,
+    story_names,
 )
 from trendbot.errors import (
     ConfigError,
@@ -590,6 +594,7 @@ def _pitch_for_brand(
     name = brand.name
     by_id: dict[int, tuple[StoryContext, Fit]] = {}
     candidates = []
+    company: Judged | None = None  # the week's judged stories, read once, when first needed
     for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
         story_id = context.row.id
         if fit.verdict.blocked:
@@ -614,6 +619,12 @@ def _pitch_for_brand(
             detail = f"Only loosely about {fit.theme.theme!r} ({fit.theme.relevance:.2f})."
             store.hold(story_id, "weak_fit", detail, now=now, brand=name)
             report.held["weak_fit"] += 1
+            continue
+        if company is None:
+            company = judged_stories(store, brand, now=now)
+        if why := bad_company(story_id, story_names(context), company):
+            store.hold(story_id, "caution", f"{why}.", now=now, brand=name)
+            report.held["caution"] += 1
             continue
         queued = store.queue_story(story_id, now=now, brand=name)
         by_id[story_id] = (context, fit)

@@ -193,6 +193,21 @@ def _name_like(
     return zipf(word) < (RARE_ZIPF if initial else most)
 
 
+def _glued(words: Sequence[str], whole: set[str]) -> bool:
+    """Whether a day or month joins two names: "Cyber Monday Apple" when "Apple" is a whole
+    name elsewhere in the story, "Cyber Monday iPad" (a brand's casing, an acronym). "Monday
+    Night Football" stays one: "Night Football" is never a name of its own."""
+    for i in range(1, len(words)):
+        if words[i - 1].casefold() not in CALENDAR:
+            continue
+        rest = words[i:]
+        if fold(" ".join(rest)) in whole or (
+            len(rest) == 1 and (is_camel(rest[0]) or is_acronym(rest[0]))
+        ):
+            return True
+    return False
+
+
 def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     """The story's names, the most recurring first (longer names win over their parts)."""
     raw = [[c for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles]
@@ -206,6 +221,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     }
     found: dict[str, tuple[str, ...]] = {}  # folded -> words, in order of appearance
     openers: Counter[str] = Counter()
+    whole = {fold(" ".join(run)) for cs in clauses for tokens in cs for _, run in _runs(tokens)}
     for cs in clauses:
         title_case = _title_case([t for c in cs for t in c])
         for tokens in cs:
@@ -220,6 +236,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         )
                         if title_case and not rare:
                             continue  # Title Case: only acronyms and rare words
+                        if _glued(words, whole):
+                            continue  # "Cyber Monday Apple": "Cyber Monday", then "Apple"
                         # "Advisory" of "CDC Advisory Committee" is a common word, not a
                         # name ("Why Apple is…": a clause's first word is no neighbour)
                         inside = len(run) - (start == 0) > 1

@@ -340,6 +340,22 @@ class PitchesMixin(StoreBase):
         )
         return [HeldStory(r["story_id"], r["label"], r["score"], _hold_from_row(r)) for r in rows]
 
+    def judged_stories(self, *, since: datetime, brand: str = "") -> dict[int, str | None]:
+        """The stories the brand's fit judged since `since` (held for any reason, or pitched):
+        the detail of their latest safety block, or None for those never blocked."""
+        out: dict[int, str | None] = {}
+        for story_id, reason, detail in self._tuples(
+            "SELECT story_id, reason, detail FROM holds WHERE brand = ? AND at >= ?"
+            " UNION ALL SELECT story_id, 'pitched', '' FROM pitches"
+            " WHERE brand = ? AND created >= ? ORDER BY 1",
+            [brand, iso(since), brand, iso(since)],
+        ):
+            if reason == "blocked":
+                out[story_id] = detail
+            else:
+                out.setdefault(story_id, None)
+        return out
+
     def hold_reasons(self, *, unpitched: bool = False) -> dict[str, set[int]]:
         """The stories held back for each reason (ever), only those never pitched if asked."""
         where = " WHERE story_id NOT IN (SELECT story_id FROM pitches)" if unpitched else ""
