@@ -29,11 +29,14 @@ def feed_server() -> Iterator[FeedServer]:
         yield server
 
 
-def _server(script: Path, folder: str, env: dict[str, str] | None = None) -> str:
+_PG_SH = Path(__file__).parent.parent / ".ci" / "pg.sh"
+
+
+def _server(folder: str, env: dict[str, str] | None = None) -> str:
     """`.ci/pg.sh start FOLDER`'s URL; when it cannot start, a skip, or a failure in CI
     (TRENDBOT_REQUIRE_POSTGRES=1), with its last words."""
     started = subprocess.run(
-        [str(script), "start", folder],
+        [str(_PG_SH), "start", folder],
         capture_output=True,
         text=True,
         timeout=120,
@@ -49,9 +52,6 @@ def _server(script: Path, folder: str, env: dict[str, str] | None = None) -> str
     return started.stdout.strip()
 
 
-_PG_SH = Path(__file__).parent.parent / ".ci" / "pg.sh"
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL server: TRENDBOT_TEST_DATABASE_URL (`.ci/run` starts one), else a throwaway
@@ -62,7 +62,7 @@ def postgres_url() -> Iterator[str]:
         yield url
         return
     folder = tempfile.mkdtemp(prefix="tbpg")  # under /tmp: the server's user must reach it
-    url = _server(_PG_SH, folder)
+    url = _server(folder)
     try:
         yield url
     finally:
@@ -87,7 +87,7 @@ def pgvector_url() -> Iterator[str]:
     # the binaries find their libraries at $ORIGIN/../../../pgserver.libs: keep that layout
     for part in ("pgserver/pginstall", "pgserver.libs"):
         shutil.copytree(Path(str(wheel.locate_file(part))), build / part)
-    url = _server(_PG_SH, folder, {"PG_SH_BIN": str(build / "pgserver/pginstall/bin")})
+    url = _server(folder, {"PG_SH_BIN": str(build / "pgserver/pginstall/bin")})
     try:
         import psycopg
 
