@@ -74,7 +74,7 @@ def test_a_shouted_common_word_is_no_name() -> None:
 
 
 def test_an_occasion_glued_to_a_name_is_two_names() -> None:
-    """"Cyber Monday Apple deals": the shopping day and the brand, each seen alone elsewhere."""
+    """In "Cyber Monday Apple deals" the shopping day and the brand are two names."""
     deals = (
         "Cyber Monday Apple deals: AirPods and iPads at their lowest price",
         "The best Cyber Monday Apple deals still live",

@@ -219,6 +219,123 @@ def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
     assert verdict.level == "safe", verdict.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("Sarah Lane: Starring On 'MasterChef Junior' Killed The Magic Of Reality TV", "safe"),
+        ("Bad weather killed the mood at the seaside food festival", "safe"),
+        ("Home cooks are killing it with these one-pan dinners", "safe"),
+        ("Fashion victims, rejoice: wide trousers are back", "safe"),
+        ("Ten bath bombs that turn a soak into a spa night", "safe"),
+        ("Lance Armstrong's Tour De F-Bomb riles up critics", "safe"),
+        # the same words, said of people, still block
+        ("Chef killed in a kitchen fire at a seaside restaurant", "blocked"),
+        ("Gunman killed the owner of a food truck", "blocked"),
+        ("Three dead after a shooting at a food festival", "blocked"),
+    ],
+)
+def test_figures_of_speech_about_killing_are_not_deaths(text: str, level: str) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(food=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        # a TV listing: a title in quotes, then ", sur" and the channel
+        ("« Vigil », sur Arte : huis clos, espionnage et meurtre en haute mer", "sur Arte"),
+        ("« Retour à Kaboul sous émirat taliban », sur Canal+ : une vision nuancée", "sur Canal+"),
+        # a culture heading
+        ("Exposition : les juifs, les musulmans et la France, destins croisés", "'Exposition :'"),
+        # the word inside a work's title, in a story that says what kind of work it is
+        (
+            "« Chloé », « Only Murders in the Building » : nos séries de la semaine",
+            "'murder' in the title of a serie",
+        ),
+        (
+            "Lizzy Caplan To Star In 'Fatal Attraction' TV Remake",
+            "'fatal' in the title of a remake",
+        ),
+    ],
+)
+def test_a_work_about_a_war_or_a_crime_asks_a_person(text: str, why: str) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == "caution", verdict.reason
+    assert "but about a work" in verdict.reason and why in verdict.reason, verdict.reason
+    assert verdict.evidence  # the word that would have blocked is still named
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a death outside a work's title stays a death
+        "Dominique Paturel, voix française de J.R. dans « Dallas », est mort",
+        "Film crew member killed on set by a falling light",
+        # no work: a quotation, not a title
+        "Witness says the gunman 'killed them all' at the festival",
+        # a listing in one headline does not make the others about a work
+        "Attentat : plusieurs morts à Kaboul ; « Kaboul », sur Arte : le récit des morts",
+        # the brand's own terms stay hard rules
+    ],
+)
+def test_a_work_does_not_excuse_a_real_tragedy(text: str) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == "blocked", verdict.reason
+
+
+def test_a_brand_term_in_a_work_still_blocks() -> None:
+    rules = SafetyRules(blocked_terms=("tobacco",))
+    f = SafetyFilter(rules, encode, model="minilm", topics=_reading(world=0.9))
+    text = "« Tobacco Road », sur Arte : le tabac et la guerre"
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("blocked", "blocked term")
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "level", "said"),
+    [
+        # read as world news (set abroad) with a sports or culture word: a person decides
+        (
+            "Mondiaux : le nageur français bat son record à Budapest",
+            "world",
+            "caution",
+            "'mondiaux'",
+        ),
+        ("Le Bénin expose les œuvres restituées par la France", "world", "caution", "'œuvre'"),
+        ("Museum in Lisbon reopens its tile collection", "world", "caution", "'museum'"),
+        # ...unless a war word, even a weak one, says what it is about
+        ("L'armée entre dans la ville, le nageur fuit", "world", "blocked", "'armee'"),
+        # crime, politics: a subject, not a place; their reading still blocks
+        ("Handball : un joueur agressé dans la rue", "crime", "blocked", ""),
+        # set phrases: no match and no work there
+        ("Un tueur en série inquiète le pays", "world", "blocked", ""),
+        ("Le pays met en œuvre un plan de rationnement", "world", "blocked", ""),
+        ("Leaders act in concert to close the border", "world", "blocked", ""),
+        # a TV listing, whatever its reading
+        ("« Cours criminelles », sur LCP : une audience", "crime", "caution", "sur LCP"),
+    ],
+)
+def test_a_match_or_a_work_abroad_is_not_world_news(
+    text: str, reading: str, level: str, said: str
+) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(**{reading: 0.8}))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+    assert said in verdict.reason
+
+
+def test_genocide_is_a_war_word() -> None:
+    verdict = check("UN envoy accuses the regime of genocide")
+    assert (verdict.level, verdict.category, verdict.evidence) == (
+        "blocked",
+        "war and terrorism",
+        "genocide",
+    )
+
+
 def test_the_disease_itself_still_asks_for_care() -> None:
     # without a topic model, the pandemic's names are weak words: caution, not blocked
     assert check("Covid cases climb again in the region").level == "caution"
