@@ -47,16 +47,18 @@ CHANNELS = {"C0MAISON": "maison", "C0GLACE": "glace", "C0HEAT": "glace-heat"}
 
 def two_brands() -> dict[str, Any]:
     """Maison Test (summer and sport) and Glace Co (heat, with its own channel, and bakery):
-    both would pitch the heatwave."""
+    both pitch the heatwave, their strongest story of the day."""
     data = config()
     maison = copy.deepcopy(BRAND) | {"channel": "C0MAISON", "editors": [MAISON_EDITOR]}
+    # one pitch a day each: the stronger story is pitched, the next waits for the digest
+    maison["cadence"] = maison["cadence"] | {"max_per_day": 1}
     glace = {
         "name": GLACE,
         "language": "en",
         "hashtags": ["GlaceCo"],
         "channel": "C0GLACE",
         "editors": [GLACE_EDITOR],
-        "cadence": {"queue_minutes": 0, "min_score": 1.0, "timezone": "UTC"},
+        "cadence": {"queue_minutes": 0, "min_score": 1.0, "timezone": "UTC", "max_per_day": 1},
         "digest": {"at": "09:35"},  # NOW is 09:40 UTC: today's is due, the heatwave in it
         "themes": [
             {

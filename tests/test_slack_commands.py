@@ -122,19 +122,20 @@ def test_why_explains_a_story(env: SlackEnv) -> None:
 
 
 def test_why_says_why_a_rising_story_was_not_pitched(env: SlackEnv) -> None:
-    heat = env.story("heatwave")
-    text = ask(env, f"why {heat.id}")["text"]
-    assert "*Not pitched:* " in text and "Only loosely about" in text  # the pipeline's hold
+    strike = env.story("flour")
+    text = ask(env, f"why {strike.id}")["text"]
+    assert "*Not pitched:* " in text and "Matches none of the brand" in text  # the pipeline's
     at = datetime(2025, 7, 15, 9, 45, tzinfo=UTC)
     made = "Today's pitches are all made (max 3)."
-    env.store.record_hold(heat.id, "daily_limit", made, now=at, brand=env.settings.brand.name)
-    text = ask(env, f"why {heat.id}")["text"]
+    env.store.record_hold(strike.id, "daily_limit", made, now=at, brand=env.settings.brand.name)
+    text = ask(env, f"why {strike.id}")["text"]
     assert (
         "*Not pitched:* daily limit reached: Today's pitches are all made (max 3)"
         " (<!date^1752572700^{ago}|2025-07-15 09:45 UTC>)"
     ) in text
-    assert "loosely" not in text  # the latest reason only
-    pitch = env.bot.draft_pitch(heat.id)
+    assert "Matches none" not in text  # the latest reason only
+    heat = env.story("heatwave")
+    [pitch] = env.store.pitches(story_id=heat.id)
     assert f"*Pitched:* pitch #{pitch.id}" in ask(env, f"why {heat.id}")["text"]
 
 

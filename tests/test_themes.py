@@ -19,6 +19,7 @@ from trendbot.themes import (
     keyword_pattern,
     parse_themes,
 )
+from trendbot.topics import TOPICS, TopicModel
 
 DATA = Path(__file__).parent / "data"
 DIM = 1024
@@ -191,6 +192,48 @@ def test_one_vector_per_text() -> None:
 
 def test_no_text_no_match() -> None:
     assert matcher().match([], np.zeros((0, DIM), dtype=np.float32)) == []
+
+
+# the kind of news ---------------------------------------------------------------------------
+
+MIN_RELEVANCE = 0.35  # brand.cadence.min_relevance's default: what the pipeline pitches
+
+
+def reader(**topic_of: tuple[str, float]) -> TopicModel:
+    """A topic model that reads a text's topic from words in it (hashed like `encode`), each with
+    its weight, and anything else as business news."""
+    weights = np.zeros((len(TOPICS), DIM), dtype=np.float32)
+    for word, (topic, weight) in topic_of.items():
+        weights[TOPICS.index(topic), zlib.crc32(word.encode()) % DIM] = weight
+    bias = np.zeros(len(TOPICS), dtype=np.float32)
+    bias[TOPICS.index("business")] = 6.0
+    return TopicModel("minilm", TOPICS, weights, bias)
+
+
+def test_a_story_of_the_themes_kind_that_nothing_in_it_describes_does_not_match() -> None:
+    """The kind of news is evidence with the likeness, not instead of it: a sports story that
+    neither the words nor the vector tie to tennis is not a tennis story."""
+    m = matcher(topics=reader(tennis=("sports", 40.0), parliament=("sports", 40.0)))
+    text = "parliament debates the pension bill"  # read as sports news, unlike tennis
+    assert m.score([text], encode([text]))[1].kind[0, 0] > 0.9
+    assert relevance(m, text, "tennis") < for_model("minilm").theme_min
+    assert m.match([text], encode([text])) == [[]]
+
+
+def test_a_story_the_theme_describes_still_matches_when_read_as_another_kind() -> None:
+    """A tennis final with a minister in it, read as world news 4 to 1, is still tennis news:
+    likely less so than if it read as sports, but enough to be pitched."""
+    words = {"tennis": ("sports", 40.0), "champion": ("sports", 40.0)}
+    text = "champion wins the tennis final as the minister watches"
+    as_sports = matcher(topics=reader(**words))
+    # six words of 4+ letters, each 1/sqrt(6) of the unit vector: world news by log(4) more
+    as_world = matcher(topics=reader(**words, minister=("world", 80.0 + np.log(4) * np.sqrt(6))))
+    kind = as_world.score([text], encode([text]))[1].kind[0, 0]
+    assert kind == pytest.approx(0.2, abs=0.03)
+    assert (
+        MIN_RELEVANCE <= relevance(as_world, text, "tennis") < relevance(as_sports, text, "tennis")
+    )
+    assert [x.theme for x in as_world.match([text], encode([text]))[0]][:1] == ["tennis"]
 
 
 # negatives and learning ---------------------------------------------------------------------

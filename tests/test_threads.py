@@ -464,7 +464,7 @@ def test_top_decisions_and_cycles_at_once_end_as_one_thread_leaves_them(
     # and what it compares is there: stories, pitches in each state, what editors taught
     final = reference.final
     assert len(final["stories"]) > 50 and len(final["story_items"]) > 200
-    assert {p["state"] for p in final["pitches"]} == {"approved", "rejected"}
+    assert {"approved", "rejected"} <= {p["state"] for p in final["pitches"]}
     assert len(final["theme_examples"]) == 4 and final["mutes"]
     assert any(label.startswith("approved ") for label in final["learnt"]["positive"][0])
     assert final["top"] and final["top"][0]["themes"]
