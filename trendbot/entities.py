@@ -193,19 +193,34 @@ def _name_like(
     return zipf(word) < (RARE_ZIPF if initial else most)
 
 
-def _glued(words: Sequence[str], whole: set[str]) -> bool:
-    """Whether a day or month joins two names: "Cyber Monday Apple" when "Apple" is a whole
-    name elsewhere in the story, "Cyber Monday iPad" (a brand's casing, an acronym). "Monday
-    Night Football" stays one: "Night Football" is never a name of its own."""
+def _glue(words: Sequence[str], whole: set[str]) -> int:
+    """Where a day or month joins two names, 0 if it does not: "Cyber Monday Apple" when
+    "Apple" is a whole name elsewhere in the story, "Cyber Monday iPad" (a brand's casing, an
+    acronym), "Apple Black Friday" when "Black Friday" is. "Monday Night Football" stays one
+    ("Night Football" is never a name of its own), and so does "Good Friday" (a day alone is
+    no name)."""
     for i in range(1, len(words)):
-        if words[i - 1].casefold() not in CALENDAR:
-            continue
         rest = words[i:]
-        if fold(" ".join(rest)) in whole or (
-            len(rest) == 1 and (is_camel(rest[0]) or is_acronym(rest[0]))
+        if words[i - 1].casefold() in CALENDAR and (
+            fold(" ".join(rest)) in whole
+            or (len(rest) == 1 and (is_camel(rest[0]) or is_acronym(rest[0])))
         ):
-            return True
-    return False
+            return i
+        if rest[-1].casefold() in CALENDAR and len(rest) > 1 and fold(" ".join(rest)) in whole:
+            return i
+    return 0
+
+
+def _pieces(tokens: Sequence[str], whole: set[str]) -> Iterable[tuple[int, list[str]]]:
+    """`_runs`, each cut where a day glues two names (`_glue`), piece by piece."""
+    todo = list(_runs(tokens))
+    while todo:
+        start, run = todo.pop(0)
+        cut = _glue(run, whole)
+        if not cut:
+            yield start, run
+            continue
+        todo[:0] = [(start, run[:cut]), (start + cut, run[cut:])]
 
 
 def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
@@ -225,7 +240,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     for cs in clauses:
         title_case = _title_case([t for c in cs for t in c])
         for tokens in cs:
-            for start, run in _runs(tokens):
+            for start, run in _pieces(tokens, whole):
                 for n in range(min(len(run), MAX_WORDS), 0, -1):
                     for k in range(len(run) - n + 1):
                         words = run[k : k + n]
@@ -236,8 +251,6 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         )
                         if title_case and not rare:
                             continue  # Title Case: only acronyms and rare words
-                        if _glued(words, whole):
-                            continue  # "Cyber Monday Apple": "Cyber Monday", then "Apple"
                         # "Advisory" of "CDC Advisory Committee" is a common word, not a
                         # name ("Why Apple is…": a clause's first word is no neighbour)
                         inside = len(run) - (start == 0) > 1
