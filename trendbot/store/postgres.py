@@ -77,17 +77,7 @@ def ddl(text: str) -> str:
 _cursors = itertools.count()
 log = get_logger("trendbot.store")
 
-# The float32 BYTEA of an embedding as real[], bit by bit (IEEE 754, little-endian), so that an
-# install made before the server had pgvector converts in place, exactly, in one ALTER TABLE.
-_FLOAT32 = """
-CREATE FUNCTION pg_temp.trendbot_float32(b bytea) RETURNS real[] LANGUAGE sql IMMUTABLE STRICT AS $$
-SELECT array_agg(CASE WHEN e = 0 THEN (1 - 2 * s) * m * power(2::float8, -149)
-    ELSE (1 - 2 * s) * power(2::float8, e - 127) * (1 + m / 8388608::float8) END ORDER BY k)::real[]
-FROM (SELECT k, get_byte(b, 4 * k + 3) >> 7 AS s,
-    ((get_byte(b, 4 * k + 3) & 127) << 1) | (get_byte(b, 4 * k + 2) >> 7) AS e,
-    ((get_byte(b, 4 * k + 2) & 127) << 16) | (get_byte(b, 4 * k + 1) << 8) | get_byte(b, 4 * k) AS m
-    FROM generate_series(0, length(b) / 4 - 1) AS k) AS bits
-$$"""
+CONVERT_CHUNK = 5000  # stored vectors read, then copied back as `vector`, at a time
 
 
 def lock_key(scope: str, name: str) -> int:
@@ -269,7 +259,7 @@ class PostgresEngine:
     def _adopt_pgvector(self, db: psycopg.Connection[Any]) -> str | None:
         """pgvector's `vector` type for embeddings, when the server has the extension and this
         user may enable it (or someone did): checked at every start, so an install made before
-        the server had pgvector moves to it (in place, exactly) on the next one."""
+        the server had pgvector moves to it (exactly, `_convert`) on the next one."""
         installed = (
             "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'vector'"
         )
@@ -297,14 +287,34 @@ class PostgresEngine:
         if column and column[0] == "bytea":
             count = db.execute("SELECT count(*) FROM embeddings").fetchone()
             log.info("store.pgvector", converting=count[0] if count else 0)
-            with db.transaction():
-                db.execute(_FLOAT32)
-                db.execute(
-                    f"ALTER TABLE embeddings ALTER COLUMN vector TYPE {vector_type}"
-                    f" USING CAST(pg_temp.trendbot_float32(vector) AS {vector_type})"
-                )
-                db.execute("DROP FUNCTION pg_temp.trendbot_float32(bytea)")
+            self._convert(db, vector_type)
         return vector_type
+
+    def _convert(self, db: psycopg.Connection[Any], vector_type: str) -> None:
+        """The stored float32 BYTEA as `vector`, in one transaction: read a chunk at a time,
+        copied into a temporary table, then swapped in (SQL has no cast from bytes to floats)."""
+        from pgvector.psycopg.vector import register_vector_info
+
+        register_vector_info(db, TypeInfo.fetch(db, vector_type))
+        with db.transaction():
+            db.execute(
+                "CREATE TEMPORARY TABLE trendbot_vectors (item_id TEXT, model TEXT,"
+                f" vector {vector_type}) ON COMMIT DROP"
+            )
+            with db.cursor(name="trendbot_convert") as read, db.cursor() as write:
+                read.execute("SELECT item_id, model, vector FROM embeddings")
+                while rows := read.fetchmany(CONVERT_CHUNK):
+                    with write.copy("COPY trendbot_vectors FROM STDIN") as copy:
+                        for item_id, model, blob in rows:
+                            copy.write_row((item_id, model, np.frombuffer(blob, np.float32)))
+            db.execute(f"ALTER TABLE embeddings ADD COLUMN converted {vector_type}")
+            db.execute(
+                "UPDATE embeddings e SET converted = t.vector FROM trendbot_vectors t"
+                " WHERE e.item_id = t.item_id AND e.model = t.model"
+            )
+            db.execute("ALTER TABLE embeddings DROP COLUMN vector")
+            db.execute("ALTER TABLE embeddings RENAME COLUMN converted TO vector")
+            db.execute("ALTER TABLE embeddings ALTER COLUMN vector SET NOT NULL")
 
     def json_true(self, column: str, key: str) -> str:
         return f"(CAST({column} AS jsonb) ->> '{key}') = 'true'"
