@@ -336,6 +336,13 @@ def test_genocide_is_a_war_word() -> None:
     )
 
 
+def test_government_is_a_politics_word_however_spelt() -> None:
+    for text in ("UK govt to meet over the fans ban", "The government slams the club's decision"):
+        verdict = check(text)
+        assert (verdict.level, verdict.category) == ("caution", "politics and elections"), text
+    assert check("Fans banned from the away game").level == "safe"
+
+
 def test_the_disease_itself_still_asks_for_care() -> None:
     # without a topic model, the pandemic's names are weak words: caution, not blocked
     assert check("Covid cases climb again in the region").level == "caution"

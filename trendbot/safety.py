@@ -185,6 +185,7 @@ BUILTIN: tuple[Category, ...] = (
         weak=(
             "vote", "votes", "campaign", "primary", "shutdown", "president", "minister", "policy",
             "mayor", "cabinet", "resignation", "ministre", "parti", "maire", "elu", "politique",
+            "government", "governments", "govt", "gov't",
         ),
         prototypes=(
             "Candidates clash in a heated election debate",
