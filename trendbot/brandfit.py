@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from trendbot import entities, pitches, themes, trends
+from trendbot import entities, pitches, safety, themes, trends
 from trendbot.brain import Brain
 from trendbot.fit import Fit, assess
 from trendbot.settings import BrandSettings, ThemeSettings
@@ -21,12 +21,7 @@ LIVE = timedelta(hours=48)  # a story with no new item for this long is no longe
 LOOKBACK = timedelta(hours=trends.TrendParams().lookback_hours)  # momentum looks this far back
 ADAPT_ITEMS = 3000  # recent items the theme matcher learns the stream's shape from
 ADAPT_EVERY = timedelta(hours=1)
-# A name is known by the company it keeps: one that most of the week's judged stories naming it
-# were blocked for (a politician, an accused) makes a story about it a caution, however
-# harmless its headlines read ("Zohran Mamdani and the Wall Street vibe shift").
-COMPANY = timedelta(days=7)
-COMPANY_BLOCKED = 2  # blocked stories naming it, at least
-COMPANY_SHARE = 0.5  # of the judged stories naming it, more than
+COMPANY = timedelta(days=7)  # how far back `safety.bad_company` looks
 
 
 @dataclass(frozen=True)
@@ -140,38 +135,10 @@ def story_names(context: StoryContext) -> list[str]:
     return _names([i.title for i in context.items if i.kind == "news"] or [context.row.label])
 
 
-def _same(a: str, b: str) -> bool:
-    """One name inside the other, word for word: "Mamdani" and "Zohran Mamdani"."""
-    a, b = f" {entities.fold(a)} ", f" {entities.fold(b)} "
-    return a in b or b in a
-
-
-Judged = list[tuple[int, list[str], str | None]]  # story id, its names, its block's detail
-
-
-def bad_company(story_id: int, names: Sequence[str], judged: Judged) -> str:
-    """Why a story whose headlines read safe still needs an editor: one of its `names` was in
-    mostly blocked stories lately (`judged`, the story itself left out). "" when none was."""
-    for name in names:
-        naming = [
-            d
-            for sid, others, d in judged
-            if sid != story_id and any(_same(name, o) for o in others)
-        ]
-        blocked = [d for d in naming if d is not None]
-        if len(blocked) >= COMPANY_BLOCKED and len(blocked) > COMPANY_SHARE * len(naming):
-            category = blocked[-1].split(":", 1)[0]
-            return (
-                f"{name}: {len(blocked)} of the {len(naming)} stories naming it this week"
-                f" were blocked ({category})"
-            )
-    return ""
-
-
-def judged_stories(store: Store, brand: BrandSettings, *, now: datetime) -> Judged:
+def judged_stories(store: Store, brand: BrandSettings, *, now: datetime) -> safety.Judged:
     """The brand's stories judged in the last week, with their names and blocks."""
     judged = store.judged_stories(since=now - COMPANY, brand=brand.name)
-    out: Judged = []
+    out: safety.Judged = []
     for story_id, detail in judged.items():
         titles = [i.title for i in store.story_items(story_id, limit=12) if i.kind == "news"]
         out.append((story_id, _names(titles), detail))

@@ -30,10 +30,8 @@ from trendbot.brain import Brain
 from trendbot.brandfit import (
     LIVE,
     LOOKBACK,
-    Judged,
     StoryContext,
     adapt_matcher,
-    bad_company,
     brand_fit,
     judged_stories,
     muted,
@@ -594,7 +592,7 @@ def _pitch_for_brand(
     name = brand.name
     by_id: dict[int, tuple[StoryContext, Fit]] = {}
     candidates = []
-    company: Judged | None = None  # the week's judged stories, read once, when first needed
+    company: safety.Judged | None = None  # the week's judged stories, read once, when first needed
     for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
         story_id = context.row.id
         if fit.verdict.blocked:
@@ -622,7 +620,7 @@ def _pitch_for_brand(
             continue
         if company is None:
             company = judged_stories(store, brand, now=now)
-        if why := bad_company(story_id, story_names(context), company):
+        if why := safety.bad_company(story_id, story_names(context), company):
             store.hold(story_id, "caution", f"{why}.", now=now, brand=name)
             report.held["caution"] += 1
             continue

@@ -13,6 +13,8 @@ What decides, most severe first:
 - with the topic model, a story about a work (a TV listing, an exhibition, a word inside a
   series' title) or read as world news with a sports or culture word ("a match abroad") asks for
   caution where its words or its reading would have blocked it: a person decides;
+- a name most of the brand's blocked stories of the week name (`bad_company`, the cycle asks):
+  caution, however harmless the story's own headlines read;
 - a competitor named: caution. Newsjacking a competitor's news is allowed only with care; the
   charter forbids mocking or comparing, so a *draft* that names a competitor next to a mocking or
   comparative word is blocked (`check_draft`).
@@ -722,3 +724,38 @@ class SafetyFilter:
                     term,
                 )
         return SAFE
+
+
+# A name is known by the company it keeps: one that most of the week's judged stories naming it
+# were blocked for (a politician, an accused) makes a story about it a caution, however
+# harmless its headlines read ("Zohran Mamdani and the Wall Street vibe shift").
+COMPANY_BLOCKED = 2  # blocked stories naming it, at least
+COMPANY_SHARE = 0.5  # of the judged stories naming it, more than
+
+
+def _same(a: str, b: str) -> bool:
+    """One name inside the other, word for word: "Mamdani" and "Zohran Mamdani"."""
+    a, b = fold(a), fold(b)  # " zohran mamdani ": padded, so whole words only
+    return a in b or b in a
+
+
+Judged = list[tuple[int, list[str], str | None]]  # story id, its names, its block's detail
+
+
+def bad_company(story_id: int, names: Sequence[str], judged: Judged) -> str:
+    """Why a story whose headlines read safe still needs an editor: one of its `names` was in
+    mostly blocked stories lately (`judged`, the story itself left out). "" when none was."""
+    for name in names:
+        naming = [
+            d
+            for sid, others, d in judged
+            if sid != story_id and any(_same(name, o) for o in others)
+        ]
+        blocked = [d for d in naming if d is not None]
+        if len(blocked) >= COMPANY_BLOCKED and len(blocked) > COMPANY_SHARE * len(naming):
+            category = blocked[-1].split(":", 1)[0]
+            return (
+                f"{name}: {len(blocked)} of the {len(naming)} stories naming it this week"
+                f" were blocked ({category})"
+            )
+    return ""

@@ -1,4 +1,4 @@
-from trendbot.brandfit import bad_company
+from trendbot.safety import bad_company
 
 POLITICS = "politics and elections: 'mayor' in 'Mayor …'"
 
