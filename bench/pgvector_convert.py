@@ -74,7 +74,7 @@ def measure(url: str, n: int, dim: int) -> dict[str, object]:
         for k in range(n)
     ]  # fmt: skip
     vectors = {item.id: rng.normal(size=dim).astype(np.float32) for item in items}
-    without = mock.patch.object(PostgresEngine, "_adopt_pgvector", lambda self, db: None)
+    without = mock.patch.object(PostgresEngine, "_adopt_pgvector", lambda self, conn: None)
     with without, Store(url) as store:  # as on a server without the extension: BYTEA
         store.ensure_feed("a")
         for k in range(0, n, 5000):

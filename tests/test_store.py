@@ -598,7 +598,7 @@ def test_an_install_made_before_pgvector_moves_to_it_exactly(
     old = {item(n).id: rng.normal(size=384).astype(np.float32) for n in range(40)}
     try:
         with monkeypatch.context() as before:
-            before.setattr(PostgresEngine, "_adopt_pgvector", lambda self, db: None)
+            before.setattr(PostgresEngine, "_adopt_pgvector", lambda self, conn: None)
             with Store(url) as store:
                 store.ensure_feed("a")
                 store.save_items("a", [item(n) for n in range(41)])

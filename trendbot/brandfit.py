@@ -131,7 +131,7 @@ def _names(titles: Sequence[str]) -> list[str]:
     return [n for n in entities.named_entities(titles) if not entities.is_vague(n)]
 
 
-def story_names(context: StoryContext) -> list[str]:
+def names_of(context: StoryContext) -> list[str]:
     return _names([i.title for i in context.items if i.kind == "news"] or [context.row.label])
 
 

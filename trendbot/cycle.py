@@ -35,9 +35,9 @@ from trendbot.brandfit import (
     brand_fit,
     judged_stories,
     muted,
+    names_of,
     pitch_input,
     story_contexts,
-    story_names,
 )
 from trendbot.errors import (
     ConfigError,
@@ -620,7 +620,7 @@ def _pitch_for_brand(
             continue
         if company is None:
             company = judged_stories(store, brand, now=now)
-        if why := safety.bad_company(story_id, story_names(context), company):
+        if why := safety.bad_company(story_id, names_of(context), company):
             store.hold(story_id, "caution", f"{why}.", now=now, brand=name)
             report.held["caution"] += 1
             continue

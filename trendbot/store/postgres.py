@@ -163,9 +163,8 @@ class PostgresEngine:
         self._leads: set[str] = set()
         self.epochs: dict[str, int] = {}  # lead locks taken per name: a new one, someone between
         self._lock = threading.Lock()
-        self.pgvector: str | None = (
-            None  # pgvector's type, schema-qualified, once embeddings use it
-        )
+        # pgvector's type, schema-qualified, once embeddings use it
+        self.pgvector: str | None = None
 
     def lead(self, name: str) -> bool:
         """Whether this process holds (or just took) the lock `name`: a session-level advisory
@@ -250,16 +249,15 @@ class PostgresEngine:
                 with db.transaction():
                     migration(lambda text: db.execute(ddl(text)), True)
                     db.execute("INSERT INTO schema_migrations (name) VALUES (%s)", [name])
-            self.pgvector = self._adopt_pgvector(db)
+            self.pgvector = self._adopt_pgvector(conn)
         finally:
             db.execute("SELECT pg_advisory_unlock(%s)", [migrating])
-        if self.pgvector:
-            conn.use_pgvector(self.pgvector)
 
-    def _adopt_pgvector(self, db: psycopg.Connection[Any]) -> str | None:
+    def _adopt_pgvector(self, conn: PostgresConnection) -> str | None:
         """pgvector's `vector` type for embeddings, when the server has the extension and this
         user may enable it (or someone did): checked at every start, so an install made before
         the server had pgvector moves to it (exactly, `_convert`) on the next one."""
+        db = conn.conn
         installed = (
             "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'vector'"
         )
@@ -280,6 +278,7 @@ class PostgresEngine:
             if row is None:
                 return None
         vector_type = f"{row[0]}.vector"
+        conn.use_pgvector(vector_type)
         column = db.execute(
             "SELECT udt_name FROM information_schema.columns WHERE table_schema = current_schema()"
             " AND table_name = 'embeddings' AND column_name = 'vector'"
@@ -292,10 +291,8 @@ class PostgresEngine:
 
     def _convert(self, db: psycopg.Connection[Any], vector_type: str) -> None:
         """The stored float32 BYTEA as `vector`, in one transaction: read a chunk at a time,
-        copied into a temporary table, then swapped in (SQL has no cast from bytes to floats)."""
-        from pgvector.psycopg.vector import register_vector_info
-
-        register_vector_info(db, TypeInfo.fetch(db, vector_type))
+        copied into a temporary table, then swapped in (SQL has no cast from bytes to floats).
+        `db` sends numpy arrays as `vector` already (`use_pgvector`)."""
         with db.transaction():
             db.execute(
                 "CREATE TEMPORARY TABLE trendbot_vectors (item_id TEXT, model TEXT,"
