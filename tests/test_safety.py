@@ -327,6 +327,28 @@ def test_a_match_or_a_work_abroad_is_not_world_news(
     assert said in verdict.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "world", "level"),
+    [
+        # a match abroad the model reads as world news, but not clearly: no reason to hold it
+        ("Rugby : Lyon remporte la finale européenne face à Toulon", 0.55, "safe"),
+        ("Ski : la skieuse française deuxième du slalom géant", 0.3, "safe"),
+        # clearly world news: a person decides
+        ("Rugby : Lyon remporte la finale européenne face à Toulon", 0.8, "caution"),
+        # not below either when a war word says what it is about
+        ("Guerre : la finale européenne annulée", 0.4, "caution"),
+        # no sports or culture word: world news from one chance in five
+        ("Le pays ferme sa frontière nord", 0.3, "caution"),
+    ],
+)
+def test_a_match_abroad_is_held_only_when_it_clearly_reads_as_world_news(
+    text: str, world: float, level: str
+) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=world))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+
+
 def test_genocide_is_a_war_word() -> None:
     verdict = check("UN envoy accuses the regime of genocide")
     assert (verdict.level, verdict.category, verdict.evidence) == (
