@@ -135,7 +135,7 @@ def _capitalised(token: str) -> bool:
     return token[:1].isupper() or is_acronym(token) or is_camel(token)
 
 
-def _title_case(tokens: Sequence[str]) -> bool:
+def title_case(tokens: Sequence[str]) -> bool:
     """Whether a headline capitalises its words rather than its names. A lower-case long word
     (not a preposition) proves sentence case, however many names it holds ("Dodgers beat Blue
     Jays in Game 7 to win World Series"); a short headline of capitals is Title Case ("GTA 6
@@ -238,7 +238,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     openers: Counter[str] = Counter()
     whole = {fold(" ".join(run)) for cs in clauses for tokens in cs for _, run in _runs(tokens)}
     for cs in clauses:
-        title_case = _title_case([t for c in cs for t in c])
+        titled = title_case([t for c in cs for t in c])
         for tokens in cs:
             for start, run in _pieces(tokens, whole):
                 for n in range(min(len(run), MAX_WORDS), 0, -1):
@@ -249,18 +249,18 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         rare = n == 1 and (
                             is_acronym(word) or is_camel(word) or zipf(word) < RARE_ZIPF
                         )
-                        if title_case and not rare:
+                        if titled and not rare:
                             continue  # Title Case: only acronyms and rare words
                         # "Advisory" of "CDC Advisory Committee" is a common word, not a
                         # name ("Why Apple is…": a clause's first word is no neighbour)
                         inside = len(run) - (start == 0) > 1
                         if n == 1 and inside and not rare and zipf(word) >= COMMON_ZIPF:
-                            if initial and not title_case:  # "Samsung ‘Wide Fold’ rumored…"
+                            if initial and not titled:  # "Samsung ‘Wide Fold’ rumored…"
                                 openers[word] += 1
                             continue
                         if _name_like(words, initial=initial, lower=lower):
                             found.setdefault(fold(" ".join(words)), tuple(words))
-                        elif initial and n == 1 and not title_case:
+                        elif initial and n == 1 and not titled:
                             openers[words[0]] += 1
     # A word that opens several sentence-case headlines and is not common is their subject:
     # "Sinner" (3.4) in "Sinner bat Alcaraz", "Sinner sacré à Paris" (see OWNER_MAX_ZIPF).
@@ -325,7 +325,7 @@ def proper_word(word: str, titles: Sequence[str]) -> bool:
         clauses = [_tokens(c) for c in _CLAUSES.split(strip_publisher(title)) if c.strip()]
         if any(t.casefold() == key and t.islower() for c in clauses for t in c):
             return False
-        if _title_case([t for c in clauses for t in c]):
+        if title_case([t for c in clauses for t in c]):
             continue
         first = clauses[0][0] if clauses and clauses[0] else ""
         opens += first.casefold() == key and first[:1].isupper()

@@ -27,7 +27,7 @@ from pydantic import SecretStr
 
 from trendbot import entities
 from trendbot.errors import PitchError
-from trendbot.lang import base_language
+from trendbot.lang import base_language, detect_language
 from trendbot.logs import get_logger
 from trendbot.settings import BrandSettings, LLMSettings, PitchSettings, Secrets, ThemeSettings
 from trendbot.types import Pitch, SourceLink
@@ -521,15 +521,39 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
     }
 
 
+# Hot or cold: an encoder puts "Iced coffee weather has entered the chat" next to any weather
+# story, a snowstorm's too. An angle that says one (iced, SPF, sweater) never goes to a story
+# that says the other. ("warm" is left out: a warm cup is cold-weather talk.)
+_HOT = "heat heatwave hot hottest sunny sunshine summer spf sunscreen iced scorching swelter " + (
+    "humid humidity canicule chaleur chaud chaude chauds soleil ete ensoleille glace glaces"
+)
+_COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing freeze frigid " + (
+    "icy winter chill chilly sweater froid froide froids neige gel gelee hiver verglas"
+)
+_WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
+
+
+def _weather(text: str) -> str:
+    """ "hot" or "cold" when the text says one of them at least twice as often as the other."""
+    words = re.findall(r"[^\W\d_]+", _fold(text))
+    hot, cold = (sum(w in _WEATHER[k] for w in words) for k in ("hot", "cold"))
+    return "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
+
+
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
     """The theme's angle that fits this story best, or "" when none does: one that shares a
     word with the headlines, else the closest by meaning if it clears ANGLE_RANK. An angle the
-    brand used lately (`story.recent_angles`) is not a candidate."""
-    angles = fresh_angles(story)
+    brand used lately (`story.recent_angles`) is not a candidate, nor one for the opposite
+    weather (`_weather`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
+    weather = _weather(" ".join(titles))
+    angles = [a for a in fresh_angles(story) if _weather(a) in ("", weather)]
     if not angles or not titles:
         return ""
-    words = _content(" ".join(titles), brand)
+    # the theme's own words ("weather" of a weather theme) are in every story of it: they tell
+    # no angle from another ("Iced coffee weather…" on a snowstorm)
+    generic = _content(f"{story.theme.name.replace('-', ' ')} {story.theme.description}", brand)
+    words = _content(" ".join(titles), brand) - generic
     lexical = [a for a in angles if _content(a, brand) & words]
     if lexical:
         return lexical[story.story_id % len(lexical)]
@@ -681,21 +705,23 @@ class TemplateWriter:
         angle = choose_angle(story, brand, encode)
         # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
         specific = bool(occasion) or any(not entities.is_vague(n) for n in said[:2])
+        lead = "" if plain else story_lead(story, brand, said)
+        if lead and copied_run(f"{lead}. {self._line(story, brand, angle, lang)}", story.titles):
+            lead = ""  # the line's first word continues the headline: a copied run after all
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
-        if subject:
+        if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
+            hook = _sentence(lead)
+            if occasion and _words(occasion) not in _words(lead):
+                hook = _OCCASION[lang].format(occasion=occasion, hook=hook)
+        elif subject:
             hook = _HOOKS[lang][n % len(_HOOKS[lang])]
             hook = hook.format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
-        if occasion:
+        if occasion and not lead:
             hook = _OCCASION[lang].format(occasion=occasion, hook=hook[0].lower() + hook[1:])
-        if angle:
-            line = _sentence(angle)
-        else:
-            tu = lang == "fr" and "tutoi" in _fold(brand.voice)
-            key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
-            line = _NEUTRAL[key][n % len(_NEUTRAL[key])].format(brand=brand.name)
+        line = self._line(story, brand, angle, lang)
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours"): then the theme does.
@@ -716,6 +742,16 @@ class TemplateWriter:
             visual=visual,
             specific=specific,
         )
+
+    @staticmethod
+    def _line(story: PitchInput, brand: BrandSettings, angle: str, lang: str) -> str:
+        """The angle, or a line that joins the conversation."""
+        if angle:
+            return _sentence(angle)
+        tu = lang == "fr" and "tutoi" in _fold(brand.voice)
+        key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
+        neutral = _NEUTRAL[key]
+        return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
 
 def _de(name: str) -> str:
@@ -743,6 +779,113 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
             continue
         return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
     return ""
+
+
+# What happened, said in a few words of the story's own headline: "Ubisoft shut down the whole
+# game." tells a reader more than "Everyone's talking about Ubisoft today." At most
+# LEAD_WORDS words, one fewer than a copied run (COPY_RUN): a clause of a headline, cut before
+# a preposition that starts its detail when it is longer, never a question or a quote alone.
+LEAD_WORDS = COPY_RUN - 1
+LEAD_MIN_WORDS = 3
+_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!](?:\s|$)|,\s|\s[-–—]\s)\s*)")
+_CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
+_CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
+_LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
+# a clause that ends on these has lost its object: "Google unveils plans to"
+_DANGLING = "a an the of to and or but its their his her this that is are was be even just set " + (
+    "le la les un une des du de d et ou au aux son sa ses leur"
+)
+_LEAD_DANGLING = frozenset(_DANGLING.split())
+# who said it ("…, Justice Department says") or what is asked ("What is…", "Qui est…") is not
+# what happened
+_SAID_WORDS = "says say said told selon"
+_SAID = frozenset(_SAID_WORDS.split())
+_ASKED_WORDS = "what why how who when where which does do should could would " + (
+    "qui quoi pourquoi comment quand ou quel quelle quels quelles faut"
+)
+_ASKED = frozenset(_ASKED_WORDS.split())
+
+
+def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) -> str:
+    """What happened in at most LEAD_WORDS words of a sentence-case headline in the brand's
+    language that names the story's subject; "" when no headline has such a clause."""
+    lang = "fr" if brand.language.startswith("fr") else "en"
+    folded_names = [_words(n) for n in names if n.strip()]
+    if not folded_names:
+        return ""
+    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
+    titles = story.titles or (story.label,)
+    if story.label in titles:  # the story's own headline first
+        titles = (story.label, *(t for t in titles if t != story.label))
+    for title in titles:
+        title = entities.strip_publisher(title)
+        if base_language(detect_language(title)) not in (None, lang):
+            continue
+        if entities.title_case(title.split()):
+            continue  # which capitals are names is guesswork there: "Kash patel slams…"
+        parts = [*_LEAD_CLAUSES.split(title), ""]
+        for clause, end in zip(parts[::2], parts[1::2], strict=True):
+            lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
+            named = lead and any(n in _words(lead) for n in folded_names)
+            # French news carries no telltale verb ending: there, a name must be the subject,
+            # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
+            subject = lang == "en" or any(_leads_with(lead, n) for n in names)
+            if named and subject and avoid(lead).level != "blocked":
+                return lead
+    return ""
+
+
+def _leads_with(lead: str, name: str) -> bool:
+    """Whether `lead` opens with `name` and a lower-case word after it."""
+    words, name_words = lead.split(), name.split()
+    n = len(name_words)
+    opens = _words(" ".join(words[:n])) == _words(name)
+    return opens and len(words) > n and words[n][:1].islower()
+
+
+def _lead_of(clause: str, lang: str) -> str:
+    words = clause.strip(" .,'\"‘’“”«»").split()
+    if len(words) > LEAD_WORDS:
+        cut = _LEAD_CUT[lang]
+        cuts = [i for i in range(LEAD_MIN_WORDS, LEAD_WORDS + 1) if _fold(words[i]) in cut]
+        if not cuts:
+            return ""
+        words = words[: cuts[0]]  # the main clause: "Hollywood panics", not "…as X battles"
+    while words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
+        words.pop()
+    # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
+    # the mayor of…"): not what happened
+    first = _fold(words[0]) if words else ""
+    if words and (_fold(words[-1]) in _SAID or first in _ASKED or first in _LEAD_CUT[lang]):
+        return ""
+    text = " ".join(words)
+    # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
+    balanced = all(text.count(a) == text.count(b) for a, b in ("“”", "«»", "()"))
+    broken = text.count('"') % 2 or text.count("‘") > text.count("’")
+    # a clause in lower case continues the one before it ("back Netflix in bidding war")
+    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not text[:1].isupper():
+        return ""
+    # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing
+    if lang == "en" and not any(
+        _verb_like(w, last=i == len(words) - 1) for i, w in enumerate(words) if i
+    ):
+        return ""  # a name or a label, not news: "Expedition 33 for using AI"
+    return text
+
+
+# English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
+# word, and the clause is a label, a title or an order ("Forget about Galaxy S26").
+_VERBS = "is are was were be has have had will can may could beat beats won win wins hit cut "
+_IRREGULAR = frozenset((_VERBS + "put quit lost sold bought sent took made said says shut").split())
+
+
+def _verb_like(word: str, *, last: bool = False) -> bool:
+    w = word.casefold().strip("'’\".,!?")
+    if w in _IRREGULAR:
+        return True
+    if len(w) <= 3 or not w.isalpha():
+        return False
+    return w.endswith("ed") or (not last and w.endswith("s") and w[-2] not in "su")
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
