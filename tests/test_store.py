@@ -280,6 +280,28 @@ def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> No
     assert event[0] == 1 and event[4] == "a"
 
 
+def test_story_titles_are_each_story_s_latest_headlines_in_one_query(store: Store) -> None:
+    items = [item(n, title=f"Story {n % 2} headline {n}") for n in range(7)]
+    trend = replace(item(7, title="a search"), kind="trending")
+    store.save_items("a", [*items, trend])
+    for story_id in (1, 2):
+        store.execute(
+            "INSERT INTO stories (id, model, label, first_seen, last_seen)"
+            " VALUES (?, 'm', ?, ?, ?)",
+            [story_id, f"s{story_id}", T0.isoformat(), T0.isoformat()],
+        )
+    for it in [*items, trend]:  # clustered in this order: later rows are newer
+        story_id = 1 if it.title.startswith(("Story 0", "a search")) else 2
+        store.execute(
+            "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, 'm', ?, 1)",
+            [it.id, story_id],
+        )
+    assert store.story_titles([1, 2, 3], limit=3) == {
+        1: ["Story 0 headline 6", "Story 0 headline 4", "Story 0 headline 2"],  # no trend
+        2: ["Story 1 headline 5", "Story 1 headline 3", "Story 1 headline 1"],
+    }
+
+
 # connections and errors -----------------------------------------------------------------------
 
 

@@ -138,8 +138,5 @@ def names_of(context: StoryContext) -> list[str]:
 def judged_stories(store: Store, brand: BrandSettings, *, now: datetime) -> safety.Judged:
     """The brand's stories judged in the last week, with their names and blocks."""
     judged = store.judged_stories(since=now - COMPANY, brand=brand.name)
-    out: safety.Judged = []
-    for story_id, detail in judged.items():
-        titles = [i.title for i in store.story_items(story_id, limit=12) if i.kind == "news"]
-        out.append((story_id, _names(titles), detail))
-    return out
+    titles = store.story_titles(list(judged), limit=12)
+    return [(story_id, _names(titles.get(story_id, [])), d) for story_id, d in judged.items()]

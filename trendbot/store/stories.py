@@ -126,6 +126,24 @@ class StoriesMixin(StoreBase):
         )
         return [stored_item_of(row) for row in rows]
 
+    def story_titles(self, story_ids: Sequence[int], *, limit: int = 12) -> dict[int, list[str]]:
+        """The latest news headlines of each story, newest first: one query for many stories."""
+        out: dict[int, list[str]] = {}
+        for chunk in chunks(story_ids):
+            for story_id, title in self._tuples(
+                f"""
+                SELECT story_id, title FROM (
+                    SELECT s.story_id, i.title,
+                        ROW_NUMBER() OVER (PARTITION BY s.story_id ORDER BY s.rowid DESC) AS n
+                    FROM story_items s JOIN items i ON i.id = s.item_id
+                    WHERE s.story_id IN ({marks(chunk)}) AND i.kind = 'news'
+                ) AS latest WHERE n <= ? ORDER BY story_id, n
+                """,
+                [*chunk, limit],
+            ):
+                out.setdefault(story_id, []).append(title)
+        return out
+
     def story_count(self) -> int:
         """Stories, not counting those merged into another."""
         return int(self._value("SELECT count(*) FROM stories WHERE merged_into IS NULL"))
