@@ -1,4 +1,10 @@
+from datetime import UTC, datetime, timedelta
+
+from trendbot.brandfit import judged_stories
 from trendbot.safety import bad_company
+from trendbot.settings import parse_settings
+from trendbot.store import Store
+from trendbot.types import Item
 
 POLITICS = "politics and elections: 'mayor' in 'Mayor …'"
 
@@ -25,3 +31,46 @@ def test_a_name_mostly_in_harmless_stories_is_not() -> None:
     # word for word: "Swift" is in "Taylor Swift", "Tay" is not
     assert bad_company(9, ["Swift"], [(1, ["Taylor Swift"], POLITICS)] * 2) != ""
     assert bad_company(9, ["Tay"], [(1, ["Taylor Swift"], POLITICS)] * 2) == ""
+
+
+def test_the_week_s_judged_stories_come_with_the_names_of_their_headlines(database: str) -> None:
+    now = datetime(2025, 11, 5, 12, tzinfo=UTC)
+    brand = parse_settings(
+        {"brand": {"name": "B", "themes": [{"name": "t", "description": "x"}]}}
+    ).brand
+    headlines = {
+        1: ["Zohran Mamdani wins the New York mayoral race", "Mamdani's victory speech"],
+        2: ["Mamdani names his transition team", "What Mamdani's win means"],
+        3: ["Zohran Mamdani rings the Wall Street bell"],
+    }
+    with Store(database) as store:
+        store.ensure_feed("a")
+        for story_id, titles in headlines.items():
+            items = [
+                Item("a", f"{story_id}-{n}", f"https://x/{story_id}/{n}", t, "", now, now)
+                for n, t in enumerate(titles)
+            ]
+            store.save_items("a", items)
+            store.execute(
+                "INSERT INTO stories (id, model, label, first_seen, last_seen)"
+                " VALUES (?, 'm', ?, ?, ?)",
+                [story_id, titles[0], now.isoformat(), now.isoformat()],
+            )
+            for it in items:
+                store.execute(
+                    "INSERT INTO story_items (item_id, model, story_id, similarity)"
+                    " VALUES (?, 'm', ?, 1)",
+                    [it.id, story_id],
+                )
+        store.hold(1, "blocked", POLITICS, now=now, brand="B")
+        store.hold(2, "blocked", POLITICS, now=now, brand="B")
+        store.hold(3, "weak_fit", "Only loosely about 't'.", now=now, brand="B")
+        judged = judged_stories(store, brand, now=now + timedelta(hours=1))
+    assert {story_id: detail for story_id, _, detail in judged} == {
+        1: POLITICS,
+        2: POLITICS,
+        3: None,
+    }
+    assert all(any("Mamdani" in n for n in names) for _, names, _ in judged)
+    # two of three stories naming him were blocked: a fourth one is held for a person
+    assert "Mamdani" in bad_company(4, ["Zohran Mamdani"], judged)
