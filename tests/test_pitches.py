@@ -487,6 +487,14 @@ def test_a_common_word_is_a_tag_only_where_the_headlines_show_it_is_a_name() -> 
         "CDC Advisory Committee meets on Thursday", "Advisory board: the CDC names new members"
     )
     assert not {"#Advisory", "#Committee"} & set(advisory)
+    # a CamelCase name that another headline writes in lower case is a common phrase
+    trifold = tags(
+        "Samsung’s Galaxy tri-fold tipped to launch this week",
+        "Samsung TriFold: Samsung gives us a first glimpse",
+        "Galaxy Z ‘TriFold’ might still be thinner than most foldables",
+    )
+    assert "#TriFold" not in trifold
+    assert "#WorldSeries" in tags("Dodgers win the World Series", "World Series: Dodgers repeat")
 
 
 def test_templates_vary_from_story_to_story_and_repeat_for_the_same_story() -> None:

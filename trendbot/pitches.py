@@ -442,7 +442,7 @@ def _complete_tags(
             and tag.casefold() not in own | searched
             and not entities.proper_word(word, titles)
         )
-        if avoid(term).level == "blocked" or unproven:
+        if avoid(term).level == "blocked" or unproven or _written_lower(word, titles):
             return
         tags.append(tag)
 
@@ -455,6 +455,16 @@ def _complete_tags(
             break
         add(term)
     return tuple(tags)
+
+
+def _written_lower(word: str, titles: Sequence[str]) -> bool:
+    """Whether a CamelCase tag's words stand in lower case in a headline: a Title Case
+    headline's "Tri-Fold" is the "tri-fold phone" of the others, a common phrase, no name."""
+    parts = re.findall(r"[A-Z][a-z]+", word)
+    if len(parts) < 2 or "".join(parts) != word:
+        return False
+    phrase = re.compile(r"(?<![\w-])" + r"[\s-]?".join(p.lower() for p in parts) + r"(?![\w-])")
+    return any(phrase.search(t) for t in titles)
 
 
 def _words(text: str) -> str:
@@ -796,12 +806,12 @@ _DANGLING = "a an the of to and or but its their his her this that is are was be
     "le la les un une des du de d et ou au aux son sa ses leur"
 )
 _LEAD_DANGLING = frozenset(_DANGLING.split())
-# who said it ("…, Justice Department says") or what is asked ("What is…", "Qui est…") is not
-# what happened
+# who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…") or shown
+# ("Here is…") is not what happened
 _SAID_WORDS = "says say said told selon"
 _SAID = frozenset(_SAID_WORDS.split())
-_ASKED_WORDS = "what why how who when where which does do should could would " + (
-    "qui quoi pourquoi comment quand ou quel quelle quels quelles faut"
+_ASKED_WORDS = "what why how who when where which does do should could would here meet " + (
+    "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
 )
 _ASKED = frozenset(_ASKED_WORDS.split())
 
