@@ -438,6 +438,11 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
         ),
         # a question is no news
         (("Is Samsung about to beat Apple?", "Will Samsung beat Apple this year?"), ""),
+        # quotes kept whole, never cut open
+        (("Kash Patel slams 'clickbait haters' after the backlash to his travel",),
+         "Kash Patel slams 'clickbait haters'."),
+        (("Battlefield 6 dev commits to 'gritty realism in combat' for its campaign",
+          "EA shows Battlefield 6 campaign footage"), "EA shows Battlefield 6 campaign footage."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

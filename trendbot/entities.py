@@ -120,7 +120,7 @@ def strip_publisher(title: str) -> str:
 _ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.IGNORECASE)
 
 
-def _tokens(clause: str) -> list[str]:
+def headline_tokens(clause: str) -> list[str]:
     """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth")."""
     tokens = [_ELISION.sub("", _POSSESSIVE.sub("", t)) for t in _TOKEN.findall(clause)]
     return [t for t in tokens if t]
@@ -226,7 +226,7 @@ def _pieces(tokens: Sequence[str], whole: set[str]) -> Iterable[tuple[int, list[
 def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     """The story's names, the most recurring first (longer names win over their parts)."""
     raw = [[c for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles]
-    clauses = [[_tokens(c) for c in cs] for cs in raw]
+    clauses = [[headline_tokens(c) for c in cs] for cs in raw]
     lower = {t.casefold() for cs in clauses for c in cs for t in c if t.islower()}
     owners = {  # a clause's first word, with an English possessive ("Google’s first…")
         _POSSESSIVE.sub("", first[0])
@@ -322,7 +322,7 @@ def proper_word(word: str, titles: Sequence[str]) -> bool:
     common = is_common_word(word)
     seen = opens = 0
     for title in titles:
-        clauses = [_tokens(c) for c in _CLAUSES.split(strip_publisher(title)) if c.strip()]
+        clauses = [headline_tokens(c) for c in _CLAUSES.split(strip_publisher(title)) if c.strip()]
         if any(t.casefold() == key and t.islower() for c in clauses for t in c):
             return False
         if title_case([t for c in clauses for t in c]):

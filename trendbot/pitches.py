@@ -831,7 +831,7 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
         title = entities.strip_publisher(title)
         if base_language(detect_language(title)) not in (None, lang):
             continue
-        if entities.title_case(title.split()):
+        if entities.title_case(entities.headline_tokens(title)):
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
         parts = [*_LEAD_CLAUSES.split(title), ""]
         for clause, end in zip(parts[::2], parts[1::2], strict=True):
@@ -853,8 +853,13 @@ def _leads_with(lead: str, name: str) -> bool:
     return opens and len(words) > n and words[n][:1].islower()
 
 
+# a straight quote that opens a word, and one that closes one ("'Gritty Realism" is cut short)
+_OPENS = re.compile(r"(?:^|\s)'(?=\w)")
+_CLOSES = re.compile(r"(?<=\w)'(?=\s|$)")
+
+
 def _lead_of(clause: str, lang: str) -> str:
-    words = clause.strip(" .,'\"‘’“”«»").split()
+    words = clause.strip(" .,").split()
     if len(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
         cuts = [i for i in range(LEAD_MIN_WORDS, LEAD_WORDS + 1) if _fold(words[i]) in cut]
@@ -871,9 +876,11 @@ def _lead_of(clause: str, lang: str) -> str:
     text = " ".join(words)
     # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
     balanced = all(text.count(a) == text.count(b) for a, b in ("“”", "«»", "()"))
-    broken = text.count('"') % 2 or text.count("‘") > text.count("’")
+    opened, closed = len(_OPENS.findall(text)), len(_CLOSES.findall(text))
+    broken = text.count('"') % 2 or text.count("‘") > text.count("’") or opened != closed
     # a clause in lower case continues the one before it ("back Netflix in bidding war")
-    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not text[:1].isupper():
+    opening = text.lstrip("'\"‘“« ")[:1]
+    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not opening.isupper():
         return ""
     # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing
     if lang == "en" and not any(
