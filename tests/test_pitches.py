@@ -436,6 +436,13 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
              "Paramount and Warner Bros keep the Netflix deal talks going all week long"),
             "",
         ),
+        # a Title Case clause, even in a headline that quotes a sentence
+        (("With Goofy Skins Everywhere, Battlefield 6 Dev Commits to 'Gritty Realism': 'I don't "
+          "think it needs them'", "Battlefield 6 campaign trailer drops today"),
+         "Battlefield 6 campaign trailer drops today."),
+        # seven words as a copied run counts them: "EA's" is two
+        (("EA's Battlefield 6 trailer shows the campaign", "EA shows Battlefield 6 footage"),
+         "EA shows Battlefield 6 footage."),
         # a question is no news
         (("Is Samsung about to beat Apple?", "Will Samsung beat Apple this year?"), ""),
         # quotes kept whole, never cut open

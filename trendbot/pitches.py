@@ -836,6 +836,8 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
         parts = [*_LEAD_CLAUSES.split(title), ""]
         for clause, end in zip(parts[::2], parts[1::2], strict=True):
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
+            if entities.title_case(entities.headline_tokens(lead)):
+                continue  # a Title Case clause in a sentence-case headline: a quote, a title
             named = lead and any(n in _words(lead) for n in folded_names)
             # French news carries no telltale verb ending: there, a name must be the subject,
             # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
@@ -858,11 +860,20 @@ _OPENS = re.compile(r"(?:^|\s)'(?=\w)")
 _CLOSES = re.compile(r"(?<=\w)'(?=\s|$)")
 
 
+def _run_length(words: Sequence[str]) -> int:
+    """Words as `copied_run` counts them: "EA's" is two."""
+    return len(re.findall(r"[^\W_]+", _fold(" ".join(words))))
+
+
 def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
-    if len(words) > LEAD_WORDS:
+    if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
-        cuts = [i for i in range(LEAD_MIN_WORDS, LEAD_WORDS + 1) if _fold(words[i]) in cut]
+        cuts = [
+            i
+            for i in range(LEAD_MIN_WORDS, len(words))
+            if _fold(words[i]) in cut and _run_length(words[:i]) <= LEAD_WORDS
+        ]
         if not cuts:
             return ""
         words = words[: cuts[0]]  # the main clause: "Hollywood panics", not "…as X battles"
