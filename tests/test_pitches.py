@@ -506,6 +506,14 @@ def test_a_common_word_is_a_tag_only_where_the_headlines_show_it_is_a_name() -> 
         "Galaxy Z ‘TriFold’ might still be thinner than most foldables",
     )
     assert "#TriFold" not in trifold
+    # capitals in a Title Case clause of a headline that quotes a sentence prove nothing
+    skins = tags(
+        "Battlefield 6 Skins Will “Fit the Universe,” Says Producer (Exclusive)",
+        "With Call of Duty's Obsession With Goofy Skins Firmly Entrenched, Battlefield 6 Dev "
+        "Commits to 'Gritty Realism': 'I don't think it needs Nicki Minaj'",
+        "Battlefield 6 Release Date Confirmed For October, Multiplayer Trailer Shows Off Chaos",
+    )
+    assert "#Skins" not in skins
     assert "#WorldSeries" in tags("Dodgers win the World Series", "World Series: Dodgers repeat")
 
 

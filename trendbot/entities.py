@@ -335,6 +335,7 @@ def proper_word(word: str, titles: Sequence[str]) -> bool:
             and not (common and i > 1 and _capitalised(c[i - 1]))
             and not (common and i + 1 < len(c) and _capitalised(c[i + 1]))
             for c in clauses
+            if not title_case(c)  # a Title Case clause in a sentence-case headline: a title
             for i, t in enumerate(c)
             if i > 0
         )
