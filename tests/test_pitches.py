@@ -443,8 +443,17 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
         # seven words as a copied run counts them: "EA's" is two
         (("EA's Battlefield 6 trailer shows the campaign", "EA shows Battlefield 6 footage"),
          "EA shows Battlefield 6 footage."),
-        # a question is no news
+        # a question is no news, nor is a clause past a full stop
         (("Is Samsung about to beat Apple?", "Will Samsung beat Apple this year?"), ""),
+        (("Ubisoft shuts Siege down?! Players are furious",), ""),
+        (("Ubisoft shuts Siege down. Players furious as the servers stay dark",),
+         "Ubisoft shuts Siege down."),
+        # a plural's apostrophe is no quote
+        (("Ubisoft refunds players' purchases after the Siege attack",
+          "Siege maker Ubisoft promises refunds"),
+         "Ubisoft refunds players' purchases."),
+        # a headline in another language, too short to be told by its words: not the lead
+        (("Ubisoft vend ses studios",), ""),
         # quotes kept whole, never cut open
         (("Kash Patel slams 'clickbait haters' after the backlash to his travel",),
          "Kash Patel slams 'clickbait haters'."),
@@ -477,6 +486,7 @@ def test_a_french_lead_has_a_name_for_its_subject() -> None:
     # a heading, an aside: no subject doing anything
     assert lead("Guerre en Ukraine : Dnipro, nœud logistique de la résistance") == ""
     assert lead("Pour Deezer, la Bourse attendra encore un peu") == ""
+    assert lead("Deezer et Sony : l'accord est signé") == ""  # names, then a heading
 
 
 def test_a_theme_keyword_the_story_does_not_name_is_no_hashtag() -> None:
@@ -514,6 +524,16 @@ def test_a_common_word_is_a_tag_only_where_the_headlines_show_it_is_a_name() -> 
         "Battlefield 6 Release Date Confirmed For October, Multiplayer Trailer Shows Off Chaos",
     )
     assert "#Skins" not in skins
+    # a clause of names alone still proves them
+    game7 = tags(
+        "Game 7 tonight: Toronto Blue Jays vs Los Angeles Dodgers", "Dodgers and Jays meet"
+    )
+    assert "#Dodgers" in game7
+    # the brand's own tag stays, however the headlines write its words
+    own = BRAND_EN.model_copy(update={"hashtags": ("#GameDay",)})
+    s = story(1, theme=SPORT_EN, titles=("Fans get ready for game day in Kansas City",),
+              label="Fans get ready for game day in Kansas City", trending_terms=())  # fmt: skip
+    assert "#GameDay" in draft_pitch(s, own, SETTINGS).hashtags
     assert "#WorldSeries" in tags("Dodgers win the World Series", "World Series: Dodgers repeat")
 
 
@@ -848,3 +868,14 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     assert pitch.draft.startswith("Google unveils AI glasses"), pitch.draft
     assert "Google and AI" not in pitch.draft + pitch.visual
     assert " and AI" not in pitch.draft
+
+
+def test_an_occasion_that_would_complete_a_copied_run_is_left_out() -> None:
+    theme = ThemeSettings(name="weather", description="the weather", keywords=("heat wave",))
+    titles = ("Heat wave: Ubisoft servers melt down across Europe for three days",
+              "Ubisoft servers melt down in the heat wave")  # fmt: skip
+    s = story(1, theme=theme, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert body(pitch).startswith("Ubisoft servers melt down across Europe.")
+    assert not copied_run(body(pitch), titles)

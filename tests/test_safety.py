@@ -339,6 +339,8 @@ def test_a_match_or_a_work_abroad_is_not_world_news(
         ("Guerre : la finale européenne annulée", 0.4, "caution"),
         # no sports or culture word: world news from one chance in five
         ("Le pays ferme sa frontière nord", 0.3, "caution"),
+        # a weak word of another kind still asks for care
+        ("Tennis : la joueuse blessée lors d'une attaque au couteau à Melbourne", 0.6, "caution"),
     ],
 )
 def test_a_match_abroad_is_held_only_when_it_clearly_reads_as_world_news(

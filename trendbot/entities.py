@@ -312,6 +312,18 @@ def subject(titles: Sequence[str], trending: Sequence[str] = (), *, limit: int =
     return out[:limit]
 
 
+_STYLE = "a an the and or for to of in on at with from by as is are will"
+_STYLE_WORDS = frozenset(_STYLE.split())
+
+
+def _styled(tokens: Sequence[str]) -> bool:
+    """A Title Case clause by its style: a small word capitalised inside it ("Obsession With
+    Goofy Skins"). A clause of names alone ("Toronto Blue Jays vs Los Angeles Dodgers") is not."""
+    return title_case(tokens) and any(
+        t[:1].isupper() and t.casefold() in _STYLE_WORDS for t in tokens[1:]
+    )
+
+
 def proper_word(word: str, titles: Sequence[str]) -> bool:
     """Whether the headlines prove `word` is a name: written with a capital in the middle of a
     sentence-case clause ("Chipmaker Nvidia to invest"), never in lower case; a common word must
@@ -335,7 +347,7 @@ def proper_word(word: str, titles: Sequence[str]) -> bool:
             and not (common and i > 1 and _capitalised(c[i - 1]))
             and not (common and i + 1 < len(c) and _capitalised(c[i + 1]))
             for c in clauses
-            if not title_case(c)  # a Title Case clause in a sentence-case headline: a title
+            if not _styled(c)  # a Title Case clause in a sentence-case headline: a title
             for i, t in enumerate(c)
             if i > 0
         )

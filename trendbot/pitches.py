@@ -442,7 +442,8 @@ def _complete_tags(
             and tag.casefold() not in own | searched
             and not entities.proper_word(word, titles)
         )
-        if avoid(term).level == "blocked" or unproven or _written_lower(word, titles):
+        lowered = tag.casefold() not in own and _written_lower(word, titles)
+        if avoid(term).level == "blocked" or unproven or lowered:
             return
         tags.append(tag)
 
@@ -533,9 +534,10 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
 
 # Hot or cold: an encoder puts "Iced coffee weather has entered the chat" next to any weather
 # story, a snowstorm's too. An angle that says one (iced, SPF, sweater) never goes to a story
-# that says the other. ("warm" is left out: a warm cup is cold-weather talk.)
-_HOT = "heat heatwave hot hottest sunny sunshine summer spf sunscreen iced scorching swelter " + (
-    "humid humidity canicule chaleur chaud chaude chauds soleil ete ensoleille glace glaces"
+# that says the other. Left out: words of both ("warm", "hot" and "chaud": a warm cup, a hot
+# chocolate), and French words of other uses ("été" is also "been", "glace" also ice).
+_HOT = "heat heatwave hottest sunny sunshine summer spf sunscreen iced scorching swelter " + (
+    "humid humidity canicule chaleur soleil ensoleille"
 )
 _COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing freeze frigid " + (
     "icy winter chill chilly sweater froid froide froids neige gel gelee hiver verglas"
@@ -544,7 +546,7 @@ _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
 
 
 def _weather(text: str) -> str:
-    """ "hot" or "cold" when the text says one of them at least twice as often as the other."""
+    """ "hot" or "cold" when the text says one of them more than twice as often as the other."""
     words = re.findall(r"[^\W\d_]+", _fold(text))
     hot, cold = (sum(w in _WEATHER[k] for w in words) for k in ("hot", "cold"))
     return "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
@@ -560,9 +562,9 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     angles = [a for a in fresh_angles(story) if _weather(a) in ("", weather)]
     if not angles or not titles:
         return ""
-    # the theme's own words ("weather" of a weather theme) are in every story of it: they tell
-    # no angle from another ("Iced coffee weather…" on a snowstorm)
-    generic = _content(f"{story.theme.name.replace('-', ' ')} {story.theme.description}", brand)
+    # the theme's own name ("weather" of a weather theme) is in every story of it: it tells no
+    # angle from another ("Iced coffee weather…" on a snowstorm)
+    generic = _content(story.theme.name.replace("-", " "), brand)
     words = _content(" ".join(titles), brand) - generic
     lexical = [a for a in angles if _content(a, brand) & words]
     if lexical:
@@ -715,15 +717,18 @@ class TemplateWriter:
         angle = choose_angle(story, brand, encode)
         # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
         specific = bool(occasion) or any(not entities.is_vague(n) for n in said[:2])
+        line = self._line(story, brand, angle, lang)
         lead = "" if plain else story_lead(story, brand, said)
-        if lead and copied_run(f"{lead}. {self._line(story, brand, angle, lang)}", story.titles):
+        if lead and copied_run(f"{lead}. {line}", story.titles):
             lead = ""  # the line's first word continues the headline: a copied run after all
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
             hook = _sentence(lead)
+            labelled = _OCCASION[lang].format(occasion=occasion, hook=hook)
             if occasion and _words(occasion) not in _words(lead):
-                hook = _OCCASION[lang].format(occasion=occasion, hook=hook)
+                # unless the occasion and the lead are one headline's words, 8 in a row
+                hook = hook if copied_run(f"{labelled} {line}", story.titles) else labelled
         elif subject:
             hook = _HOOKS[lang][n % len(_HOOKS[lang])]
             hook = hook.format(subject=subject, de=_de(subject))
@@ -731,7 +736,6 @@ class TemplateWriter:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if occasion and not lead:
             hook = _OCCASION[lang].format(occasion=occasion, hook=hook[0].lower() + hook[1:])
-        line = self._line(story, brand, angle, lang)
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours"): then the theme does.
@@ -797,7 +801,7 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
 # a preposition that starts its detail when it is longer, never a question or a quote alone.
 LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
-_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!](?:\s|$)|,\s|\s[-–—]\s)\s*)")
+_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|[.,]\s|\s?[-–—]\s?(?=\D))\s*)")
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
@@ -842,22 +846,26 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
             # French news carries no telltale verb ending: there, a name must be the subject,
             # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
             subject = lang == "en" or any(_leads_with(lead, n) for n in names)
-            if named and subject and avoid(lead).level != "blocked":
+            foreign = entities.is_foreign_phrase(lead, brand.language)  # a short title: no language
+            if named and subject and not foreign and avoid(lead).level != "blocked":
                 return lead
     return ""
 
 
 def _leads_with(lead: str, name: str) -> bool:
-    """Whether `lead` opens with `name` and a lower-case word after it."""
+    """Whether `lead` opens with `name` and a lower-case word after it, not a connector
+    ("Deezer et Sony" is a heading)."""
     words, name_words = lead.split(), name.split()
     n = len(name_words)
     opens = _words(" ".join(words[:n])) == _words(name)
-    return opens and len(words) > n and words[n][:1].islower()
+    follows = words[n] if len(words) > n else ""
+    return opens and follows[:1].islower() and _fold(follows) not in _LEAD_DANGLING
 
 
 # a straight quote that opens a word, and one that closes one ("'Gritty Realism" is cut short)
 _OPENS = re.compile(r"(?:^|\s)'(?=\w)")
 _CLOSES = re.compile(r"(?<=\w)'(?=\s|$)")
+_PLURAL_APOSTROPHE = re.compile(r"(?<=s)'(?=\s|$)")
 
 
 def _run_length(words: Sequence[str]) -> int:
@@ -888,6 +896,8 @@ def _lead_of(clause: str, lang: str) -> str:
     # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
     balanced = all(text.count(a) == text.count(b) for a, b in ("“”", "«»", "()"))
     opened, closed = len(_OPENS.findall(text)), len(_CLOSES.findall(text))
+    if not opened:  # "players' purchases": a plural's apostrophe, no quote
+        closed -= len(_PLURAL_APOSTROPHE.findall(text))
     broken = text.count('"') % 2 or text.count("‘") > text.count("’") or opened != closed
     # a clause in lower case continues the one before it ("back Netflix in bidding war")
     opening = text.lstrip("'\"‘“« ")[:1]
