@@ -448,6 +448,9 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
         (("Ubisoft shuts Siege down?! Players are furious",), ""),
         (("Ubisoft shuts Siege down. Players furious as the servers stay dark",),
          "Ubisoft shuts Siege down."),
+        # a hyphen inside a word is no clause break ("not-so-elite")
+        (("Qualcomm reveals its not-so-elite Snapdragon 8 Gen 5 chip for cheaper phones",
+          "Qualcomm unveils Snapdragon 8 Gen 5"), "Qualcomm unveils Snapdragon 8 Gen 5."),
         # a plural's apostrophe is no quote
         (("Ubisoft refunds players' purchases after the Siege attack",
           "Siege maker Ubisoft promises refunds"),

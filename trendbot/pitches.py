@@ -801,7 +801,7 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
 # a preposition that starts its detail when it is longer, never a question or a quote alone.
 LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
-_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|[.,]\s|\s?[-–—]\s?(?=\D))\s*)")
+_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|[.,]\s|\s-\s|[–—])\s*)")
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
