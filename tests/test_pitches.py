@@ -457,6 +457,12 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
          "Ubisoft refunds players' purchases."),
         # a headline in another language, too short to be told by its words: not the lead
         (("Ubisoft vend ses studios",), ""),
+        # after the story's own headline, the first reports (they come newest first), not the
+        # later reactions
+        (("Taylor Swift and Travis Kelce Are Engaged, Singer Announces",
+          "Brands are loving Taylor Swift's engagement. Do they need to calm down?",
+          "Taylor Swift and Travis Kelce announce engagement on social media"),
+         "Taylor Swift and Travis Kelce announce engagement."),
         # quotes kept whole, never cut open
         (("Kash Patel slams 'clickbait haters' after the backlash to his travel",),
          "Kash Patel slams 'clickbait haters'."),

@@ -828,12 +828,15 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
     if not folded_names:
         return ""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
-    titles = story.titles or (story.label,)
-    if story.label in titles:  # the story's own headline first
+    # the story's own headline, then the others oldest first (they come newest first): the
+    # first reports say what happened, later ones react ("Brands are loving…")
+    titles = story.titles[::-1] or (story.label,)
+    if story.label in titles:
         titles = (story.label, *(t for t in titles if t != story.label))
     for title in titles:
         title = entities.strip_publisher(title)
-        if base_language(detect_language(title)) not in (None, lang):
+        said_in = base_language(detect_language(title))
+        if said_in not in (None, lang):
             continue
         if entities.title_case(entities.headline_tokens(title)):
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
@@ -846,7 +849,8 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
             # French news carries no telltale verb ending: there, a name must be the subject,
             # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
             subject = lang == "en" or any(_leads_with(lead, n) for n in names)
-            foreign = entities.is_foreign_phrase(lead, brand.language)  # a short title: no language
+            # a title too short to tell its language: told by its words
+            foreign = said_in is None and entities.is_foreign_phrase(lead, brand.language)
             if named and subject and not foreign and avoid(lead).level != "blocked":
                 return lead
     return ""
