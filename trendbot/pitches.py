@@ -164,13 +164,18 @@ def check_draft(
 COPY_RUN = 8  # this many words in a row from a headline is copying it (the issue's bar)
 
 
+def _copy_words(text: str) -> list[str]:
+    """Words as a copied run counts them: folded, punctuation out ("EA's" is two)."""
+    return re.findall(r"[^\W_]+", _fold(text))
+
+
 def copied_run(text: str, titles: Sequence[str], n: int = COPY_RUN) -> str:
     """The first run of `n` words of `text` found in one of `titles` (case, accents and
     punctuation ignored), or ""."""
-    words = re.findall(r"[^\W_]+", _fold(text))
+    words = _copy_words(text)
     runs = {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
     for title in titles:
-        folded = " " + " ".join(re.findall(r"[^\W_]+", _fold(title))) + " "
+        folded = " " + " ".join(_copy_words(title)) + " "
         for run in runs:
             if f" {run} " in folded:
                 return run
@@ -725,10 +730,11 @@ class TemplateWriter:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
             hook = _sentence(lead)
-            labelled = _OCCASION[lang].format(occasion=occasion, hook=hook)
             if occasion and _words(occasion) not in _words(lead):
+                labelled = _OCCASION[lang].format(occasion=occasion, hook=hook)
                 # unless the occasion and the lead are one headline's words, 8 in a row
-                hook = hook if copied_run(f"{labelled} {line}", story.titles) else labelled
+                if not copied_run(f"{labelled} {line}", story.titles):
+                    hook = labelled
         elif subject:
             hook = _HOOKS[lang][n % len(_HOOKS[lang])]
             hook = hook.format(subject=subject, de=_de(subject))
@@ -843,9 +849,9 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
         parts = [*_LEAD_CLAUSES.split(title), ""]
         for clause, end in zip(parts[::2], parts[1::2], strict=True):
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
-            if entities.title_case(entities.headline_tokens(lead)):
+            if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
-            named = lead and any(n in _words(lead) for n in folded_names)
+            named = any(n in _words(lead) for n in folded_names)
             # French news carries no telltale verb ending: there, a name must be the subject,
             # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
             subject = lang == "en" or any(_leads_with(lead, n) for n in names)
@@ -873,8 +879,7 @@ _PLURAL_APOSTROPHE = re.compile(r"(?<=s)'(?=\s|$)")
 
 
 def _run_length(words: Sequence[str]) -> int:
-    """Words as `copied_run` counts them: "EA's" is two."""
-    return len(re.findall(r"[^\W_]+", _fold(" ".join(words))))
+    return len(_copy_words(" ".join(words)))
 
 
 def _lead_of(clause: str, lang: str) -> str:

@@ -523,6 +523,7 @@ class SafetyFilter:
         self._builtin = [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
         self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
+        self._war = [r for r in self._weak if r.category in TOPIC_CATEGORIES["world"]]
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
 
@@ -649,10 +650,7 @@ class SafetyFilter:
     def _match_abroad(self, folded: str, topic: str) -> str:
         """The sports or culture word of a story the model reads as world news, with no war
         word, even a weak one; "" otherwise."""
-        if topic != "world":
-            return ""
-        wars = [r for r in self._weak if r.category in TOPIC_CATEGORIES[topic]]
-        if self._lexical(folded, _without_idioms(folded), wars).category:
+        if topic != "world" or self._lexical(folded, _without_idioms(folded), self._war).category:
             return ""
         return _LEISURE.find(_NOT_LEISURE.sub("_", folded)) or ""
 

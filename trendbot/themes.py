@@ -463,9 +463,10 @@ class ThemeMatcher:
         keyword_part = KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
         likeness = np.clip(np.maximum(semantic, 0) / SCALE + keyword_part, 0.0, 1.0)
         kind = self._kind_fit(state.kinds, vectors)
-        if self._topics is not None:
-            likeness = kind**KIND_WEIGHT * likeness ** (1 - KIND_WEIGHT)
-        relevance = likeness * (1 - penalty)
+        fit = likeness
+        if self._topics is not None:  # both pieces of evidence: their geometric mean
+            fit = kind**KIND_WEIGHT * likeness ** (1 - KIND_WEIGHT)
+        relevance = fit * (1 - penalty)
         parts = Parts(self, state, own, semantic, hits, penalty, best_pos, best_neg, kind)
         return relevance, parts
 
