@@ -7,7 +7,8 @@ Data: Google News US top stories, hourly snapshots of 2025-07-24 -> 2025-12-31
 (github.com/wklnd/news-archive, see ../shared/data/README.md). The stream is replayed by
 bench/eval_trends.py's code: stories from StoryTracker (MiniLM, embeddings cached in /tmp), events
 from `pipeline._events`, features from `growth.features`, each live story seen after every
-hourly snapshot up to 96 h after its first item.
+hourly snapshot up to 96 h after its first item. (The replay keeps 48 h of events: an older
+story's features describe its last 48 h, its label the whole story. Known, see the README.)
 
 Trained on the stories whose first item is before 2025-11-01 (Jul 24 -> Oct 31); the stories of
 Nov 1 -> Dec 31 are held out: they give the error stated on cards (median absolute percentage

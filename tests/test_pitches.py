@@ -468,6 +468,10 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
          "Kash Patel slams 'clickbait haters'."),
         (("Battlefield 6 dev commits to 'gritty realism in combat' for its campaign",
           "EA shows Battlefield 6 campaign footage"), "EA shows Battlefield 6 campaign footage."),
+        # a brand's own casing opens a clause; a lower-case word does not
+        (("iOS 26 is finally here with a new look",), "iOS 26 is finally here."),
+        (("iPhone 17 sales beat forecasts in the first week",),
+         "iPhone 17 sales beat forecasts."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

@@ -57,6 +57,17 @@ def test_a_strong_term_blocks_and_says_why() -> None:
         ("Price war: supermarkets cut the cost of butter", "caution"),  # 'war' alone is weak
         ("Coach fired after a losing season", "safe"),
         ("Vote for your favourite flavour", "caution"),
+        # the fights a charter keeps away from, named by what they are about
+        ("State passes a six-week abortion ban", "blocked"),
+        ("Border Patrol holds immigrant children in tents", "blocked"),
+        ("L'accès à l'IVG menacé dans plusieurs États", "blocked"),
+        ("Des jihadistes attaquent un convoi", "blocked"),  # a French plural in -es
+        ("Migrants reach the island after a night at sea", "caution"),
+        ("Racist chants mar the derby", "blocked"),
+        ("Fentanyl seized in a record haul", "blocked"),
+        # the French "parti" is not the English "parties"
+        ("Studio weighs offers from multiple parties", "safe"),
+        ("Le parti présente son programme", "caution"),
     ],
 )
 def test_terms_match_whole_words_any_case_or_accent(text: str, level: str) -> None:
@@ -87,6 +98,37 @@ def test_brand_rules_block() -> None:
     assert check("Glyphosate: the new study", rules).reason.startswith("blocked term: 'glyphosate'")
     verdict = check("Cosmetics brands and animal testing", rules)
     assert (verdict.level, verdict.category) == ("blocked", "animal testing")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Sony hikes PlayStation 5 prices in the US", "hikes playstation 5 prices"),
+        ("Price hikes bite at the checkout", "price hikes"),
+        ("Retailer lays off 200 staff", "lays off"),
+        ("Prices hiked again at the pump", "prices hiked"),
+        ("Fans boycotted the final", "boycotted"),
+        ("Carmaker cuts 3,000 jobs", "cuts 3 000 jobs"),
+        ("Les salariés sont licenciés", "licencies"),
+        ("Wall Street rallies", "wall street"),
+        ("Street art brightens a wall downtown", None),  # a name is matched as written
+        ("Hiking trails reopen this weekend", None),  # "price hike" needs both words
+        ("Job fair draws crowds", None),
+        ("Paris Fashion Week closes ; Fast-food chains grow", None),  # one headline, not two
+        ("Spill the tea over oil paintings", None),  # too far apart
+        ("Un film culte revient en salles", None),  # "cult" is not the French "culte"
+        ("Best beard trimmers of the year", None),  # "bear" is not "beard"
+    ],
+)
+def test_a_brand_term_matches_its_other_forms(text: str, words: str | None) -> None:
+    rules = SafetyRules(
+        blocked_terms=("price hikes", "lay off", "boycott", "job cuts", "licencié", "Wall Street",
+                       "fast fashion", "oil spill", "cult", "bear"),
+        use_builtin=False,
+    )  # fmt: skip
+    verdict = check(text, rules)
+    assert verdict.evidence == (words or "")
+    assert verdict.level == ("blocked" if words else "safe")
 
 
 def test_without_builtin_only_the_brand_rules_count() -> None:
@@ -170,6 +212,43 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
     [verdict] = f.check([text], encode([text]))
     assert verdict.level == level, verdict.reason
     assert verdict.category == "politics and elections"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # a weak word through the headlines of a story read as sports or weather: a person decides
+        (
+            "Fans banned from the football match ; Police bar the visiting fans ; "
+            "Police under pressure to lift the fan ban ; Football club reacts to the fan ban",
+            "caution",
+        ),
+        (
+            "Storm brings flooding to the coast ; Coastal flooding expected this weekend ; "
+            "Storm heads up the coast",
+            "caution",
+        ),
+        # once among several headlines: a passing mention
+        (
+            "Football club wins the derby ; Fans celebrate the derby ; Derby day traffic tips ; "
+            "Police thank fans after the derby",
+            "safe",
+        ),
+        # a weak word with everyday uses in sport, however often
+        (
+            "Fans vote for the football awards ; Football awards voting opens ; "
+            "How to vote in the football awards",
+            "safe",
+        ),
+    ],
+)
+def test_a_weak_word_through_the_headlines_asks_a_person(text: str, level: str) -> None:
+    model = _reader({"football": "sports", "derby": "sports", "storm": "science"})
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=model)
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+    if level == "caution":
+        assert " of its " in verdict.reason and "headlines" in verdict.reason
 
 
 def _reading(**probs: float) -> TopicModel:

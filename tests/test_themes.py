@@ -4,6 +4,7 @@ import json
 import threading
 import zlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,8 @@ def test_parse_themes_reads_the_yaml_shape() -> None:
         [{"name": "tennis", "description": "tennis", "keywords": ["wimbledon"], "angles": ["a"]}]
     )
     assert themes == [Theme("tennis", "tennis", keywords=("wimbledon",), angles=("a",))]
+    [narrow] = parse_themes([{"name": "gaming", "keywords": ["console"], "narrow": True}])
+    assert narrow.narrow
 
 
 @pytest.mark.parametrize(
@@ -72,6 +75,7 @@ def test_parse_themes_reads_the_yaml_shape() -> None:
     [
         ([{"description": "x"}], "themes[0]", "needs a name"),
         ([{"name": "a", "keywords": "one, two"}], "themes[0].keywords", "list of strings"),
+        ([{"name": "a", "description": "x", "narrow": "yes"}], "themes[0].narrow", "true or false"),
         ([{"name": "a"}], "themes[0]", "description, keywords or examples"),
         ([{"name": "a", "description": "x"}, {"name": "A", "description": "y"}], "themes", "same"),
         ([], "", "at least one theme"),
@@ -234,6 +238,32 @@ def test_a_story_the_theme_describes_still_matches_when_read_as_another_kind() -
         MIN_RELEVANCE <= relevance(as_world, text, "tennis") < relevance(as_sports, text, "tennis")
     )
     assert [x.theme for x in as_world.match([text], encode([text]))[0]][:1] == ["tennis"]
+
+
+def test_a_narrow_theme_matches_what_sets_it_apart_from_its_kind() -> None:
+    """A gaming theme is a corner of tech news: a phone's price is tech, and close enough to a
+    gaming theme's words to match it; marked narrow, only what gaming adds to tech counts."""
+    gaming = Theme(
+        "gaming",
+        "tech news about video games, consoles and gamers",
+        examples=("tech console game release", "gamers line up for the console launch"),
+    )
+    kinds = ("phone", "tablet", "laptop", "router", "watch")
+    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
+    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
+           "school board", "farm market", "river flood")  # fmt: skip
+    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
+    other = [f"{a} {b}" for a in who for b in what]
+    stream = [*tech, *other, "tech console game release"]
+    phone, console = "tech phone price", "tech console game launch"
+    scores = {}
+    for narrow in (False, True):
+        m = matcher(replace(gaming, narrow=narrow), topics=reader(tech=("tech", 40.0)))
+        m.adapt(stream, encode(stream))
+        scores[narrow] = (relevance(m, phone, "gaming"), relevance(m, console, "gaming"))
+    assert scores[False][0] >= MIN_RELEVANCE  # of the theme's kind and sharing its words
+    assert scores[True][0] < MIN_RELEVANCE
+    assert min(scores[True][1], scores[False][1]) > 0.8
 
 
 # negatives and learning ---------------------------------------------------------------------

@@ -35,6 +35,7 @@ def theme_of(theme: ThemeSettings) -> themes.Theme:
         theme.examples,
         theme.negative_examples,
         theme.angles,
+        theme.narrow,
     )
 
 

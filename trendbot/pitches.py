@@ -908,9 +908,11 @@ def _lead_of(clause: str, lang: str) -> str:
     if not opened:  # "players' purchases": a plural's apostrophe, no quote
         closed -= len(_PLURAL_APOSTROPHE.findall(text))
     broken = text.count('"') % 2 or text.count("‘") > text.count("’") or opened != closed
-    # a clause in lower case continues the one before it ("back Netflix in bidding war")
-    opening = text.lstrip("'\"‘“« ")[:1]
-    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not opening.isupper():
+    # a clause in lower case continues the one before it ("back Netflix in bidding war"); a
+    # brand's own casing opens one ("iOS 26 is finally here")
+    opening = text.lstrip("'\"‘“« ")
+    starts = opening[:1].isupper() or entities.is_camel(opening.split()[0] if opening else "")
+    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts:
         return ""
     # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing
     if lang == "en" and not any(

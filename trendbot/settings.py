@@ -97,6 +97,7 @@ class ThemeSettings(Model):
     angles: tuple[str, ...] = ()
     channel: str = ""  # this theme's pitches go here instead of the brand's channel
     editors: tuple[str, ...] = ()  # who decides this theme's pitches (default: the brand's)
+    narrow: bool = False  # a corner of its kind of news: match on what sets it apart
 
     @field_validator("editors")
     @classmethod

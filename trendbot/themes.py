@@ -7,7 +7,10 @@ How a story is scored against a theme:
    vectors, never one blob; they are pooled with a soft maximum, so the closest one counts most
    and is the evidence.
 2. Centring: every vector is centred on the mean of the recent stream (`adapt`). That removes
-   what all headlines share, so cosines say "closer to the theme than a typical story".
+   what all headlines share, so cosines say "closer to the theme than a typical story". A
+   `narrow` theme (video games within tech) is also centred on its kind: the direction of the
+   stream's stories of its kind of news is taken out, so cosines say "closer to the theme than
+   a typical story of its kind".
 3. Neighbours: a story's score is mixed with the scores of its nearest recent stories (label
    propagation over the stream's nearest-neighbour graph): stories in an on-theme crowd rise,
    isolated look-alikes fall. A story that fits strongly by itself keeps at least `ALONE` of
@@ -99,6 +102,9 @@ class Theme:
     examples: tuple[str, ...] = ()
     negative_examples: tuple[str, ...] = ()
     angles: tuple[str, ...] = ()
+    # a corner of its kind of news (video games within tech): likeness is measured beyond what
+    # every story of that kind shares (`_prototype_scores`)
+    narrow: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,8 +140,14 @@ def parse_themes(entries: Any, *, file: str = "") -> list[Theme]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError("expected a list of strings", file=file, field=f"{where}.{key}")
             lists[key] = tuple(v.strip() for v in value if v.strip())
+        narrow = entry.get("narrow", False)
+        if not isinstance(narrow, bool):
+            raise ConfigError("expected true or false", file=file, field=f"{where}.narrow")
         theme = Theme(
-            str(entry["name"]).strip(), str(entry.get("description") or "").strip(), **lists
+            str(entry["name"]).strip(),
+            str(entry.get("description") or "").strip(),
+            **lists,
+            narrow=narrow,
         )
         if not (theme.description or theme.keywords or theme.examples):
             raise ConfigError(
@@ -218,6 +230,10 @@ class _State:
     pos: tuple[np.ndarray, ...] = ()  # centred prototypes
     neg: tuple[np.ndarray, ...] = ()
     stream_scores: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    # the stream items' topic probabilities, and per theme the mean direction of the stream's
+    # stories of its kind (`_kind_centres`)
+    stream_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -244,6 +260,7 @@ class ThemeMatcher:
         if not themes:
             raise ConfigError("add at least one theme: what the brand wants to talk about")
         self.themes = tuple(themes)
+        self._narrow = tuple(t.narrow for t in self.themes)
         self.theme_min = calibration.for_model(model).theme_min
         self._encode = encode
         self._topics = topics
@@ -317,6 +334,11 @@ class ThemeMatcher:
                 for kws in self._keywords
             )
             graph, mask = _neighbours(stream, stream, exclude_self=True)
+            probs = (
+                self._topics.predict(vectors)
+                if self._topics is not None
+                else np.zeros((len(vectors), 0), dtype=np.float32)
+            )
             new = replace(
                 self._state,
                 mean=mean,
@@ -324,6 +346,7 @@ class ThemeMatcher:
                 graph=graph,
                 graph_mask=mask,
                 keyword_weights=weights,
+                stream_probs=probs,
             )
             self._state = self._derive(new)
 
@@ -389,9 +412,11 @@ class ThemeMatcher:
         """Recompute what depends on the prototypes and the stream, into a read-only snapshot."""
         pos = tuple(_frozen(_unit(p.matrix - state.mean)) for p in state.positive)
         neg = tuple(_frozen(_unit(p.matrix - state.mean)) for p in state.negative)
+        kinds = self._theme_kinds(state.positive)
+        centres = _kind_centres(kinds, state.stream, state.stream_probs)
         scores = np.zeros((0, len(self.themes)), dtype=np.float32)
         if len(state.stream):
-            own = _prototype_scores(pos, state.stream)
+            own = _prototype_scores(pos, state.stream, centres, self._narrow)
             scores = own.copy()
             for _ in range(PROPAGATION_ROUNDS):
                 scores = _mixed(own, _neighbour_mean(scores, state.graph, state.graph_mask, own))
@@ -402,7 +427,8 @@ class ThemeMatcher:
             graph=_frozen(state.graph),
             graph_mask=_frozen(state.graph_mask),
             keyword_weights=tuple(_frozen(w) for w in state.keyword_weights),
-            kinds=_frozen(self._theme_kinds(state.positive)),
+            kinds=_frozen(kinds),
+            centres=_frozen(centres),
             pos=pos,
             neg=neg,
             stream_scores=_frozen(scores),
@@ -435,7 +461,7 @@ class ThemeMatcher:
             raise ValueError("one vector per text")
         centred = _unit(vectors - state.mean) if len(vectors) else vectors
         own = (
-            _prototype_scores(state.pos, centred)
+            _prototype_scores(state.pos, centred, state.centres, self._narrow)
             if len(vectors)
             else np.zeros((0, len(self.themes)), dtype=np.float32)
         )
@@ -471,8 +497,39 @@ class ThemeMatcher:
         return relevance, parts
 
 
-def _prototype_scores(pos: Sequence[np.ndarray], centred: np.ndarray) -> np.ndarray:
-    return np.stack([_pool(centred @ p.T) for p in pos], axis=1)
+def _kind_centres(kinds: np.ndarray, stream: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """Per theme, the mean (centred) vector of the stream's stories, each weighed by its
+    probability of being the theme's kind of news: what a typical story of that kind shares."""
+    if not len(stream) or not probs.shape[1] or not len(kinds):
+        return np.zeros((len(kinds), 0), dtype=np.float32)
+    weights = np.clip(probs @ kinds.T, 0.0, 1.0)  # stories x themes
+    return ((weights.T @ stream) / np.maximum(weights.sum(axis=0), 1e-9)[:, None]).astype(
+        np.float32
+    )
+
+
+def _prototype_scores(
+    pos: Sequence[np.ndarray],
+    centred: np.ndarray,
+    centres: np.ndarray,
+    narrow: Sequence[bool] = (),
+) -> np.ndarray:
+    """Per text and theme, the soft maximum of its cosines with the theme's prototypes. For a
+    narrow theme, the direction its kind's typical story has in the stream is first taken out
+    of the text and of the prototypes: what is left says how the text is like the theme beyond
+    being of its kind (a phone update is tech news, as a console launch is, but not gaming)."""
+    out = []
+    for t, p in enumerate(pos):
+        sims = centred @ p.T
+        if t < len(narrow) and narrow[t] and centres.shape[1:] == (centred.shape[1],):
+            c = _unit(centres[t])
+            xc, pc = centred @ c, p @ c
+            den = np.sqrt(np.maximum(1 - xc**2, 1e-6))[:, None] * np.sqrt(
+                np.maximum(1 - pc**2, 1e-6)
+            )
+            sims = (sims - np.outer(xc, pc)) / den
+        out.append(_pool(sims))
+    return np.stack(out, axis=1) if out else np.zeros((len(centred), 0), dtype=np.float32)
 
 
 def _neighbours(
