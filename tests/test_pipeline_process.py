@@ -106,6 +106,30 @@ def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
         assert len(pipeline.store.pitches()) == 1
 
 
+def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
+    tmp_path: Path, settings: Any
+) -> None:
+    """The heatwave is pitched; an hour later its headlines count the dead. The card is still
+    waiting for an editor: its thread says, once, that brand safety now blocks the story."""
+    now = T0 + timedelta(minutes=40)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        assert [p.theme for p in pipeline.process(now).pitched] == ["meteo"]
+        assert pipeline.store.query("SELECT text FROM thread_updates") == []
+        deaths = [
+            ("Le Figaro", "Canicule à Paris : deux morts, la chaleur record continue"),
+            ("Le Parisien", "Canicule : deux personnes retrouvées mortes à Paris"),
+            ("franceinfo", "Chaleur record à Paris : deux morts, les secours débordés"),
+            ("Libération", "Canicule meurtrière à Paris : deux morts dans la capitale"),
+        ]
+        feed_in(pipeline, [item(400 + n, s, t, 45 + 5 * n) for n, (s, t) in enumerate(deaths)])
+        for minutes in (70, 80):
+            pipeline.process(now + timedelta(minutes=minutes))
+        [warning] = pipeline.store.query("SELECT text FROM thread_updates")
+        assert warning["text"].startswith("⛔ La sécurité de marque bloque désormais cette actu")
+        assert "mort" in warning["text"]
+
+
 def test_changing_the_model_reembeds_lazily(tmp_path: Path, settings: Any) -> None:
     with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
         feed_in(pipeline, stream()[:3])

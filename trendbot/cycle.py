@@ -54,7 +54,8 @@ from trendbot.sources import health
 from trendbot.sources.fetch import Fetcher, FetchRequest, FetchResult
 from trendbot.sources.parse import parse_feed
 from trendbot.store import Store, StoryRow, StoryScore, from_iso, iso
-from trendbot.types import FeedInfo, Pitch, embed_text, utcnow
+from trendbot.types import FINAL_STATES, FeedInfo, Pitch, embed_text, utcnow
+from trendbot.words import Messages
 
 log = get_logger(__name__)
 LEAD = "story-tracker"  # the lead lock: stories, pitches, deliveries, digests, housekeeping
@@ -543,6 +544,23 @@ def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: date
     return True
 
 
+def _thread_warning(
+    store: Store, story_id: int, verdict: safety.Verdict, brand: BrandSettings, *, now: datetime
+) -> bool:
+    """Warn in the thread of the story's undecided pitch that brand safety has turned against
+    it since (a fan ban that became a police and government row), once per level. Returns
+    whether a warning was queued."""
+    pitched = store.pitches(story_id=story_id, limit=1, brand=brand.name)
+    if not pitched or pitched[0].state in FINAL_STATES or pitched[0].id is None:
+        return False
+    key = f"safety:{verdict.level}"
+    if store.story_seen_key(pitched[0].id) == key:
+        return False
+    text = Messages(brand.language)(f"thread.{verdict.level}", reason=verdict.reason)
+    store.add_thread_update(pitched[0].id, text, now=now, story_key=key)
+    return True
+
+
 def pitch_rising(
     brain: Brain,
     store: Store,
@@ -595,6 +613,8 @@ def _pitch_for_brand(
     company: safety.Judged | None = None  # the week's judged stories, read once, when first needed
     for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
         story_id = context.row.id
+        if fit.verdict.level != "safe":
+            report.updates += _thread_warning(store, story_id, fit.verdict, brand, now=now)
         if fit.verdict.blocked:
             store.hold(story_id, "blocked", fit.verdict.reason, now=now, brand=name)
             report.blocked += 1

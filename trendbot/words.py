@@ -22,6 +22,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Nouvelle proposition pour {theme} : {label}",
     ),
     "card.header": ("📈 {label}", "📈 {label}"),
+    # a pitched story that brand safety turned against since: said in the card's thread
+    "thread.caution": (
+        "⚠️ Careful: this story now needs a person's call. {reason}",
+        "⚠️ Attention : cette actu demande désormais un avis humain. {reason}",
+    ),
+    "thread.blocked": (
+        "⛔ Brand safety now blocks this story: do not post it. {reason}",
+        "⛔ La sécurité de marque bloque désormais cette actu : ne la publiez pas. {reason}",
+    ),
     "card.theme": ("Theme: *{theme}*", "Thème : *{theme}*"),
     "card.angle": ("Angle: {angle}", "Angle : {angle}"),
     "card.score": ("score {score}", "score {score}"),
