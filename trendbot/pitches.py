@@ -911,7 +911,7 @@ def _lead_of(clause: str, lang: str) -> str:
     # a clause in lower case continues the one before it ("back Netflix in bidding war"); a
     # brand's own casing opens one ("iOS 26 is finally here")
     opening = text.lstrip("'\"‘“« ")
-    starts = opening[:1].isupper() or entities.is_camel(opening.split()[0] if opening else "")
+    starts = opening[:1].isupper() or entities.is_camel(opening.split(" ", 1)[0])
     if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts:
         return ""
     # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing

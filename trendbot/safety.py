@@ -85,8 +85,8 @@ class Category:
 
 # Terms are matched on folded text (lower case, no accents, punctuation as spaces); a final
 # "s", "es" (not after a, i, u or y: "parti" is not "parties") or "x" is allowed, other
-# inflections are listed. Kept to words whose news use is
-# nearly always the sensitive one; ambiguous ones go to `weak`.
+# inflections are listed. Kept to words whose news use is nearly always the sensitive one;
+# ambiguous ones go to `weak`.
 BUILTIN: tuple[Category, ...] = (
     Category(
         "disasters",
@@ -364,11 +364,15 @@ def _by_headline(text: str) -> str:
     return "|".join(fold(h) for h in text.split(" ; "))
 
 
-def _plural(term: str) -> str:
+def _plural_endings(term: str) -> str:
     """The plural endings a term takes: "es" after a consonant, an "o" or an "e" (crashes,
     tornadoes, bombes, jihadistes), not after another vowel: "parti" finds "partis", not the
     English "parties"."""
-    return "(?:s|x)?" if term[-1] in "aiuy" else "(?:s|es|x)?"
+    return "s|x" if term[-1] in "aiuy" else "s|es|x"
+
+
+def _plural(term: str) -> str:
+    return f"(?:{_plural_endings(term)})?"
 
 
 def _word_forms(word: str) -> str:
@@ -380,7 +384,7 @@ def _word_forms(word: str) -> str:
         return f"{w}(?:es|s)?" if word.endswith(("s", "x", "z", "ch", "sh")) else f"{w}s?"
     if word.endswith("e"):  # hike: hikes, hiked, hiking; licencie: licenciee(s)
         return f"(?:{w}(?:s|d|es|e|ees)?|{re.escape(word[:-1])}ing)"
-    forms = [f"{w}(?:{_plural(word)[3:-2]}|ed|ing)?"]
+    forms = [f"{w}(?:{_plural_endings(word)}|ed|ing)?"]
     if word.endswith("y") and word[-2] not in "aeiou":
         forms.append(f"{re.escape(word[:-1])}i(?:es|ed)")
     elif word[-1] not in "aeiouwxy" and word[-2] in "aeiou":
@@ -610,11 +614,8 @@ class SafetyFilter:
         self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
         self._war = [r for r in self._weak if r.category in TOPIC_CATEGORIES["world"]]
-        self._repeated = [
-            _Rule(c.name, _Terms([w for w in c.weak if w in REPEATED]), "caution")
-            for c in builtin
-            if set(c.weak) & set(REPEATED)
-        ]
+        repeated = [(c.name, [w for w in c.weak if w in REPEATED]) for c in builtin]
+        self._repeated = [_Rule(name, _Terms(ws), "caution") for name, ws in repeated if ws]
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
 

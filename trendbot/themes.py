@@ -230,8 +230,8 @@ class _State:
     pos: tuple[np.ndarray, ...] = ()  # centred prototypes
     neg: tuple[np.ndarray, ...] = ()
     stream_scores: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    # the stream items' topic probabilities, and per theme the mean direction of the stream's
-    # stories of its kind (`_kind_centres`)
+    # for narrow themes: the stream items' topic probabilities, and per theme the mean direction
+    # of the stream's stories of its kind (`_kind_centres`); empty when no theme is narrow
     stream_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
@@ -334,9 +334,10 @@ class ThemeMatcher:
                 for kws in self._keywords
             )
             graph, mask = _neighbours(stream, stream, exclude_self=True)
+            # what `_kind_centres` needs, read only when a theme is narrow
             probs = (
                 self._topics.predict(vectors)
-                if self._topics is not None
+                if self._topics is not None and any(self._narrow)
                 else np.zeros((len(vectors), 0), dtype=np.float32)
             )
             new = replace(
@@ -509,10 +510,7 @@ def _kind_centres(kinds: np.ndarray, stream: np.ndarray, probs: np.ndarray) -> n
 
 
 def _prototype_scores(
-    pos: Sequence[np.ndarray],
-    centred: np.ndarray,
-    centres: np.ndarray,
-    narrow: Sequence[bool] = (),
+    pos: Sequence[np.ndarray], centred: np.ndarray, centres: np.ndarray, narrow: Sequence[bool]
 ) -> np.ndarray:
     """Per text and theme, the soft maximum of its cosines with the theme's prototypes. For a
     narrow theme, the direction its kind's typical story has in the stream is first taken out
@@ -521,7 +519,7 @@ def _prototype_scores(
     out = []
     for t, p in enumerate(pos):
         sims = centred @ p.T
-        if t < len(narrow) and narrow[t] and centres.shape[1:] == (centred.shape[1],):
+        if narrow[t] and centres.shape[1:] == (centred.shape[1],):
             c = _unit(centres[t])
             xc, pc = centred @ c, p @ c
             den = np.sqrt(np.maximum(1 - xc**2, 1e-6))[:, None] * np.sqrt(
