@@ -18,6 +18,7 @@ Slack payload is answered 400 in one line, before bolt reads it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -663,20 +664,38 @@ class SlackBot:
     ) -> BoltResponse | None:
         """bolt's global error handler: one log line, and a private answer to the person. Returns
         the HTTP answer when bolt still has one to send (never a 500: Slack would show an error)."""
-        kind = str(body.get("type") or ("command" if body.get("command") else "unknown"))
-        log.error("slack.handler_failed", kind=kind, error=_line(error))
-        logging.getLogger("trendbot.slack").debug("traceback", exc_info=error)
-        text = self.msg("error.unexpected")
+        kind = _kind(body)
         ack = request.context.ack
         acked = ack is not None and ack.response is not None
         if not acked and response is not None and kind == "command":
+            _log_failure(kind, error)
+            text = self.msg("error.unexpected")
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
-        self._tell_privately(kind, body, text)
+        self.report_failure(error, body)
         if response is None:  # bolt has answered Slack already
             return None
         if acked and ack is not None and ack.response is not None:
             return ack.response
         return BoltResponse(status=200, body="")
+
+    def report_failure(self, error: Exception, body: dict[str, Any]) -> None:
+        """One log line, and a private answer to whoever sent `body`."""
+        _log_failure(_kind(body), error)
+        self._tell_privately(_kind(body), body, self.msg("error.unexpected"))
+
+    def answering(self, handler: Callable[..., None]) -> Callable[..., None]:
+        """`handler`, for listeners acknowledged first, with its failures reported here: when
+        such a listener raises, bolt resets the sent ack and, if its waiting thread looks after
+        that, answers Slack 404 after a 3-s wait (a race the CI machine lost)."""
+
+        @functools.wraps(handler)
+        def run(*args: Any, **kwargs: Any) -> None:
+            try:
+                handler(*args, **kwargs)
+            except Exception as e:  # every failure gets its answer
+                self.report_failure(e, kwargs.get("body") or {})
+
+        return run
 
     def _tell_privately(self, kind: str, body: dict[str, Any], text: str) -> None:
         """Say `text` to whoever sent `body`, where they are: the channel, the thread, or (when a
@@ -737,13 +756,14 @@ def make_app(
     app.error(bot.on_error)
     app.command("/trend")(ack=bot.ack_trend, lazy=[bot.answer_trend])
     first = [acknowledge_first]
-    app.action(DECISION_BUTTONS, middleware=first)(bot.on_decision_button)
-    app.action(cards.REJECT_ACTION, middleware=first)(bot.on_reject_button)
-    app.action(DRAFT_ACTION, middleware=first)(bot.on_draft_button)
-    app.view(cards.REJECT_VIEW, middleware=first)(bot.on_reject_submit)
-    app.event("message")(bot.on_message)
+    answering = bot.answering
+    app.action(DECISION_BUTTONS, middleware=first)(answering(bot.on_decision_button))
+    app.action(cards.REJECT_ACTION, middleware=first)(answering(bot.on_reject_button))
+    app.action(DRAFT_ACTION, middleware=first)(answering(bot.on_draft_button))
+    app.view(cards.REJECT_VIEW, middleware=first)(answering(bot.on_reject_submit))
+    app.event("message")(bot.on_message)  # events are acknowledged by bolt, without the race
     app.event("app_home_opened")(bot.on_home_opened)
-    app.shortcut(PITCH_THIS, middleware=first)(bot.on_pitch_this)
+    app.shortcut(PITCH_THIS, middleware=first)(answering(bot.on_pitch_this))
     return app
 
 
@@ -928,6 +948,15 @@ def _from_home(body: dict[str, Any]) -> bool:
 def _action_key(body: dict[str, Any]) -> str:
     action = body["actions"][0]
     return f"{body['user']['id']}:{action.get('action_ts') or body.get('trigger_id')}"
+
+
+def _kind(body: dict[str, Any]) -> str:
+    return str(body.get("type") or ("command" if body.get("command") else "unknown"))
+
+
+def _log_failure(kind: str, error: Exception) -> None:
+    log.error("slack.handler_failed", kind=kind, error=_line(error))
+    logging.getLogger("trendbot.slack").debug("traceback", exc_info=error)
 
 
 def _line(error: BaseException) -> str:
