@@ -430,6 +430,18 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
              "Pittsburgh digs out after heavy snowfall hits Pennsylvania"),
             "Heavy snowfall blankets western Pennsylvania.",
         ),
+        # never between a verb and what it needs: "Google Maps bakes." is no sentence
+        (("Google Maps bakes in Gemini for turn-by-turn directions and local tips",),
+         "Google Maps bakes in Gemini."),
+        (("Disney partners with OpenAI to bring its characters to Sora videos",), ""),
+        (("Ubisoft's servers came back after a weekend of outages for players",
+          "Players return to Ubisoft's Siege"), "Ubisoft's servers came back."),
+        (("Ubisoft files for bankruptcy protection after a year of losses",
+          "Ubisoft shares fall"), "Ubisoft files for bankruptcy protection."),
+        (("Apple halts Vision Pro overhaul to focus on smart glasses",
+          "Apple shelves Vision Pro update"), "Apple shelves Vision Pro update."),
+        (("Spotify is finally launching support for lossless audio on every plan",
+          "Spotify lossless arrives"), ""),
         # a clause in lower case continues the one before it; no cut point: no lead
         (
             ("Warner Bros likely to reject Paramount's huge hostile bid, back Netflix in war",
@@ -892,3 +904,17 @@ def test_an_occasion_that_would_complete_a_copied_run_is_left_out() -> None:
     pitch = draft_pitch(s, BRAND_EN, SETTINGS)
     assert body(pitch).startswith("Ubisoft servers melt down across Europe.")
     assert not copied_run(body(pitch), titles)
+
+
+def test_a_theme_keyword_is_a_tag_only_when_the_brand_writes_it_as_a_name() -> None:
+    # "release date" is how the brand finds gaming news, a phrase, even where Title Case
+    # headlines capitalise it; "Battlefield" is a name.
+    gaming = ThemeSettings(
+        name="gaming", description="Video games.", keywords=("release date", "Battlefield")
+    )
+    brand = BRAND_EN.model_copy(update={"themes": (gaming,), "hashtags": ()})
+    titles = ("Battlefield 6 Release Date Confirmed", "Battlefield 6 Release Date Trailer Drops")
+    s = story(9, theme=gaming, titles=titles, label=titles[0], trending_terms=(),
+              links=(), languages=("en",))  # fmt: skip
+    tags = draft_pitch(s, brand, SETTINGS).hashtags
+    assert "#Battlefield" in tags and "#ReleaseDate" not in tags

@@ -456,7 +456,9 @@ def _complete_tags(
         add(term)
     # A theme keyword the story does not name ("#RolandGarros" on a gold story) would mislead:
     # fewer tags rather than a wrong one.
-    for term in (*brand.hashtags, *named, brand.name):
+    # a keyword the brand writes in lower case is a word to match ("release date"), no name
+    names = [k for k in named if any(c.isupper() for c in k)]
+    for term in (*brand.hashtags, *names, brand.name):
         if len(tags) >= MIN_TAGS:
             break
         add(term)
@@ -811,6 +813,11 @@ _LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|[.,]\s|\s-\s|[–—])\s*)"
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
+# Right after an English verb these start what the verb needs, not a detail: "Google Maps bakes
+# in Gemini", "Apple partners with…", "Tesla files for…" are not cut there ("bakes." is broken).
+# The rest still cut after a verb: "Hollywood panics as…", "Singer dies after…".
+_COMPLEMENT_WORDS = "in with for at on over from by into"
+_COMPLEMENT_EN = frozenset(_COMPLEMENT_WORDS.split())
 # a clause that ends on these has lost its object: "Google unveils plans to"
 _DANGLING = "a an the of to and or but its their his her this that is are was be even just set " + (
     "le la les un une des du de d et ou au aux son sa ses leur"
@@ -886,10 +893,19 @@ def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
     if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
+        # the main verb: the first lower-case verb-like word ("Maps" in "Google Maps" is a name)
+        verb = next((j for j, w in enumerate(words) if j and w[:1].islower() and _verb_like(w)), -1)
         cuts = [
             i
             for i in range(LEAD_MIN_WORDS, len(words))
-            if _fold(words[i]) in cut and _run_length(words[:i]) <= LEAD_WORDS
+            if _fold(words[i]) in cut
+            and _run_length(words[:i]) <= LEAD_WORDS
+            and not (
+                lang == "en"
+                and _fold(words[i]) in _COMPLEMENT_EN
+                and (i - 1 == verb or _fold(words[i - 2]) == "to")  # "…to focus on"
+            )
+            and not (lang == "en" and _bare_object(words, i))
         ]
         if not cuts:
             return ""
@@ -926,6 +942,15 @@ def _lead_of(clause: str, lang: str) -> str:
 # word, and the clause is a label, a title or an order ("Forget about Galaxy S26").
 _VERBS = "is are was were be has have had will can may could beat beats won win wins hit cut "
 _IRREGULAR = frozenset((_VERBS + "put quit lost sold bought sent took made said says shut").split())
+
+
+def _bare_object(words: Sequence[str], i: int) -> bool:
+    """Whether `words[i]` ("for", "of") completes a verb's one-word object: "launching support
+    for lossless audio", "unveils plans for…" say nothing cut there."""
+    if _fold(words[i]) not in ("for", "of") or i < 2 or not words[i - 1][:1].islower():
+        return False
+    verb = words[i - 2]
+    return _verb_like(verb) or verb.casefold().endswith("ing")
 
 
 def _verb_like(word: str, *, last: bool = False) -> bool:
