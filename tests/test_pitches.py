@@ -280,6 +280,19 @@ def test_the_angle_is_the_one_that_fits_or_none() -> None:
     assert "toi" in draft_pitch(gold, tutoie, SETTINGS).draft
 
 
+def test_with_no_angle_the_draft_closes_on_one_of_the_brand_s_sign_offs() -> None:
+    lines = ("Le café est servi, la suite aussi.", "On en parle au comptoir ?")
+    brand = BRAND_FR.model_copy(update={"sign_offs": lines})
+    gold = story(4, titles=GOLD, label=GOLD[0], trending_terms=())
+    pitch = draft_pitch(gold, brand, SETTINGS, encode=bag_of_words)
+    assert pitch.angle == "" and body(pitch).endswith(lines[4 % 2])
+    win = ("Les Bleus champions du monde de rugby", "Rugby : les champions fêtent la victoire")
+    pitch = draft_pitch(story(4, titles=win, trending_terms=()), brand, SETTINGS)
+    assert pitch.angle == SPORT_FR.angles[0] and not any(line in pitch.draft for line in lines)
+    _, user = build_messages(gold, brand, SETTINGS)
+    assert all(f"- {line}" in user["content"] for line in lines)
+
+
 def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:
     win = ("Les Bleus champions du monde de rugby", "Rugby : les champions fêtent la victoire")
     used = SPORT_FR.angles[0]

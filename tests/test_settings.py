@@ -92,7 +92,8 @@ def test_unknown_setting_lists_what_is_allowed_there(tmp_path: Path) -> None:
     lines = error_lines(tmp_path, GOOD.replace("  name: Acme", "  name: Acme\n  colour: red"))
     assert lines == [
         "feeds.yaml: brand.colour: unknown setting 'colour' (allowed here: name, voice, language,"
-        " hashtags, themes, safety, cadence, digest, channel, editors, editor_group) (line 7)"
+        " hashtags, sign_offs, themes, safety, cadence, digest, channel, editors, editor_group)"
+        " (line 7)"
     ]
 
 
@@ -355,3 +356,16 @@ def test_add_theme_goes_to_the_named_brand(tmp_path: Path) -> None:
     assert [t.name for t in load_settings(path).brands[1].themes] == ["pop-culture", "beauty"]
     with pytest.raises(ConfigError, match="no brand named 'Nope'"):
         add_theme_to_config(path, ThemeSettings(name="x", description="x"), brand="Nope")
+
+
+def test_sign_offs_are_short_lines(tmp_path: Path) -> None:
+    text = GOOD.replace("  name: Acme\n", "  name: Acme\n  sign_offs: ['Coffee is on.', '  ']\n")
+    assert error_lines(tmp_path, text) == [
+        "feeds.yaml: brand.sign_offs: an empty line: write each sign-off as a short sentence"
+        " (line 7)"
+    ]
+    text = GOOD.replace("  name: Acme\n", f"  name: Acme\n  sign_offs: ['{'x' * 130}']\n")
+    [line] = error_lines(tmp_path, text)
+    assert line.startswith("feeds.yaml: brand.sign_offs: longer than 120 characters: 'xxx")
+    text = GOOD.replace("  name: Acme\n", "  name: Acme\n  sign_offs: ['Coffee  is on.']\n")
+    assert load_settings(write(tmp_path, text)).brand.sign_offs == ("Coffee is on.",)

@@ -767,9 +767,12 @@ class TemplateWriter:
 
     @staticmethod
     def _line(story: PitchInput, brand: BrandSettings, angle: str, lang: str) -> str:
-        """The angle, or a line that joins the conversation."""
+        """The angle, or a line that joins the conversation: one of the brand's own sign-offs,
+        else a stock one."""
         if angle:
             return _sentence(angle)
+        if brand.sign_offs:
+            return _sentence(brand.sign_offs[story.story_id % len(brand.sign_offs)])
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral = _NEUTRAL[key]
@@ -1138,6 +1141,9 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines += [f"- {a}" for a in story.recent_angles]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
+    if brand.sign_offs:
+        lines.append("The brand's sign-offs, for a post with no angle (or write one like them):")
+        lines += [f"- {line}" for line in brand.sign_offs]
     if story.safety == "caution":
         lines.append(f"Caution: {story.safety_reason}. Be especially light and respectful.")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]

@@ -198,11 +198,16 @@ class DigestSettings(Model):
         return _clock(self.at)
 
 
+MAX_SIGN_OFF = 120  # a closing line, not a post: the hook and the tags need the rest
+
+
 class BrandSettings(Model):
     name: str = Field(min_length=1)
     voice: str = ""
     language: Language = "en"
     hashtags: tuple[str, ...] = ()  # the brand's own tags, added when they fit
+    # lines in the brand's voice that close a draft when none of the theme's angles fits
+    sign_offs: tuple[str, ...] = ()
     themes: tuple[ThemeSettings, ...]
     safety: SafetySettings = SafetySettings()
     cadence: CadenceSettings = CadenceSettings()
@@ -216,6 +221,16 @@ class BrandSettings(Model):
     @classmethod
     def _brand_editors(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
         return _user_ids(editors)
+
+    @field_validator("sign_offs")
+    @classmethod
+    def _sign_offs(cls, lines: tuple[str, ...]) -> tuple[str, ...]:
+        lines = tuple(" ".join(line.split()) for line in lines)
+        if any(not line for line in lines):
+            raise ValueError("an empty line: write each sign-off as a short sentence")
+        if long := [line for line in lines if len(line) > MAX_SIGN_OFF]:
+            raise ValueError(f"longer than {MAX_SIGN_OFF} characters: {long[0][:40]!r}…")
+        return lines
 
     @model_validator(mode="before")
     @classmethod
