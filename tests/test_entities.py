@@ -134,3 +134,15 @@ def test_a_title_case_clause_inside_a_sentence_case_headline_proves_no_name() ->
     ]
     names = named_entities(titles)
     assert names[0] == "Battlefield" and "Skins" not in names
+
+
+def test_a_repeated_word_proves_nothing_for_the_capitals_after_it_or_only_in_title_case() -> None:
+    squid = [f"Squid Game Season 2 {rest}" for rest in ("Trailer Teases", "Cast Revealed")]
+    assert "Squid Game Season" not in named_entities(squid)
+    # "Shutdown" (Zipf 3.6) repeated, but only ever in Title Case: no sentence says it is a name
+    shutdown = [
+        "Shutdown Enters Day 20 As Talks Stall",
+        "Shutdown Deal Remains Elusive In Senate",
+        "Shutdown Hits Federal Workers Hard",
+    ]
+    assert named_entities(shutdown) == []

@@ -237,13 +237,23 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     found: dict[str, tuple[str, ...]] = {}  # folded -> words, in order of appearance
     openers: Counter[str] = Counter()
     whole = {fold(" ".join(run)) for cs in clauses for tokens in cs for _, run in _runs(tokens)}
-    recurring = _recurring(clauses, lower)
-    for cs in clauses:
-        headline_titled = title_case([t for c in cs for t in c])
-        for tokens in cs:
-            # a Title Case clause quoted in a sentence-case headline ("With Call of Duty's
-            # Obsession With Goofy Skins…, Battlefield 6 dev says 'I don't think…'") is one too
-            titled = headline_titled or _styled(tokens)
+    # a Title Case clause quoted in a sentence-case headline ("With Call of Duty's Obsession
+    # With Goofy Skins…, Battlefield 6 dev says 'I don't think…'") is one too
+    styles = [
+        [title_case([t for c in cs for t in c]) or _styled(tokens) for tokens in cs]
+        for cs in clauses
+    ]
+    plain = [
+        tokens
+        for cs, ts in zip(clauses, styles, strict=True)
+        for tokens, t in zip(cs, ts, strict=True)
+        if not t
+    ]
+    recurring = _recurring(clauses, lower, plain)
+    # what sentence-case clauses write as one run of capitals: "World Championships"
+    said = {fold(" ".join(run)) for tokens in plain for _, run in _runs(tokens)}
+    for cs, ts in zip(clauses, styles, strict=True):
+        for tokens, titled in zip(cs, ts, strict=True):
             for start, run in _pieces(tokens, whole):
                 for n in range(min(len(run), MAX_WORDS), 0, -1):
                     for k in range(len(run) - n + 1):
@@ -253,8 +263,14 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         rare = n == 1 and (
                             is_acronym(word) or is_camel(word) or zipf(word) < RARE_ZIPF
                         )
-                        if titled and not (rare or fold(word) in recurring):
-                            continue  # Title Case: acronyms, rare words, the story's own
+                        # Title Case: acronyms, rare words, the word the story keeps naming,
+                        # and that word before a name sentence case writes ("Pokémon" +
+                        # "World Championships"), not before any capitals ("Squid Game Season")
+                        own = fold(word) in recurring and (
+                            n == 1 or fold(" ".join(words[1:])) in said
+                        )
+                        if titled and not (rare or own):
+                            continue
                         # "Advisory" of "CDC Advisory Committee" is a common word, not a
                         # name ("Why Apple is…": a clause's first word is no neighbour)
                         inside = len(run) - (start == 0) > 1
@@ -295,17 +311,20 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     return [" ".join(found[key]) for key in kept[:limit]]
 
 
-def _recurring(clauses: Sequence[Sequence[Sequence[str]]], lower: set[str]) -> set[str]:
-    """Folded words a story's headlines all but repeat, always capitalised, and not common:
-    "Pokémon" (3.8) or "Battlefield" (3.9) in most headlines, many of them Title
-    Case, where a capital alone proves nothing. "Release" (4.5) or "Skins" written "goofy
-    skins" elsewhere are not."""
+def _recurring(
+    clauses: Sequence[Sequence[Sequence[str]]], lower: set[str], plain: Sequence[Sequence[str]]
+) -> set[str]:
+    """Folded words a story's headlines all but repeat, always capitalised, also in a
+    sentence-case clause (`plain`), and not common: "Pokémon" (3.8) or "Battlefield" (3.9) in
+    most headlines, many of them Title Case, where a capital alone proves nothing. "Release"
+    (4.5), "Skins" written "goofy skins" elsewhere, "Shutdown" only ever in Title Case are not."""
+    plainly = {fold(t) for tokens in plain for t in tokens if t[:1].isupper()}
     counts: Counter[str] = Counter()
     rarest: dict[str, float] = {}  # by its rarest spelling: "Pokémon" 3.8, "Pokemon" 4.1
     for cs in clauses:
-        written = {t for c in cs for t in c if t[:1].isupper() and t.isalpha()}
-        counts.update({fold(t) for t in written})
-        for t in written:
+        capitals = {t for c in cs for t in c if t[:1].isupper() and t.isalpha()}
+        counts.update({fold(t) for t in capitals})
+        for t in capitals:
             rarest[fold(t)] = min(rarest.get(fold(t), 9.0), zipf(t))
     return {
         w
@@ -314,6 +333,7 @@ def _recurring(clauses: Sequence[Sequence[Sequence[str]]], lower: set[str]) -> s
         and 2 * count > len(clauses)
         and len(w) >= 3
         and w not in lower
+        and w in plainly
         and w not in CALENDAR
         and rarest[w] < COMMON_ZIPF
     }

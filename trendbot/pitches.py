@@ -906,7 +906,8 @@ def _lead_of(clause: str, lang: str) -> str:
             and not (
                 lang == "en"
                 and _fold(words[i]) in _COMPLEMENT_EN
-                and (i - 1 == verb or _fold(words[i - 2]) == "to")  # "…to focus on"
+                # "…to focus on", not "…returns to London for"
+                and (i - 1 == verb or (_fold(words[i - 2]) == "to" and words[i - 1][:1].islower()))
             )
             and not (lang == "en" and _bare_object(words, i))
         ]
@@ -948,12 +949,12 @@ _IRREGULAR = frozenset((_VERBS + "put quit lost sold bought sent took made said 
 
 
 def _bare_object(words: Sequence[str], i: int) -> bool:
-    """Whether `words[i]` ("for", "of") completes a verb's one-word object: "launching support
-    for lossless audio", "unveils plans for…" say nothing cut there."""
-    if _fold(words[i]) not in ("for", "of") or i < 2 or not words[i - 1][:1].islower():
+    """Whether `words[i]` ("for") completes a verb's one-word object: "launching support for
+    lossless audio", "unveils plans for…" say nothing cut there."""
+    if _fold(words[i]) != "for" or i < 2 or not words[i - 1][:1].islower():
         return False
-    verb = words[i - 2]
-    return _verb_like(verb) or verb.casefold().endswith("ing")
+    verb = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
+    return verb[:1].islower() and (_verb_like(verb) or verb.endswith("ing"))
 
 
 def _verb_like(word: str, *, last: bool = False) -> bool:

@@ -19,6 +19,7 @@ Slack payload is answered 400 in one line, before bolt reads it.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 import os
@@ -687,6 +688,10 @@ class SlackBot:
         """`handler`, for listeners acknowledged first, with its failures reported here: when
         such a listener raises, bolt resets the sent ack and, if its waiting thread looks after
         that, answers Slack 404 after a 3-s wait (a race the CI machine lost)."""
+        if "body" not in inspect.signature(handler).parameters:
+            raise TypeError(
+                f"{handler.__name__} must take `body`: its failures are told to its sender"
+            )
 
         @functools.wraps(handler)
         def run(*args: Any, **kwargs: Any) -> None:
