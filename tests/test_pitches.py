@@ -932,3 +932,19 @@ def test_a_theme_keyword_is_a_tag_only_when_the_brand_writes_it_as_a_name() -> N
               links=(), languages=("en",))  # fmt: skip
     tags = draft_pitch(s, brand, SETTINGS).hashtags
     assert "#Battlefield" in tags and "#ReleaseDate" not in tags
+
+
+def test_a_name_few_headlines_share_is_another_event_not_the_subject() -> None:
+    titles = (
+        "Pokémon Scalpers Set Their Sights On World Championships Merch",
+        "Celebrate the 2025 Pokémon World Championships with Pokémon GO",
+        "Guide: 2025 Pokémon World Championships - Full Schedule, Live Streams And More",
+        "Round Up: Everything Announced At The 2025 Pokémon World Championships Ceremony",
+        "Pokemon Scarlet and Violet players get a gift code for the 2025 World Championships",
+        "Gamescom Opening Night Live 2025 livestream: watch all the announcements here",
+        "How to watch Gamescom Opening Night Live 2025",
+    )
+    s = story(12, theme=SPORT_EN, titles=titles, label=titles[2], trending_terms=(),
+              links=(), languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "Pokémon World Championships" in pitch.visual and "Gamescom" not in pitch.visual

@@ -719,6 +719,10 @@ class TemplateWriter:
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in said if not entities.is_vague(n)] or said
+        # a second name that half as many headlines name is another event the story took in
+        # ("Pokémon World Championships and Gamescom Opening Night Live")
+        if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
+            told = told[:1]
         subject = _AND[lang].join(told[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         angle = choose_angle(story, brand, encode)
@@ -777,6 +781,13 @@ class TemplateWriter:
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral = _NEUTRAL[key]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
+
+
+def _named_in(name: str, story: PitchInput) -> int:
+    """How many of the story's headlines name `name`, by its rarest word: "Pokémon" for
+    "Pokémon World Championships", which some headlines shorten."""
+    key = _words(min(name.split(), key=entities.zipf))  # space-padded
+    return sum(key in _words(t) for t in story.titles or (story.label,))
 
 
 def _de(name: str) -> str:
