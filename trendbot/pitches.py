@@ -914,13 +914,7 @@ def _lead_of(clause: str, lang: str) -> str:
             for i in range(LEAD_MIN_WORDS, len(words))
             if _fold(words[i]) in cut
             and _run_length(words[:i]) <= LEAD_WORDS
-            and not (
-                lang == "en"
-                and _fold(words[i]) in _COMPLEMENT_EN
-                # "…to focus on", not "…returns to London for"
-                and (i - 1 == verb or (_fold(words[i - 2]) == "to" and words[i - 1][:1].islower()))
-            )
-            and not (lang == "en" and _bare_object(words, i))
+            and not (lang == "en" and _needed(words, i, verb))
         ]
         if not cuts:
             return ""
@@ -959,13 +953,20 @@ _VERBS = "is are was were be has have had will can may could beat beats won win 
 _IRREGULAR = frozenset((_VERBS + "put quit lost sold bought sent took made said says shut").split())
 
 
-def _bare_object(words: Sequence[str], i: int) -> bool:
-    """Whether `words[i]` ("for") completes a verb's one-word object: "launching support for
-    lossless audio", "unveils plans for…" say nothing cut there."""
-    if _fold(words[i]) != "for" or i < 2 or not words[i - 1][:1].islower():
+def _needed(words: Sequence[str], i: int, verb: int) -> bool:
+    """Whether English `words[i]` starts what the words before it need, so no cut there:
+    right after the main verb (`verb`: "Google Maps bakes in…"), after "to <verb>" ("…to focus
+    on", not "…returns to London for"), or after a verb's one-word object before "for"
+    ("launching support for…", "unveils plans for…")."""
+    word, before = _fold(words[i]), words[i - 1]
+    if word in _COMPLEMENT_EN and (
+        i - 1 == verb or (_fold(words[i - 2]) == "to" and before[:1].islower())
+    ):
+        return True
+    if word != "for" or not before[:1].islower():
         return False
-    verb = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
-    return verb[:1].islower() and (_verb_like(verb) or verb.endswith("ing"))
+    object_of = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
+    return object_of[:1].islower() and (_verb_like(object_of) or object_of.endswith("ing"))
 
 
 def _verb_like(word: str, *, last: bool = False) -> bool:

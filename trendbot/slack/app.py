@@ -681,8 +681,9 @@ class SlackBot:
 
     def report_failure(self, error: Exception, body: dict[str, Any]) -> None:
         """One log line, and a private answer to whoever sent `body`."""
-        _log_failure(_kind(body), error)
-        self._tell_privately(_kind(body), body, self.msg("error.unexpected"))
+        kind = _kind(body)
+        _log_failure(kind, error)
+        self._tell_privately(kind, body, self.msg("error.unexpected"))
 
     def answering(self, handler: Callable[..., None]) -> Callable[..., None]:
         """`handler`, for listeners acknowledged first, with its failures reported here: when
