@@ -140,6 +140,21 @@ def main(argv: list[str] | None = None) -> dict:
             f"  {theme:16} {len(rows_of):5} rows, matched {len(got):4}, right {ok:4}"
             f" (precision {ok / max(len(got), 1):.2f}, recall {ok / max(len(rows_of), 1):.2f})"
         )
+    # the on-theme rows not found, and what held each: safety, a low score or another theme
+    lost = [i for i in on_theme if picked[i] != gold[cats[i]]]
+    held = Counter(
+        fits[i].verdict.level
+        if fits[i].verdict.level != "safe"
+        else ("another theme" if themed[i] else "below the bar")
+        for i in lost
+    )
+    print(f"  on-theme rows not found, by what held them: {dict(held.most_common())}")
+    for i in lost[: args.show]:
+        theme, level = fits[i].theme, fits[i].verdict.level
+        got = f"{theme.theme} {theme.relevance:.2f}" if theme else "no theme"
+        print(f"    [{cats[i]} missed, {level}, {got}] {titles[i][:90]}")
+        if level != "safe":
+            print(f"        {fits[i].verdict.reason[:140]}")
     wrong = Counter(cats[i] for i in matched if picked[i] != gold.get(cats[i]))
     print(f"  wrongly matched, by category: {dict(wrong.most_common(8))}")
     for i in [i for i in matched if picked[i] != gold.get(cats[i])][: args.show]:

@@ -420,6 +420,40 @@ def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
     assert "Final:" not in pitch.draft
 
 
+def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about() -> None:
+    """A cold snap chained into the northern lights two days later: the sky theme's draft
+    tells the lights, from a headline that names them, not the snow."""
+    sky = ThemeSettings(
+        name="sky-watching",
+        description="Things to see in the sky: eclipses, meteor showers, northern lights.",
+        keywords=("eclipse", "northern lights"),
+        angles=("Best seat for this one is a dark sky away from the city",),
+    )
+    titles = (  # newest first, as the pipeline gives them
+        "Northern lights may be visible in NYC tonight",
+        "The U.S. saw vivid northern lights as far south as Florida — and more could be coming",
+        "Northern lights could be visible in Utah, as NOAA issues a rare storm watch",
+        "Arctic air hits much of the US, bringing very chilly temperatures to Florida",
+        "Meteorologists warn of ‘intense’ snow in Great Lakes states and record lows in South",
+    )
+    brand = BRAND_EN.model_copy(update={"themes": (sky,)})
+    s = story(351, theme=sky, titles=titles, label=titles[1], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    # the label's own clause, whole: "U.S." ends no sentence, and "saw" tells what happened
+    assert body(draft_pitch(s, brand, SETTINGS)).startswith("The U.S. saw vivid northern lights.")
+    # without that headline, the oldest one about the lights, not the older one about the cold
+    rest = replace(s, titles=titles[:1] + titles[2:], label=titles[4])
+    assert body(draft_pitch(rest, brand, SETTINGS)).startswith(
+        "Northern lights could be visible in Utah."
+    )
+    # and when two headlines of six name them (too few for "Northern lights:" as the occasion)
+    cold = ("Arctic Blast Is Sweeping East, Bringing Snow", "Chicago schools close as snow falls")
+    early = replace(rest, titles=(*rest.titles, *cold))
+    assert body(draft_pitch(early, brand, SETTINGS)).startswith(
+        "Northern lights could be visible in Utah."
+    )
+
+
 @pytest.mark.parametrize(
     ("titles", "lead"),
     [
@@ -890,15 +924,27 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     named = english_story(4, theme=theme)
     assert "Swift" in draft_pitch(named, BRAND_EN, SETTINGS, specific=True).draft
     # a two-letter name alone ("AI", "EU") names half the news, not this story
-    ai = (
-        "AI startups raise record sums as AI bubble fears grow",
-        "Investors ask if AI is a bubble",
-    )
+    ai = ("Is AI A Bubble? Investors Weigh In", "AI Bubble Fears Grow On Wall Street")
     bubble = story(5, theme=theme, label=ai[0], titles=ai, keywords=(), trending_terms=(),
                    links=(), languages=("en",))  # fmt: skip
     with pytest.raises(PitchError, match="nothing specific to say yet"):
         draft_pitch(bubble, BRAND_EN, SETTINGS, specific=True)
     assert "AI" in draft_pitch(bubble, BRAND_EN, SETTINGS).draft
+    # ...but a headline that says what happened is specific, with a vague name or none
+    told = ("AI startups raise record sums as AI bubble fears grow", "Is AI a bubble?")
+    raised = replace(bubble, titles=told, label=told[0])
+    assert body(draft_pitch(raised, BRAND_EN, SETTINGS, specific=True)).startswith(
+        "AI startups raise record sums."
+    )
+    space = (
+        "Paraplegic engineer becomes first wheelchair user to float in space",
+        "First wheelchair-using astronaut touches down after ride to edge of space",
+        "Paraplegic engineer becomes the first wheelchair user to blast into space",
+    )
+    nameless = replace(bubble, titles=space, label=space[0])
+    assert body(draft_pitch(nameless, BRAND_EN, SETTINGS, specific=True)).startswith(
+        "First wheelchair-using astronaut touches down."
+    )
     # next to a real name, a two-letter one is left out of the subject (still a hashtag)
     glasses = ("Google unveils AI glasses for 2026", "Google’s AI glasses expected next year")
     google = story(6, theme=theme, label=glasses[0], titles=glasses, keywords=(),

@@ -236,6 +236,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     }
     found: dict[str, tuple[str, ...]] = {}  # folded -> words, in order of appearance
     openers: Counter[str] = Counter()
+    after: dict[str, list[str]] = {}  # the word after each opening, as written
+    inner: set[str] = set()  # names found inside a clause, not only opening it
     whole = {fold(" ".join(run)) for cs in clauses for tokens in cs for _, run in _runs(tokens)}
     # a Title Case clause quoted in a sentence-case headline ("With Call of Duty's Obsession
     # With Goofy Skins…, Battlefield 6 dev says 'I don't think…'") is one too
@@ -260,6 +262,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                         words = run[k : k + n]
                         initial = start + k == 0
                         word = words[0]
+                        if initial and n == 1 and not titled:
+                            after.setdefault(word, []).append(tokens[1] if len(tokens) > 1 else "")
                         rare = n == 1 and (
                             is_acronym(word) or is_camel(word) or zipf(word) < RARE_ZIPF
                         )
@@ -280,14 +284,39 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                             continue
                         if _name_like(words, initial=initial, lower=lower):
                             found.setdefault(fold(" ".join(words)), tuple(words))
+                            if not initial:
+                                inner.add(fold(" ".join(words)))
                         elif initial and n == 1 and not titled:
                             openers[words[0]] += 1
+
     # A word that opens several sentence-case headlines and is not common is their subject:
     # "Sinner" (3.4) in "Sinner bat Alcaraz", "Sinner sacré à Paris" (see OWNER_MAX_ZIPF).
+    # Not a word that opens 2+ headlines always before the same lower-case noun: it describes
+    # that noun ("Paraplegic engineer becomes…" twice), where a subject is followed by what it
+    # did ("Sinner beats…", "JPMorgan to build…"). A word with a capital inside is a name
+    # wherever it stands ("NASA finally has…", "TerraUSD creator…").
+    def described(word: str) -> bool:
+        nexts = set(after.get(word, ()))
+        follower = nexts.pop() if len(nexts) == 1 else ""
+        return (
+            len(after.get(word, ())) >= 2
+            and follower.islower()
+            and follower not in _STYLE_WORDS
+            and not _tells(follower)
+            and not any(c.isupper() for c in word[1:])
+        )
+
     for word, count in openers.items():
         bar = OWNER_MAX_ZIPF if word in owners else COMMON_ZIPF
-        if count >= 2 and _name_like([word], initial=False, lower=lower, most=bar):
+        if (
+            count >= 2
+            and not described(word)
+            and _name_like([word], initial=False, lower=lower, most=bar)
+        ):
             found.setdefault(fold(word), (word,))
+    for key, name in list(found.items()):  # a rare word that only ever opens: the same test
+        if len(name) == 1 and key not in inner and described(name[0]):
+            del found[key]
     texts = [" " + " ".join(fold(t) for c in cs for t in c) + " " for cs in clauses]
     support = {key: sum(f" {key} " in text for text in texts) for key in found}
     least = min(2, len(titles))
@@ -309,6 +338,18 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
         kept = [k for k in kept if f" {k} " not in f" {key} "]
         kept.append(key)
     return [" ".join(found[key]) for key in kept[:limit]]
+
+
+# words that say what a subject did: a verb in -s or -ed, or one of these
+_TELLS_WORDS = "is are was were has have had will can may could won hit cut put lost sold"
+_TELLS = frozenset(_TELLS_WORDS.split())
+
+
+def _tells(word: str) -> bool:
+    w = fold(word)
+    if w in _TELLS:
+        return True
+    return len(w) > 3 and w.isalpha() and (w.endswith("ed") or (w[-1] == "s" and w[-2] not in "su"))
 
 
 def _recurring(

@@ -476,8 +476,13 @@ def _written_lower(word: str, titles: Sequence[str]) -> bool:
 
 
 def _words(text: str) -> str:
-    """`text` folded to its words, space-padded, to look a phrase up word for word."""
+    """`text` folded to its words, space-padded, to look a phrase up word for word ("U.S." is
+    "us", as "US" is)."""
+    text = _INITIALS.sub("", text)
     return " " + " ".join(re.findall(r"[^\W_]+", _fold(text))) + " "
+
+
+_INITIALS = re.compile(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w\.\w)\.")
 
 
 # the angle ---------------------------------------------------------------------------------------
@@ -729,9 +734,10 @@ class TemplateWriter:
         # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
         specific = bool(occasion) or any(not entities.is_vague(n) for n in said[:2])
         line = self._line(story, brand, angle, lang)
-        lead = "" if plain else story_lead(story, brand, said)
+        lead = "" if plain else story_lead(story, brand, said, occasion)
         if lead and copied_run(f"{lead}. {line}", story.titles):
             lead = ""  # the line's first word continues the headline: a copied run after all
+        specific = specific or bool(lead)  # what happened is specific, names or not
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
@@ -823,7 +829,8 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
 # a preposition that starts its detail when it is longer, never a question or a quote alone.
 LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
-_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|[.,]\s|\s-\s|[–—])\s*)")
+# (not the period of an initial: "The U.S. saw…" is one clause)
+_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|(?:,|(?<!\b\w)\.)\s|\s-\s|[–—])\s*)")
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
@@ -847,13 +854,42 @@ _ASKED_WORDS = "what why how who when where which does do should could would her
 _ASKED = frozenset(_ASKED_WORDS.split())
 
 
-def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) -> str:
+def story_lead(
+    story: PitchInput, brand: BrandSettings, names: Sequence[str], occasion: str = ""
+) -> str:
     """What happened in at most LEAD_WORDS words of a sentence-case headline in the brand's
-    language that names the story's subject; "" when no headline has such a clause."""
+    language that names the story's subject; "" when no headline has such a clause.
+
+    A headline that names the `occasion`, else one of the theme's keywords that two headlines
+    name ("northern lights"), comes first, and its clause may name that keyword alone: a story
+    that took in two events (a cold snap, then the northern lights) is pitched for the one its
+    theme is about."""
     lang = "fr" if brand.language.startswith("fr") else "en"
     folded_names = [_words(n) for n in names if n.strip()]
+    titles = [_words(t) for t in story.titles or (story.label,)]
+    keys = [_words(k) for k in (occasion, *story.theme.keywords) if k.strip()]
+    least = min(2, len(titles))
+    for within in dict.fromkeys(k for k in keys if sum(k in t for t in titles) >= least):
+        lead = _lead_among(story, brand, names, [*folded_names, within], lang, within)
+        if lead:
+            return lead
     if not folded_names:
-        return ""
+        # a story of no names ("Paraplegic engineer becomes…", "First wheelchair-using astronaut
+        # touches down"): any English clause that tells what happened; French needs its name
+        return _lead_among(story, brand, names, [], lang) if lang == "en" else ""
+    return _lead_among(story, brand, names, folded_names, lang)
+
+
+def _lead_among(
+    story: PitchInput,
+    brand: BrandSettings,
+    names: Sequence[str],
+    folded_names: Sequence[str],
+    lang: str,
+    within: str = "",
+) -> str:
+    """The first lead, in story_lead's order, that names one of `folded_names` (any lead when
+    there are none), from a headline that names `within` (folded) when it is given."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
     # the story's own headline, then the others oldest first (they come newest first): the
     # first reports say what happened, later ones react ("Brands are loving…")
@@ -862,6 +898,8 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
         titles = (story.label, *(t for t in titles if t != story.label))
     for title in titles:
         title = entities.strip_publisher(title)
+        if within not in _words(title):
+            continue
         said_in = base_language(detect_language(title))
         if said_in not in (None, lang):
             continue
@@ -872,7 +910,7 @@ def story_lead(story: PitchInput, brand: BrandSettings, names: Sequence[str]) ->
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
-            named = any(n in _words(lead) for n in folded_names)
+            named = not folded_names or any(n in _words(lead) for n in folded_names)
             # French news carries no telltale verb ending: there, a name must be the subject,
             # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
             subject = lang == "en" or any(_leads_with(lead, n) for n in names)
@@ -950,7 +988,10 @@ def _lead_of(clause: str, lang: str) -> str:
 # English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
 # word, and the clause is a label, a title or an order ("Forget about Galaxy S26").
 _VERBS = "is are was were be has have had will can may could beat beats won win wins hit cut "
-_IRREGULAR = frozenset((_VERBS + "put quit lost sold bought sent took made said says shut").split())
+_PAST = "saw got gave began came went took made found left led ran held kept told fell rose " + (
+    "broke spoke wrote drew flew grew threw knew met paid built sent spent stood struck"
+)
+_IRREGULAR = frozenset((_VERBS + _PAST + " put quit lost sold bought said says shut").split())
 
 
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
