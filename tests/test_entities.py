@@ -68,16 +68,20 @@ def test_a_common_word_that_opens_headlines_as_an_owner_is_their_subject() -> No
     assert named_entities(("Stocks fall as yields rise", "Stocks slide as yields jump")) == []
 
 
-def test_a_rare_word_that_only_opens_headlines_before_the_same_noun_describes_it() -> None:
+def test_a_rare_word_that_opens_headlines_before_a_noun_a_common_word_opens_describes_it() -> None:
     space = (
         "Paraplegic engineer becomes first wheelchair user to float in space",
         "German engineer becomes first wheelchair user to visit space",
         "Paraplegic engineer becomes the first wheelchair user to blast into space",
     )
     assert "Paraplegic" not in named_entities(space)
-    # followed by what it did, the same rare opener is the subject
+    # followed by what it did, the same rare opener is the subject; before a noun no common
+    # word opens a headline with, it is a name all the same
     sinner = ("Sinner beats Alcaraz in Paris", "Sinner wins the final in four sets")
     assert named_entities(sinner)[0] == "Sinner"
+    assert named_entities(("Sinner sacré à Paris", "Sinner sacré au Masters")) == ["Sinner"]
+    nvidia = ("Nvidia stock soars after earnings", "Nvidia stock falls on China fears")
+    assert named_entities(nvidia) == ["Nvidia"]
 
 
 def test_a_shouted_common_word_is_no_name() -> None:

@@ -291,19 +291,24 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
 
     # A word that opens several sentence-case headlines and is not common is their subject:
     # "Sinner" (3.4) in "Sinner bat Alcaraz", "Sinner sacré à Paris" (see OWNER_MAX_ZIPF).
-    # Not a word that opens 2+ headlines always before the same lower-case noun: it describes
-    # that noun ("Paraplegic engineer becomes…" twice), where a subject is followed by what it
-    # did ("Sinner beats…", "JPMorgan to build…"). A word with a capital inside is a name
-    # wherever it stands ("NASA finally has…", "TerraUSD creator…").
+    # Not a word that opens 2+ headlines always before the same lower-case noun that a common
+    # word opens another headline before: it describes the noun, as the common word does
+    # ("Paraplegic engineer becomes…" twice, "German engineer becomes…"), where a name is
+    # followed by what it did ("Sinner beats…") or a noun of its own ("Nvidia stock soars",
+    # "Nvidia stock falls"). A word with a capital inside is a name wherever it stands.
     def described(word: str) -> bool:
         nexts = set(after.get(word, ()))
         follower = nexts.pop() if len(nexts) == 1 else ""
         return (
             len(after.get(word, ())) >= 2
             and follower.islower()
-            and follower not in _STYLE_WORDS
             and not _tells(follower)
+            and word not in owners
             and not any(c.isupper() for c in word[1:])
+            and any(
+                other != word and zipf(other) >= COMMON_ZIPF and follower in after[other]
+                for other in after
+            )
         )
 
     for word, count in openers.items():
@@ -341,13 +346,15 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
 
 
 # words that say what a subject did: a verb in -s or -ed, or one of these
-_TELLS_WORDS = "is are was were has have had will can may could won hit cut put lost sold"
+_TELLS_WORDS = "is are was were has have had will can may could won hit cut put lost sold " + (
+    "saw got gave took made said told met paid sent won beat wins"
+)
 _TELLS = frozenset(_TELLS_WORDS.split())
 
 
 def _tells(word: str) -> bool:
     w = fold(word)
-    if w in _TELLS:
+    if w in _TELLS or w in _STYLE_WORDS:
         return True
     return len(w) > 3 and w.isalpha() and (w.endswith("ed") or (w[-1] == "s" and w[-2] not in "su"))
 

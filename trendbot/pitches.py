@@ -12,6 +12,7 @@ limit is the platform's.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -478,11 +479,12 @@ def _written_lower(word: str, titles: Sequence[str]) -> bool:
 def _words(text: str) -> str:
     """`text` folded to its words, space-padded, to look a phrase up word for word ("U.S." is
     "us", as "US" is)."""
-    text = _INITIALS.sub("", text)
+    text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     return " " + " ".join(re.findall(r"[^\W_]+", _fold(text))) + " "
 
 
-_INITIALS = re.compile(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w\.\w)\.")
+# dotted initials, with or without their last dot: "U.S.", "U.S" (as a name is found), "J.K"
+_INITIALS = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
 
 
 # the angle ---------------------------------------------------------------------------------------
@@ -829,8 +831,13 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
 # a preposition that starts its detail when it is longer, never a question or a quote alone.
 LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
-# (not the period of an initial: "The U.S. saw…" is one clause)
-_LEAD_CLAUSES = re.compile(r"(\s*(?:[:;|?!]+(?:\s|$)|(?:,|(?<!\b\w)\.)\s|\s-\s|[–—])\s*)")
+# (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
+# Anniversary" are one clause)
+_ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms"
+_NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
+_LEAD_CLAUSES = re.compile(
+    rf"(\s*(?:[:;|?!]+(?:\s|$)|(?:,|(?<![A-Z]\.[A-Z]){_NOT_AN_END}\.)\s|\s-\s|[–—])\s*)"
+)
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
@@ -844,11 +851,12 @@ _DANGLING = "a an the of to and or but its their his her this that is are was be
     "le la les un une des du de d et ou au aux son sa ses leur"
 )
 _LEAD_DANGLING = frozenset(_DANGLING.split())
-# who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…") or shown
-# ("Here is…") is not what happened
+# who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…"), shown
+# ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
 _SAID_WORDS = "says say said told selon"
 _SAID = frozenset(_SAID_WORDS.split())
 _ASKED_WORDS = "what why how who when where which does do should could would here meet " + (
+    "watch see read look check shop you your this these everyone i we my our "
     "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
 )
 _ASKED = frozenset(_ASKED_WORDS.split())
@@ -867,7 +875,15 @@ def story_lead(
     lang = "fr" if brand.language.startswith("fr") else "en"
     folded_names = [_words(n) for n in names if n.strip()]
     titles = [_words(t) for t in story.titles or (story.label,)]
-    keys = [_words(k) for k in (occasion, *story.theme.keywords) if k.strip()]
+    # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
+    # a vague name ("AI"): those are in half the news, the story's other event too
+    telling = [
+        k
+        for k in story.theme.keywords
+        if (any(c.isupper() for c in k) or len(k.split()) > 1 or not entities.is_common_word(k))
+        and not entities.is_vague(k)
+    ]
+    keys = [_words(k) for k in (occasion, *telling) if k.strip()]
     least = min(2, len(titles))
     for within in dict.fromkeys(k for k in keys if sum(k in t for t in titles) >= least):
         lead = _lead_among(story, brand, names, [*folded_names, within], lang, within)
@@ -954,14 +970,14 @@ def _lead_of(clause: str, lang: str) -> str:
             and _run_length(words[:i]) <= LEAD_WORDS
             and not (lang == "en" and _needed(words, i, verb))
         ]
-        if not cuts:
-            return ""
-        words = words[: cuts[0]]  # the main clause: "Hollywood panics", not "…as X battles"
+        # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
+        # a word a headline can lose taken out, so it copies no run of COPY_RUN words
+        words = words[: cuts[0]] if cuts else _dropped(words, lang)
     while words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
         words.pop()
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
-    first = _fold(words[0]) if words else ""
+    first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
     if words and (_fold(words[-1]) in _SAID or first in _ASKED or first in _LEAD_CUT[lang]):
         return ""
     text = " ".join(words)
@@ -977,12 +993,51 @@ def _lead_of(clause: str, lang: str) -> str:
     starts = opening[:1].isupper() or entities.is_camel(opening.split(" ", 1)[0])
     if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts:
         return ""
-    # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing
+    # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing; a
+    # verb after "who", "that" or "which" tells of the subject, not what happened ("The man
+    # who threw a sandwich")
     if lang == "en" and not any(
-        _verb_like(w, last=i == len(words) - 1) for i, w in enumerate(words) if i
+        _verb_like(w, last=i == len(words) - 1)
+        for i, w in enumerate(words)
+        if i and _fold(words[i - 1]) not in _RELATIVE
     ):
         return ""  # a name or a label, not news: "Expedition 33 for using AI"
     return text
+
+
+# Words a headline can lose with its meaning intact: "the", and adverbs of time and hedging
+# (not "a": "is getting full remake" reads broken).
+# Taking one out of a long clause breaks it into two shorter runs of the headline, so the whole
+# clause can be told: "Musk becomes first person to see wealth top $500bn" (without "ever").
+LEAD_MAX_WORDS = 12
+_DROP_WORDS = "the just finally now ever also already"
+_DROP_EN = frozenset(_DROP_WORDS.split())
+
+
+def _dropped(words: Sequence[str], lang: str) -> list[str]:
+    """`words` with the fewest droppable words taken out so that no run of more than
+    LEAD_WORDS words is left; [] when that cannot be done (French has no such words here)."""
+    text = " ".join(words)
+    if lang != "en" or len(words) > LEAD_MAX_WORDS or _QUOTED.search(text) or _OPENS.search(text):
+        return []  # never a word taken out of a quote
+    # lower case only (not "The Life of a Showgirl"), and not "the" of a name or a title:
+    # "Game of the Year", "the Super Mario Bros"; "the" first, an adverb says something
+    spots = sorted(
+        (
+            i
+            for i in range(1, len(words) - 1)
+            if words[i] in _DROP_EN
+            and not (words[i] == "the" and (words[i + 1][:1].isupper() or words[i - 1] == "of"))
+        ),
+        key=lambda i: words[i] != "the",
+    )
+    for k in range(1, len(spots) + 1):
+        for drop in itertools.combinations(spots, k):
+            edges = [-1, *sorted(drop), len(words)]
+            runs = [words[a + 1 : b] for a, b in itertools.pairwise(edges)]
+            if all(_run_length(run) <= LEAD_WORDS for run in runs):
+                return [w for i, w in enumerate(words) if i not in drop]
+    return []
 
 
 # English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
@@ -991,6 +1046,9 @@ _VERBS = "is are was were be has have had will can may could beat beats won win 
 _PAST = "saw got gave began came went took made found left led ran held kept told fell rose " + (
     "broke spoke wrote drew flew grew threw knew met paid built sent spent stood struck"
 )
+_PAST_SET = frozenset(_PAST.split())
+_QUOTED = re.compile('["“”«»‘]')
+_RELATIVE = frozenset(("who", "that", "which"))
 _IRREGULAR = frozenset((_VERBS + _PAST + " put quit lost sold bought said says shut").split())
 
 
@@ -1012,6 +1070,8 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
 
 def _verb_like(word: str, *, last: bool = False) -> bool:
     w = word.casefold().strip("'’\".,!?")
+    if w in _PAST_SET and not word[:1].islower():
+        return False  # "Met Gala", "Derrick Rose", "Nancy Drew", "Led Zeppelin"
     if w in _IRREGULAR:
         return True
     if len(w) <= 3 or not w.isalpha():
