@@ -74,6 +74,17 @@ def test_french_example_feeds_yaml_is_valid() -> None:
     assert settings.brand.safety.competitors
 
 
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "bench" / "replays").glob("*.yaml")), ids=lambda p: p.stem
+)
+def test_the_replay_brands_are_valid(path: Path) -> None:
+    """The brands the pitches are read with, on months not tuned on (bench/replays)."""
+    settings = load_settings(path)
+    (brand,) = settings.brands
+    assert brand.language == "en" and len(brand.themes) >= 3
+    assert all(theme.angles for theme in brand.themes)
+
+
 def test_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, GOOD))
     feed = settings.news_feeds[0]

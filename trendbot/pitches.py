@@ -874,6 +874,11 @@ def story_lead(
     theme is about."""
     lang = "fr" if brand.language.startswith("fr") else "en"
     folded_names = [_words(n) for n in names if n.strip()]
+    # a headline names "Elon Musk" as "Musk": a rare word of a name names it ("White" does not)
+    folded_names += [
+        _words(w) for n in names if len(n.split()) > 1 for w in n.split()
+        if entities.zipf(w) < entities.COMMON_ZIPF
+    ]  # fmt: skip
     titles = [_words(t) for t in story.titles or (story.label,)]
     # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
     # a vague name ("AI"): those are in half the news, the story's other event too
@@ -932,7 +937,9 @@ def _lead_among(
             subject = lang == "en" or any(_leads_with(lead, n) for n in names)
             # a title too short to tell its language: told by its words
             foreign = said_in is None and entities.is_foreign_phrase(lead, brand.language)
-            if named and subject and not foreign and avoid(lead).level != "blocked":
+            # a word taken out may leave another headline's very words ("…first person to see…")
+            copied = bool(copied_run(lead, story.titles))
+            if named and subject and not foreign and not copied and avoid(lead).level != "blocked":
                 return lead
     return ""
 
