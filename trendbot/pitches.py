@@ -835,9 +835,9 @@ LEAD_MIN_WORDS = 3
 # Anniversary" are one clause)
 _ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms"
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
-_LEAD_CLAUSES = re.compile(
-    rf"(\s*(?:[:;|?!]+(?:\s|$)|(?:,|(?<![A-Z]\.[A-Z]){_NOT_AN_END}\.)\s|\s-\s|[–—])\s*)"
-)
+# "No." ends a clause unless a number follows: "No. 1"
+_PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
+_LEAD_CLAUSES = re.compile(rf"(\s*(?:[:;|?!]+(?:\s|$)|,\s|{_PERIOD}|\s-\s|[–—])\s*)")
 _CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
