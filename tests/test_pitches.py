@@ -521,6 +521,9 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("U.S. Army sends troops to Chicago", "U.S. Army deploys troops in Chicago"),
          "U.S. Army sends troops to Chicago."),
         (("Blue Jays force Game 7. Dodgers stunned",), "Blue Jays force Game 7."),
+        # a comma in a list of names ends no clause: "Disney pulls ABC." says less than it did
+        (("Disney pulls ABC, ESPN and more from YouTube TV as talks break down",),
+         "Disney pulls ABC, ESPN and more."),
         (("Sora soars to No. 1 on the App Store", "OpenAI's Sora app tops the App Store charts"),
          "Sora soars to No. 1."),
         # a name that is also a past verb, and a verb of a relative clause, tell nothing

@@ -926,8 +926,7 @@ def _lead_among(
             continue
         if entities.title_case(entities.headline_tokens(title)):
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
-        parts = [*_LEAD_CLAUSES.split(title), ""]
-        for clause, end in zip(parts[::2], parts[1::2], strict=True):
+        for clause, end in _clauses(title):
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
@@ -942,6 +941,29 @@ def _lead_among(
             if named and subject and not foreign and not copied and avoid(lead).level != "blocked":
                 return lead
     return ""
+
+
+def _clauses(title: str) -> list[tuple[str, str]]:
+    """A headline's clauses, each with the separator after it; a comma inside a list of names
+    joins ("Disney pulls ABC, ESPN and more from YouTube TV" is one clause, not "Disney pulls
+    ABC")."""
+    parts = [*_LEAD_CLAUSES.split(title), ""]
+    out: list[tuple[str, str]] = []
+    for clause, end in zip(parts[::2], parts[1::2], strict=True):
+        if out and out[-1][1].strip() == "," and _listed(out[-1][0], clause):
+            out[-1] = (out[-1][0] + out[-1][1] + clause, end)
+        else:
+            out.append((clause, end))
+    return out
+
+
+def _listed(before: str, after: str) -> bool:
+    """Whether a comma between `before` and `after` separates names of one list: a name on
+    each side, and the list closed by "and" or "&" ("ABC, ESPN and more")."""
+    last, first = before.split()[-1:], after.split()[:1]
+    names = bool(last and first) and last[0][:1].isupper() and first[0][:1].isupper()
+    closed = re.match(r"^[\w.'’&+-]+(?: [A-Z][\w.'’&+-]*)* (?:and|&) ", after.strip() + " ")
+    return names and closed is not None
 
 
 def _leads_with(lead: str, name: str) -> bool:
