@@ -302,7 +302,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
         return (
             len(after.get(word, ())) >= 2
             and follower.islower()
-            and not _tells(follower)
+            # what it did, or a small word ("to build"), follows a name too
+            and not (verb_like(follower) or follower in _STYLE_WORDS)
             and word not in owners
             and not any(c.isupper() for c in word[1:])
             and any(
@@ -345,18 +346,27 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     return [" ".join(found[key]) for key in kept[:limit]]
 
 
-# words that say what a subject did: a verb in -s or -ed, or one of these
-_TELLS_WORDS = "is are was were has have had will can may could won hit cut put lost sold " + (
-    "saw got gave took made said told met paid sent won beat wins"
+# English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
+# word, and a clause is a label, a title or an order ("Forget about Galaxy S26").
+_VERBS = "is are was were be has have had will can may could beat beats won win wins hit cut "
+_PAST = "saw got gave began came went took made found left led ran held kept told fell rose " + (
+    "broke spoke wrote drew flew grew threw knew met paid built sent spent stood struck"
 )
-_TELLS = frozenset(_TELLS_WORDS.split())
+_PAST_SET = frozenset(_PAST.split())
+_IRREGULAR = frozenset((_VERBS + _PAST + " put quit lost sold bought said says shut").split())
 
 
-def _tells(word: str) -> bool:
-    w = fold(word)
-    if w in _TELLS or w in _STYLE_WORDS:
+def verb_like(word: str, *, last: bool = False) -> bool:
+    """Whether an English headline word reads as a verb; `last`: the clause's last word, where a
+    final -s is more often a plural ("Two US Army soldiers")."""
+    w = word.casefold().strip("'’\".,!?")
+    if w in _PAST_SET and not word[:1].islower():
+        return False  # "Met Gala", "Derrick Rose", "Nancy Drew", "Led Zeppelin"
+    if w in _IRREGULAR:
         return True
-    return len(w) > 3 and w.isalpha() and (w.endswith("ed") or (w[-1] == "s" and w[-2] not in "su"))
+    if len(w) <= 3 or not w.isalpha():
+        return False
+    return w.endswith("ed") or (not last and w.endswith("s") and w[-2] not in "su")
 
 
 def _recurring(

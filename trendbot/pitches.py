@@ -733,13 +733,13 @@ class TemplateWriter:
         subject = _AND[lang].join(told[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         angle = choose_angle(story, brand, encode)
-        # "All eyes on AI today" tells nothing: a story needs a name of its own, or an occasion
-        specific = bool(occasion) or any(not entities.is_vague(n) for n in said[:2])
         line = self._line(story, brand, angle, lang)
         lead = "" if plain else story_lead(story, brand, said, occasion)
         if lead and copied_run(f"{lead}. {line}", story.titles):
             lead = ""  # the line's first word continues the headline: a copied run after all
-        specific = specific or bool(lead)  # what happened is specific, names or not
+        # "All eyes on AI today" tells nothing: a story needs what happened, a name of its own,
+        # or an occasion
+        specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in said[:2])
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
@@ -889,38 +889,48 @@ def story_lead(
         and not entities.is_vague(k)
     ]
     keys = [_words(k) for k in (occasion, *telling) if k.strip()]
+    # French news carries no telltale verb ending: there, a name must be the subject, followed
+    # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
+    leads = [
+        (said, lead)
+        for said, lead in _leads(story, brand, lang)
+        if lang == "en" or any(_leads_with(lead, n) for n in names)
+    ]
+
+    def first(named: Sequence[str], within: str = "") -> str:
+        """The first lead naming one of `named` (any, when empty), from a headline naming
+        `within`."""
+        return next(
+            (
+                lead
+                for said, lead in leads
+                if within in said and (not named or any(n in _words(lead) for n in named))
+            ),
+            "",
+        )
+
     least = min(2, len(titles))
     for within in dict.fromkeys(k for k in keys if sum(k in t for t in titles) >= least):
-        lead = _lead_among(story, brand, names, [*folded_names, within], lang, within)
-        if lead:
+        if lead := first([*folded_names, within], within):
             return lead
     if not folded_names:
         # a story of no names ("Paraplegic engineer becomes…", "First wheelchair-using astronaut
         # touches down"): any English clause that tells what happened; French needs its name
-        return _lead_among(story, brand, names, [], lang) if lang == "en" else ""
-    return _lead_among(story, brand, names, folded_names, lang)
+        return first([]) if lang == "en" else ""
+    return first(folded_names)
 
 
-def _lead_among(
-    story: PitchInput,
-    brand: BrandSettings,
-    names: Sequence[str],
-    folded_names: Sequence[str],
-    lang: str,
-    within: str = "",
-) -> str:
-    """The first lead, in story_lead's order, that names one of `folded_names` (any lead when
-    there are none), from a headline that names `within` (folded) when it is given."""
+def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str, str]]:
+    """Every clause of the story's headlines that could open a draft, with its headline's
+    words: the story's own headline first, then the others oldest first (they come newest
+    first): the first reports say what happened, later ones react ("Brands are loving…")."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
-    # the story's own headline, then the others oldest first (they come newest first): the
-    # first reports say what happened, later ones react ("Brands are loving…")
     titles = story.titles[::-1] or (story.label,)
     if story.label in titles:
         titles = (story.label, *(t for t in titles if t != story.label))
+    out = []
     for title in titles:
         title = entities.strip_publisher(title)
-        if within not in _words(title):
-            continue
         said_in = base_language(detect_language(title))
         if said_in not in (None, lang):
             continue
@@ -930,17 +940,13 @@ def _lead_among(
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
-            named = not folded_names or any(n in _words(lead) for n in folded_names)
-            # French news carries no telltale verb ending: there, a name must be the subject,
-            # followed by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
-            subject = lang == "en" or any(_leads_with(lead, n) for n in names)
             # a title too short to tell its language: told by its words
             foreign = said_in is None and entities.is_foreign_phrase(lead, brand.language)
             # a word taken out may leave another headline's very words ("…first person to see…")
             copied = bool(copied_run(lead, story.titles))
-            if named and subject and not foreign and not copied and avoid(lead).level != "blocked":
-                return lead
-    return ""
+            if not foreign and not copied and avoid(lead).level != "blocked":
+                out.append((_words(title), lead))
+    return out
 
 
 def _clauses(title: str) -> list[tuple[str, str]]:
@@ -991,7 +997,9 @@ def _lead_of(clause: str, lang: str) -> str:
     if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
         # the main verb: the first lower-case verb-like word ("Maps" in "Google Maps" is a name)
-        verb = next((j for j, w in enumerate(words) if j and w[:1].islower() and _verb_like(w)), -1)
+        verb = next(
+            (j for j, w in enumerate(words) if j and w[:1].islower() and entities.verb_like(w)), -1
+        )
         cuts = [
             i
             for i in range(LEAD_MIN_WORDS, len(words))
@@ -1026,7 +1034,7 @@ def _lead_of(clause: str, lang: str) -> str:
     # verb after "who", "that" or "which" tells of the subject, not what happened ("The man
     # who threw a sandwich")
     if lang == "en" and not any(
-        _verb_like(w, last=i == len(words) - 1)
+        entities.verb_like(w, last=i == len(words) - 1)
         for i, w in enumerate(words)
         if i and _fold(words[i - 1]) not in _RELATIVE
     ):
@@ -1069,16 +1077,8 @@ def _dropped(words: Sequence[str], lang: str) -> list[str]:
     return []
 
 
-# English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
-# word, and the clause is a label, a title or an order ("Forget about Galaxy S26").
-_VERBS = "is are was were be has have had will can may could beat beats won win wins hit cut "
-_PAST = "saw got gave began came went took made found left led ran held kept told fell rose " + (
-    "broke spoke wrote drew flew grew threw knew met paid built sent spent stood struck"
-)
-_PAST_SET = frozenset(_PAST.split())
 _QUOTED = re.compile('["“”«»‘]')
 _RELATIVE = frozenset(("who", "that", "which"))
-_IRREGULAR = frozenset((_VERBS + _PAST + " put quit lost sold bought said says shut").split())
 
 
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
@@ -1094,18 +1094,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     if word != "for" or not before[:1].islower():
         return False
     object_of = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
-    return object_of[:1].islower() and (_verb_like(object_of) or object_of.endswith("ing"))
-
-
-def _verb_like(word: str, *, last: bool = False) -> bool:
-    w = word.casefold().strip("'’\".,!?")
-    if w in _PAST_SET and not word[:1].islower():
-        return False  # "Met Gala", "Derrick Rose", "Nancy Drew", "Led Zeppelin"
-    if w in _IRREGULAR:
-        return True
-    if len(w) <= 3 or not w.isalpha():
-        return False
-    return w.endswith("ed") or (not last and w.endswith("s") and w[-2] not in "su")
+    return object_of[:1].islower() and (entities.verb_like(object_of) or object_of.endswith("ing"))
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
