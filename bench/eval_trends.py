@@ -8,9 +8,10 @@ predicted reach?
 Replays hourly snapshots of Google News top stories (`seen_at`, `rank`, `title`, `source`) with
 `seen_at` as the clock, each snapshot one processing cycle. The first sighting of a (title,
 source) pair is one item (as `trendbot replay` stores it: the same guid): it goes through the
-real embedder and StoryTracker. A later sighting moves the item's latest sighting, as the store's
-`item_sightings.last_seen`. After each snapshot the events of every story are built from those
-rows by the pipeline's own `pipeline._events` (one event per item, plus one `repeat` at its latest
+real embedder and StoryTracker. A later sighting moves the item's latest sighting and keeps its
+best rank, as the store's `item_sightings.last_seen` and `best_rank` (Le Monde has no rank).
+After each snapshot the events of every story are built from those rows by the pipeline's own
+`pipeline._events` (one event per item with its best rank, plus one `repeat` at its latest
 sighting when it was seen again), and `trends.score_stories` (what `pipeline.score_live` runs)
 scores every live story, states carried over from the previous snapshot as the store would, with
 the shipped growth model (`trendbot/data/growth.json`).
@@ -76,8 +77,9 @@ HOUR = 3600.0
 @dataclass
 class Snapshot:
     t: float
-    new: list[tuple[tuple[str, str], int]] = field(default_factory=list)  # (item, story id)
-    seen: list[tuple[str, str]] = field(default_factory=list)  # items sighted again
+    # (item, story id, its rank then); (item sighted again, its rank then)
+    new: list[tuple[tuple[str, str], int, int]] = field(default_factory=list)
+    seen: list[tuple[tuple[str, str], int]] = field(default_factory=list)
     merges: list[tuple[int, int]] = field(default_factory=list)  # (from story, into story)
 
 
@@ -111,7 +113,7 @@ def cluster(rows: Sequence[ArchiveRow], model: str) -> tuple[list[Snapshot], flo
         snap = snapshots[-1]
         pair = (r.title, r.source)
         if pair in known:
-            snap.seen.append(pair)
+            snap.seen.append((pair, r.rank))
             continue
         a = tracker.add(
             f"{len(known)}",
@@ -124,7 +126,7 @@ def cluster(rows: Sequence[ArchiveRow], model: str) -> tuple[list[Snapshot], flo
         )
         snap.merges.extend((gone, a.story_id) for gone in a.merged)
         known.add(pair)
-        snap.new.append((pair, a.story_id))
+        snap.new.append((pair, a.story_id, r.rank))
     return snapshots, time.perf_counter() - started
 
 
@@ -172,7 +174,8 @@ def replay(
     """Every live story scored after each snapshot by the pipeline's code, states carried."""
     stories: dict[int, StoryLog] = defaultdict(StoryLog)
     out = Replay(stories)
-    items: dict[tuple[str, str], list[float | int | str]] = {}  # item -> [story, first, last]
+    # item -> [story, first, last, best rank (0: none yet, as a row without a rank)]
+    items: dict[tuple[str, str], list[float | int]] = {}
     order: list[tuple[str, str]] = []  # items by first sighting
     oldest = 0  # first index of `order` still within the lookback
     merged = out.merged
@@ -201,24 +204,30 @@ def replay(
                     log.predicted_with.setdefault(k, n)
             if gone in last_new:
                 last_new[into] = max(last_new.get(into, now), last_new.pop(gone))
-        for pair, story in snap.new:
-            items[pair] = [story, now, now]
+        for pair, story, rank in snap.new:
+            items[pair] = [story, now, now, rank]
             order.append(pair)
             story = resolve(story)
             last_new[story] = now
             log = stories[story]
             log.first = min(log.first, now)
             log.truth.append(Event(now, pair[1]))
-        for pair in snap.seen:
-            items[pair][2] = now
+        for pair, rank in snap.seen:
+            item = items[pair]
+            item[2] = now
+            if rank and (not item[3] or rank < item[3]):
+                item[3] = rank
             stories[resolve(int(items[pair][0]))].truth.append(Event(now, pair[1], repeat=True))
         while oldest < len(order) and float(items[order[oldest]][1]) < now - lookback:
             oldest += 1
         rows = []
         for pair in order[oldest:]:
-            story, first, last = items[pair]
+            story, first, last, best = items[pair]
             t0, t1 = iso(float(first)), iso(float(last))
-            rows.append((resolve(int(story)), t0, t0, t1, pair[1], ARCHIVE_FEED, "news", None))
+            rank = int(best) or None
+            rows.append(
+                (resolve(int(story)), t0, t0, t1, pair[1], ARCHIVE_FEED, "news", None, rank)
+            )
         events = _events(rows)
         live = [s for s, t in last_new.items() if now - t <= LIVE.total_seconds()]
         for s in [s for s in last_new if s not in live]:

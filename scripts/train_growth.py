@@ -53,7 +53,7 @@ from trendbot.growth import BIG, FEATURES, GrowthModel  # noqa: E402
 from trendbot.trends import Event, TrendParams  # noqa: E402
 
 OUT = ROOT / "trendbot" / "data" / growth.SHIPPED
-VERSION = "growth-2 (news_archive_2025, trained Jul 24-Oct 31 2025)"
+VERSION = "growth-3 (news_archive_2025, trained Jul 24-Oct 31 2025)"
 TRAIN_END = datetime(2025, 11, 1, tzinfo=UTC).timestamp()  # train before, hold out after
 MAX_AGE_HOURS = 96.0  # rows of a story up to this age
 RIDGE = 1.0  # L2 of the logistic regression
@@ -198,10 +198,13 @@ def build(data: Path) -> tuple[GrowthModel, dict[str, object]]:
     age = np.array(rows.age)
     train = np.flatnonzero(born < TRAIN_END)
     test = np.flatnonzero(born >= TRAIN_END)
-    mean = x[train].mean(axis=0)
-    scale = x[train].std(axis=0)
+    # over the known values (NaN: `top` in a stream with no ranked feed); never known: 0 and 1
+    known = ~np.isnan(x[train])
+    count = np.maximum(known.sum(axis=0), 1)
+    mean = np.where(known, x[train], 0.0).sum(axis=0) / count
+    scale = np.sqrt((np.where(known, x[train] - mean, 0.0) ** 2).sum(axis=0) / count)
     scale[scale < 1e-9] = 1.0
-    z = (x - mean) / scale
+    z = np.nan_to_num((x - mean) / scale, nan=0.0)  # unknown is at the mean, as in `predict`
     several = train[current[train] >= 2]
     size_w, size_b = median_regression(
         z[several], np.log1p(final - current)[several], story_weights(rows, several)

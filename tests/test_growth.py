@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from trendbot import growth
+from trendbot.cycle import _events
 from trendbot.growth import FEATURES, Growth, GrowthModel, Stream
 from trendbot.trends import NEW, RISING, Event, momentum, score_stories
 
@@ -69,6 +70,44 @@ def test_features_read_the_events_up_to_now() -> None:
     assert f["span"] == pytest.approx(math.log1p(2))
     assert f["kept"] == pytest.approx(1.0)
     assert f["stale"] == pytest.approx(0.0)
+
+
+def test_top_is_the_best_rank_and_unknown_when_no_ranked_feed_listed_it() -> None:
+    ranked = [Event(NOW - HOUR, "a", rank=6), Event(NOW - 600, "b", rank=2), Event(NOW, "c")]
+    f = dict(zip(FEATURES, growth.features(ranked, NOW, Stream(0, {})), strict=True))
+    assert f["top"] == pytest.approx(1 / 2)
+    unranked = growth.features(burst(3), NOW, Stream(0, {}))
+    assert math.isnan(unranked[FEATURES.index("top")])
+    # with a ranked feed in the stream, a story it never listed is below its last place
+    ranked_stream = Stream.of({1: ranked, 2: burst(3)}, NOW)
+    assert ranked_stream.ranked and not Stream.of({2: burst(3)}, NOW).ranked
+    assert growth.features(burst(3), NOW, ranked_stream)[FEATURES.index("top")] == 0.0
+    # unknown moves no prediction: it is read as the training mean
+    model = toy_model()
+    model.size_w[FEATURES.index("top")] = 3.0
+    model.big_w[FEATURES.index("top")] = 3.0
+    model.mean[FEATURES.index("top")] = 0.25
+    at_mean = unranked.copy()
+    at_mean[FEATURES.index("top")] = 0.25
+    a, b = (model.predict(x, publishers_now=3, age_hours=1.0) for x in (unranked, at_mean))
+    assert (a.publishers, a.p_big) == (b.publishers, b.p_big)
+    assert dict(a.parts)["top"] == 0.0
+    # a story led in a ranked feed is predicted bigger than an unranked one
+    led = unranked.copy()
+    led[FEATURES.index("top")] = 1.0
+    assert model.predict(led, publishers_now=3, age_hours=1.0).publishers > a.publishers
+
+
+def test_events_carry_an_item_s_best_rank_on_the_item_not_its_sighting() -> None:
+    first, later = "2025-11-03T10:00:00+00:00", "2025-11-03T13:00:00+00:00"
+    rows = [
+        (7, first, first, later, "Reuters", "gn", "news", None, 3),
+        (7, first, first, first, "blog.example", "blog", "news", None, None),
+    ]
+    item, sighting, unranked = _events(rows)[7]
+    assert (item.rank, item.repeat) == (3, False)
+    assert (sighting.rank, sighting.repeat) == (None, True)
+    assert unranked.rank is None
 
 
 def test_a_repeat_keeps_a_publisher_listed_but_adds_no_publisher() -> None:

@@ -87,6 +87,24 @@ def test_google_news_uses_the_publisher_and_strips_it_from_titles() -> None:
     assert {i.language for i in info.items} == {"en"}  # <language>en-US</language>
 
 
+def test_a_google_news_feed_is_ranked_others_only_when_told() -> None:
+    # Google News lists its lead story first: the position is a ranking, which growth reads
+    assert [i.rank for i in parse_fixture("google_news.rss").items] == list(range(1, 21))
+    # a blog lists its newest post first: a position that says nothing about reach
+    assert {i.rank for i in parse_fixture("atom.xml").items} == {None}
+    content = (FEEDS / "atom.xml").read_bytes()
+    told = parse_feed(content, url="https://blog.example.org/feed.atom", feed="a", seen=SEEN,
+                      ranked=True)  # fmt: skip
+    assert [i.rank for i in told.items] == [1, 2, 3, 4]
+    gn = (FEEDS / "google_news.rss").read_bytes()
+    off = parse_feed(gn, url="https://news.google.com/rss", feed="g", seen=SEEN, ranked=False)
+    assert {i.rank for i in off.items} == {None}
+    # a topic or search feed has its own #1, not the day's lead story: not ranked unless told
+    for url in ("https://news.google.com/rss/headlines/section/topic/SPORTS?hl=en-US",
+                "https://news.google.com/rss/search?q=coffee"):  # fmt: skip
+        assert {i.rank for i in parse_feed(gn, url=url, feed="g", seen=SEEN).items} == {None}
+
+
 def test_trends_keep_traffic_pictures_and_every_news_item() -> None:
     psg, greve, nobel = parse_fixture("trends_fr.rss").items
     assert psg.kind == "trending" and psg.title == "psg"

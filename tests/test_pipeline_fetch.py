@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,6 +76,19 @@ def test_first_cycle_stores_then_conditional_get_says_not_modified(
     sent = feed_server.requests_to("/feeds/google_news.rss")[-1].headers
     assert sent.get("if-none-match") and sent.get("if-modified-since")
     assert sent["user-agent"].startswith("trendbot/")
+
+
+def test_a_ranked_feed_stores_each_item_s_position(
+    feed_server: FeedServer, make: Any, tmp_path: Path
+) -> None:
+    settings = settings_for(feed_server, {"gn": "/feeds/google_news.rss"}, ranked=True)
+    blog = settings_for(feed_server, {"atom": "/feeds/atom.xml"}).feeds  # not ranked by default
+    make(settings.model_copy(update={"feeds": [*settings.feeds, *blog]})).fetch()
+    with sqlite3.connect(tmp_path / "t.db") as db:
+        sql = "SELECT feed, group_concat(best_rank) FROM item_sightings GROUP BY feed"
+        ranks = dict(db.execute(sql).fetchall())
+    assert sorted(map(int, ranks["gn"].split(","))) == list(range(1, 21))
+    assert ranks["atom"] is None
 
 
 def test_not_due_feeds_wait_their_interval(

@@ -83,6 +83,9 @@ def test_read_stream_one_item_per_headline_in_clock_order(tmp_path: Path) -> Non
     assert {i.feed for i in items} == {ARCHIVE_FEED}
     window = read_stream(path, start=T0, end=T0 + timedelta(minutes=10))
     assert {i.seen for i in window} == {T0 + timedelta(minutes=m) for m in (0, 2, 5, 7)}
+    # the archive's rank is the item's position in that snapshot (no rank: unranked)
+    assert {(i.title, i.rank) for i in window} >= {(HEATWAVE[1][1], 1), (SHOOTING[0][1], 10)}
+    assert {i.rank for i in items if i.title == HEATWAVE[0][1]} == {None}  # rank 0 in the file
 
 
 def test_a_bad_line_is_one_line_naming_the_file_and_the_line(tmp_path: Path) -> None:

@@ -40,6 +40,19 @@ def error_lines(tmp_path: Path, text: str) -> list[str]:
     return str(info.value).splitlines()
 
 
+def test_ranked_is_a_yes_or_no(tmp_path: Path) -> None:
+    ranked = GOOD.replace("    language: fr\n", "    language: fr\n    ranked: true\n", 1)
+    assert load_settings(write(tmp_path, ranked)).news_feeds[0].ranked is True
+    (tmp_path / "more.opml").write_text(
+        '<opml version="2.0"><body><outline type="rss" text="fronts"'
+        ' xmlUrl="https://example.net/front.rss"/></body></opml>'
+    )
+    opml = GOOD.replace("brand:", "  - opml: more.opml\n    ranked: true\nbrand:")
+    assert [f.ranked for f in load_settings(write(tmp_path, opml)).news_feeds] == [None, True]
+    [line] = error_lines(tmp_path, ranked.replace("ranked: true", "ranked: sometimes"))
+    assert "feeds[0].ranked" in line and "(line 5)" in line
+
+
 def test_shipped_feeds_yaml_is_valid() -> None:
     settings = load_settings(REPO / "feeds.yaml")
     assert settings.brand.language == "en"
@@ -89,6 +102,7 @@ def test_defaults(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, GOOD))
     feed = settings.news_feeds[0]
     assert (feed.kind, feed.poll_minutes, feed.language) == ("news", 10, "fr")
+    assert feed.ranked is None  # decided by the feed: Google News is ranked
     assert settings.embedding.model == "auto"
     assert settings.brand.cadence.quiet_window is not None
     assert settings.pitches.max_chars == 280

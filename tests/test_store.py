@@ -280,6 +280,25 @@ def test_story_events_name_the_feed_when_the_source_is_empty(store: Store) -> No
     assert event[0] == 1 and event[4] == "a"
 
 
+def test_a_sighting_keeps_the_best_rank_and_story_events_give_it(store: Store) -> None:
+    # unranked (in no snapshot's list), then 4th, 2nd, unranked again, 6th
+    for hours, rank in enumerate((None, 4, 2, None, 6)):
+        store.save_items("a", [replace(item(1), rank=rank, seen=T0 + timedelta(hours=hours))])
+    store.save_items("b", [item(2, feed="b")])  # a feed ordered by time: no rank
+    store.execute(
+        "INSERT INTO stories (id, model, label, first_seen, last_seen) VALUES (1, 'm', 'x', ?, ?)",
+        [T0.isoformat(), T0.isoformat()],
+    )
+    for n in (1, 2):
+        store.execute(
+            "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, 'm', 1, 1)",
+            [item(n).id],
+        )
+    events = {row[5]: row for row in store.story_events("m", since=T0 - timedelta(hours=1))}
+    assert events["a"][-1] == 2 and events["b"][-1] is None
+    assert events["a"][3] == (T0 + timedelta(hours=4)).isoformat()  # its latest sighting
+
+
 def test_story_titles_are_each_story_s_latest_headlines_in_one_query(store: Store) -> None:
     items = [item(n, title=f"Story {n % 2} headline {n}") for n in range(7)]
     trend = replace(item(7, title="a search"), kind="trending")

@@ -306,6 +306,7 @@ class Pipeline:
                 language=feed.language,
                 seen=now,
                 content_type=outcome.content_type,
+                ranked=feed.ranked,
             )
         except ParseError as e:
             state = health.record(previous, e, now=now, interval=interval)
@@ -472,13 +473,14 @@ def cluster_new(
 
 def _events(rows: Sequence[tuple[Any, ...]]) -> dict[int, list[trends.Event]]:
     """Momentum events per story: each item once, at its publication time (never after it was
-    seen), plus its latest sighting when it was seen again (still in the top stories)."""
+    seen), plus its latest sighting when it was seen again (still in the top stories). The item
+    carries its best position so far in a ranked feed (`Store.story_events` gives the rows)."""
     out: dict[int, list[trends.Event]] = defaultdict(list)
-    for story_id, published, first_seen, last_seen, source, feed, kind, extra in rows:
+    for story_id, published, first_seen, last_seen, source, feed, kind, extra, rank in rows:
         seen = from_iso(first_seen).timestamp()
         t = min(from_iso(published).timestamp(), seen)
         traffic = json.loads(extra).get("traffic") if extra else None
-        out[story_id].append(trends.Event(t, source, feed, kind, traffic))
+        out[story_id].append(trends.Event(t, source, feed, kind, traffic, rank=rank))
         last = from_iso(last_seen).timestamp()
         if last > seen:
             out[story_id].append(trends.Event(last, source, feed, kind, traffic, repeat=True))

@@ -68,6 +68,7 @@ FEATURES = (
     "hour_cos",
     "day_sin",  # day of the week (UTC) of `now`
     "day_cos",
+    "top",  # 1 / the best position its items reached in a ranked feed (see `_top`)
 )
 
 
@@ -77,6 +78,7 @@ class Stream:
 
     items_3h: int  # new items of every story in the last 3 hours
     breadth: Mapping[str, float]  # publisher -> share of live stories it has an item in
+    ranked: bool = False  # a ranked feed listed some item of the last 48 h
 
     @classmethod
     def of(cls, events: Mapping[Any, Sequence[Event]], now: float) -> Stream:
@@ -84,6 +86,7 @@ class Stream:
         recent = 0
         covers: dict[str, int] = defaultdict(int)
         live = 0
+        ranked = False
         for story_events in events.values():
             sources = set()
             for e in story_events:
@@ -91,10 +94,12 @@ class Stream:
                     continue
                 sources.add(e.source)
                 recent += e.t > now - 3 * HOUR
+                ranked = ranked or bool(e.rank)
             live += bool(sources)
             for s in sources:
                 covers[s] += 1
-        return cls(recent, {s: n / live for s, n in covers.items()} if live else {})
+        breadth = {s: n / live for s, n in covers.items()} if live else {}
+        return cls(recent, breadth, ranked)
 
 
 def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
@@ -108,6 +113,7 @@ def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
     arrivals: dict[str, float] = {}  # publisher -> its first item
     trending = False
     traffic = 0
+    best_rank = math.inf
     for e in events:
         if e.t > now:
             continue
@@ -119,6 +125,8 @@ def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
             traffic = max(traffic, e.traffic or 0)
         if e.repeat:
             continue
+        if e.rank:
+            best_rank = min(best_rank, e.rank)
         first, last_new = min(first, e.t), max(last_new, e.t)
         items += 1
         items_1h += e.t > now - HOUR
@@ -169,8 +177,17 @@ def features(events: Sequence[Event], now: float, stream: Stream) -> np.ndarray:
             math.cos(hour),
             math.sin(day),
             math.cos(day),
+            _top(best_rank, stream.ranked),
         ]
     )
+
+
+def _top(best_rank: float, ranked_stream: bool) -> float:
+    """1 / the story's best position in a ranked feed. Never listed: below the last place when
+    the stream has a ranked feed (Google News left it out), unknown (NaN) when it has none."""
+    if best_rank < math.inf:
+        return 1 / best_rank
+    return 0.0 if ranked_stream else math.nan
 
 
 @dataclass(frozen=True)
@@ -265,7 +282,9 @@ class GrowthModel:
         }
 
     def standardize(self, x: np.ndarray) -> np.ndarray:
-        return (x - self.mean) / self.scale
+        """Distance from the training mean in standard deviations; an unknown feature (NaN: the
+        rank in a stream with no ranked feed) is at the mean, so it moves no prediction."""
+        return np.nan_to_num((x - self.mean) / self.scale, nan=0.0)
 
     def predict(self, x: np.ndarray, *, publishers_now: int, age_hours: float) -> Growth:
         z = self.standardize(x)

@@ -66,6 +66,9 @@ class FeedSettings(Model):
     language: Language | None = None
     poll_minutes: int = Field(default=10, ge=1, le=24 * 60)
     tags: tuple[str, ...] = ()
+    # its order is a ranking (each item's position counts toward predicted reach); default:
+    # Google News' top stories yes, others no (most feeds list the newest first)
+    ranked: bool | None = None
 
 
 class OpmlSettings(Model):
@@ -76,6 +79,7 @@ class OpmlSettings(Model):
     language: Language | None = None
     poll_minutes: int = Field(default=10, ge=1, le=24 * 60)
     tags: tuple[str, ...] = ()
+    ranked: bool | None = None
 
 
 def _feed_or_opml(value: Any) -> str:
@@ -699,6 +703,7 @@ def _expand_opml(settings: Settings, file: Path, data: Any) -> Settings:
                     language=found.language or entry.language,
                     poll_minutes=entry.poll_minutes,
                     tags=tuple(entry.tags) + tuple(found.tags),
+                    ranked=entry.ranked,
                 )
             )
             entry_of.append(n)

@@ -49,6 +49,7 @@ class Event:
     kind: FeedKind = "news"
     traffic: int | None = None  # approximate searches, trending feeds only
     repeat: bool = False
+    rank: int | None = None  # the item's best position so far in a ranked feed (1 = the top)
 
 
 @dataclass(frozen=True)

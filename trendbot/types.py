@@ -38,7 +38,9 @@ class Item:
 
     `published` and `seen` are timezone-aware UTC. `source` is the publisher when the feed names
     one (Google News, Google Trends news items), else the feed's own name. For trending items,
-    `extra` holds the approximate traffic and the news items the trend lists.
+    `extra` holds the approximate traffic and the news items the trend lists. `rank` is its
+    position when seen in a feed whose order is a ranking (Google News: 1 is the lead story);
+    None in a feed ordered by time, where the position says nothing.
     """
 
     feed: str
@@ -53,6 +55,7 @@ class Item:
     author: str | None = None
     source: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    rank: int | None = None
 
     @property
     def id(self) -> str:

@@ -573,6 +573,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "growth.part.hour_cos": ("time of day", "heure de la journée"),
     "growth.part.day_sin": ("day of the week", "jour de la semaine"),
     "growth.part.day_cos": ("day of the week", "jour de la semaine"),
+    "growth.part.top": ("best position in a ranked feed", "meilleure place dans un fil classé"),
     # the terminal (console.py): pitch cards, a replay's summary, the stories table ------------
     # (story states are `story.*`, the writer notes `card.writer_*`, as on Slack)
     "console.colon": (": ", " : "),

@@ -285,9 +285,11 @@ def parse_feed(
     language: str | None = None,
     seen: datetime,
     content_type: str | None = None,
+    ranked: bool | None = None,
 ) -> FeedInfo:
     """Parse one fetched document. `url` is where it came from (relative links resolve against
-    it), `feed` the name in feeds.yaml, `seen` when it was fetched (timezone-aware)."""
+    it), `feed` the name in feeds.yaml, `seen` when it was fetched (timezone-aware). In a
+    `ranked` feed (by default Google News' top stories) each item gets its position, from 1."""
     if seen.tzinfo is None:
         raise ValueError("seen must be timezone-aware")
     seen = seen.astimezone(UTC)
@@ -318,6 +320,9 @@ def parse_feed(
     # Who published an item without its own <source>: the site, so that a newspaper's topic
     # feeds count as one publisher for momentum; the feed's title when the feed names no site.
     publisher = (not trends and publisher_of(channel.get("link") or "")) or title
+    if ranked is None:  # Google News' top stories: its topic and search feeds have their own #1
+        parts = urlsplit(url)
+        ranked = parts.hostname == "news.google.com" and parts.path.rstrip("/") == "/rss"
 
     items: list[Item] = []
     ids: set[str] = set()
@@ -339,6 +344,8 @@ def parse_feed(
         ids.add(item.id)
         if not feed_language:
             item = replace(item, language=detect_language(f"{item.title}. {item.summary}"))
+        if ranked:
+            item = replace(item, rank=index + 1)  # its place in the feed as served
         items.append(item)
     return FeedInfo(title=title, link=link, language=feed_language, items=items)
 

@@ -62,6 +62,7 @@ def _archive_item(record: dict[str, Any]) -> Item:
         seen=seen,
         source=record["source"],
         language="en",
+        rank=int(record["rank"]) if record["rank"] else None,
     )
 
 

@@ -83,11 +83,17 @@ class ItemsMixin(StoreBase):
                     )
                 db.execute(
                     """
-                    INSERT INTO item_sightings (item_id, feed, guid, first_seen, last_seen)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (item_id, feed) DO UPDATE SET last_seen = excluded.last_seen
+                    INSERT INTO item_sightings
+                        (item_id, feed, guid, first_seen, last_seen, best_rank)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (item_id, feed) DO UPDATE SET
+                        last_seen = excluded.last_seen,
+                        best_rank = CASE
+                            WHEN excluded.best_rank < item_sightings.best_rank
+                              OR item_sightings.best_rank IS NULL THEN excluded.best_rank
+                            ELSE item_sightings.best_rank END
                     """,
-                    [existing, feed, item.guid, now, now],
+                    [existing, feed, item.guid, now, now, item.rank],
                 )
             fields = dict(feed_fields or {})
             if new_ids:

@@ -365,6 +365,13 @@ def claims(execute: Execute, pg: bool) -> None:
         execute(f"ALTER TABLE {table} ADD COLUMN claimed_until TEXT")
 
 
+@migration("010_ranks")
+def ranks(execute: Execute, pg: bool) -> None:
+    # The best position an item reached in a ranked feed (Google News), which growth reads;
+    # NULL in a feed ordered by time.
+    execute("ALTER TABLE item_sightings ADD COLUMN best_rank INTEGER")
+
+
 def _sqlite(fn: Migration) -> Callable[[Database], None]:
     return lambda db: fn(db.execute, False)
 

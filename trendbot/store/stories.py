@@ -97,15 +97,17 @@ class StoriesMixin(StoreBase):
 
     def story_events(self, model: str, *, since: datetime) -> list[tuple[Any, ...]]:
         """Every story item first seen since `since`, with what momentum needs: (story id,
-        published, first seen, latest sighting, source, feed, kind, extra of a trending item).
-        Tuples, not dicts: at 100k items this is the cycle's largest read."""
+        published, first seen, latest sighting, source, feed, kind, extra of a trending item,
+        best position in a ranked feed or None). Tuples, not dicts: at 100k items this is the
+        cycle's largest read."""
         with self._read() as conn:
             return conn.execute(
                 """
                 SELECT s.story_id, i.published, i.first_seen,
                        (SELECT max(x.last_seen) FROM item_sightings x WHERE x.item_id = i.id),
                        coalesce(nullif(i.source, ''), i.feed), i.feed, i.kind,
-                       CASE WHEN i.kind = 'trending' THEN i.extra END
+                       CASE WHEN i.kind = 'trending' THEN i.extra END,
+                       (SELECT min(x.best_rank) FROM item_sightings x WHERE x.item_id = i.id)
                 FROM items i
                 JOIN story_items s ON s.item_id = i.id AND s.model = ?
                 WHERE i.first_seen >= ?
