@@ -162,3 +162,22 @@ def test_a_repeated_word_proves_nothing_for_the_capitals_after_it_or_only_in_tit
         "Shutdown Hits Federal Workers Hard",
     ]
     assert named_entities(shutdown) == []
+
+
+def test_the_words_after_a_product_s_number_are_no_name_of_their_own() -> None:
+    snapdragon = [
+        "Qualcomm reveals its not-so-elite Snapdragon 8 Gen 5",
+        "The Snapdragon 8 Gen 5 is a cut-down version of Qualcomm's flagship Elite chipset",
+        "Qualcomm’s Snapdragon 8 Gen 5 is an always-listening, flagship-ready chipset",
+    ]
+    assert set(named_entities(snapdragon)) == {"Snapdragon", "Qualcomm"}  # not "Gen"
+    iphone = ["iPhone 17 Pro Max might have a camera edge", "iPhone 17 Pro Max battery tested"]
+    assert named_entities(iphone) == ["iPhone"]
+    # a common word's number is a count or a game, not a version: the name after it stands
+    assert "Netflix" in named_entities(["Top 10 Netflix shows this week", "Netflix hikes prices"])
+    assert named_entities(["Dodgers win Game 7 Dodgers fans", "Game 7 Dodgers parade"])[0] == (
+        "Dodgers"
+    )
+    # named on its own elsewhere: a name
+    pro = ["iPhone 17 Pro Max tested", "Apple Pro Max owners complain", "Pro Max sells out"]
+    assert "Pro Max" in named_entities(pro)

@@ -211,6 +211,11 @@ def _glue(words: Sequence[str], whole: set[str]) -> int:
     return 0
 
 
+def _product(word: str) -> bool:
+    """A word that can carry a version number: a name, not a common word ("Game 7", "Top 10")."""
+    return _capitalised(word) and (is_camel(word) or is_acronym(word) or zipf(word) < COMMON_ZIPF)
+
+
 def _pieces(tokens: Sequence[str], whole: set[str]) -> Iterable[tuple[int, list[str]]]:
     """`_runs`, each cut where a day glues two names (`_glue`), piece by piece."""
     todo = list(_runs(tokens))
@@ -238,6 +243,10 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     openers: Counter[str] = Counter()
     after: dict[str, list[str]] = {}  # the word after each opening, as written
     inner: set[str] = set()  # names found inside a clause, not only opening it
+    # the part of a product name after its number ("Gen" of "Snapdragon 8 Gen 5", "Pro" of
+    # "iPhone 17 Pro") is no name of its own, unless the story also names it elsewhere
+    versions: set[str] = set()
+    alone: set[str] = set()
     whole = {fold(" ".join(run)) for cs in clauses for tokens in cs for _, run in _runs(tokens)}
     # a Title Case clause quoted in a sentence-case headline ("With Call of Duty's Obsession
     # With Goofy Skins…, Battlefield 6 dev says 'I don't think…'") is one too
@@ -283,9 +292,15 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                                 openers[word] += 1
                             continue
                         if _name_like(words, initial=initial, lower=lower):
-                            found.setdefault(fold(" ".join(words)), tuple(words))
+                            key = fold(" ".join(words))
+                            found.setdefault(key, tuple(words))
                             if not initial:
-                                inner.add(fold(" ".join(words)))
+                                inner.add(key)
+                            at = start + k
+                            if at >= 2 and tokens[at - 1].isdigit() and _product(tokens[at - 2]):
+                                versions.add(key)
+                            else:
+                                alone.add(key)
                         elif initial and n == 1 and not titled:
                             openers[words[0]] += 1
 
@@ -321,7 +336,9 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
         ):
             found.setdefault(fold(word), (word,))
     for key, name in list(found.items()):  # a rare word that only ever opens: the same test
-        if len(name) == 1 and key not in inner and described(name[0]):
+        if (len(name) == 1 and key not in inner and described(name[0])) or (
+            key in versions and key not in alone
+        ):
             del found[key]
     texts = [" " + " ".join(fold(t) for c in cs for t in c) + " " for cs in clauses]
     support = {key: sum(f" {key} " in text for text in texts) for key in found}
