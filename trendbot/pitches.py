@@ -421,8 +421,8 @@ def _complete_tags(
     """The writer's tags, normalised, at most MAX_TAGS, filled up to MIN_TAGS from the brand's
     hashtags, the theme's keywords the headlines name and the brand's name. A lone common word
     (`#High`, `#Sport`) is dropped unless a search or the headlines show it is a name
-    (`entities.proper_word`) or it is the brand's own; so is anything naming a competitor or a
-    blocked term."""
+    (`entities.proper_word`) or it is the brand's own; so is a two-letter name (`#AI`) and
+    anything naming a competitor or a blocked term."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
     own = {t.casefold() for t in brand.hashtags} | {(hashtag(brand.name) or "").casefold()}
     titles = story.titles or (story.label,)
@@ -449,7 +449,9 @@ def _complete_tags(
             and not entities.proper_word(word, titles)
         )
         lowered = tag.casefold() not in own and _written_lower(word, titles)
-        if avoid(term).level == "blocked" or unproven or lowered:
+        # "#AI", "#VR", "#US" name half the news: they file the post under everything
+        vague = entities.is_vague(word) and tag.casefold() not in own | searched
+        if avoid(term).level == "blocked" or unproven or lowered or vague:
             return
         tags.append(tag)
 
@@ -844,7 +846,7 @@ _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
 # Right after an English verb these start what the verb needs, not a detail: "Google Maps bakes
 # in Gemini", "Apple partners with…", "Tesla files for…" are not cut there ("bakes." is broken).
 # The rest still cut after a verb: "Hollywood panics as…", "Singer dies after…".
-_COMPLEMENT_WORDS = "in with for at on over from by into"
+_COMPLEMENT_WORDS = "in with for at on over from by into to"
 _COMPLEMENT_EN = frozenset(_COMPLEMENT_WORDS.split())
 # a clause that ends on these has lost its object: "Google unveils plans to"
 _DANGLING = "a an the of to and or but its their his her this that is are was be even just set " + (
@@ -1003,7 +1005,7 @@ def _lead_of(clause: str, lang: str) -> str:
         cuts = [
             i
             for i in range(LEAD_MIN_WORDS, len(words))
-            if _fold(words[i]) in cut
+            if (_fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
             and _run_length(words[:i]) <= LEAD_WORDS
             and not (lang == "en" and _needed(words, i, verb))
         ]
@@ -1079,6 +1081,14 @@ def _dropped(words: Sequence[str], lang: str) -> list[str]:
 
 _QUOTED = re.compile('["“”«»‘]')
 _RELATIVE = frozenset(("who", "that", "which"))
+
+
+def _to_a_detail(words: Sequence[str], i: int) -> bool:
+    """Whether `words[i]` is a "to" that leads to a detail, a date or a figure, where a lead can
+    end: "Rockstar Games delays GTA 6 | to November 2026". Not "to" and a verb ("plans to
+    build"), nor what a verb needs ("returns to London": `_needed`)."""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return _fold(words[i]) == "to" and bool(after) and not after[:1].islower()
 
 
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
