@@ -178,6 +178,11 @@ def test_the_words_after_a_product_s_number_are_no_name_of_their_own() -> None:
     assert named_entities(["Dodgers win Game 7 Dodgers fans", "Game 7 Dodgers parade"])[0] == (
         "Dodgers"
     )
+    # a date's, a verb's or a quoted word after a number is no product's
+    unpacked = ["Galaxy XR headset revealed at Sep 29 Unpacked", "Samsung sets Sep 29 Unpacked"]
+    assert "Unpacked" in named_entities(unpacked)
+    radeon = ["AMD RDNA 5 “Radeon” GPUs are codenamed", "AMD RDNA 5 “Radeon” cards leak"]
+    assert "Radeon" in named_entities(radeon)
     # named on its own elsewhere: a name
     pro = ["iPhone 17 Pro Max tested", "Apple Pro Max owners complain", "Pro Max sells out"]
     assert "Pro Max" in named_entities(pro)

@@ -211,9 +211,22 @@ def _glue(words: Sequence[str], whole: set[str]) -> int:
     return 0
 
 
-def _product(word: str) -> bool:
-    """A word that can carry a version number: a name, not a common word ("Game 7", "Top 10")."""
-    return _capitalised(word) and (is_camel(word) or is_acronym(word) or zipf(word) < COMMON_ZIPF)
+_MONTH_WORDS = (
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+    "july august september october november december"
+)
+MONTHS = frozenset(_MONTH_WORDS.split())
+
+
+def _version_of(product: str, number: str, words: Sequence[str], clause: str) -> bool:
+    """Whether `words` continue a product's name after its number ("Snapdragon 8 Gen", "iPhone
+    17 Pro Max"): a name, not a common word ("Game 7", "Top 10"), a verb ("Debuts 21") or a
+    date ("Sep 29"); and not a quoted word ("RDNA 5 “Radeon”")."""
+    if not number.isdigit() or not _capitalised(product) or product.casefold() in MONTHS:
+        return False
+    named = is_camel(product) or is_acronym(product) or zipf(product) < COMMON_ZIPF
+    quoted = re.search(rf"{number}\s+[\"“‘'«]\s*{re.escape(words[0])}", clause)
+    return named and not verb_like(product) and not quoted
 
 
 def _pieces(tokens: Sequence[str], whole: set[str]) -> Iterable[tuple[int, list[str]]]:
@@ -263,8 +276,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     recurring = _recurring(clauses, lower, plain)
     # what sentence-case clauses write as one run of capitals: "World Championships"
     said = {fold(" ".join(run)) for tokens in plain for _, run in _runs(tokens)}
-    for cs, ts in zip(clauses, styles, strict=True):
-        for tokens, titled in zip(cs, ts, strict=True):
+    for rs, cs, ts in zip(raw, clauses, styles, strict=True):
+        for text, tokens, titled in zip(rs, cs, ts, strict=True):
             for start, run in _pieces(tokens, whole):
                 for n in range(min(len(run), MAX_WORDS), 0, -1):
                     for k in range(len(run) - n + 1):
@@ -297,7 +310,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                             if not initial:
                                 inner.add(key)
                             at = start + k
-                            if at >= 2 and tokens[at - 1].isdigit() and _product(tokens[at - 2]):
+                            if at >= 2 and _version_of(tokens[at - 2], tokens[at - 1], words, text):
                                 versions.add(key)
                             else:
                                 alone.add(key)

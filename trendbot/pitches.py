@@ -421,8 +421,8 @@ def _complete_tags(
     """The writer's tags, normalised, at most MAX_TAGS, filled up to MIN_TAGS from the brand's
     hashtags, the theme's keywords the headlines name and the brand's name. A lone common word
     (`#High`, `#Sport`) is dropped unless a search or the headlines show it is a name
-    (`entities.proper_word`) or it is the brand's own; so is a two-letter name (`#AI`) and
-    anything naming a competitor or a blocked term."""
+    (`entities.proper_word`) or it is the brand's own; so is a vague two-letter one
+    (`_vague_tag`: `#AI`) and anything naming a competitor or a blocked term."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
     own = {t.casefold() for t in brand.hashtags} | {(hashtag(brand.name) or "").casefold()}
     titles = story.titles or (story.label,)
@@ -449,8 +449,7 @@ def _complete_tags(
             and not entities.proper_word(word, titles)
         )
         lowered = tag.casefold() not in own and _written_lower(word, titles)
-        # "#AI", "#VR", "#US" name half the news: they file the post under everything
-        vague = entities.is_vague(word) and tag.casefold() not in own | searched
+        vague = _vague_tag(word) and tag.casefold() not in own | searched
         if avoid(term).level == "blocked" or unproven or lowered or vague:
             return
         tags.append(tag)
@@ -466,6 +465,20 @@ def _complete_tags(
             break
         add(term)
     return tuple(tags)
+
+
+VAGUE_TAG_ZIPF = 5.0  # "US" 6.0, "AI" 6.5, "TV" 5.2, "UK" 5.1; "GM" 4.2, "HP" 4.1, "EA" 3.8
+
+
+def _vague_tag(word: str) -> bool:
+    """A two-letter tag that files a post under half the news (`#US`, `#AI`, `#TV`) or under a
+    figure (`#5M` of "$5M", `#1B` of "H-1B"); a model or an event (`#F1`, `#PS5`, `#G20`) and a
+    company (`#GM`, `#EA`, `#HP`) are names."""
+    if sum(c.isalpha() for c in word) > 2:
+        return False
+    if word[:1].isdigit():
+        return True
+    return not any(c.isdigit() for c in word) and entities.zipf(word) >= VAGUE_TAG_ZIPF
 
 
 def _written_lower(word: str, titles: Sequence[str]) -> bool:
@@ -1083,12 +1096,21 @@ _QUOTED = re.compile('["“”«»‘]')
 _RELATIVE = frozenset(("who", "that", "which"))
 
 
+_TO_BOUND_WORDS = "up down close closer near nearly due"  # "up to 250": the figure is the point
+_TO_BOUND = frozenset(_TO_BOUND_WORDS.split())
+
+
 def _to_a_detail(words: Sequence[str], i: int) -> bool:
-    """Whether `words[i]` is a "to" that leads to a detail, a date or a figure, where a lead can
-    end: "Rockstar Games delays GTA 6 | to November 2026". Not "to" and a verb ("plans to
-    build"), nor what a verb needs ("returns to London": `_needed`)."""
-    after = words[i + 1] if i + 1 < len(words) else ""
-    return _fold(words[i]) == "to" and bool(after) and not after[:1].islower()
+    """Whether `words[i]` is a "to" before a date or a figure, where a lead can end: "Rockstar
+    Games delays GTA 6 | to November 2026", "Fed cuts rates | to 4%". Not before a name or a
+    quote ("deported to El Salvador", "tells Schumer to 'go…'": the point is there), nor
+    right after the verb ("rises to 4%": `_needed`), nor where the figure is the point: "up
+    to 250", "close to 100", "committed to $2,000", "linked to 3 deaths"."""
+    after = words[i + 1].strip("'\"‘“(") if i + 1 < len(words) else ""
+    figure = after[:1].isdigit() or after[:1] in "$€£¥" or _fold(after) in entities.MONTHS
+    before = _fold(words[i - 1]).strip("'\"’”")
+    bound = before in _TO_BOUND or before.endswith(("ed", "ing"))
+    return _fold(words[i]) == "to" and figure and not bound
 
 
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
