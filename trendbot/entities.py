@@ -42,14 +42,16 @@ TITLE_CASE_LOWER = frozenset(_TITLE_CASE_LOWER.split())
 MAX_WORDS = 4
 CONNECTORS = frozenset(("de", "du", "des", "la", "le", "d'", "of", "the", "and", "et"))
 # Capitalised by convention in English, or shouted ("Update your iPhone NOW"): common all the same.
-_CALENDAR = (
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december lundi mardi mercredi jeudi vendredi "
-    "samedi dimanche janvier février mars avril mai juin juillet août septembre octobre "
-    "novembre décembre today live breaking update updates watch opinion analysis exclusive "
-    "video photos now new free"
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
 )
-CALENDAR = frozenset(_CALENDAR.split())
+_CALENDAR = (
+    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
+    "vendredi samedi dimanche janvier février mars avril mai juin juillet août septembre "
+    "octobre novembre décembre today live breaking update updates watch opinion analysis "
+    "exclusive video photos now new free"
+)
+CALENDAR = frozenset(f"{_CALENDAR} {_MONTH_NAMES}".split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
 # A clause ends at a comma (a list is no name: "AirPods, MacBooks, iPads") or a full stop, not at
 # an initial or a short title ("Robert F. Kennedy Jr. says").
@@ -211,11 +213,8 @@ def _glue(words: Sequence[str], whole: set[str]) -> int:
     return 0
 
 
-_MONTH_WORDS = (
-    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
-    "july august september october november december"
-)
-MONTHS = frozenset(_MONTH_WORDS.split())
+_MONTH_SHORT = "jan feb mar apr jun jul aug sep sept oct nov dec"
+MONTHS = frozenset(f"{_MONTH_NAMES} {_MONTH_SHORT}".split())  # English, as dates in headlines
 
 
 def _version_of(product: str, number: str, words: Sequence[str], clause: str) -> bool:

@@ -474,7 +474,7 @@ def _vague_tag(word: str) -> bool:
     """A two-letter tag that files a post under half the news (`#US`, `#AI`, `#TV`) or under a
     figure (`#5M` of "$5M", `#1B` of "H-1B"); a model or an event (`#F1`, `#PS5`, `#G20`) and a
     company (`#GM`, `#EA`, `#HP`) are names."""
-    if sum(c.isalpha() for c in word) > 2:
+    if not entities.is_vague(word):
         return False
     if word[:1].isdigit():
         return True
