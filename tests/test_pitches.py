@@ -577,6 +577,33 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
          "Kash Patel slams 'clickbait haters'."),
         (("Battlefield 6 dev commits to 'gritty realism in combat' for its campaign",
           "EA shows Battlefield 6 campaign footage"), "EA shows Battlefield 6 campaign footage."),
+        # the headlines nearest the label tell its event, before one about another event the
+        # story took in, however old
+        (("Perplexity Makes $34.5 Billion Bid for Google's Chrome Browser",
+          "Perplexity makes surprise $34.5 billion bid for Chrome",
+          "Chrome gets a new Google Finance chatbot"),
+         "Perplexity makes surprise $34.5 billion bid."),
+        # a comma between two subjects of what was said ends no lead: "Musk says Tesla."
+        (("Musk says Tesla, Samsung Electronics sign $16.5 billion chip deal",
+          "Tesla signs chip deal with Samsung"), "Tesla signs chip deal with Samsung."),
+        # no cut between an -ing form and its "at" ("…killing."), unless "is" makes it a verb
+        (("Passenger train derails in Germany killing at least 3 people",
+          "Several killed in German train derailment"),
+         "Several killed in German train derailment."),
+        (("Black enrollment is waning at many elite colleges after affirmative action ban",),
+         "Black enrollment is waning."),
+        # nor between a set object and its preposition ("…will declare war."); a particle ends
+        # a phrasal verb ("backs down")
+        (("iPhone 17 Pro will declare war on Galaxy S Ultra with rumored camera feature",), ""),
+        (("Donald Trump backs down on tariffs after markets tumble",),
+         "Donald Trump backs down."),
+        # a whole clause keeps its last word, even one a cut would leave hanging
+        (("New photo shows just how thin the iPhone 17 Air battery is",),
+         "New photo shows just how thin iPhone 17 Air battery is."),
+        # a title's full stop ends a clause that is no lead
+        (("FBI plans to interview Sen. Mark Kelly over video",), ""),
+        (("Former U.S. Sen. Ben Nighthorse Campbell dies at 92",),
+         "Ben Nighthorse Campbell dies at 92."),
         # a brand's own casing opens a clause; a lower-case word does not
         (("iOS 26 is finally here with a new look",), "iOS 26 is finally here."),
         (("iPhone 17 sales beat forecasts in the first week",),

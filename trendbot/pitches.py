@@ -849,6 +849,10 @@ LEAD_MIN_WORDS = 3
 # (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
 # Anniversary" are one clause)
 _ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms"
+# A title's full stop ends a clause ("Former U.S. Sen. | Ben Nighthorse Campbell dies at 92"),
+# but what it ends is no lead: "Pentagon says it's investigating Sen."
+_TITLE_WORDS = "sen sens rep reps gov gen lt col sgt capt prof rev"
+_TITLES = frozenset(_TITLE_WORDS.split())
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
 # "No." ends a clause unless a number follows: "No. 1"
 _PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
@@ -868,7 +872,7 @@ _DANGLING = "a an the of to and or but its their his her this that is are was be
 _LEAD_DANGLING = frozenset(_DANGLING.split())
 # who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…"), shown
 # ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
-_SAID_WORDS = "says say said told selon"
+_SAID_WORDS = "says say said told finds reports selon"
 _SAID = frozenset(_SAID_WORDS.split())
 _ASKED_WORDS = "what why how who when where which does do should could would here meet " + (
     "watch see read look check shop you your this these everyone i we my our "
@@ -937,12 +941,19 @@ def story_lead(
 
 def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str, str]]:
     """Every clause of the story's headlines that could open a draft, with its headline's
-    words: the story's own headline first, then the others oldest first (they come newest
-    first): the first reports say what happened, later ones react ("Brands are loving…")."""
+    words: the story's own headline first, then the others that say much the same, oldest first
+    (they come newest first): the first reports say what happened, later ones react ("Brands
+    are loving…"); then the headlines of the other events the story took in."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
     titles = story.titles[::-1] or (story.label,)
     if story.label in titles:
         titles = (story.label, *(t for t in titles if t != story.label))
+    # The label is the headline nearest the story's centre. One that shares less than half of
+    # what the closest one shares with it tells another event the story took in (a Google
+    # Finance redesign in the week of Perplexity's bid for Chrome): it comes after.
+    shared = {t: _shared(story.label, t) for t in titles}
+    enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
+    titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
     out = []
     for title in titles:
         title = entities.strip_publisher(title)
@@ -951,8 +962,13 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             continue
         if entities.title_case(entities.headline_tokens(title)):
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
-        for clause, end in _clauses(title):
+        clauses = _clauses(title)
+        for k, (clause, end) in enumerate(clauses):
             lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
+            if lead and end.strip() == "," and _object_goes_on(lead, clauses[k + 1][0]):
+                continue
+            if end.strip() == "." and _fold(clause.split()[-1]) in _TITLES:
+                continue
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
             # a title too short to tell its language: told by its words
@@ -962,6 +978,13 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             if not foreign and not copied and avoid(lead).level != "blocked":
                 out.append((_words(title), lead))
     return out
+
+
+def _shared(a: str, b: str) -> float:
+    """How much headlines `a` and `b` say alike: their common words, a rare word weighing more
+    ("Perplexity" 4.9, "Google" 2.1, "new" 0.8, "the" 0)."""
+    common = set(_words(a).split()) & set(_words(b).split())
+    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in common)
 
 
 def _clauses(title: str) -> list[tuple[str, str]]:
@@ -976,6 +999,21 @@ def _clauses(title: str) -> list[tuple[str, str]]:
         else:
             out.append((clause, end))
     return out
+
+
+def _object_goes_on(lead: str, after: str) -> bool:
+    """Whether a lead ending in a verb and a name goes on past its comma with another name:
+    "Musk says Tesla, Samsung Electronics sign…", "US official confirms Pentagon, President
+    Donald Trump planning…" (the comma joins two subjects of what was said, "and" in a
+    headline's style); not "Fed cuts rates, Powell says", "Trump fires Powell, names Hassett"."""
+    words = lead.split()
+    return (
+        len(words) >= 2
+        and words[-2][:1].islower()
+        and entities.verb_like(words[-2])
+        and words[-1][:1].isupper()
+        and after.strip()[:1].isupper()
+    )
 
 
 def _listed(before: str, after: str) -> bool:
@@ -1025,8 +1063,10 @@ def _lead_of(clause: str, lang: str) -> str:
         # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
         # a word a headline can lose taken out, so it copies no run of COPY_RUN words
         words = words[: cuts[0]] if cuts else _dropped(words, lang)
-    while words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
-        words.pop()
+        # what a cut leaves hanging ("…plans to"); a whole clause keeps its last word: "New
+        # photo shows how thin iPhone 17 Air battery is"
+        while cuts and words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
+            words.pop()
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
     first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
@@ -1113,14 +1153,34 @@ def _to_a_detail(words: Sequence[str], i: int) -> bool:
     return _fold(words[i]) == "to" and figure and not bound
 
 
+_AUXILIARY_WORDS = "is are was were be been being am"
+_AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
+# a set object before its preposition: "will declare war | on Galaxy S Ultra", "takes aim | at",
+# "sets its sights | on", "goes all | in" (not a particle: "backs down | on…" is whole)
+_PHRASAL_WORDS = "all war aim sights light fire"
+_PHRASAL = frozenset(_PHRASAL_WORDS.split())
+
+
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     """Whether English `words[i]` starts what the words before it need, so no cut there:
     right after the main verb (`verb`: "Google Maps bakes in…"), after "to <verb>" ("…to focus
     on", not "…returns to London for"), or after a verb's one-word object before "for"
     ("launching support for…", "unveils plans for…")."""
     word, before = _fold(words[i]), words[i - 1]
+    # "at" after an -ing form with no "is" too: "derails in Germany killing | at least 3",
+    # "administration looking | at…" (not "enrollment is waning | at…", "faces hearing | on…")
+    ing = (
+        word == "at"
+        and before[:1].islower()
+        and len(before) > 4
+        and before.endswith("ing")
+        and _fold(words[i - 2]) not in _AUXILIARY
+    )
     if word in _COMPLEMENT_EN and (
-        i - 1 == verb or (_fold(words[i - 2]) == "to" and before[:1].islower())
+        i - 1 == verb
+        or (_fold(words[i - 2]) == "to" and before[:1].islower())
+        or ing
+        or _fold(before) in _PHRASAL
     ):
         return True
     if word != "for" or not before[:1].islower():
