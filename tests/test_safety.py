@@ -179,6 +179,7 @@ def _reader(topic_of: dict[str, str]) -> TopicModel:
         ("Tour bus rollover kills five travellers", "blocked"),  # a tragedy, not leisure news
         ("Boxing legend dies at 46 before his comeback", "blocked"),  # a death, in sports news
         ("Thriller about a murder tops the box office", "caution"),  # a film's plot
+        ("Fashion designer dies at 41, leaving his runway label", "caution"),  # style news
         ("Explosion des ventes de baskets cet été", "safe"),  # a figure of speech, not a blast
         ("Le festival, victime de son succès, ajoute une date", "safe"),
         ("Le patrimoine moderne, angle mort du débat", "safe"),  # a blind spot, in a set phrase
@@ -186,7 +187,9 @@ def _reader(topic_of: dict[str, str]) -> TopicModel:
     ],
 )
 def test_a_tragedy_word_in_culture_news_asks_a_person(text: str, level: str) -> None:
-    model = _reader({"travellers": "world", "boxing": "sports", "thriller": "culture"})
+    model = _reader(
+        {"travellers": "world", "boxing": "sports", "thriller": "culture", "runway": "style"}
+    )
     f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=model)
     [verdict] = f.check([text], encode([text]))
     assert verdict.level == level, verdict.reason
