@@ -469,8 +469,9 @@ REPEATED = (
     "recall", "virus", "hospitalized",
 )  # fmt: skip
 # ...unless the story reads as culture or style news more likely than not: a thriller's plot,
-# a documentary, a novel, a fashion designer's obituary. Those ask for caution: a person decides. Not sports: an athlete's death
-# is a death, and a brand that jokes about it makes the bad buzz trendbot exists to avoid.
+# a documentary, a novel, a fashion designer's obituary. Those ask for caution: a person
+# decides. Not sports: an athlete's death is a death, and a brand that jokes about it makes
+# the bad buzz trendbot exists to avoid.
 LEISURE_TOPICS = ("culture", "style")
 LEISURE_READING = 0.5
 # the built-in categories whose example sentences illustrate each charter topic
