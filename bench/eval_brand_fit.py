@@ -182,7 +182,10 @@ def main(argv: list[str] | None = None) -> dict:
         f"{result['charter_flagged']:.1%}; harmless rows blocked {result['harmless_blocked']:.1%},"
         f" flagged {result['harmless_flagged']:.1%}"
     )
-    for label, cats_set, level in (("harmless but blocked", harmless, "blocked"),):
+    for label, cats_set, level in (
+        ("harmless but blocked", harmless, "blocked"),
+        ("harmless but caution", harmless, "caution"),
+    ):
         shown = [i for i, c in enumerate(cats) if c in cats_set and fits[i].verdict.level == level]
         for i in shown[: args.show]:
             print(f"  [{label}: {cats[i]}] {fits[i].verdict.reason[:150]}")

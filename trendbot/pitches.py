@@ -848,9 +848,10 @@ LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
 # (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
 # Anniversary" are one clause)
-_ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms"
-# A title's full stop ends a clause ("Former U.S. Sen. | Ben Nighthorse Campbell dies at 92"),
-# but what it ends is no lead: "Pentagon says it's investigating Sen."
+_ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms " + (
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"  # "jackpot on Nov. 14"
+)
+# a title's full stop ends a clause only where the title opens a name: see `_clauses`
 _TITLE_WORDS = "sen sens rep reps gov gen lt col sgt capt prof rev"
 _TITLES = frozenset(_TITLE_WORDS.split())
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
@@ -872,10 +873,12 @@ _DANGLING = "a an the of to and or but its their his her this that is are was be
 _LEAD_DANGLING = frozenset(_DANGLING.split())
 # who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…"), shown
 # ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
-_SAID_WORDS = "says say said told finds reports selon"
+_SAID_WORDS = "says say said told selon"
 _SAID = frozenset(_SAID_WORDS.split())
-_ASKED_WORDS = "what why how who when where which does do should could would here meet " + (
-    "watch see read look check shop you your this these everyone i we my our "
+# and a short clause that ends on these: "AP analysis finds" (not "…valuation reports")
+_FOUND = frozenset(("finds", "reports"))
+_ASKED_WORDS = "what whatever why how who when where which does do should could would here " + (
+    "meet watch see read look check shop you your this these everyone i we my our "
     "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
 )
 _ASKED = frozenset(_ASKED_WORDS.split())
@@ -952,7 +955,10 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
     # what the closest one shares with it tells another event the story took in (a Google
     # Finance redesign in the week of Perplexity's bid for Chrome): it comes after.
     shared = {t: _shared(story.label, t) for t in titles}
-    enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
+    # (a copy of the label, "… - WSJ", sets no bar: the other reports of its event would fall
+    # under it)
+    copy = 0.8 * _shared(story.label, story.label)
+    enough = max((n for t, n in shared.items() if n < copy), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
     out = []
     for title in titles:
@@ -964,11 +970,7 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
         clauses = _clauses(title)
         for k, (clause, end) in enumerate(clauses):
-            lead = "" if "?" in end else _lead_of(clause, lang)  # a question is no news
-            if lead and end.strip() == "," and _object_goes_on(lead, clauses[k + 1][0]):
-                continue
-            if end.strip() == "." and _fold(clause.split()[-1]) in _TITLES:
-                continue
+            lead = "" if "?" in end or _aside(clauses, k) else _lead_of(clause, lang)
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
             # a title too short to tell its language: told by its words
@@ -983,30 +985,59 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
 def _shared(a: str, b: str) -> float:
     """How much headlines `a` and `b` say alike: their common words, a rare word weighing more
     ("Perplexity" 4.9, "Google" 2.1, "new" 0.8, "the" 0)."""
-    common = set(_words(a).split()) & set(_words(b).split())
-    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in common)
+
+    def stems(text: str) -> set[str]:  # "attacks" is "attack"
+        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _words(text).split()}
+
+    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in stems(a) & stems(b))
 
 
 def _clauses(title: str) -> list[tuple[str, str]]:
-    """A headline's clauses, each with the separator after it; a comma inside a list of names
+    """A headline's clauses, each with the separator after it. A comma inside a list of names
     joins ("Disney pulls ABC, ESPN and more from YouTube TV" is one clause, not "Disney pulls
-    ABC")."""
+    ABC"), and so does one after a verb's name before another name ("Musk says Tesla, Samsung
+    sign…", "Trump trolls Biden, Obama"), and a title's full stop in a sentence ("interview
+    Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former U.S. Sen. | Ben
+    Nighthorse Campbell dies")."""
     parts = [*_LEAD_CLAUSES.split(title), ""]
     out: list[tuple[str, str]] = []
     for clause, end in zip(parts[::2], parts[1::2], strict=True):
-        if out and out[-1][1].strip() == "," and _listed(out[-1][0], clause):
+        if out and _joins(*out[-1], clause):
             out[-1] = (out[-1][0] + out[-1][1] + clause, end)
         else:
             out.append((clause, end))
     return out
 
 
-def _object_goes_on(lead: str, after: str) -> bool:
-    """Whether a lead ending in a verb and a name goes on past its comma with another name:
+def _aside(clauses: Sequence[tuple[str, str]], k: int) -> bool:
+    """Whether clause `k` describes the name before it, between commas, before the verb:
+    "EJ Antoni, | Trump's pick for labor chief, | was at Capitol…" (a question is no news
+    either: not asked here)."""
+    if not 0 < k < len(clauses) - 1 or clauses[k - 1][1].strip() != ",":
+        return False
+    words = clauses[k - 1][0].split()
+    named = bool(words) and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    return named and clauses[k][1].strip() == "," and clauses[k + 1][0].strip()[:1].islower()
+
+
+def _joins(before: str, end: str, after: str) -> bool:
+    if end.strip() == ",":
+        return _listed(before, after) or _object_goes_on(before, after)
+    words = before.split()
+    return (
+        end.strip() == "."
+        and len(words) >= 2
+        and _fold(words[-1]) in _TITLES
+        and any(w[:1].islower() for w in words[:-1])
+    )
+
+
+def _object_goes_on(before: str, after: str) -> bool:
+    """Whether a clause ending in a verb and a name goes on past its comma with another name:
     "Musk says Tesla, Samsung Electronics sign…", "US official confirms Pentagon, President
-    Donald Trump planning…" (the comma joins two subjects of what was said, "and" in a
-    headline's style); not "Fed cuts rates, Powell says", "Trump fires Powell, names Hassett"."""
-    words = lead.split()
+    Donald Trump planning…" (a comma for "and", in a headline's style); not "Fed cuts rates,
+    Powell says", "Trump fires Powell, names Hassett"."""
+    words = before.split()
     return (
         len(words) >= 2
         and words[-2][:1].islower()
@@ -1062,7 +1093,18 @@ def _lead_of(clause: str, lang: str) -> str:
         ]
         # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
         # a word a headline can lose taken out, so it copies no run of COPY_RUN words
+        clause_words = words
         words = words[: cuts[0]] if cuts else _dropped(words, lang)
+        # "returns to FDA | days after…": the time goes with what it is counted from
+        if (
+            cuts
+            and _fold(clause_words[cuts[0]]) in ("after", "before")
+            and lang == "en"
+            and (_fold(words[-1]) in _TIME_UNITS)
+        ):
+            words.pop()
+            while words and (words[-1][:1].isdigit() or _fold(words[-1]) in _QUANTIFIERS):
+                words.pop()
         # what a cut leaves hanging ("…plans to"); a whole clause keeps its last word: "New
         # photo shows how thin iPhone 17 Air battery is"
         while cuts and words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
@@ -1070,7 +1112,9 @@ def _lead_of(clause: str, lang: str) -> str:
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
     first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
-    if words and (_fold(words[-1]) in _SAID or first in _ASKED or first in _LEAD_CUT[lang]):
+    last = _fold(words[-1]) if words else ""
+    said = last in _SAID or (len(words) <= 4 and last in _FOUND)
+    if said or first in _ASKED or first in _LEAD_CUT[lang]:
         return ""
     text = " ".join(words)
     # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
@@ -1153,12 +1197,40 @@ def _to_a_detail(words: Sequence[str], i: int) -> bool:
     return _fold(words[i]) == "to" and figure and not bound
 
 
+_TIME_WORDS = "minutes hours days weeks months years moments"
+_TIME_UNITS = frozenset(_TIME_WORDS.split())
+_QUANTIFIER_WORDS = "a few just only two three four five six several many"
+_QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
 _AUXILIARY_WORDS = "is are was were be been being am"
 _AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
-# a set object before its preposition: "will declare war | on Galaxy S Ultra", "takes aim | at",
-# "sets its sights | on", "goes all | in" (not a particle: "backs down | on…" is whole)
-_PHRASAL_WORDS = "all war aim sights light fire"
-_PHRASAL = frozenset(_PHRASAL_WORDS.split())
+# a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
+# aim | at", "sets its sights | on", "goes all | in" (not "escalates trade war | with…", nor a
+# particle: "backs down | on…" is whole); the object, then the verb's stems
+_SET_OBJECTS = {
+    "war": ("declar", "wag"),
+    "aim": ("take", "took"),
+    "sights": ("set",),
+    "light": ("shed",),
+    "all": ("go", "went"),
+    "ways": ("part",),
+}
+_NOUN_BEFORE_WORDS = "a an the in at on of for from with by while after before during amid"
+_NOUN_BEFORE = frozenset(_NOUN_BEFORE_WORDS.split())
+
+
+def _after_article(words: Sequence[str], j: int) -> bool:
+    """Whether `words[j]` follows an article or a preposition, or a lower-case word after one:
+    a noun ("a shooting", "in mass shooting", "while landing"), not a verb."""
+    before = [_fold(w) if w[:1].islower() else "" for w in words[max(0, j - 2) : j]]
+    return bool(before) and (
+        before[-1] in _NOUN_BEFORE
+        or (len(before) == 2 and before[0] in _NOUN_BEFORE and before[1] != "")
+    )
+
+
+def _set_object(words: Sequence[str], i: int) -> bool:
+    stems = _SET_OBJECTS.get(_fold(words[i - 1]), ())
+    return any(_fold(w).startswith(stems) for w in words[max(0, i - 3) : i - 1]) if stems else False
 
 
 def _needed(words: Sequence[str], i: int, verb: int) -> bool:
@@ -1168,19 +1240,23 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     ("launching support for…", "unveils plans for…")."""
     word, before = _fold(words[i]), words[i - 1]
     # "at" after an -ing form with no "is" too: "derails in Germany killing | at least 3",
-    # "administration looking | at…" (not "enrollment is waning | at…", "faces hearing | on…")
+    # "administration looking | at…" (not "enrollment is waning | at…", "faces hearing | on…",
+    # nor a noun: "injured in mass shooting | at…", "crashes while landing | at…")
     ing = (
         word == "at"
         and before[:1].islower()
         and len(before) > 4
         and before.endswith("ing")
         and _fold(words[i - 2]) not in _AUXILIARY
+        and not _after_article(words, i - 1)
     )
     if word in _COMPLEMENT_EN and (
         i - 1 == verb
         or (_fold(words[i - 2]) == "to" and before[:1].islower())
         or ing
-        or _fold(before) in _PHRASAL
+        or _set_object(words, i)
+        or _fold(before) == "put"  # "FEMA employees put | on leave": it says where
+        or _fold(before) in _COMPLEMENT_EN | _LEAD_CUT["en"]  # "kidnapped for | over 900 days"
     ):
         return True
     if word != "for" or not before[:1].islower():
