@@ -89,6 +89,28 @@ def test_a_shouted_common_word_is_no_name() -> None:
     assert named_entities(titles) == ["iPhone"]
 
 
+def test_a_shouted_word_of_a_quote_is_no_name_and_an_acronym_stays_one() -> None:
+    titles = (
+        "NASA: Pentagon says Mark Kelly video is 'PUNISHABLE BY DEATH'",
+        "NASA and Mark Kelly: 'PUNISHABLE BY DEATH' post draws fire at NASA",
+    )
+    names = named_entities(titles)
+    assert "Mark Kelly" in names and "NASA" in names
+    assert not [n for n in names if "DEATH" in n or "PUNISHABLE" in n], names
+
+
+def test_a_title_or_a_date_is_no_part_of_a_name() -> None:
+    titles = (
+        "Former Illinois Gov. Jim Edgar dies at 79",
+        "Former two-term Illinois Gov. Jim Edgar, 79, dies",
+        "Former Trump lawyer Alina Habba is disqualified; GOP Rep. Nancy Mace reacts",
+        "Trump pardons Jan. 6 defendant Alina Habba once represented",
+    )
+    names = named_entities(titles, limit=8)
+    assert {"Jim Edgar", "Alina Habba"} <= set(names)
+    assert not {n for n in names if {"Former", "Gov", "Rep", "Jan"} & set(n.split())}
+
+
 def test_an_occasion_glued_to_a_name_is_two_names() -> None:
     """In "Cyber Monday Apple deals" the shopping day and the brand are two names."""
     deals = (

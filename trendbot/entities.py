@@ -183,16 +183,42 @@ def _name_like(
         return False
     if any(w.casefold() in lower for w in words if not is_acronym(w)):
         return False  # a headline writes it in lower case: a common word
+    if any(w.casefold().rstrip(".") in _TITLES for w in words):
+        return False  # "Former Illinois Gov. Jim Edgar" names "Illinois" and "Jim Edgar"
     if len(words) > 1:
-        return not all(w.casefold() in CALENDAR for w in words)
+        return not all(w.casefold() in CALENDAR for w in words) and not _shouted(words)
     word = words[0]
-    if word.casefold() in CALENDAR:
-        return False  # "LIVE", "WATCH": shouted, not an acronym
+    if word.casefold() in CALENDAR or word.casefold() in MONTHS:
+        return False  # "LIVE", "WATCH": shouted, not an acronym; "Jan. 6" is a date
+    if _shouted(words):
+        return False
     if is_acronym(word) or is_camel(word):
         return True
     if len(word) < 3:
         return False  # "Jr", "St", "Dr": a piece of a name, never one
     return zipf(word) < (RARE_ZIPF if initial else most)
+
+
+# A title or a word before one is no part of a name: "Former Trump lawyer", "GOP Rep. Nancy Mace"
+_TITLE_WORDS = "former ex gov rep reps sen sens lt col sgt capt prof rev"
+_TITLES = frozenset(_TITLE_WORDS.split())
+SHOUTED_ZIPF = 4.5
+
+
+def _shouted(words: Sequence[str]) -> bool:
+    """Capitals for common words: "WINNER", "PUNISHABLE BY DEATH" (an acronym has 2-6 letters
+    and is rarely a common word: "NASA" 4.2, "NATO" 4.0)."""
+    return all(w.isupper() for w in words) and any(
+        sum(c.isalpha() for c in w) > 6
+        or (len(w) >= 4 and zipf(w) >= SHOUTED_ZIPF)
+        or w.casefold() in _SMALL_WORDS
+        for w in words
+    )
+
+
+_SMALL_WORDS = frozenset(
+    ["by", "of", "the", "to", "in", "on", "for", "and", "or", "at", "as", "is"]
+)
 
 
 def _glue(words: Sequence[str], whole: set[str]) -> int:
