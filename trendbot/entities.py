@@ -54,9 +54,14 @@ _CALENDAR = (
 CALENDAR = frozenset(f"{_CALENDAR} {_MONTH_NAMES}".split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
 # A clause ends at a comma (a list is no name: "AirPods, MacBooks, iPads") or a full stop, not at
-# an initial or a short title ("Robert F. Kennedy Jr. says").
+# an initial or a short title ("Robert F. Kennedy Jr. says", "Illinois Gov. Jim Edgar").
+_NOT_AFTER_TITLE = "".join(
+    rf"(?<!\b{t})" for t in ("Gov", "Rep", "Reps", "Sen", "Sens", "Col", "Sgt")
+)
 _CLAUSES = re.compile(
-    r"\s*(?:[:;?!|—–]|,\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])\.\s|\s-\s|[«»“”\"‘’](?:\s|$)|^[‘“\"«])\s*"
+    r"\s*(?:[:;?!|—–]|,\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])"
+    + _NOT_AFTER_TITLE
+    + r"\.\s|\s-\s|[«»“”\"‘’](?:\s|$)|^[‘“\"«])\s*"
 )
 _TOKEN = re.compile(r"[^\W_](?:[\w&+.'’-]*[^\W_])?")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -183,8 +188,8 @@ def _name_like(
         return False
     if any(w.casefold() in lower for w in words if not is_acronym(w)):
         return False  # a headline writes it in lower case: a common word
-    if any(w.casefold().rstrip(".") in _TITLES for w in words):
-        return False  # "Former Illinois Gov. Jim Edgar" names "Illinois" and "Jim Edgar"
+    if any(w.casefold().startswith("ex-") for w in words):
+        return False  # "Ex-Trump aide": a title
     if len(words) > 1:
         return not all(w.casefold() in CALENDAR for w in words) and not _shouted(words)
     word = words[0]
@@ -199,8 +204,9 @@ def _name_like(
     return zipf(word) < (RARE_ZIPF if initial else most)
 
 
-# A title or a word before one is no part of a name: "Former Trump lawyer", "GOP Rep. Nancy Mace"
-_TITLE_WORDS = "former ex gov rep reps sen sens lt col sgt capt prof rev"
+# A title before a name is no part of one: "Former Trump lawyer", "Illinois Gov. Jim Edgar",
+# "GOP Rep. Nancy Mace" (a name's last word may be one: "Amartya Sen")
+_TITLE_WORDS = "former gov rep reps sen sens lt col sgt capt prof rev"
 _TITLES = frozenset(_TITLE_WORDS.split())
 SHOUTED_ZIPF = 4.5
 
@@ -209,8 +215,8 @@ def _shouted(words: Sequence[str]) -> bool:
     """Capitals for common words: "WINNER", "PUNISHABLE BY DEATH" (an acronym has 2-6 letters
     and is rarely a common word: "NASA" 4.2, "NATO" 4.0)."""
     return all(w.isupper() for w in words) and any(
-        sum(c.isalpha() for c in w) > 6
-        or (len(w) >= 4 and zipf(w) >= SHOUTED_ZIPF)
+        max(map(len, re.split(r"[-&]", w))) > 6  # per part: "SAG-AFTRA" is two acronyms
+        or (w.isalpha() and len(w) >= 4 and zipf(w) >= SHOUTED_ZIPF)  # not "F-16", "AT&T"
         or w.casefold() in _SMALL_WORDS
         for w in words
     )
@@ -329,6 +335,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                             if initial and not titled:  # "Samsung ‘Wide Fold’ rumored…"
                                 openers[word] += 1
                             continue
+                        if any(w.casefold() in _TITLES for w in run[k : min(k + n, len(run) - 1)]):
+                            continue  # a title before a name: "Illinois Gov" of "Gov. Jim…"
                         if _name_like(words, initial=initial, lower=lower):
                             key = fold(" ".join(words))
                             found.setdefault(key, tuple(words))

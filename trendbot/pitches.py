@@ -875,8 +875,8 @@ _LEAD_DANGLING = frozenset(_DANGLING.split())
 # ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
 _SAID_WORDS = "says say said told selon"
 _SAID = frozenset(_SAID_WORDS.split())
-# and a short clause that ends on these: "AP analysis finds" (not "…valuation reports")
-_FOUND = frozenset(("finds", "reports"))
+# and a clause that ends on "finds" ("AP analysis finds"), or a short one on "reports"
+# ("Bloomberg News reports"; not "…SpaceX valuation reports")
 _ASKED_WORDS = "what whatever why how who when where which does do should could would here " + (
     "meet watch see read look check shop you your this these everyone i we my our "
     "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
@@ -955,10 +955,7 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
     # what the closest one shares with it tells another event the story took in (a Google
     # Finance redesign in the week of Perplexity's bid for Chrome): it comes after.
     shared = {t: _shared(story.label, t) for t in titles}
-    # (a copy of the label, "… - WSJ", sets no bar: the other reports of its event would fall
-    # under it)
-    copy = 0.8 * _shared(story.label, story.label)
-    enough = max((n for t, n in shared.items() if n < copy), default=0.0) / 2
+    enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
     out = []
     for title in titles:
@@ -968,9 +965,10 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             continue
         if entities.title_case(entities.headline_tokens(title)):
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
-        clauses = _clauses(title)
-        for k, (clause, end) in enumerate(clauses):
-            lead = "" if "?" in end or _aside(clauses, k) else _lead_of(clause, lang)
+        for clause, end in _clauses(title):
+            # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
+            titled = end.strip() == "." and _fold(clause).split()[-1:] in [[t] for t in _TITLES]
+            lead = "" if "?" in end or titled else _lead_of(clause, lang)
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
             # a title too short to tell its language: told by its words
@@ -986,19 +984,17 @@ def _shared(a: str, b: str) -> float:
     """How much headlines `a` and `b` say alike: their common words, a rare word weighing more
     ("Perplexity" 4.9, "Google" 2.1, "new" 0.8, "the" 0)."""
 
-    def stems(text: str) -> set[str]:  # "attacks" is "attack"
-        return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _words(text).split()}
-
-    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in stems(a) & stems(b))
+    common = set(_words(a).split()) & set(_words(b).split())
+    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in common)
 
 
 def _clauses(title: str) -> list[tuple[str, str]]:
     """A headline's clauses, each with the separator after it. A comma inside a list of names
     joins ("Disney pulls ABC, ESPN and more from YouTube TV" is one clause, not "Disney pulls
     ABC"), and so does one after a verb's name before another name ("Musk says Tesla, Samsung
-    sign…", "Trump trolls Biden, Obama"), and a title's full stop in a sentence ("interview
-    Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former U.S. Sen. | Ben
-    Nighthorse Campbell dies")."""
+    sign…", "Trump trolls Biden, Obama"), and a title's full stop in a sentence ("to interview
+    Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former two-term Illinois
+    Gov. | Jim Edgar dies")."""
     parts = [*_LEAD_CLAUSES.split(title), ""]
     out: list[tuple[str, str]] = []
     for clause, end in zip(parts[::2], parts[1::2], strict=True):
@@ -1009,17 +1005,6 @@ def _clauses(title: str) -> list[tuple[str, str]]:
     return out
 
 
-def _aside(clauses: Sequence[tuple[str, str]], k: int) -> bool:
-    """Whether clause `k` describes the name before it, between commas, before the verb:
-    "EJ Antoni, | Trump's pick for labor chief, | was at Capitol…" (a question is no news
-    either: not asked here)."""
-    if not 0 < k < len(clauses) - 1 or clauses[k - 1][1].strip() != ",":
-        return False
-    words = clauses[k - 1][0].split()
-    named = bool(words) and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
-    return named and clauses[k][1].strip() == "," and clauses[k + 1][0].strip()[:1].islower()
-
-
 def _joins(before: str, end: str, after: str) -> bool:
     if end.strip() == ",":
         return _listed(before, after) or _object_goes_on(before, after)
@@ -1028,8 +1013,15 @@ def _joins(before: str, end: str, after: str) -> bool:
         end.strip() == "."
         and len(words) >= 2
         and _fold(words[-1]) in _TITLES
-        and any(w[:1].islower() for w in words[:-1])
+        and any(
+            w[:1].islower() and (entities.verb_like(w) or w.endswith("ing") or _fold(w) in _LINKS)
+            for w in words[:-1]
+        )
     )
+
+
+# words of a sentence, not of a heading, before a title: "…plans to interview Sen. Mark Kelly"
+_LINKS = frozenset(("to", "of", "for", "with", "by", "on", "at", "against", "and"))
 
 
 def _object_goes_on(before: str, after: str) -> bool:
@@ -1078,6 +1070,7 @@ def _run_length(words: Sequence[str]) -> int:
 
 def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
+    timed = False
     if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
         # the main verb: the first lower-case verb-like word ("Maps" in "Google Maps" is a name)
@@ -1102,6 +1095,7 @@ def _lead_of(clause: str, lang: str) -> str:
             and lang == "en"
             and (_fold(words[-1]) in _TIME_UNITS)
         ):
+            timed = True  # its verb may end the lead: "…Uribe dies."
             words.pop()
             while words and (words[-1][:1].isdigit() or _fold(words[-1]) in _QUANTIFIERS):
                 words.pop()
@@ -1113,7 +1107,7 @@ def _lead_of(clause: str, lang: str) -> str:
     # the mayor of…"): not what happened
     first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
     last = _fold(words[-1]) if words else ""
-    said = last in _SAID or (len(words) <= 4 and last in _FOUND)
+    said = last in _SAID or last == "finds" or (len(words) <= 4 and last == "reports")
     if said or first in _ASKED or first in _LEAD_CUT[lang]:
         return ""
     text = " ".join(words)
@@ -1133,7 +1127,7 @@ def _lead_of(clause: str, lang: str) -> str:
     # verb after "who", "that" or "which" tells of the subject, not what happened ("The man
     # who threw a sandwich")
     if lang == "en" and not any(
-        entities.verb_like(w, last=i == len(words) - 1)
+        entities.verb_like(w, last=i == len(words) - 1 and not timed)
         for i, w in enumerate(words)
         if i and _fold(words[i - 1]) not in _RELATIVE
     ):
@@ -1163,7 +1157,10 @@ def _dropped(words: Sequence[str], lang: str) -> list[str]:
             i
             for i in range(1, len(words) - 1)
             if words[i] in _DROP_EN
-            and not (words[i] == "the" and (words[i + 1][:1].isupper() or words[i - 1] == "of"))
+            and not (
+                words[i] == "the"
+                and (words[i + 1][:1].isupper() or words[i - 1] == "of" or words[i + 1] in _THE_ONE)
+            )
         ),
         key=lambda i: words[i] != "the",
     )
@@ -1176,6 +1173,8 @@ def _dropped(words: Sequence[str], lang: str) -> list[str]:
     return []
 
 
+# "the" a headline cannot lose: "was once the one making…", "the same", "the only"
+_THE_ONE = frozenset(("one", "same", "only", "other"))
 _QUOTED = re.compile('["“”«»‘]')
 _RELATIVE = frozenset(("who", "that", "which"))
 
@@ -1214,7 +1213,7 @@ _SET_OBJECTS = {
     "all": ("go", "went"),
     "ways": ("part",),
 }
-_NOUN_BEFORE_WORDS = "a an the in at on of for from with by while after before during amid"
+_NOUN_BEFORE_WORDS = "a an the in at on of from with by while after before during amid"
 _NOUN_BEFORE = frozenset(_NOUN_BEFORE_WORDS.split())
 
 
