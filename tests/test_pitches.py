@@ -636,6 +636,12 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Princeton grad student kidnapped for over 900 days in Iraq has been released",), ""),
         (("Jair Bolsonaro sentenced to 27 years in prison for coup plot",),
          "Jair Bolsonaro sentenced to 27 years."),
+        # what someone says keeps its verb: not "IAEA chief says Iran's cooperation."
+        (("IAEA chief says Iran's cooperation with inspectors is not enough",), ""),
+        (("Bessent says Japan will invest $550 billion in US projects",),
+         "Bessent says Japan will invest $550 billion."),
+        (("Apple says goodbye to the Clips app after eight years",),
+         "Apple says goodbye to the Clips app."),
         # a full stop between empty clauses breaks nothing
         (("The phone is dead. Long live . . . what exactly?",), "The phone is dead."),
         # a brand's own casing opens a clause; a lower-case word does not

@@ -1110,6 +1110,8 @@ def _lead_of(clause: str, lang: str) -> str:
     said = last in _SAID or last == "finds" or (len(words) <= 4 and last == "reports")
     if said or first in _ASKED or first in _LEAD_CUT[lang]:
         return ""
+    if lang == "en" and not _said_whole(words):
+        return ""  # "IAEA chief says Iran's cooperation": what was said lost its verb
     text = " ".join(words)
     # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
     balanced = all(text.count(a) == text.count(b) for a, b in ("“”", "«»", "()"))
@@ -1142,6 +1144,33 @@ def _lead_of(clause: str, lang: str) -> str:
 LEAD_MAX_WORDS = 12
 _DROP_WORDS = "the just finally now ever also already"
 _DROP_EN = frozenset(_DROP_WORDS.split())
+
+
+def _said_whole(words: Sequence[str]) -> bool:
+    """Whether what an English clause says someone said still has its verb: "Trump says Japan
+    will invest…", "…says he's 'disappointed'", "Apple says goodbye…"; not "Bowser says
+    federal surge", "Ray Dalio says gold"."""
+    at = next((j for j, w in enumerate(words) if _fold(w) in _SAY), -1)
+    if at < 0 or at == len(words) - 1:
+        return True
+    rest = [w.strip("'\"‘’“”") for w in words[at + 1 :]]
+    if _fold(rest[0]) in _SAY_IDIOMS:
+        return True
+    return any(
+        (w[:1].islower() or w == "I")
+        and (
+            entities.verb_like(w, last=i == len(rest) - 1)
+            or w.endswith("ing")
+            or _fold(w) in _MODALS
+            or re.search(r"['’](?:s|ll|re|ve|d|m)$|n['’]t$", w) is not None
+        )
+        for i, w in enumerate(rest)
+    )
+
+
+_SAY = frozenset(("says", "say", "said"))
+_SAY_IDIOMS = frozenset(("goodbye", "hello", "no", "yes", "sorry", "thanks", "farewell"))
+_MODALS = frozenset(("must", "should", "would", "might", "shall", "cannot"))
 
 
 def _dropped(words: Sequence[str], lang: str) -> list[str]:
