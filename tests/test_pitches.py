@@ -638,6 +638,7 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
          "Jair Bolsonaro sentenced to 27 years."),
         # what someone says keeps its verb: not "IAEA chief says Iran's cooperation."
         (("IAEA chief says Iran's cooperation with inspectors is not enough",), ""),
+        (("Poland says 2 Ukrainians working for Russia behind rail blast",), ""),
         (("Bessent says Japan will invest $550 billion in US projects",),
          "Bessent says Japan will invest $550 billion."),
         (("Apple says goodbye to the Clips app after eight years",),

@@ -1160,7 +1160,7 @@ def _said_whole(words: Sequence[str]) -> bool:
         (w[:1].islower() or w == "I")
         and (
             entities.verb_like(w, last=i == len(rest) - 1)
-            or w.endswith("ing")
+            or (w.endswith("ing") and i < len(rest) - 1)  # not "…says 2 Ukrainians working"
             or _fold(w) in _MODALS
             or re.search(r"['’](?:s|ll|re|ve|d|m)$|n['’]t$", w) is not None
         )
