@@ -53,11 +53,14 @@ _CALENDAR = (
 )
 CALENDAR = frozenset(f"{_CALENDAR} {_MONTH_NAMES}".split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
+# Abbreviated titles before a name ("Illinois Gov. Jim Edgar", "GOP Rep. Nancy Mace"): their
+# full stop ends no name, and they are no part of one (a name's last word may be one: "Amartya
+# Sen"). Not "Gen": "Gen Z".
+_TITLE_WORDS = "gov rep reps sen sens lt col sgt capt prof rev"
+TITLES = frozenset(_TITLE_WORDS.split())
 # A clause ends at a comma (a list is no name: "AirPods, MacBooks, iPads") or a full stop, not at
 # an initial or a short title ("Robert F. Kennedy Jr. says", "Illinois Gov. Jim Edgar").
-_NOT_AFTER_TITLE = "".join(
-    rf"(?<!\b{t})" for t in ("Gov", "Rep", "Reps", "Sen", "Sens", "Col", "Sgt")
-)
+_NOT_AFTER_TITLE = "".join(rf"(?<!\b{t.capitalize()})" for t in sorted(TITLES))
 _CLAUSES = re.compile(
     r"\s*(?:[:;?!|—–]|,\s|(?<!\b[A-Z])(?<!\b[A-Z][a-z])"
     + _NOT_AFTER_TITLE
@@ -204,10 +207,8 @@ def _name_like(
     return zipf(word) < (RARE_ZIPF if initial else most)
 
 
-# A title before a name is no part of one: "Former Trump lawyer", "Illinois Gov. Jim Edgar",
-# "GOP Rep. Nancy Mace" (a name's last word may be one: "Amartya Sen")
-_TITLE_WORDS = "former gov rep reps sen sens lt col sgt capt prof rev"
-_TITLES = frozenset(_TITLE_WORDS.split())
+# ...nor is "Former" ("Former Trump lawyer")
+_NAME_TITLES = TITLES | {"former"}
 SHOUTED_ZIPF = 4.5
 
 
@@ -245,8 +246,8 @@ def _glue(words: Sequence[str], whole: set[str]) -> int:
     return 0
 
 
-_MONTH_SHORT = "jan feb mar apr jun jul aug sep sept oct nov dec"
-MONTHS = frozenset(f"{_MONTH_NAMES} {_MONTH_SHORT}".split())  # English, as dates in headlines
+MONTH_SHORT = "jan feb mar apr jun jul aug sep sept oct nov dec"
+MONTHS = frozenset(f"{_MONTH_NAMES} {MONTH_SHORT}".split())  # English, as dates in headlines
 
 
 def _version_of(product: str, number: str, words: Sequence[str], clause: str) -> bool:
@@ -335,7 +336,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
                             if initial and not titled:  # "Samsung ‘Wide Fold’ rumored…"
                                 openers[word] += 1
                             continue
-                        if any(w.casefold() in _TITLES for w in run[k : min(k + n, len(run) - 1)]):
+                        before_last = run[k : min(k + n, len(run) - 1)]
+                        if any(w.casefold() in _NAME_TITLES for w in before_last):
                             continue  # a title before a name: "Illinois Gov" of "Gov. Jim…"
                         if _name_like(words, initial=initial, lower=lower):
                             key = fold(" ".join(words))

@@ -849,11 +849,10 @@ LEAD_MIN_WORDS = 3
 # (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
 # Anniversary" are one clause)
 _ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms " + (
-    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"  # "jackpot on Nov. 14"
+    entities.MONTH_SHORT.title()  # "jackpot on Nov. 14"
 )
 # a title's full stop ends a clause only where the title opens a name: see `_clauses`
-_TITLE_WORDS = "sen sens rep reps gov gen lt col sgt capt prof rev"
-_TITLES = frozenset(_TITLE_WORDS.split())
+_TITLES = entities.TITLES
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
 # "No." ends a clause unless a number follows: "No. 1"
 _PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
@@ -875,8 +874,6 @@ _LEAD_DANGLING = frozenset(_DANGLING.split())
 # ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
 _SAID_WORDS = "says say said told selon"
 _SAID = frozenset(_SAID_WORDS.split())
-# and a clause that ends on "finds" ("AP analysis finds"), or a short one on "reports"
-# ("Bloomberg News reports"; not "…SpaceX valuation reports")
 _ASKED_WORDS = "what whatever why how who when where which does do should could would here " + (
     "meet watch see read look check shop you your this these everyone i we my our "
     "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
@@ -967,7 +964,7 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
         for clause, end in _clauses(title):
             # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
-            titled = end.strip() == "." and _fold(clause).split()[-1:] in [[t] for t in _TITLES]
+            titled = end.strip() == "." and (_fold(clause).split() or [""])[-1] in _TITLES
             lead = "" if "?" in end or titled else _lead_of(clause, lang)
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
@@ -983,7 +980,6 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
 def _shared(a: str, b: str) -> float:
     """How much headlines `a` and `b` say alike: their common words, a rare word weighing more
     ("Perplexity" 4.9, "Google" 2.1, "new" 0.8, "the" 0)."""
-
     common = set(_words(a).split()) & set(_words(b).split())
     return sum(max(0.0, 7.0 - entities.zipf(w)) for w in common)
 
@@ -1106,6 +1102,8 @@ def _lead_of(clause: str, lang: str) -> str:
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
     first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
+    # ...and a clause that ends on "finds" ("AP analysis finds"), or a short one on "reports"
+    # ("Bloomberg News reports"; not "…SpaceX valuation reports")
     last = _fold(words[-1]) if words else ""
     said = last in _SAID or last == "finds" or (len(words) <= 4 and last == "reports")
     if said or first in _ASKED or first in _LEAD_CUT[lang]:
@@ -1168,7 +1166,7 @@ def _said_whole(words: Sequence[str]) -> bool:
     )
 
 
-_SAY = frozenset(("says", "say", "said"))
+_SAY = _SAID - {"told", "selon"}  # what follows these is what was said
 _SAY_IDIOMS = frozenset(("goodbye", "hello", "no", "yes", "sorry", "thanks", "farewell"))
 _MODALS = frozenset(("must", "should", "would", "might", "shall", "cannot"))
 
@@ -1229,6 +1227,7 @@ _TIME_WORDS = "minutes hours days weeks months years moments"
 _TIME_UNITS = frozenset(_TIME_WORDS.split())
 _QUANTIFIER_WORDS = "a few just only two three four five six several many"
 _QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
+_PREPOSITIONS_EN = _COMPLEMENT_EN | _LEAD_CUT["en"]
 _AUXILIARY_WORDS = "is are was were be been being am"
 _AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
 # a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
@@ -1284,7 +1283,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         or ing
         or _set_object(words, i)
         or _fold(before) == "put"  # "FEMA employees put | on leave": it says where
-        or _fold(before) in _COMPLEMENT_EN | _LEAD_CUT["en"]  # "kidnapped for | over 900 days"
+        or _fold(before) in _PREPOSITIONS_EN  # "kidnapped for | over 900 days"
     ):
         return True
     if word != "for" or not before[:1].islower():
