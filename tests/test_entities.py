@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from trendbot.entities import is_common_word, named_entities
+from trendbot.entities import is_common_word, is_foreign_phrase, named_entities
 
 
 def test_a_brand_s_own_casing_is_a_name_and_title_case_words_are_not() -> None:
@@ -97,6 +97,43 @@ def test_a_shouted_word_of_a_quote_is_no_name_and_an_acronym_stays_one() -> None
     names = named_entities(titles)
     assert "Mark Kelly" in names and "NASA" in names
     assert not [n for n in names if "DEATH" in n or "PUNISHABLE" in n], names
+
+
+def test_a_word_shouted_in_one_headline_and_written_plainly_in_another_is_no_name() -> None:
+    tariffs = (
+        "Trump's TARIFF threat rattles markets",
+        "Live: Trump tariffs hit dozens of US trading partners",
+        "Why Trump's Tariffs Are Rattling Markets",
+    )
+    assert named_entities(tariffs) == ["Trump"]
+    fold = ("Galaxy Z Fold 7: YOU need to see this", "Why You Should Buy the Galaxy Z Fold 7")
+    assert named_entities(fold) == ["Galaxy Z Fold"]
+    # an acronym is written in capitals wherever it stands, even beside the word
+    who = ("WHO declares mpox emergency", "Who is at risk from mpox?", "WHO warns of spread")
+    assert named_entities(who) == ["WHO"]
+
+
+def test_a_name_with_an_initial_is_the_name_and_an_acronym_may_be_written_as_a_word() -> None:
+    watson = (
+        "James D. Watson, DNA pioneer, dies at 97",
+        "James D. Watson, co-discoverer of the double helix, dies",
+        "Nobel winner James Watson dead at 97",
+    )
+    assert [n.replace(" D ", " ") for n in named_entities(watson)] == ["James Watson"]
+    nasa = ("Jared Isaacman confirmed as Nasa chief", "NASA gets a new boss: Jared Isaacman")
+    assert named_entities(nasa) == ["Jared Isaacman", "Nasa"]
+
+
+def test_one_word_of_another_language_does_not_make_a_name_foreign() -> None:
+    assert not is_foreign_phrase("Kim Jong Un", "en")
+    assert is_foreign_phrase("North Korea", "fr") and is_foreign_phrase("White House", "fr")
+    assert not is_foreign_phrase("Tour de France", "en")
+
+
+def test_an_acronym_that_is_a_common_noun_is_no_name() -> None:
+    assert named_entities(("Intel's CEO quits", "Why the CEO quit, and what comes next")) == []
+    assert named_entities(("Voter ID push draws criticism", "Trump to order voter ID rule")) == []
+    assert named_entities(("ICE raids in Chicago", "ICE agents detain workers")) == ["ICE"]
 
 
 def test_a_title_or_a_date_is_no_part_of_a_name() -> None:

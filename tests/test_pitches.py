@@ -649,6 +649,26 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("iOS 26 is finally here with a new look",), "iOS 26 is finally here."),
         (("iPhone 17 sales beat forecasts in the first week",),
          "iPhone 17 sales beat forecasts."),
+        # a lead names the subject in the plural, or a longer name less its first word; a
+        # name with one word of another language is a name all the same ("Kim Jong Un")
+        (("Apple’s blood oxygen monitoring returns to its latest Apple Watch Series",
+          "Apple returns blood oxygen monitoring to the latest Apple Watches",
+          "Apple Watch Series 10 Gets Blood Oxygen Feature Back in US"),
+         "Apple returns blood oxygen monitoring to latest Apple Watches."),
+        (("Samsung Galaxy Z Fold 7 review: a quantum leap",
+          "Galaxy Z Fold 7 is a hit in Europe, Blue Shadow shines worldwide",
+          "Samsung Galaxy Z Fold 7 Sells Out In Korea"),
+         "Galaxy Z Fold 7 is a hit."),
+        (("North Korea: Kim Jong Un's sister rejects South's overtures",
+          "Kim Jong Un’s sister rejects outreach by South Korea’s new president",
+          "Kim Jong Un Sister Rejects Seoul"),
+         "Kim Jong Un’s sister rejects outreach."),
+        # what a headline says a name is, before it, is left out: the name is the subject
+        (("ChatGPT owner OpenAI signs $38bn cloud computing deal with Amazon",),
+         "OpenAI signs $38bn cloud computing deal."),
+        (("Former Manchester United boss José Mourinho sacked by Fenerbahce",),
+         "José Mourinho sacked by Fenerbahce."),
+        (("The star of the show wins big",), "The star of the show wins big."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

@@ -84,6 +84,16 @@ def zipf(word: str) -> float:
     return max(zipf_frequency(word, "en"), zipf_frequency(word, "fr"))
 
 
+# Acronyms that are common nouns, no names: "a CEO", "a gaming PC", "voter ID" (`#CEO` files a
+# post under every company). Names stay: NASA, FBI, NFL, ICE. ("AI", "TV": vague, see `is_vague`.)
+_GENERIC = (
+    "ceo cfo cto coo ceos id ids pc pcs gpu gpus cpu cpus ev evs suv suvs atv ipo ipos dna rna "
+    "pm mp mps sim usb ram ssd led oled lcd etf etfs llm llms api app apps vpn wifi diy mvp qb "
+    "vip ufo ufos atm gdp cpi faq"
+)
+GENERIC_ACRONYMS = frozenset(_GENERIC.split())
+
+
 def is_acronym(word: str) -> bool:
     letters = word.replace(".", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isupper() and any(c.isalpha() for c in letters)
@@ -114,13 +124,19 @@ def is_foreign_phrase(name: str, language: str) -> bool:
 
     lang = language[:2].lower()
     others = [o for o in ("en", "fr") if o != lang]
-    for word in re.findall(r"[^\W\d_]+", name):
-        if is_acronym(word) or word.casefold() in CONNECTORS or not others:
-            continue
-        other = max(zipf_frequency(word.casefold(), o) for o in others)
-        if other >= COMMON_ZIPF and other - zipf_frequency(word.casefold(), lang) >= FOREIGN_GAP:
-            return True
-    return False
+    words = [
+        w.casefold()
+        for w in re.findall(r"[^\W\d_]+", name)
+        if not is_acronym(w) and w.casefold() not in CONNECTORS
+    ]
+    if not others or not words:
+        return False
+    foreign = 0
+    for word in words:
+        other = max(zipf_frequency(word, o) for o in others)
+        foreign += other >= COMMON_ZIPF and other - zipf_frequency(word, lang) >= FOREIGN_GAP
+    # half the words or more: one foreign-looking word in a longer name is a name's ("Kim Jong Un")
+    return 2 * foreign >= len(words) > 0 and foreign > 0
 
 
 def strip_publisher(title: str) -> str:
@@ -201,7 +217,7 @@ def _name_like(
     if _shouted(words):
         return False
     if is_acronym(word) or is_camel(word):
-        return True
+        return word.casefold() not in GENERIC_ACRONYMS
     if len(word) < 3:
         return False  # "Jr", "St", "Dr": a piece of a name, never one
     return zipf(word) < (RARE_ZIPF if initial else most)
@@ -221,6 +237,29 @@ def _shouted(words: Sequence[str]) -> bool:
         or w.casefold() in _SMALL_WORDS
         for w in words
     )
+
+
+def _bare(key: str) -> str:
+    return " ".join(w for w in key.split() if len(w.strip(".")) > 1)
+
+
+def _shouted_once(name: Sequence[str], clauses: Sequence[Sequence[Sequence[str]]]) -> bool:
+    """A word in capitals in one headline that the others write as a word: "TARIFF" beside
+    "Tariffs", "YOU" beside "You". An acronym is written in capitals wherever it stands
+    ("WHO declares…", "WHO warns…"), even when a headline also has the word "Who"."""
+    if len(name) != 1 or not name[0].isalpha() or not name[0].isupper() or len(name[0]) < 3:
+        return False
+    word = name[0].casefold()
+    forms = {word, word + "s", word.removesuffix("s")}
+    headlines = [{t for c in cs for t in c} for cs in clauses]
+    capitals = sum(name[0] in h or name[0] + "S" in h for h in headlines)
+    # in lower case, or capitalised when common ("You", "War"; not "Nasa", 4.2)
+    written = any(
+        t.casefold() in forms and (t.islower() or (t.istitle() and zipf(t) >= SHOUTED_ZIPF))
+        for h in headlines
+        for t in h
+    )
+    return capitals == 1 and written
 
 
 _SMALL_WORDS = frozenset(
@@ -388,6 +427,9 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
             key in versions and key not in alone
         ):
             del found[key]
+    for key, name in list(found.items()):
+        if _shouted_once(name, clauses):
+            del found[key]
     texts = [" " + " ".join(fold(t) for c in cs for t in c) + " " for cs in clauses]
     support = {key: sum(f" {key} " in text for text in texts) for key in found}
     least = min(2, len(titles))
@@ -404,8 +446,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     )
     kept: list[str] = []
     for key in ranked:
-        if any(f" {key} " in f" {k} " for k in kept):
-            continue  # a part of a name already kept
+        if any(f" {_bare(key)} " in f" {_bare(k)} " for k in kept):
+            continue  # a part of a name already kept, or it with an initial ("James D Watson")
         kept = [k for k in kept if f" {k} " not in f" {key} "]
         kept.append(key)
     return [" ".join(found[key]) for key in kept[:limit]]

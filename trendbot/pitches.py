@@ -898,6 +898,15 @@ def story_lead(
         _words(w) for n in names if len(n.split()) > 1 for w in n.split()
         if entities.zipf(w) < entities.COMMON_ZIPF
     ]  # fmt: skip
+    # ...and "Samsung Galaxy Z Fold" as "Galaxy Z Fold": a longer name less its first or last word
+    folded_names += [
+        _words(" ".join(part))
+        for n in names
+        if len(words := n.split()) > 2
+        for part in (words[1:], words[:-1])
+    ]
+    # "Apple Watches" names "Apple Watch"
+    folded_names += [f"{n[:-1]}{end} " for n in list(folded_names) for end in ("s", "es")]
     titles = [_words(t) for t in story.titles or (story.label,)]
     # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
     # a vague name ("AI"): those are in half the news, the story's other event too
@@ -1066,6 +1075,8 @@ def _run_length(words: Sequence[str]) -> int:
 
 def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
+    if lang == "en":
+        words = _without_apposition(words)
     timed = False
     if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
@@ -1133,6 +1144,27 @@ def _lead_of(clause: str, lang: str) -> str:
     ):
         return ""  # a name or a label, not news: "Expedition 33 for using AI"
     return text
+
+
+# What a headline says a name is before naming it: "ChatGPT owner OpenAI signs…", "Pop star
+# Taylor Swift announces…", "Former Manchester United boss José Mourinho…"
+_ROLE_WORDS = (
+    "owner maker parent boss chief founder co-founder star singer rapper actor actress giant "
+    "startup rival creator developer champion coach leader president mogul billionaire legend host"
+)
+_ROLES = frozenset(_ROLE_WORDS.split())
+
+
+def _without_apposition(words: list[str]) -> list[str]:
+    """The clause from its name on when a few words before it only say what the name is."""
+    for i in range(1, min(4, len(words) - 2)):
+        if (
+            words[i] in _ROLES
+            and words[i + 1][:1].isupper()
+            and not any(w[:1].islower() and entities.verb_like(w) for w in words[1:i])
+        ):
+            return words[i + 1 :]
+    return words
 
 
 # Words a headline can lose with its meaning intact: "the", and adverbs of time and hedging
