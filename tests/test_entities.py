@@ -108,9 +108,14 @@ def test_a_word_shouted_in_one_headline_and_written_plainly_in_another_is_no_nam
     assert named_entities(tariffs) == ["Trump"]
     fold = ("Galaxy Z Fold 7: YOU need to see this", "Why You Should Buy the Galaxy Z Fold 7")
     assert named_entities(fold) == ["Galaxy Z Fold"]
-    # an acronym is written in capitals wherever it stands, even beside the word
+    # an acronym is written in capitals wherever it stands, even beside the word; a headline
+    # may write it as a name ("Ice raid"), and "who" is everyone's word
     who = ("WHO declares mpox emergency", "Who is at risk from mpox?", "WHO warns of spread")
     assert named_entities(who) == ["WHO"]
+    ice = ("ICE detains car wash workers in LA", "Ice raid at car wash leaves owner suing")
+    assert named_entities(ice) == ["ICE"]
+    eu = ("EU, WHO counter claims on Tylenol", "Tylenol: the doctor who proposed it speaks out")
+    assert "WHO" in named_entities(eu)
 
 
 def test_a_name_with_an_initial_is_the_name_and_an_acronym_may_be_written_as_a_word() -> None:
@@ -120,6 +125,9 @@ def test_a_name_with_an_initial_is_the_name_and_an_acronym_may_be_written_as_a_w
         "Nobel winner James Watson dead at 97",
     )
     assert [n.replace(" D ", " ") for n in named_entities(watson)] == ["James Watson"]
+    # a model's letter is no initial: "Ally X" is not "Ally", nor "Z Fold" "Fold"
+    ally = ("Asus ROG Xbox Ally X review: a pricey handheld", "ROG Xbox Ally X tested")
+    assert named_entities(ally) == ["ROG Xbox Ally X"]
     nasa = ("Jared Isaacman confirmed as Nasa chief", "NASA gets a new boss: Jared Isaacman")
     assert named_entities(nasa) == ["Jared Isaacman", "Nasa"]
 

@@ -669,6 +669,12 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Former Manchester United boss José Mourinho sacked by Fenerbahce",),
          "José Mourinho sacked by Fenerbahce."),
         (("The star of the show wins big",), "The star of the show wins big."),
+        # ...but not after a question word, nor a verb's "host", nor before an acronym; and a
+        # one-word common name keeps what says who it is
+        (("What Georgia Tech coach Brent Key said about the loss",), ""),
+        (("Turkey set to host COP31 as Australia steps aside",), ""),
+        (("Meta chief AI scientist Yann LeCun clarifies his role",), ""),
+        (("South Korean president Lee asks China's Xi for help engaging North Korea",), ""),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

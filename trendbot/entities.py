@@ -240,7 +240,11 @@ def _shouted(words: Sequence[str]) -> bool:
 
 
 def _bare(key: str) -> str:
-    return " ".join(w for w in key.split() if len(w.strip(".")) > 1)
+    """A name without its middle initials ("James D Watson"); a model's letter at either end
+    stays ("Z Fold", "Ally X")."""
+    words = key.split()
+    middle = [w for w in words[1:-1] if len(w.strip(".")) > 1]
+    return " ".join([*words[:1], *middle, *words[1:][-1:]])
 
 
 def _shouted_once(name: Sequence[str], clauses: Sequence[Sequence[Sequence[str]]]) -> bool:
@@ -250,17 +254,22 @@ def _shouted_once(name: Sequence[str], clauses: Sequence[Sequence[Sequence[str]]
     if len(name) != 1 or not name[0].isalpha() or not name[0].isupper() or len(name[0]) < 3:
         return False
     word = name[0].casefold()
+    if word in _PRONOUN_ACRONYMS:
+        return False  # "the doctor who…" beside "EU, WHO counter…"
     forms = {word, word + "s", word.removesuffix("s")}
     headlines = [{t for c in cs for t in c} for cs in clauses]
     capitals = sum(name[0] in h or name[0] + "S" in h for h in headlines)
-    # in lower case, or capitalised when common ("You", "War"; not "Nasa", 4.2)
+    # in lower case, or capitalised when very common ("You"; not "Ice" of "Ice raid", "Nasa")
     written = any(
-        t.casefold() in forms and (t.islower() or (t.istitle() and zipf(t) >= SHOUTED_ZIPF))
+        t.casefold() in forms and (t.islower() or (t.istitle() and zipf(t) >= EVERYDAY_ZIPF))
         for h in headlines
         for t in h
     )
     return capitals == 1 and written
 
+
+EVERYDAY_ZIPF = 6.5  # "you" 7.5, "war" 5.4, "ice" 5.0
+_PRONOUN_ACRONYMS = frozenset(("who",))
 
 _SMALL_WORDS = frozenset(
     ["by", "of", "the", "to", "in", "on", "for", "and", "or", "at", "as", "is"]
@@ -445,9 +454,14 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
         ),
     )
     kept: list[str] = []
+    seen: list[str] = []
     for key in ranked:
-        if any(f" {_bare(key)} " in f" {_bare(k)} " for k in kept):
-            continue  # a part of a name already kept, or it with an initial ("James D Watson")
+        # a part of a name already ranked (kept or not: "Fold" of a dropped "James D Fold"), or
+        # a kept name with an initial ("James D Watson")
+        piece = any(f" {key} " in f" {s} " for s in seen)
+        seen.append(key)
+        if piece or any(_bare(key) == _bare(k) for k in kept):
+            continue
         kept = [k for k in kept if f" {k} " not in f" {key} "]
         kept.append(key)
     return [" ".join(found[key]) for key in kept[:limit]]

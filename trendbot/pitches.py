@@ -898,16 +898,18 @@ def story_lead(
         _words(w) for n in names if len(n.split()) > 1 for w in n.split()
         if entities.zipf(w) < entities.COMMON_ZIPF
     ]  # fmt: skip
-    # ...and "Samsung Galaxy Z Fold" as "Galaxy Z Fold": a longer name less its first or last word
+    titles = [_words(t) for t in story.titles or (story.label,)]
+    # ...and "Samsung Galaxy Z Fold" as "Galaxy Z Fold": a longer name less its first or last
+    # word, when a headline writes it so (not "Dr Pepper", always of "Keurig Dr Pepper")
     folded_names += [
-        _words(" ".join(part))
+        part
         for n in names
         if len(words := n.split()) > 2
-        for part in (words[1:], words[:-1])
+        for part in (_words(" ".join(words[1:])), _words(" ".join(words[:-1])))
+        if any(_words(n) not in t and any(f in t for f in _plurals(part)) for t in titles)
     ]
     # "Apple Watches" names "Apple Watch"
-    folded_names += [f"{n[:-1]}{end} " for n in list(folded_names) for end in ("s", "es")]
-    titles = [_words(t) for t in story.titles or (story.label,)]
+    folded_names = [form for n in folded_names for form in _plurals(n)]
     # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
     # a vague name ("AI"): those are in half the news, the story's other event too
     telling = [
@@ -946,6 +948,11 @@ def story_lead(
         # touches down"): any English clause that tells what happened; French needs its name
         return first([]) if lang == "en" else ""
     return first(folded_names)
+
+
+def _plurals(folded: str) -> set[str]:
+    """A space-padded name and its English plurals."""
+    return {folded, f"{folded[:-1]}s ", f"{folded[:-1]}es "}
 
 
 def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str, str]]:
@@ -1075,8 +1082,13 @@ def _run_length(words: Sequence[str]) -> int:
 
 def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
-    if lang == "en":
-        words = _without_apposition(words)
+    if lang == "en" and (short := _without_apposition(words)) != words:
+        # told from its name if that gives a lead ("OpenAI signs…"), else as written
+        return _lead_from(short, lang) or _lead_from(words, lang)
+    return _lead_from(words, lang)
+
+
+def _lead_from(words: list[str], lang: str) -> str:
     timed = False
     if _run_length(words) > LEAD_WORDS:
         cut = _LEAD_CUT[lang]
@@ -1156,15 +1168,33 @@ _ROLES = frozenset(_ROLE_WORDS.split())
 
 
 def _without_apposition(words: list[str]) -> list[str]:
-    """The clause from its name on when a few words before it only say what the name is."""
+    """The clause from its name on when a few words before it only say what the name is: not
+    after a question word ("What Georgia Tech coach Brent Key said"), a comma or a verb
+    ("Turkey set to host COP31"), nor before an acronym ("Meta chief AI scientist…") or a name
+    that is one common word ("Lee", "Kim": the description says who)."""
+    first = re.split(r"['’]", _fold(words[0]))[0] if words else ""
+    if first in _ASKED or first in _LEAD_CUT["en"]:
+        return words
     for i in range(1, min(4, len(words) - 2)):
+        if words[i] not in _ROLES:
+            continue
+        before, rest = words[:i], words[i + 1 :]
+        name = list(itertools.takewhile(lambda w: w[:1].isupper(), rest))
         if (
-            words[i] in _ROLES
-            and words[i + 1][:1].isupper()
-            and not any(w[:1].islower() and entities.verb_like(w) for w in words[1:i])
+            not name
+            or entities.is_acronym(name[0])
+            or (len(name) == 1 and entities.zipf(name[0]) >= entities.COMMON_ZIPF)
+            or any(w.endswith(",") or _fold(w) in _NOT_BEFORE_ROLE for w in before)
+            or any(w[:1].islower() and entities.verb_like(w) for w in before[1:])
         ):
-            return words[i + 1 :]
+            return words
+        return rest
     return words
+
+
+_NOT_BEFORE_ROLE = frozenset(
+    ("to", "will", "set", "can", "could", "may", "would", "should", "must")
+)
 
 
 # Words a headline can lose with its meaning intact: "the", and adverbs of time and hedging
