@@ -136,7 +136,7 @@ def is_foreign_phrase(name: str, language: str) -> bool:
         other = max(zipf_frequency(word, o) for o in others)
         foreign += other >= COMMON_ZIPF and other - zipf_frequency(word, lang) >= FOREIGN_GAP
     # half the words or more: one foreign-looking word in a longer name is a name's ("Kim Jong Un")
-    return 2 * foreign >= len(words) > 0 and foreign > 0
+    return foreign > 0 and 2 * foreign >= len(words)
 
 
 def strip_publisher(title: str) -> str:
@@ -226,6 +226,8 @@ def _name_like(
 # ...nor is "Former" ("Former Trump lawyer")
 _NAME_TITLES = TITLES | {"former"}
 SHOUTED_ZIPF = 4.5
+EVERYDAY_ZIPF = 6.5  # "you" 7.5, "war" 5.4, "ice" 5.0
+_PRONOUN_ACRONYMS = frozenset(("who",))  # "the doctor who…" beside "EU, WHO counter…"
 
 
 def _shouted(words: Sequence[str]) -> bool:
@@ -247,17 +249,16 @@ def _bare(key: str) -> str:
     return " ".join([*words[:1], *middle, *words[1:][-1:]])
 
 
-def _shouted_once(name: Sequence[str], clauses: Sequence[Sequence[Sequence[str]]]) -> bool:
-    """A word in capitals in one headline that the others write as a word: "TARIFF" beside
-    "Tariffs", "YOU" beside "You". An acronym is written in capitals wherever it stands
-    ("WHO declares…", "WHO warns…"), even when a headline also has the word "Who"."""
+def _shouted_once(name: Sequence[str], headlines: Sequence[set[str]]) -> bool:
+    """A word in capitals in one headline (its set of words) that the others write as a word:
+    "TARIFF" beside "Tariffs", "YOU" beside "You". An acronym is written in capitals wherever
+    it stands ("WHO declares…", "WHO warns…"), even when a headline also has the word "Who"."""
     if len(name) != 1 or not name[0].isalpha() or not name[0].isupper() or len(name[0]) < 3:
         return False
     word = name[0].casefold()
     if word in _PRONOUN_ACRONYMS:
-        return False  # "the doctor who…" beside "EU, WHO counter…"
+        return False
     forms = {word, word + "s", word.removesuffix("s")}
-    headlines = [{t for c in cs for t in c} for cs in clauses]
     capitals = sum(name[0] in h or name[0] + "S" in h for h in headlines)
     # in lower case, or capitalised when very common ("You"; not "Ice" of "Ice raid", "Nasa")
     written = any(
@@ -267,9 +268,6 @@ def _shouted_once(name: Sequence[str], clauses: Sequence[Sequence[Sequence[str]]
     )
     return capitals == 1 and written
 
-
-EVERYDAY_ZIPF = 6.5  # "you" 7.5, "war" 5.4, "ice" 5.0
-_PRONOUN_ACRONYMS = frozenset(("who",))
 
 _SMALL_WORDS = frozenset(
     ["by", "of", "the", "to", "in", "on", "for", "and", "or", "at", "as", "is"]
@@ -436,8 +434,9 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
             key in versions and key not in alone
         ):
             del found[key]
+    headlines = [{t for c in cs for t in c} for cs in clauses]
     for key, name in list(found.items()):
-        if _shouted_once(name, clauses):
+        if _shouted_once(name, headlines):
             del found[key]
     texts = [" " + " ".join(fold(t) for c in cs for t in c) + " " for cs in clauses]
     support = {key: sum(f" {key} " in text for text in texts) for key in found}
@@ -456,8 +455,8 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     kept: list[str] = []
     seen: list[str] = []
     for key in ranked:
-        # a part of a name already ranked (kept or not: "Fold" of a dropped "James D Fold"), or
-        # a kept name with an initial ("James D Watson")
+        # a part of a name already ranked, kept or not ("James D" of "James D Watson"), or a
+        # kept name with an initial ("James D Watson" of "James Watson")
         piece = any(f" {key} " in f" {s} " for s in seen)
         seen.append(key)
         if piece or any(_bare(key) == _bare(k) for k in kept):

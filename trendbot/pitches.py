@@ -851,8 +851,6 @@ LEAD_MIN_WORDS = 3
 _ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms " + (
     entities.MONTH_SHORT.title()  # "jackpot on Nov. 14"
 )
-# a title's full stop ends a clause only where the title opens a name: see `_clauses`
-_TITLES = entities.TITLES
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
 # "No." ends a clause unless a number follows: "No. 1"
 _PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
@@ -980,7 +978,7 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             continue  # which capitals are names is guesswork there: "Kash patel slams…"
         for clause, end in _clauses(title):
             # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
-            titled = end.strip() == "." and (_fold(clause).split() or [""])[-1] in _TITLES
+            titled = end.strip() == "." and (_fold(clause).split() or [""])[-1] in entities.TITLES
             lead = "" if "?" in end or titled else _lead_of(clause, lang)
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
@@ -1024,7 +1022,7 @@ def _joins(before: str, end: str, after: str) -> bool:
     return (
         end.strip() == "."
         and len(words) >= 2
-        and _fold(words[-1]) in _TITLES
+        and _fold(words[-1]) in entities.TITLES
         and any(
             w[:1].islower() and (entities.verb_like(w) or w.endswith("ing") or _fold(w) in _LINKS)
             for w in words[:-1]
@@ -1124,7 +1122,7 @@ def _lead_from(words: list[str], lang: str) -> str:
             words.pop()
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
-    first = re.split(r"['’]", _fold(words[0]))[0] if words else ""  # "Here's why…" too
+    first = _first_word(words)
     # ...and a clause that ends on "finds" ("AP analysis finds"), or a short one on "reports"
     # ("Bloomberg News reports"; not "…SpaceX valuation reports")
     last = _fold(words[-1]) if words else ""
@@ -1172,8 +1170,7 @@ def _without_apposition(words: list[str]) -> list[str]:
     after a question word ("What Georgia Tech coach Brent Key said"), a comma or a verb
     ("Turkey set to host COP31"), nor before an acronym ("Meta chief AI scientist…") or a name
     that is one common word ("Lee", "Kim": the description says who)."""
-    first = re.split(r"['’]", _fold(words[0]))[0] if words else ""
-    if first in _ASKED or first in _LEAD_CUT["en"]:
+    if _first_word(words) in _ASKED or _first_word(words) in _LEAD_CUT["en"]:
         return words
     for i in range(1, min(4, len(words) - 2)):
         if words[i] not in _ROLES:
@@ -1204,6 +1201,11 @@ _NOT_BEFORE_ROLE = frozenset(
 LEAD_MAX_WORDS = 12
 _DROP_WORDS = "the just finally now ever also already"
 _DROP_EN = frozenset(_DROP_WORDS.split())
+
+
+def _first_word(words: Sequence[str]) -> str:
+    """A clause's first word, folded, without what an apostrophe adds ("Here's why…": "here")."""
+    return re.split(r"['’]", _fold(words[0]))[0] if words else ""
 
 
 def _said_whole(words: Sequence[str]) -> bool:
