@@ -133,6 +133,22 @@ def test_quiet_hours_keep_a_story_waiting_until_morning() -> None:
     assert decide([cand(1, now=morning)], now=morning)[1].action == "pitch"
 
 
+def test_a_story_that_faded_overnight_is_still_pitched_in_the_morning() -> None:
+    # momentum falls at night because the news does: the wait promised "until 08:00" holds
+    morning = datetime(2025, 6, 11, 6, 0, tzinfo=UTC)  # 08:00 in Paris
+
+    def faded(queued: timedelta = 10 * HOUR, **kw: object) -> Decision:
+        c = cand(1, 1.0, queued=queued, now=morning, state="fading", **kw)
+        return decide([c], now=morning)[1]
+
+    assert (faded(overnight=True).action, faded(overnight=True).reason) == ("pitch", "ready")
+    assert faded().reason == "low_score"
+    # ...while it stays fresh: not once queue + quiet hours + the margin have gone by
+    assert faded(16 * HOUR, overnight=True).reason == "stale"
+    # and a story already pitched gets no update for having waited
+    assert faded(overnight=True, already_pitched=True).reason == "already_pitched"
+
+
 def test_a_quiet_window_within_one_day() -> None:
     lunch = CadenceSettings(quiet_hours="13:30-15:00")  # NOW is 14:00 in Paris
     d = decide([cand(1)], settings=lunch)[1]

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from trendbot.brandfit import judged_stories
+from trendbot.entities import is_occasion, named_entities
 from trendbot.safety import bad_company
 from trendbot.settings import parse_settings
 from trendbot.store import Store
@@ -33,6 +34,13 @@ def test_a_name_mostly_in_harmless_stories_is_not() -> None:
     assert bad_company(9, ["Tay"], [(1, ["Taylor Swift"], POLITICS)] * 2) == ""
 
 
+def test_holidays_and_shopping_days_are_occasions() -> None:
+    for name in ("Thanksgiving", "Black Friday", "New Year’s Eve", "Noël", "Fête des mères"):
+        assert is_occasion(name), name
+    for name in ("Doris Day", "Election Day", "Trump", "Christmas Tree Shops"):
+        assert not is_occasion(name), name
+
+
 def test_the_week_s_judged_stories_come_with_the_names_of_their_headlines(database: str) -> None:
     now = datetime(2025, 11, 5, 12, tzinfo=UTC)
     brand = parse_settings(
@@ -40,7 +48,10 @@ def test_the_week_s_judged_stories_come_with_the_names_of_their_headlines(databa
     ).brand
     headlines = {
         1: ["Zohran Mamdani wins the New York mayoral race", "Mamdani's victory speech"],
-        2: ["Mamdani names his transition team", "What Mamdani's win means"],
+        2: [
+            "Mamdani names his transition team before Thanksgiving",
+            "What Mamdani's win means for Thanksgiving tables",
+        ],
         3: ["Zohran Mamdani rings the Wall Street bell"],
     }
     with Store(database) as store:
@@ -72,5 +83,8 @@ def test_the_week_s_judged_stories_come_with_the_names_of_their_headlines(databa
         3: None,
     }
     assert all(any("Mamdani" in n for n in names) for _, names, _ in judged)
+    # a holiday is a name (a hashtag) that every story of its week names: it keeps no company
+    assert "Thanksgiving" in named_entities(headlines[2])
+    assert not any("Thanksgiving" in n for _, names, _ in judged for n in names)
     # two of three stories naming him were blocked: a fourth one is held for a person
     assert "Mamdani" in bad_company(4, ["Zohran Mamdani"], judged)

@@ -130,6 +130,31 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
         assert "mort" in warning["text"]
 
 
+def test_a_story_that_rose_at_night_is_pitched_in_the_morning(
+    tmp_path: Path, settings: Any
+) -> None:
+    """The heatwave breaks at 21:00 in Paris, inside the brand's quiet hours: the pitch waits.
+    By 08:00 no headline has come for ten hours and its momentum has faded with the night, but
+    the wait it was promised holds: it is pitched then, once."""
+    evening = [
+        replace(i, published=i.published + timedelta(hours=10), seen=i.seen + timedelta(hours=10))
+        for i in stream()
+    ]
+    night = T0 + timedelta(hours=10, minutes=40)  # 21:40 in Paris
+    morning = T0 + timedelta(hours=21, minutes=5)  # 08:05 the next day
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: night) as pipeline:
+        feed_in(pipeline, evening)
+        assert pipeline.process(night).pitched == []
+        [held] = pipeline.store.query("SELECT reason, detail FROM holds WHERE reason != 'blocked'")
+        assert (held["reason"], "08:00" in held["detail"]) == ("quiet_hours", True)
+        pipeline.process(night + timedelta(hours=3))
+        report = pipeline.process(morning)
+        assert [p.theme for p in report.pitched] == ["meteo"]
+        [story] = pipeline.store.story_rows(pipeline.brain.model, ids=[report.pitched[0].story_id])
+        assert story.state != "rising"  # pitched for the wait, not for its momentum
+        assert pipeline.process(morning + timedelta(minutes=10)).pitched == []
+
+
 def test_changing_the_model_reembeds_lazily(tmp_path: Path, settings: Any) -> None:
     with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
         feed_in(pipeline, stream()[:3])

@@ -675,6 +675,14 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Turkey set to host COP31 as Australia steps aside",), ""),
         (("Meta chief AI scientist Yann LeCun clarifies his role",), ""),
         (("South Korean president Lee asks China's Xi for help engaging North Korea",), ""),
+        # "to" and a verb after a name is what it will do (not after a label noun, nor before
+        # a name); an acronym is no article a cut leaves hanging ("UN", not French "un")
+        (("Yum Brands to review strategic options for Pizza Hut, opening the door to a sale",
+          "Yum Brands Explores Sale of Pizza Hut"), "Yum Brands to review strategic options."),
+        (("Israeli PM Netanyahu to address UN after Trump says he won't allow annexation",),
+         "Israeli PM Netanyahu to address UN."),
+        (("Effort to censure Ilhan Omar",), ""),
+        (("Plan to rebuild the East Wing ballroom",), ""),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

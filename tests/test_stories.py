@@ -42,7 +42,8 @@ E1, E2, E3 = unit(1), unit(0, 1), unit(0, 0, 1)
 
 
 def tracker(**overrides: float) -> StoryTracker:
-    values = {"join": 0.6, "lexical_weight": 0.0, "merge_lexical_weight": 0.0} | overrides
+    values = {"join": 0.6, "lexical_weight": 0.0, "merge_lexical_weight": 0.0, "gap_weight": 0.0}
+    values |= overrides
     return StoryTracker(StoryParams(**values), DIM)  # type: ignore[arg-type]
 
 
@@ -58,6 +59,19 @@ def test_close_item_joins_and_far_item_starts_a_story() -> None:
     assert near.story_id == first.story_id != far.story_id
     assert near.similarity == pytest.approx(0.8, abs=1e-6)
     assert t.get(first.story_id).size == 2
+
+
+def test_a_story_quiet_for_long_needs_a_closer_item() -> None:
+    # one event's coverage comes in a run; a day later, the same words are often another event
+    def follow_up(hours: float, cosine: float) -> tuple[bool, float]:
+        t = tracker(gap_weight=0.1)  # 48 h window
+        t.add("a", E1, 0, title="winter storm hits chicago")
+        added = t.add("b", at_cosine(E1, E2, cosine), hours * HOUR, title="storm")
+        return added.created, added.similarity
+
+    assert follow_up(2, 0.65) == (False, pytest.approx(0.65 - 0.1 * 2 / 48, abs=1e-4))
+    assert follow_up(40, 0.65) == (True, pytest.approx(0.65 - 0.1 * 40 / 48, abs=1e-4))
+    assert follow_up(40, 0.9)[0] is False  # a headline close enough still goes on with it
 
 
 def test_item_goes_to_the_most_similar_story() -> None:

@@ -128,7 +128,12 @@ def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitche
 
 
 def _names(titles: Sequence[str]) -> list[str]:
-    return [n for n in entities.named_entities(titles) if not entities.is_vague(n)]
+    """The names whose company `safety.bad_company` reads."""
+    return [
+        n
+        for n in entities.named_entities(titles)
+        if not entities.is_vague(n) and not entities.is_occasion(n)
+    ]
 
 
 def names_of(context: StoryContext) -> list[str]:

@@ -8,7 +8,8 @@ Each cycle the pipeline hands over the stories that could be pitched; `plan` dec
     update           already pitched and still rising: post an update in its thread
     queued           waits `queue_minutes` so a stronger story arriving meanwhile can win
     outranked        stronger stories still in the queue hold the remaining slots
-    quiet_hours      waits for the end of quiet hours (while it stays fresh)
+    quiet_hours      waits for the end of quiet hours (while it stays fresh, even if the
+                     night's quiet makes it fade)
     daily_limit      max_per_day pitches made today (brand time zone)
     monthly_limit    max_per_month pitches made this month (brand time zone)
     low_score        momentum under min_score
@@ -47,6 +48,9 @@ class Candidate:
     first_queued: datetime  # when the story first became a candidate
     already_pitched: bool = False
     safety: str = "safe"  # safe | caution (blocked stories should never get here)
+    # Waited through quiet hours: the night's quiet, not the story, lowered its momentum, so
+    # it is no less a candidate for that in the morning (while it stays fresh).
+    overnight: bool = False
 
     @property
     def priority(self) -> float:
@@ -166,6 +170,8 @@ def _screen(c: Candidate, settings: CadenceSettings) -> Decision | None:
     if c.already_pitched and c.state not in STILL_RISING:
         detail = f"Already pitched; now {c.state}, so no update."
         return Decision(c.story_id, "drop", "already_pitched", detail)
+    if c.overnight and not c.already_pitched:
+        return None
     if c.score < settings.min_score:
         detail = f"Momentum {c.score:.1f} is under the minimum of {settings.min_score:g}."
         return Decision(c.story_id, "drop", "low_score", detail)

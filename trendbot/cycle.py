@@ -391,6 +391,9 @@ def make_pipeline(
 EMBED_BATCH = 256
 CLUSTER_BATCH = 5000
 PITCHABLE = ("rising", "peaking")
+# How far back a brand's quiet hours may have kept a story waiting (the cadence drops it sooner,
+# once it is stale: queue + quiet hours + its margin)
+MORNING = timedelta(hours=24)
 
 
 @dataclass
@@ -573,18 +576,25 @@ def pitch_rising(
     now: datetime,
     report: CycleReport,
 ) -> None:
-    """Rising stories -> each brand's fit -> its cadence -> drafted, stored pitches (in
-    `report`). One crawl, one story index; every brand judges the stories on its own."""
-    if not rising:
+    """Rising stories, and those a brand's quiet hours kept waiting -> each brand's fit -> its
+    cadence -> drafted, stored pitches (in `report`). One crawl, one story index; every brand
+    judges the stories on its own."""
+    brands = [b for b in settings.brands if b.cadence.mode != "digest"]  # digest: an editor drafts
+    waiting = {
+        b.name: set(store.waiting_for_morning(since=now - MORNING, brand=b.name)) for b in brands
+    }
+    ids = list(dict.fromkeys([*rising, *sorted(set().union(*waiting.values()))]))
+    if not ids:
         return
-    contexts = story_contexts(store, store.story_rows(brain.model, ids=rising))
+    contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))
     mutes = store.mutes()
     adapted = False
-    for brand in settings.brands:
-        if brand.cadence.mode == "digest":
-            continue  # its stories wait for the digest, where an editor drafts what they want
+    for brand in brands:
+        mine = set(rising) | waiting[brand.name]
         kept = []
         for c in contexts:
+            if c.row.id not in mine:
+                continue
             if reason := muted(c, mutes):
                 store.hold(c.row.id, "muted", f"Muted: {reason}.", now=now, brand=brand.name)
                 report.held["muted"] += 1
@@ -595,7 +605,9 @@ def pitch_rising(
         if not adapted:
             adapt_matcher(brain, store, now=now)
             adapted = True
-        _pitch_for_brand(brain, store, settings, brand, writer, kept, now=now, report=report)
+        _pitch_for_brand(
+            brain, store, settings, brand, writer, kept, waiting[brand.name], now=now, report=report
+        )
 
 
 def _pitch_for_brand(
@@ -605,6 +617,7 @@ def _pitch_for_brand(
     brand: BrandSettings,
     writer: pitches.Writer,
     kept: Sequence[StoryContext],
+    overnight: set[int],
     *,
     now: datetime,
     report: CycleReport,
@@ -657,6 +670,7 @@ def _pitch_for_brand(
                 first_queued=queued,
                 already_pitched=bool(store.pitches(story_id=story_id, limit=1, brand=name)),
                 safety=fit.verdict.level,
+                overnight=story_id in overnight,
             )
         )
     month = store.pitches(since=now - timedelta(days=32), brand=name)

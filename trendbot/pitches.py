@@ -1092,7 +1092,12 @@ def _lead_from(words: list[str], lang: str) -> str:
         cut = _LEAD_CUT[lang]
         # the main verb: the first lower-case verb-like word ("Maps" in "Google Maps" is a name)
         verb = next(
-            (j for j, w in enumerate(words) if j and w[:1].islower() and entities.verb_like(w)), -1
+            (
+                j
+                for j, w in enumerate(words)
+                if j and w[:1].islower() and (entities.verb_like(w) or _future(words, j))
+            ),
+            -1,
         )
         cuts = [
             i
@@ -1118,7 +1123,12 @@ def _lead_from(words: list[str], lang: str) -> str:
                 words.pop()
         # what a cut leaves hanging ("…plans to"); a whole clause keeps its last word: "New
         # photo shows how thin iPhone 17 Air battery is"
-        while cuts and words and _fold(words[-1]).strip("'’") in _LEAD_DANGLING:
+        while (
+            cuts
+            and words
+            and _fold(words[-1]).strip("'’") in _LEAD_DANGLING
+            and not entities.is_acronym(words[-1])  # "…to address UN": no French "un"
+        ):
             words.pop()
     # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
     # the mayor of…"): not what happened
@@ -1148,12 +1158,35 @@ def _lead_from(words: list[str], lang: str) -> str:
     # verb after "who", "that" or "which" tells of the subject, not what happened ("The man
     # who threw a sandwich")
     if lang == "en" and not any(
-        entities.verb_like(w, last=i == len(words) - 1 and not timed)
+        entities.verb_like(w, last=i == len(words) - 1 and not timed) or _future(words, i)
         for i, w in enumerate(words)
         if i and _fold(words[i - 1]) not in _RELATIVE
     ):
         return ""  # a name or a label, not news: "Expedition 33 for using AI"
     return text
+
+
+# Nouns a headline follows with "to" and a verb: a label ("Effort to censure…", "Reactions to…"),
+# not a name about to act
+_TO_NOUNS = (
+    "effort efforts plan plans bid bids move moves push call calls reaction reactions vote deal "
+    "fight race attempt attempts decision order threat threats pledge promise proposal way guide "
+    "chance need plea rush vow"
+)
+_TO_NOUN_SET = frozenset(_TO_NOUNS.split())
+
+
+def _future(words: Sequence[str], i: int) -> bool:
+    """Headlines tell what a name will do with "to": "Yum Brands to review…", "Nvidia to
+    invest…" (a lower-case word after "to", right after the name)."""
+    return (
+        i >= 2
+        and _fold(words[i - 1]) == "to"
+        and words[i - 2][:1].isupper()
+        and words[i].isalpha()
+        and words[i].islower()
+        and _fold(words[i - 2]) not in _TO_NOUN_SET
+    )
 
 
 # What a headline says a name is before naming it: "ChatGPT owner OpenAI signs…", "Pop star

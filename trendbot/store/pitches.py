@@ -328,6 +328,20 @@ class PitchesMixin(StoreBase):
                 out[row["story_id"]] = _hold_from_row(row)
         return out
 
+    def waiting_for_morning(self, *, since: datetime, brand: str = "") -> list[int]:
+        """The stories whose latest hold for the brand, since `since`, is a wait for the end of
+        quiet hours, and that it never pitched: the cadence owes them a look in the morning."""
+        return [
+            story_id
+            for (story_id,) in self._tuples(
+                "SELECT story_id FROM holds WHERE brand = ? AND reason = 'quiet_hours'"
+                " AND at >= ? AND id IN (SELECT max(id) FROM holds WHERE brand = ?"
+                " GROUP BY story_id) AND story_id NOT IN"
+                " (SELECT story_id FROM pitches WHERE brand = ?) ORDER BY story_id",
+                [brand, iso(since), brand, brand],
+            )
+        ]
+
     def held_stories(self) -> list[HeldStory]:
         """Every story held back and never pitched, with its latest hold; best score first."""
         rows = self._rows(
