@@ -155,6 +155,26 @@ def test_a_story_that_rose_at_night_is_pitched_in_the_morning(
         assert pipeline.process(morning + timedelta(minutes=10)).pitched == []
 
 
+def test_the_morning_wait_outlasts_the_queue(tmp_path: Path, settings: Any) -> None:
+    """Held at 07:55 "until 08:00", then queued at 08:05 (a 30-minute queue): the next cycle, at
+    12:55 after an outage, still owes it its look, though it has faded."""
+    queue = settings.brand.cadence.model_copy(update={"queue_minutes": 30})
+    settings = settings.model_copy(
+        update={"brands": [settings.brand.model_copy(update={"cadence": queue})]}
+    )
+    shift = timedelta(hours=20, minutes=15)  # 07:15 in Paris the next day
+    early = [replace(i, published=i.published + shift, seen=i.seen + shift) for i in stream()]
+    dawn = T0 + shift + timedelta(minutes=40)  # 07:55
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: dawn) as pipeline:
+        feed_in(pipeline, early)
+        assert pipeline.process(dawn).pitched == []
+        pipeline.process(dawn + timedelta(minutes=10))
+        held = "SELECT reason FROM holds WHERE reason != 'blocked' ORDER BY id"
+        assert [r["reason"] for r in pipeline.store.query(held)] == ["quiet_hours", "queued"]
+        report = pipeline.process(dawn + timedelta(hours=5))
+        assert [p.theme for p in report.pitched] == ["meteo"]
+
+
 def test_changing_the_model_reembeds_lazily(tmp_path: Path, settings: Any) -> None:
     with make_pipeline(settings, db=str(tmp_path / "t.db")) as pipeline:
         feed_in(pipeline, stream()[:3])

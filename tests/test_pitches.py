@@ -683,6 +683,13 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
          "Israeli PM Netanyahu to address UN."),
         (("Effort to censure Ilhan Omar",), ""),
         (("Plan to rebuild the East Wing ballroom",), ""),
+        (("Trump 401k changes: What to know",), ""),
+        (("Words to watch out for in the Fed statement",), ""),
+        (("Back to the future for Nintendo fans",), ""),
+        # ...and no cut leaves what it goes on with hanging: "…man convicted.", "…start turning."
+        (("Florida to execute man convicted in 1990 murder",), ""),
+        (("DOJ to start turning over Epstein files to Capitol Hill",), ""),
+        (("Kraft Heinz to split a decade after megafood merger",), "Kraft Heinz to split."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

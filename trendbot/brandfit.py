@@ -129,11 +129,8 @@ def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitche
 
 def _names(titles: Sequence[str]) -> list[str]:
     """The names whose company `safety.bad_company` reads."""
-    return [
-        n
-        for n in entities.named_entities(titles)
-        if not entities.is_vague(n) and not entities.is_occasion(n)
-    ]
+    names = entities.named_entities(titles, limit=8)
+    return [n for n in names if not entities.is_vague(n) and not entities.is_occasion(n)][:5]
 
 
 def names_of(context: StoryContext) -> list[str]:

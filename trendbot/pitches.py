@@ -1166,26 +1166,29 @@ def _lead_from(words: list[str], lang: str) -> str:
     return text
 
 
-# Nouns a headline follows with "to" and a verb: a label ("Effort to censure…", "Reactions to…"),
-# not a name about to act
-_TO_NOUNS = (
+# Words a headline follows with "to" and a verb: a label ("Effort to censure…", "Words to
+# watch", "Free to play", "What to know"), not a name about to act
+_TO_LABELS = (
     "effort efforts plan plans bid bids move moves push call calls reaction reactions vote deal "
-    "fight race attempt attempts decision order threat threats pledge promise proposal way guide "
-    "chance need plea rush vow"
+    "fight race attempt attempts decision order threat threats pledge promise proposal way ways "
+    "guide chance need plea rush vow words intent free ready able back end return time tips "
+    "things reasons how what why where when who"
 )
-_TO_NOUN_SET = frozenset(_TO_NOUNS.split())
+_TO_LABEL_SET = frozenset(_TO_LABELS.split())
 
 
 def _future(words: Sequence[str], i: int) -> bool:
     """Headlines tell what a name will do with "to": "Yum Brands to review…", "Nvidia to
-    invest…" (a lower-case word after "to", right after the name)."""
+    invest…": a name from the clause's start, "to", then a lower-case word that is no small
+    word ("Back to the future", "Research tying Tylenol to autism": no)."""
     return (
         i >= 2
         and _fold(words[i - 1]) == "to"
-        and words[i - 2][:1].isupper()
+        and all(w[:1].isupper() or w[:1].isdigit() for w in words[: i - 1])
+        and not any(_fold(w) in _TO_LABEL_SET for w in words[: i - 1])
         and words[i].isalpha()
         and words[i].islower()
-        and _fold(words[i - 2]) not in _TO_NOUN_SET
+        and _fold(words[i]) not in _LEAD_DANGLING
     )
 
 
@@ -1320,13 +1323,14 @@ def _to_a_detail(words: Sequence[str], i: int) -> bool:
     return _fold(words[i]) == "to" and figure and not bound
 
 
-_TIME_WORDS = "minutes hours days weeks months years moments"
+_TIME_WORDS = "minutes hours days weeks months years decade decades moments"
 _TIME_UNITS = frozenset(_TIME_WORDS.split())
 _QUANTIFIER_WORDS = "a few just only two three four five six several many"
 _QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
 _PREPOSITIONS_EN = _COMPLEMENT_EN | _LEAD_CUT["en"]
 _AUXILIARY_WORDS = "is are was were be been being am"
 _AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
+_NOT_A_NOUN = _AUXILIARY | _LEAD_DANGLING | {"than", "as", "has", "have", "had", "been"}
 # a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
 # aim | at", "sets its sights | on", "goes all | in" (not "escalates trade war | with…", nor a
 # particle: "backs down | on…" is whole); the object, then the verb's stems
@@ -1374,8 +1378,23 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         and _fold(words[i - 2]) not in _AUXILIARY
         and not _after_article(words, i - 1)
     )
+    # what a participle after the object of "to <verb>", or an -ing right after it, goes on
+    # with: "to execute man convicted | in…", "to force vote aimed | at…", "to start turning |
+    # over…" (plural nouns read as verbs elsewhere: "Two US soldiers and interpreter killed")
+    participle = (
+        before[:1].islower()
+        and len(before) > 4
+        and 0 <= verb < i - 1
+        and _fold(words[verb]) not in _SAID
+        and (
+            (before.endswith("ed") and verb < i - 2 and _future(words, verb)
+             and words[i - 2][:1].islower() and _fold(words[i - 2]) not in _NOT_A_NOUN)
+            or (before.endswith("ing") and i - 2 == verb and _fold(words[i - 3]) == "to")
+        )
+    )  # fmt: skip
     if word in _COMPLEMENT_EN and (
         i - 1 == verb
+        or participle
         or (_fold(words[i - 2]) == "to" and before[:1].islower())
         or ing
         or _set_object(words, i)

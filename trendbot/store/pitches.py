@@ -329,16 +329,20 @@ class PitchesMixin(StoreBase):
         return out
 
     def waiting_for_morning(self, *, since: datetime, brand: str = "") -> list[int]:
-        """The stories whose latest hold for the brand, since `since`, is a wait for the end of
-        quiet hours, and that it never pitched: the cadence owes them a look in the morning."""
+        """The stories the brand's quiet hours held since `since` that still wait (their latest
+        hold is a wait: quiet hours, the queue, a stronger story), never pitched: the cadence
+        owes them a look in the morning, even once their momentum has faded."""
         return [
             story_id
             for (story_id,) in self._tuples(
-                "SELECT story_id FROM holds WHERE brand = ? AND reason = 'quiet_hours'"
-                " AND at >= ? AND id IN (SELECT max(id) FROM holds WHERE brand = ?"
-                " GROUP BY story_id) AND story_id NOT IN"
-                " (SELECT story_id FROM pitches WHERE brand = ?) ORDER BY story_id",
-                [brand, iso(since), brand, brand],
+                "SELECT story_id FROM holds WHERE brand = ?"
+                " AND reason IN ('quiet_hours', 'queued', 'outranked')"
+                " AND id IN (SELECT max(id) FROM holds WHERE brand = ? GROUP BY story_id)"
+                " AND story_id IN (SELECT story_id FROM holds WHERE brand = ?"
+                " AND reason = 'quiet_hours' AND at >= ?)"
+                " AND story_id NOT IN (SELECT story_id FROM pitches WHERE brand = ?)"
+                " ORDER BY story_id",
+                [brand, brand, brand, iso(since), brand],
             )
         ]
 
