@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from trendbot.calibration import for_model
-from trendbot.safety import BUILTIN, BlockedTopic, SafetyFilter, SafetyRules, Verdict
+from trendbot.safety import (
+    BUILTIN,
+    REPEATED,
+    BlockedTopic,
+    SafetyFilter,
+    SafetyRules,
+    Verdict,
+)
 from trendbot.themes import fold
 from trendbot.topics import TOPICS, TopicModel
 
@@ -83,8 +90,13 @@ def test_every_builtin_category_has_both_languages() -> None:
         "religion",
         "health scares",
         "crime and trials",
+        "labour disputes",
     }
     for category in BUILTIN:
+        if category.name == "labour disputes":  # asks for caution when it runs through a story
+            assert not category.strong and set(category.weak) <= set(REPEATED)
+            assert any(w.startswith("greve") for w in category.weak)  # French too
+            continue
         assert category.strong and category.weak and len(category.prototypes) >= 5
         french = [p for p in category.prototypes if any(w in p for w in (" le ", " la ", " des "))]
         assert french, category.name
@@ -241,6 +253,17 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
         (
             "Fans vote for the football awards ; Football awards voting opens ; "
             "How to vote in the football awards",
+            "safe",
+        ),
+        # a labour dispute, told in different words: a person decides which side not to take
+        (
+            "Coffee chain's union workers plan strike ; Baristas vote to authorize strike ; "
+            "Unionized baristas say they will strike next week ; New holiday cups unveiled",
+            "caution",
+        ),
+        # "strike" alone is a goal or a deal as often
+        (
+            "Late strike wins the derby ; Derby strike of the season ; Fans hail the derby",
             "safe",
         ),
     ],
