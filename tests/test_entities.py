@@ -262,3 +262,18 @@ def test_the_words_after_a_product_s_number_are_no_name_of_their_own() -> None:
     # named on its own elsewhere: a name
     pro = ["iPhone 17 Pro Max tested", "Apple Pro Max owners complain", "Pro Max sells out"]
     assert "Pro Max" in named_entities(pro)
+
+
+def test_an_elision_with_a_capital_inside_a_clause_is_part_of_the_name() -> None:
+    kering = [
+        "Gucci owner Kering nears $4 billion sale of beauty unit to L’Oréal",
+        "Kering and L’Oréal forge an alliance in beauty",
+    ]
+    assert named_entities(kering) == ["Kering", "L’Oréal"]
+    assert named_entities(["R&B singer D’Angelo dead at 51", "Fans mourn D’Angelo"])[0] == (
+        "D’Angelo"
+    )
+    # a clause's first word, or a lower-case one, is a French elision
+    assert named_entities(["L’Élysée dément la rumeur", "Le président quitte l’Élysée"]) == [
+        "Élysée"
+    ]

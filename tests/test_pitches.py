@@ -882,6 +882,9 @@ def test_check_draft_lists_each_problem() -> None:
         ("iPhone", "#iPhone"),
         ("#Météo", "#Météo"),
         ("PSG", "#PSG"),
+        ("L’Oréal", "#LOréal"),  # an apostrophe joins, it splits nothing off
+        ("Macy's", "#Macys"),
+        ("Jim O'Neill", "#JimONeill"),
         ("2025", None),
         ("a sentence far too long to be a tag", None),
         ("", None),

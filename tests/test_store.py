@@ -660,6 +660,32 @@ def test_an_install_made_before_pgvector_moves_to_it_exactly(
         drop_schema(pgvector_url, schema_name(url))
 
 
+def test_stories_waiting_for_the_morning_are_the_brands_unpitched_quiet_hours_waits(
+    store: Store,
+) -> None:
+    night = T0 - timedelta(hours=3)
+    store.hold(1, "quiet_hours", "waits until 08:00", now=night, brand="B")
+    store.hold(2, "quiet_hours", "waits until 08:00", now=night, brand="B")
+    store.hold(2, "queued", "in the queue until 08:30", now=T0, brand="B")  # a wait still
+    store.hold(3, "quiet_hours", "waits until 08:00", now=night, brand="B")
+    store.hold(3, "stale", "too old", now=T0, brand="B")  # dropped
+    store.hold(4, "quiet_hours", "waits until 08:00", now=T0 - timedelta(hours=30), brand="B")
+    store.hold(5, "quiet_hours", "waits until 08:00", now=night, brand="other brand")
+    store.hold(6, "queued", "in the queue", now=night, brand="B")  # never held for the night
+    store.hold(7, "quiet_hours", "waits until 08:00", now=night, brand="B")
+    store.execute(
+        "INSERT INTO stories (id, model, label, first_seen, last_seen) VALUES (7, 'm', 'x', ?, ?)",
+        [iso(night), iso(night)],
+    )
+    store.execute(
+        "INSERT INTO pitches (story_id, theme, draft, created, updated, brand)"
+        " VALUES (7, 't', 'd', ?, ?, 'B')",
+        [iso(T0), iso(T0)],
+    )
+    assert store.waiting_for_morning(since=T0 - timedelta(hours=24), brand="B") == [1, 2]
+    assert store.waiting_for_morning(since=T0 - timedelta(hours=24), brand="other brand") == [5]
+
+
 def test_judged_stories_are_the_weeks_holds_with_their_blocks(store: Store) -> None:
     store.hold(1, "weak_fit", "Only loosely about 'x'.", now=T0, brand="B")
     store.hold(1, "blocked", "politics and elections: 'vote'", now=T0, brand="B")

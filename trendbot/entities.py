@@ -147,8 +147,10 @@ _ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I
 
 
 def headline_tokens(clause: str) -> list[str]:
-    """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth")."""
-    tokens = [_ELISION.sub("", _POSSESSIVE.sub("", t)) for t in _TOKEN.findall(clause)]
+    """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth").
+    Inside a clause, an elision with a capital is part of a name: "Kering and L’Oréal"."""
+    tokens = [_POSSESSIVE.sub("", t) for t in _TOKEN.findall(clause)]
+    tokens = [t if i and t[:1].isupper() else _ELISION.sub("", t) for i, t in enumerate(tokens)]
     return [t for t in tokens if t]
 
 

@@ -393,7 +393,11 @@ _ROMAN = re.compile(r"[IVXLC]+")
 def hashtag(term: str) -> str | None:
     """`Roland-Garros` -> `#RolandGarros`, `Tour de France` -> `#TourDeFrance`; None for terms
     that make poor tags (a sentence, a number, too long)."""
-    parts = [p for p in re.findall(r"[^\W_]+", term.lstrip("#")) if len(p) > 1 or p.isdigit()]
+    # an apostrophe joins ("L’Oréal" -> "#LOréal", "Macy's" -> "#Macys"), after a contraction's
+    # ending is left out ("ID'd")
+    plain = re.sub(r"(?<=\w)['’](?:d|ll|re|ve|t|m)\b", "", term.lstrip("#"))
+    plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)
+    parts = [p for p in re.findall(r"[^\W_]+", plain) if len(p) > 1 or p.isdigit()]
     if not parts or len(parts) > 3:
         return None
     if len(parts) == 1:
