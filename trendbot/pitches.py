@@ -1210,7 +1210,7 @@ def _without_apposition(words: list[str]) -> list[str]:
     after a question word ("What Georgia Tech coach Brent Key said"), a comma or a verb
     ("Turkey set to host COP31"), nor before an acronym ("Meta chief AI scientist…") or a name
     that is one common word ("Lee", "Kim": the description says who)."""
-    if _first_word(words) in _ASKED or _first_word(words) in _LEAD_CUT["en"]:
+    if (first := _first_word(words)) in _ASKED or first in _LEAD_CUT["en"]:
         return words
     for i in range(1, min(4, len(words) - 2)):
         if words[i] not in _ROLES:
@@ -1334,7 +1334,7 @@ _QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
 _PREPOSITIONS_EN = _COMPLEMENT_EN | _LEAD_CUT["en"]
 _AUXILIARY_WORDS = "is are was were be been being am"
 _AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
-_NOT_A_NOUN = _AUXILIARY | _LEAD_DANGLING | {"than", "as", "has", "have", "had", "been"}
+_NOT_A_NOUN = _AUXILIARY | _LEAD_DANGLING | {"than", "as", "has", "have", "had"}
 # a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
 # aim | at", "sets its sights | on", "goes all | in" (not "escalates trade war | with…", nor a
 # particle: "backs down | on…" is whole); the object, then the verb's stems
