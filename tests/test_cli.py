@@ -60,6 +60,34 @@ def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     assert "embedding model: use-multilingual (auto: non-English content (fr))" in french.output
 
 
+def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:
+    """A theme asking for a competitor's name or a blocked term matches stories never pitched:
+    said, as the rules find it (a blocked term in its forms, a competitor as a whole name)."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        "feeds:\n  - name: n\n    url: https://example.com/rss\n    language: en\n"
+        "brand:\n  name: Bunhaus\n  themes:\n    - name: food\n"
+        '      keywords: ["McDonald\'s menu", burger, product recalls, Burgerville]\n'
+        "  safety:\n    competitors: [mcdonald’s, Burger King, Burger]\n"
+        "    blocked_terms: [recall]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
+    assert result.exit_code == 0, result.output
+    warnings = [line.strip() for line in result.output.splitlines() if "warning:" in line]
+    assert warnings == [
+        "warning: brand 'Bunhaus': theme 'food' keyword \"McDonald's menu\" is also in"
+        " safety.competitors: the stories naming it are held for an editor, never pitched on"
+        " their own; remove it from one of them",
+        "warning: brand 'Bunhaus': theme 'food' keyword 'burger' is also in safety.competitors:"
+        " the stories naming it are held for an editor, never pitched on their own; remove it"
+        " from one of them",
+        "warning: brand 'Bunhaus': theme 'food' keyword 'product recalls' is also in"
+        " safety.blocked_terms: the stories naming it are blocked, never pitched on their own;"
+        " remove it from one of them",
+    ]  # not "Burgerville": a competitor is a whole name
+
+
 def test_bad_config_is_one_line_per_mistake_and_exit_1(tmp_path: Path) -> None:
     bad = tmp_path / "feeds.yaml"
     bad.write_text("feeds:\n  - name: x\n    url: htp://x\nbrand:\n  name: B\n  themes: []\n")

@@ -186,6 +186,7 @@ def config() -> None:
 def config_check(ctx: Context) -> None:
     """Validate feeds.yaml and print what will run."""
     from trendbot import embed
+    from trendbot.fit import held_keywords
 
     s = ctx.settings
     model, why = embed.resolve_model(s.embedding.model, s.languages)
@@ -205,6 +206,8 @@ def config_check(ctx: Context) -> None:
         )
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
+        for problem in held_keywords(brand):
+            click.echo(f"    warning: {problem}")
     click.echo(f"  embedding model: {model} ({why})")
     click.echo(f"  database: {redact(ctx.db_path())}")
     from trendbot.settings import Secrets
@@ -792,6 +795,7 @@ def themes_try(
 
     from trendbot import embed, tuning
     from trendbot.console import print_tried
+    from trendbot.fit import held_keywords
     from trendbot.topics import load as load_topics
 
     if file and since:
@@ -834,6 +838,8 @@ def themes_try(
         return
     console = Console()
     print_tried(console, report)
+    for problem in held_keywords(brand):
+        click.echo(f"warning: {problem}")
     took = time.monotonic() - started
     click.echo(
         f"{report.stories:,} stories from {source}, scored with {model} in {took:.1f} s"

@@ -67,6 +67,24 @@ def make_safety(
     return safety.SafetyFilter(rules, encode, model=model, topics=topics)
 
 
+def held_keywords(brand: BrandSettings) -> list[str]:
+    """Theme keywords that the brand's own safety rules hold back, found as those rules find
+    them: a theme that asks for "McDonald's" while `competitors` lists it matches stories that
+    are never pitched. Warned, not refused: a team may want its competitors' news shown,
+    flagged, in `/trend`."""
+    held = [(t, "blocked_terms", "blocked", True) for t in brand.safety.blocked_terms]
+    held += [(c, "competitors", "held for an editor", False) for c in brand.safety.competitors]
+    return [
+        f"brand {brand.name!r}: theme {theme.name!r} keyword {keyword!r} is also in"
+        f" safety.{where}: the stories naming it are {fate}, never pitched on their own; remove"
+        " it from one of them"
+        for theme in brand.themes
+        for keyword in theme.keywords
+        for term, where, fate, inflected in held
+        if safety.finds(term, keyword, inflected=inflected)
+    ]
+
+
 def assess(
     matcher: themes.ThemeMatcher,
     safety_filter: safety.SafetyFilter,

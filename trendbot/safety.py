@@ -368,6 +368,12 @@ class _Terms:
         return next(g for g in hit.groups() if g) if hit else None
 
 
+def finds(term: str, text: str, *, inflected: bool) -> bool:
+    """Whether a brand's rule finds `term` in `text`: `inflected` as its blocked terms are
+    matched, else as a competitor's name."""
+    return _Terms([term], inflected=inflected).find(fold(text)) is not None
+
+
 def _by_headline(text: str) -> str:
     """A story's text folded headline by headline, with a bar between them, so that a brand's
     term is never made of the end of one headline and the start of the next."""
