@@ -481,6 +481,25 @@ def test_the_disease_itself_still_asks_for_care() -> None:
     assert verdict.level == "blocked"
 
 
+@pytest.mark.parametrize(
+    ("text", "probs", "level"),
+    [
+        # a band's diagnosis read as world news for its country: the pandemic only dates it
+        ("Three members of a K-pop band diagnosed with COVID-19", {"world": 0.57}, "caution"),
+        ("La pandémie a changé nos vacances à l'étranger", {"world": 0.55}, "caution"),
+        # news of the disease itself, or a hint of the reading's own kind, still blocks
+        ("Three members of a K-pop band diagnosed with COVID-19", {"health": 0.57}, "blocked"),
+        ("The army moves in as COVID-19 cases climb", {"world": 0.57}, "blocked"),
+    ],
+)
+def test_the_pandemic_dates_a_story_read_as_other_news(
+    text: str, probs: dict[str, float], level: str
+) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(**probs))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == level, verdict.reason
+
+
 def test_one_vector_per_text() -> None:
     f = SafetyFilter(SafetyRules(), encode, model="minilm")
     with pytest.raises(ValueError, match="one vector per text"):
