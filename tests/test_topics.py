@@ -67,6 +67,8 @@ def use():  # type: ignore[no-untyped-def]
         ("Le buteur signe un doublé et offre la victoire à son club", "sports"),
         ("Gold climbs to a record as investors seek safety", "business"),
         ("Five cosy soups for a cold autumn evening", "food"),
+        ("Evening news anchor steps down after twenty years at the desk", "media"),
+        ("La chaîne d'information en continu perd son présentateur vedette", "media"),
     ],
 )
 def test_the_model_reads_the_kind_of_news_in_both_languages(use, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
@@ -115,6 +117,38 @@ def test_safety_reads_meaning_and_a_lone_word_no_longer_blocks(use) -> None:  # 
     assert fans.level != "blocked"
     assert bus.level == "blocked" and "'kills'" in bus.reason
     assert sneakers.level == "safe"
+
+
+@pytest.mark.slow
+def test_news_about_the_news_media_is_no_pop_culture_and_adds_to_a_charter_reading(use) -> None:  # type: ignore[no-untyped-def]
+    """HuffPost's MEDIA section is a kind of news of its own: without it, a newsroom's news read as
+    entertainment and matched pop-culture themes, and a pundit's politics read as politics."""
+    embedder, model = use
+    pop = Theme(
+        "pop culture",
+        "Viral moments, hit movies and shows, music and celebrities everyone talks about.",
+        keywords=("album", "box office", "celebrity"),
+        examples=("Surprise album drop breaks streaming records overnight",),
+    )
+    texts = [
+        "Singer's new album tops the charts in its first week",
+        "Evening news anchor steps down after twenty years at the desk",
+    ]
+    vectors = embedder.encode(texts)
+    matcher = ThemeMatcher([pop], embedder.encode, model=embedder.name, topics=model)
+    album, anchor = matcher.relevance(texts, vectors)[:, 0]
+    assert album >= 0.35 > anchor
+    f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
+    texts = [
+        "Morning show host questions the minister's pension reform",  # politics 44 %, media 46 %
+        "Newspaper columnist slams the party leader's campaign speech",  # the media 99 %
+        "Singer's new album tops the charts in its first week",
+    ]
+    host, columnist, album_v = f.check(texts, embedder.encode(texts))
+    assert host.level == "blocked" and "and about the news media" in host.reason
+    assert columnist.reason == "the news media: reads as news about the news media (99%)"
+    assert columnist.level == "caution"
+    assert album_v.level == "safe"
 
 
 @pytest.mark.slow

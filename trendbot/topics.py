@@ -33,7 +33,7 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 
 TOPICS = (
     "politics", "world", "crime", "religion", "disaster", "health",
-    "business", "science", "tech", "sports", "culture",
+    "business", "science", "tech", "sports", "culture", "media",
     "food", "style", "home", "travel", "wellness", "family", "human",
 )  # fmt: skip
 # What a brand charter keeps away from: safety reads their summed probability.
@@ -41,11 +41,14 @@ CHARTER = ("politics", "world", "crime", "religion", "disaster", "health")
 
 # HuffPost categories -> topics. Left out: categories named after a readership rather than a
 # subject (BLACK VOICES, QUEER VOICES, WOMEN, LATINO VOICES, IMPACT, EDUCATION) and the
-# catch-alls U.S. NEWS and MEDIA, whose rows are any topic.
+# catch-all U.S. NEWS, whose rows are any topic. MEDIA is news about the news business
+# (anchors, newsrooms, networks' deals and regulators): without it, such stories read as
+# entertainment and matched pop-culture themes ("X named editor-in-chief of CBS News").
 HUFFPOST_TOPICS = {
     "POLITICS": "politics", "WORLD NEWS": "world", "CRIME": "crime", "RELIGION": "religion",
     "BUSINESS": "business", "MONEY": "business", "SCIENCE": "science", "ENVIRONMENT": "science",
     "TECH": "tech", "SPORTS": "sports", "ENTERTAINMENT": "culture", "COMEDY": "culture",
+    "MEDIA": "media",
     "CULTURE & ARTS": "culture", "FOOD & DRINK": "food", "STYLE & BEAUTY": "style",
     "HOME & LIVING": "home", "TRAVEL": "travel", "WELLNESS": "wellness", "PARENTING": "family",
     "WEDDINGS": "family", "WEIRD NEWS": "human",
