@@ -690,6 +690,16 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Florida to execute man convicted in 1990 murder",), ""),
         (("DOJ to start turning over Epstein files to Capitol Hill",), ""),
         (("Kraft Heinz to split a decade after megafood merger",), "Kraft Heinz to split."),
+        # a passive that says little without its agent keeps it ("…datacenter backed.", "…was
+        # diagnosed."); one that is news as it stops may end there
+        (("Denver was struck by a snowstorm as temperatures plunge across the state",),
+         "Denver was struck by a snowstorm."),
+        (("Michigan residents fight against huge datacenter backed by tech giants",), ""),
+        (("Ben Sasse says he was diagnosed with stage 4 pancreatic cancer",), ""),
+        (("Midshipman at US Naval Academy was shot by a fellow student",),
+         "Midshipman at US Naval Academy was shot."),
+        # a comma between adjectives is inside the clause: never "…shows a new."
+        (("Democrats’ defiance on shutdown shows a new, tougher approach to Trump",), ""),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

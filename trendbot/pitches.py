@@ -1006,7 +1006,8 @@ def _clauses(title: str) -> list[tuple[str, str]]:
     """A headline's clauses, each with the separator after it. A comma inside a list of names
     joins ("Disney pulls ABC, ESPN and more from YouTube TV" is one clause, not "Disney pulls
     ABC"), and so does one after a verb's name before another name ("Musk says Tesla, Samsung
-    sign…", "Trump trolls Biden, Obama"), and a title's full stop in a sentence ("to interview
+    sign…", "Trump trolls Biden, Obama") or between adjectives ("shows a new, tougher
+    approach"), and a title's full stop in a sentence ("to interview
     Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former two-term Illinois
     Gov. | Jim Edgar dies")."""
     parts = [*_LEAD_CLAUSES.split(title), ""]
@@ -1020,9 +1021,13 @@ def _clauses(title: str) -> list[tuple[str, str]]:
 
 
 def _joins(before: str, end: str, after: str) -> bool:
-    if end.strip() == ",":
-        return _listed(before, after) or _object_goes_on(before, after)
     words = before.split()
+    if end.strip() == ",":
+        return (
+            _listed(before, after)
+            or _object_goes_on(before, after)
+            or _adjectives(words, after.split())
+        )
     return (
         end.strip() == "."
         and len(words) >= 2
@@ -1031,6 +1036,23 @@ def _joins(before: str, end: str, after: str) -> bool:
             w[:1].islower() and (entities.verb_like(w) or w.endswith("ing") or _fold(w) in _LINKS)
             for w in words[:-1]
         )
+    )
+
+
+_DETERMINERS = frozenset(("another", "other", "some", "its", "their", "his", "her", "which", "who"))
+
+
+def _adjectives(before: list[str], after: list[str]) -> bool:
+    """Whether a comma separates adjectives: "shows a new, tougher approach" (an article, one
+    word, then two lower-case words); not "shatter the filibuster, another Senate norm", "the
+    eShop, Steam and…"."""
+    return (
+        len(before) >= 2
+        and _fold(before[-2]) in ("a", "an", "the")
+        and before[-1][:1].islower()
+        and len(after) >= 2
+        and all(w[:1].islower() for w in after[:2])
+        and _fold(after[0]) not in _LEAD_DANGLING | _DETERMINERS
     )
 
 
@@ -1335,6 +1357,13 @@ _PREPOSITIONS_EN = _COMPLEMENT_EN | _LEAD_CUT["en"]
 _AUXILIARY_WORDS = "is are was were be been being am"
 _AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
 _NOT_A_NOUN = _AUXILIARY | _LEAD_DANGLING | {"than", "as", "has", "have", "had"}
+# participles that say little without their agent or what it came with: "DC region expected to
+# be hit | with snowfall", "conflict is plagued | by", "datacenter backed | by" (but "victims
+# named | by police", "Midshipman was shot | by" are news as they stop)
+_BARE_PASSIVE_WORDS = "hit struck plagued backed affected diagnosed hampered marred rocked " + (
+    "battered slammed blanketed dogged overshadowed fueled fuelled driven linked tied"
+)
+_BARE_PASSIVE = frozenset(_BARE_PASSIVE_WORDS.split())
 # a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
 # aim | at", "sets its sights | on", "goes all | in" (not "escalates trade war | with…", nor a
 # particle: "backs down | on…" is whole); the object, then the verb's stems
@@ -1396,9 +1425,11 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
             or (before.endswith("ing") and i - 2 == verb and _fold(words[i - 3]) == "to")
         )
     )  # fmt: skip
+    passive = word in ("by", "with") and _fold(before) in _BARE_PASSIVE
     if word in _COMPLEMENT_EN and (
         i - 1 == verb
         or participle
+        or passive
         or (_fold(words[i - 2]) == "to" and before[:1].islower())
         or ing
         or _set_object(words, i)
