@@ -69,7 +69,8 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         "brand:\n  name: Bunhaus\n  themes:\n    - name: food\n"
         '      keywords: ["McDonald\'s menu", burger, product recalls, Burgerville]\n'
         "  safety:\n    competitors: [mcdonald’s, Burger King, Burger]\n"
-        "    blocked_terms: [recall]\n",
+        "    blocked_terms: [recall]\n"
+        "    blocked_topics: [{name: safety, keywords: [Burgerville]}]\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
@@ -85,7 +86,10 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         "warning: brand 'Bunhaus': theme 'food' keyword 'product recalls' is also in"
         " safety.blocked_terms: the stories naming it are blocked, never pitched on their own;"
         " remove it from one of them",
-    ]  # not "Burgerville": a competitor is a whole name
+        "warning: brand 'Bunhaus': theme 'food' keyword 'Burgerville' is also in"
+        " safety.blocked_topics (safety): the stories naming it are blocked, never pitched on"
+        " their own; remove it from one of them",
+    ]  # "Burgerville" is no competitor "Burger": a competitor is a whole name
 
 
 def test_bad_config_is_one_line_per_mistake_and_exit_1(tmp_path: Path) -> None:

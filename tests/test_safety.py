@@ -75,6 +75,9 @@ def test_a_strong_term_blocks_and_says_why() -> None:
         # the French "parti" is not the English "parties"
         ("Studio weighs offers from multiple parties", "safe"),
         ("Le parti présente son programme", "caution"),
+        # nor the French "procès" the English "process" (no plural "s" after an "s")
+        ("Studio calls the sales process unfair", "safe"),
+        ("Le procès du braqueur s'ouvre à Paris", "blocked"),
     ],
 )
 def test_terms_match_whole_words_any_case_or_accent(text: str, level: str) -> None:

@@ -120,9 +120,9 @@ def test_safety_reads_meaning_and_a_lone_word_no_longer_blocks(use) -> None:  # 
 
 
 @pytest.mark.slow
-def test_news_about_the_news_media_is_no_pop_culture_and_adds_to_a_charter_reading(use) -> None:  # type: ignore[no-untyped-def]
+def test_news_about_the_news_media_is_no_pop_culture_and_the_charter_reads_its_subject(use) -> None:  # type: ignore[no-untyped-def]
     """HuffPost's MEDIA section is a kind of news of its own: without it, a newsroom's news read as
-    entertainment and matched pop-culture themes, and a pundit's politics read as politics."""
+    entertainment and matched pop-culture themes."""
     embedder, model = use
     pop = Theme(
         "pop culture",
@@ -138,17 +138,17 @@ def test_news_about_the_news_media_is_no_pop_culture_and_adds_to_a_charter_readi
     matcher = ThemeMatcher([pop], embedder.encode, model=embedder.name, topics=model)
     album, anchor = matcher.relevance(texts, vectors)[:, 0]
     assert album >= 0.35 > anchor
+    # the charter reads what a media story is about: the rest of the reading, renormalised
     f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
     texts = [
         "Morning show host questions the minister's pension reform",  # politics 44 %, media 46 %
-        "Newspaper columnist slams the party leader's campaign speech",  # the media 99 %
-        "Singer's new album tops the charts in its first week",
+        "Newspaper columnist slams the party leader's campaign speech",  # politics 1 %, media 99 %
+        "Newspaper to end its print edition next year",
     ]
-    host, columnist, album_v = f.check(texts, embedder.encode(texts))
-    assert host.level == "blocked" and "and about the news media" in host.reason
-    assert columnist.reason == "the news media: reads as news about the news media (99%)"
-    assert columnist.level == "caution"
-    assert album_v.level == "safe"
+    host, columnist, paper = f.check(texts, embedder.encode(texts))
+    assert host.level == "blocked" and host.reason.startswith("politics: reads as politics news (8")
+    assert columnist.level == "blocked" and "'campaign'" in columnist.reason
+    assert paper.level == "safe"
 
 
 @pytest.mark.slow

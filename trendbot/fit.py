@@ -72,8 +72,14 @@ def held_keywords(brand: BrandSettings) -> list[str]:
     them: a theme that asks for "McDonald's" while `competitors` lists it matches stories that
     are never pitched. Warned, not refused: a team may want its competitors' news shown,
     flagged, in `/trend`."""
-    held = [(t, "blocked_terms", "blocked", True) for t in brand.safety.blocked_terms]
-    held += [(c, "competitors", "held for an editor", False) for c in brand.safety.competitors]
+    s = brand.safety
+    held = [(t, "blocked_terms", "blocked", True) for t in s.blocked_terms]
+    held += [
+        (k, f"blocked_topics ({topic.name})", "blocked", True)
+        for topic in s.blocked_topics
+        for k in topic.keywords
+    ]
+    held += [(c, "competitors", "held for an editor", False) for c in s.competitors]
     return [
         f"brand {brand.name!r}: theme {theme.name!r} keyword {keyword!r} is also in"
         f" safety.{where}: the stories naming it are {fate}, never pitched on their own; remove"
