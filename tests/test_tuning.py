@@ -108,11 +108,14 @@ def test_brand_picks_whose_themes_are_tried(tmp_path: Path) -> None:
     cfg = config(tmp_path)
     data = json.loads(cfg.read_text(encoding="utf-8"))
     first = data.pop("brand")
-    second = first | {"name": "Glace", "themes": [first["themes"][0] | {"name": "chaleur"}]}
+    chaleur = first["themes"][0] | {"name": "chaleur", "keywords": ["Glacier Martin"]}
+    second = first | {"name": "Glace", "themes": [chaleur], "safety": {"competitors": ["Martin"]}}
     cfg.write_text(json.dumps(data | {"brands": [first, second]}), encoding="utf-8")
     stream = write_lines(tmp_path / "archive.jsonl", archive())
-    report = json.loads(themes_try(cfg, str(stream), "--brand", "glace", "--json").stdout)
+    tried = themes_try(cfg, str(stream), "--brand", "glace", "--json")
+    report = json.loads(tried.stdout)  # the JSON alone on stdout, the warning beside it
     assert [t["theme"] for t in report["themes"]] == ["chaleur"]
+    assert "keyword 'Glacier Martin' is also in safety.competitors" in tried.stderr
     unknown = CliRunner().invoke(
         cli, ["--config", str(cfg), "themes", "try", str(stream), "--brand", "Nope"]
     )

@@ -833,12 +833,15 @@ def themes_try(
         learned=learned,
         shown=limit,
     )
+    problems = held_keywords(brand)
     if as_json:
         click.echo(tuning.report_json(report))
+        for problem in problems:  # beside the JSON, not in it
+            click.echo(f"warning: {problem}", err=True)
         return
     console = Console()
     print_tried(console, report)
-    for problem in held_keywords(brand):
+    for problem in problems:
         click.echo(f"warning: {problem}")
     took = time.monotonic() - started
     click.echo(
