@@ -222,8 +222,7 @@ OCCASIONS = frozenset(_OCCASIONS)
 def is_occasion(name: str) -> bool:
     """A holiday or a shopping day ("Thanksgiving", "Black Friday", "Valentine's Day", "Noël"),
     however its apostrophes, accents and hyphens are written."""
-    plain = unicodedata.normalize("NFKD", name.casefold())
-    plain = "".join(c for c in plain if not unicodedata.combining(c) and c not in "'’.")
+    plain = "".join(c for c in fold(name) if c not in "'’.")
     return " ".join(plain.replace("-", " ").split()) in OCCASIONS
 
 

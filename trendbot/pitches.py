@@ -1039,7 +1039,7 @@ def _joins(before: str, end: str, after: str) -> bool:
     )
 
 
-_DETERMINERS = frozenset(("another", "other", "some", "its", "their", "his", "her", "which", "who"))
+_DETERMINERS = frozenset(("another", "other", "some", "which", "who"))  # past _LEAD_DANGLING
 
 
 def _adjectives(before: list[str], after: list[str]) -> bool:
