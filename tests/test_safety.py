@@ -269,6 +269,28 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
             "Late strike wins the derby ; Derby strike of the season ; Fans hail the derby",
             "safe",
         ),
+        # job cuts, the number between the verb and the jobs: thousands lose their work
+        (
+            "Retailer to slash 16,000 jobs in cost-cutting push ; Retailer is cutting 16,000 jobs"
+            " ; Retailer shares jump on its plan",
+            "caution",
+        ),
+        (
+            "Tech giant lays off 14,000 corporate workers ; Tech giant to lay off up to 30,000"
+            " office workers ; Layoffs hit engineers hardest",
+            "caution",
+        ),
+        ("Renault annonce la suppression de 2 000 postes ; Renault : un plan social", "caution"),
+        # once, in passing; a rate cut is not a job cut
+        (
+            "Jobless claims fall as job cuts stay low ; Jobless claims at a three-month low ; "
+            "Hiring holds up",
+            "safe",
+        ),
+        (
+            "Central bank cuts rates as jobs data softens ; Stocks rise after the rate cut",
+            "safe",
+        ),
     ],
 )
 def test_a_weak_word_through_the_headlines_asks_a_person(text: str, level: str) -> None:

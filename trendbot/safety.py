@@ -96,6 +96,23 @@ LABOUR = (
     "end strike", "end the strike", "walkout", "picket line", "unionized", "unionised",
     "union workers", "labor dispute", "labour dispute", "greve", "greviste",
 )  # fmt: skip
+# Job cuts: "Amazon to lay off up to 30,000 corporate workers", "Nestlé to slash 16,000 jobs".
+# News, and often business news a brand follows, but thousands of people lose their work: a
+# cheery post on it ("your wallet says thanks") is the bad buzz. Like a strike, it asks for
+# caution when it runs through a story (`REPEATED`), never blocks, and a passing mention ("as
+# job cuts stay low") does not count. A pattern, not a word list: the number sits between the
+# verb and the jobs. Over folded text (numbers' separators are spaces: "16 000").
+JOB_CUTS = (
+    r"(?:mass )?layoffs?|job cuts?|(?:lay|lays|laying|laid) off"
+    r"|(?:cut|cuts|cutting|slash|slashes|slashed|slashing|eliminate|eliminates|eliminated"
+    r"|eliminating|axe|axes|axed|axing) (?:(?:up to|as many as|about|around|nearly|almost|over"
+    r"|more than|roughly|another|some) )?(?:\d+ )*(?:(?:hundreds|thousands) of )?"
+    r"(?:(?:corporate|office|white collar|tech|salaried|factory|retail|federal) )?"
+    r"(?:jobs|positions|roles|workers|employees|staff)"
+    r"|licenciements?|plans? sociaux|plan social"
+    r"|suppressions? (?:de (?:\d+ )*|d )(?:postes|emplois)"
+    r"|supprim\w* (?:\d+ )+(?:postes|emplois)"
+)
 BUILTIN: tuple[Category, ...] = (
     Category(
         "disasters",
@@ -368,6 +385,18 @@ class _Terms:
         return next(g for g in hit.groups() if g) if hit else None
 
 
+class _Pattern:
+    """A built-in phrase too varied to list (`JOB_CUTS`), searched like `_Terms`: whole words of
+    folded text; the evidence is the words found."""
+
+    def __init__(self, regex: str) -> None:
+        self._regex = re.compile(f"(?<= )(?:{regex})(?= )")
+
+    def find(self, folded_text: str) -> str | None:
+        hit = self._regex.search(folded_text)
+        return hit.group(0) if hit else None
+
+
 def finds(term: str, text: str, *, inflected: bool) -> bool:
     """Whether a brand's rule finds `term` in `text`: `inflected` as its blocked terms are
     matched, else as a competitor's name."""
@@ -429,7 +458,7 @@ def _any_form(term: str) -> str:
 @dataclass(frozen=True)
 class _Rule:
     category: str
-    terms: _Terms
+    terms: _Terms | _Pattern
     level: Level
 
 
@@ -647,6 +676,8 @@ class SafetyFilter:
         self._undated = [_Rule(name, _Terms(ws), "caution") for name, ws in undated if ws]
         repeated = [(c.name, [w for w in c.weak if w in REPEATED]) for c in builtin]
         self._repeated = [_Rule(name, _Terms(ws), "caution") for name, ws in repeated if ws]
+        if builtin:
+            self._repeated.append(_Rule("job cuts", _Pattern(JOB_CUTS), "caution"))
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
 
