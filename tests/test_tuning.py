@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from test_replay import archive, config, write_lines
+from test_themes import encode, reader
 
 from trendbot.cli import cli
+from trendbot.settings import parse_settings
+from trendbot.tuning import StoryText, try_themes
 
 
 def themes_try(cfg: Path, *args: str) -> Result:
@@ -121,3 +126,51 @@ def test_brand_picks_whose_themes_are_tried(tmp_path: Path) -> None:
     )
     assert unknown.exit_code == 2 and "no brand named 'Nope'" in unknown.output
     assert "Glace" in unknown.output
+
+
+def test_the_weakest_matches_and_what_narrow_would_keep_are_shown() -> None:
+    """A corner theme written as a whole kind matches its kind's other news near the bar: the
+    report lists the weakest matches (where those show first) and says how many `narrow: true`
+    would keep, without applying it. The gaming scene of tests/test_themes.py."""
+    gaming = {
+        "name": "gaming",
+        "description": "tech news about video games, consoles and gamers",
+        "examples": ["tech console game release", "gamers line up for the console launch"],
+    }
+    kinds = ("phone", "tablet", "laptop", "router", "watch")
+    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
+    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
+           "school board", "farm market", "river flood")  # fmt: skip
+    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
+    stream = [*tech, *(f"{a} {b}" for a in who for b in what), "tech console game release"]
+    console = "tech console game launch"
+    now = datetime(2025, 11, 1, tzinfo=UTC)
+    stories = [
+        StoryText(i, t, t, encode([t])[0], 1, 1, now) for i, t in enumerate([*tech, console])
+    ]
+
+    def tried(theme: dict[str, object]) -> Any:
+        brand = parse_settings(
+            {
+                "feeds": [{"name": "f", "url": "https://example.org/rss"}],
+                "brand": {"name": "Arcade", "language": "en", "themes": [theme]},
+            }
+        ).brand
+        [report] = try_themes(
+            brand, stories, stream, encode(stream), encode=encode, model="minilm",
+            topics=reader(tech=("tech", 40.0)), shown=2,
+        ).themes  # fmt: skip
+        return report
+
+    loose = tried(gaming)
+    assert loose.kind == "tech" and loose.matched > 4  # phone prices and reviews match too
+    assert loose.best[0].story.label == console
+    bar = 0.35
+    weakest = [s.relevance for s in loose.weakest]
+    assert len(weakest) == 2 and bar <= weakest[0] <= weakest[1] <= loose.best[-1].relevance
+    assert {s.story.label for s in loose.weakest}.isdisjoint(s.story.label for s in loose.best)
+    assert loose.as_narrow is not None and 1 <= loose.as_narrow < loose.matched / 2
+    # marked narrow, the phones are gone and there is nothing left to suggest
+    narrow = tried(gaming | {"narrow": True})
+    assert narrow.as_narrow is None and narrow.matched == loose.as_narrow
+    assert narrow.best[0].story.label == console

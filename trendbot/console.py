@@ -395,13 +395,25 @@ def print_tried(console: Console, report: TryReport) -> None:
         if t.blocked:
             head.append(f", {t.blocked} of them blocked by brand safety", style="red")
         parts: list[Text | Table] = [head]
+        if t.as_narrow is not None and t.as_narrow < t.matched:  # it would change something
+            kind = f"{t.kind} news" if t.kind else "its kind of news"
+            parts.append(
+                Text(
+                    f"If {t.theme} is a corner of {kind} rather than all of it,"
+                    f" `narrow: true` would keep {t.as_narrow} of these {t.matched}.",
+                    style="dim",
+                )
+            )
         sections = (
             ("Best matches", t.best, "", "none: add examples and keywords, or lower min_relevance"),
+            (f"Weakest matches (just above {bar:.2f}: check these first)", t.weakest, "", ""),
             (f"Near misses (below {bar:.2f})", t.near, "", "none"),
             ("Off-theme, closest in meaning (kept out by their kind of news or a negative"
              " example)", t.off, "dim", "none"),
         )  # fmt: skip
         for title, found, style, empty in sections:
+            if not found and not empty:  # no weakest beyond the best: no section
+                continue
             parts.append(Text(title, style="bold"))
             if not found:
                 parts.append(Text(f"  {empty}", style="dim"))

@@ -373,6 +373,14 @@ class ThemeMatcher:
             )
         return out
 
+    def kind_of(self, theme: int) -> str:
+        """The kind of news (a topic) theme number `theme` is mostly about; "" without a topic
+        model."""
+        kinds = self._state.kinds
+        if self._topics is None or not kinds.shape[1]:
+            return ""
+        return self._topics.topics[int(np.argmax(kinds[theme]))]
+
     def learn(self, example: LearnedExample) -> None:
         """An editor's approval or rejection; similar stories score accordingly from now on."""
         with self._lock:

@@ -71,8 +71,12 @@ class ThemeTry:
     matched: int
     blocked: int  # of the matched, blocked by the brand's safety rules
     best: tuple[Scored, ...]
+    weakest: tuple[Scored, ...]  # matched, closest to the bar: where loose matches show first
     near: tuple[Scored, ...]  # below the bar, closest to it: an example or keyword away
     off: tuple[Scored, ...]  # close in meaning, kept out by the kind of news or a negative
+    kind: str = ""  # the kind of news the theme is mostly about ("tech"), with a topic model
+    # of the matches, how many `narrow: true` would keep; None when the theme is narrow already
+    as_narrow: int | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,7 @@ def try_themes(
 ) -> TryReport:
     """Score every story against every theme as the product does, and pick per theme its best
     matches, its near misses and the off-theme stories that came closest, each with why."""
+    encode = _remembered(encode)  # the narrow variant's prototypes are the same texts
     matcher = make_matcher(brand, encode, model=model, topics=topics, learned=learned)
     safety = make_safety(brand, encode, model=model, topics=topics)
     if len(stream_titles):
@@ -199,6 +204,8 @@ def try_themes(
     # Every story's relevance to every theme, with what drove it: `match` keeps only the themes
     # above the calibration floor, and near misses need the rest.
     relevance, parts = matcher.score(texts, vectors) if story_list else (np.zeros((0, 0)), None)
+    narrowed = _as_narrow(brand, texts, vectors, stream_titles, stream_vectors, encode=encode,
+                          model=model, topics=topics, learned=learned)  # fmt: skip
     matched_to = [
         f.theme.theme if f.theme is not None and f.theme.relevance >= bar else None for f in fits
     ]
@@ -212,6 +219,7 @@ def try_themes(
         mine = [r for r, m in enumerate(matched_to) if m == name]
         mine.sort(key=lambda r: -relevance[r, t])
         best = [scored(r, _evidence(fits[r].theme)) for r in mine[:shown]]
+        weakest = [scored(r, _evidence(fits[r].theme)) for r in mine[shown:][-shown:][::-1]]
         others = [r for r, m in enumerate(matched_to) if m is None]
         near: list[Scored] = []
         off: list[Scored] = []
@@ -236,11 +244,62 @@ def try_themes(
                 matched=len(mine),
                 blocked=sum(fits[r].verdict.blocked for r in mine),
                 best=tuple(best),
+                weakest=tuple(weakest),
                 near=tuple(near),
                 off=tuple(off),
+                kind=matcher.kind_of(t),
+                as_narrow=(
+                    None
+                    if narrowed is None or brand.themes[t].narrow
+                    else sum(bool(narrowed[r, t] >= bar) for r in mine)
+                ),
             )
         )
     return TryReport(tuple(out), len(story_list), len(stream_titles), bar, model)
+
+
+def _remembered(encode: Encode) -> Encode:
+    """`encode`, each text encoded once however often it is asked for."""
+    seen: dict[str, np.ndarray] = {}
+
+    def run(texts: Sequence[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        if new:
+            seen.update(zip(new, np.asarray(encode(new)), strict=True))
+        return np.vstack([seen[t] for t in texts]) if len(texts) else encode(texts)
+
+    return run
+
+
+def _as_narrow(
+    brand: BrandSettings,
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    stream_titles: Sequence[str],
+    stream_vectors: np.ndarray,
+    *,
+    encode: Encode,
+    model: str,
+    topics: TopicModel | None,
+    learned: Iterable[themes.LearnedExample],
+) -> np.ndarray | None:
+    """Every story's relevance to every theme were each theme `narrow`: a theme that matches
+    many stories only for being of its kind of news (AI deals for a video-games theme) keeps few
+    of them, one that is a whole kind of news ("beauty") about half. Shown, never applied: only
+    the marketer knows which their theme is (README, "Tune the themes")."""
+    if topics is None or not texts or all(t.narrow for t in brand.themes):
+        return None
+    narrow = [t.model_copy(update={"narrow": True}) for t in brand.themes]
+    matcher = make_matcher(
+        brand.model_copy(update={"themes": narrow}),
+        encode,
+        model=model,
+        topics=topics,
+        learned=learned,
+    )
+    if len(stream_titles):
+        matcher.adapt(stream_titles[-ADAPT_ITEMS:], stream_vectors[-ADAPT_ITEMS:])
+    return matcher.relevance(texts, vectors)
 
 
 def _evidence(match: themes.ThemeMatch | None) -> str:
@@ -270,7 +329,10 @@ def report_json(report: TryReport) -> str:
                     "theme": t.theme,
                     "matched": t.matched,
                     "blocked": t.blocked,
+                    "kind": t.kind,
+                    "as_narrow": t.as_narrow,
                     "best": [story(s) for s in t.best],
+                    "weakest": [story(s) for s in t.weakest],
                     "near_misses": [story(s) for s in t.near],
                     "off_theme": [story(s) for s in t.off],
                 }
