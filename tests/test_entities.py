@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from trendbot.entities import is_common_word, is_foreign_phrase, named_entities
+from trendbot.entities import is_common_word, is_demonym, is_foreign_phrase, named_entities
 
 
 def test_a_brand_s_own_casing_is_a_name_and_title_case_words_are_not() -> None:
@@ -277,3 +277,12 @@ def test_an_elision_with_a_capital_inside_a_clause_is_part_of_the_name() -> None
     assert named_entities(["L’Élysée dément la rumeur", "Le président quitte l’Élysée"]) == [
         "Élysée"
     ]
+
+
+def test_a_nationality_is_no_subject() -> None:
+    for demonym in ("Venezuelan", "Ukrainians", "pro-Palestinian", "Chinese-owned", "North Korean",
+                    "Iranian-born", "Israéliens", "Brazilian"):  # fmt: skip
+        assert is_demonym(demonym), demonym
+    for name in ("Brazil", "Saudi Arabia", "French Open", "Asian Games", "Georgia", "Kristi Noem",
+                 "Polish PM"):  # fmt: skip
+        assert not is_demonym(name), name

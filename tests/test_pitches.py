@@ -255,6 +255,23 @@ def test_hashtags_are_names_never_a_capitalised_common_word() -> None:
         assert not is_common_word(word)
 
 
+def test_a_nationality_tells_what_happened_but_is_no_subject_nor_tag() -> None:
+    """ "Hard to scroll past Brazilian right now" and #Venezuelans say nothing: a nationality
+    is no subject of a hook nor a tag, though a lead may still tell what happened with it."""
+    hook = ("Venezuelan fans flock to the stadium", "Stadium packed as Venezuelan fans arrive")
+    s = story(5, theme=SPORT_EN, titles=hook, label=hook[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "#Venezuelan" not in pitch.hashtags and "past Venezuelan" not in body(pitch)
+    lead = ("Judge blocks deportation of Guatemalan migrant children",
+            "Guatemalan children win reprieve from deportation")  # fmt: skip
+    s = story(6, theme=SPORT_EN, titles=lead, label=lead[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert body(pitch).startswith("Judge blocks deportation of Guatemalan migrant children.")
+    assert "#Guatemalan" not in pitch.hashtags
+
+
 def test_named_entities_recur_across_headlines() -> None:
     assert named_entities(ENGLISH_ONLY)[:2] == ["Taylor Swift", "Travis Kelce"]
     assert named_entities(GOLD) == []  # Title Case and sentence starts are not names
@@ -700,6 +717,19 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
          "Midshipman at US Naval Academy was shot."),
         # a comma between adjectives is inside the clause: never "…shows a new."
         (("Democrats’ defiance on shutdown shows a new, tougher approach to Trump",), ""),
+        # a quantity is what the verb counts, not a detail: never "…targets as many."
+        (("Exclusive: Amazon targets as many as 30,000 corporate job cuts, sources say",), ""),
+        (("Police raid of Rio favelas leaves at least 64 dead",), ""),
+        (("Mexico floods kill at least 23 people after days of heavy rain",),
+         "Mexico floods kill at least 23 people."),
+        # "following" and "including" start a detail as "after" and "with" do
+        (("Tesla launches cheaper Model Y following end of US EV subsidies",),
+         "Tesla launches cheaper Model Y."),
+        (("Peloton increases fees and introduces new hardware including a $6,695 treadmill",),
+         "Peloton increases fees and introduces new hardware."),
+        (("Stocks fall as much as 3% as investors flee tech",), ""),
+        (("Storm leaves thousands without power as snow piles up at least a foot deep",),
+         "Storm leaves thousands without power."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

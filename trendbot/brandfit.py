@@ -130,7 +130,11 @@ def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitche
 def _names(titles: Sequence[str]) -> list[str]:
     """The names whose company `safety.bad_company` reads."""
     names = entities.named_entities(titles, limit=8)
-    return [n for n in names if not entities.is_vague(n) and not entities.is_occasion(n)][:5]
+    return [
+        n
+        for n in names
+        if not (entities.is_vague(n) or entities.is_occasion(n) or entities.is_demonym(n))
+    ][:5]
 
 
 def names_of(context: StoryContext) -> list[str]:

@@ -197,6 +197,47 @@ def _runs(tokens: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
         i = j
 
 
+# Nationalities and peoples, as adjectives ("Brazilian tax dispute", "Chinese-owned chipmaker",
+# "pro-Palestinian march") or plural nouns ("Ukrainians"): capitalised, and a lead may tell
+# what happened with them ("Judge blocks deportation of Guatemalan children"), but they are no
+# subject of a story: a hook on "Venezuelan" or a #Brazilian tag says nothing. `is_demonym`.
+_DEMONYMS = (
+    "american", "british", "english", "scottish", "welsh", "irish", "french", "german",
+    "italian", "spanish", "portuguese", "dutch", "belgian", "swiss", "austrian", "swedish",
+    "norwegian", "danish", "finnish", "icelandic", "polish", "czech", "slovak", "hungarian",
+    "romanian", "bulgarian", "greek", "serbian", "croatian", "bosnian", "albanian", "ukrainian",
+    "russian", "belarusian", "lithuanian", "latvian", "estonian", "moldovan", "armenian",
+    "azerbaijani", "turkish", "kurdish", "israeli", "palestinian", "lebanese", "syrian",
+    "iraqi", "iranian", "saudi", "emirati", "qatari", "yemeni", "jordanian", "egyptian",
+    "libyan", "tunisian", "algerian", "moroccan", "sudanese", "ethiopian", "somali", "kenyan",
+    "nigerian", "ghanaian", "congolese", "south african", "afghan", "pakistani", "indian",
+    "bangladeshi", "nepali", "sri lankan", "chinese", "taiwanese", "japanese", "korean",
+    "north korean", "south korean", "vietnamese", "thai", "filipino", "indonesian",
+    "malaysian", "australian", "canadian", "mexican", "cuban", "haitian", "dominican",
+    "jamaican", "puerto rican", "guatemalan", "honduran", "salvadoran", "nicaraguan",
+    "colombian", "venezuelan", "ecuadorian", "peruvian", "bolivian", "brazilian", "chilean",
+    "argentine", "argentinian", "uruguayan", "paraguayan", "european", "african", "asian",
+    "latino", "latina", "hispanic", "arab", "americain", "britannique", "francais", "allemand",
+    "italien", "espagnol", "belge", "suisse", "ukrainien", "russe", "israelien", "palestinien",
+    "libanais", "syrien", "iranien", "chinois", "japonais", "coreen", "americaine",
+    "francaise", "allemande", "italienne", "espagnole", "ukrainienne", "israelienne",
+    "palestinienne", "chinoise", "europeen", "europeenne", "africain", "africaine",
+)  # fmt: skip
+DEMONYMS = frozenset(_DEMONYMS)
+# "pro-Palestinian", "anti-American", "Chinese-owned", "Iranian-born", "Saudi-backed"
+_DEMONYM_AFFIXES = frozenset(("pro", "anti", "owned", "born", "backed", "led", "made", "based"))
+
+
+def is_demonym(name: str) -> bool:
+    """Whether `name` is only a nationality or a people, as an adjective or in the plural
+    ("Venezuelan", "Ukrainians", "pro-Palestinian", "Chinese-owned", "North Korean")."""
+    words = [w for w in re.findall(r"[^\W_]+", fold(name)) if w not in _DEMONYM_AFFIXES]
+    key = " ".join(words)
+    if not key:
+        return False
+    return any(k in DEMONYMS for k in (key, key[:-1] if key.endswith("s") else key))
+
+
 def is_vague(name: str) -> bool:
     """A two-letter name ("US", "U.S.", "AI", "TV", "EU") names half the news, not a story."""
     return sum(c.isalpha() for c in name) <= 2

@@ -454,6 +454,7 @@ def _complete_tags(
         )
         lowered = tag.casefold() not in own and _written_lower(word, titles)
         vague = _vague_tag(word) and tag.casefold() not in own | searched
+        vague = vague or (entities.is_demonym(term) and tag.casefold() not in own | searched)
         if avoid(term).level == "blocked" or unproven or lowered or vague:
             return
         tags.append(tag)
@@ -743,8 +744,11 @@ class TemplateWriter:
         n = story.story_id
         names = [] if plain else story_names(story, brand)
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
+        # a nationality tells what happened ("…deportation of Guatemalan children"), never
+        # whom the post is about ("Hard to scroll past Brazilian right now")
+        subjects = [n for n in said if not entities.is_demonym(n)]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
-        told = [n for n in said if not entities.is_vague(n)] or said
+        told = [n for n in subjects if not entities.is_vague(n)] or subjects
         # a second name that half as many headlines name is another event the story took in
         # ("Pokémon World Championships and Gamescom Opening Night Live")
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
@@ -758,7 +762,7 @@ class TemplateWriter:
             lead = ""  # the line's first word continues the headline: a copied run after all
         # "All eyes on AI today" tells nothing: a story needs what happened, a name of its own,
         # or an occasion
-        specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in said[:2])
+        specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
@@ -859,7 +863,9 @@ _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
 # "No." ends a clause unless a number follows: "No. 1"
 _PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
 _LEAD_CLAUSES = re.compile(rf"(\s*(?:[:;|?!]+(?:\s|$)|,\s|{_PERIOD}|\s-\s|[–—])\s*)")
-_CUT_EN = "in with for after amid as at on over from by despite before ahead during into via"
+_CUT_EN = "in with for after amid as at on over from by despite before ahead during into via " + (
+    "following including"  # "…launches cheaper Model Y | following end of subsidies"
+)
 _CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
 _LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
 # Right after an English verb these start what the verb needs, not a detail: "Google Maps bakes
@@ -1426,6 +1432,8 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         )
     )  # fmt: skip
     passive = word in ("by", "with") and _fold(before) in _BARE_PASSIVE
+    if _quantity(words, i):
+        return True
     if word in _COMPLEMENT_EN and (
         i - 1 == verb
         or participle
@@ -1441,6 +1449,22 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         return False
     object_of = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
     return object_of[:1].islower() and (entities.verb_like(object_of) or object_of.endswith("ing"))
+
+
+_AS_QUANTITY = frozenset(("many", "much", "few", "little"))
+
+
+def _quantity(words: Sequence[str], i: int) -> bool:
+    """Whether `words[i]` opens a quantity, which is what it counts, not a detail: "targets |
+    as many as 30,000 job cuts", "raid leaves | at least 64 dead" ("…targets as many." and
+    "…leaves." are broken)."""
+    word = _fold(words[i])
+    before = [_fold(w) for w in words[max(0, i - 2) : i]]
+    after = [_fold(w) for w in words[i + 1 : i + 3]]
+    if word == "as":  # either "as" of "as many as"
+        opens = len(after) == 2 and after[0] in _AS_QUANTITY and after[1] == "as"
+        return opens or (len(before) == 2 and before[0] == "as" and before[1] in _AS_QUANTITY)
+    return word == "at" and after[:1] in (["least"], ["most"])
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
