@@ -341,6 +341,10 @@ def test_meaning_alone_blocks_when_charter_news_is_clearly_the_likelier_reading(
         "Handball : le tournoi perturbé par le Covid-19",
         "Ligue des champions : une avalanche de buts au Parc",
         "An avalanche of sequels at the box office",
+        # a review's verdict, the Fed's, a CEO's report card: no trial
+        "The Morning After: Our verdict on the Pixel 10 Pro Fold",
+        "Gold prices retreat from record high ahead of Fed rate verdict",
+        "The CEO's 1-year report card is in. Here's the verdict on how he did.",
     ],
 )
 def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
@@ -362,6 +366,10 @@ def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
         ("Chef killed in a kitchen fire at a seaside restaurant", "blocked"),
         ("Gunman killed the owner of a food truck", "blocked"),
         ("Three dead after a shooting at a food festival", "blocked"),
+        # a jury's verdict is a trial's: read as food news, a person decides (a trial word
+        # blocks with a charter reading; not a death word, which blocks alone)
+        ("Chef wins a $10 million jury verdict against his former restaurant", "caution"),
+        ("Guilty verdict for the food festival organiser", "caution"),
     ],
 )
 def test_figures_of_speech_about_killing_are_not_deaths(text: str, level: str) -> None:

@@ -282,7 +282,8 @@ BUILTIN: tuple[Category, ...] = (
     Category(
         "crime and trials",
         strong=(
-            "murder trial", "on trial", "stand trial", "verdict", "sentence", "sentenced",
+            "murder trial", "on trial", "stand trial", "guilty verdict", "jury verdict",
+            "sentence", "sentenced",
             "convicted", "conviction", "acquitted", "acquits", "indicted", "indictment",
             "pleads guilty", "pleads not guilty", "prosecutor", "prosecutors", "criminal charges",
             "criminal case", "charged with", "arrested", "felony", "fraud", "in custody", "jailed",
@@ -296,10 +297,12 @@ BUILTIN: tuple[Category, ...] = (
             "stupefiants", "racisme", "raciste", "antisemitisme", "antisemite",
             "agression sexuelle", "violences sexuelles", "viol", "pedocriminalite",
         ),
-        # "free trial", a festival's jury, "X accuses Y": harmless uses exist
+        # "free trial", a festival's jury, "X accuses Y": harmless uses exist; a "verdict" is
+        # also a review's ("Our verdict on the Pixel 10"), the Fed's on rates, a CEO's report card
         weak=(
             "trial", "jury", "accuse", "judge", "lawsuit", "sues", "court", "investigation",
-            "prison", "juge", "enquete", "plainte", "harassment", "harcelement", "cartel",
+            "verdict", "prison", "juge", "enquete", "plainte", "harassment", "harcelement",
+            "cartel",
         ),
         prototypes=(
             "Jury finds the defendant guilty",
