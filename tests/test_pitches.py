@@ -727,6 +727,12 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
          "Tesla launches cheaper Model Y."),
         (("Peloton increases fees and introduces new hardware including a $6,695 treadmill",),
          "Peloton increases fees and introduces new hardware."),
+        # ...unless the clause goes on after the aside; a following is a noun
+        (("California bans most law enforcement including ICE from wearing masks",), ""),
+        (("Influencer gains massive following after viral dance challenge video",),
+         "Influencer gains massive following."),
+        (("Retailer to close stores at least through the holiday season, memo says",),
+         "Retailer to close stores."),
         (("Stocks fall as much as 3% as investors flee tech",), ""),
         (("Storm leaves thousands without power as snow piles up at least a foot deep",),
          "Storm leaves thousands without power."),

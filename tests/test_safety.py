@@ -281,6 +281,14 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
             "caution",
         ),
         ("Renault annonce la suppression de 2 000 postes ; Renault : un plan social", "caution"),
+        ("Meta cuts 600 AI jobs ; Meta to eliminate hundreds of AI roles", "caution"),
+        # never across a clause's end, nor positions in a stock or workers' hours
+        (
+            "Markets bet on a Fed cut; jobs report due Friday ; Traders see a Fed cut, jobs data"
+            " next ; Fund managers cut positions in chipmakers",
+            "safe",
+        ),
+        ("Diner to cut workers' hours ; Diner cuts workers' hours in winter", "safe"),
         # once, in passing; a rate cut is not a job cut
         (
             "Jobless claims fall as job cuts stay low ; Jobless claims at a three-month low ; "

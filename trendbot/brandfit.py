@@ -133,7 +133,7 @@ def _names(titles: Sequence[str]) -> list[str]:
     return [
         n
         for n in names
-        if not (entities.is_vague(n) or entities.is_occasion(n) or entities.is_demonym(n))
+        if not (entities.is_vague(n) or entities.is_occasion(n) or entities.is_demonym(n, titles))
     ][:5]
 
 

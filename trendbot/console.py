@@ -396,10 +396,9 @@ def print_tried(console: Console, report: TryReport) -> None:
             head.append(f", {t.blocked} of them blocked by brand safety", style="red")
         parts: list[Text | Table] = [head]
         if t.as_narrow is not None and t.as_narrow < t.matched:  # it would change something
-            kind = f"{t.kind} news" if t.kind else "its kind of news"
             parts.append(
                 Text(
-                    f"If {t.theme} is a corner of {kind} rather than all of it,"
+                    f"If {t.theme} is a corner of {t.kind} news rather than all of it,"
                     f" `narrow: true` would keep {t.as_narrow} of these {t.matched}.",
                     style="dim",
                 )

@@ -216,26 +216,37 @@ _DEMONYMS = (
     "malaysian", "australian", "canadian", "mexican", "cuban", "haitian", "dominican",
     "jamaican", "puerto rican", "guatemalan", "honduran", "salvadoran", "nicaraguan",
     "colombian", "venezuelan", "ecuadorian", "peruvian", "bolivian", "brazilian", "chilean",
-    "argentine", "argentinian", "uruguayan", "paraguayan", "european", "african", "asian",
+    "argentinian", "uruguayan", "paraguayan", "european", "african", "asian",
     "latino", "latina", "hispanic", "arab", "americain", "britannique", "francais", "allemand",
-    "italien", "espagnol", "belge", "suisse", "ukrainien", "russe", "israelien", "palestinien",
+    "italien", "espagnol", "belge", "ukrainien", "russe", "israelien", "palestinien",
     "libanais", "syrien", "iranien", "chinois", "japonais", "coreen", "americaine",
     "francaise", "allemande", "italienne", "espagnole", "ukrainienne", "israelienne",
     "palestinienne", "chinoise", "europeen", "europeenne", "africain", "africaine",
 )  # fmt: skip
 DEMONYMS = frozenset(_DEMONYMS)
-# "pro-Palestinian", "anti-American", "Chinese-owned", "Iranian-born", "Saudi-backed"
-_DEMONYM_AFFIXES = frozenset(("pro", "anti", "owned", "born", "backed", "led", "made", "based"))
+# "pro-Palestinian", "anti-American", "Chinese-owned", "Iranian-born", "Saudi-backed" (hyphened
+# only: "American Made" is a name)
+_DEMONYM_AFFIXES = re.compile(r"^(?:pro|anti)-|-(?:owned|born|backed|led|made|based)$")
+_DETERMINER_WORDS = "the a an this that these those some many most more several top"
+_DETERMINERS = frozenset(_DETERMINER_WORDS.split())
 
 
-def is_demonym(name: str) -> bool:
+def is_demonym(name: str, titles: Sequence[str] = ()) -> bool:
     """Whether `name` is only a nationality or a people, as an adjective or in the plural
-    ("Venezuelan", "Ukrainians", "pro-Palestinian", "Chinese-owned", "North Korean")."""
-    words = [w for w in re.findall(r"[^\W_]+", fold(name)) if w not in _DEMONYM_AFFIXES]
-    key = " ".join(words)
-    if not key:
+    ("Venezuelan", "Ukrainians", "pro-Palestinian", "Chinese-owned", "North Korean"); not when
+    a sentence-case headline of `titles` writes it right after another capitalised word that
+    is no determiner ("The Venezuelan government"): a surname ("Mark Cuban"), a team
+    ("Cleveland Indians")."""
+    key = " ".join(re.findall(r"[^\W_]+", fold(_DEMONYM_AFFIXES.sub("", name.strip()))))
+    if not key or not any(k in DEMONYMS for k in (key, key.removesuffix("s"))):
         return False
-    return any(k in DEMONYMS for k in (key, key[:-1] if key.endswith("s") else key))
+    before = re.compile(rf"(?<![\w'’-])([A-Z][\w.'’-]*)\s{re.escape(name.strip())}\b")
+    return not any(
+        fold(m.group(1)) not in _DETERMINERS
+        for t in titles
+        if not title_case(headline_tokens(t))
+        for m in before.finditer(t)
+    )
 
 
 def is_vague(name: str) -> bool:

@@ -426,7 +426,8 @@ def _complete_tags(
     hashtags, the theme's keywords the headlines name and the brand's name. A lone common word
     (`#High`, `#Sport`) is dropped unless a search or the headlines show it is a name
     (`entities.proper_word`) or it is the brand's own; so is a vague two-letter one
-    (`_vague_tag`: `#AI`) and anything naming a competitor or a blocked term."""
+    (`_vague_tag`: `#AI`), a nationality (`#Brazilian`) and anything naming a competitor or a
+    blocked term."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
     own = {t.casefold() for t in brand.hashtags} | {(hashtag(brand.name) or "").casefold()}
     titles = story.titles or (story.label,)
@@ -453,8 +454,9 @@ def _complete_tags(
             and not entities.proper_word(word, titles)
         )
         lowered = tag.casefold() not in own and _written_lower(word, titles)
-        vague = _vague_tag(word) and tag.casefold() not in own | searched
-        vague = vague or (entities.is_demonym(term) and tag.casefold() not in own | searched)
+        vague = (_vague_tag(word) or entities.is_demonym(term, titles)) and tag.casefold() not in (
+            own | searched
+        )
         if avoid(term).level == "blocked" or unproven or lowered or vague:
             return
         tags.append(tag)
@@ -746,7 +748,8 @@ class TemplateWriter:
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
         # a nationality tells what happened ("…deportation of Guatemalan children"), never
         # whom the post is about ("Hard to scroll past Brazilian right now")
-        subjects = [n for n in said if not entities.is_demonym(n)]
+        titles = story.titles or (story.label,)
+        subjects = [n for n in said if not entities.is_demonym(n, titles)]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
         # a second name that half as many headlines name is another event the story took in
@@ -1434,6 +1437,16 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     passive = word in ("by", "with") and _fold(before) in _BARE_PASSIVE
     if _quantity(words, i):
         return True
+    # an aside the clause goes on after: "bans most law enforcement | including ICE from
+    # wearing masks" ("…bans most law enforcement." says what it did not); and what a ban bars
+    # its object from ("bans police | from wearing masks")
+    if word == "including" and any(_fold(w) in ("from", "to") for w in words[i + 2 :]):
+        return True
+    if word == "from" and verb >= 0 and _fold(words[verb]).rstrip("s") in _BANS:
+        return True
+    # a noun, not "after": "gains massive following | after…", "a following on TikTok"
+    if word == "following" and (i + 1 == len(words) or _fold(words[i + 1]) in _PREPOSITIONS_EN):
+        return True
     if word in _COMPLEMENT_EN and (
         i - 1 == verb
         or participle
@@ -1452,6 +1465,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
 
 
 _AS_QUANTITY = frozenset(("many", "much", "few", "little"))
+_BANS = frozenset(("ban", "banned", "prohibit", "prohibited", "forbid"))
 
 
 def _quantity(words: Sequence[str], i: int) -> bool:
@@ -1464,7 +1478,13 @@ def _quantity(words: Sequence[str], i: int) -> bool:
     if word == "as":  # either "as" of "as many as"
         opens = len(after) == 2 and after[0] in _AS_QUANTITY and after[1] == "as"
         return opens or (len(before) == 2 and before[0] == "as" and before[1] in _AS_QUANTITY)
-    return word == "at" and after[:1] in (["least"], ["most"])
+    figure = len(after) == 2 and (
+        after[1][:1].isdigit()
+        or after[1][:1] in "$€£¥"
+        or after[1] in _QUANTIFIERS
+        or after[1] in ("one", "half")
+    )
+    return word == "at" and after[:1] in (["least"], ["most"]) and figure
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:

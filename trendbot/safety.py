@@ -99,20 +99,34 @@ LABOUR = (
 # Job cuts: "Amazon to lay off up to 30,000 corporate workers", "Nestlé to slash 16,000 jobs".
 # News, and often business news a brand follows, but thousands of people lose their work: a
 # cheery post on it ("your wallet says thanks") is the bad buzz. Like a strike, it asks for
-# caution when it runs through a story (`REPEATED`), never blocks, and a passing mention ("as
-# job cuts stay low") does not count. A pattern, not a word list: the number sits between the
-# verb and the jobs. Over folded text (numbers' separators are spaces: "16 000").
+# caution when it runs through a story (`REPEATED`, with the topic model), never blocks, and a
+# passing mention ("as job cuts stay low") does not count. A pattern, not a word list: a figure
+# and words of any length sit between the verb and the jobs ("cuts 600 AI jobs", "eliminate
+# tens of thousands of health care jobs"), which `_Terms`' two-word reach does not cover. Over
+# one clause of folded text (numbers' separators are spaces: "16 000"). Without a figure, only
+# jobs and a workforce count: "cut workers' hours", "cut positions in Nvidia" are no job cuts.
+_JOB_VERB = (
+    "cut|cuts|cutting|slash|slashes|slashed|slashing|eliminate|eliminates|eliminated"
+    "|eliminating|ax|axe|axes|axed|axing|shed|sheds|shedding"
+)
+_JOB_FIGURE = (
+    r"(?:(?:up to|as many as|about|around|nearly|almost|over|more than|roughly|another|some) )?"
+    r"(?:(?:\d+ )+(?:k |million )?|\d+k |(?:tens of )?(?:hundreds|thousands) of )"
+    r"(?:(?:percent |pct )?of (?:its |the )?)?"
+)
+_JOB_KIND = "corporate|office|white collar|tech|salaried|factory|retail|federal"
 JOB_CUTS = (
     r"(?:mass )?layoffs?|job cuts?|(?:lay|lays|laying|laid) off"
-    r"|(?:cut|cuts|cutting|slash|slashes|slashed|slashing|eliminate|eliminates|eliminated"
-    r"|eliminating|axe|axes|axed|axing) (?:(?:up to|as many as|about|around|nearly|almost|over"
-    r"|more than|roughly|another|some) )?(?:\d+ )*(?:(?:hundreds|thousands) of )?"
-    r"(?:(?:corporate|office|white collar|tech|salaried|factory|retail|federal) )?"
-    r"(?:jobs|positions|roles|workers|employees|staff)"
-    r"|licenciements?|plans? sociaux|plan social"
+    rf"|(?:{_JOB_VERB}) (?:{_JOB_FIGURE}(?:[a-z]+ ){{0,2}}?"
+    r"(?:jobs|positions|roles|workers|employees|staff|workforce)"
+    rf"|(?:(?:{_JOB_KIND}) )?jobs|workforce)"
+    r"|licenciements?|licencie(?:nt|ra)? \d+(?: \d+)*|salaries licencies|plans? sociaux|plan social"
     r"|suppressions? (?:de (?:\d+ )*|d )(?:postes|emplois)"
-    r"|supprim\w* (?:\d+ )+(?:postes|emplois)"
+    r"|supprim\w* (?:(?:pres de|environ|plus de) )?(?:\d+ )+(?:postes|emplois)"
 )
+# where a headline's clauses end: a pattern never runs from one into the next ("a Fed cut;
+# jobs report due Friday")
+_CLAUSE_END = re.compile(r"[,:;]\s|\s[-–—]\s|[.?!]\s")
 BUILTIN: tuple[Category, ...] = (
     Category(
         "disasters",
@@ -799,7 +813,11 @@ class SafetyFilter:
         may still be a fan ban the police and a government argue over, or a storm flooding the
         coast."""
         headlines = text.split(" ; ")
-        hits = [self._lexical(h, _without_idioms(fold(h)), self._repeated) for h in headlines]
+        clauses = ["|".join(fold(c) for c in _CLAUSE_END.split(h)) for h in headlines]
+        hits = [
+            self._lexical(h, _without_idioms(c), self._repeated)
+            for h, c in zip(headlines, clauses, strict=True)
+        ]
         # one category's words, the same or not ("union workers", "unionized", "walkout")
         named = Counter(v.category for v in hits if v.category)
         if not named:

@@ -191,7 +191,10 @@ def try_themes(
 ) -> TryReport:
     """Score every story against every theme as the product does, and pick per theme its best
     matches, its near misses and the off-theme stories that came closest, each with why."""
-    encode = _remembered(encode)  # the narrow variant's prototypes are the same texts
+    # the narrow variant encodes the same prototypes: once, so the summary's "encoded / from the
+    # cache" counts tell of the stream, not of a second pass
+    encode = _remembered(encode)
+    learned = list(learned)  # read twice
     matcher = make_matcher(brand, encode, model=model, topics=topics, learned=learned)
     safety = make_safety(brand, encode, model=model, topics=topics)
     if len(stream_titles):
@@ -251,11 +254,21 @@ def try_themes(
                 as_narrow=(
                     None
                     if narrowed is None or brand.themes[t].narrow
-                    else sum(bool(narrowed[r, t] >= bar) for r in mine)
+                    else _kept(relevance, narrowed, t, mine, bar)
                 ),
             )
         )
     return TryReport(tuple(out), len(story_list), len(stream_titles), bar, model)
+
+
+def _kept(
+    relevance: np.ndarray, narrowed: np.ndarray, t: int, mine: Sequence[int], bar: float
+) -> int:
+    """Of theme `t`'s matches (`mine`), how many it would still match were it alone narrow:
+    still their best theme, at or above the bar."""
+    mixed = relevance.copy()
+    mixed[:, t] = narrowed[:, t]
+    return sum(int(np.argmax(mixed[r])) == t and bool(mixed[r, t] >= bar) for r in mine)
 
 
 def _remembered(encode: Encode) -> Encode:
