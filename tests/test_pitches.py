@@ -311,6 +311,29 @@ def test_with_no_angle_the_draft_closes_on_one_of_the_brand_s_sign_offs() -> Non
     assert all(f"- {line}" in user["content"] for line in lines)
 
 
+def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> None:
+    """ "Tesla profit falls short. Your wallet says thanks." mocks: after a lead that tells of a
+    setback, a brand's sign-off gives way to a stock line that joins the conversation, and only
+    an angle that shares the story's words stays."""
+    lines = ("Your wallet says thanks.", "Game on, cup in hand.")
+    brand = BRAND_EN.model_copy(update={"sign_offs": lines})
+    loss = ("Tesla profit falls short despite record sales", "Tesla profit falls as prices drop")
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=loss, label=loss[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert body(pitch).startswith("Tesla profit falls short")
+    assert not any(line in pitch.draft for line in lines) and "Bean There" in pitch.draft
+    # a win keeps the brand's own line; a delayed parade keeps the angle that names its champions
+    win = ("Tesla profit beats forecasts on record sales", "Tesla profit beats estimates")
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=win, label=win[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert body(pitch).endswith(lines[0])
+    rain = ("Rain delays the champions' parade in Paris", "Champions' parade delayed by rain")
+    pitch = draft_pitch(story(6, theme=SPORT_EN, titles=rain, label=rain[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert body(pitch).startswith("Rain delays the champions' parade")
+    assert pitch.angle == SPORT_EN.angles[0]
+
+
 def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:
     win = ("Les Bleus champions du monde de rugby", "Rugby : les champions fêtent la victoire")
     used = SPORT_FR.angles[0]

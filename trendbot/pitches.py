@@ -579,6 +579,25 @@ _COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing fre
     "icy winter chill chilly sweater froid froide froids neige gel gelee hiver verglas"
 )
 _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
+# A lead that tells of a setback for its subject ("Tesla profit falls", "Rockstar Games delays
+# GTA 6", "GM to take $1.6Bn hit"): a cheery sign-off after it ("Your wallet says thanks.",
+# "Controllers charged. Let's play.") reads as mockery. Then only an angle that shares the
+# story's words stays, and the line is a stock one that joins the conversation. Not "cuts": a
+# rate or a price cut is good news as often.
+_SETBACK_WORDS = "fall falls fell plunge plunges plunged slump slumps slumped sinks sank " + (
+    "tumble tumbles tumbled slides slid misses missed delay delays delayed postpone postpones "
+    "postponed cancel cancels cancelled canceled scrap scraps scrapped halt halts halted suspend "
+    "suspends suspended recall recalls recalled grounds grounded shut shuts shutters loses lost "
+    "sued fined warns fail fails failed flop flops outage struggles bankruptcy layoffs "
+    "chute chutent recule reculent plonge reporte reportee annule annulee suspend perd"
+)
+# (not "hit", "drops", "closes", "ground" nor "retreat": "is a hit", "drops a new album", "Dow
+# closes higher", "breaks ground", "a wellness retreat")
+_SETBACK = frozenset(_SETBACK_WORDS.split())
+
+
+def _setback(lead: str) -> bool:
+    return not _SETBACK.isdisjoint(_fold(lead).split())
 
 
 def _weather(text: str) -> str:
@@ -598,11 +617,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     angles = [a for a in fresh_angles(story) if _weather(a) in ("", weather)]
     if not angles or not titles:
         return ""
-    # the theme's own name ("weather" of a weather theme) is in every story of it: it tells no
-    # angle from another ("Iced coffee weather…" on a snowstorm)
-    generic = _content(story.theme.name.replace("-", " "), brand)
-    words = _content(" ".join(titles), brand) - generic
-    lexical = [a for a in angles if _content(a, brand) & words]
+    lexical = [a for a in angles if _shares_words(a, story, brand)]
     if lexical:
         return lexical[story.story_id % len(lexical)]
     if encode is None:
@@ -618,6 +633,15 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
         margin[~_on_occasion(a, k, centroid, keywords, titles)] = -1.0
     best = int(np.argmax(margin))
     return angles[best] if margin[best] > 0 else ""
+
+
+def _shares_words(angle: str, story: PitchInput, brand: BrandSettings) -> bool:
+    """Whether `angle` shares a word that carries meaning with the story's headlines; the
+    theme's own name ("weather" of a weather theme) is in every story of it and tells no angle
+    from another ("Iced coffee weather…" on a snowstorm)."""
+    titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
+    generic = _content(story.theme.name.replace("-", " "), brand)
+    return bool(_content(angle, brand) & (_content(" ".join(titles), brand) - generic))
 
 
 # An angle written for one occasion of the theme ("Treats without the tricks": Halloween; "Extra
@@ -758,9 +782,12 @@ class TemplateWriter:
             told = told[:1]
         subject = _AND[lang].join(told[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
-        angle = choose_angle(story, brand, encode)
-        line = self._line(story, brand, angle, lang)
         lead = "" if plain else story_lead(story, brand, said, occasion)
+        angle = choose_angle(story, brand, encode)
+        setback = bool(lead) and _setback(lead)
+        if setback and angle and not _shares_words(angle, story, brand):
+            angle = ""
+        line = self._line(story, brand, angle, lang, own=not setback)
         if lead and copied_run(f"{lead}. {line}", story.titles):
             lead = ""  # the line's first word continues the headline: a copied run after all
         # "All eyes on AI today" tells nothing: a story needs what happened, a name of its own,
@@ -804,12 +831,14 @@ class TemplateWriter:
         )
 
     @staticmethod
-    def _line(story: PitchInput, brand: BrandSettings, angle: str, lang: str) -> str:
-        """The angle, or a line that joins the conversation: one of the brand's own sign-offs,
-        else a stock one."""
+    def _line(
+        story: PitchInput, brand: BrandSettings, angle: str, lang: str, *, own: bool = True
+    ) -> str:
+        """The angle, or a line that joins the conversation: one of the brand's own sign-offs
+        (`own`: not after a setback), else a stock one."""
         if angle:
             return _sentence(angle)
-        if brand.sign_offs:
+        if brand.sign_offs and own:
             return _sentence(brand.sign_offs[story.story_id % len(brand.sign_offs)])
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
