@@ -291,3 +291,13 @@ def test_a_nationality_is_no_subject() -> None:
     assert not is_demonym("Indians", ["Fans cheer the Cleveland Indians comeback"])
     assert is_demonym("Venezuelan", ["The Venezuelan government responds"])
     assert is_demonym("Brazilian", ["Inside The Surprise Brazilian Tax That Rattled Earnings"])
+
+
+def test_a_headline_run_twice_is_one_and_an_acronym_compound_is_no_name() -> None:
+    # two publishers' word-for-word Title Case headline: "Stunted" is not named twice
+    twice = "Meta Q3 Earnings Stunted by Nearly $16 Billion Tax Charge"
+    titles = [twice, twice, "Meta shares drop 12% after a $16 billion tax charge"]
+    assert "Stunted" not in named_entities(titles)
+    plans = ["Investors doubt colossal AI-spending plans by Meta",
+             "Meta and Microsoft sell-offs show doubts over AI-spending plans"]  # fmt: skip
+    assert "AI-spending" not in named_entities(plans) and "Meta" in named_entities(plans)

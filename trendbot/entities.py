@@ -397,9 +397,17 @@ def _pieces(tokens: Sequence[str], whole: set[str]) -> Iterable[tuple[int, list[
         todo[:0] = [(start, run[:cut]), (start + cut, run[cut:])]
 
 
+# an acronym and a lower-case word, hyphened: an adjective ("AI-spending plans", "EV-only",
+# "U.S.-made"), not a name ("X-Men", "Wi-Fi" have capitals on both sides)
+_COMPOUND = re.compile(r"^[A-Z][A-Z0-9.]*-[a-z]")
+
+
 def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     """The story's names, the most recurring first (longer names win over their parts)."""
-    raw = [[c for c in _CLAUSES.split(strip_publisher(t)) if c.strip()] for t in titles]
+    # a headline two publishers ran word for word is one headline: "Stunted" of a Title Case
+    # headline seen twice is no name named twice
+    titles = list(dict.fromkeys(strip_publisher(t) for t in titles))
+    raw = [[c for c in _CLAUSES.split(t) if c.strip()] for t in titles]
     clauses = [[headline_tokens(c) for c in cs] for cs in raw]
     lower = {t.casefold() for cs in clauses for c in cs for t in c if t.islower()}
     owners = {  # a clause's first word, with an English possessive ("Google’s first…")
@@ -523,7 +531,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     # Most headlines first, a longer name first, then the first named; a two-letter acronym
     # ("US", "U.S.", "AI", "TV") names half the news: last.
     ranked = sorted(
-        (key for key in found if support[key] >= least),
+        (key for key in found if support[key] >= least and not _COMPOUND.match(found[key][0])),
         key=lambda key: (
             is_vague(key),
             -(support[key] + 0.5 * (len(found[key]) - 1)),
