@@ -322,6 +322,10 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
     assert body(pitch).startswith("Tesla profit falls short")
     assert not any(line in pitch.draft for line in lines) and "Bean There" in pitch.draft
+    hit = ("GM to take $1.6Bn hit as tax incentives end", "GM takes a $1.6 billion hit")
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=hit, label=hit[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert body(pitch).startswith("GM to take $1.6Bn hit") and lines[0] not in pitch.draft
     # a win keeps the brand's own line; a delayed parade keeps the angle that names its champions
     win = ("Tesla profit beats forecasts on record sales", "Tesla profit beats estimates")
     pitch = draft_pitch(story(4, theme=SPORT_EN, titles=win, label=win[0], trending_terms=(),

@@ -596,8 +596,16 @@ _SETBACK_WORDS = "fall falls fell plunge plunges plunged slump slumps slumped si
 _SETBACK = frozenset(_SETBACK_WORDS.split())
 
 
+_TAKE = frozenset(("take", "takes", "taking", "took", "taken"))
+
+
 def _setback(lead: str) -> bool:
-    return not _SETBACK.isdisjoint(_fold(lead).split())
+    words = _fold(lead).split()
+    # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
+    taken = any(
+        w == "hit" and not _TAKE.isdisjoint(words[max(0, i - 3) : i]) for i, w in enumerate(words)
+    )
+    return taken or not _SETBACK.isdisjoint(words)
 
 
 def _weather(text: str) -> str:
