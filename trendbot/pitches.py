@@ -594,8 +594,6 @@ _SETBACK_WORDS = "fall falls fell plunge plunges plunged slump slumps slumped si
 # (not "hit", "drops", "closes", "ground" nor "retreat": "is a hit", "drops a new album", "Dow
 # closes higher", "breaks ground", "a wellness retreat")
 _SETBACK = frozenset(_SETBACK_WORDS.split())
-
-
 _TAKE = frozenset(("take", "takes", "taking", "took", "taken"))
 
 

@@ -296,10 +296,11 @@ def _as_narrow(
     topics: TopicModel | None,
     learned: Iterable[themes.LearnedExample],
 ) -> np.ndarray | None:
-    """Every story's relevance to every theme were each theme `narrow`: a theme that matches
-    many stories only for being of its kind of news (AI deals for a video-games theme) keeps few
-    of them, one that is a whole kind of news ("beauty") about half. Shown, never applied: only
-    the marketer knows which their theme is (README, "Tune the themes")."""
+    """Every story's relevance to every theme were each theme `narrow` (a theme's column does
+    not depend on the others'): a theme that matches many stories only for being of its kind of
+    news (AI deals for a video-games theme) keeps few of them. Shown, never applied: a theme
+    that is a whole kind of news ("beauty") may keep as few, so only the marketer can tell
+    which theirs is (README, "Tune the themes")."""
     if topics is None or not texts or all(t.narrow for t in brand.themes):
         return None
     narrow = [t.model_copy(update={"narrow": True}) for t in brand.themes]
