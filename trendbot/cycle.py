@@ -671,11 +671,12 @@ def _pitch_for_brand(
                 already_pitched=bool(store.pitches(story_id=story_id, limit=1, brand=name)),
                 safety=fit.verdict.level,
                 overnight=story_id in overnight,
+                silent=story_id in overnight and _silent(store, brain.model, context.row, now),
             )
         )
     month = store.pitches(since=now - timedelta(days=32), brand=name)
     pitched_times = [p.created for p in month if p.created is not None]
-    recent = list(pitches.rested_angles(month, now=now))
+    recent = list(pitches.rested_angles(month, now=now, sign_offs=brand.sign_offs))
     themes_by_name = {t.name: t for t in brand.themes}
     for decision in cadence.plan(
         candidates, now=now, settings=brand.cadence, pitched_times=pitched_times
@@ -684,7 +685,7 @@ def _pitch_for_brand(
         if decision.action == "pitch":
             assert fit.theme is not None
             story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
-            story = replace(story, recent_angles=tuple(dict.fromkeys(recent)))
+            story = replace(story, recent_angles=tuple(dict.fromkeys(r for r in recent if r)))
             try:
                 pitch = pitches.draft_pitch(
                     story,
@@ -705,13 +706,27 @@ def _pitch_for_brand(
                 pitch, now=now, story_key=_story_key(context.row), lead=LEAD
             )
             report.pitched.append(stored)
-            recent.append(stored.angle)
+            recent.insert(0, pitches.line_of(stored, brand.sign_offs))  # newest first
         elif decision.action == "update":
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
             report.updates += _thread_news(store, previous, context, now=now)
         else:
             store.hold(decision.story_id, decision.reason, decision.detail, now=now, brand=name)
             report.held[decision.reason] += 1
+
+
+# a stream that put this many items in a story's window kept publishing while the story did not
+STREAM_LIVE = 10
+
+
+def _silent(store: Store, model: str, row: StoryRow, now: datetime) -> bool:
+    """No source (nor a trending feed) covered the story in its momentum window while the
+    stream kept publishing: the silence is the story's, not the night's."""
+    why = row.why
+    if why.get("sources_recent") != 0 or why.get("trending"):
+        return False
+    window = timedelta(minutes=float(why.get("window_minutes") or 0))
+    return store.item_vector_count(model, since=now - window) >= STREAM_LIVE
 
 
 def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:
