@@ -17,7 +17,7 @@ from test_themes import encode, reader
 
 from trendbot.cli import cli
 from trendbot.settings import parse_settings
-from trendbot.tuning import StoryText, try_themes
+from trendbot.tuning import StoryText, feed_for, try_themes
 
 
 def themes_try(cfg: Path, *args: str) -> Result:
@@ -174,3 +174,42 @@ def test_the_weakest_matches_and_what_narrow_would_keep_are_shown() -> None:
     narrow = tried(gaming | {"narrow": True})
     assert narrow.as_narrow is None and narrow.matched == loose.as_narrow
     assert narrow.best[0].story.label == console
+
+
+def test_a_theme_of_a_kind_the_stream_hardly_carries_is_told_to_add_a_feed() -> None:
+    """A stream of tech news and local notices has no sports news: a football theme can match
+    nothing there however it is written, and the report says so and names a feed that has it
+    (Google News' sports section); the tech theme's stream is plenty."""
+    tech = [f"tech {w} {v}" for w in ("phone", "tablet", "laptop") for v in ("update", "review")]
+    who = ("city council", "bakery owner", "museum curator", "farm market", "school board",
+           "storm warning", "river flood", "library")  # fmt: skip
+    what = ("meets today", "opens friday", "plans ahead", "wins praise", "speaks monday", "ends")
+    stream = [*tech, *(f"{a} {b}" for a in who for b in what), "football coach wins"]
+    now = datetime(2025, 11, 1, tzinfo=UTC)
+    stories = [StoryText(i, t, t, encode([t])[0], 1, 1, now) for i, t in enumerate(stream)]
+    brand = parse_settings(
+        {
+            "feeds": [{"name": "f", "url": "https://example.org/rss"}],
+            "brand": {
+                "name": "Kickoff",
+                "language": "en",
+                "themes": [
+                    {"name": "matchday", "description": "football coach and the match",
+                     "keywords": ["football"]},
+                    {"name": "gadgets", "description": "tech phone and laptop news"},
+                ],
+            },
+        }
+    ).brand  # fmt: skip
+    topics = reader(tech=("tech", 40.0), football=("sports", 40.0), coach=("sports", 40.0))
+    report = try_themes(brand, stories, stream, encode(stream), encode=encode, model="minilm",
+                        topics=topics)  # fmt: skip
+    matchday, gadgets = report.themes
+    assert (matchday.kind, matchday.of_kind) == ("sports", 1)
+    assert matchday.feed.startswith("https://news.google.com/rss/headlines/section/topic/SPORTS?")
+    assert gadgets.kind == "tech" and gadgets.of_kind == len(tech) and gadgets.feed == ""
+    # a kind with no section of its own gets a search on the theme's first keyword
+    [style] = brand.model_copy(
+        update={"themes": [brand.themes[0].model_copy(update={"keywords": ["red carpet"]})]}
+    ).themes
+    assert feed_for("style", style, "fr").endswith("search?q=red+carpet&hl=fr&gl=FR&ceid=FR:fr")

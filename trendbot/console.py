@@ -395,12 +395,22 @@ def print_tried(console: Console, report: TryReport) -> None:
         if t.blocked:
             head.append(f", {t.blocked} of them blocked by brand safety", style="red")
         parts: list[Text | Table] = [head]
-        if t.as_narrow is not None and t.as_narrow < t.matched:  # it would change something
+        # it would change something, on a stream with enough of the theme's kind to tell
+        if t.as_narrow is not None and t.as_narrow < t.matched and not t.feed:
             parts.append(
                 Text(
                     f"If {t.theme} is a corner of {t.kind} news rather than all of it,"
                     f" `narrow: true` would keep {t.as_narrow} of these {t.matched}.",
                     style="dim",
+                )
+            )
+        if t.feed:
+            parts.append(
+                Text(
+                    f"This stream carries little {t.kind} news ({t.of_kind} of its"
+                    f" {report.stories:,} stories read as it): add a feed that does to"
+                    f" feeds.yaml before tuning {t.theme}, e.g. {t.feed}",
+                    style="yellow",
                 )
             )
         sections = (

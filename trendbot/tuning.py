@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 import numpy as np
 
 from trendbot import stories, themes
 from trendbot.fit import assess, make_matcher, make_safety
-from trendbot.settings import BrandSettings
+from trendbot.settings import BrandSettings, ThemeSettings
 from trendbot.topics import TopicModel
 from trendbot.types import Item, embed_text
 
@@ -41,6 +42,15 @@ NEAR = 0.5  # a near miss reaches at least this share of min_relevance
 # out by a guard rather than by a lack of likeness: it is "off-theme", not a near miss.
 KIND_GATE = 0.5
 NEGATIVE_GATE = 0.2
+# A stream in which fewer than 1 story in 50 reads as a theme's kind of news has too little of it
+# to pitch from: the fix is a feed, not the theme. Google News has a section feed for some kinds;
+# for the others a search feed on the theme's first keyword.
+FEW_OF_KIND = 0.02
+GOOGLE_NEWS_SECTIONS = {
+    "sports": "SPORTS", "culture": "ENTERTAINMENT", "tech": "TECHNOLOGY", "business": "BUSINESS",
+    "science": "SCIENCE", "health": "HEALTH", "world": "WORLD", "politics": "NATION",
+}  # fmt: skip
+_GOOGLE_NEWS_EDITIONS = {"en": "hl=en-US&gl=US&ceid=US:en", "fr": "hl=fr&gl=FR&ceid=FR:fr"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,10 @@ class ThemeTry:
     kind: str = ""  # the kind of news the theme is mostly about ("tech"), with a topic model
     # of the matches, how many `narrow: true` would keep; None when the theme is narrow already
     as_narrow: int | None = None
+    # stories that read, more likely than not, as the theme's kind of news: how much of it the
+    # stream carries at all (a beauty brand on general news finds little); None without topics
+    of_kind: int | None = None
+    feed: str = ""  # when the stream has little of the theme's kind: a feed that has more
 
 
 @dataclass(frozen=True)
@@ -212,6 +226,11 @@ def try_themes(
     matched_to = [
         f.theme.theme if f.theme is not None and f.theme.relevance >= bar else None for f in fits
     ]
+    of_kind = [
+        int((parts.kind[:, t] >= KIND_GATE).sum()) if parts is not None and matcher.kind_of(t)
+        else None
+        for t in range(len(names))
+    ]  # fmt: skip
     out = []
     for t, name in enumerate(names):
 
@@ -241,6 +260,7 @@ def try_themes(
             ]
             for r in sorted(gated, key=lambda r: -parts.semantic[r, t])[:shown]:
                 off.append(scored(r, parts.evidence(r, t)))
+        few = of_kind[t]
         out.append(
             ThemeTry(
                 name,
@@ -251,6 +271,12 @@ def try_themes(
                 near=tuple(near),
                 off=tuple(off),
                 kind=matcher.kind_of(t),
+                of_kind=few,
+                feed=(
+                    feed_for(matcher.kind_of(t), brand.themes[t], brand.language)
+                    if few is not None and few < FEW_OF_KIND * len(story_list)
+                    else ""
+                ),
                 as_narrow=(
                     None
                     if narrowed is None or brand.themes[t].narrow
@@ -259,6 +285,16 @@ def try_themes(
             )
         )
     return TryReport(tuple(out), len(story_list), len(stream_titles), bar, model)
+
+
+def feed_for(kind: str, theme: ThemeSettings, language: str) -> str:
+    """A Google News feed with more of `kind` news: its section for the kind, else a search on
+    the theme's first keyword (or its name)."""
+    edition = _GOOGLE_NEWS_EDITIONS["fr" if language.startswith("fr") else "en"]
+    if section := GOOGLE_NEWS_SECTIONS.get(kind):
+        return f"https://news.google.com/rss/headlines/section/topic/{section}?{edition}"
+    query = quote_plus(next((k for k in theme.keywords if k.strip()), theme.name.replace("-", " ")))
+    return f"https://news.google.com/rss/search?q={query}&{edition}"
 
 
 def _kept(
@@ -345,6 +381,8 @@ def report_json(report: TryReport) -> str:
                     "blocked": t.blocked,
                     "kind": t.kind,
                     "as_narrow": t.as_narrow,
+                    "of_kind": t.of_kind,
+                    "feed": t.feed,
                     "best": [story(s) for s in t.best],
                     "weakest": [story(s) for s in t.weakest],
                     "near_misses": [story(s) for s in t.near],
