@@ -370,6 +370,7 @@ def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
         ("Fashion victims, rejoice: wide trousers are back", "safe"),
         ("Ten bath bombs that turn a soak into a spa night", "safe"),
         ("Lance Armstrong's Tour De F-Bomb riles up critics", "safe"),
+        ("Bomb cyclone to bring snow and a cold snap to the food festival", "safe"),
         # the same words, said of people, still block
         ("Chef killed in a kitchen fire at a seaside restaurant", "blocked"),
         ("Gunman killed the owner of a food truck", "blocked"),

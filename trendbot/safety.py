@@ -338,6 +338,7 @@ IDIOMS = (
     "fashion victim", "fashion victims", "dead ringer", "dead giveaway", "drop dead",
     "dead skin", "day of the dead", "fatal flaw", "fatal flaws", "killing it", "killed it",
     "kills it", "dressed to kill", "f bomb", "f bombs", "bath bomb", "bath bombs",
+    "bomb cyclone", "bomb cyclones",
     "shooting star", "shooting stars", "shooting guard", "shooting guards", "photo shooting",
     "heroin chic",
     "tue le suspense", "tue le match",
