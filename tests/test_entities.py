@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from trendbot.entities import is_common_word, is_demonym, is_foreign_phrase, named_entities
+from trendbot.entities import (
+    headline_tokens,
+    is_common_word,
+    is_demonym,
+    is_foreign_phrase,
+    named_entities,
+)
 
 
 def test_a_brand_s_own_casing_is_a_name_and_title_case_words_are_not() -> None:
@@ -301,3 +307,12 @@ def test_a_headline_run_twice_is_one_and_an_acronym_compound_is_no_name() -> Non
     plans = ["Investors doubt colossal AI-spending plans by Meta",
              "Meta and Microsoft sell-offs show doubts over AI-spending plans"]  # fmt: skip
     assert "AI-spending" not in named_entities(plans) and "Meta" in named_entities(plans)
+
+
+def test_an_owner_is_not_glued_to_what_it_owns() -> None:
+    """ "China's ByteDance" is China and ByteDance, not #ChinaByteDance; "Apple's Tim Cook"."""
+    names = named_entities(["China's ByteDance agrees to sell TikTok US to investors"])
+    assert "China ByteDance" not in names and "ByteDance" in names
+    assert named_entities(["Apple's Tim Cook buys Nike shares"]) == ["Tim Cook", "Nike"]
+    assert headline_tokens("Apple's Tim Cook") == ["Apple", "’s", "Tim", "Cook"]
+    assert headline_tokens("McDonald's profits rise") == ["McDonald", "profits", "rise"]

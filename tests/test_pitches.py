@@ -31,6 +31,7 @@ from trendbot.pitches import (
     make_writer,
     parse_answer,
     pick_sources,
+    rested_angles,
     story_lead,
     terms_check,
 )
@@ -336,6 +337,68 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
     assert body(pitch).startswith("Rain delays the champions' parade")
     assert pitch.angle == SPORT_EN.angles[0]
+
+
+def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
+    lines = ("Your next project starts here.",)
+    brand = BRAND_EN.model_copy(update={"sign_offs": lines})
+
+    def closing(*titles: str) -> str:
+        s = story(4, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(),
+                  links=(), languages=("en",))  # fmt: skip
+        return body(draft_pitch(s, brand, SETTINGS))
+
+    assert lines[0] not in closing("Oracle stock reacts to Q2 revenue miss")
+    assert lines[0] not in closing("South Korea stocks lead losses across Asia")
+    assert lines[0] in closing("Miss Universe crowned in Bangkok tonight")
+
+
+def test_a_sign_off_rests_after_use_then_the_oldest_comes_back() -> None:
+    """Two sign-offs, nine posts: not the same line on most of them. A sign-off the brand used
+    in the last two weeks gives way to the other; when both ran, the older one comes back."""
+    lines = ("Home is what you make it.", "Your next project starts here.")
+    brand = BRAND_EN.model_copy(update={"sign_offs": lines})
+    titles = ("Gold hits a record high as the dollar weakens", "Gold breaks $3,500 an ounce")
+    gold = story(4, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+                 languages=("en",))  # fmt: skip
+    first = body(draft_pitch(gold, brand, SETTINGS))
+    used = next(line for line in lines if line in first)
+    other = lines[1 - lines.index(used)]
+    assert other in body(draft_pitch(replace(gold, recent_angles=(used,)), brand, SETTINGS))
+    both = replace(gold, recent_angles=(other, used))  # newest first: `used` ran longest ago
+    assert used in body(draft_pitch(both, brand, SETTINGS))
+    # the prompt still offers every sign-off and bans none of them
+    _, user = build_messages(both, brand, SETTINGS)
+    assert "never again" not in user["content"]
+    # a stored pitch closed by a sign-off rests it as an angle would
+    now = datetime(2025, 9, 2, 12, 0, tzinfo=UTC)
+    pitch = replace(draft_pitch(gold, brand, SETTINGS), created=now - timedelta(days=3))
+    assert rested_angles([pitch], now=now, sign_offs=lines) == (used,)
+    assert rested_angles([pitch], now=now + timedelta(days=14), sign_offs=lines) == ()
+
+
+def test_a_story_of_two_events_is_tagged_by_the_one_its_lead_tells() -> None:
+    titles = (  # one market day's story: Boeing's jump, and American Eagle's of the day before
+        "Boeing stock jumps 7% as CFO says company expects higher 737, 787 deliveries next year",
+        "American Eagle lifts outlook as Sydney Sweeney campaign boosts sales",
+        "American Eagle stock jumps 10% as it expects a big holiday after Sydney Sweeney ads",
+        "Equities rise on Fed rate cut optimism, Boeing jumps",
+        "Boeing stock jumps 8% as CFO says company expects higher 737, 787 deliveries next year",
+    )
+    s = story(4, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert body(pitch).startswith("Boeing stock jumps 7%")
+    assert "#Boeing" in pitch.hashtags and "#SydneySweeney" not in pitch.hashtags
+    assert "Sweeney" not in pitch.visual
+
+
+def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
+    titles = ("Markets wait on the Fed as inflation cools", "What the Fed's pause means")
+    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    text = body(draft_pitch(s, BRAND_EN, SETTINGS))
+    assert "the Fed" in text and " about Fed" not in text and " on Fed" not in text
 
 
 def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:
@@ -763,6 +826,9 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Stocks fall as much as 3% as investors flee tech",), ""),
         (("Storm leaves thousands without power as snow piles up at least a foot deep",),
          "Storm leaves thousands without power."),
+        # a progressive goes on to what it is about: never "Apple is reportedly working."
+        (("Apple is reportedly working on touch-sensitive cases for future iPhone Pros",
+          "Apple’s second limited-edition iPhone accessory is all about accessibility"), ""),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

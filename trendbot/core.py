@@ -416,7 +416,10 @@ class Trendbot:
         story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
         now = self.now()
         lately = self.store.pitches(since=now - pitches.RECENT_ANGLES, brand=fitted.name)
-        story = replace(story, recent_angles=pitches.rested_angles(lately, now=now))
+        story = replace(
+            story,
+            recent_angles=pitches.rested_angles(lately, now=now, sign_offs=fitted.sign_offs),
+        )
         pitch = pitches.draft_pitch(
             story,
             fitted,

@@ -148,8 +148,15 @@ _ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I
 
 def headline_tokens(clause: str) -> list[str]:
     """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth").
-    Inside a clause, an elision with a capital is part of a name: "Kering and L’Oréal"."""
-    tokens = [_POSSESSIVE.sub("", t) for t in _TOKEN.findall(clause)]
+    Inside a clause, an elision with a capital is part of a name: "Kering and L’Oréal". A
+    possessive before a capitalised word stays as a token of its own, so no run of capitals
+    glues the owner to what it owns ("Apple's Tim Cook")."""
+    raw = _TOKEN.findall(clause)
+    tokens = []
+    for i, t in enumerate(raw):
+        tokens.append(_POSSESSIVE.sub("", t))
+        if tokens[-1] != t and i + 1 < len(raw) and _capitalised(raw[i + 1]):
+            tokens.append("’s")  # the owner's name ends here: "China's ByteDance" is two names
     tokens = [t if i and t[:1].isupper() else _ELISION.sub("", t) for i, t in enumerate(tokens)]
     return [t for t in tokens if t]
 

@@ -84,7 +84,8 @@ class PitchInput:
     safety: str  # safe | caution
     safety_reason: str
     trending_terms: tuple[str, ...] = ()
-    recent_angles: tuple[str, ...] = ()  # the brand's angles of the last RECENT_ANGLES: not again
+    # the brand's lines of the last RECENT_ANGLES, newest first: angles not again, sign-offs rested
+    recent_angles: tuple[str, ...] = ()
 
 
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
@@ -92,12 +93,20 @@ class PitchInput:
 RECENT_ANGLES = timedelta(days=14)
 
 
-def rested_angles(pitched: Iterable[Pitch], *, now: datetime) -> tuple[str, ...]:
-    """The angles of the pitches made within RECENT_ANGLES before `now`, once each."""
+def rested_angles(
+    pitched: Iterable[Pitch], *, now: datetime, sign_offs: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The lines of the pitches made within RECENT_ANGLES before `now` (newest first, once
+    each): their angles, and the brand's `sign_offs` that closed those with none."""
     since = now - RECENT_ANGLES
-    return tuple(
-        dict.fromkeys(p.angle for p in pitched if p.angle and p.created and p.created >= since)
-    )
+    recent = sorted((p for p in pitched if p.created and p.created >= since),
+                    key=lambda p: p.created or since, reverse=True)  # fmt: skip
+    return tuple(dict.fromkeys(line for p in recent if (line := line_of(p, sign_offs))))
+
+
+def line_of(pitch: Pitch, sign_offs: Sequence[str]) -> str:
+    """The line a pitch closed on: its angle, else the first of `sign_offs` its draft says."""
+    return pitch.angle or next((s for s in sign_offs if s.strip() and s in pitch.draft), "")
 
 
 def fresh_angles(story: PitchInput) -> list[str]:
@@ -584,8 +593,10 @@ _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
 # "Controllers charged. Let's play.") reads as mockery. Then only an angle that shares the
 # story's words stays, and the line is a stock one that joins the conversation. Not "cuts": a
 # rate or a price cut is good news as often.
-_SETBACK_WORDS = "fall falls fell plunge plunges plunged slump slumps slumped sinks sank " + (
-    "tumble tumbles tumbled slides slid misses missed delay delays delayed postpone postpones "
+_SETBACK_WORDS = "fall falls fell falling plunge plunges plunged plunging slump slumps " + (
+    "slumped slumping sink sinks sank sinking tumble tumbles tumbled tumbling slides slid "
+    "sliding plummet plummets plummeted plummeting losses sell-off selloff crash crashes "
+    "crashed misses missed delay delays delayed postpone postpones "
     "postponed cancel cancels cancelled canceled scrap scraps scrapped halt halts halted suspend "
     "suspends suspended recall recalls recalled grounds grounded shut shuts shutters loses lost "
     "sued fined warns fail fails failed flop flops outage struggles bankruptcy layoffs "
@@ -597,13 +608,19 @@ _SETBACK = frozenset(_SETBACK_WORDS.split())
 _TAKE = frozenset(("take", "takes", "taking", "took", "taken"))
 
 
-def _setback(lead: str) -> bool:
-    words = _fold(lead).split()
+# "miss" alone is a title ("Miss Universe"); after a figure, a loss ("Q2 revenue miss")
+_MISSED_WORDS = "revenue earnings profit sales quarter quarterly estimates forecast"
+_MISSED = frozenset(_MISSED_WORDS.split())
+
+
+def _setback(text: str) -> bool:
+    words = re.findall(r"[\w$.-]+", _fold(text))
     # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
     taken = any(
         w == "hit" and not _TAKE.isdisjoint(words[max(0, i - 3) : i]) for i, w in enumerate(words)
     )
-    return taken or not _SETBACK.isdisjoint(words)
+    missed = any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
+    return taken or missed or not _SETBACK.isdisjoint(words)
 
 
 def _weather(text: str) -> str:
@@ -786,9 +803,12 @@ class TemplateWriter:
         # ("Pokémon World Championships and Gamescom Opening Night Live")
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
-        subject = _AND[lang].join(told[:2])
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         lead = "" if plain else story_lead(story, brand, said, occasion)
+        # a story that took in two events is told by one: its tags and visual follow the lead's
+        # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
+        names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
+        subject = _AND[lang].join(_articled(n, titles) if lang == "en" else n for n in told[:2])
         angle = choose_angle(story, brand, encode)
         setback = bool(lead) and _setback(lead)
         if setback and angle and not _shares_words(angle, story, brand):
@@ -845,11 +865,44 @@ class TemplateWriter:
         if angle:
             return _sentence(angle)
         if brand.sign_offs and own:
-            return _sentence(brand.sign_offs[story.story_id % len(brand.sign_offs)])
+            return _sentence(_sign_off(story, brand.sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral = _NEUTRAL[key]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
+
+
+def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str]:
+    """The names the lead says and those a headline names along with one of them; all the
+    names when the lead says none."""
+    said = [n for n in names if _words(n) in _words(lead)]
+    if not said:
+        return list(names)
+    headlines = [_words(t) for t in titles]
+    return [
+        n
+        for n in names
+        if n in said or any(_words(n) in h and any(_words(m) in h for m in said) for h in headlines)
+    ]
+
+
+def _articled(name: str, titles: Sequence[str]) -> str:
+    """ "the Fed", "the White House": a name the headlines mostly write after "the"."""
+    plain = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    after_the = re.compile(rf"\b[Tt]he {re.escape(name)}(?![\w-])")
+    text = " | ".join(titles)
+    return f"the {name}" if 2 * len(after_the.findall(text)) > len(plain.findall(text)) else name
+
+
+def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
+    """A sign-off the brand has not used lately, else the one it used longest ago: the same
+    line on nine posts of a month reads canned, as an angle does."""
+    recent = [_fold(a) for a in story.recent_angles]  # newest first
+    lines = [s for s in sign_offs if s.strip()] or list(sign_offs)
+    fresh = [s for s in lines if _fold(s) not in recent]
+    if fresh:
+        return fresh[story.story_id % len(fresh)]
+    return max(lines, key=lambda s: recent.index(_fold(s)))
 
 
 def _named_in(name: str, story: PitchInput) -> int:
@@ -1470,6 +1523,11 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         )
     )  # fmt: skip
     passive = word in ("by", "with") and _fold(before) in _BARE_PASSIVE
+    # a progressive of a verb that goes on to what it is about: "Apple is reportedly working |
+    # on…" (not "enrollment is waning | at…")
+    progressive = _fold(before) in _PROGRESSIVE_NEEDS and any(
+        _fold(w) in _AUXILIARY for w in words[max(0, i - 3) : i - 1]
+    )
     if _quantity(words, i):
         return True
     # an aside the clause goes on after: "bans most law enforcement | including ICE from
@@ -1486,6 +1544,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         i - 1 == verb
         or participle
         or passive
+        or progressive
         or (_fold(words[i - 2]) == "to" and before[:1].islower())
         or ing
         or _set_object(words, i)
@@ -1499,6 +1558,10 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     return object_of[:1].islower() and (entities.verb_like(object_of) or object_of.endswith("ing"))
 
 
+_PROGRESSIVE_WORDS = "working looking planning preparing heading betting counting focusing " + (
+    "banking relying calling pushing gearing teaming closing moving"
+)
+_PROGRESSIVE_NEEDS = frozenset(_PROGRESSIVE_WORDS.split())
 _AS_QUANTITY = frozenset(("many", "much", "few", "little"))
 _BANS = frozenset(("ban", "banned", "prohibit", "prohibited", "forbid"))
 
@@ -1693,9 +1756,11 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     if angles := fresh_angles(story):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
-    if story.recent_angles:
+    # its sign-offs may come back (they are offered below); its angles may not
+    used = [a for a in story.recent_angles if a not in brand.sign_offs]
+    if used:
         lines.append("Lines the brand used in the last two weeks (never again now):")
-        lines += [f"- {a}" for a in story.recent_angles]
+        lines += [f"- {a}" for a in used]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
     if brand.sign_offs:
