@@ -28,6 +28,7 @@ from trendbot.pitches import (
     copied_run,
     draft_pitch,
     hashtag,
+    line_of,
     make_writer,
     parse_answer,
     pick_sources,
@@ -375,6 +376,11 @@ def test_a_sign_off_rests_after_use_then_the_oldest_comes_back() -> None:
     pitch = replace(draft_pitch(gold, brand, SETTINGS), created=now - timedelta(days=3))
     assert rested_angles([pitch], now=now, sign_offs=lines) == (used,)
     assert rested_angles([pitch], now=now + timedelta(days=14), sign_offs=lines) == ()
+    # the line it ends with, the longest when one sign-off ends another, never one in the lead
+    both_ways = ("Stay tuned.", "Coffee first. Stay tuned.")
+    ended = replace(pitch, draft="Stay tuned for the iPhone. Coffee first. Stay tuned.\n\n#iPhone")
+    assert line_of(ended, both_ways) == both_ways[1]
+    assert line_of(replace(ended, draft="Stay tuned: the iPhone is here. Go."), both_ways) == ""
 
 
 def test_a_story_of_two_events_is_tagged_by_the_one_its_lead_tells() -> None:
@@ -826,6 +832,8 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         (("Stocks fall as much as 3% as investors flee tech",), ""),
         (("Storm leaves thousands without power as snow piles up at least a foot deep",),
          "Storm leaves thousands without power."),
+        # as "will <verb>" does ("…Kim will meet." says nothing)
+        (("North Korea's Kim will meet with Xi and Putin at Chinese military parade",), ""),
         # a progressive goes on to what it is about: never "Apple is reportedly working."
         (("Apple is reportedly working on touch-sensitive cases for future iPhone Pros",
           "Apple’s second limited-edition iPhone accessory is all about accessibility"), ""),

@@ -51,8 +51,8 @@ class Candidate:
     # Waited through quiet hours: the night's quiet, not the story, lowered its momentum, so
     # it is no less a candidate for that in the morning (while it stays fresh)...
     overnight: bool = False
-    # ...unless no source covered it in its whole momentum window ("0 sources in 8 h") while the
-    # stream kept publishing: that silence is the story's, not the night's
+    # ...unless no source covered it for a night's length, nor in its momentum window ("0
+    # sources in 8 h"), while the stream kept publishing: that silence is the story's
     silent: bool = False
 
     @property

@@ -715,18 +715,19 @@ def _pitch_for_brand(
             report.held[decision.reason] += 1
 
 
-# a stream that put this many items in a story's window kept publishing while the story did not
+# A story no source covered for a night's length while the feeds put this many other items out
+# has gone quiet on its own; a window of 90 minutes on a busy morning would say little.
+QUIET_FOR = timedelta(hours=6)
 STREAM_LIVE = 10
 
 
 def _silent(store: Store, model: str, row: StoryRow, now: datetime) -> bool:
-    """No source (nor a trending feed) covered the story in its momentum window while the
-    stream kept publishing: the silence is the story's, not the night's."""
+    """No source (nor a trending feed) covered the story in its momentum window nor for
+    QUIET_FOR, while the stream kept publishing: the silence is the story's, not the night's."""
     why = row.why
-    if why.get("sources_recent") != 0 or why.get("trending"):
+    if why.get("sources_recent") != 0 or why.get("trending") or now - row.last_seen < QUIET_FOR:
         return False
-    window = timedelta(minutes=float(why.get("window_minutes") or 0))
-    return store.item_vector_count(model, since=now - window) >= STREAM_LIVE
+    return store.item_vector_count(model, since=row.last_seen) >= STREAM_LIVE
 
 
 def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:

@@ -148,17 +148,47 @@ _ELISION = re.compile(r"^(?:[dljmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I
 
 def headline_tokens(clause: str) -> list[str]:
     """Words, without an English possessive ("Apple's") or a French elision ("d’Elizabeth").
-    Inside a clause, an elision with a capital is part of a name: "Kering and L’Oréal". A
-    possessive before a capitalised word stays as a token of its own, so no run of capitals
-    glues the owner to what it owns ("Apple's Tim Cook")."""
+    Inside a clause, an elision with a capital is part of a name: "Kering and L’Oréal"."""
+    return [t for t in _owned_tokens(clause) if t != OWNS]
+
+
+# Where an owner ends and what it owns begins: "China's ByteDance" is two names when the story
+# also names ByteDance alone; "Assassin's Creed", "Sam's Club", "New Year's Eve" are one.
+OWNS = "’s"
+
+
+def _owned_tokens(clause: str) -> list[str]:
+    """`headline_tokens`, with OWNS between a possessive and a capitalised word after it."""
     raw = _TOKEN.findall(clause)
     tokens = []
     for i, t in enumerate(raw):
         tokens.append(_POSSESSIVE.sub("", t))
         if tokens[-1] != t and i + 1 < len(raw) and _capitalised(raw[i + 1]):
-            tokens.append("’s")  # the owner's name ends here: "China's ByteDance" is two names
+            tokens.append(OWNS)
     tokens = [t if i and t[:1].isupper() else _ELISION.sub("", t) for i, t in enumerate(tokens)]
     return [t for t in tokens if t]
+
+
+def _owned(clauses: list[list[list[str]]]) -> list[list[list[str]]]:
+    """Keep OWNS only before a word that opens a name elsewhere in the story, not after a
+    possessive: what is owned is a name of its own ("ByteDance confirms…"); else the owner and
+    what it owns are one name, as headlines write it ("Assassin's Creed Shadows")."""
+    opens = {
+        fold(run[0])
+        for cs in clauses
+        for tokens in cs
+        for start, run in _runs(tokens)
+        if not start or tokens[start - 1] != OWNS
+    }
+
+    def kept(tokens: list[str]) -> list[str]:
+        return [
+            t
+            for j, t in enumerate(tokens)
+            if t != OWNS or (j + 1 < len(tokens) and fold(tokens[j + 1]) in opens)
+        ]
+
+    return [[kept(tokens) for tokens in cs] for cs in clauses]
 
 
 def is_camel(word: str) -> bool:
@@ -415,7 +445,7 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     # headline seen twice is no name named twice
     titles = list(dict.fromkeys(strip_publisher(t) for t in titles))
     raw = [[c for c in _CLAUSES.split(t) if c.strip()] for t in titles]
-    clauses = [[headline_tokens(c) for c in cs] for cs in raw]
+    clauses = _owned([[_owned_tokens(c) for c in cs] for cs in raw])
     lower = {t.casefold() for cs in clauses for c in cs for t in c if t.islower()}
     owners = {  # a clause's first word, with an English possessive ("Google’s first…")
         _POSSESSIVE.sub("", first[0])

@@ -105,8 +105,15 @@ def rested_angles(
 
 
 def line_of(pitch: Pitch, sign_offs: Sequence[str]) -> str:
-    """The line a pitch closed on: its angle, else the first of `sign_offs` its draft says."""
-    return pitch.angle or next((s for s in sign_offs if s.strip() and s in pitch.draft), "")
+    """The line a pitch closed on: its angle, else the one of `sign_offs` its text ends with
+    (before the hashtags; the longest, when one sign-off ends another)."""
+    if pitch.angle:
+        return pitch.angle
+    body = _fold(pitch.draft.split("\n\n#")[0]).rstrip(" .!?…")
+    for line in sorted(sign_offs, key=len, reverse=True):
+        if (core := _fold(line).strip().rstrip(" .!?…")) and body.endswith(core):
+            return line
+    return ""
 
 
 def fresh_angles(story: PitchInput) -> list[str]:
@@ -873,25 +880,53 @@ class TemplateWriter:
 
 
 def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str]:
-    """The names the lead says and those a headline names along with one of them; all the
-    names when the lead says none."""
-    said = [n for n in names if _words(n) in _words(lead)]
+    """The names the lead says (by their rarest word: "Newsom" says "Gavin Newsom") and those a
+    headline names along with one of them; all the names when the lead says none that is more
+    than two letters or a figure ("US", "2.5B" name half the news)."""
+
+    def key(name: str) -> str:
+        return _words(min(name.split(), key=entities.zipf))  # space-padded
+
+    told = _words(lead)
+    said = [
+        key(n) for n in names
+        if key(n) in told and not entities.is_vague(n) and not any(c.isdigit() for c in n)
+    ]  # fmt: skip
     if not said:
         return list(names)
     headlines = [_words(t) for t in titles]
     return [
         n
         for n in names
-        if n in said or any(_words(n) in h and any(_words(m) in h for m in said) for h in headlines)
+        if key(n) in said or any(key(n) in h and any(k in h for k in said) for h in headlines)
     ]
 
 
+_NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (
+    "is are was were be been will would could can may might has have had says said than who "
+    "that which while"
+)
+_NOT_A_NOUN_AFTER = frozenset(_NOT_A_NOUN_WORDS.split())
+
+
 def _articled(name: str, titles: Sequence[str]) -> str:
-    """ "the Fed", "the White House": a name the headlines mostly write after "the"."""
-    plain = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
-    after_the = re.compile(rf"\b[Tt]he {re.escape(name)}(?![\w-])")
-    text = " | ".join(titles)
-    return f"the {name}" if 2 * len(after_the.findall(text)) > len(plain.findall(text)) else name
+    """ "the Fed", "the White House": a name the sentence-case headlines mostly write after
+    "the", not as an adjective ("the Trump administration", "the Apple Watch")."""
+    found = articled = 0
+    for title in titles:
+        if entities.title_case(entities.headline_tokens(title)):
+            continue  # every word has a capital there: "The" proves nothing
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", title):
+            found += 1
+            rest = title[m.end() :]
+            following = re.match(r"\s+(\w+)", rest)
+            word = following.group(1) if following else ""
+            # "the Trump administration": a lower-case noun after it, no verb nor a small word
+            adjective = (
+                word.islower() and word not in _NOT_A_NOUN_AFTER and not entities.verb_like(word)
+            )
+            articled += bool(re.search(r"\b[Tt]he $", title[: m.start()])) and not adjective
+    return f"the {name}" if 2 * articled > found else name
 
 
 def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
@@ -1545,7 +1580,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         or participle
         or passive
         or progressive
-        or (_fold(words[i - 2]) == "to" and before[:1].islower())
+        or (_fold(words[i - 2]) in _TO_OR_MODAL and before[:1].islower())
         or ing
         or _set_object(words, i)
         or _fold(before) == "put"  # "FEMA employees put | on leave": it says where
@@ -1558,6 +1593,9 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
     return object_of[:1].islower() and (entities.verb_like(object_of) or object_of.endswith("ing"))
 
 
+# "to <verb>" and "will <verb>" go on to what the verb is about: "Kim will meet | with Xi"
+_TO_OR_MODAL_WORDS = "to will would can could may might must should"
+_TO_OR_MODAL = frozenset(_TO_OR_MODAL_WORDS.split())
 _PROGRESSIVE_WORDS = "working looking planning preparing heading betting counting focusing " + (
     "banking relying calling pushing gearing teaming closing moving"
 )
