@@ -155,32 +155,6 @@ def test_a_story_that_rose_at_night_is_pitched_in_the_morning(
         assert pipeline.process(morning + timedelta(minutes=10)).pitched == []
 
 
-def test_a_story_that_went_quiet_while_the_news_went_on_is_not_pitched_in_the_morning(
-    tmp_path: Path, settings: Any
-) -> None:
-    """The same heatwave waits for 08:00, but this night the feed keeps publishing other news
-    and not one headline joins the heatwave: by morning it is over, and it is not pitched."""
-    evening = [
-        replace(i, published=i.published + timedelta(hours=10), seen=i.seen + timedelta(hours=10))
-        for i in stream()
-    ]
-    night = T0 + timedelta(hours=10, minutes=40)  # 21:40 in Paris
-    morning = T0 + timedelta(hours=21, minutes=5)  # 08:05 the next day
-    news_all_night = [  # every 20 minutes from 23:00 to 08:00, none of it about the heat
-        item(700 + n, f"Agence {n % 5}", f"{NOISE[n % len(NOISE)]} ({n})", 720 + 20 * n)
-        for n in range(27)
-    ]
-    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: night) as pipeline:
-        feed_in(pipeline, evening)
-        assert pipeline.process(night).pitched == []
-        feed_in(pipeline, news_all_night)
-        assert pipeline.process(morning).pitched == []
-        [held] = pipeline.store.query(
-            "SELECT reason, detail FROM holds WHERE reason != 'blocked' ORDER BY id DESC LIMIT 1"
-        )
-        assert held["reason"] == "fading" and "quiet overnight" in held["detail"]
-
-
 def test_the_morning_wait_outlasts_the_queue(tmp_path: Path, settings: Any) -> None:
     """Held at 07:55 "until 08:00", then queued at 08:05 (a 30-minute queue): the next cycle, at
     12:55 after an outage, still owes it its look, though it has faded."""

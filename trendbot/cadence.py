@@ -49,11 +49,8 @@ class Candidate:
     already_pitched: bool = False
     safety: str = "safe"  # safe | caution (blocked stories should never get here)
     # Waited through quiet hours: the night's quiet, not the story, lowered its momentum, so
-    # it is no less a candidate for that in the morning (while it stays fresh)...
+    # it is no less a candidate for that in the morning (while it stays fresh).
     overnight: bool = False
-    # ...unless no source covered it for a night's length, nor in its momentum window ("0
-    # sources in 8 h"), while the stream kept publishing: that silence is the story's
-    silent: bool = False
 
     @property
     def priority(self) -> float:
@@ -174,10 +171,7 @@ def _screen(c: Candidate, settings: CadenceSettings) -> Decision | None:
         detail = f"Already pitched; now {c.state}, so no update."
         return Decision(c.story_id, "drop", "already_pitched", detail)
     if c.overnight and not c.already_pitched:
-        if not c.silent:
-            return None
-        detail = "It went quiet overnight (no source in its recent window): the moment has passed."
-        return Decision(c.story_id, "drop", "fading", detail)
+        return None
     if c.score < settings.min_score:
         detail = f"Momentum {c.score:.1f} is under the minimum of {settings.min_score:g}."
         return Decision(c.story_id, "drop", "low_score", detail)

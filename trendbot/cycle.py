@@ -671,7 +671,6 @@ def _pitch_for_brand(
                 already_pitched=bool(store.pitches(story_id=story_id, limit=1, brand=name)),
                 safety=fit.verdict.level,
                 overnight=story_id in overnight,
-                silent=story_id in overnight and _silent(store, brain.model, context.row, now),
             )
         )
     month = store.pitches(since=now - timedelta(days=32), brand=name)
@@ -713,21 +712,6 @@ def _pitch_for_brand(
         else:
             store.hold(decision.story_id, decision.reason, decision.detail, now=now, brand=name)
             report.held[decision.reason] += 1
-
-
-# A story no source covered for a night's length while the feeds put this many other items out
-# has gone quiet on its own; a window of 90 minutes on a busy morning would say little.
-QUIET_FOR = timedelta(hours=6)
-STREAM_LIVE = 10
-
-
-def _silent(store: Store, model: str, row: StoryRow, now: datetime) -> bool:
-    """No source (nor a trending feed) covered the story in its momentum window nor for
-    QUIET_FOR, while the stream kept publishing: the silence is the story's, not the night's."""
-    why = row.why
-    if why.get("sources_recent") != 0 or why.get("trending") or now - row.last_seen < QUIET_FOR:
-        return False
-    return store.item_vector_count(model, since=row.last_seen) >= STREAM_LIVE
 
 
 def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:
