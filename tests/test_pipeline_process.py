@@ -152,6 +152,10 @@ def test_a_story_that_rose_at_night_is_pitched_in_the_morning(
         assert [p.theme for p in report.pitched] == ["meteo"]
         [story] = pipeline.store.story_rows(pipeline.brain.model, ids=[report.pitched[0].story_id])
         assert story.state != "rising"  # pitched for the wait, not for its momentum
+        # and its card says so, not only that nothing came in the last hours
+        assert report.pitched[0].why_now.startswith(
+            "Montée pendant les heures calmes (21:00-08:00)"
+        )
         assert pipeline.process(morning + timedelta(minutes=10)).pitched == []
 
 

@@ -685,6 +685,11 @@ def _pitch_for_brand(
             assert fit.theme is not None
             story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
             story = replace(story, recent_angles=tuple(dict.fromkeys(r for r in recent if r)))
+            if decision.story_id in overnight:  # its card would read "0 sources in 8 h" bare
+                why = Messages(brand.language)(
+                    "trend.overnight", quiet=brand.cadence.quiet_hours, why=story.why_now
+                )
+                story = replace(story, why_now=why)
             try:
                 pitch = pitches.draft_pitch(
                     story,

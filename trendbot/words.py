@@ -528,6 +528,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "https://votre-hote/slack/events, ou utilisez le mode Socket",
     ),
     # "why now": momentum and predicted reach, stored with each story -------------------------
+    # a pitch that waited for the end of the brand's quiet hours: why it comes now, faded
+    "trend.overnight": (
+        "Rose during quiet hours ({quiet}), kept for the morning; now {why}",
+        "Montée pendant les heures calmes ({quiet}), gardée pour le matin ; maintenant {why}",
+    ),
     "trend.one_source": ("1 source in {window}", "1 source en {window}"),
     "trend.sources": ("{count} sources in {window}", "{count} sources en {window}"),
     "trend.faster": ("×{ratio} the usual rate", "×{ratio} le rythme habituel"),
