@@ -4,6 +4,7 @@ from trendbot.entities import (
     headline_tokens,
     is_common_word,
     is_demonym,
+    is_amount,
     is_foreign_phrase,
     named_entities,
 )
@@ -322,3 +323,13 @@ def test_an_owner_is_not_glued_to_what_it_owns_unless_they_are_one_name() -> Non
     assert named_entities(game) == ["Assassin Creed Shadows"]
     assert named_entities(["Sam's Club opens new stores", "Sam's Club raises fees"]) == ["Sam Club"]
     assert headline_tokens("McDonald's profits rise") == ["McDonald", "profits", "rise"]
+
+
+def test_an_amount_stands_alone_and_is_no_subject() -> None:
+    """ "$1B Powerball jackpot" names Powerball, not "1B Powerball" (#1BPowerball)."""
+    jackpot = ["$1B Powerball Is Minting Social Media Gold",
+               "Here are the winning numbers for the $1B Powerball jackpot"]  # fmt: skip
+    names = named_entities(jackpot)
+    assert "Powerball" in names and not any("1B" in n and " " in n for n in names)
+    assert is_amount("500M") and is_amount("2.5B") and not is_amount("F1")
+    assert not is_amount("PS5")

@@ -399,6 +399,15 @@ def test_a_story_of_two_events_is_tagged_by_the_one_its_lead_tells() -> None:
     assert "Sweeney" not in pitch.visual
 
 
+def test_an_amount_is_never_the_subject_of_a_hook() -> None:
+    titles = ("Is Trump's $500M Fine The Last Word? Here's What Experts Say",
+              "What The $500M Ruling Means For New York")  # fmt: skip
+    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "500M" not in body(pitch) and not any("500M" in t for t in pitch.hashtags)
+
+
 def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
     titles = ("Markets wait on the Fed as inflation cools", "What the Fed's pause means")
     s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),

@@ -196,6 +196,16 @@ def is_camel(word: str) -> bool:
     return word[:1].islower() and any(c.isupper() for c in word[1:])
 
 
+# an amount stands alone: "$1B Powerball jackpot" is no #1BPowerball, "Trump's $500M" no
+# "Trump 500M" (alone, a figure is no tag nor a subject: `is_vague`)
+_AMOUNT = re.compile(r"^\d[\d.,]*(?:[KMBT]|BN|MN)$")
+
+
+def is_amount(name: str) -> bool:
+    """Whether `name` is only an amount ("500M", "2.5B"): what a story is about, never whom."""
+    return bool(_AMOUNT.match(name.strip()))
+
+
 def _capitalised(token: str) -> bool:
     return token[:1].isupper() or is_acronym(token) or is_camel(token)
 
@@ -219,12 +229,16 @@ def _runs(tokens: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
         if not _capitalised(tokens[i]):
             i += 1
             continue
+        if _AMOUNT.match(tokens[i]):
+            yield i, [tokens[i]]
+            i += 1
+            continue
         run, j = [tokens[i]], i + 1
-        while j < len(tokens):
+        while j < len(tokens) and not _AMOUNT.match(tokens[j]):
             if _capitalised(tokens[j]):
                 run.append(tokens[j])
             elif tokens[j].casefold() in CONNECTORS and j + 1 < len(tokens):
-                if not _capitalised(tokens[j + 1]):
+                if not _capitalised(tokens[j + 1]) or _AMOUNT.match(tokens[j + 1]):
                     break
                 run.append(tokens[j])
             else:

@@ -803,7 +803,9 @@ class TemplateWriter:
         # a nationality tells what happened ("…deportation of Guatemalan children"), never
         # whom the post is about ("Hard to scroll past Brazilian right now")
         titles = story.titles or (story.label,)
-        subjects = [n for n in said if not entities.is_demonym(n, titles)]
+        subjects = [
+            n for n in said if not entities.is_demonym(n, titles) and not entities.is_amount(n)
+        ]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
         # a second name that half as many headlines name is another event the story took in
