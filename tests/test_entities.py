@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from trendbot.entities import (
     headline_tokens,
+    is_amount,
     is_common_word,
     is_demonym,
-    is_amount,
     is_foreign_phrase,
     named_entities,
 )
