@@ -323,6 +323,12 @@ def test_an_owner_is_not_glued_to_what_it_owns_unless_they_are_one_name() -> Non
     assert named_entities(game) == ["Assassin Creed Shadows"]
     assert named_entities(["Sam's Club opens new stores", "Sam's Club raises fees"]) == ["Sam Club"]
     assert headline_tokens("McDonald's profits rise") == ["McDonald", "profits", "rise"]
+    # a place owns what comes after it, even in a story that never names that alone
+    nikkei = named_entities(["Japan's Nikkei hits a record high", "Japan's Nikkei jumps 2%"])
+    assert "Nikkei" in nikkei and "Japan Nikkei" not in nikkei
+    assert "Kim Jong Un" in named_entities(["North Korea's Kim Jong Un to attend the parade"])
+    agt = ["America's Got Talent crowns a winner", "America's Got Talent finale tonight"]
+    assert named_entities(agt) == ["America Got Talent"]
 
 
 def test_an_amount_stands_alone_and_is_no_subject() -> None:

@@ -169,10 +169,20 @@ def _owned_tokens(clause: str) -> list[str]:
     return [t for t in tokens if t]
 
 
+# Places that own what headlines name after them ("China's ByteDance", "Japan's Nikkei", "North
+# Korea's Kim"): never part of that name. Not "America": "America's Got Talent", "America's Cup".
+_PLACE_WORDS = "us u.s uk u.k eu china japan india russia ukraine israel iran iraq syria " + (
+    "gaza korea taiwan germany france britain italy spain canada mexico brazil venezuela "
+    "argentina australia turkey pakistan egypt europe asia africa beijing moscow washington "
+    "london paris tokyo kyiv texas california florida"
+)
+_PLACES = frozenset(_PLACE_WORDS.split())
+
+
 def _owned(clauses: list[list[list[str]]]) -> list[list[list[str]]]:
-    """Keep OWNS only before a word that opens a name elsewhere in the story, not after a
-    possessive: what is owned is a name of its own ("ByteDance confirms…"); else the owner and
-    what it owns are one name, as headlines write it ("Assassin's Creed Shadows")."""
+    """Keep OWNS only after a place, or before a word that opens a name elsewhere in the story,
+    not after a possessive: what is owned is a name of its own ("ByteDance confirms…"); else the
+    owner and what it owns are one name, as headlines write it ("Assassin's Creed Shadows")."""
     opens = {
         fold(run[0])
         for cs in clauses
@@ -185,7 +195,9 @@ def _owned(clauses: list[list[list[str]]]) -> list[list[list[str]]]:
         return [
             t
             for j, t in enumerate(tokens)
-            if t != OWNS or (j + 1 < len(tokens) and fold(tokens[j + 1]) in opens)
+            if t != OWNS
+            or fold(tokens[j - 1]).rstrip(".") in _PLACES
+            or (j + 1 < len(tokens) and fold(tokens[j + 1]) in opens)
         ]
 
     return [[kept(tokens) for tokens in cs] for cs in clauses]
