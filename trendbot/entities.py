@@ -209,7 +209,7 @@ def is_camel(word: str) -> bool:
 
 
 # an amount stands alone: "$1B Powerball jackpot" is no #1BPowerball, "Trump's $500M" no
-# "Trump 500M" (alone, a figure is no tag nor a subject: `is_vague`)
+# "Trump 500M"; alone it is no subject (`is_amount`) nor a tag (`pitches._vague_tag`)
 _AMOUNT = re.compile(r"^\d[\d.,]*(?:[KMBT]|BN|MN)$")
 
 

@@ -885,14 +885,10 @@ def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str
     """The names the lead says (by their rarest word: "Newsom" says "Gavin Newsom") and those a
     headline names along with one of them; all the names when the lead says none that is more
     than two letters or a figure ("US", "2.5B" name half the news)."""
-
-    def key(name: str) -> str:
-        return _words(min(name.split(), key=entities.zipf))  # space-padded
-
     told = _words(lead)
     said = [
-        key(n) for n in names
-        if key(n) in told and not entities.is_vague(n) and not any(c.isdigit() for c in n)
+        _rarest(n) for n in names
+        if _rarest(n) in told and not entities.is_vague(n) and not any(c.isdigit() for c in n)
     ]  # fmt: skip
     if not said:
         return list(names)
@@ -900,7 +896,8 @@ def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str
     return [
         n
         for n in names
-        if key(n) in said or any(key(n) in h and any(k in h for k in said) for h in headlines)
+        if _rarest(n) in said
+        or any(_rarest(n) in h and any(k in h for k in said) for h in headlines)
     ]
 
 
@@ -945,8 +942,14 @@ def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
 def _named_in(name: str, story: PitchInput) -> int:
     """How many of the story's headlines name `name`, by its rarest word: "Pokémon" for
     "Pokémon World Championships", which some headlines shorten."""
-    key = _words(min(name.split(), key=entities.zipf))  # space-padded
+    key = _rarest(name)
     return sum(key in _words(t) for t in story.titles or (story.label,))
+
+
+def _rarest(name: str) -> str:
+    """A name's rarest word, as `_words` writes it (space-padded): how headlines that shorten
+    the name still name it."""
+    return _words(min(name.split(), key=entities.zipf))
 
 
 def _de(name: str) -> str:

@@ -260,7 +260,7 @@ def try_themes(
             ]
             for r in sorted(gated, key=lambda r: -parts.semantic[r, t])[:shown]:
                 off.append(scored(r, parts.evidence(r, t)))
-        few = of_kind[t]
+        kind, few = matcher.kind_of(t), of_kind[t]
         out.append(
             ThemeTry(
                 name,
@@ -270,10 +270,10 @@ def try_themes(
                 weakest=tuple(weakest),
                 near=tuple(near),
                 off=tuple(off),
-                kind=matcher.kind_of(t),
+                kind=kind,
                 of_kind=few,
                 feed=(
-                    feed_for(matcher.kind_of(t), brand.themes[t], brand.language)
+                    feed_for(kind, brand.themes[t], brand.language)
                     if few is not None and few < FEW_OF_KIND * len(story_list)
                     else ""
                 ),
