@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from trendbot.entities import (
+    Usage,
     headline_tokens,
     is_amount,
     is_common_word,
@@ -339,3 +340,48 @@ def test_an_amount_stands_alone_and_is_no_subject() -> None:
     assert "Powerball" in names and not any("1B" in n and " " in n for n in names)
     assert is_amount("500M") and is_amount("2.5B") and not is_amount("F1")
     assert not is_amount("PS5")
+
+
+def test_a_reporting_period_stands_alone_and_is_no_name() -> None:
+    """ "Walmart Q3 earnings" names Walmart (no #WalmartQ3, no #Q3); "Audi Q3" is a car."""
+    assert named_entities(["Audi Q3 review: the small SUV grows up",
+                           "Audi Q3 gets a new interior"]) == ["Audi Q3"]  # fmt: skip
+    walmart = ["Walmart Q3 earnings: Sales surge thanks to bargain hunters",
+               "Walmart Q3 earnings: Stock surges as sales rise",
+               "Walmart bumps up outlook ahead of holidays"]  # fmt: skip
+    assert named_entities(walmart) == ["Walmart"]
+    assert all(is_amount(p) for p in ("Q3", "H1", "FY2025", "FY26", "3Q25"))
+    assert not any(is_amount(n) for n in ("Q5", "G20", "H3", "Q"))
+
+
+def test_a_ticker_quoted_for_a_named_company_is_not_a_second_name() -> None:
+    """ "Nvidia (NVDA)" is one company: a hook would say "Nvidia and NVDA". An acronym that is
+    no ticker of a name here stays ("NBA" with "Nebraska")."""
+    nvidia = ["Nvidia Shares May Plunge After Results (NASDAQ:NVDA)",
+              "Evercore calls NVDA stock a top pick ahead of Nvidia earnings",
+              "Nvidia earnings: what to expect from NVDA"]  # fmt: skip
+    assert named_entities(nvidia) == ["Nvidia"]
+    apple = ["Investors buy Apple (AAPL) after the iPhone event", "Why AAPL stock lags Apple fans"]
+    assert "AAPL" not in named_entities(apple)
+    teams = ["Nebraska star heads to the NBA draft", "NBA scouts watch Nebraska guard"]
+    assert set(named_entities(teams)) == {"Nebraska", "NBA"}
+
+
+def test_the_streams_usage_tells_a_common_word_from_a_name() -> None:
+    """A word the recent stream writes in lower case inside a clause is a word ("crypto"); one
+    it always capitalises is a name, even where the story's headlines are all Title Case; a
+    Title Case headline proves neither; too few sightings tell nothing."""
+    stream = [
+        "Senators push a crypto bill before the recess",
+        "Why the crypto market slid again this week",
+        "Banks warm to crypto custody as rules ease",
+        "Chipmaker Nvidia to invest in startups",
+        "Investors pile into Nvidia ahead of earnings",
+        "Apple and Nvidia lead a rally in tech stocks",
+        "Crypto Stocks Fall As Nvidia Rally Fades",  # Title Case: not counted
+    ]
+    usage = Usage.of(stream)
+    assert usage.common("Crypto") is True
+    assert usage.common("Nvidia") is False
+    assert usage.common("Apple") is None  # seen once inside a clause (it opens one)
+    assert usage.capital.get("stocks", 0) == 0

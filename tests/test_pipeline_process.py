@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
+from trendbot import brandfit
+from trendbot.brandfit import adapt_matcher
 from trendbot.cycle import Interrupted, Pipeline, embed_new, make_pipeline
 from trendbot.settings import ThemeSettings, parse_settings
 from trendbot.types import Item
@@ -104,6 +106,33 @@ def test_a_burst_on_a_theme_is_pitched_once_and_a_tragedy_never(
         )
         assert len({r["story_id"] for r in stories}) == 1, "the new heatwave item joins its story"
         assert len(pipeline.store.pitches()) == 1
+
+
+def test_the_drafts_learn_how_the_stream_writes_its_words_once_a_day(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pipeline reads the stored month's titles into `Brain.usage` (which words the news
+    writes in lower case: the drafts' tags) when it pitches, and again a day later; sooner
+    while the database holds too few titles to tell."""
+    now = T0 + timedelta(minutes=40)
+    monkeypatch.setattr(brandfit, "USAGE_ENOUGH", len(stream()) + 1)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        pipeline.process(now)
+        assert pipeline.brain.usage_at is None  # one title short: read again next time
+        monkeypatch.setattr(brandfit, "USAGE_ENOUGH", len(stream()))
+        hour = now + timedelta(hours=1)
+        adapt_matcher(pipeline.brain, pipeline.store, now=hour)
+        assert pipeline.brain.usage_at == hour
+        first = pipeline.brain.usage
+        # "record" is written in lower case inside a clause three times; "Paris" never
+        assert first.common("record") is True and first.common("Paris") is False
+        pipeline.store.save_items("news", [item(300, "Agence", "Un record de canicule", 60)])
+        pipeline.process(hour + timedelta(hours=2))  # embeds it
+        adapt_matcher(pipeline.brain, pipeline.store, now=hour + timedelta(hours=3))
+        assert pipeline.brain.usage is first
+        adapt_matcher(pipeline.brain, pipeline.store, now=hour + timedelta(days=1))
+        assert pipeline.brain.usage.lower["record"] == first.lower["record"] + 1
 
 
 def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(

@@ -13,7 +13,7 @@ import pytest
 from llmserver import LLMServer, llm_server
 from pydantic import SecretStr
 
-from trendbot.entities import is_common_word, named_entities
+from trendbot.entities import Usage, is_common_word, named_entities
 from trendbot.errors import PitchError
 from trendbot.lang import detect_language
 from trendbot.logs import KeyValueFormatter
@@ -255,6 +255,27 @@ def test_hashtags_are_names_never_a_capitalised_common_word() -> None:
         assert is_common_word(word)
     for word in ("#TaylorSwift", "#NBA", "#Alcaraz", "#iPhone", "Roland-Garros"):
         assert not is_common_word(word)
+
+
+def test_the_streams_usage_decides_a_one_word_tag_when_it_has_seen_the_word() -> None:
+    """ "Crypto" opens two of a story's headlines, which alone would make it a name; the stream
+    writes "crypto" in lower case, so it is a word. "Nvidia" in Title Case headlines proves
+    nothing there; the stream always capitalises it, so it is a name."""
+    stream = Usage.of([
+        "Senators push a crypto bill before the recess", "Why the crypto market slid again",
+        "Banks warm to crypto custody as rules ease", "Chipmaker Nvidia to invest in startups",
+        "Investors pile into Nvidia ahead of earnings", "Apple and Nvidia lead a tech rally",
+    ])  # fmt: skip
+    crypto = ("Crypto liquidations near $2 billion as bitcoin rout deepens",
+              "Crypto markets slide as bitcoin falls below $85,000")  # fmt: skip
+    nvidia = ("Nvidia Shares May Plunge After Results", "Nvidia Earnings Week Is Here",
+              "Experts Predict A Big Jump For Nvidia")  # fmt: skip
+    for titles, tag in ((crypto, "#Crypto"), (nvidia, "#Nvidia")):
+        s = story(9, theme=SPORT_EN, titles=titles, label=titles[0], keywords=(),
+                  trending_terms=(), links=(), languages=("en",))  # fmt: skip
+        alone = draft_pitch(s, BRAND_EN, SETTINGS).hashtags
+        told = draft_pitch(replace(s, usage=stream), BRAND_EN, SETTINGS).hashtags
+        assert (tag in alone, tag in told) == ((True, False) if tag == "#Crypto" else (False, True))
 
 
 def test_a_nationality_tells_what_happened_but_is_no_subject_nor_tag() -> None:
@@ -846,6 +867,14 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         # a progressive goes on to what it is about: never "Apple is reportedly working."
         (("Apple is reportedly working on touch-sensitive cases for future iPhone Pros",
           "Apple’s second limited-edition iPhone accessory is all about accessibility"), ""),
+        # two names opening a headline are its subject, not a heading: never "Mastercard reach…"
+        (("Visa, Mastercard reach revised swipe-fee settlement with merchants",),
+         "Visa, Mastercard reach revised swipe-fee settlement."),
+        (("Meanwhile, Apple launches a cheaper iPhone for students",),
+         "Apple launches a cheaper iPhone for students."),
+        # with no other place to cut, before a second thing the subject did
+        (("New York subway ends its MetroCard era and switches fully to tap-and-go fares",),
+         "New York subway ends its MetroCard era."),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

@@ -266,6 +266,45 @@ def test_a_narrow_theme_matches_what_sets_it_apart_from_its_kind() -> None:
     assert min(scores[True][1], scores[False][1]) > 0.8
 
 
+def test_a_theme_whose_own_texts_mix_kinds_counts_its_kind_less() -> None:
+    """A car theme reads as business, home, tech and travel news at once. That a story is
+    business news is then weak evidence that it is about cars: a bank's results, of the kind
+    and faintly like the theme, match a theme whose texts all read as business news, but not a
+    theme that mixes kinds, where a story the theme describes still matches."""
+    cars = Theme(
+        "cars",
+        "cars pickups and garage repairs",
+        examples=(
+            "carmaker unveils cheaper pickup",
+            "garage tests the electric pickup",
+            "drivers compare family cars",
+        ),
+    )
+    mixed_words = {
+        "garage": ("home", 40.0),
+        "electric": ("tech", 40.0),
+        "drivers": ("travel", 40.0),
+        "cars": ("travel", 40.0),
+    }
+    stream = [f"{a} {b}" for a in ("city council", "storm warning", "bakery owner",
+              "football coach", "museum curator", "school board") for b in ("meets today",
+              "speaks monday", "opens friday", "plans ahead")]  # fmt: skip
+    bank, pickup = (
+        "bank shares rise on quarterly sales",
+        "carmaker unveils cheaper pickup for families",
+    )
+    scores, evidence = {}, {}
+    for name, topics in (("clear", reader()), ("mixed", reader(**mixed_words))):
+        m = matcher(cars, topics=topics)
+        m.adapt(stream, encode(stream))
+        scores[name] = (relevance(m, bank, "cars"), relevance(m, pickup, "cars"))
+        evidence[name] = m.score([bank], encode([bank]))[1].evidence(0, 0)
+    assert scores["clear"][0] >= MIN_RELEVANCE > scores["mixed"][0]
+    assert scores["mixed"][1] > 0.5
+    assert "counts" not in evidence["clear"]
+    assert "of which 63% counts: the theme's own texts read as travel news 38%" in evidence["mixed"]
+
+
 # negatives and learning ---------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from trendbot import calibration, embed, index, safety, stories, themes
+from trendbot import calibration, embed, entities, index, safety, stories, themes
 from trendbot.errors import ConfigError
 from trendbot.fit import make_matcher, make_safety
 from trendbot.settings import BrandSettings, Settings
@@ -40,6 +40,8 @@ class Brain:
         self._safeties: dict[str, safety.SafetyFilter] = {}
         self._topics: TopicModel | None = None
         self.adapted_at: datetime | None = None
+        self.usage = entities.NO_USAGE  # how the stream writes its words, for the drafts' tags
+        self.usage_at: datetime | None = None
         self._items: index.VectorIndex[str] | None = None
         self._items_lock = threading.RLock()
         self._items_read = (datetime.min, 0.0)  # up to when the store was read, and at what time

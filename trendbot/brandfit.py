@@ -21,6 +21,11 @@ LIVE = timedelta(hours=48)  # a story with no new item for this long is no longe
 LOOKBACK = timedelta(hours=trends.TrendParams().lookback_hours)  # momentum looks this far back
 ADAPT_ITEMS = 3000  # recent items the theme matcher learns the stream's shape from
 ADAPT_EVERY = timedelta(hours=1)
+# how the stream writes its words (`entities.Usage`): a month of titles, read once a day
+USAGE_WINDOW = timedelta(days=30)
+USAGE_ITEMS = 30_000
+USAGE_EVERY = timedelta(days=1)
+USAGE_ENOUGH = 1000  # titles; fewer (a new database): read again at the next adapt
 COMPANY = timedelta(days=7)  # how far back `safety.bad_company` looks
 
 
@@ -85,6 +90,11 @@ def adapt_matcher(brain: Brain, store: Store, *, now: datetime) -> None:
             stacked = np.vstack([vectors[r.id] for r in rows])
             for brand in brain.settings.brands:
                 brain.matcher_of(brand).adapt(titles, stacked)
+        if brain.usage_at is None or now - brain.usage_at >= USAGE_EVERY:
+            month = store.embedded_titles(brain.model, since=now - USAGE_WINDOW, limit=USAGE_ITEMS)
+            brain.usage = entities.Usage.of(r.title for r in month)
+            if len(month) >= USAGE_ENOUGH:
+                brain.usage_at = now
 
 
 def brand_fit(
@@ -104,7 +114,12 @@ def brand_fit(
     )
 
 
-def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitches.PitchInput:
+def pitch_input(
+    context: StoryContext,
+    fit: Fit,
+    theme: ThemeSettings,
+    usage: entities.Usage = entities.NO_USAGE,
+) -> pitches.PitchInput:
     row, why = context.row, context.why
     items = context.items
     assert fit.theme is not None
@@ -124,6 +139,7 @@ def pitch_input(context: StoryContext, fit: Fit, theme: ThemeSettings) -> pitche
         safety=fit.verdict.level,
         safety_reason=fit.verdict.reason,
         trending_terms=tuple(i.title for i in items if i.kind == "trending"),
+        usage=usage,
     )
 
 

@@ -396,6 +396,7 @@ class Trendbot:
         context = self.story_context(story_id)
         if context is None:
             raise TrendbotError(f"no story #{story_id} (see `/trend top` or `trendbot trends`)")
+        adapt_matcher(brain, self.store, now=self.now())  # as the pitching stage sees it
         (fit,) = brand_fit(brain, [context], fitted)
         if fit.verdict.blocked:
             raise PitchError(f"story #{story_id} is not brand-safe: {fit.verdict.reason}")
@@ -413,7 +414,7 @@ class Trendbot:
             )
         themes_by_name = {t.name: t for t in fitted.themes}
         assert fit.theme is not None
-        story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
+        story = pitch_input(context, fit, themes_by_name[fit.theme.theme], brain.usage)
         now = self.now()
         lately = self.store.pitches(since=now - pitches.RECENT_ANGLES, brand=fitted.name)
         story = replace(

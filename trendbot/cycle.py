@@ -683,7 +683,7 @@ def _pitch_for_brand(
         context, fit = by_id[decision.story_id]
         if decision.action == "pitch":
             assert fit.theme is not None
-            story = pitch_input(context, fit, themes_by_name[fit.theme.theme])
+            story = pitch_input(context, fit, themes_by_name[fit.theme.theme], brain.usage)
             story = replace(story, recent_angles=tuple(dict.fromkeys(r for r in recent if r)))
             if decision.story_id in overnight:  # its card would read "0 sources in 8 h" bare
                 why = Messages(brand.language)(

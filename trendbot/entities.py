@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 # Zipf frequency (en or fr) at or above which a single word is a common word unless the headlines
@@ -209,13 +210,31 @@ def is_camel(word: str) -> bool:
 
 
 # an amount stands alone: "$1B Powerball jackpot" is no #1BPowerball, "Trump's $500M" no
-# "Trump 500M"; alone it is no subject (`is_amount`) nor a tag (`pitches._vague_tag`)
+# "Trump 500M"; so does a reporting period before what is reported ("Walmart Q3 earnings" is no
+# #WalmartQ3; "Audi Q3 review" names the car). Alone, neither is a name (`is_amount`).
 _AMOUNT = re.compile(r"^\d[\d.,]*(?:[KMBT]|BN|MN)$")
+_PERIOD = re.compile(r"^(?:Q[1-4]|H[12]|FY\d\d(?:\d\d)?|[1-4]Q\d\d)$")
+_REPORTED_WORDS = "earnings results revenue revenues sales profit profits loss losses report " + (
+    "deliveries guidance outlook forecast gdp growth numbers update"
+)
+_REPORTED = frozenset(_REPORTED_WORDS.split())
 
 
 def is_amount(name: str) -> bool:
-    """Whether `name` is only an amount ("500M", "2.5B"): what a story is about, never whom."""
-    return bool(_AMOUNT.match(name.strip()))
+    """Whether `name` is only an amount ("500M", "2.5B") or a period ("Q3", "FY2025"): how
+    much or when, never who or what."""
+    return bool(_AMOUNT.match(name.strip()) or _PERIOD.match(name.strip()))
+
+
+def _alone(tokens: Sequence[str], i: int) -> bool:
+    """Whether token `i` stands alone in a run of capitals: an amount, or a period before what
+    is reported or a year."""
+    if _AMOUNT.match(tokens[i]):
+        return True
+    after = tokens[i + 1].casefold() if i + 1 < len(tokens) else ""
+    return bool(_PERIOD.match(tokens[i])) and bool(
+        after in _REPORTED or re.fullmatch(r"20\d\d", after)
+    )
 
 
 def _capitalised(token: str) -> bool:
@@ -241,16 +260,16 @@ def _runs(tokens: Sequence[str]) -> Iterable[tuple[int, list[str]]]:
         if not _capitalised(tokens[i]):
             i += 1
             continue
-        if _AMOUNT.match(tokens[i]):
+        if _alone(tokens, i):
             yield i, [tokens[i]]
             i += 1
             continue
         run, j = [tokens[i]], i + 1
-        while j < len(tokens) and not _AMOUNT.match(tokens[j]):
+        while j < len(tokens) and not _alone(tokens, j):
             if _capitalised(tokens[j]):
                 run.append(tokens[j])
             elif tokens[j].casefold() in CONNECTORS and j + 1 < len(tokens):
-                if not _capitalised(tokens[j + 1]) or _AMOUNT.match(tokens[j + 1]):
+                if not _capitalised(tokens[j + 1]) or _alone(tokens, j + 1):
                     break
                 run.append(tokens[j])
             else:
@@ -612,7 +631,36 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
             continue
         kept = [k for k in kept if f" {k} " not in f" {key} "]
         kept.append(key)
+    # a ticker of another name ("NVDA" of Nvidia) is that name again; an amount or a period
+    # alone ("500M", "Q3") tells how much or when, never who or what
+    kept = [
+        k for k in kept if not (_ticker_of(found[k], kept, titles) or is_amount(" ".join(found[k])))
+    ]
     return [" ".join(found[key]) for key in kept[:limit]]
+
+
+def _ticker_of(name: Sequence[str], keys: Sequence[str], titles: Sequence[str]) -> bool:
+    """Whether `name` is a stock ticker a headline quotes beside another of the story's names:
+    "NVDA" of "Nvidia (NVDA)" or "NVDA stock… Nvidia", its letters in order in that name.
+    One company named twice ("Nvidia and NVDA") would be two subjects and two tags."""
+    if len(name) != 1 or not re.fullmatch(r"[A-Z]{3,5}", name[0]):
+        return False
+    ticker = re.escape(name[0])
+    quoted = re.compile(
+        rf"\((?:\w+:\s?)?{ticker}\)|\b[A-Z]+:\s?{ticker}\b|\b{ticker}:[A-Z]+\b|\${ticker}\b"
+        rf"|\b{ticker} (?:[Ss]tock|[Ss]hares)\b"
+    )
+    letters = re.sub(r"(.)\1", r"\1", name[0].casefold())  # "AAPL" spells "apple" as "apl"
+    for key in keys:
+        other = re.sub(r"(.)\1", r"\1", key.replace(" ", ""))
+        if other == letters or other[:1] != letters[0]:
+            continue
+        rest = iter(other)
+        if all(ch in rest for ch in letters) and any(  # in order, each after the one before
+            quoted.search(t) and key in fold(t) for t in titles
+        ):
+            return True
+    return False
 
 
 # English headlines tell news with a verb in -s or -ed ("reveals", "shut down" aside): no such
@@ -699,12 +747,59 @@ def _styled(tokens: Sequence[str]) -> bool:
     )
 
 
-def proper_word(word: str, titles: Sequence[str]) -> bool:
+# How the recent stream writes a word tells a name from a word better than a dictionary does:
+# "crypto" (Zipf 3.6) is a word of the news ("crypto market", "crypto bill"), "Nvidia" a name
+# wherever it stands. A word seen USAGE_MIN_SEEN times or more after a clause's first word of a
+# sentence-case headline is a common word when written in lower case USAGE_LOWER of those
+# times or more (a name almost never is), and a name otherwise.
+USAGE_MIN_SEEN = 3
+USAGE_LOWER = 0.25
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Per word (folded), how often the recent stream's sentence-case headlines write it inside
+    a clause in lower case and with a capital."""
+
+    lower: Mapping[str, int] = field(default_factory=dict)
+    capital: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, titles: Iterable[str]) -> Usage:
+        lower: Counter[str] = Counter()
+        capital: Counter[str] = Counter()
+        for title in titles:
+            clauses = [headline_tokens(c) for c in _CLAUSES.split(strip_publisher(title))]
+            if title_case([t for c in clauses for t in c]):
+                continue  # every word capitalised: says nothing of names
+            for tokens in clauses:
+                if _styled(tokens):
+                    continue
+                for token in tokens[1:]:
+                    if token.isalpha():
+                        (lower if token.islower() else capital)[fold(token)] += 1
+        return cls(dict(lower), dict(capital))
+
+    def common(self, word: str) -> bool | None:
+        """True for a word the stream writes in lower case, False for a name, None when it has
+        seen too little of it to tell."""
+        key = fold(word)
+        lower = self.lower.get(key, 0)
+        seen = lower + self.capital.get(key, 0)
+        if seen < USAGE_MIN_SEEN:
+            return None
+        return lower >= USAGE_LOWER * seen
+
+
+NO_USAGE = Usage()
+
+
+def proper_word(word: str, titles: Sequence[str], *, opening: bool = True) -> bool:
     """Whether the headlines prove `word` is a name: written with a capital in the middle of a
     sentence-case clause ("Chipmaker Nvidia to invest"), never in lower case; a common word must
     stand alone there ("costumes for Halloween", not "CDC Advisory Committee") in 2+ headlines.
     A clause's first word or a Title Case headline proves nothing ("Chipmaker Nvidia…"), unless
-    a rare word opens 2+ headlines."""
+    a rare word opens 2+ headlines (and `opening`)."""
     key = word.casefold()
     common = is_common_word(word)
     seen = opens = 0
@@ -727,4 +822,4 @@ def proper_word(word: str, titles: Sequence[str]) -> bool:
             if i > 0
         )
     # A rare word opening 2+ headlines is their subject ("Anthropic agrees…", "Anthropic to pay…")
-    return seen >= (2 if common else 1) or (not common and opens >= 2)
+    return seen >= (2 if common else 1) or (opening and not common and opens >= 2)

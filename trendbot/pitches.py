@@ -86,6 +86,7 @@ class PitchInput:
     trending_terms: tuple[str, ...] = ()
     # the brand's lines of the last RECENT_ANGLES, newest first: angles not again, sign-offs rested
     recent_angles: tuple[str, ...] = ()
+    usage: entities.Usage = entities.NO_USAGE  # how the recent stream writes its words
 
 
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
@@ -440,8 +441,9 @@ def _complete_tags(
 ) -> tuple[str, ...]:
     """The writer's tags, normalised, at most MAX_TAGS, filled up to MIN_TAGS from the brand's
     hashtags, the theme's keywords the headlines name and the brand's name. A lone common word
-    (`#High`, `#Sport`) is dropped unless a search or the headlines show it is a name
-    (`entities.proper_word`) or it is the brand's own; so is a vague two-letter one
+    (`#High`, `#Sport`, or one the stream writes in lower case: `story.usage`) is dropped unless
+    a search or the headlines show it is a name (`entities.proper_word`) or it is the brand's
+    own; so is a vague two-letter one
     (`_vague_tag`: `#AI`), a nationality (`#Brazilian`) and anything naming a competitor or a
     blocked term."""
     avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
@@ -464,10 +466,15 @@ def _complete_tags(
         # "Advisory" of a longer name, nor "Chipmaker" opening a headline).
         word = tag[1:]
         one_word = not (entities.is_acronym(word) or any(c.isupper() for c in word[1:]))
+        # How the stream writes the word weighs more than these headlines' openings: "crypto"
+        # is a word of the news though it opens two of them, "Nvidia" a name even where they
+        # are all Title Case. A capital mid-sentence here still proves it ("flock to Target").
+        usage = story.usage.common(word) if one_word else None
         unproven = (
             one_word
             and tag.casefold() not in own | searched
-            and not entities.proper_word(word, titles)
+            and usage is not False
+            and not entities.proper_word(word, titles, opening=usage is None)
         )
         lowered = tag.casefold() not in own and _written_lower(word, titles)
         vague = (_vague_tag(word) or entities.is_demonym(term, titles)) and tag.casefold() not in (
@@ -1146,11 +1153,12 @@ def _clauses(title: str) -> list[tuple[str, str]]:
     sign…", "Trump trolls Biden, Obama") or between adjectives ("shows a new, tougher
     approach"), and a title's full stop in a sentence ("to interview
     Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former two-term Illinois
-    Gov. | Jim Edgar dies")."""
+    Gov. | Jim Edgar dies"). Two names opening a headline are its subject ("Visa, Mastercard
+    reach…")."""
     parts = [*_LEAD_CLAUSES.split(title), ""]
     out: list[tuple[str, str]] = []
     for clause, end in zip(parts[::2], parts[1::2], strict=True):
-        if out and _joins(*out[-1], clause):
+        if out and (_joins(*out[-1], clause) or (len(out) == 1 and _paired(*out[0], clause))):
             out[-1] = (out[-1][0] + out[-1][1] + clause, end)
         else:
             out.append((clause, end))
@@ -1221,6 +1229,33 @@ def _listed(before: str, after: str) -> bool:
     return names and closed is not None
 
 
+# words that open a headline before a comma without being a name: "Meanwhile, Apple…"
+_ASIDE_WORDS = "meanwhile yes no now today tonight yesterday tomorrow still again finally " + (
+    "exclusive breaking update watch also plus however instead then so well first next why how"
+)
+_ASIDES = frozenset(_ASIDE_WORDS.split())
+
+
+def _paired(before: str, end: str, after: str) -> bool:
+    """Whether a headline opens on two names that do one thing: "Visa, Mastercard reach…",
+    "Trump, Xi to meet…" (a verb in the plural, or "to", after the second name); not an aside
+    ("Meanwhile, Apple launched…", "Finally, a phone…")."""
+    first, rest = before.split(), after.split()
+    names = 0
+    while names < min(3, len(rest)) and rest[names][:1].isupper():
+        names += 1
+    verb = _fold(rest[names]) if names < len(rest) else ""
+    return (
+        end.strip() == ","
+        and 1 <= len(first) <= 3
+        and all(w[:1].isupper() for w in first)
+        and not (_fold(first[0]) in _ASIDES or _fold(first[0]).endswith("ly"))
+        and names >= 1
+        and verb.isalpha()
+        and (verb == "to" or not (verb.endswith("s") or verb in _LEAD_DANGLING | _LINKS))
+    )
+
+
 def _leads_with(lead: str, name: str) -> bool:
     """Whether `lead` opens with `name` and a lower-case word after it, not a connector
     ("Deezer et Sony" is a heading)."""
@@ -1262,13 +1297,22 @@ def _lead_from(words: list[str], lang: str) -> str:
             ),
             -1,
         )
-        cuts = [
-            i
-            for i in range(LEAD_MIN_WORDS, len(words))
-            if (_fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
-            and _run_length(words[:i]) <= LEAD_WORDS
-            and not (lang == "en" and _needed(words, i, verb))
-        ]
+        cuts = (
+            [
+                i
+                for i in range(LEAD_MIN_WORDS, len(words))
+                if (_fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
+                and _run_length(words[:i]) <= LEAD_WORDS
+                and not (lang == "en" and _needed(words, i, verb))
+            ]
+            or [  # else before a second thing the subject did: "…ends its MetroCard era | and…"
+                i
+                for i in range(LEAD_MIN_WORDS, len(words))
+                if lang == "en"
+                and _second_verb(words, i, verb)
+                and _run_length(words[:i]) <= LEAD_WORDS
+            ]
+        )
         # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
         # a word a headline can lose taken out, so it copies no run of COPY_RUN words
         clause_words = words
@@ -1432,6 +1476,18 @@ def _said_whole(words: Sequence[str]) -> bool:
 _SAY = _SAID - {"told", "selon"}  # what follows these is what was said
 _SAY_IDIOMS = frozenset(("goodbye", "hello", "no", "yes", "sorry", "thanks", "farewell"))
 _MODALS = frozenset(("must", "should", "would", "might", "shall", "cannot"))
+
+
+def _second_verb(words: Sequence[str], i: int, verb: int) -> bool:
+    """Whether `words[i]` is an "and" that opens a second thing the subject did, after the main
+    verb: "New York subway ends its MetroCard era | and switches fully to tap-and-go fares"."""
+    return (
+        0 < verb < i - 1
+        and _fold(words[i]) == "and"
+        and i + 1 < len(words)
+        and words[i + 1][:1].islower()
+        and entities.verb_like(words[i + 1])
+    )
 
 
 def _dropped(words: Sequence[str], lang: str) -> list[str]:
