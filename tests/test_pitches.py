@@ -373,6 +373,22 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Oracle stock reacts to Q2 revenue miss")
     assert lines[0] not in closing("South Korea stocks lead losses across Asia")
     assert lines[0] in closing("Miss Universe crowned in Bangkok tonight")
+    # a price that goes up is bad news for whoever pays it
+    assert lines[0] not in closing("Microsoft hikes price of Xbox Game Pass")
+    assert lines[0] not in closing("Apple TV+ price jumps 30% to $12.99 monthly")
+    assert lines[0] in closing("Disney raises dividend and buybacks")
+
+
+def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:
+    """ "…revamps Xbox Game Pass plans | and hikes Ultimate…" leaves out the price hike, the
+    news: another headline that tells it whole opens the draft."""
+    titles = ("Microsoft revamps Xbox Game Pass plans and hikes Ultimate to $29.99 a month",
+              "Microsoft hikes price of Xbox Game Pass to $29.99")  # fmt: skip
+    s = story(4, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    assert body(draft_pitch(s, BRAND_EN, SETTINGS)).startswith(
+        "Microsoft hikes price of Xbox Game Pass."
+    )
 
 
 def test_a_sign_off_rests_after_use_then_the_oldest_comes_back() -> None:

@@ -627,14 +627,28 @@ _MISSED_WORDS = "revenue earnings profit sales quarter quarterly estimates forec
 _MISSED = frozenset(_MISSED_WORDS.split())
 
 
+# a price that goes up is bad news for whoever pays it: "Your wallet says thanks" would mock it
+_PRICE_WORDS = "price prices fee fees fare fares cost costs subscription premiums"
+_PRICE = frozenset(_PRICE_WORDS.split())
+_UP_WORDS = "hike hikes hiked raise raises raised jump jumps jumped rise rises rose increase " + (
+    "increases increased soar soars soared climb climbs climbed"
+)
+_UP = frozenset(_UP_WORDS.split())
+
+
 def _setback(text: str) -> bool:
     words = re.findall(r"[\w$.-]+", _fold(text))
+    # "hikes price of Xbox Game Pass", "Apple TV+ price jumps 30%"
+    pricier = any(
+        w in _UP and not _PRICE.isdisjoint(words[max(0, i - 3) : i + 4])
+        for i, w in enumerate(words)
+    )
     # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
     taken = any(
         w == "hit" and not _TAKE.isdisjoint(words[max(0, i - 3) : i]) for i, w in enumerate(words)
     )
     missed = any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
-    return taken or missed or not _SETBACK.isdisjoint(words)
+    return taken or missed or pricier or not _SETBACK.isdisjoint(words)
 
 
 def _weather(text: str) -> str:
@@ -1136,7 +1150,9 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             copied = bool(copied_run(lead, story.titles))
             if not foreign and not copied and avoid(lead).level != "blocked":
                 out.append((_words(title), lead))
-    return out
+    # a lead cut before its second verb ("…revamps Xbox Game Pass plans | and hikes…") may
+    # leave out the news: another headline's whole clause comes first
+    return sorted(out, key=lambda o: _words(o[1]) + "and " in o[0])
 
 
 def _shared(a: str, b: str) -> float:
