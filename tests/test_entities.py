@@ -379,6 +379,8 @@ def test_the_streams_usage_tells_a_common_word_from_a_name() -> None:
         "Investors pile into Nvidia ahead of earnings",
         "Apple and Nvidia lead a rally in tech stocks",
         "Crypto Stocks Fall As Nvidia Rally Fades",  # Title Case: not counted
+        "nvidia earnings date",  # a search term, all lower case: not counted either
+        "nvidia stock price",
     ]
     usage = Usage.of(stream)
     assert usage.common("Crypto") is True

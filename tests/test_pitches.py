@@ -377,6 +377,9 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Microsoft hikes price of Xbox Game Pass")
     assert lines[0] not in closing("Apple TV+ price jumps 30% to $12.99 monthly")
     assert lines[0] in closing("Disney raises dividend and buybacks")
+    # ...not what an asset is worth, nor prices that cool
+    assert lines[0] in closing("Apple stock price jumps after the iPhone event")
+    assert lines[0] in closing("Walmart cuts prices as holiday sales jump")
 
 
 def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:
@@ -891,6 +894,9 @@ def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about()
         # with no other place to cut, before a second thing the subject did
         (("New York subway ends its MetroCard era and switches fully to tap-and-go fares",),
          "New York subway ends its MetroCard era."),
+        # ...not an "and" between two things found, nor between two nouns before their verb
+        (("Study finds coffee and teas reduce risk of heart disease in adults",), ""),
+        (("Survey shows parents and teachers worry about screen time in schools",), ""),
     ],
 )  # fmt: skip
 def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(

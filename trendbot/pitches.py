@@ -634,13 +634,17 @@ _UP_WORDS = "hike hikes hiked raise raises raised jump jumps jumped rise rises r
     "increases increased soar soars soared climb climbs climbed"
 )
 _UP = frozenset(_UP_WORDS.split())
+_ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", "gold", "silver"))
 
 
 def _setback(text: str) -> bool:
     words = re.findall(r"[\w$.-]+", _fold(text))
-    # "hikes price of Xbox Game Pass", "Apple TV+ price jumps 30%"
+    # "hikes price of Xbox Game Pass", "raises prices", "Apple TV+ price jumps 30%", a "price
+    # hike"; not what an asset is worth ("stock price jumps", "gold price climbs")
     pricier = any(
-        w in _UP and not _PRICE.isdisjoint(words[max(0, i - 3) : i + 4])
+        w in _PRICE
+        and (i == 0 or words[i - 1] not in _ASSETS)
+        and ((i and words[i - 1] in _UP) or (i + 1 < len(words) and words[i + 1] in _UP))
         for i, w in enumerate(words)
     )
     # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
@@ -1131,7 +1135,9 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
     enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
     out = []
+    keys = []  # (of another event, cut before a second verb): what comes later
     for title in titles:
+        other = shared[title] < enough
         title = entities.strip_publisher(title)
         said_in = base_language(detect_language(title))
         if said_in not in (None, lang):
@@ -1150,9 +1156,20 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             copied = bool(copied_run(lead, story.titles))
             if not foreign and not copied and avoid(lead).level != "blocked":
                 out.append((_words(title), lead))
-    # a lead cut before its second verb ("…revamps Xbox Game Pass plans | and hikes…") may
-    # leave out the news: another headline's whole clause comes first
-    return sorted(out, key=lambda o: _words(o[1]) + "and " in o[0])
+                keys.append((other, _words(clause).startswith(_words(lead) + "and ")))
+    # A lead cut before its second verb ("Microsoft revamps Xbox Game Pass plans | and hikes…")
+    # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
+    # price of Xbox Game Pass."); never one of another event the story took in.
+    whole = {
+        (other, lead.split()[0])
+        for (other, cut), (_, lead) in zip(keys, out, strict=True)
+        if not cut
+    }
+    later = [
+        (other, cut and (other, lead.split()[0]) in whole)
+        for (other, cut), (_, lead) in zip(keys, out, strict=True)
+    ]
+    return [o for _, o in sorted(zip(later, out, strict=True), key=lambda ko: ko[0])]
 
 
 def _shared(a: str, b: str) -> float:
@@ -1497,13 +1514,20 @@ _MODALS = frozenset(("must", "should", "would", "might", "shall", "cannot"))
 def _second_verb(words: Sequence[str], i: int, verb: int) -> bool:
     """Whether `words[i]` is an "and" that opens a second thing the subject did, after the main
     verb: "New York subway ends its MetroCard era | and switches fully to tap-and-go fares"."""
+    after = words[i + 2] if i + 2 < len(words) else ""
     return (
         0 < verb < i - 1
         and _fold(words[i]) == "and"
+        and _fold(words[verb]) not in _SAID | _SHOWS  # "Study finds coffee | and teas reduce…"
         and i + 1 < len(words)
         and words[i + 1][:1].islower()
         and entities.verb_like(words[i + 1])
+        and not (after[:1].islower() and entities.verb_like(after))  # "…and teas reduce risk"
     )
+
+
+# verbs that open what was found, not what the subject did
+_SHOWS = frozenset(("finds", "shows", "suggests", "reveals", "warns", "claims", "argues"))
 
 
 def _dropped(words: Sequence[str], lang: str) -> list[str]:
