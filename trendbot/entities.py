@@ -770,8 +770,8 @@ class Usage:
         capital: Counter[str] = Counter()
         for title in titles:
             clauses = [headline_tokens(c) for c in _CLAUSES.split(strip_publisher(title))]
-            tokens = [t for c in clauses for t in c]
-            if title_case(tokens) or not any(t[:1].isupper() for t in tokens):
+            words = [t for c in clauses for t in c]
+            if title_case(words) or not any(t[:1].isupper() for t in words):
                 continue  # every word capitalised, or none (a search term): says nothing
             for tokens in clauses:
                 if _styled(tokens):

@@ -1134,8 +1134,7 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
     shared = {t: _shared(story.label, t) for t in titles}
     enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
-    out = []
-    keys = []  # (of another event, cut before a second verb): what comes later
+    found = []  # (of another event, cut before a second verb, the headline's words, the lead)
     for title in titles:
         other = shared[title] < enough
         title = entities.strip_publisher(title)
@@ -1155,21 +1154,14 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             # a word taken out may leave another headline's very words ("…first person to see…")
             copied = bool(copied_run(lead, story.titles))
             if not foreign and not copied and avoid(lead).level != "blocked":
-                out.append((_words(title), lead))
-                keys.append((other, _words(clause).startswith(_words(lead) + "and ")))
+                cut = _words(clause).startswith(_words(lead) + "and ")
+                found.append((other, cut, _words(title), lead))
     # A lead cut before its second verb ("Microsoft revamps Xbox Game Pass plans | and hikes…")
     # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
     # price of Xbox Game Pass."); never one of another event the story took in.
-    whole = {
-        (other, lead.split()[0])
-        for (other, cut), (_, lead) in zip(keys, out, strict=True)
-        if not cut
-    }
-    later = [
-        (other, cut and (other, lead.split()[0]) in whole)
-        for (other, cut), (_, lead) in zip(keys, out, strict=True)
-    ]
-    return [o for _, o in sorted(zip(later, out, strict=True), key=lambda ko: ko[0])]
+    whole = {(other, lead.split()[0]) for other, cut, _, lead in found if not cut}
+    found.sort(key=lambda f: (f[0], f[1] and (f[0], f[3].split()[0]) in whole))
+    return [(said, lead) for *_, said, lead in found]
 
 
 def _shared(a: str, b: str) -> float:

@@ -392,10 +392,7 @@ class ThemeMatcher:
     def kind_of(self, theme: int) -> str:
         """The kind of news (a topic) theme number `theme` is mostly about; "" without a topic
         model."""
-        kinds = self._state.kinds
-        if self._topics is None or not kinds.shape[1]:
-            return ""
-        return self._topics.topics[int(np.argmax(kinds[theme]))]
+        return _main_kind(self._topics, self._state.kinds, theme)
 
     def learn(self, example: LearnedExample) -> None:
         """An editor's approval or rejection; similar stories score accordingly from now on."""
@@ -527,6 +524,13 @@ class ThemeMatcher:
         return relevance, parts
 
 
+def _main_kind(topics: TopicModel | None, kinds: np.ndarray, theme: int) -> str:
+    """The topic theme number `theme` is mostly about, by `kinds`; "" without a topic model."""
+    if topics is None or not kinds.shape[1]:
+        return ""
+    return topics.topics[int(np.argmax(kinds[theme]))]
+
+
 def _counted(clarity: np.ndarray) -> np.ndarray:
     """Per theme, the share of its kind of news that counts as evidence (`KIND_CLEAR`)."""
     return np.minimum(1.0, clarity / KIND_CLEAR).astype(np.float32)
@@ -651,10 +655,10 @@ class Parts:
             share = float(_counted(self.state.clarity)[theme])
             # say so, or a 90 % kind next to a low relevance reads as a bug
             if share < 1 and not self.hits[row][theme]:
-                main = m._topics.topics[int(np.argmax(self.state.kinds[theme]))]
                 kind += (
                     f", of which {share:.0%} counts: the theme's own texts read as"
-                    f" {main} news {float(self.state.clarity[theme]):.0%}"
+                    f" {_main_kind(m._topics, self.state.kinds, theme)} news"
+                    f" {float(self.state.clarity[theme]):.0%}"
                 )
             bits.append(kind)
         keywords = [m._keywords[theme][j][0] for j in self.hits[row][theme]]
