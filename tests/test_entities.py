@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from trendbot.entities import (
     Usage,
+    attributive,
     headline_tokens,
     is_amount,
     is_common_word,
@@ -387,3 +388,39 @@ def test_the_streams_usage_tells_a_common_word_from_a_name() -> None:
     assert usage.common("Nvidia") is False
     assert usage.common("Apple") is None  # seen once inside a clause (it opens one)
     assert usage.capital.get("stocks", 0) == 0
+
+
+def test_a_common_word_that_opens_a_name_in_every_headline_stays_in_it() -> None:
+    """ "Home" opens "Home Depot" in every headline, where a clause's start or Title Case
+    hides whether it is part of the name: the name is "Home Depot", not "Depot". A word
+    before the name in only one headline, or in different ones, proves nothing."""
+    depot = [
+        "Home Depot Earnings: CEO Blames Storms, Stock Drops",
+        "Home Depot Earnings: Stock Drops After Miss. What's to Blame.",
+        "Home Depot cuts earnings outlook as home improvement demand falls short of expectations",
+        "Home Depot’s stock sinks as good weather and housing weakness lead to a profit miss",
+    ]
+    assert named_entities(depot)[:1] == ["Home Depot"]
+    assert "Nvidia" in named_entities(["Why Investors Love Nvidia", "Nvidia stock jumps"])
+
+
+def test_the_streams_usage_tells_a_name_written_after_the() -> None:
+    """ "the Fed" in most headlines that name it, an adjective use aside ("Fed rate cut bets"
+    says nothing either way); "Nvidia" never after "the"; too few sightings tell nothing."""
+    stream = [
+        "Markets wait on the Fed as inflation cools",
+        "Why the Fed may pause in December",
+        "Stocks rise before the Fed decides",
+        "Traders lift Fed rate cut bets",
+        "Powell says Fed will act",
+        "Investors pile into Nvidia ahead of earnings",
+        "Chipmaker Nvidia to invest in startups",
+        "Why Nvidia is worth $5 trillion",
+        "Employees praise the Trump administration plan",
+    ]
+    usage = Usage.of(stream)
+    assert usage.takes_the("Fed") is True  # 3 of 4, "Fed rate" not counted
+    assert usage.takes_the("Nvidia") is False
+    assert usage.takes_the("Trump") is None  # once, as an adjective
+    assert attributive("rate") and attributive("administration")
+    assert not attributive("says") and not attributive("in") and not attributive("Powell")

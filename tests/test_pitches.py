@@ -13,7 +13,7 @@ import pytest
 from llmserver import LLMServer, llm_server
 from pydantic import SecretStr
 
-from trendbot.entities import Usage, is_common_word, named_entities
+from trendbot.entities import NO_USAGE, Usage, is_common_word, named_entities
 from trendbot.errors import PitchError
 from trendbot.lang import detect_language
 from trendbot.logs import KeyValueFormatter
@@ -373,13 +373,18 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Oracle stock reacts to Q2 revenue miss")
     assert lines[0] not in closing("South Korea stocks lead losses across Asia")
     assert lines[0] in closing("Miss Universe crowned in Bangkok tonight")
+    assert lines[0] not in closing("Home Depot cuts earnings outlook as demand falls short")
+    assert lines[0] not in closing("Lowe's lowers full-year profit forecast")
+    assert lines[0] in closing("Walmart cuts prices on toys for the holidays")
     # a price that goes up is bad news for whoever pays it
     assert lines[0] not in closing("Microsoft hikes price of Xbox Game Pass")
     assert lines[0] not in closing("Apple TV+ price jumps 30% to $12.99 monthly")
+    assert lines[0] not in closing("Tesla hikes lease prices across the US")
     assert lines[0] in closing("Disney raises dividend and buybacks")
     # ...not what an asset is worth, nor prices that cool
     assert lines[0] in closing("Apple stock price jumps after the iPhone event")
     assert lines[0] in closing("Walmart cuts prices as holiday sales jump")
+    assert lines[0] in closing("Nasdaq sees a rise in stock prices after the Fed")
 
 
 def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:
@@ -454,6 +459,15 @@ def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
               languages=("en",))  # fmt: skip
     text = body(draft_pitch(s, BRAND_EN, SETTINGS))
     assert "the Fed" in text and " about Fed" not in text and " on Fed" not in text
+    # headlines that only use it as an adjective: the month's headlines decide
+    bets = ("What Fed rate cut bets mean for you?", "Fed rate cut odds?")
+    month = Usage.of(["Markets wait on the Fed as inflation cools", "Why the Fed may pause",
+                      "Stocks rise before the Fed decides"])  # fmt: skip
+    for usage, told in ((month, "the Fed"), (NO_USAGE, "Fed")):
+        s = replace(story(5, theme=SPORT_EN, titles=bets, label=bets[0], trending_terms=(),
+                          links=(), languages=("en",)), usage=usage)  # fmt: skip
+        text = body(draft_pitch(s, BRAND_EN, SETTINGS))
+        assert f" {told} today." in text and ("the Fed" in text) == (told == "the Fed")
 
 
 def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:

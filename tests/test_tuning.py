@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from rich.console import Console
 from test_replay import archive, config, write_lines
 from test_themes import encode, reader
 
 from trendbot.cli import cli
+from trendbot.console import print_tried
 from trendbot.settings import parse_settings
 from trendbot.tuning import StoryText, feed_for, try_themes
 
@@ -174,6 +176,48 @@ def test_the_weakest_matches_and_what_narrow_would_keep_are_shown() -> None:
     narrow = tried(gaming | {"narrow": True})
     assert narrow.as_narrow is None and narrow.matched == loose.as_narrow
     assert narrow.best[0].story.label == console
+
+
+def test_a_theme_whose_texts_are_not_clearly_its_kind_is_asked_plainly_about_narrow() -> None:
+    """Half of a gaming theme's own texts read as tech news, the rest as other kinds: more
+    likely a corner of tech than all of it, and the panel says so with the share (a theme
+    whose texts all read as tech gets the plain question)."""
+    kinds = ("phone", "tablet", "laptop", "router", "watch", "camera")
+    tech = [f"tech {w} {v} {a}" for w in kinds for v in ("update", "review", "price", "launch")
+            for a in ("today", "again", "soon")]  # fmt: skip
+    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
+           "school board", "farm market", "river flood")  # fmt: skip
+    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
+    stream = [*tech, *(f"{a} {b} {c}" for a in who for b in what for c in ("this week", "later"))]
+    now = datetime(2025, 11, 1, tzinfo=UTC)
+    texts = [*tech, "tech console game launch"]
+    stories = [StoryText(i, t, t, encode([t])[0], 1, 1, now) for i, t in enumerate(texts)]
+    topics = reader(tech=("tech", 40.0), console=("culture", 20.0))
+
+    def panel_of(examples: list[str]) -> tuple[Any, str]:
+        about = "tech news about video games, consoles and gamers"
+        theme = {"name": "gaming", "description": about, "examples": examples}
+        brand = parse_settings(
+            {
+                "feeds": [{"name": "f", "url": "https://example.org/rss"}],
+                "brand": {"name": "Arcade", "language": "en", "themes": [theme]},
+            }
+        ).brand
+        report = try_themes(
+            brand, stories, stream, encode(stream), encode=encode, model="minilm", topics=topics
+        )
+        console = Console(width=100, record=True)
+        print_tried(console, report)
+        return report.themes[0], " ".join(panel(console.export_text(), "gaming").split())
+
+    mixed, text = panel_of(["tech console game release", "gamers line up for the console launch",
+                            "players queue for the handheld"])  # fmt: skip
+    assert mixed.unclear and mixed.clarity == pytest.approx(0.5, abs=0.05)
+    assert mixed.as_narrow is not None and mixed.as_narrow < mixed.matched
+    assert "gaming's own texts read as tech news only 50%: if it is a corner of tech news" in text
+    clear, text = panel_of(["tech console game release", "tech gamers line up"])
+    assert not clear.unclear and clear.clarity is not None and clear.clarity > 0.9
+    assert "If gaming is a corner of tech news" in text and "own texts" not in text
 
 
 def test_a_theme_of_a_kind_the_stream_hardly_carries_is_told_to_add_a_feed() -> None:

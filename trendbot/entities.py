@@ -636,7 +636,29 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     kept = [
         k for k in kept if not (_ticker_of(found[k], kept, titles) or is_amount(" ".join(found[k])))
     ]
-    return [" ".join(found[key]) for key in kept[:limit]]
+    return list(dict.fromkeys(" ".join(_widened(found[key], clauses)) for key in kept[:limit]))
+
+
+def _widened(name: tuple[str, ...], clauses: Sequence[Sequence[Sequence[str]]]) -> tuple[str, ...]:
+    """A one-word name with the capitalised word before it in every clause that names it, 2+
+    of them: the common word that opens a name, which a clause's start or Title Case hides
+    ("Depot" of "Home Depot cuts…" and "Home Depot Earnings: …"); not a title ("President
+    Trump"), an article, nor an owner ("Buffett's")."""
+    if len(name) != 1:
+        return name
+    before = {
+        c[i - 1] if i else "" for cs in clauses for c in cs for i, t in enumerate(c) if t == name[0]
+    }
+    named = sum(name[0] in c for cs in clauses for c in cs)
+    word = before.pop() if len(before) == 1 else ""
+    if (
+        named < 2
+        or not word[:1].isupper()
+        or not word.isalpha()
+        or word.casefold() in _NAME_TITLES | {"the", "a", "an"}
+    ):
+        return name
+    return (word, *name)
 
 
 def _ticker_of(name: Sequence[str], keys: Sequence[str], titles: Sequence[str]) -> bool:
@@ -759,15 +781,20 @@ USAGE_LOWER = 0.25
 @dataclass(frozen=True)
 class Usage:
     """Per word (folded), how often the recent stream's sentence-case headlines write it inside
-    a clause in lower case and with a capital."""
+    a clause in lower case and with a capital; and per capitalised word, how often after "the"
+    (`articled`: "the Fed"), of the times it is not an adjective (`named`)."""
 
     lower: Mapping[str, int] = field(default_factory=dict)
     capital: Mapping[str, int] = field(default_factory=dict)
+    articled: Mapping[str, int] = field(default_factory=dict)
+    named: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, titles: Iterable[str]) -> Usage:
         lower: Counter[str] = Counter()
         capital: Counter[str] = Counter()
+        articled: Counter[str] = Counter()
+        named: Counter[str] = Counter()
         for title in titles:
             clauses = [headline_tokens(c) for c in _CLAUSES.split(strip_publisher(title))]
             words = [t for c in clauses for t in c]
@@ -776,10 +803,14 @@ class Usage:
             for tokens in clauses:
                 if _styled(tokens):
                     continue
-                for token in tokens[1:]:
+                for i, token in enumerate(tokens[1:], 1):
                     if token.isalpha():
                         (lower if token.islower() else capital)[fold(token)] += 1
-        return cls(dict(lower), dict(capital))
+                    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+                    if token[:1].isupper() and not attributive(after):
+                        named[fold(token)] += 1
+                        articled[fold(token)] += tokens[i - 1] == "the"
+        return cls(dict(lower), dict(capital), dict(articled), dict(named))
 
     def common(self, word: str) -> bool | None:
         """True for a word the stream writes in lower case, False for a name, None when it has
@@ -791,8 +822,36 @@ class Usage:
             return None
         return lower >= USAGE_LOWER * seen
 
+    def takes_the(self, word: str) -> bool | None:
+        """True for a name the stream mostly writes after "the" ("the Fed", "the Pentagon"),
+        None when it has seen too little of it to tell."""
+        key = fold(word)
+        seen = self.named.get(key, 0)
+        if seen < USAGE_MIN_SEEN:
+            return None
+        return 2 * self.articled.get(key, 0) > seen
+
 
 NO_USAGE = Usage()
+
+# Words that follow a name without making it an adjective ("the Fed in", "the Fed says")
+_NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (
+    "is are was were be been will would could can may might has have had says said than who "
+    "that which while ahead about against before during under up down out off back again now "
+    "today yet"
+)
+_NOT_A_NOUN_AFTER = frozenset(_NOT_A_NOUN_WORDS.split())
+
+
+def attributive(following: str) -> bool:
+    """Whether a name followed by the word `following` is an adjective there: "the Trump
+    administration", "Fed rate cut" (a lower-case noun, not a verb nor a small word)."""
+    return (
+        following.islower()
+        and following.isalpha()
+        and following not in _NOT_A_NOUN_AFTER
+        and not verb_like(following)
+    )
 
 
 def proper_word(word: str, titles: Sequence[str], *, opening: bool = True) -> bool:

@@ -625,6 +625,11 @@ _TAKE = frozenset(("take", "takes", "taking", "took", "taken"))
 # "miss" alone is a title ("Miss Universe"); after a figure, a loss ("Q2 revenue miss")
 _MISSED_WORDS = "revenue earnings profit sales quarter quarterly estimates forecast"
 _MISSED = frozenset(_MISSED_WORDS.split())
+# a company that lowers what it expects: "cuts earnings outlook", "lowers full-year profit
+# forecast" (not "cuts prices", "cuts rates": good news for someone)
+_LOWERS_WORDS = "cut cuts lower lowers lowered slash slashes slashed trim trims trimmed"
+_LOWERS = frozenset(_LOWERS_WORDS.split())
+_OUTLOOK = frozenset(("outlook", "forecast", "forecasts", "guidance", "target", "targets"))
 
 
 # a price that goes up is bad news for whoever pays it: "Your wallet says thanks" would mock it
@@ -640,11 +645,16 @@ _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", 
 def _setback(text: str) -> bool:
     words = re.findall(r"[\w$.-]+", _fold(text))
     # "hikes price of Xbox Game Pass", "raises prices", "Apple TV+ price jumps 30%", a "price
-    # hike"; not what an asset is worth ("stock price jumps", "gold price climbs")
+    # hike", "hikes lease prices"; not what an asset is worth ("stock price jumps", "gold price
+    # climbs")
     pricier = any(
         w in _PRICE
         and (i == 0 or words[i - 1] not in _ASSETS)
-        and ((i and words[i - 1] in _UP) or (i + 1 < len(words) and words[i + 1] in _UP))
+        and (
+            (i and words[i - 1] in _UP)
+            or (i > 1 and words[i - 2] in _UP)
+            or (i + 1 < len(words) and words[i + 1] in _UP)
+        )
         for i, w in enumerate(words)
     )
     # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
@@ -652,7 +662,11 @@ def _setback(text: str) -> bool:
         w == "hit" and not _TAKE.isdisjoint(words[max(0, i - 3) : i]) for i, w in enumerate(words)
     )
     missed = any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
-    return taken or missed or pricier or not _SETBACK.isdisjoint(words)
+    lowered = any(
+        w in _OUTLOOK and not _LOWERS.isdisjoint(words[max(0, i - 3) : i])
+        for i, w in enumerate(words)
+    )
+    return taken or missed or pricier or lowered or not _SETBACK.isdisjoint(words)
 
 
 def _weather(text: str) -> str:
@@ -842,7 +856,9 @@ class TemplateWriter:
         # a story that took in two events is told by one: its tags and visual follow the lead's
         # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
-        subject = _AND[lang].join(_articled(n, titles) if lang == "en" else n for n in told[:2])
+        subject = _AND[lang].join(
+            _articled(n, titles, story.usage) if lang == "en" else n for n in told[:2]
+        )
         angle = choose_angle(story, brand, encode)
         setback = bool(lead) and _setback(lead)
         if setback and angle and not _shares_words(angle, story, brand):
@@ -926,30 +942,22 @@ def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str
     ]
 
 
-_NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (
-    "is are was were be been will would could can may might has have had says said than who "
-    "that which while"
-)
-_NOT_A_NOUN_AFTER = frozenset(_NOT_A_NOUN_WORDS.split())
-
-
-def _articled(name: str, titles: Sequence[str]) -> str:
+def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     """ "the Fed", "the White House": a name the sentence-case headlines mostly write after
-    "the", not as an adjective ("the Trump administration", "the Apple Watch")."""
+    "the", an adjective use aside ("the Trump administration", "Fed rate cut bets"). When the
+    story's headlines only use it so, the recent stream's (`usage`, one-word names) decide."""
     found = articled = 0
     for title in titles:
         if entities.title_case(entities.headline_tokens(title)):
             continue  # every word has a capital there: "The" proves nothing
         for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", title):
+            following = re.match(r"\s+(\w+)", title[m.end() :])
+            if entities.attributive(following.group(1) if following else ""):
+                continue  # says nothing of the name itself
             found += 1
-            rest = title[m.end() :]
-            following = re.match(r"\s+(\w+)", rest)
-            word = following.group(1) if following else ""
-            # "the Trump administration": a lower-case noun after it, no verb nor a small word
-            adjective = (
-                word.islower() and word not in _NOT_A_NOUN_AFTER and not entities.verb_like(word)
-            )
-            articled += bool(re.search(r"\b[Tt]he $", title[: m.start()])) and not adjective
+            articled += bool(re.search(r"\b[Tt]he $", title[: m.start()]))
+    if not found and len(name.split()) == 1:
+        return f"the {name}" if usage.takes_the(name) else name
     return f"the {name}" if 2 * articled > found else name
 
 

@@ -394,6 +394,11 @@ class ThemeMatcher:
         model."""
         return _main_kind(self._topics, self._state.kinds, theme)
 
+    def clarity(self, theme: int) -> float | None:
+        """How clearly theme number `theme`'s own texts are its kind of news: their mean
+        probability of it (`KIND_CLEAR`); None without a topic model."""
+        return float(self._state.clarity[theme]) if self._topics is not None else None
+
     def learn(self, example: LearnedExample) -> None:
         """An editor's approval or rejection; similar stories score accordingly from now on."""
         with self._lock:

@@ -91,6 +91,9 @@ class ThemeTry:
     # stream carries at all (a beauty brand on general news finds little); None without topics
     of_kind: int | None = None
     feed: str = ""  # when the stream has little of the theme's kind: a feed that has more
+    # how clearly the theme's own texts read as its kind; None without a topic model
+    clarity: float | None = None
+    unclear: bool = False  # below `themes.KIND_CLEAR`: more likely a corner of its kind
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,8 @@ def try_themes(
                     if few is not None and few < FEW_OF_KIND * len(story_list)
                     else ""
                 ),
+                clarity=(clarity := matcher.clarity(t)),
+                unclear=clarity is not None and clarity < themes.KIND_CLEAR,
                 as_narrow=(
                     None
                     if narrowed is None or brand.themes[t].narrow
@@ -381,6 +386,7 @@ def report_json(report: TryReport) -> str:
                     "blocked": t.blocked,
                     "kind": t.kind,
                     "as_narrow": t.as_narrow,
+                    "clarity": None if t.clarity is None else round(t.clarity, 3),
                     "of_kind": t.of_kind,
                     "feed": t.feed,
                     "best": [story(s) for s in t.best],
