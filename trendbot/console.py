@@ -397,19 +397,20 @@ def print_tried(console: Console, report: TryReport) -> None:
         parts: list[Text | Table] = [head]
         # it would change something, on a stream with enough of the theme's kind to tell
         if t.as_narrow is not None and t.as_narrow < t.matched and not t.feed:
-            # a theme whose own texts are not clearly its kind is more likely a corner of it:
-            # said plainly, not dimmed
-            unclear = t.unclear and t.clarity is not None
+            # a theme whose own texts are not clearly its kind may be a corner of it or a whole
+            # section in the brand's flavour (game night: sports and snacks); only the marketer
+            # knows, so the question is asked plainly, with the share (floored: 59.9% is not 60%)
+            share = int((t.clarity or 0) * 100)
             opening = (
-                f"{t.theme}'s own texts read as {t.kind} news only {t.clarity:.0%}: if it is"
-                if unclear
+                f"{t.theme}'s own texts read as {t.kind} news only {share}%: if it is"
+                if t.unclear
                 else f"If {t.theme} is"
             )
             parts.append(
                 Text(
                     f"{opening} a corner of {t.kind} news rather than all of it,"
                     f" `narrow: true` would keep {t.as_narrow} of these {t.matched}.",
-                    style="" if unclear else "dim",
+                    style="" if t.unclear else "dim",
                 )
             )
         if t.feed:

@@ -636,29 +636,49 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
     kept = [
         k for k in kept if not (_ticker_of(found[k], kept, titles) or is_amount(" ".join(found[k])))
     ]
-    return list(dict.fromkeys(" ".join(_widened(found[key], clauses)) for key in kept[:limit]))
+    widened = (" ".join(_widened(found[key], clauses, styles)) for key in kept[:limit])
+    return list(dict.fromkeys(widened))
 
 
-def _widened(name: tuple[str, ...], clauses: Sequence[Sequence[Sequence[str]]]) -> tuple[str, ...]:
+def _widened(
+    name: tuple[str, ...],
+    clauses: Sequence[Sequence[Sequence[str]]],
+    styles: Sequence[Sequence[bool]],
+) -> tuple[str, ...]:
     """A one-word name with the capitalised word before it in every clause that names it, 2+
-    of them: the common word that opens a name, which a clause's start or Title Case hides
-    ("Depot" of "Home Depot cuts…" and "Home Depot Earnings: …"); not a title ("President
-    Trump"), an article, nor an owner ("Buffett's")."""
+    of them, one in sentence case: the common word that opens a name, which a clause's start
+    or Title Case hides ("Depot" of "Home Depot cuts…" and "Home Depot Earnings: …"). Not a
+    small word, a verb or a title ("Why Nvidia", "Meets Witkoff", "Governor Warsh"), and not
+    from Title Case alone, where every word has a capital."""
     if len(name) != 1:
         return name
-    before = {
-        c[i - 1] if i else "" for cs in clauses for c in cs for i, t in enumerate(c) if t == name[0]
-    }
-    named = sum(name[0] in c for cs in clauses for c in cs)
-    word = before.pop() if len(before) == 1 else ""
+    before = [
+        (c[i - 1] if i else "", titled)
+        for cs, ts in zip(clauses, styles, strict=True)
+        for c, titled in zip(cs, ts, strict=True)
+        for i, t in enumerate(c)
+        if t == name[0]
+    ]
+    words = {b for b, _ in before}
+    word = words.pop() if len(words) == 1 else ""
     if (
-        named < 2
-        or not word[:1].isupper()
-        or not word.isalpha()
-        or word.casefold() in _NAME_TITLES | {"the", "a", "an"}
+        len(before) < 2
+        or all(titled for _, titled in before)
+        or not (word[:1].isupper() and word.isalpha())
+        or word.casefold() in _NAME_TITLES | _NOT_BEFORE_A_NAME
+        or verb_like(word.casefold())
     ):
         return name
     return (word, *name)
+
+
+# words that stand before a name without being part of it, in Title Case or opening a clause
+_NOT_BEFORE_A_NAME_WORDS = "the a an why how what when where who as on in at for to by with " + (
+    "from of inside top new old more ex former governor president senator chairman chair ceo "
+    "coach minister secretary judge justice king queen prince princess pope mayor chief star "
+    "founder director boss rapper singer actor actress sheriff officials official"
+)
+_NOT_BEFORE_A_NAME = frozenset(_NOT_BEFORE_A_NAME_WORDS.split())
 
 
 def _ticker_of(name: Sequence[str], keys: Sequence[str], titles: Sequence[str]) -> bool:
@@ -796,20 +816,27 @@ class Usage:
         articled: Counter[str] = Counter()
         named: Counter[str] = Counter()
         for title in titles:
-            clauses = [headline_tokens(c) for c in _CLAUSES.split(strip_publisher(title))]
+            raw = _CLAUSES.split(strip_publisher(title))
+            clauses = [headline_tokens(c) for c in raw]
             words = [t for c in clauses for t in c]
             if title_case(words) or not any(t[:1].isupper() for t in words):
                 continue  # every word capitalised, or none (a search term): says nothing
-            for tokens in clauses:
+            for text, tokens in zip(raw, clauses, strict=True):
                 if _styled(tokens):
                     continue
-                for i, token in enumerate(tokens[1:], 1):
-                    if token.isalpha():
+                owners = set(_OWNER.findall(text))  # "the Fed's rate decision": no adjective
+                for i, token in enumerate(tokens):
+                    if i and token.isalpha():
                         (lower if token.islower() else capital)[fold(token)] += 1
                     after = tokens[i + 1] if i + 1 < len(tokens) else ""
-                    if token[:1].isupper() and not attributive(after):
+                    # "the Gaza Strip": part of a longer name, which says nothing of this one
+                    if (
+                        token[:1].isupper()
+                        and not after[:1].isupper()
+                        and (token in owners or not attributive(after))
+                    ):
                         named[fold(token)] += 1
-                        articled[fold(token)] += tokens[i - 1] == "the"
+                        articled[fold(token)] += i > 0 and tokens[i - 1].casefold() == "the"
         return cls(dict(lower), dict(capital), dict(articled), dict(named))
 
     def common(self, word: str) -> bool | None:
@@ -834,6 +861,7 @@ class Usage:
 
 NO_USAGE = Usage()
 
+_OWNER = re.compile(r"(\w+)['’]s\b")
 # Words that follow a name without making it an adjective ("the Fed in", "the Fed says")
 _NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (
     "is are was were be been will would could can may might has have had says said than who "

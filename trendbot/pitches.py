@@ -627,9 +627,11 @@ _MISSED_WORDS = "revenue earnings profit sales quarter quarterly estimates forec
 _MISSED = frozenset(_MISSED_WORDS.split())
 # a company that lowers what it expects: "cuts earnings outlook", "lowers full-year profit
 # forecast" (not "cuts prices", "cuts rates": good news for someone)
-_LOWERS_WORDS = "cut cuts lower lowers lowered slash slashes slashed trim trims trimmed"
+# ("lower" alone is an adjective: "lower inflation forecast")
+_LOWERS_WORDS = "cuts lowers lowered slash slashes slashed trims trimmed"
 _LOWERS = frozenset(_LOWERS_WORDS.split())
 _OUTLOOK = frozenset(("outlook", "forecast", "forecasts", "guidance", "target", "targets"))
+_BAD_TO_FORECAST = frozenset(("inflation", "unemployment", "jobless", "deficit", "loss", "losses"))
 
 
 # a price that goes up is bad news for whoever pays it: "Your wallet says thanks" would mock it
@@ -644,29 +646,55 @@ _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", 
 
 def _setback(text: str) -> bool:
     words = re.findall(r"[\w$.-]+", _fold(text))
-    # "hikes price of Xbox Game Pass", "raises prices", "Apple TV+ price jumps 30%", a "price
-    # hike", "hikes lease prices"; not what an asset is worth ("stock price jumps", "gold price
-    # climbs")
-    pricier = any(
+    # a price or an outlook is read within its clause ("Dow rises, oil prices drop", "Walmart
+    # cuts prices, lifts outlook" are two)
+    parts = [re.findall(r"[\w$.-]+", c) for c in _PART.split(_fold(text))]
+    return (
+        any(_pricier(p) or _lowered(p) for p in parts)
+        or _missed_or_hit(words)
+        or not _SETBACK.isdisjoint(words)
+    )
+
+
+_PART = re.compile(r"[,;:]| as | but | while | after | amid ")
+
+
+def _pricier(words: Sequence[str]) -> bool:
+    """ "hikes price of Xbox Game Pass", "raises prices", "Apple TV+ price jumps 30%", a "price
+    hike", "hikes lease prices"; not what an asset is worth ("stock price jumps", "gold price
+    climbs", "raises Tesla price target")."""
+    return any(
         w in _PRICE
         and (i == 0 or words[i - 1] not in _ASSETS)
+        and (i + 1 == len(words) or words[i + 1] not in _OUTLOOK)
         and (
             (i and words[i - 1] in _UP)
-            or (i > 1 and words[i - 2] in _UP)
+            or (i > 1 and words[i - 2] in _UP and words[i - 1].isalpha())
             or (i + 1 < len(words) and words[i + 1] in _UP)
         )
         for i, w in enumerate(words)
     )
+
+
+def _lowered(words: Sequence[str]) -> bool:
+    """A company that lowers what it expects: "cuts earnings outlook", "lowers full-year profit
+    forecast"; not a lower forecast of a bad thing ("lowers inflation outlook")."""
+    return any(
+        w in _OUTLOOK
+        and any(
+            words[j] in _LOWERS and _BAD_TO_FORECAST.isdisjoint(words[j + 1 : i])
+            for j in range(max(0, i - 3), i)
+        )
+        for i, w in enumerate(words)
+    )
+
+
+def _missed_or_hit(words: Sequence[str]) -> bool:
     # "hit" alone is also a success ("is a hit"); taken, it is a loss ("GM to take $1.6Bn hit")
     taken = any(
         w == "hit" and not _TAKE.isdisjoint(words[max(0, i - 3) : i]) for i, w in enumerate(words)
     )
-    missed = any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
-    lowered = any(
-        w in _OUTLOOK and not _LOWERS.isdisjoint(words[max(0, i - 3) : i])
-        for i, w in enumerate(words)
-    )
-    return taken or missed or pricier or lowered or not _SETBACK.isdisjoint(words)
+    return taken or any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
 
 
 def _weather(text: str) -> str:
@@ -952,7 +980,9 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
             continue  # every word has a capital there: "The" proves nothing
         for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", title):
             following = re.match(r"\s+(\w+)", title[m.end() :])
-            if entities.attributive(following.group(1) if following else ""):
+            word = following.group(1) if following else ""
+            # an adjective ("Fed rate cut bets") or part of a longer name ("the Gaza Strip")
+            if entities.attributive(word) or word[:1].isupper():
                 continue  # says nothing of the name itself
             found += 1
             articled += bool(re.search(r"\b[Tt]he $", title[: m.start()]))

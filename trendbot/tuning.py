@@ -93,7 +93,8 @@ class ThemeTry:
     feed: str = ""  # when the stream has little of the theme's kind: a feed that has more
     # how clearly the theme's own texts read as its kind; None without a topic model
     clarity: float | None = None
-    unclear: bool = False  # below `themes.KIND_CLEAR`: more likely a corner of its kind
+    # below `themes.KIND_CLEAR`: a corner of its kind or a whole section in the brand's flavour
+    unclear: bool = False
 
 
 @dataclass(frozen=True)
@@ -387,6 +388,7 @@ def report_json(report: TryReport) -> str:
                     "kind": t.kind,
                     "as_narrow": t.as_narrow,
                     "clarity": None if t.clarity is None else round(t.clarity, 3),
+                    "unclear": t.unclear,
                     "of_kind": t.of_kind,
                     "feed": t.feed,
                     "best": [story(s) for s in t.best],
