@@ -647,9 +647,9 @@ def _widened(
 ) -> tuple[str, ...]:
     """A one-word name with the capitalised word before it in every clause that names it, 2+
     of them, one in sentence case: the common word that opens a name, which a clause's start
-    or Title Case hides ("Depot" of "Home Depot cuts…" and "Home Depot Earnings: …"). Not a
-    small word, a verb or a title ("Why Nvidia", "Meets Witkoff", "Governor Warsh"), and not
-    from Title Case alone, where every word has a capital."""
+    or Title Case hides ("Depot" of "Home Depot cuts…" and "Home Depot Earnings: …"). Not from
+    Title Case alone, where every word has a capital ("Why Nvidia Stock Jumped"), and not a
+    small word, a verb or a title."""
     if len(name) != 1:
         return name
     before = [
@@ -665,20 +665,11 @@ def _widened(
         len(before) < 2
         or all(titled for _, titled in before)
         or not (word[:1].isupper() and word.isalpha())
-        or word.casefold() in _NAME_TITLES | _NOT_BEFORE_A_NAME
+        or word.casefold() in _NAME_TITLES | _STYLE_WORDS
         or verb_like(word.casefold())
     ):
         return name
     return (word, *name)
-
-
-# words that stand before a name without being part of it, in Title Case or opening a clause
-_NOT_BEFORE_A_NAME_WORDS = "the a an why how what when where who as on in at for to by with " + (
-    "from of inside top new old more ex former governor president senator chairman chair ceo "
-    "coach minister secretary judge justice king queen prince princess pope mayor chief star "
-    "founder director boss rapper singer actor actress sheriff officials official"
-)
-_NOT_BEFORE_A_NAME = frozenset(_NOT_BEFORE_A_NAME_WORDS.split())
 
 
 def _ticker_of(name: Sequence[str], keys: Sequence[str], titles: Sequence[str]) -> bool:
@@ -824,7 +815,9 @@ class Usage:
             for text, tokens in zip(raw, clauses, strict=True):
                 if _styled(tokens):
                     continue
-                owners = set(_OWNER.findall(text))  # "the Fed's rate decision": no adjective
+                # "the Fed's rate decision": an owner, no adjective
+                ends = (w.rstrip('.,;:!?)"') for w in text.split())
+                owners = {_POSSESSIVE.sub("", w) for w in ends if _POSSESSIVE.search(w)}
                 for i, token in enumerate(tokens):
                     if i and token.isalpha():
                         (lower if token.islower() else capital)[fold(token)] += 1
@@ -861,7 +854,6 @@ class Usage:
 
 NO_USAGE = Usage()
 
-_OWNER = re.compile(r"(\w+)['’]s\b")
 # Words that follow a name without making it an adjective ("the Fed in", "the Fed says")
 _NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (
     "is are was were be been will would could can may might has have had says said than who "

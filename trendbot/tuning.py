@@ -93,8 +93,12 @@ class ThemeTry:
     feed: str = ""  # when the stream has little of the theme's kind: a feed that has more
     # how clearly the theme's own texts read as its kind; None without a topic model
     clarity: float | None = None
-    # below `themes.KIND_CLEAR`: a corner of its kind or a whole section in the brand's flavour
-    unclear: bool = False
+
+    @property
+    def unclear(self) -> bool:
+        """Below `themes.KIND_CLEAR`: a corner of its kind or a whole section in the brand's
+        flavour (game night: sports and snacks); only the marketer knows which."""
+        return self.clarity is not None and self.clarity < themes.KIND_CLEAR
 
 
 @dataclass(frozen=True)
@@ -281,8 +285,7 @@ def try_themes(
                     if few is not None and few < FEW_OF_KIND * len(story_list)
                     else ""
                 ),
-                clarity=(clarity := matcher.clarity(t)),
-                unclear=clarity is not None and clarity < themes.KIND_CLEAR,
+                clarity=matcher.clarity(t),
                 as_narrow=(
                     None
                     if narrowed is None or brand.themes[t].narrow
