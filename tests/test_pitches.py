@@ -21,6 +21,7 @@ from trendbot.pitches import (
     LLMWriter,
     PitchInput,
     TemplateWriter,
+    _articled,
     _lead_of,
     build_messages,
     check_draft,
@@ -473,6 +474,35 @@ def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
                           links=(), languages=("en",)), usage=usage)  # fmt: skip
         text = body(draft_pitch(s, BRAND_EN, SETTINGS))
         assert f" {told} today." in text and ("the Fed" in text) == (told == "the Fed")
+    # a story's headlines that drop it ("Louvre: …") do not outvote the month's
+    louvre = ("Louvre: Water leak damages hundreds of historic books",)
+    month = Usage.of(["Thieves raid the Louvre in broad daylight", "Inside the Louvre's new wing",
+                      "The Louvre reopens", "Louvre director faces questions"])  # fmt: skip
+    assert _articled("Louvre", louvre, month) == "the Louvre"
+    assert _articled("Louvre", louvre, NO_USAGE) == "Louvre"
+
+
+def test_a_region_named_as_a_place_is_told_with_the() -> None:
+    titles = (
+        "Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
+        "Where will the most snow fall? Maps show the storm's path to Northeast",
+    )  # no clause that says what happened: the hook names the subject
+    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    text = body(draft_pitch(s, BRAND_EN, SETTINGS))
+    assert "the Northeast" in text and "Northeast." not in text, text
+    assert _articled("Midwest", ("Snow and cold to West and Midwest",), NO_USAGE) == "the Midwest"
+    # not an airline, nor a region that opens a longer name
+    airline = ("Southwest flights canceled in Denver", "Southwest to end open seating")
+    assert _articled("Southwest", airline, NO_USAGE) == "Southwest"
+    titles = (
+        "Lake-effect snow warning for Northeast Ohio as bitter cold settles in through the weekend",
+        "Northeast Ohio braces for more snow as arctic air moves in",
+    )
+    s = story(6, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    text = body(draft_pitch(s, BRAND_EN, SETTINGS))
+    assert "Northeast Ohio" in text and "the Northeast" not in text, text
 
 
 def test_an_angle_used_lately_rests_and_the_prompt_says_so() -> None:

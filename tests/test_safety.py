@@ -371,6 +371,12 @@ def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
         ("Ten bath bombs that turn a soak into a spa night", "safe"),
         ("Lance Armstrong's Tour De F-Bomb riles up critics", "safe"),
         ("Bomb cyclone to bring snow and a cold snap to the food festival", "safe"),
+        ("The seven deadly sins of holiday baking", "safe"),
+        ("This deadly combo of chocolate and peanut butter is the dessert of the season", "safe"),
+        ("Nut-free holiday cookies for kids with life-threatening allergies", "safe"),
+        # deadly or life-threatening weather is a tragedy, or near one: no cheery post on it
+        ("Deadly heat wave shuts the food festival early", "blocked"),
+        ("Life-threatening cold: soup kitchens open their doors all night", "blocked"),
         # the same words, said of people, still block
         ("Chef killed in a kitchen fire at a seaside restaurant", "blocked"),
         ("Gunman killed the owner of a food truck", "blocked"),

@@ -151,6 +151,51 @@ def test_news_about_the_news_media_is_no_pop_culture_and_the_charter_reads_its_s
     assert paper.level == "safe"
 
 
+@pytest.fixture(scope="module")
+def minilm():  # type: ignore[no-untyped-def]
+    from trendbot.embed import load_embedder
+
+    embedder = load_embedder("minilm")
+    return embedder, topics.load("minilm", embedder.encode)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_name", ["minilm", "use"])
+def test_weather_is_a_kind_of_its_own_not_a_disaster_or_politics(
+    request: pytest.FixtureRequest, model_name: str
+) -> None:
+    """Without a weather kind, a snowfall read as whatever its place names suggested (a capital's
+    snow as politics, a city's school closures as health) and asked for caution. A storm that
+    kills or cuts the power is still a disaster: it blocks, or a person decides. (USE, the
+    multilingual model, still reads a snowfall's totals as 22 % charter news: caution.)"""
+    embedder, model = request.getfixturevalue(model_name)
+    texts = [
+        "How much snow fell in the city? Map shows the totals by neighbourhood",
+        "Arctic blast to bring the coldest temperatures of the season this weekend",
+        "Flash floods kill four as torrential rain hits the valley",
+        "Ice storm leaves 300,000 homes without power as temperatures plunge",
+        "Vague de froid : des températures glaciales attendues jusqu'à dimanche",
+    ]
+    vectors = embedder.encode(texts)
+    kinds = [model.topics[int(p.argmax())] for p in model.predict(vectors)]
+    assert kinds[:2] == ["weather", "weather"] and kinds[4] == "weather"
+    f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
+    snow, cold, flood, outage, froid = f.check(texts, vectors)
+    assert cold.level == "safe" and froid.level == "safe"
+    assert snow.level == "safe" or model_name == "use"
+    assert flood.level == "blocked" and flood.category.startswith("disasters")
+    assert outage.level != "safe"
+    seasons = Theme(
+        "snow days",
+        "Cold snaps, first snow and cosy winter weekends at home.",
+        keywords=("snow", "winter storm"),
+        examples=("First snow of the winter blankets the suburbs",),
+    )
+    matcher = ThemeMatcher([seasons], embedder.encode, model=embedder.name, topics=model)
+    assert matcher.kind_of(0) == "weather"
+    assert matcher.relevance(texts[1:2], vectors[1:2])[0, 0] >= 0.35  # no keyword: the kind counts
+
+
 @pytest.mark.slow
 def test_the_brand_s_own_terms_stay_hard_rules(use) -> None:  # type: ignore[no-untyped-def]
     embedder, model = use

@@ -351,6 +351,17 @@ _OCCASIONS = (
     "fete des peres", "chandeleur", "epiphanie", "fete de la musique",
 )  # fmt: skip
 OCCASIONS = frozenset(_OCCASIONS)
+# A region named by its compass point or its landform takes "the" in prose, however headlines
+# write it ("Winter storm brings snow to West and Midwest"): "the Midwest", "the Gulf Coast".
+# Folded; the name must be the region alone ("Northeast Ohio" is another name).
+_REGIONS = (
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+    "midwest", "upper midwest", "deep south", "mid-atlantic", "mid atlantic", "plains",
+    "great plains", "northern plains", "southern plains", "high plains", "rockies",
+    "great lakes", "gulf coast", "east coast", "west coast", "pacific northwest",
+    "bay area", "tri-state", "tri-state area", "sun belt", "rust belt",
+)  # fmt: skip
+REGIONS = frozenset(_REGIONS)
 
 
 def is_occasion(name: str) -> bool:

@@ -124,6 +124,17 @@ JOB_CUTS = (
     r"|suppressions? (?:de (?:\d+ )*|d )(?:postes|emplois)"
     r"|supprim\w* (?:(?:pres de|environ|plus de) )?(?:\d+ )+(?:postes|emplois)"
 )
+# Deadly or life-threatening weather is a tragedy or near one: no cheery post on it. Not the
+# words alone: "a deadly combo", "life-threatening allergies", "deadly from three-point range".
+_DEADLY = tuple(
+    f"{said} {what}"
+    for said in ("deadly", "life threatening")
+    for what in (
+        "heat", "heatwave", "heat wave", "storm", "winter storm", "flood", "flooding", "fire",
+        "wildfire", "blaze", "cold", "weather", "conditions", "tornado", "blizzard", "winds",
+        "storm surge", "crash", "attack",
+    )
+)  # fmt: skip
 # where a headline's clauses end: a pattern never runs from one into the next ("a Fed cut;
 # jobs report due Friday")
 _CLAUSE_END = re.compile(r"[,:;]\s|\s[-–—]\s|[.?!]\s")
@@ -162,6 +173,7 @@ BUILTIN: tuple[Category, ...] = (
         strong=(
             "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths", "fatal",
             "fatally", "murder", "murdered", "homicide", "massacre", "shooting", "shootings",
+            *_DEADLY,
             "gunman", "gunfire", "gunned down", "shot dead", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
             "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
@@ -171,7 +183,8 @@ BUILTIN: tuple[Category, ...] = (
         # "victime de son succès": the singular is an idiom as often as not
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
-            "drame", "tragedie", "protest", "protesters", "manifestation", "victime",
+            "drame", "tragedie", "protest", "protesters", "manifestation", "victime", "deadly",
+            "life threatening",
         ),
         prototypes=(
             "Gunman opens fire, several people killed",

@@ -34,7 +34,7 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 TOPICS = (
     "politics", "world", "crime", "religion", "disaster", "health",
     "business", "science", "tech", "sports", "culture", "media",
-    "food", "style", "home", "travel", "wellness", "family", "human",
+    "food", "style", "home", "travel", "wellness", "family", "human", "weather",
 )  # fmt: skip
 # What a brand charter keeps away from: safety reads their summed probability.
 CHARTER = ("politics", "world", "crime", "religion", "disaster", "health")
