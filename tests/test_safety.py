@@ -377,6 +377,10 @@ def test_a_time_stamp_or_a_figure_of_speech_is_not_a_scare(text: str) -> None:
         # deadly or life-threatening weather is a tragedy, or near one: no cheery post on it
         ("Deadly heat wave shuts the food festival early", "blocked"),
         ("Life-threatening cold: soup kitchens open their doors all night", "blocked"),
+        ("Arsenal's deadly attack tears Bournemouth apart at the food festival derby", "safe"),
+        # what weather does to people asks a person, however the story reads
+        ("Ice storm leaves thousands without heat as the food festival closes", "caution"),
+        ("Snowy weather causes a 45-car pileup near the food festival", "caution"),
         # the same words, said of people, still block
         ("Chef killed in a kitchen fire at a seaside restaurant", "blocked"),
         ("Gunman killed the owner of a food truck", "blocked"),

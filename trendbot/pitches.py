@@ -970,23 +970,24 @@ def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str
     ]
 
 
-# words before a place: "in the Midwest", "to West and Midwest", "across the Northeast"
-_PLACE_WORDS = "in|to|across|over|into|from|through|throughout|around|for|of|on|the"
+# words before a place: "in the Midwest", "to West and Midwest", "across the Northeast" (not
+# "on", "of", "for": "Travelers on Southwest", "Shares of Southwest" are the airline's)
+_PLACE_WORDS = "in|to|across|over|into|through|throughout|the"
 
 
 def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     """ "the Fed", "the White House": a name the sentence-case headlines mostly write after
-    "the", an adjective use aside ("the Trump administration", "Fed rate cut bets"), or a
-    one-word name the recent stream's headlines write after "the" often enough (`usage`:
-    headlines drop articles, so "Louvre: water leak…" says little). A region ("the Midwest")
-    takes it when a headline names it as a place ("snow to West and Midwest"), not as an
-    airline ("Southwest flights canceled")."""
-    if entities.fold(name) in entities.REGIONS and any(
-        re.search(rf"\b(?:{_PLACE_WORDS})\W+(?:\w+\W+){{0,2}}?{re.escape(name)}\b", t, re.I)
-        for t in titles
-    ):
-        return f"the {name}"
-    if len(name.split()) == 1 and usage.takes_the(name):
+    "the", an adjective use aside ("the Trump administration", "Fed rate cut bets"). When the
+    story's headlines only use it so, the recent stream's (`usage`, one-word names) decide. A
+    region ("the Midwest") takes it when a headline names it as a place ("snow to West and
+    Midwest"), not an airline ("Shares of Southwest jump", "Travelers on Southwest") nor a
+    longer name ("Southwest Florida", "Southwest's boarding")."""
+    place = re.compile(
+        rf"\b(?:{_PLACE_WORDS})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
+        r"(?![\w'’-]|\s+[A-Z])",
+        re.I,
+    )
+    if entities.fold(name) in entities.REGIONS and any(place.search(t) for t in titles):
         return f"the {name}"
     found = articled = 0
     for title in titles:
@@ -1000,6 +1001,8 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
                 continue  # says nothing of the name itself
             found += 1
             articled += bool(re.search(r"\b[Tt]he $", title[: m.start()]))
+    if not found and len(name.split()) == 1:
+        return f"the {name}" if usage.takes_the(name) else name
     return f"the {name}" if 2 * articled > found else name
 
 

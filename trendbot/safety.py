@@ -130,10 +130,18 @@ _DEADLY = tuple(
     f"{said} {what}"
     for said in ("deadly", "life threatening")
     for what in (
-        "heat", "heatwave", "heat wave", "storm", "winter storm", "flood", "flooding", "fire",
-        "wildfire", "blaze", "cold", "weather", "conditions", "tornado", "blizzard", "winds",
-        "storm surge", "crash", "attack",
+        "heat", "heatwave", "heat wave", "storm", "winter storm", "flood", "flooding",
+        "flash flooding", "wildfire", "cold", "weather", "conditions", "tornado", "blizzard",
+        "winds", "wind chill", "wind chills", "storm surge", "surf", "rip current", "crash",
     )
+)  # fmt: skip
+# What turns weather into a disaster people live through: a brand's cheery post on a snowstorm
+# that left thousands without power is the bad buzz. These ask for caution however the story
+# reads (the weather kind reads "Ice storm leaves thousands without heat" as weather news).
+HAZARDS = (
+    "without power", "without heat", "without electricity", "power outage", "power outages",
+    "power cuts", "knocks out power", "knocked out power", "pileup", "pile up", "stranded",
+    "sans electricite", "sans chauffage", "carambolage",
 )  # fmt: skip
 # where a headline's clauses end: a pattern never runs from one into the next ("a Fed cut;
 # jobs report due Friday")
@@ -154,8 +162,8 @@ BUILTIN: tuple[Category, ...] = (
         weak=(
             "flood", "flooding", "crash", "crashes", "crashed", "collapse", "collapses",
             "collapsed", "catastrophic", "catastrophe", "crue", "s effondre", "explosion",
-            "explosions", "effondrement", "power outage", "state of emergency", "etat d urgence",
-            "coupure de courant",
+            "explosions", "effondrement", "state of emergency", "etat d urgence",
+            "coupure de courant", *HAZARDS,
         ),
         prototypes=(
             "Earthquake destroys buildings and leaves many victims",
@@ -709,6 +717,7 @@ class SafetyFilter:
         self._repeated = [_Rule(name, _Terms(ws), "caution") for name, ws in repeated if ws]
         if builtin:
             self._repeated.append(_Rule("job cuts", _Pattern(JOB_CUTS), "caution"))
+        self._hazards = [_Rule("disasters", _Terms(HAZARDS), "caution")] if builtin else []
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
 
@@ -819,7 +828,12 @@ class SafetyFilter:
             if level == "blocked":
                 level, said = self._leisure_reading(text, folded, topic, said)
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
-        return self._repeated_weak(text) or self._competitor(folded)
+        hazard = self._lexical(text, _without_idioms(folded), self._hazards)
+        return (
+            self._repeated_weak(text)
+            or (hazard if hazard.level != "safe" else None)
+            or (self._competitor(folded))
+        )
 
     def _repeated_weak(self, text: str) -> Verdict | None:
         """A caution when one of the `REPEATED` words runs through the story's headlines (in
