@@ -101,7 +101,7 @@ KIND_WEIGHT = 0.5
 # chatbot launch, gold prices, a bank's results). Its kind now counts in proportion to how clear
 # it is, up to KIND_CLEAR. For scale: a single held-out HuffPost headline's top topic has a
 # median probability of 0.76 (lower quartile 0.55); every theme of the labelled brands averages
-# 0.66 or more on its kind (their figures do not move), the corners of the replay brands 0.24-0.52.
+# 0.64 or more on its kind (their figures do not move), the corners of the replay brands 0.24-0.52.
 # A keyword of the theme in the story counts the kind in full: the marketer's own words are the
 # evidence a corner theme lacks ("canicule" for a weather theme read as 21 % science news).
 KIND_CLEAR = 0.6
