@@ -182,7 +182,8 @@ def test_weather_is_a_kind_of_its_own_not_a_disaster_or_politics(
     f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
     snow, cold, flood, outage, froid = f.check(texts, vectors)
     assert cold.level == "safe" and froid.level == "safe"
-    assert snow.level == "safe" or model_name == "use"
+    if model_name == "minilm":  # USE reads the snowfall's totals as 22 % charter news: caution
+        assert snow.level == "safe"
     assert flood.level == "blocked" and flood.category.startswith("disasters")
     assert outage.level != "safe"
     seasons = Theme(

@@ -982,12 +982,7 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     region ("the Midwest") takes it when a headline names it as a place ("snow to West and
     Midwest"), not an airline ("Shares of Southwest jump", "Travelers on Southwest") nor a
     longer name ("Southwest Florida", "Southwest's boarding")."""
-    place = re.compile(
-        rf"\b(?:{_PLACE_WORDS})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
-        r"(?![\w'’-]|\s+[A-Z])",
-        re.I,
-    )
-    if entities.fold(name) in entities.REGIONS and any(place.search(t) for t in titles):
+    if entities.fold(name) in entities.REGIONS and _named_as_place(name, titles):
         return f"the {name}"
     found = articled = 0
     for title in titles:
@@ -1004,6 +999,16 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     if not found and len(name.split()) == 1:
         return f"the {name}" if usage.takes_the(name) else name
     return f"the {name}" if 2 * articled > found else name
+
+
+def _named_as_place(name: str, titles: Sequence[str]) -> bool:
+    """Whether a headline writes `name` after a place word ("to West and Midwest"), alone."""
+    place = re.compile(
+        rf"\b(?:{_PLACE_WORDS})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
+        r"(?![\w'’-]|\s+[A-Z])",
+        re.I,
+    )
+    return any(place.search(t) for t in titles)
 
 
 def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:

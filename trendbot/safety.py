@@ -829,11 +829,8 @@ class SafetyFilter:
                 level, said = self._leisure_reading(text, folded, topic, said)
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
         hazard = self._lexical(text, _without_idioms(folded), self._hazards)
-        return (
-            self._repeated_weak(text)
-            or (hazard if hazard.level != "safe" else None)
-            or (self._competitor(folded))
-        )
+        held = hazard if hazard.level != "safe" else None
+        return self._repeated_weak(text) or held or self._competitor(folded)
 
     def _repeated_weak(self, text: str) -> Verdict | None:
         """A caution when one of the `REPEATED` words runs through the story's headlines (in
