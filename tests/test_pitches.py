@@ -335,6 +335,43 @@ def test_with_no_angle_the_draft_closes_on_one_of_the_brand_s_sign_offs() -> Non
     assert all(f"- {line}" in user["content"] for line in lines)
 
 
+def test_weather_news_with_no_angle_closes_on_a_word_of_care_not_a_debate() -> None:
+    """ "Where do you stand?" on a snowstorm asks for sides where there are none: with no angle
+    and no sign-off of its own, a brand tells people to take care, in its language and voice."""
+    seasons = ThemeSettings(name="seasons", description="The weather and the seasons.")
+    snow = ("Winter storm brings heavy snow and dangerous cold to the Midwest",
+            "Snowstorm closes schools across the Midwest")  # fmt: skip
+    cold = story(4, theme=seasons, titles=snow, label=snow[0], trending_terms=(), links=(),
+                 languages=("en",))  # fmt: skip
+    assert body(draft_pitch(cold, BRAND_EN, SETTINGS)).endswith(
+        "Stay warm and safe out there, everyone."
+    )
+    heat = ("Heat wave breaks records as humidity soars", "Heatwave: cities open cooling centres")
+    hot = replace(cold, story_id=5, titles=heat, label=heat[0])
+    assert body(draft_pitch(hot, BRAND_EN, SETTINGS, specific=True)) == (
+        "Heat wave breaks records as humidity soars. Keep cool, and check on your neighbors."
+    )
+    # a word said twice is not weather news: the team, the studio, the idiom
+    for other in (
+        ("Heat beat Knicks as Heat fans celebrate", "Butler leads Miami Heat past NY"),
+        ("Blizzard lays off 200 staff", "Blizzard cancels its survival game"),
+        ("Mbappé garde son sang-froid", "Le sang-froid de Mbappé fait la différence"),
+    ):
+        line = draft_pitch(replace(cold, titles=other, label=other[0]), BRAND_EN, SETTINGS).draft
+        assert "out there" not in line and "neighbors" not in line, line
+    fr = ("Neige et verglas : la Bretagne en alerte", "Froid et neige attendus en Bretagne")
+    brittany = replace(cold, titles=fr, label=fr[0], languages=("fr",))
+    line = body(draft_pitch(brittany, BRAND_FR, SETTINGS)).rsplit(". ", 1)[-1]
+    assert line == "Restez bien au chaud et prenez soin de vous."
+    # "summer" and "iced" sell coffee: a menu is no weather news
+    menu = ("Summer menu brings iced lattes back", "Iced drinks return for summer")
+    drinks = replace(cold, titles=menu, label=menu[0])
+    assert "out there" not in draft_pitch(drinks, BRAND_EN, SETTINGS).draft
+    # the brand's own sign-offs still come first
+    own = BRAND_EN.model_copy(update={"sign_offs": ("Pour a cup and tell us.",)})
+    assert body(draft_pitch(cold, own, SETTINGS)).endswith("Pour a cup and tell us.")
+
+
 def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> None:
     """ "Tesla profit falls short. Your wallet says thanks." mocks: after a lead that tells of a
     setback, a brand's sign-off gives way to a stock line that joins the conversation, and only
@@ -1390,6 +1427,25 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     assert body(draft_pitch(nameless, BRAND_EN, SETTINGS, specific=True)).startswith(
         "Paraplegic engineer becomes first wheelchair user to blast into space."
     )
+    # nor a headline of another subject the story took in: its clause shares a word with
+    # another headline, in some form (below), and not one of half the news ("year")
+    lists = ("Top 10 Video Games of the Year", "Tech's biggest losers of the year",
+             "Critics name the best games of 2025")  # fmt: skip
+    best = replace(bubble, titles=lists, label=lists[1])
+    assert body(draft_pitch(best, BRAND_EN, SETTINGS, specific=True)).startswith(
+        "Critics name the best games of 2025."
+    )
+    only = replace(best, titles=lists[:2])
+    with pytest.raises(PitchError, match="nothing specific to say yet"):
+        draft_pitch(only, BRAND_EN, SETTINGS, specific=True)
+    # one event in other words: "storms" and "storm", "quake" and "earthquake"
+    for told in (
+        ("Storms knock out power across Texas", "Severe storm hits Texas overnight"),
+        ("Powerful earthquake rattles the coast", "Quake shakes buildings downtown"),
+    ):
+        same = replace(bubble, titles=told, label=told[0])
+        lead = body(draft_pitch(same, BRAND_EN, SETTINGS, specific=True)).split(". ")[0]
+        assert any(t.startswith(lead) for t in told), lead
     # next to a real name, a two-letter one is left out of the subject (still a hashtag)
     glasses = ("Google unveils AI glasses for 2026", "Google’s AI glasses expected next year")
     google = story(6, theme=theme, label=glasses[0], titles=glasses, keywords=(),

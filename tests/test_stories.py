@@ -93,6 +93,20 @@ def test_shared_rare_title_words_pull_an_item_in() -> None:
     assert other.created
 
 
+def test_a_shared_year_does_not_pull_an_item_in() -> None:
+    # the last week of December: "…of 2025" in games, money and car headlines alike
+    t = tracker(join=0.6, lexical_weight=0.8)
+    games = t.add("a", E1, 0, title="The best video games of 2025").story_id
+    t.add("x", E2, 0, title="Stock markets fall on rate fears")
+    t.add("y", E3, 0, title="Champions League final tickets")
+    aside = unit(0, 0, 0, 1)  # as close to the games as to nothing else
+    cars = t.add("b", at_cosine(E1, aside, 0.5), 60, title="Electric vehicles had a bumpy 2025")
+    other = unit(0, 0, 0, 0, 1)
+    more = t.add("c", at_cosine(E1, other, 0.5), 60, title="Top video games: our picks of 2025")
+    assert cars.created
+    assert more.story_id == games  # the words that name the subject still count
+
+
 def test_an_old_story_does_not_absorb_a_new_item() -> None:
     t = tracker(window_hours=48)
     old = t.add("a", E1, 0, title="a").story_id
@@ -194,7 +208,15 @@ def test_tokenize_keeps_content_words_in_english_and_french() -> None:
         "écoles",
         "gaza",
     ]
-    assert tokenize("Dow up 300 points in 2025, Dow says") == ["dow", "points", "2025"]
+    # a short count or a year tells no event from another; a longer figure may ("50000")
+    assert tokenize("Dow up 300 points in 2025, Dow says") == ["dow", "points"]
+    assert tokenize("Nikkei tops 50000 for the first time in 1999") == [
+        "nikkei",
+        "tops",
+        "50000",
+        "first",
+        "time",
+    ]
 
 
 def test_a_vector_of_the_wrong_size_is_refused() -> None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from pydantic import SecretStr
 
-from trendbot import entities
+from trendbot import entities, stories
 from trendbot.errors import PitchError
 from trendbot.lang import base_language, detect_language
 from trendbot.logs import get_logger
@@ -704,6 +704,12 @@ def _weather(text: str) -> str:
     return "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
 
 
+def _weather_words(text: str, weather: str) -> int:
+    """How many different words of weather news the text says: "Heat beat Knicks as Heat
+    fans…" says one ("Miami Heat", "Blizzard" the studio, "sang-froid"), a heat wave several."""
+    return len(set(re.findall(r"[^\W\d_]+", _fold(text))) & _WEATHER_NEWS[weather])
+
+
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
     """The theme's angle that fits this story best, or "" when none does: one that shares a
     word with the headlines, else the closest by meaning if it clears ANGLE_RANK. An angle the
@@ -822,6 +828,46 @@ _NEUTRAL = {
         "Ici, chez {brand}, on ne parle que de ça. Et vous, vous en dites quoi ?",
     ),
 }
+# ...but the weather is no debate ("Where do you stand?" on a snowstorm): a brand says take care
+_CARE = {
+    "en": {
+        "cold": (
+            "Stay warm and safe out there, everyone.",
+            "Bundle up, and check on your neighbors.",
+        ),
+        "hot": (
+            "Stay cool and drink plenty of water out there.",
+            "Keep cool, and check on your neighbors.",
+        ),
+    },
+    "fr-tu": {
+        "cold": (
+            "Reste bien au chaud et prends soin de toi.",
+            "Couvre-toi bien et prends des nouvelles de tes proches.",
+        ),
+        "hot": (
+            "Reste au frais et pense à bien t'hydrater.",
+            "Reste au frais et prends des nouvelles de tes proches.",
+        ),
+    },
+    "fr-vous": {
+        "cold": (
+            "Restez bien au chaud et prenez soin de vous.",
+            "Couvrez-vous bien et prenez des nouvelles de vos proches.",
+        ),
+        "hot": (
+            "Restez au frais et pensez à bien vous hydrater.",
+            "Restez au frais et prenez des nouvelles de vos proches.",
+        ),
+    },
+}
+# the words of weather news ("summer", "sweater" or "iced" also sell coffee)
+_COLD_NEWS = "cold colder coldest snow snowfall snowstorm blizzard frost freezing frigid icy " + (
+    "froid neige verglas"
+)
+_HOT_NEWS = "heat heatwave hottest scorching swelter sweltering humid humidity canicule chaleur"
+_WEATHER_NEWS = {"hot": frozenset(_HOT_NEWS.split()), "cold": frozenset(_COLD_NEWS.split())}
+WEATHER_WORDS = 2  # a story says this many different ones to be about the weather
 _VISUALS = {
     "en": (
         "In-store photo: a {brand} counter with a nod to {subject}, {theme} mood{idea}.",
@@ -946,7 +992,10 @@ class TemplateWriter:
             return _sentence(_sign_off(story, brand.sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
-        neutral = _NEUTRAL[key]
+        neutral: Sequence[str] = _NEUTRAL[key]
+        told = " ".join(story.titles or (story.label,))
+        if (weather := _weather(told)) and _weather_words(told, weather) >= WEATHER_WORDS:
+            neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
 
@@ -1167,9 +1216,42 @@ def story_lead(
             return lead
     if not folded_names:
         # a story of no names ("Paraplegic engineer becomes…", "First wheelchair-using astronaut
-        # touches down"): any English clause that tells what happened; French needs its name
-        return first([]) if lang == "en" else ""
+        # touches down"): an English clause that tells what happened with a word another of its
+        # headlines says too, not a headline of another subject the story took in ("Tech's
+        # biggest losers of 2025" among the year's best games); French needs its name
+        shared = _shared_words(story.titles or (story.label,))
+        return first(shared) if lang == "en" and shared else ""
     return first(folded_names)
+
+
+SHARED_MAX_ZIPF = 5.8  # "new" 6.3, "year" 6.0, "best" 5.84 are in half the news; "game" 5.7
+
+
+def _shared_words(titles: Sequence[str]) -> list[str]:
+    """The words, space-padded, of the story's headlines that another of them says too, in
+    some form ("storm" and "storms", "quake" and "earthquake"), but not a word of half the
+    news; every word of a story of one headline."""
+    heads = list(dict.fromkeys(_words(entities.strip_publisher(t)) for t in titles))
+    words = [
+        {w for w in h.split() if len(w) > 1 and not w.isdigit() and w not in stories.STOP_WORDS}
+        for h in heads
+    ]
+    if len(words) < 2:
+        return [f" {w} " for ws in words for w in ws]
+    return [
+        f" {w} "
+        for i, ws in enumerate(words)
+        for w in ws
+        if entities.zipf(w) < SHARED_MAX_ZIPF
+        and any(_kin(w, v) for j, vs in enumerate(words) if j != i for v in vs)
+    ]
+
+
+def _kin(a: str, b: str) -> bool:
+    """One word the other, or the start or end of it: "snow" of "snowfall", "quake" of
+    "earthquake" (four letters at least: "art" is not of "start")."""
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and (long.startswith(short) or long.endswith(short)))
 
 
 def _plurals(folded: str) -> set[str]:

@@ -75,12 +75,19 @@ def tokenize(text: str) -> list[str]:
     already sees "protest" and "protests" as close).
     """
     words = _WORD.findall(text.lower())
-    keep = (w for w in words if len(w) > 1 and w not in STOP_WORDS and not _short_number(w))
+    keep = (w for w in words if len(w) > 1 and w not in STOP_WORDS and not _number(w))
     return list(dict.fromkeys(keep))
 
 
-def _short_number(word: str) -> bool:
-    return word.isdigit() and len(word) < 4  # "3 dead" says little; "2025" may say more
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _number(word: str) -> bool:
+    """A short count ("3 dead") or a year says nothing of the event. A year that counted
+    chained the last week of December into one story of 39 headlines, from games of the year to
+    GDP: the one story holding "2025" kept the word rare, so each new "…of 2025" joined it (a
+    name with a year, "Project 2025", loses it: its other words and its meaning still count)."""
+    return word.isdigit() and (len(word) < 4 or _YEAR.fullmatch(word) is not None)
 
 
 @dataclass(frozen=True)
