@@ -863,7 +863,7 @@ _CARE = {
 }
 # the words of weather news ("summer", "sweater" or "iced" also sell coffee)
 _COLD_NEWS = "cold colder coldest snow snowfall snowstorm blizzard frost freezing frigid icy " + (
-    "froid neige verglas"
+    "storm winter wintry froid neige verglas tempete hiver"
 )
 _HOT_NEWS = "heat heatwave hottest scorching swelter sweltering humid humidity canicule chaleur"
 _WEATHER_NEWS = {"hot": frozenset(_HOT_NEWS.split()), "cold": frozenset(_COLD_NEWS.split())}
