@@ -356,6 +356,8 @@ def test_weather_news_with_no_angle_closes_on_a_word_of_care_not_a_debate() -> N
         ("Heat beat Knicks as Heat fans celebrate", "Butler leads Miami Heat past NY"),
         ("Blizzard lays off 200 staff", "Blizzard cancels its survival game"),
         ("Mbappé garde son sang-froid", "Le sang-froid de Mbappé fait la différence"),
+        ("Winter menu brings back cold foam drinks", "Cold brew joins the winter menu"),
+        ("Gritty drama gets cold reviews - Storm Lake Times", "Critics cold on gritty drama"),
     ):
         line = draft_pitch(replace(cold, titles=other, label=other[0]), BRAND_EN, SETTINGS).draft
         assert "out there" not in line and "neighbors" not in line, line

@@ -863,7 +863,7 @@ _CARE = {
 }
 # the words of weather news ("summer", "sweater" or "iced" also sell coffee)
 _COLD_NEWS = "cold colder coldest snow snowfall snowstorm blizzard frost freezing frigid icy " + (
-    "storm winter wintry froid neige verglas tempete hiver"
+    "storm froid neige verglas tempete"  # not "winter": a winter menu is no weather news
 )
 _HOT_NEWS = "heat heatwave hottest scorching swelter sweltering humid humidity canicule chaleur"
 _WEATHER_NEWS = {"hot": frozenset(_HOT_NEWS.split()), "cold": frozenset(_COLD_NEWS.split())}
@@ -993,7 +993,7 @@ class TemplateWriter:
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
-        told = " ".join(story.titles or (story.label,))
+        told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
         if (weather := _weather(told)) and _weather_words(told, weather) >= WEATHER_WORDS:
             neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
