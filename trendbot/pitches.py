@@ -697,17 +697,16 @@ def _missed_or_hit(words: Sequence[str]) -> bool:
     return taken or any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
 
 
-def _weather(text: str) -> str:
-    """ "hot" or "cold" when the text says one of them more than twice as often as the other."""
+def _weather(text: str, *, news: bool = False) -> str:
+    """ "hot" or "cold" when the text says one of them more than twice as often as the other;
+    with `news`, only when it also says WEATHER_WORDS different words of weather news of it
+    ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio)."""
     words = re.findall(r"[^\W\d_]+", _fold(text))
     hot, cold = (sum(w in _WEATHER[k] for w in words) for k in ("hot", "cold"))
-    return "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
-
-
-def _weather_words(text: str, weather: str) -> int:
-    """How many different words of weather news the text says: "Heat beat Knicks as Heat
-    fans…" says one ("Miami Heat", "Blizzard" the studio, "sang-froid"), a heat wave several."""
-    return len(set(re.findall(r"[^\W\d_]+", _fold(text))) & _WEATHER_NEWS[weather])
+    weather = "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
+    if news and weather and len(set(words) & _WEATHER_NEWS[weather]) < WEATHER_WORDS:
+        return ""
+    return weather
 
 
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
@@ -994,7 +993,7 @@ class TemplateWriter:
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
         told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
-        if (weather := _weather(told)) and _weather_words(told, weather) >= WEATHER_WORDS:
+        if weather := _weather(told, news=True):
             neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
@@ -1231,11 +1230,8 @@ def _shared_words(titles: Sequence[str]) -> list[str]:
     """The words, space-padded, of the story's headlines that another of them says too, in
     some form ("storm" and "storms", "quake" and "earthquake"), but not a word of half the
     news; every word of a story of one headline."""
-    heads = list(dict.fromkeys(_words(entities.strip_publisher(t)) for t in titles))
-    words = [
-        {w for w in h.split() if len(w) > 1 and not w.isdigit() and w not in stories.STOP_WORDS}
-        for h in heads
-    ]
+    heads = dict.fromkeys(_fold(entities.strip_publisher(t)) for t in titles)
+    words = [{w for w in stories.tokenize(h) if not w.isdigit()} for h in heads]
     if len(words) < 2:
         return [f" {w} " for ws in words for w in ws]
     return [
