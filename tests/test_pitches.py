@@ -21,8 +21,10 @@ from trendbot.pitches import (
     LLMWriter,
     PitchInput,
     TemplateWriter,
+    _an_event,
     _articled,
     _lead_of,
+    _sentence,
     build_messages,
     check_draft,
     choose_angle,
@@ -333,6 +335,19 @@ def test_with_no_angle_the_draft_closes_on_one_of_the_brand_s_sign_offs() -> Non
     assert pitch.angle == SPORT_FR.angles[0] and not any(line in pitch.draft for line in lines)
     _, user = build_messages(gold, brand, SETTINGS)
     assert all(f"- {line}" in user["content"] for line in lines)
+
+
+def test_a_line_that_ends_on_an_emoji_gets_no_full_stop_after_it() -> None:
+    lines = ("See you at the counter ☕", "Mugs up ❤️")  # the heart with its variation selector
+    brand = BRAND_EN.model_copy(update={"sign_offs": lines})
+    gold = story(4, titles=GOLD, label=GOLD[0], trending_terms=())
+    for story_id in (4, 5):
+        text = body(draft_pitch(replace(gold, story_id=story_id), brand, SETTINGS))
+        assert text.endswith(lines[story_id % 2]), text
+    # a skin tone or a keycap is part of its emoji; a degree or a trademark sign is no emoji
+    assert [_sentence(t) for t in ("Cheers 👍🏽", "Top 1️⃣", "Brewed at 96°", "Ultra™")] == [
+        "Cheers 👍🏽", "Top 1️⃣", "Brewed at 96°.", "Ultra™."
+    ]  # fmt: skip
 
 
 def test_weather_news_with_no_angle_closes_on_a_word_of_care_not_a_debate() -> None:
@@ -657,19 +672,61 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     wind = ("Weather service warns of strong winds on the coast", "Winds to gust at sea")
     windy = story(10, theme=seasons, titles=wind, label=wind[0], trending_terms=())
     assert choose_angle(windy, BRAND_EN) == ""
+    # autumn's sights are no snowstorm's: with the snow angle resting, no angle rather than
+    # leaf peeping; a story of the leaves still takes it
+    cafe = SEASONS.model_copy(
+        update={
+            "angles": (
+                "Snow day? The kettle's already on.",
+                "Leaf peeping pairs best with a warm cider.",
+            )
+        }
+    )
+    snow = ("Winter storm brings heavy snow and dangerous cold to the Midwest",
+            "Snowstorm closes schools as cold snap deepens")  # fmt: skip
+    rested = story(11, theme=cafe, titles=snow, label=snow[0], trending_terms=(),
+                   recent_angles=(cafe.angles[0],))  # fmt: skip
+    assert choose_angle(rested, BRAND_EN, encode) == ""
+    leaves = ("Leaf peeping season peaks early as foliage turns in Vermont",
+              "Fall foliage: where to see the best colours this weekend")  # fmt: skip
+    autumn = replace(rested, titles=leaves, label=leaves[0])
+    assert choose_angle(autumn, BRAND_EN, encode) == cafe.angles[1]
+    # autumn's words veto nothing of the weather: snow on the foliage is still snow news
+    early = ("Early snowstorm buries fall foliage in Vermont under a foot of snow",
+             "Snowstorm and frigid cold hit Vermont at peak foliage")  # fmt: skip
+    snowy = replace(rested, titles=early, label=early[0], recent_angles=())
+    assert choose_angle(snowy, BRAND_EN, encode) == cafe.angles[0]
+    plain = BRAND_EN.model_copy(update={"themes": (SEASONS.model_copy(update={"angles": ()}),)})
+    care = replace(snowy, theme=plain.themes[0], links=(), languages=("en",))
+    assert body(draft_pitch(care, plain, SETTINGS)).endswith(
+        "Bundle up, and check on your neighbors."  # story 11's care line (the other: "Stay warm…")
+    )
 
 
-def test_the_occasion_the_story_names_leads_the_draft_and_the_visual() -> None:
+def test_the_occasion_sets_the_visual_and_an_event_labels_the_lead() -> None:
     titles = (
         "Sinner beats Alcaraz in five sets to win the title at Wimbledon",
         "Sinner stuns Alcaraz at Wimbledon",
     )
     s = story(3, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=())
     pitch = draft_pitch(s, BRAND_EN, SETTINGS)
-    assert body(pitch).startswith("Wimbledon: Sinner beats Alcaraz.")
+    # a keyword that is no day nor weather labels nothing: "Pixel: Google cracked…" read broken
+    assert body(pitch).startswith("Sinner beats Alcaraz.")
     assert "Wimbledon" in pitch.visual and "Sinner and Alcaraz" in pitch.visual
-    # "final" is a theme keyword too, but a common word says nothing sure of the story.
-    assert "Final:" not in pitch.draft
+    gadgets = ThemeSettings(name="gadgets", description="Phones.", keywords=("Pixel", "foldable"))
+    pixel = ("Google cracked Apple's AirDrop and is adding it to Pixel phones",
+             "Pixel phones get AirDrop support from Google")  # fmt: skip
+    s = story(3, theme=gadgets, titles=pixel, label=pixel[0], trending_terms=())
+    assert body(draft_pitch(s, BRAND_EN, SETTINGS)).startswith("Google cracked Apple's AirDrop.")
+    # an event labels it: a day, weather news, a name of several words
+    days = ThemeSettings(name="days", description="Events.", keywords=("Halloween", "heat wave"))
+    for tell, label in (("Halloween", "Halloween: "), ("the heat wave", "Heat wave: ")):
+        heads = (f"Costco sells out of Home Depot's portable fans, days before {tell}",
+                 f"Home Depot's portable fans sell out at Costco ahead of {tell}")  # fmt: skip
+        s = story(3, theme=days, titles=heads, label=heads[0], trending_terms=())
+        assert body(draft_pitch(s, BRAND_EN, SETTINGS)).startswith(f"{label}Home Depot's")
+    events = ("World Series", "Roland-Garros", "Canicule", "Pixel", "Release date", "Iced coffee")
+    assert [_an_event(k) for k in events] == [True, True, True, False, False, False]
 
 
 def test_a_story_that_took_in_two_events_is_told_by_the_one_its_theme_is_about() -> None:
@@ -1032,6 +1089,17 @@ def test_a_theme_keyword_the_story_does_not_name_is_no_hashtag() -> None:
     gold = story(4, titles=GOLD, label=GOLD[0], trending_terms=())
     pitch = draft_pitch(gold, BRAND_FR, SETTINGS)
     assert pitch.hashtags == ("#MaisonBrioche",)  # not #RolandGarros, not #Gold
+
+
+def test_the_brands_name_is_a_tag_only_for_a_brand_with_no_hashtag() -> None:
+    # a story with no name to tag: not "#KettleAndCrumb #KettleCrumb", the brand twice
+    snow = ("Heavy snow expected overnight across the region", "Snow totals climb overnight")
+    s = story(4, theme=SPORT_EN, titles=snow, label=snow[0], trending_terms=(), keywords=())
+    own = {"name": "Kettle & Crumb", "hashtags": ("#KettleAndCrumb",)}
+    kettle = BRAND_EN.model_copy(update=own)
+    assert draft_pitch(s, kettle, SETTINGS).hashtags == ("#KettleAndCrumb",)
+    bare = kettle.model_copy(update={"hashtags": ()})
+    assert draft_pitch(s, bare, SETTINGS).hashtags == ("#KettleCrumb",)
 
 
 def test_a_common_word_is_a_tag_only_where_the_headlines_show_it_is_a_name() -> None:

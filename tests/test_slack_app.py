@@ -419,7 +419,12 @@ def test_a_malformed_body_is_a_400_in_one_line(
             status, text = served.post(body, content_type=content_type, **sign)
             assert (status, text) == (400, "bad request: the body is not a Slack payload")
     assert not [r for r in caplog.records if r.exc_info], caplog.text
-    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # not the HTTP server's own "Task queue depth is 1", which a busy machine can log
+    lines = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and not r.name.startswith("waitress")
+    ]
     assert [r.getMessage() for r in lines] == ["slack.bad_request"] * 2
 
 

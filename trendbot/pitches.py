@@ -490,7 +490,9 @@ def _complete_tags(
     # fewer tags rather than a wrong one.
     # a keyword the brand writes in lower case is a word to match ("release date"), no name
     names = [k for k in named if any(c.isupper() for c in k)]
-    for term in (*brand.hashtags, *names, brand.name):
+    # the brand's name stands in for a brand hashtag, never beside one ("#KettleAndCrumb
+    # #KettleCrumb")
+    for term in (*brand.hashtags, *names, *(() if brand.hashtags else (brand.name,))):
         if len(tags) >= MIN_TAGS:
             break
         add(term)
@@ -602,6 +604,14 @@ _COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing fre
     "icy winter chill chilly sweater froid froide froids neige gel gelee hiver verglas"
 )
 _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
+# An angle of autumn's sights goes to no story that says hot or cold: "Leaf peeping pairs best
+# with a warm cider" went to two snowstorms of Kettle & Crumb's December (its snow angle
+# resting). Not "fall" nor "leaves" ("Stocks fall", "leaves 200,000 without power"), nor
+# "pumpkin": a Halloween night is cold too.
+_AUTUMN_WORDS = "autumn autumnal foliage leaf peeping automne automnal automnale automnales " + (
+    "feuillage feuillages"
+)
+_AUTUMN = frozenset(_AUTUMN_WORDS.split())
 # A lead that tells of a setback for its subject ("Tesla profit falls", "Rockstar Games delays
 # GTA 6", "GM to take $1.6Bn hit"): a cheery sign-off after it ("Your wallet says thanks.",
 # "Controllers charged. Let's play.") reads as mockery. Then only an angle that shares the
@@ -716,7 +726,12 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     weather (`_weather`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     weather = _weather(" ".join(titles))
-    angles = [a for a in fresh_angles(story) if _weather(a) in ("", weather)]
+    angles = [
+        a
+        for a in fresh_angles(story)
+        if _weather(a) in ("", weather)
+        and not (weather and set(re.findall(r"[^\W\d_]+", _fold(a))) & _AUTUMN)
+    ]
     if not angles or not titles:
         return ""
     lexical = [a for a in angles if _shares_words(a, story, brand)]
@@ -806,8 +821,12 @@ _NO_SUBJECT = {
         "L'actu du jour fait beaucoup parler.",
     ),
 }
-# The occasion (a theme keyword the headlines name: "World Series", "Halloween") goes first,
-# as a label: "World Series: all eyes on the Dodgers today."
+# The occasion goes first, as a label, when it is an event: a day ("Halloween: all eyes on the
+# parade today."), weather news ("Heat wave: …", "Canicule : …") or a name of several words
+# ("World Series: …", "Roland-Garros : …"). A keyword of one name or of common words labels a
+# product, a company or a topic, no time: "Pixel: Google cracked Apple's AirDrop.", "Release
+# date: hard to scroll past iOS…", "Dow: Wall Street heads for winning week." (10 of the 12
+# labels of the replays of September-December 2025); it stays in the visual and the tags.
 _OCCASION = {"en": "{occasion}: {hook}", "fr": "{occasion} : {hook}"}
 # No angle fits: join the conversation, no forced link to the brand (the charter's rule).
 _NEUTRAL = {
@@ -944,10 +963,11 @@ class TemplateWriter:
         specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
+        scene = occasion if _an_event(occasion) else ""
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
             hook = _sentence(lead)
-            if occasion and _words(occasion) not in _words(lead):
-                labelled = _OCCASION[lang].format(occasion=occasion, hook=hook)
+            if scene and _words(scene) not in _words(lead):
+                labelled = _OCCASION[lang].format(occasion=scene, hook=hook)
                 # unless the occasion and the lead are one headline's words, 8 in a row
                 if not copied_run(f"{labelled} {line}", story.titles):
                     hook = labelled
@@ -956,8 +976,8 @@ class TemplateWriter:
             hook = hook.format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
-        if occasion and not lead:
-            hook = _OCCASION[lang].format(occasion=occasion, hook=hook[0].lower() + hook[1:])
+        if scene and occasion and not lead:
+            hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours"): then the theme does.
@@ -1057,6 +1077,16 @@ def _named_as_place(name: str, titles: Sequence[str]) -> bool:
         re.I,
     )
     return any(place.search(t) for t in titles)
+
+
+def _an_event(occasion: str) -> bool:
+    """Whether a theme keyword names an event (`_OCCASION`): a day, weather news, a name of
+    several words."""
+    words = re.findall(r"[^\W\d_]+", _fold(occasion))
+    news = _WEATHER_NEWS["hot"] | _WEATHER_NEWS["cold"]
+    # a capital past the first letter: "World Series", "Roland-Garros"; not "Release date"
+    named = len(words) > 1 and any(c.isupper() for c in occasion[1:])
+    return entities.is_occasion(occasion) or bool(set(words) & news) or named
 
 
 def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
@@ -1863,8 +1893,14 @@ def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings
 
 
 def _sentence(text: str) -> str:
+    """`text` ending as a sentence does; an emoji ends one too ("…warm in a mug. ☕", not "☕.")."""
     text = text.strip()
-    return text if text.endswith((".", "!", "?", "…", "»", "”")) else text + "."
+    # an emoji's variation selector, joiner, keycap or skin tone is part of it; not "°" nor "™"
+    last = re.sub(r"[\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff]+$", "", text)[-1:]
+    emoji = text.endswith(("\u20e3", "\u20e3\ufe0f")) or (
+        bool(last) and ord(last) >= 0x2600 and unicodedata.category(last) == "So"
+    )
+    return text if emoji or text.endswith((".", "!", "?", "…", "»", "”")) else text + "."
 
 
 def _shorten(text: str, limit: int) -> str:
