@@ -445,6 +445,11 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     # ...not what an asset is worth, nor prices that cool
     assert lines[0] in closing("Apple stock price jumps after the iPhone event")
     assert lines[0] in closing("Walmart cuts prices as holiday sales jump")
+    # closing sites: people lose their store or their work; not a market that closes higher
+    assert lines[0] not in closing("Kroger closing automated fulfillment facilities")
+    assert lines[0] not in closing("Target to close nine stores in four states")
+    assert lines[0] in closing("Dow closes higher as tech rallies")
+    assert lines[0] in closing("Olympics closing ceremony dazzles Paris")
 
 
 def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:
@@ -701,6 +706,29 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     assert body(draft_pitch(care, plain, SETTINGS)).endswith(
         "Bundle up, and check on your neighbors."  # story 11's care line (the other: "Stay warm…")
     )
+
+
+@pytest.mark.slow
+def test_a_shared_word_does_not_pick_an_angle_of_another_occasion_that_meaning_denies() -> None:
+    from trendbot.embed import load_embedder
+
+    phones = ThemeSettings(
+        name="phones-and-gadgets",
+        description="New phones and gadgets: launches, foldables, smartwatches, updates.",
+        keywords=("iPhone", "Samsung Galaxy", "Pixel", "smartphone", "foldable", "iOS",
+                  "Android", "smartwatch", "AirPods", "5G"),
+        angles=("Folded, unfolded, fully connected.", "Update installed. Bars: full."),
+    )  # fmt: skip
+    code_red = ("Sam Altman issues 'code red' at OpenAI as ChatGPT contends with rivals",
+                "Leak reveals Apple Health app might soon connect to ChatGPT",
+                "Sam Altman declares 'Code Red' for ChatGPT, delays advertising plans")  # fmt: skip
+    s = story(91, theme=phones, titles=code_red, label=code_red[0], trending_terms=())
+    encode = load_embedder("minilm").encode
+    # "connect" is shared, but the angle is the foldables' and far from the story
+    assert choose_angle(s, BRAND_EN, encode) != phones.angles[0]
+    fold = ("Samsung's new foldable phone goes on sale", "Galaxy Z Fold 7 unfolded: first look")
+    s = story(91, theme=phones, titles=fold, label=fold[0], trending_terms=())
+    assert choose_angle(s, BRAND_EN, encode) == phones.angles[0]
 
 
 def test_the_occasion_sets_the_visual_and_an_event_labels_the_lead() -> None:

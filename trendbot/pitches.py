@@ -660,13 +660,27 @@ def _setback(text: str) -> bool:
     # cuts prices, lifts outlook" are two)
     parts = [re.findall(r"[\w$.-]+", c) for c in _PART.split(_fold(text))]
     return (
-        any(_pricier(p) or _lowered(p) for p in parts)
+        any(_pricier(p) or _lowered(p) or _closing(p) for p in parts)
         or _missed_or_hit(words)
         or not _SETBACK.isdisjoint(words)
     )
 
 
 _PART = re.compile(r"[,;:]| as | but | while | after | amid ")
+# Closing sites: "Kroger closing automated fulfillment facilities" got "Extra holiday shifts,
+# extra savings. 💪"; not "closes higher", "closing ceremony", "closes deal"
+_CLOSE = frozenset(["close", "closes", "closed", "closing"])
+_SITES_WORDS = "stores store plants plant facilities facility factories factory locations " + (
+    "offices branches restaurants centers centres warehouses mills sites shops magasins usines"
+)
+_SITES = frozenset(_SITES_WORDS.split())
+
+
+def _closing(words: Sequence[str]) -> bool:
+    """A clause that closes sites: the verb, then a place of work within four words."""
+    return any(
+        w in _CLOSE and not _SITES.isdisjoint(words[i + 1 : i + 5]) for i, w in enumerate(words)
+    )
 
 
 def _pricier(words: Sequence[str]) -> bool:
@@ -721,9 +735,10 @@ def _weather(text: str, *, news: bool = False) -> str:
 
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
     """The theme's angle that fits this story best, or "" when none does: one that shares a
-    word with the headlines, else the closest by meaning if it clears ANGLE_RANK. An angle the
-    brand used lately (`story.recent_angles`) is not a candidate, nor one for the opposite
-    weather (`_weather`)."""
+    word with the headlines (with an encoder: and is of the story's occasion or clears
+    ANGLE_RANK), else the closest by meaning of the story's occasion if it clears ANGLE_RANK.
+    An angle the brand used lately (`story.recent_angles`) is not a candidate, nor one for the
+    opposite weather (`_weather`) nor, on hot or cold news, one of autumn's sights."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     weather = _weather(" ".join(titles))
     angles = [
@@ -734,20 +749,28 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     ]
     if not angles or not titles:
         return ""
-    lexical = [a for a in angles if _shares_words(a, story, brand)]
-    if lexical:
-        return lexical[story.story_id % len(lexical)]
     if encode is None:
-        return ""
+        lexical = [a for a in angles if _shares_words(a, story, brand)]
+        return lexical[story.story_id % len(lexical)] if lexical else ""
     keywords = [k for k in story.theme.keywords if k.strip()]
     texts = [*angles, *titles, *REFERENCE_HEADLINES, *keywords]
     vectors = np.asarray(encode(texts), dtype=np.float32)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
+    fits = _on_occasion(a, k, centroid, keywords, titles) if keywords else np.ones(len(a), bool)
     margin = a @ centroid - np.quantile(a @ r.T, ANGLE_RANK, axis=1)
-    if keywords:
-        margin[~_on_occasion(a, k, centroid, keywords, titles)] = -1.0
+    # a shared word picks an angle of this occasion, or one its meaning does not deny: "connect"
+    # in one headline gave "Folded, unfolded, fully connected." (foldables; and the story no
+    # closer to it than 90 % of everyday headlines are) to Sam Altman's "code red"
+    lexical = [
+        x
+        for x, fit, m in zip(angles, fits, margin, strict=True)
+        if (fit or m > 0) and _shares_words(x, story, brand)
+    ]
+    if lexical:
+        return lexical[story.story_id % len(lexical)]
+    margin[~fits] = -1.0
     best = int(np.argmax(margin))
     return angles[best] if margin[best] > 0 else ""
 

@@ -143,6 +143,15 @@ HAZARDS = (
     "power cuts", "knocks out power", "knocked out power", "pileup", "pile up", "stranded",
     "sans electricite", "sans chauffage", "carambolage",
 )  # fmt: skip
+# A fan ban, a club's supporters kept away, hooligans: crowd trouble behind a sports story that
+# reads as sports news ("Football: Maccabi Tel Aviv fans banned from Aston Villa game", a police
+# and government row within the day, was pitched to a soda brand as "…fans banned. Stay fizzy
+# out there."). Caution however the story reads, like the hazards.
+CROWD_TROUBLE = (
+    "fans banned", "fan ban", "banned fans", "supporters banned", "away fans barred",
+    "fans barred", "hooligan", "hooligans", "fan violence", "crowd violence", "crowd trouble",
+    "supporters interdits", "interdiction de deplacement", "violences entre supporters",
+)  # fmt: skip
 # where a headline's clauses end: a pattern never runs from one into the next ("a Fed cut;
 # jobs report due Friday")
 _CLAUSE_END = re.compile(r"[,:;]\s|\s[-–—]\s|[.?!]\s")
@@ -192,7 +201,7 @@ BUILTIN: tuple[Category, ...] = (
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
             "drame", "tragedie", "protest", "protesters", "manifestation", "victime", "deadly",
-            "life threatening",
+            "life threatening", *CROWD_TROUBLE,
         ),
         prototypes=(
             "Gunman opens fire, several people killed",
@@ -717,7 +726,14 @@ class SafetyFilter:
         self._repeated = [_Rule(name, _Terms(ws), "caution") for name, ws in repeated if ws]
         if builtin:
             self._repeated.append(_Rule("job cuts", _Pattern(JOB_CUTS), "caution"))
-        self._hazards = [_Rule("disasters", _Terms(HAZARDS), "caution")] if builtin else []
+        self._hazards = (
+            [
+                _Rule("disasters", _Terms(HAZARDS), "caution"),
+                _Rule("deaths and violence", _Terms(CROWD_TROUBLE), "caution"),
+            ]
+            if builtin
+            else []
+        )
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
         self._denigration = _Terms(DENIGRATION)
 
