@@ -409,6 +409,18 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
     pitch = draft_pitch(story(4, theme=SPORT_EN, titles=win, label=win[0], trending_terms=(),
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
     assert body(pitch).endswith(lines[0])
+    # the lead tells the good half, the story's headline the setback after it
+    mixed = ("Lowe's beats on quarterly sales, but lowers full-year profit forecast",
+             "Lowe's beats on sales")  # fmt: skip
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=mixed, label=mixed[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert body(pitch).startswith("Lowe's beats on quarterly sales.")
+    assert lines[0] not in pitch.draft
+    # ...and with no lead at all (Title Case headlines), the hook names a company that closes
+    shut = ("Kroger Closing Automated Fulfillment Facilities", "Kroger To Close Three Sites")
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=shut, label=shut[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert "Kroger" in body(pitch) and not any(line in pitch.draft for line in lines)
     rain = ("Rain delays the champions' parade in Paris", "Champions' parade delayed by rain")
     pitch = draft_pitch(story(6, theme=SPORT_EN, titles=rain, label=rain[0], trending_terms=(),
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip

@@ -975,7 +975,10 @@ class TemplateWriter:
             _articled(n, titles, story.usage) if lang == "en" else n for n in told[:2]
         )
         angle = choose_angle(story, brand, encode)
-        setback = bool(lead) and _setback(lead)
+        # the story's headline too: the lead may tell the good half of it ("Lowe's beats on
+        # quarterly sales, | but lowers full-year profit forecast"), or there is no lead and the
+        # hook only names the company that is closing its facilities
+        setback = _setback(lead) or _setback(entities.strip_publisher(story.label))
         if setback and angle and not _shares_words(angle, story, brand):
             angle = ""
         line = self._line(story, brand, angle, lang, own=not setback)
