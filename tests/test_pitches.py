@@ -416,6 +416,11 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
     assert body(pitch).startswith("Lowe's beats on quarterly sales.")
     assert lines[0] not in pitch.draft
+    # a setback word elsewhere in the story's headline is no setback of the lead's good news
+    delay = ("Dodgers win World Series after Game 7 rain delay", "Dodgers win the World Series")
+    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=delay, label=delay[0], trending_terms=(),
+                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    assert any(line in pitch.draft for line in lines), pitch.draft
     # ...and with no lead at all (Title Case headlines), the hook names a company that closes
     shut = ("Kroger Closing Automated Fulfillment Facilities", "Kroger To Close Three Sites")
     pitch = draft_pitch(story(4, theme=SPORT_EN, titles=shut, label=shut[0], trending_terms=(),
@@ -462,6 +467,11 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Target to close nine stores in four states")
     assert lines[0] in closing("Dow closes higher as tech rallies")
     assert lines[0] in closing("Olympics closing ceremony dazzles Paris")
+    # ...nor a holiday's hours, a count of stores, a reopening
+    assert lines[0] in closing("Walmart is closing stores early for Thanksgiving")
+    assert lines[0] in closing("Is Costco closed on Thanksgiving? Store hours and schedule")
+    assert lines[0] in closing("Close to 100 new stores to open across the country")
+    assert lines[0] in closing("Closed stores reopen after the storm")
 
 
 def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:

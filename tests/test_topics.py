@@ -189,9 +189,11 @@ def test_weather_is_a_kind_of_its_own_not_a_disaster_or_politics(
     # a fan ban reads as sports news, but it is crowd trouble a police and a government argue
     # over: a person decides
     bans = ["Football: Maccabi Tel Aviv fans banned from Aston Villa game",
-            "Aston Villa fans celebrate a late winner"]  # fmt: skip
-    ban, win = f.check(bans, embedder.encode(bans))
+            "Aston Villa fans celebrate a late winner",
+            "Green Street Hooligans star returns in a new boxing drama"]  # fmt: skip
+    ban, win, film = f.check(bans, embedder.encode(bans))
     assert ban.level == "caution" and "fans banned" in ban.reason and win.level == "safe"
+    assert film.level == "safe"
     seasons = Theme(
         "snow days",
         "Cold snaps, first snow and cosy winter weekends at home.",

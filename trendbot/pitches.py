@@ -654,7 +654,10 @@ _UP = frozenset(_UP_WORDS.split())
 _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", "gold", "silver"))
 
 
-def _setback(text: str) -> bool:
+def _setback(text: str, *, words_too: bool = True) -> bool:
+    """Whether `text` tells of a setback for its subject; with `words_too` (a lead), also by
+    one of the `_SETBACK` words, which a whole headline uses of other things as often ("wins
+    World Series after rain delay", "Stocks rebound after last week's fall")."""
     words = re.findall(r"[\w$.-]+", _fold(text))
     # a price or an outlook is read within its clause ("Dow rises, oil prices drop", "Walmart
     # cuts prices, lifts outlook" are two)
@@ -662,14 +665,19 @@ def _setback(text: str) -> bool:
     return (
         any(_pricier(p) or _lowered(p) or _closing(p) for p in parts)
         or _missed_or_hit(words)
-        or not _SETBACK.isdisjoint(words)
+        or (words_too and not _SETBACK.isdisjoint(words))
     )
 
 
-_PART = re.compile(r"[,;:]| as | but | while | after | amid ")
+_PART = re.compile(r"[,;:?!]| as | but | while | after | amid ")
 # Closing sites: "Kroger closing automated fulfillment facilities" got "Extra holiday shifts,
-# extra savings. 💪"; not "closes higher", "closing ceremony", "closes deal"
-_CLOSE = frozenset(["close", "closes", "closed", "closing"])
+# extra savings. 💪"; not "closes higher", "closing ceremony", "closes deal", nor a holiday's
+# hours ("closing stores early for Thanksgiving", "Is Costco closed on Thanksgiving?"), "close
+# to 100 new stores", "closed stores reopen"
+_CLOSE = frozenset(
+    ["close", "closes", "closed", "closing", "ferme", "ferment", "fermer", "fermera", "fermeture"]
+)
+_NOT_CLOSING = frozenset(["early", "reopen", "reopens", "reopened", "reopening", "open"])
 _SITES_WORDS = "stores store plants plant facilities facility factories factory locations " + (
     "offices branches restaurants centers centres warehouses mills sites shops magasins usines"
 )
@@ -677,9 +685,16 @@ _SITES = frozenset(_SITES_WORDS.split())
 
 
 def _closing(words: Sequence[str]) -> bool:
-    """A clause that closes sites: the verb, then a place of work within four words."""
-    return any(
-        w in _CLOSE and not _SITES.isdisjoint(words[i + 1 : i + 5]) for i, w in enumerate(words)
+    """A clause that closes sites: the verb, then a place of work within four words, and
+    nothing of hours or reopening (`_NOT_CLOSING`)."""
+    return (
+        _NOT_CLOSING.isdisjoint(words)
+        and any(
+            w in _CLOSE
+            and words[i + 1 : i + 2] != ["to"]  # "close to 100 new stores"
+            and not _SITES.isdisjoint(words[i + 1 : i + 5])
+            for i, w in enumerate(words)
+        )
     )
 
 
@@ -978,7 +993,7 @@ class TemplateWriter:
         # the story's headline too: the lead may tell the good half of it ("Lowe's beats on
         # quarterly sales, | but lowers full-year profit forecast"), or there is no lead and the
         # hook only names the company that is closing its facilities
-        setback = _setback(lead) or _setback(entities.strip_publisher(story.label))
+        setback = _setback(lead) or _setback(entities.strip_publisher(story.label), words_too=False)
         if setback and angle and not _shares_words(angle, story, brand):
             angle = ""
         line = self._line(story, brand, angle, lang, own=not setback)

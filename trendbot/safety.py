@@ -143,14 +143,15 @@ HAZARDS = (
     "power cuts", "knocks out power", "knocked out power", "pileup", "pile up", "stranded",
     "sans electricite", "sans chauffage", "carambolage",
 )  # fmt: skip
-# A fan ban, a club's supporters kept away, hooligans: crowd trouble behind a sports story that
-# reads as sports news ("Football: Maccabi Tel Aviv fans banned from Aston Villa game", a police
-# and government row within the day, was pitched to a soda brand as "…fans banned. Stay fizzy
-# out there."). Caution however the story reads, like the hazards.
+# A fan ban, a club's supporters kept away, fan violence: crowd trouble behind a sports story
+# that reads as sports news ("Football: Maccabi Tel Aviv fans banned from Aston Villa game",
+# which then became a police and government row, was pitched to a soda brand as "…fans banned.
+# Stay fizzy out there."). Caution however the story reads, like the hazards. Not "hooligans":
+# a film's or a series' title as often.
 CROWD_TROUBLE = (
-    "fans banned", "fan ban", "banned fans", "supporters banned", "away fans barred",
-    "fans barred", "hooligan", "hooligans", "fan violence", "crowd violence", "crowd trouble",
-    "supporters interdits", "interdiction de deplacement", "violences entre supporters",
+    "fans banned", "fan ban", "banned fans", "supporters banned", "fans barred",
+    "away fans barred", "fan violence", "crowd violence", "crowd trouble", "supporters interdits",
+    "interdiction de deplacement", "violences entre supporters",
 )  # fmt: skip
 # where a headline's clauses end: a pattern never runs from one into the next ("a Fed cut;
 # jobs report due Friday")
