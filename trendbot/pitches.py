@@ -580,12 +580,17 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+def _letter_words(text: str) -> list[str]:
+    """The folded words of `text`, letters only ("Winter-storm 2025!" gives winter, storm)."""
+    return re.findall(r"[^\W\d_]+", _fold(text))
+
+
 def _content(text: str, brand: BrandSettings) -> set[str]:
     """Words that carry meaning (5+ letters), their plural and verb endings cut: "champions"
     and "Champion" meet, "breaks" and "breakfast" do not; "version" and the brand's own name
     do not count."""
     own = set(_fold(brand.name).split())
-    words = re.findall(r"[^\W\d_]+", _fold(text))
+    words = _letter_words(text)
     return {
         re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
         for w in words
@@ -740,7 +745,7 @@ def _weather(text: str, *, news: bool = False) -> str:
     """ "hot" or "cold" when the text says one of them more than twice as often as the other;
     with `news`, only when it also says WEATHER_WORDS different words of weather news of it
     ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio)."""
-    words = re.findall(r"[^\W\d_]+", _fold(text))
+    words = _letter_words(text)
     hot, cold = (sum(w in _WEATHER[k] for w in words) for k in ("hot", "cold"))
     weather = "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
     if news and weather and len(set(words) & _WEATHER_NEWS[weather]) < WEATHER_WORDS:
@@ -759,8 +764,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     angles = [
         a
         for a in fresh_angles(story)
-        if _weather(a) in ("", weather)
-        and not (weather and set(re.findall(r"[^\W\d_]+", _fold(a))) & _AUTUMN)
+        if _weather(a) in ("", weather) and not (weather and _AUTUMN.intersection(_letter_words(a)))
     ]
     if not angles or not titles:
         return ""
@@ -1017,7 +1021,7 @@ class TemplateWriter:
             hook = hook.format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
-        if scene and occasion and not lead:
+        if scene and not lead:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
@@ -1123,11 +1127,11 @@ def _named_as_place(name: str, titles: Sequence[str]) -> bool:
 def _an_event(occasion: str) -> bool:
     """Whether a theme keyword names an event (`_OCCASION`): a day, weather news, a name of
     several words."""
-    words = re.findall(r"[^\W\d_]+", _fold(occasion))
-    news = _WEATHER_NEWS["hot"] | _WEATHER_NEWS["cold"]
+    words = _letter_words(occasion)
     # a capital past the first letter: "World Series", "Roland-Garros"; not "Release date"
     named = len(words) > 1 and any(c.isupper() for c in occasion[1:])
-    return entities.is_occasion(occasion) or bool(set(words) & news) or named
+    news = not _WEATHER_NEWS["hot"].isdisjoint(words) or not _WEATHER_NEWS["cold"].isdisjoint(words)
+    return entities.is_occasion(occasion) or news or named
 
 
 def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
