@@ -9,6 +9,7 @@ from trendbot.entities import (
     is_demonym,
     is_foreign_phrase,
     named_entities,
+    sentence_case,
 )
 
 
@@ -446,3 +447,75 @@ def test_the_streams_usage_tells_a_name_written_after_the() -> None:
     assert strip.takes_the("Gaza") is None
     assert attributive("rate") and attributive("administration")
     assert not attributive("says") and not attributive("in") and not attributive("Powell")
+
+
+# a stream's sentence-case headlines: how it writes the words a Title Case headline capitalises
+_WRITTEN = [
+    *(f"Why this {w} threatens to bring more snow and ice to the Northeast" for w in ("storm",
+      "front", "system")),
+    *(f"Why fans get a new look at Apple phones {w}" for w in ("today", "again", "now")),
+    *(f"Flights cut at New Jersey airports as {w} arrives" for w in ("snow", "ice", "a storm")),
+    *(f"Airlines add new fees for {w}" for w in ("bags", "seats", "pets")),
+    *(f"Congress passes a bill as {n} visits" for n in ("Bill Murray", "Bill Gates", "Bill Nye")),
+]  # fmt: skip
+
+
+def test_a_title_case_headline_is_told_in_sentence_case_as_the_stream_writes_its_words() -> None:
+    """A Title Case headline hides which capitals are names; the stream's sentence-case
+    headlines tell: a word they write in lower case loses its capital, a name and two words they
+    write together as one keep theirs, and so does a clause's first word. A word they have not
+    seen enough, or write both ways, or one inside quotes, leaves it untold ("")."""
+    usage = Usage.of(_WRITTEN)
+    told = sentence_case("Storm Threatens to Bring Snow and Ice to the Northeast", usage)
+    assert told == "Storm threatens to bring snow and ice to the Northeast"
+    assert sentence_case("Apple Phones: Fans Get a New Look at Apple Phones", usage) == (
+        "Apple phones: Fans get a new look at Apple phones"
+    )
+    assert sentence_case("Why Fans Get Snow in New Jersey", usage) == (
+        "Why fans get snow in New Jersey"
+    )
+    # acronyms, a brand's casing, numbers and initials as written; a contraction is a verb
+    assert sentence_case("FDA: iPhone 17 Won't Bring Snow to U.S. Airports", usage) == (
+        "FDA: iPhone 17 won't bring snow to U.S. airports"
+    )
+    assert sentence_case("T-Mobile Fans Get a New Look", usage) == "T-Mobile fans get a new look"
+    # a number's word is a word: "3-Year" is told as "year" is written
+    years = Usage.of([*_WRITTEN, *(["Why a new year"] * 3)])
+    assert sentence_case("Fans Get a 3-Year Look", years) == "Fans get a 3-year look"
+    assert sentence_case("Congress Passes the Bill", usage) == ""  # "Bill": written both ways
+    assert sentence_case("Storm Brings Flurries to the Northeast", usage) == ""  # never seen
+    assert sentence_case("Storm Brings ‘Snow and Ice’ to the Northeast", usage) == ""  # a quote
+    assert sentence_case("Storm Brings Snow", Usage()) == ""  # no stream: no guess
+    assert sentence_case("STORM BRINGS SNOW TO THE NORTHEAST", usage) == ""  # all capitals
+
+
+def test_sentence_case_keeps_names_dates_and_abbreviations_and_asks_the_story() -> None:
+    """A name of several words the story names keeps its capitals where the title writes it
+    whole; a one-word "name" proves nothing (Title Case makes verbs look like names). A date
+    keeps its capital ("in May"), a modal does not ("May Resume"); an abbreviation's full stop
+    opens no clause ("Dept. Says"). A word the stream has not told is written as the story's
+    own sentence-case headlines write it, twice and one way only."""
+    usage = Usage.of(_WRITTEN)
+    castle = "Storm Threatens Snow at Ice Castle"
+    assert sentence_case(castle, usage, ["Ice Castle"]) == "Storm threatens snow at Ice Castle"
+    assert sentence_case(castle, usage) == ""  # "Castle": unseen
+    assert sentence_case(castle, usage, ["Castle", "Threatens"]) == ""  # one word proves nothing
+    may = Usage.of([*_WRITTEN, *(f"Why fans may get {w}" for w in ("snow", "ice", "more"))])
+    assert sentence_case("Why Fans Get Snow in May", may) == "Why fans get snow in May"
+    assert sentence_case("Why Fans May Get Snow", may) == "Why fans may get snow"
+    dept = Usage.of([*_WRITTEN, *(f"Justice Dept. says {w}" for w in ("no", "yes", "maybe")),
+                     *(f"Officials say {w}" for w in ("no", "yes", "maybe"))])  # fmt: skip
+    assert sentence_case("Justice Dept. Says Fans Get Snow", dept) == (
+        "Justice Dept. says fans get snow"
+    )
+    flurries = Usage.of(["Storm to bring flurries to the Northeast", "Snow and flurries expected"])
+    assert sentence_case("Storm Brings Flurries to the Northeast", usage, story=flurries) == (
+        "Storm brings flurries to the Northeast"  # "Brings" as the stream writes "bring"
+    )
+    once = Usage.of(["Storm to bring flurries to the Northeast"])
+    assert sentence_case("Storm Brings Flurries to the Northeast", usage, story=once) == ""
+    # "US" is no "us"; a title before a name is no pair ("Prime Minister Starmer")
+    us = Usage.of(["Why the US and the UK agree", "Deal lets US firms in", "What US voters want"])
+    assert us.capital.get("us", 0) == 0
+    titles = Usage.of([f"Talks as Prime Minister Starmer {v}" for v in ("visits", "calls")])
+    assert "prime minister" not in titles.pairs and titles.pairs.get("minister starmer") == 2

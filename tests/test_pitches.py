@@ -260,6 +260,14 @@ def test_hashtags_are_names_never_a_capitalised_common_word() -> None:
         assert not is_common_word(word)
 
 
+def test_the_brands_own_hashtag_is_kept_written_with_or_without_its_hash() -> None:
+    """feeds.yaml may list `hashtags: [Dewdrop]`: one word the headlines never name is still
+    the brand's own tag, not a common word to drop."""
+    for written in ("#Dewdrop", "Dewdrop", "dewdrop"):
+        brand = BRAND_EN.model_copy(update={"hashtags": (written,)})
+        assert "#Dewdrop" in draft_pitch(story(5, theme=SPORT_EN), brand, SETTINGS).hashtags
+
+
 def test_the_streams_usage_decides_a_one_word_tag_when_it_has_seen_the_word() -> None:
     """ "Crypto" opens two of a story's headlines, which alone would make it a name; the stream
     writes "crypto" in lower case, so it is a word. "Nvidia" in Title Case headlines proves
@@ -555,6 +563,25 @@ def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
                           links=(), languages=("en",)), usage=usage)  # fmt: skip
         text = body(draft_pitch(s, BRAND_EN, SETTINGS))
         assert f" {told} today." in text and ("the Fed" in text) == (told == "the Fed")
+
+
+def test_a_story_told_only_in_title_case_is_led_as_the_stream_writes_its_words() -> None:
+    """Every headline Title Case: the month's sentence-case headlines tell which capitals are
+    names, and the draft tells what happened instead of naming its subject; with no month to
+    read (or words it has not seen) it names its subject, as before."""
+    titles = ("Nvidia Shares Jump as Chip Sales Beat Forecasts", "Nvidia Sales Beat Forecasts")
+    month = Usage.of([*(f"Why {w} shares jump as chip sales beat forecasts" for w in ("Nvidia",
+                       "AMD", "Intel")), "Investors pile into Nvidia again", "Analysts see Nvidia"
+                      " rise", "Funds buy Nvidia"])  # fmt: skip
+    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    told = body(draft_pitch(replace(s, usage=month), BRAND_EN, SETTINGS))
+    assert told.startswith("Nvidia shares jump."), told
+    untold = body(draft_pitch(s, BRAND_EN, SETTINGS))
+    assert "Nvidia" in untold and "shares jump" not in untold.casefold(), untold
+    # a sentence-case headline, when there is one, comes first
+    both = replace(s, titles=(*titles, "Nvidia shares soar as chip sales beat"), usage=month)
+    assert body(draft_pitch(both, BRAND_EN, SETTINGS)).startswith("Nvidia shares soar"), both
 
 
 def test_a_region_named_as_a_place_is_told_with_the() -> None:
@@ -1249,6 +1276,17 @@ def test_a_story_about_a_competitor_is_told_without_naming_it() -> None:
     s = story(1, label=titles[0], titles=titles, languages=("en",), trending_terms=())
     pitch = draft_pitch(s, BRAND_FR, SETTINGS)
     assert "Starbucks" not in pitch.draft + pitch.visual
+
+
+def test_a_draft_never_names_a_competitor_by_its_short_name() -> None:
+    titles = ("Keurig Dr Pepper to acquire JDE Peet’s in coffee deal",
+              "Keurig Dr Pepper strikes deal to buy JDE Peet’s")  # fmt: skip
+    s = story(1, theme=SPORT_EN, label=titles[0], titles=titles, languages=("en",),
+              trending_terms=(), links=(), keywords=())  # fmt: skip
+    brand = BRAND_EN.model_copy(update={"safety": SafetySettings(competitors=("Peet's Coffee",))})
+    pitch = draft_pitch(s, brand, SETTINGS)
+    assert "peet" not in (pitch.draft + " ".join(pitch.hashtags) + pitch.visual).casefold()
+    assert "peet" in draft_pitch(s, BRAND_EN, SETTINGS).draft.casefold()  # not a competitor
 
 
 def test_a_caution_verdict_on_the_draft_marks_the_pitch() -> None:

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from trendbot.calibration import for_model
+from trendbot.entities import rivals
+from trendbot.fit import make_safety
 from trendbot.safety import (
     BUILTIN,
     REPEATED,
@@ -17,6 +19,7 @@ from trendbot.safety import (
     SafetyRules,
     Verdict,
 )
+from trendbot.settings import BrandSettings, SafetySettings, ThemeSettings
 from trendbot.themes import fold
 from trendbot.topics import TOPICS, TopicModel
 
@@ -570,6 +573,27 @@ def test_a_competitor_in_a_story_asks_for_caution() -> None:
         "competitor",
         "Rivalco",
     )
+
+
+def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
+    """ "JDE Peet's" names "Peet's Coffee": a longer name's first word names the competitor when
+    it is rare; a common one never does ("Mint Mobile" is not every story about mint, "Gold's
+    Gym" not every story about gold's rally). Wired as the pipeline builds the filter."""
+    assert rivals(["Peet's Coffee", "Krispy Kreme", "Mint Mobile", "Google Fi", "Gold's Gym",
+                   "Dunkin"]) == ("Peet's Coffee", "Peet", "Krispy Kreme", "Krispy",
+                                  "Mint Mobile", "Google Fi", "Gold's Gym", "Dunkin")  # fmt: skip
+    brand = BrandSettings(
+        name="Kettle",
+        themes=(ThemeSettings(name="coffee", keywords=("coffee",)),),
+        safety=SafetySettings(competitors=("Peet's Coffee", "Mint Mobile")),
+    )
+    f = make_safety(brand, encode, model="minilm", topics=None)
+    texts = ["Keurig Dr Pepper agrees €16bn deal to buy coffee group JDE Peet’s",
+             "Mint and basil: the herbs of the summer"]  # fmt: skip
+    deal, herbs = f.check(texts, encode(texts))
+    assert (deal.level, deal.category, deal.evidence) == ("caution", "competitor", "Peet")
+    assert herbs.level == "safe"
+    assert f.check_draft("Peet’s is ours now? Lol, never.").level == "blocked"
 
 
 def test_drafts_never_mock_or_compare_a_competitor() -> None:

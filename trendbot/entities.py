@@ -100,6 +100,21 @@ def is_acronym(word: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isupper() and any(c.isalpha() for c in letters)
 
 
+def rivals(competitors: Sequence[str]) -> tuple[str, ...]:
+    """The brand's competitors as the news names them: each name, and the first word of a
+    longer one when that word is rare enough to name it alone ("Peet" of "Peet's Coffee" in
+    "JDE Peet's", "Krispy" of "Krispy Kreme"); not a common one ("Mint" of "Mint Mobile",
+    "Google" of "Google Fi", "Gold" of "Gold's Gym": gold is news)."""
+    out = []
+    for name in competitors:
+        out.append(name)
+        first, *rest = name.split()
+        bare = _POSSESSIVE.sub("", first)
+        if rest and bare[:1].isupper() and len(bare) >= 4 and zipf(bare) < RARE_ZIPF:
+            out.append(bare)
+    return tuple(dict.fromkeys(out))
+
+
 def is_common_word(term: str) -> bool:
     """Whether `term` (a word or a hashtag) is one common word: `#High`, `breaks`, `stock`.
     Several words (`#TaylorSwift`), acronyms (`NBA`) and rare words (`Alcaraz`) are not."""
@@ -819,6 +834,8 @@ class Usage:
     capital: Mapping[str, int] = field(default_factory=dict)
     articled: Mapping[str, int] = field(default_factory=dict)
     named: Mapping[str, int] = field(default_factory=dict)
+    # two capitalised words inside a clause, one after the other ("new jersey"): one name
+    pairs: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, titles: Iterable[str]) -> Usage:
@@ -826,6 +843,7 @@ class Usage:
         capital: Counter[str] = Counter()
         articled: Counter[str] = Counter()
         named: Counter[str] = Counter()
+        pairs: Counter[str] = Counter()
         for title in titles:
             raw = _CLAUSES.split(strip_publisher(title))
             clauses = [headline_tokens(c) for c in raw]
@@ -839,9 +857,14 @@ class Usage:
                 ends = (w.rstrip('.,;:!?)"') for w in text.split())
                 owners = {_POSSESSIVE.sub("", w) for w in ends if _POSSESSIVE.search(w)}
                 for i, token in enumerate(tokens):
-                    if i and token.isalpha():
+                    if i and token.isalpha() and not is_acronym(token):  # "US" is no "us"
                         (lower if token.islower() else capital)[fold(token)] += 1
                     after = tokens[i + 1] if i + 1 < len(tokens) else ""
+                    then = tokens[i + 2] if i + 2 < len(tokens) else ""
+                    # a name's last two words: "New Jersey", not the title in "Prime Minister
+                    # Starmer"
+                    if i and token[:1].isupper() and after[:1].isupper() and not _capitalised(then):
+                        pairs[f"{fold(token)} {fold(after)}"] += 1
                     # "the Gaza Strip", "the OnePlus 15": part of a longer name, which says
                     # nothing of this one
                     if (
@@ -851,7 +874,7 @@ class Usage:
                     ):
                         named[fold(token)] += 1
                         articled[fold(token)] += i > 0 and tokens[i - 1].casefold() == "the"
-        return cls(dict(lower), dict(capital), dict(articled), dict(named))
+        return cls(dict(lower), dict(capital), dict(articled), dict(named), dict(pairs))
 
     def common(self, word: str) -> bool | None:
         """True for a word the stream writes in lower case, False for a name, None when it has
@@ -875,6 +898,173 @@ class Usage:
 
 
 NO_USAGE = Usage()
+
+# A Title Case headline ("Storm Threatens to Bring Snow and Ice to Northeast", a fifth of the
+# news archive's) hides which of its capitals are names; the stream's sentence-case headlines
+# tell. A word they write in lower case SENTENCE_LOWER of the times or more loses its capital,
+# one they nearly always capitalise (NAME_LOWER at most) keeps it, and so do two capitalised
+# words they write together ("New Jersey", "White House"). A word seen too little, or both ways
+# ("Court"), leaves the headline untold: no guess.
+SENTENCE_LOWER = 0.6
+NAME_LOWER = 0.2
+PAIR_SEEN = 2
+_EDGES = re.compile(r"^([\"'‘“(\[«]*)(.*?)([\"'’”)\]»,.:;?!]*)$")
+_CONTRACTED = re.compile(r"(?i)n['’]t$")
+_OPENING = re.compile(r"^[\"'‘“«]")
+_CLOSING = re.compile(r"[\"'’”»][,.:;?!]*$")
+_ENCLITIC = re.compile(r"(?i)['’](?:s|re|ll|ve|d|m)$")
+# a full stop after these ends no sentence: "Justice Dept. Says", "Warner Bros. Rallies"
+_SHORT_WORDS = "dept bros inc corp co ltd jr sr st dr mr mrs ms vs no gen univ assn intl govt"
+_SHORT = frozenset(_SHORT_WORDS.split()) | TITLES
+# the months that are words too: a month after these or before a number ("in May", "May 5")
+_DATES = frozenset(
+    f"{_MONTH_NAMES} monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_MODAL_MONTHS = frozenset(("may", "march"))
+_DATE_WORDS = "in by since until of early late mid through from on"
+_BEFORE_DATES = frozenset(_DATE_WORDS.split())
+
+
+def sentence_case(
+    title: str, usage: Usage, names: Sequence[str] = (), story: Usage = NO_USAGE
+) -> str:
+    """`title` in sentence case, as the stream writes its words; "" when a capitalised word is
+    one the stream has not told (see `SENTENCE_LOWER`) or stands inside quotes (a title's:
+    "‘60 Minutes’", or someone's words), or when the title is all capitals. The story's names
+    of several words keep their capitals where the title writes them whole ("Apple Music"), and
+    its own sentence-case headlines (`story`) decide a word the stream leaves undecided."""
+    if not any(c.islower() for c in title):
+        return ""
+    folded = " " + " ".join(fold(title).split()) + " "
+    kept = {
+        fold(w) for n in names if len(n.split()) > 1 and f" {fold(n)} " in folded for w in n.split()
+    }
+    # words at even places, what separates them (spaces, a dash inside "Million—Here's") at odd
+    pieces = re.split(r"(\s+|[—–])", title)
+    cores = [
+        "" if i % 2 else _EDGES.match(p).group(2)  # type: ignore[union-attr]
+        for i, p in enumerate(pieces)
+    ]
+    out, opens, quoted = [], True, False  # a clause's first word keeps its capital
+    for i, piece in enumerate(pieces):
+        if i % 2 or not piece:
+            out.append(piece)
+            opens = opens or (bool(piece) and not piece.isspace())  # after a dash
+            continue
+        core = cores[i]
+        quoted = quoted or bool(_OPENING.match(piece))
+        if opens or fold(_POSSESSIVE.sub("", core)) in kept:
+            told: str | None = core
+        elif quoted and core[:1].isupper():
+            return ""
+        else:
+            told = _told(core, i, cores, usage, story)
+        if told is None:
+            return ""
+        out.append(piece.replace(core, told, 1) if core else piece)
+        quoted = quoted and not _CLOSING.search(piece)
+        opens = _ends_clause(piece, core)
+    return "".join(out)
+
+
+def _ends_clause(piece: str, core: str) -> bool:
+    """Whether the next word opens a clause: after ":", ";", "|", "?", "!", a lone dash, or a
+    full stop that is no abbreviation's ("Dept.", "p.m.", "U.S.", "J.")."""
+    end = piece.rstrip("’”\"')»")
+    if re.fullmatch(r"[-–—|:;]+", end) or end[-1:] in (":", ";", "|", "?", "!"):
+        return True
+    return end.endswith(".") and "." not in core and len(core) > 1 and fold(core) not in _SHORT
+
+
+def _told(
+    core: str, i: int, cores: Sequence[str], usage: Usage, story: Usage = NO_USAGE
+) -> str | None:
+    """A word inside a Title Case clause as sentence case writes it; None when untold."""
+    initials = "." in core and not any(c.isdigit() for c in core)
+    if (not core[:1].isupper() and not core[:1].isdigit()) or is_acronym(core) or initials:
+        return core  # "iPhone", "FDA", "U.S.", "J.": as written
+    if re.match(r"^[A-Z]-", core):  # "T-Mobile", "X-Men", "F-150": a name
+        return core
+    key = fold(_POSSESSIVE.sub("", core))
+    if key in _DATES:  # "Thursday", "May 5", "in March"; but "Talks May Resume"
+        before, after = (cores[j] if 0 <= j < len(cores) else "" for j in (i - 2, i + 2))
+        dated = fold(before) in _BEFORE_DATES or after[:1].isdigit()
+        if key not in _MODAL_MONTHS or dated:
+            return core
+    told = []
+    for part in core.split("-"):
+        base = _ENCLITIC.sub("", part)
+        # "McDonald", "YouTube", "MAGA-Sphere", "3-Year" (its "Year" is told); "Plan A"
+        if (
+            any(c.isupper() for c in part[1:])
+            or any(c.isdigit() for c in part)
+            or (len(part) == 1 and (part != "A" or not cores[i + 2 : i + 3]))
+        ):
+            told.append(part)
+            continue
+        if _CONTRACTED.search(part) or not base:  # "Won’t", "Doesn't": a verb
+            told.append(part[:1].lower() + part[1:])
+            continue
+        if not base.isalpha():
+            return None
+        lower, capital = _family(fold(base), usage)
+        seen = lower + capital
+        named = seen >= USAGE_MIN_SEEN and lower <= NAME_LOWER * seen
+        if base.islower() or _paired(i, cores, usage) or named:
+            told.append(part)
+        elif seen >= USAGE_MIN_SEEN and lower >= SENTENCE_LOWER * seen:
+            told.append(part[:1].lower() + part[1:])
+        elif (mine := _one_way(fold(base), story)) is not None:
+            told.append(part if mine else part[:1].lower() + part[1:])
+        else:
+            return None
+    return "-".join(told)
+
+
+def _one_way(key: str, story: Usage) -> bool | None:
+    """How the story's own sentence-case headlines write a word when they write it one way
+    only, twice or more: True with a capital, False in lower case; else None."""
+    lower, capital = story.lower.get(key, 0), story.capital.get(key, 0)
+    if lower + capital < 2 or (lower and capital):
+        return None
+    return capital > 0
+
+
+_ENDINGS = ("", "s", "es", "ed", "d", "ing")
+
+
+def _family(key: str, usage: Usage) -> tuple[int, int]:
+    """How often the stream writes a word in lower case and with a capital: counting its
+    regular forms when it has seen too little of this one and never with a capital ("lifts"
+    as "lift", "lifted"; not "united" as "unit")."""
+    lower, capital = usage.lower.get(key, 0), usage.capital.get(key, 0)
+    if lower + capital >= USAGE_MIN_SEEN or capital:
+        return lower, capital
+    stems = {key} | {
+        key[: -len(e)] for e in _ENDINGS[1:] if key.endswith(e) and len(key) > len(e) + 2
+    }
+    if key.endswith("ies"):
+        stems.add(key[:-3] + "y")
+    forms = {stem + e for stem in stems for e in _ENDINGS}
+    forms |= {stem[:-1] + "ies" for stem in stems if stem.endswith("y")}
+    return sum(usage.lower.get(f, 0) for f in forms), sum(usage.capital.get(f, 0) for f in forms)
+
+
+def _paired(i: int, cores: Sequence[str], usage: Usage) -> bool:
+    """Whether word `i` and a capitalised neighbour make a name the stream writes as one."""
+
+    def key(j: int) -> str:
+        word = cores[j] if 0 <= j < len(cores) else ""
+        return fold(_POSSESSIVE.sub("", word)) if word[:1].isupper() else ""
+
+    # words and spaces alternate in `cores`: the neighbours are two away
+    here, before, after = key(i), key(i - 2), key(i + 2)
+    return bool(here) and any(
+        usage.pairs.get(f"{a} {b}", 0) >= PAIR_SEEN
+        for a, b in ((before, here), (here, after))
+        if a and b
+    )
+
 
 # Words that follow a name without making it an adjective ("the Fed in", "the Fed says")
 _NOT_A_NOUN_WORDS = "in with for at on over from by into to as and or but of after amid " + (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trendbot import safety, themes
+from trendbot import entities, safety, themes
 from trendbot.settings import BrandSettings, ThemeSettings
 from trendbot.topics import TopicModel
 
@@ -60,7 +60,7 @@ def make_safety(
         blocked_topics=tuple(
             safety.BlockedTopic(t.name, t.keywords, t.examples) for t in s.blocked_topics
         ),
-        competitors=s.competitors,
+        competitors=entities.rivals(s.competitors),
         blocked_terms=s.blocked_terms,
         use_builtin=s.builtin,
     )

@@ -206,6 +206,12 @@ class _TermVerdict:
     reason: str
 
 
+def _avoid(brand: BrandSettings) -> DraftCheck:
+    """What a draft never says: the brand's competitors, as the news names them, and its
+    blocked terms."""
+    return terms_check((*entities.rivals(brand.safety.competitors), *brand.safety.blocked_terms))
+
+
 def terms_check(terms: Sequence[str]) -> DraftCheck:
     """A lexical check on `terms` (whole words, case and accents ignored), for when no
     SafetyFilter is at hand."""
@@ -253,7 +259,7 @@ def draft_pitch(
     template draft fails the checks.
     """
     check = check or terms_check(brand.safety.blocked_terms)
-    checks = _Checks(settings, check, terms_check(brand.safety.competitors))
+    checks = _Checks(settings, check, terms_check(entities.rivals(brand.safety.competitors)))
     note = ""
     if writer is not None and not isinstance(writer, TemplateWriter):
         try:
@@ -430,7 +436,7 @@ def hashtag(term: str) -> str | None:
 def story_names(story: PitchInput, brand: BrandSettings, limit: int = 3) -> list[str]:
     """What the story is about, in names (trending searches first), minus any naming a
     competitor or a blocked term: the subject of the draft and its tags."""
-    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
+    avoid = _avoid(brand)
     titles = story.titles or (story.label,)
     names = entities.subject(titles, story.trending_terms, limit=limit + 2)
     return [n for n in names if avoid(n).level != "blocked"][:limit]
@@ -446,8 +452,9 @@ def _complete_tags(
     own; so is a vague two-letter one
     (`_vague_tag`: `#AI`), a nationality (`#Brazilian`) and anything naming a competitor or a
     blocked term."""
-    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
-    own = {t.casefold() for t in brand.hashtags} | {(hashtag(brand.name) or "").casefold()}
+    avoid = _avoid(brand)
+    # written with or without its "#" in feeds.yaml
+    own = {t.casefold() for h in (*brand.hashtags, brand.name) if (t := hashtag(h))}
     titles = story.titles or (story.label,)
     searched = {t.casefold() for term in story.trending_terms if (t := hashtag(term))}
     text = _words(" ".join(titles))
@@ -1168,7 +1175,7 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
     it is a name or a rare word the brand's readers understand, and not already one of `names`; else
     "". A common word ("fall", "neige") says nothing sure: "Stocks fall" is no autumn story."""
     titles = [_words(t) for t in story.titles or (story.label,)]
-    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
+    avoid = _avoid(brand)
     told = " ".join(_words(n) for n in names)
     for keyword in story.theme.keywords:
         words = _words(keyword)
@@ -1268,7 +1275,7 @@ def story_lead(
     # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
     leads = [
         (said, lead)
-        for said, lead in _leads(story, brand, lang)
+        for said, lead in _leads(story, brand, lang, names)
         if lang == "en" or any(_leads_with(lead, n) for n in names)
     ]
 
@@ -1330,12 +1337,16 @@ def _plurals(folded: str) -> set[str]:
     return {folded, f"{folded[:-1]}s ", f"{folded[:-1]}es "}
 
 
-def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str, str]]:
+def _leads(
+    story: PitchInput, brand: BrandSettings, lang: str, names: Sequence[str] = ()
+) -> list[tuple[str, str]]:
     """Every clause of the story's headlines that could open a draft, with its headline's
     words: the story's own headline first, then the others that say much the same, oldest first
     (they come newest first): the first reports say what happened, later ones react ("Brands
-    are loving…"); then the headlines of the other events the story took in."""
-    avoid = terms_check((*brand.safety.competitors, *brand.safety.blocked_terms))
+    are loving…"); then the headlines of the other events the story took in. A Title Case
+    headline comes after the sentence-case ones, as the recent stream writes its words
+    (`entities.sentence_case`, which keeps the capitals of `names`), or not at all."""
+    avoid = _avoid(brand)
     titles = story.titles[::-1] or (story.label,)
     if story.label in titles:
         titles = (story.label, *(t for t in titles if t != story.label))
@@ -1345,15 +1356,19 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
     shared = {t: _shared(story.label, t) for t in titles}
     enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
-    found = []  # (of another event, cut before a second verb, the headline's words, the lead)
+    found = []  # (of another event, recased, cut before a second verb, headline words, lead)
+    told = entities.Usage.of(story.titles)  # how its own sentence-case headlines write words
     for title in titles:
         other = shared[title] < enough
         title = entities.strip_publisher(title)
         said_in = base_language(detect_language(title))
         if said_in not in (None, lang):
             continue
-        if entities.title_case(entities.headline_tokens(title)):
-            continue  # which capitals are names is guesswork there: "Kash patel slams…"
+        recased = entities.title_case(entities.headline_tokens(title))
+        if recased:  # which capitals are names: the stream tells, or it is guesswork
+            title = entities.sentence_case(title, story.usage, names, told)
+            if not title:
+                continue
         for clause, end in _clauses(title):
             # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
             titled = end.strip() == "." and (_fold(clause).split() or [""])[-1] in entities.TITLES
@@ -1366,12 +1381,12 @@ def _leads(story: PitchInput, brand: BrandSettings, lang: str) -> list[tuple[str
             copied = bool(copied_run(lead, story.titles))
             if not foreign and not copied and avoid(lead).level != "blocked":
                 cut = _words(clause).startswith(_words(lead) + "and ")
-                found.append((other, cut, _words(title), lead))
+                found.append((other, recased, cut, _words(title), lead))
     # A lead cut before its second verb ("Microsoft revamps Xbox Game Pass plans | and hikes…")
     # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
     # price of Xbox Game Pass."); never one of another event the story took in.
-    whole = {(other, lead.split()[0]) for other, cut, _, lead in found if not cut}
-    found.sort(key=lambda f: (f[0], f[1] and (f[0], f[3].split()[0]) in whole))
+    whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
+    found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
     return [(said, lead) for *_, said, lead in found]
 
 
@@ -2048,7 +2063,7 @@ def build_messages(
     as chat messages."""
     language = _LANGUAGE_NAMES.get(brand.language[:2], brand.language)
     mentions = ", ".join(settings.allowed_mentions)
-    never = [*brand.safety.competitors, *brand.safety.blocked_terms]
+    never = [*entities.rivals(brand.safety.competitors), *brand.safety.blocked_terms]
     avoid = f"- Never write these words: {', '.join(never)}.\n" if never else ""
     shown = ""
     if examples:
