@@ -505,8 +505,14 @@ def test_sentence_case_keeps_names_dates_and_abbreviations_and_asks_the_story() 
     assert sentence_case("Why Fans May Get Snow", may) == "Why fans may get snow"
     dept = Usage.of([*_WRITTEN, *(f"Justice Dept. says {w}" for w in ("no", "yes", "maybe")),
                      *(f"Officials say {w}" for w in ("no", "yes", "maybe"))])  # fmt: skip
-    assert sentence_case("Justice Dept. Says Fans Get Snow", dept) == (
-        "Justice Dept. says fans get snow"
+    assert sentence_case("Fans Say Justice Dept. Gets Snow", dept) == (
+        "Fans say Justice Dept. gets snow"  # "Justice" names what "Dept." abbreviates
+    )
+    plans = Usage.of([*_WRITTEN, *(f"Why fans get a plan {w}" for w in ("now", "today", "again"))])
+    assert sentence_case("Why Fans Get Plan A", plans) == "Why fans get plan A"  # no article
+    # a name of several words keeps its capitals where it stands whole, before a comma too
+    assert sentence_case("Snow at Ice Castle, Fans Get Snow", usage, ["Ice Castle"]) == (
+        "Snow at Ice Castle, fans get snow"
     )
     flurries = Usage.of(["Storm to bring flurries to the Northeast", "Snow and flurries expected"])
     assert sentence_case("Storm Brings Flurries to the Northeast", usage, story=flurries) == (

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from trendbot.calibration import for_model
-from trendbot.entities import rivals
-from trendbot.fit import make_safety
+from trendbot.entities import find_short_name, short_names
+from trendbot.fit import held_keywords, make_safety
 from trendbot.safety import (
     BUILTIN,
     REPEATED,
@@ -577,11 +577,18 @@ def test_a_competitor_in_a_story_asks_for_caution() -> None:
 
 def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
     """ "JDE Peet's" names "Peet's Coffee": a longer name's first word names the competitor when
-    it is rare; a common one never does ("Mint Mobile" is not every story about mint, "Gold's
-    Gym" not every story about gold's rally). Wired as the pipeline builds the filter."""
-    assert rivals(["Peet's Coffee", "Krispy Kreme", "Mint Mobile", "Google Fi", "Gold's Gym",
-                   "Dunkin"]) == ("Peet's Coffee", "Peet", "Krispy Kreme", "Krispy",
-                                  "Mint Mobile", "Google Fi", "Gold's Gym", "Dunkin")  # fmt: skip
+    it is rare, and only written with its capital; a common one never does ("Mint Mobile" is
+    not every story about mint, "Smoothie King" not every smoothie, "Gold's Gym" not gold's
+    rally), nor the first word of the brand's own name. Wired as the pipeline builds it."""
+    names = ["Peet's Coffee", "Krispy Kreme", "Mint Mobile", "Google Fi", "Gold's Gym", "Dunkin",
+             "Smoothie King", "Celsius Holdings", "PEET'S COFFEE", "", "Kettle Co"]  # fmt: skip
+    assert short_names(names, own="Kettle & Crumb") == {
+        "Peet": "Peet's Coffee",
+        "Krispy": "Krispy Kreme",
+        "PEET": "PEET'S COFFEE",
+    }
+    assert find_short_name("JDE Peet’s deal", {"Peet": "Peet's Coffee"}) == "Peet"
+    assert find_short_name("peet moss and peets", {"Peet": "Peet's Coffee"}) == ""
     brand = BrandSettings(
         name="Kettle",
         themes=(ThemeSettings(name="coffee", keywords=("coffee",)),),
@@ -591,9 +598,14 @@ def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
     texts = ["Keurig Dr Pepper agrees €16bn deal to buy coffee group JDE Peet’s",
              "Mint and basil: the herbs of the summer"]  # fmt: skip
     deal, herbs = f.check(texts, encode(texts))
-    assert (deal.level, deal.category, deal.evidence) == ("caution", "competitor", "Peet")
+    assert (deal.level, deal.category, deal.evidence) == ("caution", "competitor", "Peet's Coffee")
+    assert "'Peet' (Peet's Coffee)" in deal.reason
     assert herbs.level == "safe"
     assert f.check_draft("Peet’s is ours now? Lol, never.").level == "blocked"
+    assert f.check_draft("A peet of coffee").level == "safe"
+    # a theme keyword that is a competitor's short name: `config check` warns
+    peet = brand.model_copy(update={"themes": (ThemeSettings(name="c", keywords=("Peet",)),)})
+    assert [w for w in held_keywords(peet) if "'Peet' is also in safety.competitors" in w]
 
 
 def test_drafts_never_mock_or_compare_a_competitor() -> None:

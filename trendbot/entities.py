@@ -100,19 +100,31 @@ def is_acronym(word: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isupper() and any(c.isalpha() for c in letters)
 
 
-def rivals(competitors: Sequence[str]) -> tuple[str, ...]:
-    """The brand's competitors as the news names them: each name, and the first word of a
-    longer one when that word is rare enough to name it alone ("Peet" of "Peet's Coffee" in
-    "JDE Peet's", "Krispy" of "Krispy Kreme"); not a common one ("Mint" of "Mint Mobile",
-    "Google" of "Google Fi", "Gold" of "Gold's Gym": gold is news)."""
-    out = []
+# A competitor's short name: the first word of a longer name, when it is this rare (Zipf): "Peet"
+# 2.5, "Krispy" 2.6, "Xfinity" 2.8; not "Smoothie" 3.25 (Smoothie King), "Domino" 3.3, "Celsius"
+# 3.3, "Chime" 3.1, "Mint" 3.9, "Google" 4.9.
+SHORT_NAME_ZIPF = 3.0
+
+
+def short_names(competitors: Sequence[str], own: str = "") -> dict[str, str]:
+    """The brand's competitors as the news shortens them, each to its full name: the first word
+    of a longer name when it is rare enough to name it alone ("Peet" of "Peet's Coffee", in
+    "JDE Peet's"), never the first word of the brand's own name (`own`)."""
+    mine = fold(own.split()[0]) if own.split() else ""
+    out: dict[str, str] = {}
     for name in competitors:
-        out.append(name)
-        first, *rest = name.split()
-        bare = _POSSESSIVE.sub("", first)
-        if rest and bare[:1].isupper() and len(bare) >= 4 and zipf(bare) < RARE_ZIPF:
-            out.append(bare)
-    return tuple(dict.fromkeys(out))
+        first, *rest = name.split() or [""]
+        bare = re.sub(r"(?i)['’]s$", "", first)
+        rare = len(bare) >= 4 and zipf(bare) < SHORT_NAME_ZIPF
+        if rest and bare[:1].isupper() and rare and fold(bare) != mine:
+            out.setdefault(bare, name)
+    return out
+
+
+def find_short_name(text: str, short: Mapping[str, str]) -> str:
+    """The first of `short`'s names that `text` writes with its capital, as a whole word
+    ("JDE Peet’s" finds "Peet"); a word in lower case is no name ("a smoothie")."""
+    return next((n for n in short if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)), "")
 
 
 def is_common_word(term: str) -> bool:
@@ -914,8 +926,11 @@ _OPENING = re.compile(r"^[\"'‘“«]")
 _CLOSING = re.compile(r"[\"'’”»][,.:;?!]*$")
 _ENCLITIC = re.compile(r"(?i)['’](?:s|re|ll|ve|d|m)$")
 # a full stop after these ends no sentence: "Justice Dept. Says", "Warner Bros. Rallies"
-_SHORT_WORDS = "dept bros inc corp co ltd jr sr st dr mr mrs ms vs no gen univ assn intl govt"
-_SHORT = frozenset(_SHORT_WORDS.split()) | TITLES
+ABBREVIATIONS = "Dept Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms Govt Intl Assn Univ"
+_SHORT = frozenset(fold(ABBREVIATIONS).split()) | {"vs", "no", "gen"} | TITLES
+# "Plan A", "Class A shares", "Series A funding": a letter, no article
+_LETTERED_WORDS = "plan class series vitamin type grade tier phase"
+_LETTERED = frozenset(_LETTERED_WORDS.split())
 # the months that are words too: a month after these or before a number ("in May", "May 5")
 _DATES = frozenset(
     f"{_MONTH_NAMES} monday tuesday wednesday thursday friday saturday sunday".split()
@@ -935,16 +950,13 @@ def sentence_case(
     its own sentence-case headlines (`story`) decide a word the stream leaves undecided."""
     if not any(c.islower() for c in title):
         return ""
-    folded = " " + " ".join(fold(title).split()) + " "
-    kept = {
-        fold(w) for n in names if len(n.split()) > 1 and f" {fold(n)} " in folded for w in n.split()
-    }
     # words at even places, what separates them (spaces, a dash inside "Million—Here's") at odd
     pieces = re.split(r"(\s+|[—–])", title)
     cores = [
         "" if i % 2 else _EDGES.match(p).group(2)  # type: ignore[union-attr]
         for i, p in enumerate(pieces)
     ]
+    kept = _named_at(cores, names)
     out, opens, quoted = [], True, False  # a clause's first word keeps its capital
     for i, piece in enumerate(pieces):
         if i % 2 or not piece:
@@ -953,7 +965,8 @@ def sentence_case(
             continue
         core = cores[i]
         quoted = quoted or bool(_OPENING.match(piece))
-        if opens or fold(_POSSESSIVE.sub("", core)) in kept:
+        abbreviated = piece.endswith(".") and fold(core) in _SHORT  # "Dept.", "Bros."
+        if opens or i in kept or abbreviated or _before_abbreviation(i, cores, pieces):
             told: str | None = core
         elif quoted and core[:1].isupper():
             return ""
@@ -965,6 +978,25 @@ def sentence_case(
         quoted = quoted and not _CLOSING.search(piece)
         opens = _ends_clause(piece, core)
     return "".join(out)
+
+
+def _named_at(cores: Sequence[str], names: Sequence[str]) -> set[int]:
+    """The places of `cores` where a name of several words stands whole."""
+    words = [(i, fold(_POSSESSIVE.sub("", c))) for i, c in enumerate(cores) if c]
+    places: set[int] = set()
+    for name in names:
+        parts = [fold(_POSSESSIVE.sub("", w)) for w in name.split()]
+        for start in range(len(words) - len(parts) + 1) if len(parts) > 1 else ():
+            if [w for _, w in words[start : start + len(parts)]] == parts:
+                places.update(i for i, _ in words[start : start + len(parts)])
+    return places
+
+
+def _before_abbreviation(i: int, cores: Sequence[str], pieces: Sequence[str]) -> bool:
+    """Whether word `i` names what an abbreviation after it abbreviates: "Justice Dept.",
+    "Warner Bros."."""
+    after = i + 2
+    return after < len(pieces) and pieces[after].endswith(".") and fold(cores[after]) in _SHORT
 
 
 def _ends_clause(piece: str, core: str) -> bool:
@@ -992,13 +1024,14 @@ def _told(
         if key not in _MODAL_MONTHS or dated:
             return core
     told = []
+    lettered = i >= 2 and fold(cores[i - 2]) in _LETTERED
     for part in core.split("-"):
         base = _ENCLITIC.sub("", part)
         # "McDonald", "YouTube", "MAGA-Sphere", "3-Year" (its "Year" is told); "Plan A"
         if (
             any(c.isupper() for c in part[1:])
             or any(c.isdigit() for c in part)
-            or (len(part) == 1 and (part != "A" or not cores[i + 2 : i + 3]))
+            or (len(part) == 1 and (part != "A" or not cores[i + 2 : i + 3] or lettered))
         ):
             told.append(part)
             continue

@@ -60,7 +60,8 @@ def make_safety(
         blocked_topics=tuple(
             safety.BlockedTopic(t.name, t.keywords, t.examples) for t in s.blocked_topics
         ),
-        competitors=entities.rivals(s.competitors),
+        competitors=s.competitors,
+        brand=brand.name,
         blocked_terms=s.blocked_terms,
         use_builtin=s.builtin,
     )
@@ -79,7 +80,8 @@ def held_keywords(brand: BrandSettings) -> list[str]:
         for topic in s.blocked_topics
         for k in topic.keywords
     ]
-    held += [(c, "competitors", "held for an editor", False) for c in s.competitors]
+    rivals = [*s.competitors, *entities.short_names(s.competitors, brand.name)]
+    held += [(c, "competitors", "held for an editor", False) for c in rivals]
     return [
         f"brand {brand.name!r}: theme {theme.name!r} keyword {keyword!r} is also in"
         f" safety.{where}: the stories naming it are {fate}, never pitched on their own; remove"

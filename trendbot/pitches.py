@@ -206,10 +206,19 @@ class _TermVerdict:
     reason: str
 
 
-def _avoid(brand: BrandSettings) -> DraftCheck:
-    """What a draft never says: the brand's competitors, as the news names them, and its
-    blocked terms."""
-    return terms_check((*entities.rivals(brand.safety.competitors), *brand.safety.blocked_terms))
+def _avoid(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftCheck:
+    """What a draft never says: the brand's competitors, also as the news shortens their names
+    (`entities.short_names`), and its blocked terms."""
+    terms = (*brand.safety.competitors, *(brand.safety.blocked_terms if blocked_terms else ()))
+    check = terms_check(terms)
+    short = entities.short_names(brand.safety.competitors, brand.name)
+
+    def avoid(text: str) -> VerdictLike:
+        verdict = check(text)
+        name = "" if verdict.level == "blocked" else entities.find_short_name(text, short)
+        return _TermVerdict("blocked", f"contains {name!r} ({short[name]})") if name else verdict
+
+    return avoid
 
 
 def terms_check(terms: Sequence[str]) -> DraftCheck:
@@ -259,7 +268,7 @@ def draft_pitch(
     template draft fails the checks.
     """
     check = check or terms_check(brand.safety.blocked_terms)
-    checks = _Checks(settings, check, terms_check(entities.rivals(brand.safety.competitors)))
+    checks = _Checks(settings, check, _avoid(brand, blocked_terms=False))
     note = ""
     if writer is not None and not isinstance(writer, TemplateWriter):
         try:
@@ -1200,7 +1209,7 @@ LEAD_WORDS = COPY_RUN - 1
 LEAD_MIN_WORDS = 3
 # (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
 # Anniversary" are one clause)
-_ABBREVIATIONS = "Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms " + (
+_ABBREVIATIONS = f"{entities.ABBREVIATIONS} " + (
     entities.MONTH_SHORT.title()  # "jackpot on Nov. 14"
 )
 _NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
@@ -2063,7 +2072,8 @@ def build_messages(
     as chat messages."""
     language = _LANGUAGE_NAMES.get(brand.language[:2], brand.language)
     mentions = ", ".join(settings.allowed_mentions)
-    never = [*entities.rivals(brand.safety.competitors), *brand.safety.blocked_terms]
+    short = entities.short_names(brand.safety.competitors, brand.name)
+    never = [*brand.safety.competitors, *short, *brand.safety.blocked_terms]
     avoid = f"- Never write these words: {', '.join(never)}.\n" if never else ""
     shown = ""
     if examples:

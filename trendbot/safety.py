@@ -35,7 +35,7 @@ from typing import Literal
 
 import numpy as np
 
-from trendbot import calibration
+from trendbot import calibration, entities
 from trendbot.lang import detect_language
 from trendbot.themes import fold
 from trendbot.topics import TopicModel
@@ -73,6 +73,7 @@ class SafetyRules:
     competitors: tuple[str, ...] = ()
     blocked_terms: tuple[str, ...] = ()
     use_builtin: bool = True
+    brand: str = ""  # its own name: never a competitor's short name
 
 
 @dataclass(frozen=True)
@@ -736,6 +737,7 @@ class SafetyFilter:
             else []
         )
         self._competitors = [(name, _Terms([name])) for name in rules.competitors]
+        self._short = entities.short_names(rules.competitors, rules.brand)
         self._denigration = _Terms(DENIGRATION)
 
         # semantic prototypes: built-in sentences and the brand's example headlines
@@ -834,7 +836,7 @@ class SafetyFilter:
             word = self._lexical(text, _without_idioms(folded), self._weak)
             abroad = word.level == "safe" and self._match_abroad(folded, topic)
             if abroad and charter < CHARTER_BLOCK:  # not clearly news: a match or a work abroad
-                return self._competitor(folded)
+                return self._competitor(text, folded)
             if topic != "health":
                 word = self._lexical(text, _without_idioms(folded), self._undated)
             agrees = charter >= CHARTER_LIKELY and word.level != "safe"
@@ -847,7 +849,7 @@ class SafetyFilter:
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
         hazard = self._lexical(text, _without_idioms(folded), self._hazards)
         held = hazard if hazard.level != "safe" else None
-        return self._repeated_weak(text) or held or self._competitor(folded)
+        return self._repeated_weak(text) or held or self._competitor(text, folded)
 
     def _repeated_weak(self, text: str) -> Verdict | None:
         """A caution when one of the `REPEATED` words runs through the story's headlines (in
@@ -907,16 +909,18 @@ class SafetyFilter:
         same = [i for i in mine if self._proto_lang[i] == language]
         return self._proto_text[max(same or mine, key=lambda i: sims[i])] if mine else ""
 
-    def _competitor(self, folded: str) -> Verdict:
-        for name, terms in self._competitors:
-            if terms.find(folded):
-                return Verdict(
-                    "caution",
-                    f"competitor: mentions {name!r}: no mockery, no comparison",
-                    "competitor",
-                    name,
-                )
-        return SAFE
+    def _competitor(self, text: str, folded: str) -> Verdict:
+        found = next((name for name, terms in self._competitors if terms.find(folded)), "")
+        short = "" if found else entities.find_short_name(text, self._short)
+        if not (found or short):
+            return SAFE
+        said = f"{short!r} ({self._short[short]})" if short else repr(found)
+        return Verdict(
+            "caution",
+            f"competitor: mentions {said}: no mockery, no comparison",
+            "competitor",
+            found or self._short[short],
+        )
 
     def check_draft(self, draft: str) -> Verdict:
         """A pitch's own text, before it leaves: lexical only, weak terms ignored."""
@@ -924,24 +928,27 @@ class SafetyFilter:
         verdict = self._strong_hit(draft, folded)
         if verdict.blocked:
             return verdict
-        for name, terms in self._competitors:
-            if terms.find(folded):
-                word = self._denigration.find(folded)
-                if word:
-                    return Verdict(
-                        "blocked",
-                        f"competitor: names {name!r} next to {word!r}: the charter forbids "
-                        "mocking or comparing",
-                        "competitor",
-                        name,
-                    )
-                return Verdict(
-                    "caution",
-                    f"competitor: names {name!r}: check the charter (no mockery, no comparison)",
-                    "competitor",
-                    name,
-                )
-        return verdict
+        name = next((n for n, terms in self._competitors if terms.find(folded)), "")
+        short = "" if name else entities.find_short_name(draft, self._short)
+        if not (name or short):
+            return verdict
+        said = f"{short!r} ({self._short[short]})" if short else repr(name)
+        name = name or self._short[short]
+        word = self._denigration.find(folded)
+        if word:
+            return Verdict(
+                "blocked",
+                f"competitor: names {said} next to {word!r}: the charter forbids mocking or"
+                " comparing",
+                "competitor",
+                name,
+            )
+        return Verdict(
+            "caution",
+            f"competitor: names {said}: check the charter (no mockery, no comparison)",
+            "competitor",
+            name,
+        )
 
     def _check_one(self, text: str, sims: np.ndarray) -> Verdict:
         folded = fold(text)
@@ -963,7 +970,7 @@ class SafetyFilter:
         verdict = self._lexical(text, folded, self._weak)
         if verdict.level != "safe":
             return verdict
-        return self._competitor(folded)
+        return self._competitor(text, folded)
 
     def _strong_hit(self, text: str, folded: str) -> Verdict:
         """The brand's own terms, then the built-in strong words outside set phrases."""
