@@ -510,6 +510,11 @@ def test_sentence_case_keeps_names_dates_and_abbreviations_and_asks_the_story() 
     )
     plans = Usage.of([*_WRITTEN, *(f"Why fans get a plan {w}" for w in ("now", "today", "again"))])
     assert sentence_case("Why Fans Get Plan A", plans) == "Why fans get plan A"  # no article
+    # a title before a name is no abbreviation of it: "hits St. Louis", not "Hits St. Louis"
+    saint = Usage.of(
+        [*_WRITTEN, *(f"Why snow hits St. Louis {w}" for w in ("now", "today", "again"))]
+    )
+    assert sentence_case("Snow Hits St. Louis", saint) == "Snow hits St. Louis"
     # a name of several words keeps its capitals where it stands whole, before a comma too
     assert sentence_case("Snow at Ice Castle, Fans Get Snow", usage, ["Ice Castle"]) == (
         "Snow at Ice Castle, fans get snow"

@@ -581,12 +581,15 @@ def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
     not every story about mint, "Smoothie King" not every smoothie, "Gold's Gym" not gold's
     rally), nor the first word of the brand's own name. Wired as the pipeline builds it."""
     names = ["Peet's Coffee", "Krispy Kreme", "Mint Mobile", "Google Fi", "Gold's Gym", "Dunkin",
-             "Smoothie King", "Celsius Holdings", "PEET'S COFFEE", "", "Kettle Co"]  # fmt: skip
+             "Smoothie King", "Celsius Holdings", "PEET'S COFFEE", "", "Kettle Co",
+             "Dunkin' Donuts"]  # fmt: skip
     assert short_names(names, own="Kettle & Crumb") == {
         "Peet": "Peet's Coffee",
         "Krispy": "Krispy Kreme",
         "PEET": "PEET'S COFFEE",
+        "Dunkin": "Dunkin' Donuts",
     }
+    assert short_names(["Peet's Tea"], own="Peet's Coffee") == {}  # the brand's own word
     assert find_short_name("JDE Peet’s deal", {"Peet": "Peet's Coffee"}) == "Peet"
     assert find_short_name("peet moss and peets", {"Peet": "Peet's Coffee"}) == ""
     brand = BrandSettings(

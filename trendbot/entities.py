@@ -110,11 +110,11 @@ def short_names(competitors: Sequence[str], own: str = "") -> dict[str, str]:
     """The brand's competitors as the news shortens them, each to its full name: the first word
     of a longer name when it is rare enough to name it alone ("Peet" of "Peet's Coffee", in
     "JDE Peet's"), never the first word of the brand's own name (`own`)."""
-    mine = fold(own.split()[0]) if own.split() else ""
+    mine = fold(re.sub(r"(?i)['’]s?$", "", own.split()[0])) if own.split() else ""
     out: dict[str, str] = {}
     for name in competitors:
         first, *rest = name.split() or [""]
-        bare = re.sub(r"(?i)['’]s$", "", first)
+        bare = re.sub(r"(?i)['’]s?$", "", first)  # "Peet's", "Dunkin'"
         rare = len(bare) >= 4 and zipf(bare) < SHORT_NAME_ZIPF
         if rest and bare[:1].isupper() and rare and fold(bare) != mine:
             out.setdefault(bare, name)
@@ -928,8 +928,11 @@ _ENCLITIC = re.compile(r"(?i)['’](?:s|re|ll|ve|d|m)$")
 # a full stop after these ends no sentence: "Justice Dept. Says", "Warner Bros. Rallies"
 ABBREVIATIONS = "Dept Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms Govt Intl Assn Univ"
 _SHORT = frozenset(fold(ABBREVIATIONS).split()) | {"vs", "no", "gen"} | TITLES
+# ...of which these follow what they abbreviate, a name: "Justice Dept.", "Warner Bros."
+_AFTER_NAMES_WORDS = "dept bros inc corp co ltd jr sr govt intl assn univ"
+_AFTER_NAMES = frozenset(_AFTER_NAMES_WORDS.split())
 # "Plan A", "Class A shares", "Series A funding": a letter, no article
-_LETTERED_WORDS = "plan class series vitamin type grade tier phase"
+_LETTERED_WORDS = "class series vitamin type grade tier phase"  # not "plan": "Plan A Storm"
 _LETTERED = frozenset(_LETTERED_WORDS.split())
 # the months that are words too: a month after these or before a number ("in May", "May 5")
 _DATES = frozenset(
@@ -965,7 +968,7 @@ def sentence_case(
             continue
         core = cores[i]
         quoted = quoted or bool(_OPENING.match(piece))
-        abbreviated = piece.endswith(".") and fold(core) in _SHORT  # "Dept.", "Bros."
+        abbreviated = piece.endswith(".") and fold(core) in _SHORT - {"vs"}  # "Dept.", "St."
         if opens or i in kept or abbreviated or _before_abbreviation(i, cores, pieces):
             told: str | None = core
         elif quoted and core[:1].isupper():
@@ -996,7 +999,9 @@ def _before_abbreviation(i: int, cores: Sequence[str], pieces: Sequence[str]) ->
     """Whether word `i` names what an abbreviation after it abbreviates: "Justice Dept.",
     "Warner Bros."."""
     after = i + 2
-    return after < len(pieces) and pieces[after].endswith(".") and fold(cores[after]) in _SHORT
+    return (
+        after < len(pieces) and pieces[after].endswith(".") and fold(cores[after]) in _AFTER_NAMES
+    )
 
 
 def _ends_clause(piece: str, core: str) -> bool:
