@@ -584,6 +584,17 @@ def test_a_story_told_only_in_title_case_is_led_as_the_stream_writes_its_words()
     assert body(draft_pitch(both, BRAND_EN, SETTINGS)).startswith("Nvidia shares soar"), both
 
 
+def test_a_title_case_headline_is_told_as_the_storys_own_headlines_write_its_words() -> None:
+    """ "Zorvex" and "arena" are words the month never wrote; the story's other headline (a
+    question, no lead itself) writes them, twice each and one way: the Title Case one is told."""
+    titles = ("Zorvex Arena Opens Early for Fans",
+              "Is the arena in Zorvex open? Why the arena in Zorvex fills")  # fmt: skip
+    month = Usage.of([f"Rink opens early for fans {w}" for w in ("now", "today", "again")])
+    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",), keywords=(), usage=month)  # fmt: skip
+    assert body(draft_pitch(s, BRAND_EN, SETTINGS)).startswith("Zorvex arena opens early for fans.")
+
+
 def test_a_region_named_as_a_place_is_told_with_the() -> None:
     titles = (
         "Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
