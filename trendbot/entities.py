@@ -104,17 +104,18 @@ def is_acronym(word: str) -> bool:
 # 2.5, "Krispy" 2.6, "Xfinity" 2.8; not "Smoothie" 3.25 (Smoothie King), "Domino" 3.3, "Celsius"
 # 3.3, "Chime" 3.1, "Mint" 3.9, "Google" 4.9.
 SHORT_NAME_ZIPF = 3.0
+_OWNER_END = re.compile(r"(?i)['’]s?$")  # "Peet's", "Dunkin'"
 
 
 def short_names(competitors: Sequence[str], own: str = "") -> dict[str, str]:
     """The brand's competitors as the news shortens them, each to its full name: the first word
     of a longer name when it is rare enough to name it alone ("Peet" of "Peet's Coffee", in
     "JDE Peet's"), never the first word of the brand's own name (`own`)."""
-    mine = fold(re.sub(r"(?i)['’]s?$", "", own.split()[0])) if own.split() else ""
+    mine = fold(_OWNER_END.sub("", own.split()[0])) if own.split() else ""
     out: dict[str, str] = {}
     for name in competitors:
         first, *rest = name.split() or [""]
-        bare = re.sub(r"(?i)['’]s?$", "", first)  # "Peet's", "Dunkin'"
+        bare = _OWNER_END.sub("", first)
         rare = len(bare) >= 4 and zipf(bare) < SHORT_NAME_ZIPF
         if rest and bare[:1].isupper() and rare and fold(bare) != mine:
             out.setdefault(bare, name)
@@ -925,12 +926,12 @@ _CONTRACTED = re.compile(r"(?i)n['’]t$")
 _OPENING = re.compile(r"^[\"'‘“«]")
 _CLOSING = re.compile(r"[\"'’”»][,.:;?!]*$")
 _ENCLITIC = re.compile(r"(?i)['’](?:s|re|ll|ve|d|m)$")
-# a full stop after these ends no sentence: "Justice Dept. Says", "Warner Bros. Rallies"
-ABBREVIATIONS = "Dept Bros Inc Corp Co Ltd Jr Sr St Dr Mr Mrs Ms Govt Intl Assn Univ"
+# a full stop after these ends no sentence: "Justice Dept. Says", "Warner Bros. Rallies"; the
+# first ones follow the name they abbreviate, the others come before one ("St. Louis")
+_AFTER_A_NAME = "Dept Bros Inc Corp Co Ltd Jr Sr Govt Intl Assn Univ"
+ABBREVIATIONS = f"{_AFTER_A_NAME} St Dr Mr Mrs Ms"
 _SHORT = frozenset(fold(ABBREVIATIONS).split()) | {"vs", "no", "gen"} | TITLES
-# ...of which these follow what they abbreviate, a name: "Justice Dept.", "Warner Bros."
-_AFTER_NAMES_WORDS = "dept bros inc corp co ltd jr sr govt intl assn univ"
-_AFTER_NAMES = frozenset(_AFTER_NAMES_WORDS.split())
+_AFTER_NAMES = frozenset(fold(_AFTER_A_NAME).split())
 # "Plan A", "Class A shares", "Series A funding": a letter, no article
 _LETTERED_WORDS = "class series vitamin type grade tier phase"  # not "plan": "Plan A Storm"
 _LETTERED = frozenset(_LETTERED_WORDS.split())

@@ -909,17 +909,21 @@ class SafetyFilter:
         same = [i for i in mine if self._proto_lang[i] == language]
         return self._proto_text[max(same or mine, key=lambda i: sims[i])] if mine else ""
 
+    def _rival(self, text: str, folded: str) -> tuple[str, str]:
+        """The competitor `text` names, as feeds.yaml lists it, and as a reason says it ("'Peet'
+        (Peet's Coffee)" for a short name); ("", "") for none."""
+        name = next((n for n, terms in self._competitors if terms.find(folded)), "")
+        if name:
+            return name, repr(name)
+        short = entities.find_short_name(text, self._short)
+        return (self._short[short], f"{short!r} ({self._short[short]})") if short else ("", "")
+
     def _competitor(self, text: str, folded: str) -> Verdict:
-        found = next((name for name, terms in self._competitors if terms.find(folded)), "")
-        short = "" if found else entities.find_short_name(text, self._short)
-        if not (found or short):
+        name, said = self._rival(text, folded)
+        if not name:
             return SAFE
-        said = f"{short!r} ({self._short[short]})" if short else repr(found)
         return Verdict(
-            "caution",
-            f"competitor: mentions {said}: no mockery, no comparison",
-            "competitor",
-            found or self._short[short],
+            "caution", f"competitor: mentions {said}: no mockery, no comparison", "competitor", name
         )
 
     def check_draft(self, draft: str) -> Verdict:
@@ -928,12 +932,9 @@ class SafetyFilter:
         verdict = self._strong_hit(draft, folded)
         if verdict.blocked:
             return verdict
-        name = next((n for n, terms in self._competitors if terms.find(folded)), "")
-        short = "" if name else entities.find_short_name(draft, self._short)
-        if not (name or short):
+        name, said = self._rival(draft, folded)
+        if not name:
             return verdict
-        said = f"{short!r} ({self._short[short]})" if short else repr(name)
-        name = name or self._short[short]
         word = self._denigration.find(folded)
         if word:
             return Verdict(
