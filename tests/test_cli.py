@@ -68,7 +68,7 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         "feeds:\n  - name: n\n    url: https://example.com/rss\n    language: en\n"
         "brand:\n  name: Bunhaus\n  themes:\n    - name: food\n"
         '      keywords: ["McDonald\'s menu", burger, product recalls, Burgerville]\n'
-        "  safety:\n    competitors: [mcdonald’s, Burger King, Burger]\n"
+        "  safety:\n    competitors: [mcdonald’s, Burger King, Burger, Krispy Kreme]\n"
         "    blocked_terms: [recall]\n"
         "    blocked_topics: [{name: safety, keywords: [Burgerville]}]\n",
         encoding="utf-8",
@@ -90,6 +90,10 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         " safety.blocked_topics (safety): the stories naming it are blocked, never pitched on"
         " their own; remove it from one of them",
     ]  # "Burgerville" is no competitor "Burger": a competitor is a whole name
+    # which first words count alone is shown, not left to a rarity threshold to guess
+    assert "competitors also caught by their first word: 'Krispy' (Krispy Kreme)\n" in (
+        result.output
+    )
 
 
 def test_bad_config_is_one_line_per_mistake_and_exit_1(tmp_path: Path) -> None:

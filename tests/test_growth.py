@@ -142,6 +142,15 @@ def test_explain_says_reach_time_and_error() -> None:
     assert g.explain() == "expected to reach ~40 sources in 6 h (±30 %)"
     assert g.explain("fr") == "devrait atteindre ~40 sources en 6 h (±30 %)"
     assert "within the hour" in Growth(6, 0.4, 0.9, 0.3, ()).explain()
+    # the count so far, since the card's momentum counts a recent window only ("2 sources in
+    # 8 h"); a story not expected to grow says so
+    g = Growth(publishers=9.2, hours=0.6, p_big=1.0, error=0.23, parts=(), so_far=8)
+    assert g.explain() == "expected to reach ~9 sources within the hour (8 so far, ±23 %)"
+    assert g.explain("fr") == "devrait atteindre ~9 sources dans l'heure (8 jusqu'ici, ±23 %)"
+    g = Growth(publishers=4.3, hours=0.2, p_big=0.4, error=0.24, parts=(), so_far=4)
+    assert g.explain() == "4 sources so far, not expected to grow (±24 %)"
+    assert g.explain("fr") == "4 sources jusqu'ici, ne devrait plus grandir (±24 %)"
+    assert growth.predict(toy_model(), burst(8, every=20 * 60), NOW, Stream(10, {})).so_far == 8
 
 
 def test_drivers_name_the_largest_parts() -> None:

@@ -185,7 +185,7 @@ def config() -> None:
 @one_line_errors
 def config_check(ctx: Context) -> None:
     """Validate feeds.yaml and print what will run."""
-    from trendbot import embed
+    from trendbot import embed, entities
     from trendbot.fit import held_keywords
 
     s = ctx.settings
@@ -206,6 +206,11 @@ def config_check(ctx: Context) -> None:
         )
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
+        # which first words count alone depends on their rarity: show them, not a threshold
+        short = entities.short_names(brand.safety.competitors, brand.name)
+        if short:
+            named = ", ".join(f"{word!r} ({name})" for word, name in short.items())
+            click.echo(f"    competitors also caught by their first word: {named}")
         for problem in held_keywords(brand):
             click.echo(f"    warning: {problem}")
     click.echo(f"  embedding model: {model} ({why})")

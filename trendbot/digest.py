@@ -74,7 +74,6 @@ class Entry:
     theme: str
     relevance: float
     why_now: str
-    reach: str | None = None  # "~40 sources in 6 h (±30 %)" when the growth model has one
     pitch_id: int | None = None  # the story was pitched already
     caution: str | None = None  # safety's caution reason, shown so editors read the sources
     brand: str = ""  # whose themes it fits: a "Draft a pitch" button drafts for that brand

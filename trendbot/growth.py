@@ -200,20 +200,29 @@ class Growth:
     error: float  # median absolute percentage error of `publishers` at this age (0.3 = 30 %)
     parts: tuple[tuple[str, float], ...]  # (feature, its part of log1p(publishers to come))
     p_enter: float = 0.5  # the model's p_big to enter `rising`
+    so_far: int = 0  # distinct publishers it had when predicted
 
     def explain(self, lang: str = "en") -> str:
-        """`expected to reach ~40 sources in 6 h (±30 %)`."""
+        """`expected to reach ~40 sources in 6 h (12 so far, ±30 %)`. The count so far is said
+        because the card's momentum before it counts a recent window only: "2 sources in 8 h,
+        expected to reach ~9" read as a jump from 2 to 9 of a story that had 8."""
         msg = Messages(lang)
+        publishers, error = round(self.publishers), round(self.error * 100)
+        if self.so_far and publishers <= self.so_far:
+            return msg("growth.stays", so_far=self.so_far, error=error)
         if self.hours < 1:
             when = msg("growth.within_hour")
         else:
             when = msg("growth.in_hours", hours=round(self.hours))
-        return msg(
-            "growth.reach",
-            publishers=round(self.publishers),
-            when=when,
-            error=round(self.error * 100),
-        )
+        if self.so_far:
+            return msg(
+                "growth.reach_from",
+                publishers=publishers,
+                when=when,
+                so_far=self.so_far,
+                error=error,
+            )
+        return msg("growth.reach", publishers=publishers, when=when, error=error)
 
     def drivers(self, lang: str = "en", top: int = 3) -> str:
         """The parts that move the prediction most, in log1p(publishers to come) from a typical
@@ -300,6 +309,7 @@ class GrowthModel:
             error=self.error_at(age_hours),
             parts=tuple((n, round(v, 3)) for n, v in parts),
             p_enter=self.p_enter,
+            so_far=publishers_now,
         )
 
     def error_at(self, age_hours: float) -> float:

@@ -673,6 +673,29 @@ _UP_WORDS = "hike hikes hiked raise raises raised jump jumps jumped rise rises r
 )
 _UP = frozenset(_UP_WORDS.split())
 _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", "gold", "silver"))
+# Words that tell of a slump and little else, read in the story's whole headline too, where the
+# lead may tell its good half ("China's factory output, retail sales growth slump in blow to
+# economy" got "Extra holiday shifts, extra savings. 💪"); `_slump` says where they do not count
+_SLUMP_WORDS = "slump slumps slumped slumping plunge plunges plunged plunging plummet " + (
+    "plummets plummeted plummeting tumble tumbles tumbled tumbling downturn downturns slowdown "
+    "sell-off sell-offs selloff selloffs bankruptcy bankruptcies bankrupt layoff layoffs "
+    "faillite licenciements effondrement degringole degringolent"
+)
+_SLUMP = frozenset(_SLUMP_WORDS.split())
+# ...not after what ends it ("Yankees snap slump", "emerges from bankruptcy", "rebound from
+# the downturn"), nor of a price, a rate or a bad thing, whose fall is good news ("Gas prices
+# plummet", "Inflation slowdown"), nor a dip ("Polar Plunge", "takes the plunge")
+_ENDS_WORDS = "snap snaps snapped end ends ended ending break breaks broke from out avoid " + (
+    "avoids avoided avert averts averted cold polar"
+)
+_ENDS = frozenset(_ENDS_WORDS.split()) | _TAKE  # "takes the plunge"
+_GOOD_TO_FALL = _PRICE | _BAD_TO_FORECAST | frozenset(("rate", "rates", "yields", "prix", "taux"))
+# the cause of the news, not the news: "Stocks rebound after early plunge", "Despite downturn,
+# Costco posts record sales"
+_CAUSE = re.compile(
+    r"^(?:after|amid|despite|apres|malgre)\b[^,;:]*[,;:]|\s(?:after|amid|despite|apres|malgre)\s.*$"
+)
+_BLOW = re.compile(r"\b(?:blow (?:to|for)|dealt a blow|coup dur)\b")
 
 
 def _setback(text: str, *, words_too: bool = True) -> bool:
@@ -687,6 +710,19 @@ def _setback(text: str, *, words_too: bool = True) -> bool:
         any(_pricier(p) or _lowered(p) or _closing(p) for p in parts)
         or _missed_or_hit(words)
         or (words_too and not _SETBACK.isdisjoint(words))
+        or _slump(text)
+    )
+
+
+def _slump(text: str) -> bool:
+    """One of the `_SLUMP` words or a blow, in the part of `text` that tells its news."""
+    news = _CAUSE.sub("", _fold(text).strip())
+    words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", news)
+    return bool(_BLOW.search(news)) or any(
+        w in _SLUMP
+        and _ENDS.isdisjoint(words[max(0, i - 2) : i])
+        and _GOOD_TO_FALL.isdisjoint(words[max(0, i - 3) : i])
+        for i, w in enumerate(words)
     )
 
 

@@ -111,8 +111,8 @@ class Momentum:
 
     def explain(self, lang: str = "en") -> str:
         """One line for a card: `12 sources in 90 min, ×4 the usual rate, in Google Trends ~50k`,
-        then the predicted reach when there is one: `expected to reach ~40 sources in 6 h
-        (±30 %)`."""
+        then the predicted reach when there is one: `expected to reach ~40 sources in 6 h (20 so
+        far, ±30 %)`."""
         msg = Messages(lang)
         window = _duration(self.window_minutes, msg)
         if self.sources_recent == 1:

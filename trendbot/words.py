@@ -80,7 +80,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "digest.theme": ("*{theme}*", "*{theme}*"),
     "digest.entry": ("*{label}* · {why_now}", "*{label}* · {why_now}"),
-    "digest.reach": ("expected {reach}", "attendu : {reach}"),
     "digest.pitched": ("pitched: #{pitch_id}", "proposé : n°{pitch_id}"),
     "digest.caution": ("⚠️ {reason}", "⚠️ {reason}"),
     "button.draft_now": ("Draft a pitch", "Rédiger une proposition"),
@@ -542,6 +541,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "growth.reach": (
         "expected to reach ~{publishers} sources {when} (±{error} %)",
         "devrait atteindre ~{publishers} sources {when} (±{error} %)",
+    ),
+    "growth.reach_from": (
+        "expected to reach ~{publishers} sources {when} ({so_far} so far, ±{error} %)",
+        "devrait atteindre ~{publishers} sources {when} ({so_far} jusqu'ici, ±{error} %)",
+    ),
+    "growth.stays": (
+        "{so_far} sources so far, not expected to grow (±{error} %)",
+        "{so_far} sources jusqu'ici, ne devrait plus grandir (±{error} %)",
     ),
     "growth.within_hour": ("within the hour", "dans l'heure"),
     "growth.in_hours": ("in {hours} h", "en {hours} h"),

@@ -39,8 +39,6 @@ HOME_PITCHES = 10  # a Home tab holds 100 blocks; ten pitches is what an editor 
 
 def _entry_text(entry: Entry, msg: Messages) -> str:
     parts = [msg("digest.entry", label=escape(entry.label), why_now=escape(entry.why_now))]
-    if entry.reach:
-        parts.append(msg("digest.reach", reach=escape(entry.reach)))
     if entry.pitch_id is not None:
         parts.append(msg("digest.pitched", pitch_id=entry.pitch_id))
     if entry.caution:
