@@ -1305,12 +1305,6 @@ def story_lead(
         for part in (_words(" ".join(words[1:])), _words(" ".join(words[:-1])))
         if any(_words(n) not in t and any(f in t for f in _plurals(part)) for t in titles)
     ]
-    # weather news is about its weather, wherever it falls: "Winter storm brings heavy snow" tells
-    # the storm that "Hard to scroll past the Midwest right now." did not (its headlines name the
-    # Midwest only past the lead's last word)
-    told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
-    if weather := _weather(told, news=True):
-        folded_names += [f" {w} " for w in sorted(_WEATHER_NEWS[weather])]
     # "Apple Watches" names "Apple Watch"
     folded_names = [form for n in folded_names for form in _plurals(n)]
     # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
@@ -1614,13 +1608,6 @@ def _lead_from(words: list[str], lang: str) -> str:
                 and _second_verb(words, i, verb)
                 and _run_length(words[:i]) <= LEAD_WORDS
             ]
-            or [  # else before a second thing it did it to: "…brings heavy snow | and…cold"
-                i
-                for i in range(LEAD_MIN_WORDS, len(words))
-                if lang == "en"
-                and _second_object(words, i, verb)
-                and _run_length(words[:i]) <= LEAD_WORDS
-            ]
         )
         # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
         # a word a headline can lose taken out, so it copies no run of COPY_RUN words
@@ -1799,21 +1786,6 @@ def _second_verb(words: Sequence[str], i: int, verb: int) -> bool:
         and words[i + 1][:1].islower()
         and entities.verb_like(words[i + 1])
         and not (after[:1].islower() and entities.verb_like(after))  # "…and teas reduce risk"
-    )
-
-
-def _second_object(words: Sequence[str], i: int, verb: int) -> bool:
-    """Whether `words[i]` is an "and" that adds a second thing to the main verb's object, all
-    in lower case: "Winter storm brings heavy snow | and dangerous cold to West and Midwest".
-    Not after what was said ("Musk says Tesla and SpaceX…": a name), nor a second verb."""
-    return (
-        0 < verb < i - 1
-        and _fold(words[i]) == "and"
-        and _fold(words[verb]) not in _SAID | _SHOWS
-        and all(w[:1].islower() or w[:1].isdigit() for w in words[verb + 1 : i])
-        and i + 1 < len(words)
-        and words[i + 1][:1].islower()
-        and not entities.verb_like(words[i + 1])
     )
 
 
