@@ -149,7 +149,9 @@ def test_explain_says_reach_time_and_error() -> None:
     assert g.explain("fr") == "devrait atteindre ~9 sources dans l'heure (8 jusqu'ici, ±23 %)"
     g = Growth(publishers=4.3, hours=0.2, p_big=0.4, error=0.24, parts=(), so_far=4)
     assert g.explain() == "4 sources so far, not expected to grow (±24 %)"
-    assert g.explain("fr") == "4 sources jusqu'ici, ne devrait plus grandir (±24 %)"
+    assert g.explain("fr") == "4 sources jusqu'ici, ne devrait pas grandir (±24 %)"
+    one = Growth(publishers=1.2, hours=0.2, p_big=0.1, error=0.24, parts=(), so_far=1)
+    assert one.explain() == "1 source so far, not expected to grow (±24 %)"
     assert growth.predict(toy_model(), burst(8, every=20 * 60), NOW, Stream(10, {})).so_far == 8
 
 

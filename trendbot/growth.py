@@ -209,7 +209,8 @@ class Growth:
         msg = Messages(lang)
         publishers, error = round(self.publishers), round(self.error * 100)
         if self.so_far and publishers <= self.so_far:
-            return msg("growth.stays", so_far=self.so_far, error=error)
+            key = "growth.stays_one" if self.so_far == 1 else "growth.stays"
+            return msg(key, so_far=self.so_far, error=error)
         if self.hours < 1:
             when = msg("growth.within_hour")
         else:

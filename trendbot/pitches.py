@@ -685,11 +685,14 @@ _SLUMP = frozenset(_SLUMP_WORDS.split())
 # ...not after what ends it ("Yankees snap slump", "emerges from bankruptcy", "rebound from
 # the downturn"), nor of a price, a rate or a bad thing, whose fall is good news ("Gas prices
 # plummet", "Inflation slowdown"), nor a dip ("Polar Plunge", "takes the plunge")
-_ENDS_WORDS = "snap snaps snapped end ends ended ending break breaks broke from out avoid " + (
-    "avoids avoided avert averts averted cold polar"
+_ENDS_WORDS = "snap snaps snapped end ends ended ending break breaks broke out avoid avoids " + (
+    "avoided avert averts averted emerge emerges emerged exit exits exited recover recovers "
+    "recovered rebound rebounds rebounded no cold polar"
 )
 _ENDS = frozenset(_ENDS_WORDS.split()) | _TAKE  # "takes the plunge"
-_GOOD_TO_FALL = _PRICE | _BAD_TO_FORECAST | frozenset(("rate", "rates", "yields", "prix", "taux"))
+_EASES = frozenset(("slow", "slows", "slowed", "ease", "eases", "eased"))  # "Layoffs slow"
+_FALLS_WELL_WORDS = "rate rates yields crime crimes theft thefts deaths overdoses prix taux"
+_GOOD_TO_FALL = _PRICE | _BAD_TO_FORECAST | frozenset(_FALLS_WELL_WORDS.split())
 # the cause of the news, not the news: "Stocks rebound after early plunge", "Despite downturn,
 # Costco posts record sales"
 _CAUSE = re.compile(
@@ -718,10 +721,13 @@ def _slump(text: str) -> bool:
     """One of the `_SLUMP` words or a blow, in the part of `text` that tells its news."""
     news = _CAUSE.sub("", _fold(text).strip())
     words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", news)
+    # (what falls may come before the word or after it: "Gas prices plummet", "Plunge in gas
+    # prices")
     return bool(_BLOW.search(news)) or any(
         w in _SLUMP
-        and _ENDS.isdisjoint(words[max(0, i - 2) : i])
-        and _GOOD_TO_FALL.isdisjoint(words[max(0, i - 3) : i])
+        and _ENDS.isdisjoint(words[max(0, i - 3) : i])
+        and _GOOD_TO_FALL.isdisjoint(words[max(0, i - 3) : i + 4])
+        and _EASES.isdisjoint(words[i + 1 : i + 2])
         for i, w in enumerate(words)
     )
 

@@ -546,9 +546,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "expected to reach ~{publishers} sources {when} ({so_far} so far, ±{error} %)",
         "devrait atteindre ~{publishers} sources {when} ({so_far} jusqu'ici, ±{error} %)",
     ),
+    "growth.stays_one": (
+        "1 source so far, not expected to grow (±{error} %)",
+        "1 source jusqu'ici, ne devrait pas grandir (±{error} %)",
+    ),
     "growth.stays": (
         "{so_far} sources so far, not expected to grow (±{error} %)",
-        "{so_far} sources jusqu'ici, ne devrait plus grandir (±{error} %)",
+        "{so_far} sources jusqu'ici, ne devrait pas grandir (±{error} %)",
     ),
     "growth.within_hour": ("within the hour", "dans l'heure"),
     "growth.in_hours": ("in {hours} h", "en {hours} h"),
