@@ -769,6 +769,18 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     rested = story(11, theme=cafe, titles=snow, label=snow[0], trending_terms=(),
                    recent_angles=(cafe.angles[0],))  # fmt: skip
     assert choose_angle(rested, BRAND_EN, encode) == ""
+    rakes = cafe.model_copy(
+        update={"angles": (cafe.angles[0], "Leaves are falling. Rakes in stock.")}
+    )
+    assert choose_angle(replace(rested, theme=rakes), BRAND_EN, encode) == ""
+    # a day shared says when, not what: daylight saving time's angle is no Sunday snowstorm's
+    clock = "An extra hour Sunday: test the smoke alarms while you're at it."
+    dst = SEASONS.model_copy(update={"angles": (clock, "Frost tonight: drain the hose.")})
+    sunday = ("Brace for snow and then a blast of cold in D.C. area Sunday",
+              "First widespread snowfall across NYC, Tri-State into Sunday",
+              "How much snow will the DC area get this weekend?")  # fmt: skip
+    assert choose_angle(replace(rested, theme=dst, titles=sunday, label=sunday[0],
+                                recent_angles=()), BRAND_EN, encode) != clock  # fmt: skip
     leaves = ("Leaf peeping season peaks early as foliage turns in Vermont",
               "Fall foliage: where to see the best colours this weekend")  # fmt: skip
     autumn = replace(rested, titles=leaves, label=leaves[0])

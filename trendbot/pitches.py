@@ -610,8 +610,17 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
     return {
         re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
         for w in words
-        if len(w) >= 5 and w not in _STOP and w not in own
+        if len(w) >= 5 and w not in _STOP and w not in own and w not in _DATES
     }
+
+
+# A day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
+# daylight saving time angle) went to a December snowstorm that would fall on a Sunday
+_DATES_WORDS = "monday tuesday wednesday thursday friday saturday sunday lundi mardi " + (
+    "mercredi jeudi vendredi samedi dimanche janvier fevrier avril juillet septembre octobre "
+    "novembre decembre"
+)
+_DATES = frozenset(_DATES_WORDS.split()) | entities.MONTHS
 
 
 # Hot or cold: an encoder puts "Iced coffee weather has entered the chat" next to any weather
@@ -627,10 +636,11 @@ _COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing fre
 _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
 # An angle of autumn's sights goes to no story that says hot or cold: "Leaf peeping pairs best
 # with a warm cider" went to two snowstorms of Kettle & Crumb's December (its snow angle
-# resting). Not "fall" nor "leaves" ("Stocks fall", "leaves 200,000 without power"), nor
-# "pumpkin": a Halloween night is cold too.
-_AUTUMN_WORDS = "autumn autumnal foliage leaf peeping automne automnal automnale automnales " + (
-    "feuillage feuillages"
+# resting), "Leaves are falling. Rakes are in stock." to Beacon Home's Chicago snowstorm. Read in
+# angles only, where "leaves" are autumn's; not "fall" ("Fall in love with…"), nor "pumpkin": a
+# Halloween night is cold too.
+_AUTUMN_WORDS = "autumn autumnal foliage leaf leaves peeping rake rakes raking automne " + (
+    "automnal automnale automnales feuillage feuillages"
 )
 _AUTUMN = frozenset(_AUTUMN_WORDS.split())
 # A lead that tells of a setback for its subject ("Tesla profit falls", "Rockstar Games delays
