@@ -94,6 +94,7 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
     assert "competitors also caught by their first word: 'Krispy' (Krispy Kreme)\n" in (
         result.output
     )
+    assert "competitors matched only when written with their capital: 'Burger'\n" in result.output
 
 
 def test_bad_config_is_one_line_per_mistake_and_exit_1(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from trendbot.calibration import for_model
-from trendbot.entities import find_short_name, short_names
+from trendbot.entities import find_short_name, rival_names, short_names
 from trendbot.fit import held_keywords, make_safety
+from trendbot.pitches import _avoid
 from trendbot.safety import (
     BUILTIN,
     REPEATED,
@@ -609,6 +610,35 @@ def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
     # a theme keyword that is a competitor's short name: `config check` warns
     peet = brand.model_copy(update={"themes": (ThemeSettings(name="c", keywords=("Peet",)),)})
     assert [w for w in held_keywords(peet) if "'Peet' is also in safety.competitors" in w]
+
+
+def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() -> None:
+    """A ride app listing "Via" and "Curb", a store listing "Target": every story "via
+    satellite", "to curb inflation" or about a "price target" asked for caution. A name of one
+    common word counts where it is written as a name; a rare one, or several words, as before."""
+    whole, words = rival_names(["Target", "via", "Curb", "Rivalco", "Home Depot", "Peet's Coffee"])
+    assert whole == ["Rivalco", "Home Depot", "Peet's Coffee"]
+    assert words == {"Peet": "Peet's Coffee", "Target": "Target", "Via": "via", "Curb": "Curb"}
+    f = SafetyFilter(SafetyRules(competitors=("Target", "via", "Curb")), encode, model="minilm")
+    texts = ["Analysts raise the stock's price target to $300",
+             "Travelers reach Hawaii via Los Angeles for less",
+             "Fed moves to curb inflation with another hike",
+             "Target to close nine stores in four states",
+             "Target's holiday sales beat forecasts",
+             "Via launches a shared ride service in Chicago"]  # fmt: skip
+    verdicts = f.check(texts, encode(texts))
+    assert [v.category for v in verdicts] == ["", "", "", "competitor", "competitor", "competitor"]
+    assert verdicts[3].reason == "competitor: mentions 'Target': no mockery, no comparison"
+    assert f.check_draft("Price target raised. Stay charged.").level == "safe"
+    assert f.check_draft("Better than Target, obviously.").level == "blocked"
+    brand = BrandSettings(
+        name="Zip",
+        themes=(ThemeSettings(name="rides", keywords=("rides",)),),
+        safety=SafetySettings(competitors=("Target",)),
+    )
+    avoid = _avoid(brand)
+    assert avoid("Apple raises its price target").level == "safe"
+    assert avoid("Target cuts prices").level == "blocked"
 
 
 def test_drafts_never_mock_or_compare_a_competitor() -> None:

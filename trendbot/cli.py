@@ -206,11 +206,15 @@ def config_check(ctx: Context) -> None:
         )
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
-        # which first words count alone depends on their rarity: show them, not a threshold
-        short = entities.short_names(brand.safety.competitors, brand.name)
-        if short:
+        # which first words count alone, which names only with their capital, depends on their
+        # rarity: show them, not a threshold
+        _, words = entities.rival_names(brand.safety.competitors, brand.name)
+        if short := {w: n for w, n in words.items() if w.casefold() != n.casefold()}:
             named = ", ".join(f"{word!r} ({name})" for word, name in short.items())
             click.echo(f"    competitors also caught by their first word: {named}")
+        if common := [n for w, n in words.items() if w.casefold() == n.casefold()]:
+            named = ", ".join(repr(n) for n in common)
+            click.echo(f"    competitors matched only when written with their capital: {named}")
         for problem in held_keywords(brand):
             click.echo(f"    warning: {problem}")
     click.echo(f"  embedding model: {model} ({why})")

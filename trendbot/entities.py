@@ -122,6 +122,17 @@ def short_names(competitors: Sequence[str], own: str = "") -> dict[str, str]:
     return out
 
 
+def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], dict[str, str]]:
+    """How a brand's competitors are found: the names matched in any case, and the words matched
+    only as written with their capital (`find_short_name`), each to its full name: the short
+    names (`short_names`) and a name that is one common word ("Target", "Ring", "Via", "Curb":
+    "price target", "engagement ring", "via satellite", "to curb inflation" name nobody)."""
+    # (letters only: "McDonald's" is matched in any case, as written or "mcdonald’s")
+    common = [n for n in competitors if n.isalpha() and zipf(n) >= SHORT_NAME_ZIPF]
+    words = short_names(competitors, own) | {n[:1].upper() + n[1:]: n for n in common}
+    return [n for n in competitors if n not in common], words
+
+
 def find_short_name(text: str, short: Mapping[str, str]) -> str:
     """The first of `short`'s names that `text` writes with its capital, as a whole word
     ("JDE Peet’s" finds "Peet"); a word in lower case is no name ("a smoothie")."""

@@ -209,9 +209,8 @@ class _TermVerdict:
 def _avoid(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftCheck:
     """What a draft never says: the brand's competitors, also as the news shortens their names
     (`entities.short_names`), and its blocked terms."""
-    terms = (*brand.safety.competitors, *(brand.safety.blocked_terms if blocked_terms else ()))
-    check = terms_check(terms)
-    short = entities.short_names(brand.safety.competitors, brand.name)
+    whole, short = entities.rival_names(brand.safety.competitors, brand.name)
+    check = terms_check((*whole, *(brand.safety.blocked_terms if blocked_terms else ())))
 
     def avoid(text: str) -> VerdictLike:
         verdict = check(text)
@@ -2125,7 +2124,7 @@ def build_messages(
     language = _LANGUAGE_NAMES.get(brand.language[:2], brand.language)
     mentions = ", ".join(settings.allowed_mentions)
     short = entities.short_names(brand.safety.competitors, brand.name)
-    never = [*brand.safety.competitors, *short, *brand.safety.blocked_terms]
+    never = list(dict.fromkeys([*brand.safety.competitors, *short, *brand.safety.blocked_terms]))
     avoid = f"- Never write these words: {', '.join(never)}.\n" if never else ""
     shown = ""
     if examples:

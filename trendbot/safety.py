@@ -447,6 +447,10 @@ class _Pattern:
         return hit.group(0) if hit else None
 
 
+def _fold_eq(a: str, b: str) -> bool:
+    return fold(a) == fold(b)
+
+
 def finds(term: str, text: str, *, inflected: bool) -> bool:
     """Whether a brand's rule finds `term` in `text`: `inflected` as its blocked terms are
     matched, else as a competitor's name."""
@@ -736,8 +740,8 @@ class SafetyFilter:
             if builtin
             else []
         )
-        self._competitors = [(name, _Terms([name])) for name in rules.competitors]
-        self._short = entities.short_names(rules.competitors, rules.brand)
+        whole, self._short = entities.rival_names(rules.competitors, rules.brand)
+        self._competitors = [(name, _Terms([name])) for name in whole]
         self._denigration = _Terms(DENIGRATION)
 
         # semantic prototypes: built-in sentences and the brand's example headlines
@@ -916,7 +920,10 @@ class SafetyFilter:
         if name:
             return name, repr(name)
         short = entities.find_short_name(text, self._short)
-        return (self._short[short], f"{short!r} ({self._short[short]})") if short else ("", "")
+        if not short:
+            return "", ""
+        full = self._short[short]
+        return full, repr(full) if _fold_eq(short, full) else f"{short!r} ({full})"
 
     def _competitor(self, text: str, folded: str) -> Verdict:
         name, said = self._rival(text, folded)
