@@ -616,9 +616,14 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
     """A ride app listing "Via" and "Curb", a store listing "Target": every story "via
     satellite", "to curb inflation" or about a "price target" asked for caution. A name of one
     common word counts where it is written as a name; a rare one, or several words, as before."""
-    whole, words = rival_names(["Target", "via", "Curb", "Rivalco", "Home Depot", "Peet's Coffee"])
-    assert whole == ["Rivalco", "Home Depot", "Peet's Coffee"]
-    assert words == {"Peet": "Peet's Coffee", "Target": "Target", "Via": "via", "Curb": "Curb"}
+    names = ["Target", "via", "Curb", "Rivalco", "Home Depot", "Peet's Coffee", "eBay", "Nestlé"]
+    whole, words = rival_names(names)
+    assert whole == ["Rivalco", "Home Depot", "Peet's Coffee", "eBay"]  # "eBay" is written so
+    assert words == {"Peet": "Peet's Coffee", "Target": "Target", "Via": "via", "Curb": "Curb",
+                     "Nestlé": "Nestlé"}  # fmt: skip
+    # its other letters in any case, accents or not
+    found = [find_short_name(t, words) for t in ("TARGET TO CLOSE STORES", "Nestle shares slide")]
+    assert found == ["Target", "Nestlé"]
     f = SafetyFilter(SafetyRules(competitors=("Target", "via", "Curb")), encode, model="minilm")
     texts = ["Analysts raise the stock's price target to $300",
              "Travelers reach Hawaii via Los Angeles for less",
@@ -629,6 +634,7 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
     verdicts = f.check(texts, encode(texts))
     assert [v.category for v in verdicts] == ["", "", "", "competitor", "competitor", "competitor"]
     assert verdicts[3].reason == "competitor: mentions 'Target': no mockery, no comparison"
+    assert "mentions 'Via'" in verdicts[5].reason
     assert f.check_draft("Price target raised. Stay charged.").level == "safe"
     assert f.check_draft("Better than Target, obviously.").level == "blocked"
     brand = BrandSettings(
@@ -639,6 +645,12 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
     avoid = _avoid(brand)
     assert avoid("Apple raises its price target").level == "safe"
     assert avoid("Target cuts prices").level == "blocked"
+    # `config check` warns of a theme keyword the rules would hold, found as they find it
+    keywords = brand.model_copy(
+        update={"themes": (ThemeSettings(name="r", keywords=("price target", "Target run")),)}
+    )
+    assert [w for w in held_keywords(keywords) if "keyword" in w and "'Target run'" in w]
+    assert not [w for w in held_keywords(keywords) if "'price target'" in w]
 
 
 def test_drafts_never_mock_or_compare_a_competitor() -> None:

@@ -127,16 +127,39 @@ def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], d
     only as written with their capital (`find_short_name`), each to its full name: the short
     names (`short_names`) and a name that is one common word ("Target", "Ring", "Via", "Curb":
     "price target", "engagement ring", "via satellite", "to curb inflation" name nobody)."""
-    # (letters only: "McDonald's" is matched in any case, as written or "mcdonald’s")
-    common = [n for n in competitors if n.isalpha() and zipf(n) >= SHORT_NAME_ZIPF]
+    # a word as English writes it, capitalised or not: "eBay", "PayPal", "REI", "McDonald's"
+    # are matched in any case, as before
+    common = [
+        n
+        for n in competitors
+        if n.isalpha() and (n[1:].islower() or n.islower()) and zipf(n) >= SHORT_NAME_ZIPF
+    ]
     words = short_names(competitors, own) | {n[:1].upper() + n[1:]: n for n in common}
     return [n for n in competitors if n not in common], words
 
 
 def find_short_name(text: str, short: Mapping[str, str]) -> str:
-    """The first of `short`'s names that `text` writes with its capital, as a whole word
-    ("JDE Peet’s" finds "Peet"); a word in lower case is no name ("a smoothie")."""
-    return next((n for n in short if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)), "")
+    """The first of `short`'s names that `text` writes with its capital, as a whole word, its
+    other letters in any case and any accents ("JDE Peet’s" finds "Peet", "NESTLE" and
+    "Nestle" find "Nestlé"); a word in lower case is no name ("a smoothie")."""
+    plain = _strip_accents(text)
+
+    def pattern(word: str) -> str:
+        word = _strip_accents(word)
+        return rf"(?<!\w){re.escape(word[:1])}(?i:{re.escape(word[1:])})(?!\w)"
+
+    return next((n for n in short if re.search(pattern(n), plain)), "")
+
+
+def said_rival(word: str, name: str) -> str:
+    """A competitor as a reason quotes it: "'Via'" for a name matched as a word, "'Peet'
+    (Peet's Coffee)" for a short name."""
+    return repr(word) if fold(word) == fold(name) else f"{word!r} ({name})"
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def is_common_word(term: str) -> bool:

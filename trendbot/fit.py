@@ -80,8 +80,8 @@ def held_keywords(brand: BrandSettings) -> list[str]:
         for topic in s.blocked_topics
         for k in topic.keywords
     ]
-    rivals = [*s.competitors, *entities.short_names(s.competitors, brand.name)]
-    held += [(c, "competitors", "held for an editor", False) for c in rivals]
+    whole, words = entities.rival_names(s.competitors, brand.name)
+    held += [(c, "competitors", "held for an editor", False) for c in [*whole, *words]]
     return [
         f"brand {brand.name!r}: theme {theme.name!r} keyword {keyword!r} is also in"
         f" safety.{where}: the stories naming it are {fate}, never pitched on their own; remove"
@@ -89,7 +89,12 @@ def held_keywords(brand: BrandSettings) -> list[str]:
         for theme in brand.themes
         for keyword in theme.keywords
         for term, where, fate, inflected in held
-        if safety.finds(term, keyword, inflected=inflected)
+        # a competitor's word is found as the rules find it: with its capital
+        if (
+            entities.find_short_name(keyword, {term: term})
+            if term in words
+            else safety.finds(term, keyword, inflected=inflected)
+        )
     ]
 
 

@@ -215,7 +215,11 @@ def _avoid(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftCheck:
     def avoid(text: str) -> VerdictLike:
         verdict = check(text)
         name = "" if verdict.level == "blocked" else entities.find_short_name(text, short)
-        return _TermVerdict("blocked", f"contains {name!r} ({short[name]})") if name else verdict
+        return (
+            _TermVerdict("blocked", f"contains {entities.said_rival(name, short[name])}")
+            if name
+            else verdict
+        )
 
     return avoid
 
@@ -495,7 +499,10 @@ def _complete_tags(
         vague = (_vague_tag(word) or entities.is_demonym(term, titles)) and tag.casefold() not in (
             own | searched
         )
-        if avoid(term).level == "blocked" or unproven or lowered or vague:
+        # the tag too: "#Walmart" of a lower-case "walmart" names the competitor
+        if avoid(term).level == "blocked" or avoid(tag).level == "blocked":
+            return
+        if unproven or lowered or vague:
             return
         tags.append(tag)
 
@@ -2123,8 +2130,8 @@ def build_messages(
     as chat messages."""
     language = _LANGUAGE_NAMES.get(brand.language[:2], brand.language)
     mentions = ", ".join(settings.allowed_mentions)
-    short = entities.short_names(brand.safety.competitors, brand.name)
-    never = list(dict.fromkeys([*brand.safety.competitors, *short, *brand.safety.blocked_terms]))
+    _, words = entities.rival_names(brand.safety.competitors, brand.name)
+    never = list(dict.fromkeys([*brand.safety.competitors, *words, *brand.safety.blocked_terms]))
     avoid = f"- Never write these words: {', '.join(never)}.\n" if never else ""
     shown = ""
     if examples:

@@ -447,10 +447,6 @@ class _Pattern:
         return hit.group(0) if hit else None
 
 
-def _fold_eq(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
-
-
 def finds(term: str, text: str, *, inflected: bool) -> bool:
     """Whether a brand's rule finds `term` in `text`: `inflected` as its blocked terms are
     matched, else as a competitor's name."""
@@ -922,8 +918,7 @@ class SafetyFilter:
         short = entities.find_short_name(text, self._short)
         if not short:
             return "", ""
-        full = self._short[short]
-        return full, repr(full) if _fold_eq(short, full) else f"{short!r} ({full})"
+        return self._short[short], entities.said_rival(short, self._short[short])
 
     def _competitor(self, text: str, folded: str) -> Verdict:
         name, said = self._rival(text, folded)
