@@ -80,14 +80,16 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         "warning: brand 'Bunhaus': theme 'food' keyword \"McDonald's menu\" is also in"
         " safety.competitors: the stories naming it are held for an editor, never pitched on"
         " their own; remove it from one of them",
+        "warning: brand 'Bunhaus': theme 'food' keyword 'burger' is also in safety.competitors:"
+        " the stories naming it are held for an editor, never pitched on their own; remove it"
+        " from one of them",
         "warning: brand 'Bunhaus': theme 'food' keyword 'product recalls' is also in"
         " safety.blocked_terms: the stories naming it are blocked, never pitched on their own;"
         " remove it from one of them",
         "warning: brand 'Bunhaus': theme 'food' keyword 'Burgerville' is also in"
         " safety.blocked_topics (safety): the stories naming it are blocked, never pitched on"
         " their own; remove it from one of them",
-    ]  # "Burgerville" is no competitor "Burger": a competitor is a whole name; and "burger" is
-    # none either: a competitor named by a frequent word is found with its capital only
+    ]  # "Burgerville" is no competitor "Burger": a competitor is a whole name
     # which first words count alone is shown, not left to a rarity threshold to guess
     assert "competitors also caught by their first word: 'Krispy' (Krispy Kreme)\n" in (
         result.output

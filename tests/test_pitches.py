@@ -1312,6 +1312,8 @@ def test_competitors_and_blocked_terms_never_become_hashtags() -> None:
     # a search term in lower case becomes the competitor's tag: "#Starbucks" of "starbucks"
     searched = replace(s, trending_terms=("starbucks",), keywords=("starbucks", "Alcaraz"))
     assert "#Starbucks" not in draft_pitch(searched, BRAND_FR, SETTINGS).hashtags
+    reserve = replace(searched, trending_terms=("starbucks reserve",))
+    assert "#StarbucksReserve" not in draft_pitch(reserve, BRAND_FR, SETTINGS).hashtags
 
 
 def test_a_story_about_a_competitor_is_told_without_naming_it() -> None:

@@ -645,12 +645,19 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
     avoid = _avoid(brand)
     assert avoid("Apple raises its price target").level == "safe"
     assert avoid("Target cuts prices").level == "blocked"
+    # ...a name in capitals too ("GAP", "HP"), never "the pay gap", "a 300 hp engine"
+    assert rival_names(["GAP", "HP"]) == ([], {"GAP": "GAP", "HP": "HP"})
+    caps = brand.model_copy(update={"safety": SafetySettings(competitors=("GAP", "HP"))})
+    assert _avoid(caps)("The gender pay gap widens; a 300 hp engine").level == "safe"
+    assert _avoid(caps)("Gap closes 50 stores").level == "blocked"
     # `config check` warns of a theme keyword the rules would hold, found as they find it
     keywords = brand.model_copy(
         update={"themes": (ThemeSettings(name="r", keywords=("price target", "Target run")),)}
     )
     assert [w for w in held_keywords(keywords) if "keyword" in w and "'Target run'" in w]
     assert not [w for w in held_keywords(keywords) if "'price target'" in w]
+    same = brand.model_copy(update={"themes": (ThemeSettings(name="r", keywords=("target",)),)})
+    assert [w for w in held_keywords(same) if "keyword 'target'" in w]  # "Target closes…" fits
 
 
 def test_drafts_never_mock_or_compare_a_competitor() -> None:

@@ -132,7 +132,9 @@ def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], d
     common = [
         n
         for n in competitors
-        if n.isalpha() and (n[1:].islower() or n.islower()) and zipf(n) >= SHORT_NAME_ZIPF
+        if n.isalpha()
+        and (n[1:].islower() or n.islower() or n.isupper())  # "GAP", "HP": not "the pay gap"
+        and zipf(n) >= SHORT_NAME_ZIPF
     ]
     words = short_names(competitors, own) | {n[:1].upper() + n[1:]: n for n in common}
     return [n for n in competitors if n not in common], words

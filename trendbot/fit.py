@@ -89,9 +89,10 @@ def held_keywords(brand: BrandSettings) -> list[str]:
         for theme in brand.themes
         for keyword in theme.keywords
         for term, where, fate, inflected in held
-        # a competitor's word is found as the rules find it: with its capital
+        # a competitor's word is found as the rules find it, with its capital; a keyword that
+        # is that word matches its stories in any case
         if (
-            entities.find_short_name(keyword, {term: term})
+            entities.find_short_name(keyword, {term: term}) or keyword.casefold() == term.casefold()
             if term in words
             else safety.finds(term, keyword, inflected=inflected)
         )

@@ -499,8 +499,10 @@ def _complete_tags(
         vague = (_vague_tag(word) or entities.is_demonym(term, titles)) and tag.casefold() not in (
             own | searched
         )
-        # the tag too: "#Walmart" of a lower-case "walmart" names the competitor
-        if avoid(term).level == "blocked" or avoid(tag).level == "blocked":
+        # the tag too, word by word: "#Walmart", "#TargetDeals" of the search terms "walmart",
+        # "target deals" name the competitor
+        spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag.lstrip("#"))
+        if avoid(term).level == "blocked" or avoid(spaced).level == "blocked":
             return
         if unproven or lowered or vague:
             return
