@@ -769,10 +769,14 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     rested = story(11, theme=cafe, titles=snow, label=snow[0], trending_terms=(),
                    recent_angles=(cafe.angles[0],))  # fmt: skip
     assert choose_angle(rested, BRAND_EN, encode) == ""
+    # ...nor leaves and rakes, though the snow is "falling" too
     rakes = cafe.model_copy(
         update={"angles": (cafe.angles[0], "Leaves are falling. Rakes in stock.")}
     )
-    assert choose_angle(replace(rested, theme=rakes), BRAND_EN, encode) == ""
+    falling = ("Heavy snow falling across Chicago as winter storm hits",
+               "Snow keeps falling in Chicago as cold deepens")  # fmt: skip
+    fall = replace(rested, theme=rakes, titles=falling, label=falling[0])
+    assert choose_angle(fall, BRAND_EN, encode) == ""
     # a day shared says when, not what: daylight saving time's angle is no Sunday snowstorm's
     clock = "An extra hour Sunday: test the smoke alarms while you're at it."
     dst = SEASONS.model_copy(update={"angles": (clock, "Frost tonight: drain the hose.")})
