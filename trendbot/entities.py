@@ -46,11 +46,12 @@ CONNECTORS = frozenset(("de", "du", "des", "la", "le", "d'", "of", "the", "and",
 _MONTH_NAMES = (
     "january february march april may june july august september october november december"
 )
-_CALENDAR = (
-    "monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi "
-    "vendredi samedi dimanche janvier février mars avril mai juin juillet août septembre "
-    "octobre novembre décembre today live breaking update updates watch opinion analysis "
-    "exclusive video photos now new free"
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
+_FRENCH_DATES = "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars " + (
+    "avril mai juin juillet août septembre octobre novembre décembre"
+)
+_CALENDAR = f"{_WEEKDAYS} {_FRENCH_DATES} " + (
+    "today live breaking update updates watch opinion analysis exclusive video photos now new free"
 )
 CALENDAR = frozenset(f"{_CALENDAR} {_MONTH_NAMES}".split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles
@@ -72,8 +73,16 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _strip_accents(text.casefold())
+
+
+def _strip_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+# the days and months, English and French, folded: when, not what
+DATES = frozenset(fold(w) for w in f"{_WEEKDAYS} {_FRENCH_DATES} {_MONTH_NAMES}".split())
 
 
 @cache
@@ -157,11 +166,6 @@ def said_rival(word: str, name: str) -> str:
     """A competitor as a reason quotes it: "'Via'" for a name matched as a word, "'Peet'
     (Peet's Coffee)" for a short name."""
     return repr(word) if fold(word) == fold(name) else f"{word!r} ({name})"
-
-
-def _strip_accents(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def is_common_word(term: str) -> bool:
@@ -972,9 +976,7 @@ _AFTER_NAMES = frozenset(fold(_AFTER_A_NAME).split())
 _LETTERED_WORDS = "class series vitamin type grade tier phase"  # not "plan": "Plan A Storm"
 _LETTERED = frozenset(_LETTERED_WORDS.split())
 # the months that are words too: a month after these or before a number ("in May", "May 5")
-_DATES = frozenset(
-    f"{_MONTH_NAMES} monday tuesday wednesday thursday friday saturday sunday".split()
-)
+_DATES = frozenset(f"{_MONTH_NAMES} {_WEEKDAYS}".split())
 _MODAL_MONTHS = frozenset(("may", "march"))
 _DATE_WORDS = "in by since until of early late mid through from on"
 _BEFORE_DATES = frozenset(_DATE_WORDS.split())

@@ -207,8 +207,8 @@ class _TermVerdict:
 
 
 def _avoid(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftCheck:
-    """What a draft never says: the brand's competitors, also as the news shortens their names
-    (`entities.short_names`), and its blocked terms."""
+    """What a draft never says: the brand's competitors, found as safety finds them
+    (`entities.rival_names`), and its blocked terms."""
     whole, short = entities.rival_names(brand.safety.competitors, brand.name)
     check = terms_check((*whole, *(brand.safety.blocked_terms if blocked_terms else ())))
 
@@ -618,17 +618,10 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
     return {
         re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
         for w in words
-        if len(w) >= 5 and w not in _STOP and w not in own and w not in _DATES
+        # a day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
+        # daylight saving time angle) went to a December snowstorm that would fall on a Sunday
+        if len(w) >= 5 and w not in _STOP and w not in own and w not in entities.DATES
     }
-
-
-# A day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
-# daylight saving time angle) went to a December snowstorm that would fall on a Sunday
-_DATES_WORDS = "monday tuesday wednesday thursday friday saturday sunday lundi mardi " + (
-    "mercredi jeudi vendredi samedi dimanche janvier fevrier avril juillet septembre octobre "
-    "novembre decembre"
-)
-_DATES = frozenset(_DATES_WORDS.split()) | entities.MONTHS
 
 
 # Hot or cold: an encoder puts "Iced coffee weather has entered the chat" next to any weather
