@@ -25,6 +25,7 @@ from trendbot.pitches import (
     _articled,
     _lead_of,
     _sentence,
+    _weather,
     build_messages,
     check_draft,
     choose_angle,
@@ -556,6 +557,41 @@ def test_a_story_of_two_events_is_tagged_by_the_one_its_lead_tells() -> None:
     assert "Sweeney" not in pitch.visual
 
 
+def test_the_visual_names_the_place_the_lead_tells() -> None:
+    """A storm over several states, its headlines newest first: the lead tells Minnesota's watch;
+    Michigan, named twice as often, is the other half of the story, and the visual named it
+    ("reacts to Lower Michigan") under a Minnesota post."""
+    titles = (
+        "Snowstorm on Saturday could drop 10+ inches on Chicago area",
+        "Michigan Weather Video: Focus turns to next imminent snowstorm",
+        "Next snow event Friday night through Saturday from MSP southward",
+        "Winter Storm Warning as 24 Inches of Snow To Strike: ‘Blizzard Conditions’",
+        "Blizzard conditions, heavy lake effect snow to slam Michigan through Thanksgiving",
+        "Winter storm watch: Heavy snow potential for southern Minnesota Friday into Saturday",
+        "Weekend snowstorm looking more likely, should affect all of Lower Michigan",
+        "Michigan’s snowfall forecast: What’s changed overnight",
+        "Snow to spread rapidly today, near white-out conditions with winds to 60 mph",
+        "Storm update: Snowfall totals and high winds increasing into Wednesday morning.",
+        "Winter Storm Watch expands into Lower Michigan, now 16 counties including Traverse City,"
+        " Cadillac",
+        "Higher snowfall and winds possible for Twin Cities area Tuesday night",
+        "Winter Storm Watch now in effect for part of Michigan ahead of Thanksgiving storm",
+        "Winter storm watch expands south in Minnesota; up to 10 inches of snow possible",
+    )
+    s = story(916, theme=SPORT_EN, titles=titles, label=titles[-1], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert body(pitch).startswith("Winter storm watch expands south in Minnesota.")
+    assert "reacts to Minnesota" in pitch.visual and "Michigan" not in pitch.visual
+    # ...also when a headline names both, Michigan first: the lead's place comes first
+    both = tuple(
+        "Snow from Minnesota to Lower Michigan this weekend" if "MSP" in t else t for t in titles
+    )
+    pitch = draft_pitch(replace(s, titles=both), BRAND_EN, SETTINGS)
+    assert body(pitch).startswith("Winter storm watch expands south in Minnesota.")
+    assert "reacts to Minnesota" in pitch.visual
+
+
 def test_an_amount_is_never_the_subject_of_a_hook() -> None:
     titles = ("Is Trump's $500M Fine The Last Word? Here's What Experts Say",
               "What The $500M Ruling Means For New York")  # fmt: skip
@@ -731,6 +767,27 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "weather"),
+    [
+        ("Sleeping cool when the nights run hot", "hot"),
+        ("Hot days ahead: stay cool", "hot"),
+        ("Cool mornings, crisp walks", "cold"),
+        ("Les nuits chaudes arrivent", "hot"),
+        # said of no time, they are a drink or an idea: the other words decide
+        ("Hot chocolate season", ""),
+        ("Cold day, warm cup", "cold"),
+        ("Hot cocoa on cold nights", "cold"),
+        ("Un café chaud", ""),
+        ("Chilly day? A warm cup is waiting.", "cold"),
+        ("Cool day out with friends", ""),
+        ("Journée frais de port offerts", ""),
+    ],
+)
+def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: str) -> None:
+    assert _weather(text) == weather
+
+
 def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     from trendbot.embed import load_embedder
 
@@ -777,6 +834,11 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
                "Snow keeps falling in Chicago as cold deepens")  # fmt: skip
     fall = replace(rested, theme=rakes, titles=falling, label=falling[0])
     assert choose_angle(fall, BRAND_EN, encode) == ""
+    # "hot" said of the nights is the weather: a summer night's angle is no snowstorm's
+    nights = cafe.model_copy(
+        update={"angles": (cafe.angles[0], "Sleeping cool when the nights run hot")}
+    )
+    assert choose_angle(replace(rested, theme=nights), BRAND_EN, encode) == ""
     # a day shared says when, not what: daylight saving time's angle is no Sunday snowstorm's
     clock = "An extra hour Sunday: test the smoke alarms while you're at it."
     dst = SEASONS.model_copy(update={"angles": (clock, "Frost tonight: drain the hose.")})

@@ -13,6 +13,7 @@ import pytest
 from trendbot.calibration import for_model
 from trendbot.errors import ConfigError
 from trendbot.themes import (
+    SCALE,
     LearnedExample,
     Theme,
     ThemeMatcher,
@@ -264,6 +265,49 @@ def test_a_narrow_theme_matches_what_sets_it_apart_from_its_kind() -> None:
     assert scores[False][0] >= MIN_RELEVANCE  # of the theme's kind and sharing its words
     assert scores[True][0] < MIN_RELEVANCE
     assert min(scores[True][1], scores[False][1]) > 0.8
+
+
+def test_a_narrow_theme_is_matched_by_its_likeness_not_by_its_kind() -> None:
+    """Every phone story is tech news in full, which says nothing of gaming: the kind cannot lift
+    a faint likeness to a match (through the geometric mean 0.29 would read 0.54), though it
+    still does for the same theme not marked narrow. One of the theme's own keywords still can;
+    and a story that reads little as tech keeps the geometric mean, which is below its likeness."""
+    kinds = ("phone", "tablet", "laptop", "router", "watch")
+    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
+    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
+           "school board", "farm market", "river flood")  # fmt: skip
+    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
+    stream = [*tech, *(f"{a} {b}" for a in who for b in what), "tech console game release"]
+    review, bakery = "tech phone game review", "bakery owner sells console game"
+    found = {}
+    for keywords in ((), ("game",)):
+        gaming = Theme(
+            "gaming",
+            "tech news about video games, consoles and gamers",
+            keywords=keywords,
+            examples=("tech console game release", "gamers line up for the console launch"),
+            narrow=True,
+        )
+        m = matcher(
+            gaming,
+            replace(gaming, name="all tech", narrow=False),
+            topics=reader(tech=("tech", 40.0)),
+        )
+        m.adapt(stream, encode(stream))
+        found[keywords] = m.score([review, bakery], encode([review, bakery]))
+    score, parts = found[()]
+    likeness = parts.semantic / SCALE
+    assert parts.kind[0, 0] > 0.95
+    assert score[0, 0] == pytest.approx(likeness[0, 0], abs=1e-4)
+    assert score[0, 0] < MIN_RELEVANCE <= np.sqrt(score[0, 0])
+    assert "narrow theme: its likeness decides" in parts.evidence(0, 0)
+    assert score[0, 1] == pytest.approx(np.sqrt(parts.kind[0, 1] * likeness[0, 1]), abs=1e-4)
+    assert score[0, 1] >= MIN_RELEVANCE
+    assert parts.kind[1, 0] < 0.6 and MIN_RELEVANCE <= score[1, 0] < likeness[1, 0]
+    assert "narrow" not in parts.evidence(1, 0)
+    score, parts = found[("game",)]
+    assert score[0, 0] >= MIN_RELEVANCE
+    assert "narrow" not in parts.evidence(0, 0)
 
 
 def test_a_theme_whose_own_texts_mix_kinds_counts_its_kind_less() -> None:

@@ -635,6 +635,23 @@ _COLD = "cold colder coldest snow snowfall snowstorm blizzard frost freezing fre
     "icy winter chill chilly sweater froid froide froids neige gel gelee hiver verglas"
 )
 _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
+# ...but beside a time of day or year they say the weather: "hot nights", "nights run hot",
+# "cool mornings", "nuits chaudes" ("Sleeping cool when the nights run hot", a mattress brand's
+# summer angle, went to four snowstorms). Alone they are a hot chocolate or a cool idea.
+_TEMPERATURE = {"hot": "hot", "warm": "hot", "cool": "cold"}
+_LINKING_WORDS = "run runs ran running are is get gets getting turn turns stay stays"
+_LINKING = frozenset(_LINKING_WORDS.split())
+_TEMPERATURE_FR = {"chaud": "hot", "chaude": "hot", "chauds": "hot", "chaudes": "hot"} | {
+    w: "cold" for w in ("frais", "fraiche", "fraiches")
+}
+_TIMES_WORDS = "day days night nights evening evenings morning mornings afternoon afternoons " + (
+    "weekend weekends weather temperatures jour jours nuit nuits journee journees soiree "
+    "soirees matin matins matinee matinees"
+)
+_TIMES = frozenset(_TIMES_WORDS.split())
+_COOL_TIMES = frozenset(
+    ["night", "nights", "evening", "evenings", "morning", "mornings", "weather", "temperatures"]
+)
 # An angle of autumn's sights goes to no story that says hot or cold: "Leaf peeping pairs best
 # with a warm cider" went to two snowstorms of Kettle & Crumb's December (its snow angle
 # resting), "Leaves are falling. Rakes are in stock." to Beacon Home's Chicago snowstorm. Read in
@@ -810,12 +827,36 @@ def _missed_or_hit(words: Sequence[str]) -> bool:
     return taken or any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
 
 
+def _said_temperature(words: Sequence[str], i: int) -> str:
+    """ "hot" or "cold" when words[i] is a temperature said of a time (`_TIMES`): before it
+    ("hot nights"), after it and a linking verb ("nights run hot"), in French right after it
+    ("nuits chaudes"); else "". Not "a warm cup", "cool day out", "frais de port"."""
+    w = words[i]
+    kind = _TEMPERATURE.get(w) or _TEMPERATURE_FR.get(w)
+    if not kind:
+        return ""
+    before = i + 1 < len(words) and words[i + 1] in _TIMES
+    if w == "cool":  # "a cool day out", "a cool weekend deal": cool is also good
+        before = before and words[i + 1] in _COOL_TIMES
+    after = i >= 2 and words[i - 2] in _TIMES and words[i - 1] in _LINKING
+    french = (
+        w in _TEMPERATURE_FR
+        and i >= 1
+        and words[i - 1] in _TIMES
+        and words[i + 1 : i + 2] != ["de"]
+    )
+    return kind if before or after or french else ""
+
+
 def _weather(text: str, *, news: bool = False) -> str:
     """ "hot" or "cold" when the text says one of them more than twice as often as the other;
     with `news`, only when it also says WEATHER_WORDS different words of weather news of it
     ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio)."""
     words = _letter_words(text)
-    hot, cold = (sum(w in _WEATHER[k] for w in words) for k in ("hot", "cold"))
+    said = [_said_temperature(words, i) for i in range(len(words))]
+    hot, cold = (
+        sum(w in _WEATHER[k] or t == k for w, t in zip(words, said, strict=True)) for k in _WEATHER
+    )
     weather = "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
     if news and weather and len(set(words) & _WEATHER_NEWS[weather]) < WEATHER_WORDS:
         return ""
@@ -1050,15 +1091,18 @@ class TemplateWriter:
         ]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
-        # a second name that half as many headlines name is another event the story took in
-        # ("Pokémon World Championships and Gamescom Opening Night Live")
-        if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
-            told = told[:1]
         occasion = "" if plain else story_occasion(story, brand, said[:2])
         lead = "" if plain else story_lead(story, brand, said, occasion)
         # a story that took in two events is told by one: its tags and visual follow the lead's
         # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
+        # a second name that half as many headlines name is another event the story took in
+        # ("Pokémon World Championships and Gamescom Opening Night Live"); the lead's own names
+        # first, or the visual named the other event's place ("reacts to Lower Michigan") under
+        # "Winter storm watch expands south in Minnesota"
+        told.sort(key=lambda n: _rarest(n) not in _words(lead))
+        if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
+            told = told[:1]
         subject = _AND[lang].join(
             _articled(n, titles, story.usage) if lang == "en" else n for n in told[:2]
         )

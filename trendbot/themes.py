@@ -31,6 +31,8 @@ How a story is scored against a theme:
    in full only for a theme whose own texts are clearly one kind of news (`KIND_CLEAR`): for a
    corner of a kind or a mix of kinds (new cars: business, home, tech), that a story is business
    news says little, so the likeness must say more, unless one of the theme's keywords is there.
+   For a `narrow` theme the kind vouches for nothing: without a keyword, a story's relevance is
+   at most its likeness.
 
 Likeness is the centred score over `SCALE` plus the keyword part, clipped to [0, 1]: about 1
 means "as close as a theme's own examples are to each other"; without a topic model it is the
@@ -277,6 +279,7 @@ class ThemeMatcher:
             raise ConfigError("add at least one theme: what the brand wants to talk about")
         self.themes = tuple(themes)
         self._narrow = tuple(t.narrow for t in self.themes)
+        self._narrow_mask = np.array(self._narrow, dtype=bool)
         self.theme_min = calibration.for_model(model).theme_min
         self._encode = encode
         self._topics = topics
@@ -524,8 +527,16 @@ class ThemeMatcher:
             # a theme's own keyword in the story is evidence enough to count the kind in full
             counted = np.where(lexical > 0, 1.0, _counted(state.clarity)[None, :])
             fit = (kind * counted) ** KIND_WEIGHT * likeness ** (1 - KIND_WEIGHT)
+            # A narrow theme's kind is the ground it stands on, not evidence of its corner: any
+            # phone or AI story is tech news in full, and through the geometric mean a likeness
+            # of 0.12 matched a smart-home theme (a phone review, a chatbot). Without one of its
+            # keywords, a story matches a narrow theme only as far as its likeness reaches.
+            capped = self._narrow_mask & (lexical == 0) & (likeness < fit)
+            fit = np.where(capped, likeness, fit)
+        else:
+            capped = np.zeros_like(fit, dtype=bool)
         relevance = fit * (1 - penalty)
-        parts = Parts(self, state, own, semantic, hits, penalty, best_pos, best_neg, kind)
+        parts = Parts(self, state, own, semantic, hits, penalty, best_pos, best_neg, kind, capped)
         return relevance, parts
 
 
@@ -650,6 +661,7 @@ class Parts:
     best_pos: np.ndarray
     best_neg: np.ndarray
     kind: np.ndarray
+    capped: np.ndarray  # a narrow theme's relevance held to the story's likeness
 
     def evidence(self, row: int, theme: int) -> str:
         m = self.matcher
@@ -659,7 +671,9 @@ class Parts:
             kind = f"its kind of news {self.kind[row, theme]:.0%}"
             share = float(_counted(self.state.clarity)[theme])
             # say so, or a 90 % kind next to a low relevance reads as a bug
-            if share < 1 and not self.hits[row][theme]:
+            if self.capped[row, theme]:
+                kind += ", the ground of a narrow theme: its likeness decides"
+            elif share < 1 and not self.hits[row][theme]:
                 kind += (
                     f", of which {share:.0%} counts: the theme's own texts read as"
                     f" {_main_kind(m._topics, self.state.kinds, theme)} news"
