@@ -241,6 +241,16 @@ def test_a_story_the_theme_describes_still_matches_when_read_as_another_kind() -
     assert [x.theme for x in as_world.match([text], encode([text]))[0]][:1] == ["tennis"]
 
 
+def gaming_scene() -> tuple[list[str], list[str]]:
+    """Tech news of five gadgets, and a stream of it, everyday news and one console launch."""
+    kinds = ("phone", "tablet", "laptop", "router", "watch")
+    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
+    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
+           "school board", "farm market", "river flood")  # fmt: skip
+    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
+    return tech, [*tech, *(f"{a} {b}" for a in who for b in what), "tech console game release"]
+
+
 def test_a_narrow_theme_matches_what_sets_it_apart_from_its_kind() -> None:
     """A gaming theme is a corner of tech news: a phone's price is tech, and close enough to a
     gaming theme's words to match it; marked narrow, only what gaming adds to tech counts."""
@@ -249,13 +259,7 @@ def test_a_narrow_theme_matches_what_sets_it_apart_from_its_kind() -> None:
         "tech news about video games, consoles and gamers",
         examples=("tech console game release", "gamers line up for the console launch"),
     )
-    kinds = ("phone", "tablet", "laptop", "router", "watch")
-    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
-    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
-           "school board", "farm market", "river flood")  # fmt: skip
-    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
-    other = [f"{a} {b}" for a in who for b in what]
-    stream = [*tech, *other, "tech console game release"]
+    _, stream = gaming_scene()
     phone, console = "tech phone price", "tech console game launch"
     scores = {}
     for narrow in (False, True):
@@ -272,12 +276,7 @@ def test_a_narrow_theme_is_matched_by_its_likeness_not_by_its_kind() -> None:
     a faint likeness to a match (through the geometric mean 0.29 would read 0.54), though it
     still does for the same theme not marked narrow. One of the theme's own keywords still can;
     and a story that reads little as tech keeps the geometric mean, which is below its likeness."""
-    kinds = ("phone", "tablet", "laptop", "router", "watch")
-    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
-    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
-           "school board", "farm market", "river flood")  # fmt: skip
-    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
-    stream = [*tech, *(f"{a} {b}" for a in who for b in what), "tech console game release"]
+    _, stream = gaming_scene()
     review, bakery = "tech phone game review", "bakery owner sells console game"
     found = {}
     for keywords in ((), ("game",)):

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 from test_replay import archive, config, write_lines
-from test_themes import encode, reader
+from test_themes import encode, gaming_scene, reader
 
 from trendbot.cli import cli
 from trendbot.console import print_tried
@@ -139,12 +139,7 @@ def test_the_weakest_matches_and_what_narrow_would_keep_are_shown() -> None:
         "description": "tech news about video games, consoles and gamers",
         "examples": ["tech console game release", "gamers line up for the console launch"],
     }
-    kinds = ("phone", "tablet", "laptop", "router", "watch")
-    tech = [f"tech {w} {v}" for w in kinds for v in ("update", "review", "price", "launch")]
-    who = ("city council", "storm warning", "bakery owner", "football coach", "museum curator",
-           "school board", "farm market", "river flood")  # fmt: skip
-    what = ("meets today", "speaks monday", "opens friday", "plans ahead", "wins praise")
-    stream = [*tech, *(f"{a} {b}" for a in who for b in what), "tech console game release"]
+    tech, stream = gaming_scene()
     console = "tech console game launch"
     now = datetime(2025, 11, 1, tzinfo=UTC)
     stories = [
