@@ -782,6 +782,8 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
         ("Chilly day? A warm cup is waiting.", "cold"),
         ("Cool day out with friends", ""),
         ("Journée frais de port offerts", ""),
+        ("Jours chauds de juillet", "hot"),
+        ("The weekend is cool", ""),
     ],
 )
 def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: str) -> None:

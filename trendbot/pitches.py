@@ -830,21 +830,19 @@ def _missed_or_hit(words: Sequence[str]) -> bool:
 def _said_temperature(words: Sequence[str], i: int) -> str:
     """ "hot" or "cold" when words[i] is a temperature said of a time (`_TIMES`): before it
     ("hot nights"), after it and a linking verb ("nights run hot"), in French right after it
-    ("nuits chaudes"); else "". Not "a warm cup", "cool day out", "frais de port"."""
+    ("nuits chaudes"); else "". Not "a warm cup", "a cool day out", "frais de port"."""
     w = words[i]
     kind = _TEMPERATURE.get(w) or _TEMPERATURE_FR.get(w)
     if not kind:
         return ""
     before = i + 1 < len(words) and words[i + 1] in _TIMES
-    if w == "cool":  # "a cool day out", "a cool weekend deal": cool is also good
-        before = before and words[i + 1] in _COOL_TIMES
     after = i >= 2 and words[i - 2] in _TIMES and words[i - 1] in _LINKING
-    french = (
-        w in _TEMPERATURE_FR
-        and i >= 1
-        and words[i - 1] in _TIMES
-        and words[i + 1 : i + 2] != ["de"]
-    )
+    if w == "cool":  # "a cool day out", "the weekend is cool": cool is also good
+        before = before and words[i + 1] in _COOL_TIMES
+        after = after and words[i - 2] in _COOL_TIMES
+    french = w in _TEMPERATURE_FR and i >= 1 and words[i - 1] in _TIMES
+    if kind == "cold" and words[i + 1 : i + 2] == ["de"]:  # "frais de port": shipping costs
+        french = False
     return kind if before or after or french else ""
 
 
@@ -1100,7 +1098,8 @@ class TemplateWriter:
         # ("Pokémon World Championships and Gamescom Opening Night Live"); the lead's own names
         # first, or the visual named the other event's place ("reacts to Lower Michigan") under
         # "Winter storm watch expands south in Minnesota"
-        told.sort(key=lambda n: _rarest(n) not in _words(lead))
+        if lead:
+            told.sort(key=lambda n: _rarest(n) not in _words(lead))
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
         subject = _AND[lang].join(
@@ -1268,7 +1267,8 @@ def _named_in(name: str, story: PitchInput) -> int:
 def _rarest(name: str) -> str:
     """A name's rarest word, as `_words` writes it (space-padded): how headlines that shorten
     the name still name it."""
-    return _words(min(name.split(), key=entities.zipf))
+    words = [w for w in name.split() if any(c.isalpha() for c in w)] or name.split()
+    return _words(min(words, key=entities.zipf))
 
 
 def _de(name: str) -> str:
