@@ -1099,7 +1099,8 @@ class TemplateWriter:
         # first, or the visual named the other event's place ("reacts to Lower Michigan") under
         # "Winter storm watch expands south in Minnesota"
         if lead:
-            told.sort(key=lambda n: _rarest(n) not in _words(lead))
+            in_lead = _words(lead)
+            told.sort(key=lambda n: _rarest(n) not in in_lead)
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
         subject = _AND[lang].join(

@@ -278,8 +278,7 @@ class ThemeMatcher:
         if not themes:
             raise ConfigError("add at least one theme: what the brand wants to talk about")
         self.themes = tuple(themes)
-        self._narrow = tuple(t.narrow for t in self.themes)
-        self._narrow_mask = np.array(self._narrow, dtype=bool)
+        self._narrow = np.array([t.narrow for t in self.themes], dtype=bool)
         self.theme_min = calibration.for_model(model).theme_min
         self._encode = encode
         self._topics = topics
@@ -356,7 +355,7 @@ class ThemeMatcher:
             # what `_kind_centres` needs, read only when a theme is narrow
             probs = (
                 self._topics.predict(vectors)
-                if self._topics is not None and any(self._narrow)
+                if self._topics is not None and self._narrow.any()
                 else np.zeros((len(vectors), 0), dtype=np.float32)
             )
             new = replace(
@@ -531,7 +530,7 @@ class ThemeMatcher:
             # phone or AI story is tech news in full, and through the geometric mean a likeness
             # of 0.12 matched a smart-home theme (a phone review, a chatbot). Without one of its
             # keywords, a story matches a narrow theme only as far as its likeness reaches.
-            capped = self._narrow_mask & (lexical == 0) & (likeness < fit)
+            capped = self._narrow & (lexical == 0) & (likeness < fit)
             fit = np.where(capped, likeness, fit)
         else:
             capped = np.zeros_like(fit, dtype=bool)
@@ -564,7 +563,7 @@ def _kind_centres(kinds: np.ndarray, stream: np.ndarray, probs: np.ndarray) -> n
 
 
 def _prototype_scores(
-    pos: Sequence[np.ndarray], centred: np.ndarray, centres: np.ndarray, narrow: Sequence[bool]
+    pos: Sequence[np.ndarray], centred: np.ndarray, centres: np.ndarray, narrow: np.ndarray
 ) -> np.ndarray:
     """Per text and theme, the soft maximum of its cosines with the theme's prototypes. For a
     narrow theme, the direction its kind's typical story has in the stream is first taken out
