@@ -60,6 +60,59 @@ def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     assert "embedding model: use-multilingual (auto: non-English content (fr))" in french.output
 
 
+def test_config_check_themes_says_what_kind_of_news_each_theme_reads_as(tmp_path: Path) -> None:
+    """A new team sees, before any news is read, what kind of news each theme's own texts read
+    as with the real model, and what it means for `narrow`; without `--themes` no model loads."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        """feeds:
+  - {name: n, url: "https://example.com/rss", language: en}
+brand:
+  name: Kickoff
+  themes:
+    - name: video-games
+      narrow: true
+      description: Video games, consoles and the players who love them.
+      keywords: [video game, PlayStation, Xbox, Nintendo]
+      examples: ["Nintendo announces a new Zelda game", "Xbox raises console prices"]
+    - name: words
+      description: Words themselves, the dictionary's new entries, spelling and slang.
+      keywords: [word of the year, dictionary, spelling bee, slang]
+      examples: ["Dictionary adds new slang words", "Spelling bee champion crowned"]
+    - name: holiday-baking
+      description: Holiday baking at home, cookies and family recipes.
+      keywords: [Christmas cookies, holiday baking, gingerbread]
+      examples: ["Gingerbread house contest draws families", "The best holiday cookie recipes"]
+""",
+        encoding="utf-8",
+    )
+    plain = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
+    assert plain.exit_code == 0, plain.output
+    assert "theme " not in plain.output
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check", "--themes"])
+    assert result.exit_code == 0, result.output
+    lines = {
+        line.split(":")[0].split()[-1]: line.strip()
+        for line in result.output.splitlines()
+        if line.strip().startswith("theme ")
+    }
+    assert list(lines) == ["video-games", "words", "holiday-baking"]
+    assert re.fullmatch(
+        r"theme video-games: tech news \d+%(, [a-z-]+ \d+%)*; narrow: matched on what sets it"
+        r" apart within tech news",
+        lines["video-games"],
+    )
+    # no kind of news has the dictionary for its own: the keywords decide
+    assert lines["words"].endswith(
+        "; no kind of news is clearly its own: its keywords and examples decide"
+    )
+    assert re.fullmatch(
+        r"theme holiday-baking: food news \d+%(, [a-z-]+ \d+%)*; any food story is of its kind:"
+        r" if the theme is a corner of food news, `narrow: true`",
+        lines["holiday-baking"],
+    )
+
+
 def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:
     """A theme asking for a competitor's name or a blocked term matches stories never pitched:
     said, as the rules find it (a blocked term in its forms, a competitor as a whole name)."""

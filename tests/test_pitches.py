@@ -24,6 +24,10 @@ from trendbot.pitches import (
     _an_event,
     _articled,
     _lead_of,
+    _letter_words,
+    _other_fall,
+    _outing,
+    _selling,
     _sentence,
     _weather,
     build_messages,
@@ -863,6 +867,145 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     assert body(draft_pitch(care, plain, SETTINGS)).endswith(
         "Bundle up, and check on your neighbors."  # story 11's care line (the other: "Stay warm…")
     )
+
+
+def test_rain_is_no_snow_and_a_record_high_no_snowstorm() -> None:
+    """A bookshop's "Rainy weekend? That's just perfect reading weather." went to "Snow arrives
+    in NYC", an ice-cream brand's "Record high today." to a Chicago winter storm."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    rainy = "Rainy weekend? That's just perfect reading weather."
+    cozy = "Snow day? Stay in with a thick novel."
+    books = SEASONS.model_copy(update={"angles": (rainy, cozy)})
+    # "weekend", shared, picked the rainy angle
+    snow = ("Snow arrives in NYC this weekend: what to expect",
+            "First snowfall of the season blankets New York City this weekend")  # fmt: skip
+    rain = ("Heavy rain soaks New York City as a storm moves up the coast",
+            "Rainy weekend ahead: showers linger across the region")  # fmt: skip
+    for n in (14, 15):  # whichever of the two a story's id would pick
+        snowy = story(n, theme=books, titles=snow, label=snow[0], trending_terms=())
+        assert choose_angle(snowy, BRAND_EN, encode) == cozy
+        alone = replace(snowy, theme=books.model_copy(update={"angles": (rainy,)}))
+        assert choose_angle(alone, BRAND_EN, encode) == ""
+        wet = replace(snowy, titles=rain, label=rain[0])
+        assert choose_angle(wet, BRAND_EN, encode) == rainy
+    # a wintry mix says both: neither is refused
+    mix = set(_letter_words("Snow and rain mix across NYC as rain turns to snow overnight"))
+    assert not _other_fall(set(_letter_words(rainy)), mix)
+    assert not _other_fall(set(_letter_words(cozy)), mix)
+    # a record high in an angle is the thermometer's; in the news, a price's
+    scoops = SEASONS.model_copy(
+        update={"angles": ("Record high today. Record number of scoops, also today.",)}
+    )
+    storm = ("Winter storm brings record snowfall and bitter cold to Chicago",
+             "Chicago snowstorm: record snow totals and frigid temperatures")  # fmt: skip
+    chicago = story(16, theme=scoops, titles=storm, label=storm[0], trending_terms=())
+    assert choose_angle(chicago, BRAND_EN, encode) == ""
+    assert _weather(scoops.angles[0], angle=True) == "hot"
+    assert _weather("AirPods Pro 3 drop to a new record low of $199") == ""
+
+
+def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:
+    """ "Today's feeds are all about the Northeast." said nothing of the snow (no headline gave
+    a lead): weather news told by a place names the weather, in no tense."""
+    plain = SEASONS.model_copy(update={"angles": ()})
+    northeast = ("Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
+                 "Winter Storm Expected to Slam Northeast U.S. With Heavy Snow",
+                 "Bomb cyclone to bring first widespread snow to parts of Northeast after "
+                 "tracking through already hard-hit Midwest")  # fmt: skip
+    hooks = ("Snow is the talk of the Northeast today.", "Snow has the Northeast talking today.")
+    for n in (20, 21):
+        snow = story(n, theme=plain, titles=northeast, label=northeast[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        assert body(draft_pitch(snow, BRAND_EN, SETTINGS)).startswith(hooks[n % 2])
+    # a day is no place: no "Snow is the talk of Thanksgiving"
+    days = ("Worsening Travel Conditions, 60 MPH Winds Forecast Ahead of Thanksgiving Storm",
+            "Thanksgiving Storm Could Bring Snow And Ice",
+            "Snow And Wind Threaten Thanksgiving Travel")  # fmt: skip
+    holiday = story(20, theme=plain, titles=days, label=days[0], trending_terms=(), links=(),
+                    languages=("en",), keywords=())  # fmt: skip
+    assert body(draft_pitch(holiday, BRAND_EN, SETTINGS)).startswith(
+        "Everyone's talking about Thanksgiving today."
+    )
+
+
+def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:
+    """ "Best Apple Black Friday deals live now." opened a mattress brand's and a bookshop's
+    posts: another company's sale, advertised. The day is told instead, with no shop's tag."""
+    sales = ThemeSettings(
+        name="big-sale-days",
+        description="The shopping calendar: Black Friday, Cyber Monday, holiday sales.",
+        keywords=("Black Friday", "Cyber Monday"),
+    )
+    deals = ("Best Apple Black Friday deals live now: AirPods, iPads and more",
+             "Black Friday deals: Apple's AirPods Pro drop to a record low",
+             "Black Friday 2025: the best deals on Apple gear")  # fmt: skip
+    friday = story(17, theme=sales, titles=deals, label=deals[0], trending_terms=(), links=(),
+                   languages=("en",), keywords=("Apple", "Black Friday"))  # fmt: skip
+    draft = draft_pitch(friday, BRAND_EN, SETTINGS)
+    assert "Apple" not in draft.draft and "#Apple" not in draft.hashtags, draft
+    assert "Black Friday" in body(draft), draft
+    # a lead of what happened on the day, not of a shop's deals, is kept
+    up = ("Black Friday retail sales up 4% as shoppers flock online",
+          "Black Friday online sales hit a record, Adobe says")  # fmt: skip
+    figures = replace(friday, titles=up, label=up[0], keywords=("Adobe", "Black Friday"))
+    assert body(draft_pitch(figures, BRAND_EN, SETTINGS)).startswith("Black Friday")
+    assert _selling("Early sales on tech from Apple")
+    assert not _selling("Black Friday retail sales up")
+
+
+def test_a_warned_storm_invites_no_one_out() -> None:
+    """A brewery's "First snow, warm taproom, good company." went to "Winter Storm Warning
+    continues for Chicago area": on weather news that warns people, no angle, sign-off or LLM
+    prompt line asks them out to the brand; a first snow with no warning keeps it."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    taproom = "First snow, warm taproom, good company."
+    sweater = "Sweater weather is stout weather."
+    beer = SEASONS.model_copy(update={"angles": (taproom, sweater)})
+    warned = ("Winter Storm Warning continues for Chicago area",
+              "'Ferocious' winter storm could drop 8 inches of snow overnight Sunday, weather "
+              "service says")  # fmt: skip
+    first = ("Snow arrives in NYC and surrounding area",
+             "First snowfall of the season blankets New York City")  # fmt: skip
+    storm = story(12, theme=beer, titles=warned, label=warned[0], trending_terms=(), links=(),
+                  languages=("en",))  # fmt: skip
+    snow = replace(storm, titles=first, label=first[0])
+    assert choose_angle(storm, BRAND_EN, encode) == sweater
+    assert choose_angle(snow, BRAND_EN, encode) == taproom
+    alone = beer.model_copy(update={"angles": (taproom,)})
+    assert choose_angle(replace(storm, theme=alone), BRAND_EN, encode) == ""
+    assert choose_angle(replace(snow, theme=alone), BRAND_EN, encode) == taproom
+    # with no angle, a sign-off that asks people in is skipped; if all do, a word of care
+    plain = SEASONS.model_copy(update={"angles": ()})
+    stool, cheers = "Pull up a stool and tell us what you think.", "Cheers! Tell us where you land."
+    brewery = BRAND_EN.model_copy(update={"sign_offs": (stool, cheers), "themes": (plain,)})
+    for n in (12, 13):  # either pick of the two
+        unangled = replace(storm, story_id=n, theme=plain)
+        assert body(draft_pitch(unangled, brewery, SETTINGS)).endswith(cheers)
+        assert body(draft_pitch(replace(unangled, titles=first, label=first[0]), brewery,
+                                SETTINGS)).endswith((stool, cheers))  # fmt: skip
+    counter = brewery.model_copy(update={"sign_offs": ("See you at the counter.",)})
+    assert body(draft_pitch(replace(storm, theme=plain), counter, SETTINGS)).endswith(
+        ("Stay warm and safe out there, everyone.", "Bundle up, and check on your neighbors.")
+    )
+    # the LLM is offered neither, and told why
+    prompt = build_messages(storm, brewery, SETTINGS)[1]["content"]
+    assert taproom not in prompt and stool not in prompt and cheers in prompt
+    assert "Weather warning: people are told to stay safe; invite no one out." in prompt
+    prompt = build_messages(snow, brewery, SETTINGS)[1]["content"]
+    assert taproom in prompt and stool in prompt and "Weather warning" not in prompt
+    # what asks people out, and what only sounds like it
+    out = ("We'll be hashing this one out at the taproom.", "See you on the road.",
+           "Our doors are open till late.", "Stop by for a warm cup.",
+           "Passez nous voir en boutique !")  # fmt: skip
+    assert all(map(_outing, out))
+    home = ("Learn the greeting: it opens every door.", sweater,
+            "Crack one open and tell us your take.",
+            "Cozy inside, whatever's outside.")  # fmt: skip
+    assert not any(map(_outing, home))
 
 
 @pytest.mark.slow

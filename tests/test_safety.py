@@ -530,6 +530,29 @@ def test_government_is_a_politics_word_however_spelt() -> None:
     assert (ban.level, ban.category) == ("caution", "deaths and violence")
 
 
+def test_a_culture_war_is_politics_even_over_a_logo() -> None:
+    """An ice-cream brand was pitched a restaurant chain's logo change with #MAGA: its latest
+    headlines were "woke" and "right-wingers", no party nor politician."""
+    for text, level, word in (
+        ("MAGA erupts over Cracker Barrel logo change, and stock plunges", "blocked", "maga"),
+        ("Cracker Barrel's New Logo Has Right-Wingers Posting", "blocked", "right wingers"),
+        ("Germany's conservatives plot a last stand", "blocked", "conservatives"),
+        ("The Far-Right in Germany wants to soften its image", "blocked", "far right"),
+        ("The rightwing culture war comes for a restaurant chain", "blocked", "rightwing"),
+        ("Cracker Barrel finally responds to 'woke' logo backlash", "caution", "woke"),
+        ("Rangers right wing scores twice in the third", "caution", "right wing"),
+    ):
+        verdict = check(text)
+        assert (verdict.level, verdict.category, verdict.evidence) == (
+            level,
+            "politics and elections",
+            word,
+        ), text
+    # a weak word's cost: a person looks at "woke up" too
+    assert check("Fans woke up to a new logo on the team's jerseys").level == "caution"
+    assert check("Cracker Barrel admits it could've done a better job").level == "safe"
+
+
 def test_the_disease_itself_still_asks_for_care() -> None:
     # without a topic model, the pandemic's names are weak words: caution, not blocked
     assert check("Covid cases climb again in the region").level == "caution"

@@ -24,7 +24,7 @@ from trendbot.logs import redact
 if TYPE_CHECKING:
     from trendbot.core import Trendbot
     from trendbot.pipeline import Pipeline
-    from trendbot.settings import Settings
+    from trendbot.settings import BrandSettings, Settings
     from trendbot.types import Pitch
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -181,9 +181,15 @@ def config() -> None:
 
 
 @config.command("check")
+@click.option(
+    "--themes",
+    "kinds",
+    is_flag=True,
+    help="Also say what kind of news each theme's own texts read as (loads the model once).",
+)
 @pass_ctx
 @one_line_errors
-def config_check(ctx: Context) -> None:
+def config_check(ctx: Context, kinds: bool) -> None:
     """Validate feeds.yaml and print what will run."""
     from trendbot import embed, entities
     from trendbot.fit import held_keywords
@@ -217,6 +223,9 @@ def config_check(ctx: Context) -> None:
             click.echo(f"    competitors matched only when written with their capital: {named}")
         for problem in held_keywords(brand):
             click.echo(f"    warning: {problem}")
+        if kinds:
+            for line in _theme_kinds(brand, model):
+                click.echo(f"    {line}")
     click.echo(f"  embedding model: {model} ({why})")
     click.echo(f"  database: {redact(ctx.db_path())}")
     from trendbot.settings import Secrets
@@ -227,6 +236,43 @@ def config_check(ctx: Context) -> None:
         click.echo(f"  slack: on, {mode}, channel {s.slack.channel or '(none)'}")
     else:
         click.echo("  slack: off (SLACK_BOT_TOKEN not set): pitches are printed here")
+
+
+def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
+    """Per theme, the kinds of news its own texts read as, and what that means for `narrow`: a
+    new team sees it before any news is read (`themes try` shows it on news)."""
+    from trendbot import embed, themes
+    from trendbot.fit import make_matcher
+    from trendbot.topics import load as load_topics
+    from trendbot.topics import said
+
+    encode = embed.cached_embedder(model).encode
+    matcher = make_matcher(brand, encode, model=model, topics=load_topics(model, encode))
+    lines = []
+    for t, theme in enumerate(brand.themes):
+        reading = matcher.reading(t)
+        if not reading:
+            return []  # no topic model for this embedding model
+        (kind, clarity), *others = reading
+        line = f"theme {theme.name}: {said(kind)} news {int(clarity * 100)}%" + "".join(
+            f", {said(k)} {int(p * 100)}%" for k, p in others
+        )
+        if theme.narrow:
+            line += f"; narrow: matched on what sets it apart within {said(kind)} news"
+        elif clarity < themes.KIND_CLEAR / 2:
+            line += "; no kind of news is clearly its own: its keywords and examples decide"
+        elif clarity < themes.KIND_CLEAR:
+            line += (
+                "; not clearly one kind, so likeness to its texts decides more: if it is a"
+                f" corner of {said(kind)} news, `narrow: true`; if two subjects, two themes"
+            )
+        else:
+            line += (
+                f"; any {said(kind)} story is of its kind: if the theme is a corner of"
+                f" {said(kind)} news, `narrow: true`"
+            )
+        lines.append(line)
+    return lines
 
 
 # feeds --------------------------------------------------------------------------------------

@@ -388,6 +388,8 @@ def _tried(scored: Scored, *, style: str) -> Table:
 
 def print_tried(console: Console, report: TryReport) -> None:
     """Per theme: the best matches, the near misses and the closest off-theme stories."""
+    from trendbot.topics import said
+
     bar = report.min_relevance
     for t in report.themes:
         head = Text.assemble((t.theme, "bold cyan"), f": {t.matched} of {report.stories:,} stories")
@@ -402,13 +404,13 @@ def print_tried(console: Console, report: TryReport) -> None:
             # knows, so the question is asked plainly, with the share (floored: 59.9% is not 60%)
             share = int((t.clarity or 0) * 100)
             opening = (
-                f"{t.theme}'s own texts read as {t.kind} news only {share}%: if it is"
+                f"{t.theme}'s own texts read as {said(t.kind)} news only {share}%: if it is"
                 if t.unclear
                 else f"If {t.theme} is"
             )
             parts.append(
                 Text(
-                    f"{opening} a corner of {t.kind} news rather than all of it,"
+                    f"{opening} a corner of {said(t.kind)} news rather than all of it,"
                     f" `narrow: true` would keep {t.as_narrow} of these {t.matched}.",
                     style="" if t.unclear else "dim",
                 )
@@ -416,7 +418,7 @@ def print_tried(console: Console, report: TryReport) -> None:
         if t.feed:
             parts.append(
                 Text(
-                    f"This stream carries little {t.kind} news ({t.of_kind} of its"
+                    f"This stream carries little {said(t.kind)} news ({t.of_kind} of its"
                     f" {report.stories:,} stories read as it): add a feed that does to"
                     f" feeds.yaml before tuning {t.theme}, e.g. {t.feed}",
                     style="yellow",

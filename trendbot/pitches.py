@@ -649,6 +649,10 @@ _TIMES_WORDS = "day days night nights evening evenings morning mornings afternoo
     "soirees matin matins matinee matinees"
 )
 _TIMES = frozenset(_TIMES_WORDS.split())
+# A record high or low is the thermometer's in an angle ("Record high today. Record number of
+# scoops, also today." went to two snowstorms); in the news, a price's or a stock's ("AirPods
+# Pro 3 drop to a new record low"), so it is read in angles only
+_RECORDS = {"high": "hot", "highs": "hot", "low": "cold", "lows": "cold"}
 _COOL_TIMES = frozenset(
     ["night", "nights", "evening", "evenings", "morning", "mornings", "weather", "temperatures"]
 )
@@ -661,6 +665,70 @@ _AUTUMN_WORDS = "autumn autumnal foliage leaf leaves peeping rake rakes raking a
     "automnal automnale automnales feuillage feuillages"
 )
 _AUTUMN = frozenset(_AUTUMN_WORDS.split())
+# Rain is no snow, though both are cold and wet: "Rainy weekend? That's just perfect reading
+# weather." went to "Snow arrives in NYC" and to a Minnesota snowstorm. An angle that says one
+# goes to no story that says the other and not it (`_other_fall`).
+_RAIN_WORDS = "rain rains rainy raining rainfall showers drizzle downpour downpours umbrella " + (
+    "umbrellas pluie pluies pluvieux pluvieuse averse averses parapluie parapluies"
+)
+_SNOW_WORDS = "snow snows snowy snowing snowfall snowfalls snowstorm snowstorms blizzard " + (
+    "blizzards snowman snowmen sled sledding neige neiges enneige enneigee luge"
+)
+_FALLS = (frozenset(_RAIN_WORDS.split()), frozenset(_SNOW_WORDS.split()))
+# Weather the authorities warn of keeps people home: "First snow, warm taproom, good company."
+# went to "Winter Storm Warning continues for Chicago area" and to "Worsening travel conditions,
+# 60 mph winds forecast ahead of Thanksgiving storm system". A line that asks people out
+# (`_OUTING`: an angle, a sign-off) is not used on weather news that says one of `_WARNED`; "Snow
+# arrives in NYC" keeps it.
+_WARNED_WORDS = "warning warnings advisory advisories emergency dangerous hazardous " + (
+    "treacherous threatening whiteout whiteouts blizzard outage outages evacuate evacuated "
+    "evacuation evacuations conditions roads mph gusts vigilance alerte alertes dangereux "
+    "dangereuse dangereuses coupures routes"
+)
+_WARNED = frozenset(_WARNED_WORDS.split())
+_OUTING = re.compile(
+    r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place)"
+    r"|(?:come|stop|drop|swing|pop|head) (?:in|by|over|down|on)\b|visit us"
+    r"|see you (?:at|on|in|there)"
+    r"|join us|pull up a|grab a (?:stool|seat|table)|doors (?:are )?open|we'?re open|in-?store"
+    r"|passez|venez|on vous attend|en (?:magasin|boutique))"
+)
+
+
+_SELLING_WORDS = (
+    "deals discount discounts discounted doorbuster doorbusters sale markdown markdowns"
+)
+_SELLING = frozenset(_SELLING_WORDS.split())
+
+
+def _selling(lead: str) -> bool:
+    """A lead that tells of someone's deals: `_SELLING`'s words, "sales on", "% off"; not
+    sales alone, a figure as often ("Black Friday retail sales up")."""
+    folded = _fold(lead)
+    return not _SELLING.isdisjoint(_letter_words(lead)) or bool(
+        re.search(r"%\s*off\b|\bsales on\b", folded)
+    )
+
+
+def _other_fall(angle: set[str], story: set[str]) -> bool:
+    """The angle says rain and the story snow and not rain, or the other way round."""
+    return any(
+        not said.isdisjoint(angle) and said.isdisjoint(story) and not other.isdisjoint(story)
+        for said, other in (_FALLS, _FALLS[::-1])
+    )
+
+
+def _stay_in(titles: Sequence[str]) -> bool:
+    """Weather news that warns people to stay safe (`_WARNED`)."""
+    told = " ".join(titles)
+    return bool(_weather(told, news=True)) and not _WARNED.isdisjoint(_letter_words(told))
+
+
+def _outing(line: str) -> bool:
+    """A line that asks people out to the brand: "warm taproom", "See you at the counter"."""
+    return bool(_OUTING.search(_fold(line).replace("’", "'")))
+
+
 # A lead that tells of a setback for its subject ("Tesla profit falls", "Rockstar Games delays
 # GTA 6", "GM to take $1.6Bn hit"): a cheery sign-off after it ("Your wallet says thanks.",
 # "Controllers charged. Let's play.") reads as mockery. Then only an angle that shares the
@@ -827,11 +895,14 @@ def _missed_or_hit(words: Sequence[str]) -> bool:
     return taken or any(w == "miss" and i and words[i - 1] in _MISSED for i, w in enumerate(words))
 
 
-def _said_temperature(words: Sequence[str], i: int) -> str:
+def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> str:
     """ "hot" or "cold" when words[i] is a temperature said of a time (`_TIMES`): before it
     ("hot nights"), after it and a linking verb ("nights run hot"), in French right after it
-    ("nuits chaudes"); else "". Not "a warm cup", "a cool day out", "frais de port"."""
+    ("nuits chaudes"), or with `records` a record high or low; else "". Not "a warm cup", "a
+    cool day out", "frais de port"."""
     w = words[i]
+    if w in _RECORDS:
+        return _RECORDS[w] if records and i and words[i - 1] == "record" else ""
     kind = _TEMPERATURE.get(w) or _TEMPERATURE_FR.get(w)
     if not kind:
         return ""
@@ -846,12 +917,13 @@ def _said_temperature(words: Sequence[str], i: int) -> str:
     return kind if before or after or french else ""
 
 
-def _weather(text: str, *, news: bool = False) -> str:
+def _weather(text: str, *, news: bool = False, angle: bool = False) -> str:
     """ "hot" or "cold" when the text says one of them more than twice as often as the other;
     with `news`, only when it also says WEATHER_WORDS different words of weather news of it
-    ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio)."""
+    ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio); an
+    `angle` says it with a record high or low too."""
     words = _letter_words(text)
-    said = [_said_temperature(words, i) for i in range(len(words))]
+    said = [_said_temperature(words, i, angle) for i in range(len(words))]
     hot, cold = (
         sum(w in _WEATHER[k] or t == k for w, t in zip(words, said, strict=True)) for k in _WEATHER
     )
@@ -866,13 +938,19 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     word with the headlines (with an encoder: and is of the story's occasion or clears
     ANGLE_RANK), else the closest by meaning of the story's occasion if it clears ANGLE_RANK.
     An angle the brand used lately (`story.recent_angles`) is not a candidate, nor one for the
-    opposite weather (`_weather`) nor, on hot or cold news, one of autumn's sights."""
+    opposite weather (`_weather`), nor, on hot or cold news, one of autumn's sights, nor rain's
+    for snow or snow's for rain (`_other_fall`), nor one that asks people out on a warned storm
+    (`_stay_in`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
-    weather = _weather(" ".join(titles))
+    weather, stay_in = _weather(" ".join(titles)), _stay_in(titles)
+    told = set(_letter_words(" ".join(titles)))
     angles = [
         a
         for a in fresh_angles(story)
-        if _weather(a) in ("", weather) and not (weather and _AUTUMN.intersection(_letter_words(a)))
+        if _weather(a, angle=True) in ("", weather)
+        and not (weather and _AUTUMN.intersection(_letter_words(a)))
+        and not (stay_in and _outing(a))
+        and not _other_fall(set(_letter_words(a)), told)
     ]
     if not angles or not titles:
         return ""
@@ -964,6 +1042,29 @@ _HOOKS = {
         "En ce moment, toutes les conversations tournent autour {de}{subject}.",
     ),
 }
+# Weather news told by a place: "Hard to scroll past the Midwest right now." says nothing of the
+# snow; no verb tense is risked (a storm forecast, falling or over). English only: French
+# places take en, au, à.
+_WEATHER_HOOKS = (
+    "{weather} is the talk of {subject} today.",
+    "{weather} has {subject} talking today.",
+)
+_SNOWS = frozenset(["snow", "snows", "snowy", "snowing", "snowfall", "snowfalls"])
+_STORM = frozenset(["storm", "storms", "snowstorm", "snowstorms", "blizzard", "blizzards"])
+
+
+def _weather_talk(titles: Sequence[str]) -> str:
+    """What weather news is about, as a subject: "Snow", "The storm", "The cold", "The heat";
+    "" when `titles` are no weather news."""
+    weather = _weather(" ".join(titles), news=True)
+    words = set(_letter_words(" ".join(titles)))
+    if weather == "hot":
+        return "The heat"
+    if not weather:
+        return ""
+    return "Snow" if _SNOWS & words else "The storm" if _STORM & words else "The cold"
+
+
 _NO_SUBJECT = {
     "en": ("One story has everyone talking today.", "Today's news has the whole feed talking."),
     "fr": (
@@ -1094,6 +1195,14 @@ class TemplateWriter:
         # a story that took in two events is told by one: its tags and visual follow the lead's
         # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
+        # a sale day's story is many shops' deals: a lead that tells one's ("Best Apple Black
+        # Friday deals live now" for a mattress brand and a bookshop) advertises it; the day
+        # (the theme's keyword) is told instead ("All eyes on Black Friday today."), its tag
+        # with no shop's
+        if lead and _selling(lead):
+            keywords = {_words(k) for k in story.theme.keywords}
+            if day := next((d for d in (occasion, *told) if _words(d) in keywords), ""):
+                lead, names, told, occasion = "", [day], [day], ""
         # a second name that half as many headlines name is another event the story took in
         # ("Pokémon World Championships and Gamescom Opening Night Live"); the lead's own names
         # first, or the visual named the other event's place ("reacts to Lower Michigan") under
@@ -1130,8 +1239,11 @@ class TemplateWriter:
                 if not copied_run(f"{labelled} {line}", story.titles):
                     hook = labelled
         elif subject:
-            hook = _HOOKS[lang][n % len(_HOOKS[lang])]
-            hook = hook.format(subject=subject, de=_de(subject))
+            hooks: tuple[str, ...] = _HOOKS[lang]
+            talk = _weather_talk(titles) if lang == "en" else ""
+            if talk and told and all(_named_as_place(t, titles) for t in told[:2]):
+                hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
+            hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
@@ -1162,16 +1274,19 @@ class TemplateWriter:
         story: PitchInput, brand: BrandSettings, angle: str, lang: str, *, own: bool = True
     ) -> str:
         """The angle, or a line that joins the conversation: one of the brand's own sign-offs
-        (`own`: not after a setback), else a stock one."""
+        (`own`: not after a setback; on a warned storm, none that asks people out), else a
+        stock one."""
         if angle:
             return _sentence(angle)
-        if brand.sign_offs and own:
-            return _sentence(_sign_off(story, brand.sign_offs))
+        titles = [entities.strip_publisher(t) for t in story.titles or (story.label,)]
+        stay_in = _stay_in(titles)
+        sign_offs = [s for s in brand.sign_offs if not (stay_in and _outing(s))]
+        if sign_offs and own:
+            return _sentence(_sign_off(story, sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
-        told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
-        if weather := _weather(told, news=True):
+        if weather := _weather(" ".join(titles), news=True):
             neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
@@ -2224,7 +2339,8 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    if angles := fresh_angles(story):
+    stay_in = _stay_in([entities.strip_publisher(t) for t in story.titles or (story.label,)])
+    if angles := [a for a in fresh_angles(story) if not (stay_in and _outing(a))]:
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
@@ -2234,11 +2350,13 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines += [f"- {a}" for a in used]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
-    if brand.sign_offs:
+    if sign_offs := [s for s in brand.sign_offs if not (stay_in and _outing(s))]:
         lines.append("The brand's sign-offs, for a post with no angle (or write one like them):")
-        lines += [f"- {line}" for line in brand.sign_offs]
+        lines += [f"- {line}" for line in sign_offs]
     if story.safety == "caution":
         lines.append(f"Caution: {story.safety_reason}. Be especially light and respectful.")
+    if stay_in:
+        lines.append("Weather warning: people are told to stay safe; invite no one out.")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
 

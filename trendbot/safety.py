@@ -260,6 +260,11 @@ BUILTIN: tuple[Category, ...] = (
             "premier ministre", "elysee", "matignon", "gouvernement",
             # a few names that make any story political; brands add theirs in blocked_terms
             "trump", "biden", "macron", "le pen", "melenchon",
+            # the camps of a culture war: a restaurant chain's logo became one ("MAGA erupts
+            # over Cracker Barrel logo change", "…Right-Wingers Posting About…") and an ice-cream
+            # brand was pitched it with #MAGA; every archive headline with these is politics
+            "maga", "conservatives", "liberals", "progressives", "far right", "far left",
+            "right wingers", "rightwing", "leftwing", "culture war",
             # the fights a charter keeps away from, whoever is in office
             "abortion", "roe v wade", "gun control", "gun law", "gun laws", "assault weapons",
             "second amendment", "deportation", "deportations", "deported", "border patrol",
@@ -270,6 +275,8 @@ BUILTIN: tuple[Category, ...] = (
             "mayor", "cabinet", "resignation", "ministre", "parti", "maire", "elu", "politique",
             "government", "governments", "govt", "gov't", "immigration", "immigrant", "migrant",
             "refugee", "asylum", "dhs", "immigre", "refugie", "asile", "nra", "elue",
+            # "woke up", a hockey "right wing"
+            "woke", "right wing", "left wing",
         ),
         prototypes=(
             "Candidates clash in a heated election debate",

@@ -107,6 +107,7 @@ KIND_WEIGHT = 0.5
 # A keyword of the theme in the story counts the kind in full: the marketer's own words are the
 # evidence a corner theme lacks ("canicule" for a weather theme read as 21 % science news).
 KIND_CLEAR = 0.6
+READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
 
 
@@ -400,6 +401,20 @@ class ThemeMatcher:
         """How clearly theme number `theme`'s own texts are its kind of news: their mean
         probability of it (`KIND_CLEAR`); None without a topic model."""
         return float(self._state.clarity[theme]) if self._topics is not None else None
+
+    def reading(self, theme: int, least: float = READ_AS) -> list[tuple[str, float]]:
+        """The kinds of news theme number `theme`'s own texts read as, with their mean
+        probability, the main one first and the others of at least `least`; [] without a topic
+        model."""
+        if self._topics is None:
+            return []
+        shares = self._state.kinds[theme] * self._state.clarity[theme]
+        order = np.argsort(-shares, kind="stable")
+        return [
+            (self._topics.topics[int(k)], float(shares[k]))
+            for i, k in enumerate(order)
+            if i == 0 or shares[k] >= least
+        ]
 
     def learn(self, example: LearnedExample) -> None:
         """An editor's approval or rejection; similar stories score accordingly from now on."""

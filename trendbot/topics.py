@@ -36,6 +36,14 @@ TOPICS = (
     "business", "science", "tech", "sports", "culture", "media",
     "food", "style", "home", "travel", "wellness", "family", "human", "weather",
 )  # fmt: skip
+# as a marketer reads them, before "news": "human news" says nothing
+_SAID = {"human": "human-interest"}
+
+
+def said(topic: str) -> str:
+    return _SAID.get(topic, topic)
+
+
 # What a brand charter keeps away from: safety reads their summed probability.
 CHARTER = ("politics", "world", "crime", "religion", "disaster", "health")
 
