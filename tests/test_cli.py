@@ -60,6 +60,7 @@ def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     assert "embedding model: use-multilingual (auto: non-English content (fr))" in french.output
 
 
+@pytest.mark.slow
 def test_config_check_themes_says_what_kind_of_news_each_theme_reads_as(tmp_path: Path) -> None:
     """A new team sees, before any news is read, what kind of news each theme's own texts read
     as with the real model, and what it means for `narrow`; without `--themes` no model loads."""

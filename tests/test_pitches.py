@@ -869,6 +869,22 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     )
 
 
+def test_a_time_word_shared_picks_no_angle() -> None:
+    """ "Clocks fall back tonight: spend the extra hour on one more chapter." went to a December
+    snowstorm for its "tonight": a time of day says when, not what, as a day or a month."""
+    clocks = SEASONS.model_copy(
+        update={"angles": ("Clocks fall back tonight: spend the extra hour on one more chapter.",)}
+    )
+    snow = ("Heavy snow tonight across the Northeast", "Northeast braces for snow tonight")
+    storm = story(18, theme=clocks, titles=snow, label=snow[0], trending_terms=())
+    assert choose_angle(storm, BRAND_EN) == ""
+    # a word of what happens still picks it
+    dst = ("Clocks fall back tonight as daylight saving time ends",
+           "Daylight saving: clocks fall back")  # fmt: skip
+    assert choose_angle(replace(storm, titles=dst, label=dst[0]), BRAND_EN) == clocks.angles[0]
+
+
+@pytest.mark.slow
 def test_rain_is_no_snow_and_a_record_high_no_snowstorm() -> None:
     """A bookshop's "Rainy weekend? That's just perfect reading weather." went to "Snow arrives
     in NYC", an ice-cream brand's "Record high today." to a Chicago winter storm."""
@@ -904,6 +920,11 @@ def test_rain_is_no_snow_and_a_record_high_no_snowstorm() -> None:
     assert choose_angle(chicago, BRAND_EN, encode) == ""
     assert _weather(scoops.angles[0], angle=True) == "hot"
     assert _weather("AirPods Pro 3 drop to a new record low of $199") == ""
+    # ...and in an angle, a price's or a saving's is no weather
+    assert _weather("Record low prices all weekend.", angle=True) == ""
+    assert _weather("Our savings hit a record high today.", angle=True) == ""
+    # rain and snow are read in weather news only: "Snow White" is no snow
+    assert not _other_fall(set(_letter_words(rainy)), set())
 
 
 def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:
@@ -953,8 +974,19 @@ def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:
     assert body(draft_pitch(figures, BRAND_EN, SETTINGS)).startswith("Black Friday")
     assert _selling("Early sales on tech from Apple")
     assert not _selling("Black Friday retail sales up")
+    assert not _selling("Black Friday online sales on track for a record")
+    # a launch on a theme keyword that is no day keeps its lead
+    games = sales.model_copy(update={"keywords": ("Nintendo Switch 2", "Black Friday")})
+    launch = ("Nintendo Switch 2 goes on sale today at midnight",
+              "Nintendo Switch 2 on sale: lines form at stores")  # fmt: skip
+    switch = replace(friday, theme=games, titles=launch, label=launch[0],
+                     keywords=("Nintendo Switch 2",))  # fmt: skip
+    assert body(draft_pitch(switch, BRAND_EN, SETTINGS)).startswith(
+        "Nintendo Switch 2 goes on sale today."
+    )
 
 
+@pytest.mark.slow
 def test_a_warned_storm_invites_no_one_out() -> None:
     """A brewery's "First snow, warm taproom, good company." went to "Winter Storm Warning
     continues for Chicago area": on weather news that warns people, no angle, sign-off or LLM
@@ -999,12 +1031,17 @@ def test_a_warned_storm_invites_no_one_out() -> None:
     assert taproom in prompt and stool in prompt and "Weather warning" not in prompt
     # what asks people out, and what only sounds like it
     out = ("We'll be hashing this one out at the taproom.", "See you on the road.",
-           "Our doors are open till late.", "Stop by for a warm cup.",
+           "Our doors are open till late.", "Stop by for a warm cup.", "Come say hi.",
+           "Meet us at the bar.", "Save us a seat by the window.",
+           "Come find your next favorite book, in store or online.",
            "Passez nous voir en boutique !")  # fmt: skip
     assert all(map(_outing, out))
     home = ("Learn the greeting: it opens every door.", sweater,
-            "Crack one open and tell us your take.",
-            "Cozy inside, whatever's outside.")  # fmt: skip
+            "Crack one open and tell us your take.", "Cozy inside, whatever's outside.",
+            "A drop in temperatures calls for a stout.", "Pull up a blanket and a good book.",
+            "Our barista's pick for a snow day.", "Head over heels for hot cocoa.",
+            "Come on, Chicago, stay warm!", "See you on the other side of the storm.",
+            "Passez une bonne soirée au chaud.", "See what's in store for 2026.")  # fmt: skip
     assert not any(map(_outing, home))
 
 

@@ -535,12 +535,13 @@ def test_a_culture_war_is_politics_even_over_a_logo() -> None:
     headlines were "woke" and "right-wingers", no party nor politician."""
     for text, level, word in (
         ("MAGA erupts over Cracker Barrel logo change, and stock plunges", "blocked", "maga"),
-        ("Cracker Barrel's New Logo Has Right-Wingers Posting", "blocked", "right wingers"),
+        ("Cracker Barrel's New Logo Has Right-Wingers Posting", "caution", "right wingers"),
         ("Germany's conservatives plot a last stand", "blocked", "conservatives"),
         ("The Far-Right in Germany wants to soften its image", "blocked", "far right"),
         ("The rightwing culture war comes for a restaurant chain", "blocked", "rightwing"),
         ("Cracker Barrel finally responds to 'woke' logo backlash", "caution", "woke"),
         ("Rangers right wing scores twice in the third", "caution", "right wing"),
+        ("L'extrême droite progresse aux municipales", "blocked", "extreme droite"),
     ):
         verdict = check(text)
         assert (verdict.level, verdict.category, verdict.evidence) == (

@@ -619,9 +619,16 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
         re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
         for w in words
         # a day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
-        # daylight saving time angle) went to a December snowstorm that would fall on a Sunday
-        if len(w) >= 5 and w not in _STOP and w not in own and w not in entities.DATES
+        # daylight saving time angle) went to a December snowstorm that would fall on a Sunday,
+        # "Clocks fall back tonight" to another, for its "tonight"
+        if len(w) >= 5 and w not in _STOP and w not in own and w not in _WHEN
     }
+
+
+_WHEN_WORDS = "today tonight tomorrow yesterday overnight weekend weekends night nights " + (
+    "morning mornings evening evenings afternoon afternoons aujourd demain soiree soirees"
+)
+_WHEN = entities.DATES | frozenset(_WHEN_WORDS.split())
 
 
 # Hot or cold: an encoder puts "Iced coffee weather has entered the chat" next to any weather
@@ -653,6 +660,8 @@ _TIMES = frozenset(_TIMES_WORDS.split())
 # scoops, also today." went to two snowstorms); in the news, a price's or a stock's ("AirPods
 # Pro 3 drop to a new record low"), so it is read in angles only
 _RECORDS = {"high": "hot", "highs": "hot", "low": "cold", "lows": "cold"}
+_PRICED_WORDS = "price prices savings saving deal deals sale sales stock stocks"
+_PRICED = frozenset(_PRICED_WORDS.split())
 _COOL_TIMES = frozenset(
     ["night", "nights", "evening", "evenings", "morning", "mornings", "weather", "temperatures"]
 )
@@ -672,7 +681,7 @@ _RAIN_WORDS = "rain rains rainy raining rainfall showers drizzle downpour downpo
     "umbrellas pluie pluies pluvieux pluvieuse averse averses parapluie parapluies"
 )
 _SNOW_WORDS = "snow snows snowy snowing snowfall snowfalls snowstorm snowstorms blizzard " + (
-    "blizzards snowman snowmen sled sledding neige neiges enneige enneigee luge"
+    "blizzards snowman snowmen sled sledding neige neiges enneige enneiges enneigee enneigees luge"
 )
 _FALLS = (frozenset(_RAIN_WORDS.split()), frozenset(_SNOW_WORDS.split()))
 # Weather the authorities warn of keeps people home: "First snow, warm taproom, good company."
@@ -680,18 +689,19 @@ _FALLS = (frozenset(_RAIN_WORDS.split()), frozenset(_SNOW_WORDS.split()))
 # 60 mph winds forecast ahead of Thanksgiving storm system". A line that asks people out
 # (`_OUTING`: an angle, a sign-off) is not used on weather news that says one of `_WARNED`; "Snow
 # arrives in NYC" keeps it.
-_WARNED_WORDS = "warning warnings advisory advisories emergency dangerous hazardous " + (
-    "treacherous threatening whiteout whiteouts blizzard outage outages evacuate evacuated "
-    "evacuation evacuations conditions roads mph gusts vigilance alerte alertes dangereux "
-    "dangereuse dangereuses coupures routes"
+_WARNED_WORDS = "warning warnings advisory advisories emergency emergencies alert alerts " + (
+    "dangerous hazardous treacherous threatening whiteout whiteouts blizzard outage outages "
+    "evacuate evacuated evacuation evacuations conditions roads mph gusts vigilance alerte "
+    "alertes dangereux dangereuse dangereuses coupures routes"
 )
 _WARNED = frozenset(_WARNED_WORDS.split())
 _OUTING = re.compile(
-    r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place)"
-    r"|(?:come|stop|drop|swing|pop|head) (?:in|by|over|down|on)\b|visit us"
-    r"|see you (?:at|on|in|there)"
-    r"|join us|pull up a|grab a (?:stool|seat|table)|doors (?:are )?open|we'?re open|in-?store"
-    r"|passez|venez|on vous attend|en (?:magasin|boutique))"
+    r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place)\b"
+    r"|(?:come|stop|swing|pop) (?:in|by|over|down)\b|come (?:see|say|visit)|drop by|visit us"
+    r"|meet us|find us (?:at|in)|save us a seat|see you (?:at|in|there)\b|see you on the (?!other)"
+    r"|join us|pull up a (?:stool|chair|seat)|grab a (?:stool|seat|table)|doors (?:are )?open"
+    r"|we'?re open|in[- ]?store\b(?! for)|passez (?:nous )?voir|venez|on vous attend"
+    r"|en (?:magasin|boutique))"
 )
 
 
@@ -702,16 +712,18 @@ _SELLING = frozenset(_SELLING_WORDS.split())
 
 
 def _selling(lead: str) -> bool:
-    """A lead that tells of someone's deals: `_SELLING`'s words, "sales on", "% off"; not
-    sales alone, a figure as often ("Black Friday retail sales up")."""
+    """A lead that tells of someone's deals (English): `_SELLING`'s words, "sales on", "% off";
+    not sales alone or on track, figures ("Black Friday retail sales up", "online sales on
+    track")."""
     folded = _fold(lead)
     return not _SELLING.isdisjoint(_letter_words(lead)) or bool(
-        re.search(r"%\s*off\b|\bsales on\b", folded)
+        re.search(r"%\s*off\b|\bsales on (?!(?:track|pace|target)\b)", folded)
     )
 
 
 def _other_fall(angle: set[str], story: set[str]) -> bool:
-    """The angle says rain and the story snow and not rain, or the other way round."""
+    """The angle says rain and the story (weather news' words) snow and not rain, or the other
+    way round."""
     return any(
         not said.isdisjoint(angle) and said.isdisjoint(story) and not other.isdisjoint(story)
         for said, other in (_FALLS, _FALLS[::-1])
@@ -901,8 +913,9 @@ def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> st
     ("nuits chaudes"), or with `records` a record high or low; else "". Not "a warm cup", "a
     cool day out", "frais de port"."""
     w = words[i]
-    if w in _RECORDS:
-        return _RECORDS[w] if records and i and words[i - 1] == "record" else ""
+    if w in _RECORDS:  # not "record low prices", "savings hit a record high"
+        priced = not _PRICED.isdisjoint(words[max(0, i - 4) : i + 2])
+        return _RECORDS[w] if records and i and words[i - 1] == "record" and not priced else ""
     kind = _TEMPERATURE.get(w) or _TEMPERATURE_FR.get(w)
     if not kind:
         return ""
@@ -942,8 +955,11 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     for snow or snow's for rain (`_other_fall`), nor one that asks people out on a warned storm
     (`_stay_in`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
-    weather, stay_in = _weather(" ".join(titles)), _stay_in(titles)
-    told = set(_letter_words(" ".join(titles)))
+    weather = _weather(" ".join(titles))
+    stay_in = _stay_in([entities.strip_publisher(t) for t in story.titles or (story.label,)])
+    # rain or snow said of weather news, not "Snow White", a Dairy Queen Blizzard
+    wet = _weather(" ".join(titles), news=True)
+    told = set(_letter_words(" ".join(titles))) if wet else set()
     angles = [
         a
         for a in fresh_angles(story)
@@ -1049,8 +1065,20 @@ _WEATHER_HOOKS = (
     "{weather} is the talk of {subject} today.",
     "{weather} has {subject} talking today.",
 )
+_WEATHER_PLACE = "in|to|across|over|into|through|throughout|for|from|hits|slams|blankets"
 _SNOWS = frozenset(["snow", "snows", "snowy", "snowing", "snowfall", "snowfalls"])
 _STORM = frozenset(["storm", "storms", "snowstorm", "snowstorms", "blizzard", "blizzards"])
+
+
+def _weather_place(name: str, titles: Sequence[str]) -> bool:
+    """Whether a headline writes `name` after "in", "to", "across"… as a place ("to the
+    Northeast", "in NYC tonight"); not after "the" alone ("the Packers")."""
+    place = re.compile(
+        rf"\b(?:{_WEATHER_PLACE})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
+        r"(?![\w'’-]|(?-i:\s+[A-Z]))",  # "to Chicago Bears" is a team
+        re.I,
+    )
+    return any(place.search(t) for t in titles)
 
 
 def _weather_talk(titles: Sequence[str]) -> str:
@@ -1201,7 +1229,8 @@ class TemplateWriter:
         # with no shop's
         if lead and _selling(lead):
             keywords = {_words(k) for k in story.theme.keywords}
-            if day := next((d for d in (occasion, *told) if _words(d) in keywords), ""):
+            days = [d for d in (occasion, *told) if _words(d) in keywords]
+            if day := next((d for d in days if entities.is_occasion(d)), ""):
                 lead, names, told, occasion = "", [day], [day], ""
         # a second name that half as many headlines name is another event the story took in
         # ("Pokémon World Championships and Gamescom Opening Night Live"); the lead's own names
@@ -1241,7 +1270,7 @@ class TemplateWriter:
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
             talk = _weather_talk(titles) if lang == "en" else ""
-            if talk and told and all(_named_as_place(t, titles) for t in told[:2]):
+            if talk and told and all(_weather_place(t, titles) for t in told[:2]):
                 hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
             hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
         else:

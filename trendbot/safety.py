@@ -264,7 +264,7 @@ BUILTIN: tuple[Category, ...] = (
             # over Cracker Barrel logo change", "…Right-Wingers Posting About…") and an ice-cream
             # brand was pitched it with #MAGA; every archive headline with these is politics
             "maga", "conservatives", "liberals", "progressives", "far right", "far left",
-            "right wingers", "rightwing", "leftwing", "culture war",
+            "rightwing", "leftwing", "culture war", "extreme droite", "extreme gauche", "wokisme",
             # the fights a charter keeps away from, whoever is in office
             "abortion", "roe v wade", "gun control", "gun law", "gun laws", "assault weapons",
             "second amendment", "deportation", "deportations", "deported", "border patrol",
@@ -276,7 +276,7 @@ BUILTIN: tuple[Category, ...] = (
             "government", "governments", "govt", "gov't", "immigration", "immigrant", "migrant",
             "refugee", "asylum", "dhs", "immigre", "refugie", "asile", "nra", "elue",
             # "woke up", a hockey "right wing"
-            "woke", "right wing", "left wing",
+            "woke", "right wing", "right wingers", "left wing",
         ),
         prototypes=(
             "Candidates clash in a heated election debate",

@@ -41,6 +41,7 @@ _SAID = {"human": "human-interest"}
 
 
 def said(topic: str) -> str:
+    """A topic as it reads before "news" in a sentence for the marketer."""
     return _SAID.get(topic, topic)
 
 
