@@ -924,7 +924,11 @@ def test_rain_is_no_snow_and_a_record_high_no_snowstorm() -> None:
     assert _weather("Record low prices all weekend.", angle=True) == ""
     assert _weather("Our savings hit a record high today.", angle=True) == ""
     # rain and snow are read in weather news only: "Snow White" is no snow
-    assert not _other_fall(set(_letter_words(rainy)), set())
+    white = ("Snow White remake is a perfect family film, critics say",
+             "Snow White: a perfect reading of the fairy tale")  # fmt: skip
+    film = story(14, theme=books.model_copy(update={"angles": (rainy,)}), titles=white,
+                 label=white[0], trending_terms=())  # fmt: skip
+    assert choose_angle(film, BRAND_EN) == rainy  # "perfect", shared, picks it
 
 
 def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:

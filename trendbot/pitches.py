@@ -680,10 +680,12 @@ _AUTUMN = frozenset(_AUTUMN_WORDS.split())
 _RAIN_WORDS = "rain rains rainy raining rainfall showers drizzle downpour downpours umbrella " + (
     "umbrellas pluie pluies pluvieux pluvieuse averse averses parapluie parapluies"
 )
-_SNOW_WORDS = "snow snows snowy snowing snowfall snowfalls snowstorm snowstorms blizzard " + (
-    "blizzards snowman snowmen sled sledding neige neiges enneige enneiges enneigee enneigees luge"
+_SNOWS = frozenset(["snow", "snows", "snowy", "snowing", "snowfall", "snowfalls"])
+_STORM = frozenset(["storm", "storms", "snowstorm", "snowstorms", "blizzard", "blizzards"])
+_SNOW_WORDS = "snowstorm snowstorms blizzard blizzards snowman snowmen sled sledding neige " + (
+    "neiges enneige enneiges enneigee enneigees luge"
 )
-_FALLS = (frozenset(_RAIN_WORDS.split()), frozenset(_SNOW_WORDS.split()))
+_FALLS = (frozenset(_RAIN_WORDS.split()), _SNOWS | frozenset(_SNOW_WORDS.split()))
 # Weather the authorities warn of keeps people home: "First snow, warm taproom, good company."
 # went to "Winter Storm Warning continues for Chicago area" and to "Worsening travel conditions,
 # 60 mph winds forecast ahead of Thanksgiving storm system". A line that asks people out
@@ -730,10 +732,15 @@ def _other_fall(angle: set[str], story: set[str]) -> bool:
     )
 
 
-def _stay_in(titles: Sequence[str]) -> bool:
-    """Weather news that warns people to stay safe (`_WARNED`)."""
-    told = " ".join(titles)
+def _stay_in(story: PitchInput) -> bool:
+    """Weather news that warns people to stay safe (`_WARNED`), in any of the story's headlines."""
+    told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
     return bool(_weather(told, news=True)) and not _WARNED.isdisjoint(_letter_words(told))
+
+
+def _staying_in(story: PitchInput, lines: Sequence[str]) -> list[str]:
+    """`lines` (angles, sign-offs) less those that ask people out, on a warned storm."""
+    return [line for line in lines if not _outing(line)] if _stay_in(story) else list(lines)
 
 
 def _outing(line: str) -> bool:
@@ -956,16 +963,14 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     (`_stay_in`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     weather = _weather(" ".join(titles))
-    stay_in = _stay_in([entities.strip_publisher(t) for t in story.titles or (story.label,)])
     # rain or snow said of weather news, not "Snow White", a Dairy Queen Blizzard
     wet = _weather(" ".join(titles), news=True)
     told = set(_letter_words(" ".join(titles))) if wet else set()
     angles = [
         a
-        for a in fresh_angles(story)
+        for a in _staying_in(story, fresh_angles(story))
         if _weather(a, angle=True) in ("", weather)
         and not (weather and _AUTUMN.intersection(_letter_words(a)))
-        and not (stay_in and _outing(a))
         and not _other_fall(set(_letter_words(a)), told)
     ]
     if not angles or not titles:
@@ -1066,8 +1071,6 @@ _WEATHER_HOOKS = (
     "{weather} has {subject} talking today.",
 )
 _WEATHER_PLACE = "in|to|across|over|into|through|throughout|for|from|hits|slams|blankets"
-_SNOWS = frozenset(["snow", "snows", "snowy", "snowing", "snowfall", "snowfalls"])
-_STORM = frozenset(["storm", "storms", "snowstorm", "snowstorms", "blizzard", "blizzards"])
 
 
 def _weather_place(name: str, titles: Sequence[str]) -> bool:
@@ -1307,15 +1310,13 @@ class TemplateWriter:
         stock one."""
         if angle:
             return _sentence(angle)
-        titles = [entities.strip_publisher(t) for t in story.titles or (story.label,)]
-        stay_in = _stay_in(titles)
-        sign_offs = [s for s in brand.sign_offs if not (stay_in and _outing(s))]
-        if sign_offs and own:
+        if own and (sign_offs := _staying_in(story, brand.sign_offs)):
             return _sentence(_sign_off(story, sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
-        if weather := _weather(" ".join(titles), news=True):
+        told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
+        if weather := _weather(told, news=True):
             neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
@@ -2368,8 +2369,7 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    stay_in = _stay_in([entities.strip_publisher(t) for t in story.titles or (story.label,)])
-    if angles := [a for a in fresh_angles(story) if not (stay_in and _outing(a))]:
+    if angles := _staying_in(story, fresh_angles(story)):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
@@ -2379,12 +2379,12 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines += [f"- {a}" for a in used]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
-    if sign_offs := [s for s in brand.sign_offs if not (stay_in and _outing(s))]:
+    if sign_offs := _staying_in(story, brand.sign_offs):
         lines.append("The brand's sign-offs, for a post with no angle (or write one like them):")
         lines += [f"- {line}" for line in sign_offs]
     if story.safety == "caution":
         lines.append(f"Caution: {story.safety_reason}. Be especially light and respectful.")
-    if stay_in:
+    if _stay_in(story):
         lines.append("Weather warning: people are told to stay safe; invite no one out.")
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
