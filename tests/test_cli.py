@@ -131,6 +131,9 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
     assert result.exit_code == 0, result.output
     warnings = [line.strip() for line in result.output.splitlines() if "warning:" in line]
     assert warnings == [
+        # a US brand that forgets its time zone would count its days in Paris
+        "warning: brand 'Bunhaus': cadence.timezone is not set, so its days and quiet hours are"
+        " Europe/Paris's; set yours (e.g. America/New_York)",
         "warning: brand 'Bunhaus': theme 'food' keyword \"McDonald's menu\" is also in"
         " safety.competitors: the stories naming it are held for an editor, never pitched on"
         " their own; remove it from one of them",
@@ -144,7 +147,10 @@ def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Pa
         " safety.blocked_topics (safety): the stories naming it are blocked, never pitched on"
         " their own; remove it from one of them",
     ]  # "Burgerville" is no competitor "Burger": a competitor is a whole name
-    # which first words count alone is shown, not left to a rarity threshold to guess
+    # how each competitor is found is shown, not left to a rarity threshold to guess
+    assert "competitors matched in any case: 'mcdonald’s', 'Burger King', 'Krispy Kreme'\n" in (
+        result.output
+    )
     assert "competitors also caught by their first word: 'Krispy' (Krispy Kreme)\n" in (
         result.output
     )

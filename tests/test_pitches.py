@@ -397,9 +397,14 @@ def test_weather_news_with_no_angle_closes_on_a_word_of_care_not_a_debate() -> N
     menu = ("Summer menu brings iced lattes back", "Iced drinks return for summer")
     drinks = replace(cold, titles=menu, label=menu[0])
     assert "out there" not in draft_pitch(drinks, BRAND_EN, SETTINGS).draft
-    # the brand's own sign-offs still come first
+    # the brand's own sign-offs still come first, but for a storm people are warned of
     own = BRAND_EN.model_copy(update={"sign_offs": ("Pour a cup and tell us.",)})
-    assert body(draft_pitch(cold, own, SETTINGS)).endswith("Pour a cup and tell us.")
+    first = ("First snow of the season falls on the Midwest", "Snowfall blankets the Midwest")
+    flakes = replace(cold, titles=first, label=first[0])
+    assert body(draft_pitch(flakes, own, SETTINGS)).endswith("Pour a cup and tell us.")
+    assert body(draft_pitch(cold, own, SETTINGS)).endswith(
+        "Stay warm and safe out there, everyone."
+    )
 
 
 def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> None:
@@ -1014,38 +1019,43 @@ def test_a_warned_storm_invites_no_one_out() -> None:
     alone = beer.model_copy(update={"angles": (taproom,)})
     assert choose_angle(replace(storm, theme=alone), BRAND_EN, encode) == ""
     assert choose_angle(replace(snow, theme=alone), BRAND_EN, encode) == taproom
-    # with no angle, a sign-off that asks people in is skipped; if all do, a word of care
+    # with no angle, no sign-off either (each is a call to action: "Charge up, helmet on, go."
+    # went to "dangerous cold"): a word of care
     plain = SEASONS.model_copy(update={"angles": ()})
     stool, cheers = "Pull up a stool and tell us what you think.", "Cheers! Tell us where you land."
     brewery = BRAND_EN.model_copy(update={"sign_offs": (stool, cheers), "themes": (plain,)})
+    care = ("Stay warm and safe out there, everyone.", "Bundle up, and check on your neighbors.")
     for n in (12, 13):  # either pick of the two
         unangled = replace(storm, story_id=n, theme=plain)
-        assert body(draft_pitch(unangled, brewery, SETTINGS)).endswith(cheers)
+        assert body(draft_pitch(unangled, brewery, SETTINGS)).endswith(care)
         assert body(draft_pitch(replace(unangled, titles=first, label=first[0]), brewery,
                                 SETTINGS)).endswith((stool, cheers))  # fmt: skip
-    counter = brewery.model_copy(update={"sign_offs": ("See you at the counter.",)})
-    assert body(draft_pitch(replace(storm, theme=plain), counter, SETTINGS)).endswith(
-        ("Stay warm and safe out there, everyone.", "Bundle up, and check on your neighbors.")
-    )
     # the LLM is offered neither, and told why
     prompt = build_messages(storm, brewery, SETTINGS)[1]["content"]
-    assert taproom not in prompt and stool not in prompt and cheers in prompt
-    assert "Weather warning: people are told to stay safe; invite no one out." in prompt
+    assert taproom not in prompt and stool not in prompt and cheers not in prompt
+    assert (
+        "Weather warning: people are told to stay safe; invite no one out, sell nothing, and "
+        "end with a word of care." in prompt
+    )
     prompt = build_messages(snow, brewery, SETTINGS)[1]["content"]
-    assert taproom in prompt and stool in prompt and "Weather warning" not in prompt
+    assert taproom in prompt and stool in prompt and cheers in prompt
+    assert "Weather warning" not in prompt
     # what asks people out, and what only sounds like it
     out = ("We'll be hashing this one out at the taproom.", "See you on the road.",
            "Our doors are open till late.", "Stop by for a warm cup.", "Come say hi.",
            "Meet us at the bar.", "Save us a seat by the window.",
            "Come find your next favorite book, in store or online.",
-           "Passez nous voir en boutique !")  # fmt: skip
+           "Passez nous voir en boutique !",
+           "Cold snap? Our lobby fireplace has been waiting all year.",
+           "Snow day? Hit the road to the mountains.")  # fmt: skip
     assert all(map(_outing, out))
     home = ("Learn the greeting: it opens every door.", sweater,
             "Crack one open and tell us your take.", "Cozy inside, whatever's outside.",
             "A drop in temperatures calls for a stout.", "Pull up a blanket and a good book.",
             "Our barista's pick for a snow day.", "Head over heels for hot cocoa.",
             "Come on, Chicago, stay warm!", "See you on the other side of the storm.",
-            "Passez une bonne soirée au chaud.", "See what's in store for 2026.")  # fmt: skip
+            "Passez une bonne soirée au chaud.", "See what's in store for 2026.",
+            "Cold night? Make your room a nest.", "Our kitchen's pick for a snow day.")  # fmt: skip
     assert not any(map(_outing, home))
 
 

@@ -210,11 +210,18 @@ def config_check(ctx: Context, kinds: bool) -> None:
             f"    cadence: {c.mode}, {c.max_per_day}/day, {c.max_per_month}/month, quiet "
             f"{c.quiet_hours or 'never'} ({c.timezone}){digest}"
         )
+        if "timezone" not in c.model_fields_set:  # a US brand counting its days in Paris
+            click.echo(
+                f"    warning: brand {brand.name!r}: cadence.timezone is not set, so its days and"
+                f" quiet hours are {c.timezone}'s; set yours (e.g. America/New_York)"
+            )
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
         # which first words count alone, which names only with their capital, depends on their
         # rarity: show them, not a threshold
-        _, words = entities.rival_names(brand.safety.competitors, brand.name)
+        whole, words = entities.rival_names(brand.safety.competitors, brand.name)
+        if whole:
+            click.echo(f"    competitors matched in any case: {', '.join(map(repr, whole))}")
         if short := {w: n for w, n in words.items() if w.casefold() != n.casefold()}:
             named = ", ".join(f"{word!r} ({name})" for word, name in short.items())
             click.echo(f"    competitors also caught by their first word: {named}")

@@ -689,8 +689,10 @@ _FALLS = (frozenset(_RAIN_WORDS.split()), _SNOWS | frozenset(_SNOW_WORDS.split()
 # Weather the authorities warn of keeps people home: "First snow, warm taproom, good company."
 # went to "Winter Storm Warning continues for Chicago area" and to "Worsening travel conditions,
 # 60 mph winds forecast ahead of Thanksgiving storm system". A line that asks people out
-# (`_OUTING`: an angle, a sign-off) is not used on weather news that says one of `_WARNED`; "Snow
-# arrives in NYC" keeps it.
+# (`_OUTING`) is not used as an angle on weather news that says one of `_WARNED`, and no sign-off
+# is: a brand's sign-offs are calls to action ("Your room's ready when you are.", "Charge up,
+# helmet on, go." went to storms with "dangerous cold"), so a word of care ends the post. "Snow
+# arrives in NYC" keeps them.
 _WARNED_WORDS = "warning warnings advisory advisories emergency emergencies alert alerts " + (
     "dangerous hazardous treacherous threatening whiteout whiteouts blizzard outage outages "
     "evacuate evacuated evacuation evacuations conditions roads mph gusts vigilance alerte "
@@ -698,7 +700,8 @@ _WARNED_WORDS = "warning warnings advisory advisories emergency emergencies aler
 )
 _WARNED = frozenset(_WARNED_WORDS.split())
 _OUTING = re.compile(
-    r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place)\b"
+    r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place|lobby"
+    r"|rooms?|hotels?|restaurants?|dining room|showrooms?)\b|hit the road|road trip"
     r"|(?:come|stop|swing|pop) (?:in|by|over|down)\b|come (?:see|say|visit)|drop by|visit us"
     r"|meet us|find us (?:at|in)|save us a seat|see you (?:at|in|there)\b|see you on the (?!other)"
     r"|join us|pull up a (?:stool|chair|seat)|grab a (?:stool|seat|table)|doors (?:are )?open"
@@ -739,7 +742,7 @@ def _stay_in(story: PitchInput) -> bool:
 
 
 def _staying_in(story: PitchInput, lines: Sequence[str]) -> list[str]:
-    """`lines` (angles, sign-offs) less those that ask people out, on a warned storm."""
+    """`lines` (angles) less those that ask people out, on a warned storm."""
     return [line for line in lines if not _outing(line)] if _stay_in(story) else list(lines)
 
 
@@ -1306,12 +1309,12 @@ class TemplateWriter:
         story: PitchInput, brand: BrandSettings, angle: str, lang: str, *, own: bool = True
     ) -> str:
         """The angle, or a line that joins the conversation: one of the brand's own sign-offs
-        (`own`: not after a setback; on a warned storm, none that asks people out), else a
+        (`own`: not after a setback; not on a warned storm, where a word of care is), else a
         stock one."""
         if angle:
             return _sentence(angle)
-        if own and (sign_offs := _staying_in(story, brand.sign_offs)):
-            return _sentence(_sign_off(story, sign_offs))
+        if own and brand.sign_offs and not _stay_in(story):
+            return _sentence(_sign_off(story, brand.sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
@@ -2379,13 +2382,17 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines += [f"- {a}" for a in used]
     if brand.hashtags:
         lines.append(f"Brand hashtags, when they fit: {' '.join(brand.hashtags)}")
-    if sign_offs := _staying_in(story, brand.sign_offs):
+    warned = _stay_in(story)
+    if brand.sign_offs and not warned:
         lines.append("The brand's sign-offs, for a post with no angle (or write one like them):")
-        lines += [f"- {line}" for line in sign_offs]
+        lines += [f"- {line}" for line in brand.sign_offs]
     if story.safety == "caution":
         lines.append(f"Caution: {story.safety_reason}. Be especially light and respectful.")
-    if _stay_in(story):
-        lines.append("Weather warning: people are told to stay safe; invite no one out.")
+    if warned:
+        lines.append(
+            "Weather warning: people are told to stay safe; invite no one out, sell nothing, "
+            "and end with a word of care."
+        )
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n".join(lines)}]
 
 
