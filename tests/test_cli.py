@@ -84,6 +84,7 @@ brand:
       description: Holiday baking at home, cookies and family recipes.
       keywords: [Christmas cookies, holiday baking, gingerbread]
       examples: ["Gingerbread house contest draws families", "The best holiday cookie recipes"]
+      angles: ["Gingerbread walls stand taller with royal icing.", "Bake, share, repeat."]
 """,
         encoding="utf-8",
     )
@@ -111,6 +112,14 @@ brand:
         r"theme holiday-baking: food news \d+%(, [a-z-]+ \d+%)*; any food story is of its kind:"
         r" if the theme is a corner of food news, `narrow: true`",
         lines["holiday-baking"],
+    )
+    # each angle with the story it waits for: the keyword closest to it, as drafts hold it
+    assert (
+        "theme holiday-baking: food news" in result.output
+        and "\n      angle 'Gingerbread walls stand taller with royal icing.': waits for stories"
+        " of 'gingerbread'\n      angle 'Bake, share, repeat.': waits for stories of 'holiday"
+        " baking'\n"
+        in result.output
     )
 
 

@@ -30,6 +30,7 @@ from trendbot.pitches import (
     _selling,
     _sentence,
     _weather,
+    angle_occasions,
     build_messages,
     check_draft,
     choose_angle,
@@ -744,6 +745,19 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
     def angle(*titles: str) -> str:
         s = story(8, theme=SEASONS, titles=titles, label=titles[0], trending_terms=())
         return choose_angle(s, BRAND_EN, encode)
+
+    # each angle's occasion, as `config check --themes` shows it
+    assert angle_occasions(SEASONS, encode) == [
+        (SEASONS.angles[0], ["daylight saving time"]),
+        (SEASONS.angles[1], ["cold snap"]),
+        (SEASONS.angles[2], ["Halloween"]),
+    ]
+    assert angle_occasions(SEASONS.model_copy(update={"keywords": ()}), encode) == [
+        (a, []) for a in SEASONS.angles
+    ]
+    # alike to every keyword: no occasion, the angle goes with any story it fits
+    alike = angle_occasions(SEASONS, lambda texts: np.ones((len(texts), 4), dtype=np.float32))
+    assert alike == [(a, []) for a in SEASONS.angles]
 
     # Halloween's angle, close in mood to any holiday or shopping story, stays with Halloween.
     assert (

@@ -250,6 +250,7 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     new team sees it before any news is read (`themes try` shows it on news)."""
     from trendbot import embed, themes
     from trendbot.fit import make_matcher
+    from trendbot.pitches import angle_occasions
     from trendbot.topics import load as load_topics
     from trendbot.topics import said
 
@@ -279,6 +280,14 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
                 f" {said(kind)} news, `narrow: true`"
             )
         lines.append(line)
+        # which story an angle waits for (its occasion) decides whether it is ever used
+        for angle, occasion in angle_occasions(theme, encode):
+            waits = (
+                f"stories of {' or '.join(map(repr, occasion))}"
+                if occasion
+                else "any story close to it (several keywords alike are its occasion)"
+            )
+            lines.append(f"  angle {angle!r}: waits for {waits}")
     return lines
 
 

@@ -1039,12 +1039,33 @@ def _on_occasion(
     near = keywords @ centroid
     closest = set(np.flatnonzero(near >= near.max() - OCCASION_TIE).tolist())
     story = (closest if len(closest) <= MAX_OCCASIONS else set()) | said
-    closeness = angles @ keywords.T
-    fits = []
-    for row in closeness:
-        occasion = set(np.flatnonzero(row >= row.max() - OCCASION_TIE).tolist())
-        fits.append(len(occasion) > MAX_OCCASIONS or bool(occasion & story))
+    fits = [not occasion or bool(occasion & story) for occasion in _occasions(angles, keywords)]
     return np.array(fits, dtype=bool)
+
+
+def _occasions(angles: np.ndarray, keywords: np.ndarray) -> list[set[int]]:
+    """Each angle's occasion: the theme keywords closest to it (within OCCASION_TIE); none when
+    more than MAX_OCCASIONS tie (the angle then goes with any story it fits)."""
+    occasions = []
+    for row in angles @ keywords.T:
+        occasion = set(np.flatnonzero(row >= row.max() - OCCASION_TIE).tolist())
+        occasions.append(occasion if len(occasion) <= MAX_OCCASIONS else set())
+    return occasions
+
+
+def angle_occasions(theme: ThemeSettings, encode: Encode) -> list[tuple[str, list[str]]]:
+    """The theme's angles, each with its occasion's keywords (`_occasions`; [] for none), as
+    `choose_angle` holds them: `config check --themes` shows a team which story each awaits."""
+    keywords = [k for k in theme.keywords if k.strip()]
+    if not theme.angles or not keywords:
+        return [(a, []) for a in theme.angles]
+    vectors = np.asarray(encode([*theme.angles, *keywords]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    a, k = np.split(vectors, [len(theme.angles)])
+    return [
+        (angle, [keywords[i] for i in sorted(occasion)])
+        for angle, occasion in zip(theme.angles, _occasions(a, k), strict=True)
+    ]
 
 
 # the template writer -----------------------------------------------------------------------------
