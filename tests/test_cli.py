@@ -109,8 +109,9 @@ brand:
         "; no kind of news is clearly its own: its keywords and examples decide"
     )
     assert re.fullmatch(
-        r"theme holiday-baking: food news \d+%(, [a-z-]+ \d+%)*; any food story is of its kind:"
-        r" if the theme is a corner of food news, `narrow: true`",
+        r"theme holiday-baking: food news \d+%(, [a-z-]+ \d+%)*; any food story is of its kind,"
+        r" and food news is recipes, restaurants, chains, drinks: if the theme is only part of"
+        r" that, `narrow: true`",
         lines["holiday-baking"],
     )
     # each angle with the story it waits for: the keyword closest to it, as drafts hold it

@@ -37,6 +37,11 @@ def test_the_shipped_weights_exist_for_both_bundled_models() -> None:
 
 
 @pytest.mark.slow
+def test_each_kind_says_what_it_holds() -> None:
+    """`config check --themes` tells a team what else a theme's kind holds, for every kind."""
+    assert set(topics.SPANS) == set(topics.TOPICS) and all(topics.SPANS.values())
+
+
 @pytest.mark.skipif(not HUFFPOST.exists(), reason="needs ../shared/data (CI has it)")
 def test_the_shipped_weights_are_what_the_script_builds() -> None:
     done = subprocess.run(
@@ -69,6 +74,9 @@ def use():  # type: ignore[no-untyped-def]
         ("Five cosy soups for a cold autumn evening", "food"),
         ("Evening news anchor steps down after twenty years at the desk", "media"),
         ("La chaîne d'information en continu perd son présentateur vedette", "media"),
+        # what `SPANS` tells a marketer: home news is also gift guides and home goods' deals
+        ("Unique gifts under $50 anyone will enjoy", "home"),
+        ("Furniture is up to 50 percent off today", "home"),
     ],
 )
 def test_the_model_reads_the_kind_of_news_in_both_languages(use, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]

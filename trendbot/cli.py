@@ -251,8 +251,8 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     from trendbot import embed, themes
     from trendbot.fit import make_matcher
     from trendbot.pitches import angle_occasions
+    from trendbot.topics import SPANS, said
     from trendbot.topics import load as load_topics
-    from trendbot.topics import said
 
     encode = embed.cached_embedder(model).encode
     matcher = make_matcher(brand, encode, model=model, topics=load_topics(model, encode))
@@ -276,8 +276,8 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
             )
         else:
             line += (
-                f"; any {said(kind)} story is of its kind: if the theme is a corner of"
-                f" {said(kind)} news, `narrow: true`"
+                f"; any {said(kind)} story is of its kind, and {said(kind)} news is"
+                f" {SPANS[kind]}: if the theme is only part of that, `narrow: true`"
             )
         lines.append(line)
         # which story an angle waits for (its occasion) decides whether it is ever used
