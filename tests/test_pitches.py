@@ -1074,6 +1074,37 @@ def test_a_warned_storm_invites_no_one_out() -> None:
 
 
 @pytest.mark.slow
+def test_an_angle_that_names_a_keyword_goes_only_to_a_story_that_names_it() -> None:
+    """ "Shiny new iPhone, same friendly bill." went to Samsung's foldables: an angle naming a
+    theme keyword written as a name goes only to a story whose headlines name it, for the
+    templates (with or without an encoder) and for the LLM's prompt."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    iphone = "Shiny new iPhone, same friendly bill. We love to see it."
+    phones = ThemeSettings(
+        name="phones",
+        description="New phones and what's on them.",
+        keywords=("iPhone", "Galaxy", "Pixel", "smartphone", "foldable phone", "Android"),
+        angles=(iphone, "Update downloaded. Your data plan barely noticed."),
+    )
+    samsung = ("Samsung's Galaxy Z TriFold is a shiny new phone that folds twice",
+               "Galaxy Z TriFold: Samsung's shiny new foldable goes on sale")  # fmt: skip
+    apple = ("Apple's shiny new iPhone 17 goes on sale", "iPhones 17 Pro hands-on: the new camera")
+    fold = story(64, theme=phones, titles=samsung, label=samsung[0], trending_terms=(), links=(),
+                 languages=("en",))  # fmt: skip
+    launch = replace(fold, titles=apple, label=apple[0])
+    for with_encoder in (encode, None):
+        assert choose_angle(fold, BRAND_EN, with_encoder) == ""
+        assert choose_angle(launch, BRAND_EN, with_encoder) == iphone
+    assert iphone not in build_messages(fold, BRAND_EN, SETTINGS)[1]["content"]
+    assert iphone in build_messages(launch, BRAND_EN, SETTINGS)[1]["content"]
+    # a keyword in lower case is a word, not a name: meaning decides as before
+    worded = phones.model_copy(update={"keywords": ("iphone", "galaxy", "smartphone")})
+    assert choose_angle(replace(fold, theme=worded), BRAND_EN) == iphone
+
+
+@pytest.mark.slow
 def test_a_shared_word_does_not_pick_an_angle_of_another_occasion_that_meaning_denies() -> None:
     from trendbot.embed import load_embedder
 

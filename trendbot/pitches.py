@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from pydantic import SecretStr
 
-from trendbot import entities, stories
+from trendbot import entities, stories, themes
 from trendbot.errors import PitchError
 from trendbot.lang import base_language, detect_language
 from trendbot.logs import get_logger
@@ -741,6 +741,25 @@ def _stay_in(story: PitchInput) -> bool:
     return bool(_weather(told, news=True)) and not _WARNED.isdisjoint(_letter_words(told))
 
 
+def _named_here(story: PitchInput, angles: Sequence[str]) -> list[str]:
+    """`angles` less those that name one of the theme's keywords written as a name ("iPhone",
+    "Super Bowl", "Thanksgiving") that the story's headlines do not: "Shiny new iPhone, same
+    friendly bill." went to Samsung's foldables, which meaning puts as close to the keyword
+    "iPhone" as to "Galaxy". A name is said in words, not meant."""
+    names = [
+        pattern
+        for k in story.theme.keywords
+        if any(c.isupper() for c in k) and (pattern := themes.keyword_pattern(k)) is not None
+    ]
+    told = themes.fold(" ".join(story.titles or (story.label,)))
+    return [
+        a
+        for a in angles
+        if not (said := [p for p in names if p.search(themes.fold(a))])
+        or any(p.search(told) for p in said)
+    ]
+
+
 def _staying_in(story: PitchInput, lines: Sequence[str]) -> list[str]:
     """`lines` (angles) less those that ask people out, on a warned storm."""
     return [line for line in lines if not _outing(line)] if _stay_in(story) else list(lines)
@@ -963,7 +982,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     An angle the brand used lately (`story.recent_angles`) is not a candidate, nor one for the
     opposite weather (`_weather`), nor, on hot or cold news, one of autumn's sights, nor rain's
     for snow or snow's for rain (`_other_fall`), nor one that asks people out on a warned storm
-    (`_stay_in`)."""
+    (`_stay_in`), nor one that names a name the story does not (`_named_here`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     weather = _weather(" ".join(titles))
     # rain or snow said of weather news, not "Snow White", a Dairy Queen Blizzard
@@ -971,7 +990,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     told = set(_letter_words(" ".join(titles))) if wet else set()
     angles = [
         a
-        for a in _staying_in(story, fresh_angles(story))
+        for a in _named_here(story, _staying_in(story, fresh_angles(story)))
         if _weather(a, angle=True) in ("", weather)
         and not (weather and _AUTUMN.intersection(_letter_words(a)))
         and not _other_fall(set(_letter_words(a)), told)
@@ -2393,7 +2412,7 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    if angles := _staying_in(story, fresh_angles(story)):
+    if angles := _named_here(story, _staying_in(story, fresh_angles(story))):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
