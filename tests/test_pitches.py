@@ -25,6 +25,7 @@ from trendbot.pitches import (
     _articled,
     _lead_of,
     _letter_words,
+    _named_here,
     _other_fall,
     _outing,
     _selling,
@@ -1069,7 +1070,9 @@ def test_a_warned_storm_invites_no_one_out() -> None:
             "Our barista's pick for a snow day.", "Head over heels for hot cocoa.",
             "Come on, Chicago, stay warm!", "See you on the other side of the storm.",
             "Passez une bonne soirée au chaud.", "See what's in store for 2026.",
-            "Cold night? Make your room a nest.", "Our kitchen's pick for a snow day.")  # fmt: skip
+            "Cold night? Make your room a nest.", "Our kitchen's pick for a snow day.",
+            "Our restaurant-quality cocoa, made at home.", "Hit the road? Hit the couch.",
+            "Skip the road trip: movie night at home.")  # fmt: skip
     assert not any(map(_outing, home))
 
 
@@ -1102,6 +1105,22 @@ def test_an_angle_that_names_a_keyword_goes_only_to_a_story_that_names_it() -> N
     # a keyword in lower case is a word, not a name: meaning decides as before
     worded = phones.model_copy(update={"keywords": ("iphone", "galaxy", "smartphone")})
     assert choose_angle(replace(fold, theme=worded), BRAND_EN) == iphone
+    # a headline names it by its rarest word in any form; a publisher's name is no headline's;
+    # the angle names it with its capital; sentence case is no name
+    cases = [
+        ("Grammys", "Grammys night: our playlist is ready.", "Grammy nominations 2026", True),
+        ("U.S. Open", "U.S. Open final? Snacks ready.", "US Open: Alcaraz beats Sinner", True),
+        ("Valentine's Day", "Valentine's Day idea: share a pint.", "Valentines Day deals", True),
+        ("Valentine's Day", "Valentine's Day idea: share a pint.", "Snowstorm hits Chicago", False),
+        ("iPhone", iphone, "Galaxy Z TriFold review - iPhone in Canada", False),
+        ("Apple", "An apple a day, a coffee an hour.", "Samsung unveils a Galaxy", True),
+        ("Heat wave", "Heat wave? Iced coffee, on repeat.", "Record heat bakes the West", True),
+        ("Fête des Mères", "Fête des Mères : une glace.", "Fete des meres : les idees", True),
+    ]
+    for keyword, angle, title, kept in cases:
+        theme = ThemeSettings(name="x", description="x", keywords=(keyword,), angles=(angle,))
+        one = replace(fold, theme=theme, titles=(title,), label=title)
+        assert _named_here(one, [angle]) == ([angle] if kept else []), (keyword, title)
 
 
 @pytest.mark.slow

@@ -36,12 +36,12 @@ def test_the_shipped_weights_exist_for_both_bundled_models() -> None:
         assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
 
 
-@pytest.mark.slow
 def test_each_kind_says_what_it_holds() -> None:
     """`config check --themes` tells a team what else a theme's kind holds, for every kind."""
     assert set(topics.SPANS) == set(topics.TOPICS) and all(topics.SPANS.values())
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HUFFPOST.exists(), reason="needs ../shared/data (CI has it)")
 def test_the_shipped_weights_are_what_the_script_builds() -> None:
     done = subprocess.run(

@@ -272,7 +272,8 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
         elif clarity < themes.KIND_CLEAR:
             line += (
                 "; not clearly one kind, so likeness to its texts decides more: if it is a"
-                f" corner of {said(kind)} news, `narrow: true`; if two subjects, two themes"
+                f" corner of {said(kind)} news ({SPANS[kind]}), `narrow: true`; if two"
+                " subjects, two themes"
             )
         else:
             line += (
@@ -282,11 +283,12 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
         lines.append(line)
         # which story an angle waits for (its occasion) decides whether it is ever used
         for angle, occasion in angle_occasions(theme, encode):
-            waits = (
-                f"stories of {' or '.join(map(repr, occasion))}"
-                if occasion
-                else "any story close to it (several keywords alike are its occasion)"
-            )
+            if occasion:
+                waits = f"stories of {' or '.join(map(repr, occasion))}"
+            elif any(k.strip() for k in theme.keywords):
+                waits = "any story close to it (several keywords alike are its occasion)"
+            else:
+                waits = "any story close to it (the theme has no keywords to tie it to)"
             lines.append(f"  angle {angle!r}: waits for {waits}")
     return lines
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from pydantic import SecretStr
 
-from trendbot import entities, stories, themes
+from trendbot import entities, stories
 from trendbot.errors import PitchError
 from trendbot.lang import base_language, detect_language
 from trendbot.logs import get_logger
@@ -701,7 +701,7 @@ _WARNED_WORDS = "warning warnings advisory advisories emergency emergencies aler
 _WARNED = frozenset(_WARNED_WORDS.split())
 _OUTING = re.compile(
     r"\b(?:taproom|tasting room|our (?:doors|patio|bar|counter|shops?|stores?|cafe|place|lobby"
-    r"|rooms?|hotels?|restaurants?|dining room|showrooms?)\b|hit the road|road trip"
+    r"|rooms?|hotels?|restaurants?|dining room|showrooms?)\b(?!-)|hit the road\b(?!\?)"
     r"|(?:come|stop|swing|pop) (?:in|by|over|down)\b|come (?:see|say|visit)|drop by|visit us"
     r"|meet us|find us (?:at|in)|save us a seat|see you (?:at|in|there)\b|see you on the (?!other)"
     r"|join us|pull up a (?:stool|chair|seat)|grab a (?:stool|seat|table)|doors (?:are )?open"
@@ -742,22 +742,39 @@ def _stay_in(story: PitchInput) -> bool:
 
 
 def _named_here(story: PitchInput, angles: Sequence[str]) -> list[str]:
-    """`angles` less those that name one of the theme's keywords written as a name ("iPhone",
-    "Super Bowl", "Thanksgiving") that the story's headlines do not: "Shiny new iPhone, same
-    friendly bill." went to Samsung's foldables, which meaning puts as close to the keyword
-    "iPhone" as to "Galaxy". A name is said in words, not meant."""
-    names = [
-        pattern
-        for k in story.theme.keywords
-        if any(c.isupper() for c in k) and (pattern := themes.keyword_pattern(k)) is not None
-    ]
-    told = themes.fold(" ".join(story.titles or (story.label,)))
-    return [
-        a
-        for a in angles
-        if not (said := [p for p in names if p.search(themes.fold(a))])
-        or any(p.search(told) for p in said)
-    ]
+    """`angles` less those that name one of the theme's keywords that is a name (`_a_name`:
+    "iPhone", "Super Bowl", "Thanksgiving"), written with its capital, when the story's headlines
+    do not name it: "Shiny new iPhone, same friendly bill." went to Samsung's foldables, which
+    meaning puts as close to the keyword "iPhone" as to "Galaxy". A headline names it by its
+    rarest word, in any form ("Grammy nominations" for `Grammys`, "Valentines" for `Valentine's
+    Day`)."""
+    titles = [entities.strip_publisher(t) for t in story.titles or (story.label,)][:8]
+    told = set().union(*map(_stems, titles))
+    names = [(k, _rarest_word(k)) for k in story.theme.keywords if _a_name(k)]
+    kept = []
+    for angle in angles:
+        stems = _stems(angle)
+        said = [
+            rare
+            for k, rare in names
+            if _stems(k) <= stems and entities.find_short_name(angle, {rare: k})
+        ]
+        if not said or any(_stems(rare) <= told for rare in said):
+            kept.append(angle)
+    return kept
+
+
+def _stems(text: str) -> set[str]:
+    """The words of `text` (`_words`), a plural's "s" off, one-letter words ("'s") left out."""
+    return {
+        w[:-1] if len(w) > 3 and w[-1] == "s" else w for w in _words(text).split() if len(w) > 1
+    }
+
+
+def _a_name(text: str) -> bool:
+    """Written as a name: a capital past the first letter ("iPhone", "NFL", "Super Bowl") or
+    every word capitalised ("Thanksgiving"); not a keyword in sentence case ("Heat wave")."""
+    return any(c.isupper() for c in text[1:]) or text.istitle()
 
 
 def _staying_in(story: PitchInput, lines: Sequence[str]) -> list[str]:
@@ -1326,7 +1343,7 @@ class TemplateWriter:
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours"): then the theme does.
-        named = occasion if any(c.isupper() for c in occasion[1:]) or occasion.istitle() else ""
+        named = occasion if _a_name(occasion) else ""
         theme = named or story.theme.name.replace("-", " ")
         visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
             subject=subject or _STORY[lang],
@@ -1456,8 +1473,13 @@ def _named_in(name: str, story: PitchInput) -> int:
 def _rarest(name: str) -> str:
     """A name's rarest word, as `_words` writes it (space-padded): how headlines that shorten
     the name still name it."""
+    return _words(_rarest_word(name))
+
+
+def _rarest_word(name: str) -> str:
+    """A name's rarest word, as the name writes it."""
     words = [w for w in name.split() if any(c.isalpha() for c in w)] or name.split()
-    return _words(min(words, key=entities.zipf))
+    return min(words, key=entities.zipf)
 
 
 def _de(name: str) -> str:
