@@ -1097,8 +1097,12 @@ def test_an_angle_that_names_a_keyword_goes_only_to_a_story_that_names_it() -> N
     fold = story(64, theme=phones, titles=samsung, label=samsung[0], trending_terms=(), links=(),
                  languages=("en",))  # fmt: skip
     launch = replace(fold, titles=apple, label=apple[0])
+    # one headline of three that names it in passing does not make it the story's
+    passing = replace(fold, titles=(*samsung, "Samsung Debuts Its First Trifold Months Ahead of "
+                                    "Folding iPhone"))  # fmt: skip
     for with_encoder in (encode, None):
         assert choose_angle(fold, BRAND_EN, with_encoder) == ""
+        assert choose_angle(passing, BRAND_EN, with_encoder) == ""
         assert choose_angle(launch, BRAND_EN, with_encoder) == iphone
     assert iphone not in build_messages(fold, BRAND_EN, SETTINGS)[1]["content"]
     assert iphone in build_messages(launch, BRAND_EN, SETTINGS)[1]["content"]

@@ -745,11 +745,11 @@ def _named_here(story: PitchInput, angles: Sequence[str]) -> list[str]:
     """`angles` less those that name one of the theme's keywords that is a name (`_a_name`:
     "iPhone", "Super Bowl", "Thanksgiving"), written with its capital, when the story's headlines
     do not name it: "Shiny new iPhone, same friendly bill." went to Samsung's foldables, which
-    meaning puts as close to the keyword "iPhone" as to "Galaxy". A headline names it by its
-    rarest word, in any form ("Grammy nominations" for `Grammys`, "Valentines" for `Valentine's
-    Day`)."""
-    titles = [entities.strip_publisher(t) for t in story.titles or (story.label,)][:8]
-    told = set().union(*map(_stems, titles))
+    meaning puts as close to the keyword "iPhone" as to "Galaxy", and one of their seven
+    headlines named it ("…Months Ahead of Folding iPhone"). Half the headlines must name it, by
+    its rarest word in any form ("Grammy nominations" for `Grammys`, "Valentines" for
+    `Valentine's Day`), as a story's occasion is named (`story_occasion`)."""
+    titles = [_stems(entities.strip_publisher(t)) for t in story.titles or (story.label,)][:8]
     names = [(k, _rarest_word(k)) for k in story.theme.keywords if _a_name(k)]
     kept = []
     for angle in angles:
@@ -759,7 +759,9 @@ def _named_here(story: PitchInput, angles: Sequence[str]) -> list[str]:
             for k, rare in names
             if _stems(k) <= stems and entities.find_short_name(angle, {rare: k})
         ]
-        if not said or any(_stems(rare) <= told for rare in said):
+        if not said or any(
+            2 * sum(_stems(rare) <= t for t in titles) >= len(titles) for rare in said
+        ):
             kept.append(angle)
     return kept
 
