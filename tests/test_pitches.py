@@ -1707,6 +1707,8 @@ def test_check_draft_lists_each_problem() -> None:
         ("Tour de France", "#TourDeFrance"),
         ("canicule", "#Canicule"),
         ("iPhone", "#iPhone"),
+        ("iPhone Air", "#iPhoneAir"),  # a camel-case name keeps its case, not "#IPhoneAir"
+        ("Apple iPhone 17", "#AppleiPhone17"),
         ("#Météo", "#Météo"),
         ("PSG", "#PSG"),
         ("L’Oréal", "#LOréal"),  # an apostrophe joins, it splits nothing off

@@ -438,8 +438,10 @@ def hashtag(term: str) -> str | None:
     if len(parts) == 1:
         word = parts[0]
         tag = word[0].upper() + word[1:] if word.islower() else word
-    else:
-        tag = "".join(p[0].upper() + p[1:] for p in parts)
+    else:  # a name written in camel case keeps its case: "iPhone Air" -> "#iPhoneAir"
+        tag = "".join(
+            p if p[0].islower() and not p.islower() else p[0].upper() + p[1:] for p in parts
+        )
     if tag.isdigit() or not 2 <= len(tag) <= 25 or _ROMAN.fullmatch(tag):
         return None  # "#II", a sequel's number, says nothing
     return "#" + tag
