@@ -1831,6 +1831,28 @@ def test_an_llm_draft_that_pastes_a_headline_falls_back_to_the_template() -> Non
     assert copied_run(pitch.draft, s.titles) == ""
 
 
+def test_an_llm_draft_that_asks_people_out_on_a_warned_storm_falls_back() -> None:
+    """The prompt says "invite no one out" on a warned storm; an answer that does anyway is
+    checked, and the template (a word of care) goes out instead. On a first snow it stands."""
+    warned = ("Winter Storm Warning continues for Chicago area",
+              "Dangerous cold and heavy snow hit Chicago")  # fmt: skip
+    first = ("First snowfall of the season blankets Chicago", "Snow arrives in Chicago")
+    storm = story(12, theme=SEASONS, titles=warned, label=warned[0], trending_terms=(),
+                  links=(), languages=("en",))  # fmt: skip
+    with llm_server() as server:
+        server.answer = {**server.answer, "draft": "Snowed in? Stop by for a warm cup at our cafe."}
+        settings = llm_settings(server)
+        pitch = draft_pitch(storm, BRAND_EN, settings, writer=llm_writer(settings))
+        assert pitch.writer == "template"
+        assert pitch.writer_note == (
+            "llm draft failed the checks (asks people out while a weather warning keeps them"
+            " home); template used"
+        )
+        assert "Stop by" not in pitch.draft
+        snow = replace(storm, titles=first, label=first[0])
+        assert draft_pitch(snow, BRAND_EN, settings, writer=llm_writer(settings)).writer == "llm"
+
+
 def test_llm_answer_inside_a_code_fence_is_accepted() -> None:
     with llm_server() as server:
         settings = llm_settings(server, "fenced")

@@ -327,6 +327,9 @@ class _Checks:
             problems.append(f"names a competitor: {rival.reason}")
         if copied := copied_run(draft.draft, story.titles):
             problems.append(f"copies a headline: “{copied}”")
+        # the LLM is told so (`build_messages`), and may not listen
+        if _stay_in(story) and _outing(draft.draft):
+            problems.append("asks people out while a weather warning keeps them home")
         return text, tags, problems
 
 
