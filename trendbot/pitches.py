@@ -784,9 +784,14 @@ def _a_name(text: str) -> bool:
     return any(c.isupper() for c in text[1:]) or text.istitle()
 
 
-def _staying_in(story: PitchInput, lines: Sequence[str]) -> list[str]:
-    """`lines` (angles) less those that ask people out, on a warned storm."""
-    return [line for line in lines if not _outing(line)] if _stay_in(story) else list(lines)
+def _offered_angles(story: PitchInput) -> list[str]:
+    """The angles a draft of `story` may take, for the templates and the LLM alike: the fresh
+    ones (`fresh_angles`), less those that ask people out on a warned storm (`_stay_in`) and
+    those that name a name the story does not (`_named_here`)."""
+    angles = fresh_angles(story)
+    if _stay_in(story):
+        angles = [a for a in angles if not _outing(a)]
+    return _named_here(story, angles)
 
 
 def _outing(line: str) -> bool:
@@ -1003,10 +1008,9 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     """The theme's angle that fits this story best, or "" when none does: one that shares a
     word with the headlines (with an encoder: and is of the story's occasion or clears
     ANGLE_RANK), else the closest by meaning of the story's occasion if it clears ANGLE_RANK.
-    An angle the brand used lately (`story.recent_angles`) is not a candidate, nor one for the
-    opposite weather (`_weather`), nor, on hot or cold news, one of autumn's sights, nor rain's
-    for snow or snow's for rain (`_other_fall`), nor one that asks people out on a warned storm
-    (`_stay_in`), nor one that names a name the story does not (`_named_here`)."""
+    The candidates are `_offered_angles` (not used lately, no invitation out on a warned storm,
+    no name the story lacks), less one for the opposite weather (`_weather`), on hot or cold
+    news one of autumn's sights, and rain's for snow or snow's for rain (`_other_fall`)."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     weather = _weather(" ".join(titles))
     # rain or snow said of weather news, not "Snow White", a Dairy Queen Blizzard
@@ -1014,7 +1018,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     told = set(_letter_words(" ".join(titles))) if wet else set()
     angles = [
         a
-        for a in _named_here(story, _staying_in(story, fresh_angles(story)))
+        for a in _offered_angles(story)
         if _weather(a, angle=True) in ("", weather)
         and not (weather and _AUTUMN.intersection(_letter_words(a)))
         and not _other_fall(set(_letter_words(a)), told)
@@ -2441,7 +2445,7 @@ Answer with one JSON object and nothing else (no prose, no code fence):
     )
     if story.theme_evidence:
         lines.append(f"Why it fits the theme: {story.theme_evidence}")
-    if angles := _named_here(story, _staying_in(story, fresh_angles(story))):
+    if angles := _offered_angles(story):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
