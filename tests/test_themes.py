@@ -116,6 +116,12 @@ def test_bench_theme_files_are_valid_and_small() -> None:
         ("tennis", "The tennisman from Mallorca", False),
         ("wimbledon", "Wimbledonian weather", False),
         ("cup", "A cupboard full of mugs", False),
+        ("gummy", "Sour gummies are this year's top treat", True),
+        ("candy", "Candy prices rise", True),
+        ("sweet candy", "Sweet candies for the holidays", True),
+        ("holiday", "Holidays at home", True),
+        ("boy", "Boys' night out", True),
+        ("boy", "The boies of summer", False),
     ],
 )
 def test_keywords_match_whole_words_any_case_or_accent(keyword: str, text: str, hit: bool) -> None:
@@ -307,6 +313,36 @@ def test_a_narrow_theme_is_matched_by_its_likeness_not_by_its_kind() -> None:
     score, parts = found[("game",)]
     assert score[0, 0] >= MIN_RELEVANCE
     assert "narrow" not in parts.evidence(0, 0)
+
+
+def test_a_keyword_in_one_headline_of_many_is_not_what_the_story_is_about() -> None:
+    """A story is several headlines: one of Amazon's Echo event named "Galaxy devices", and the
+    keyword made a narrow phones theme take the whole event in full. The keywords count in full
+    when half the headlines name one (any of them), in proportion below; only then do they lift
+    the narrow theme's cap. One headline alone is as before."""
+    _, stream = gaming_scene()
+    gaming = Theme(
+        "gaming",
+        "tech news about video games, consoles and gamers",
+        keywords=("console", "joystick"),
+        examples=("tech console game release", "gamers line up for the console launch"),
+        narrow=True,
+    )
+    m = matcher(gaming, topics=reader(tech=("tech", 40.0)))
+    m.adapt(stream, encode(stream))
+    heads = ["tech phone update", "tech tablet review", "tech laptop price", "tech router launch"]
+    one = " ; ".join([*heads[:3], "tech console price"])
+    two = " ; ".join([*heads[:2], "tech console price", "tech joystick review"])
+    texts = [one, two, "tech console price"]
+    score, parts = m.score(texts, encode(texts))
+    likeness = parts.semantic[0, 0] / SCALE
+    assert list(parts.said[:, 0]) == pytest.approx([0.5, 1.0, 1.0])
+    assert parts.capped[0, 0] and not parts.capped[1, 0] and not parts.capped[2, 0]
+    assert score[0, 0] < MIN_RELEVANCE <= min(score[1, 0], score[2, 0])
+    # the keyword still adds, in proportion: more than no keyword, less than in full
+    assert likeness < score[0, 0] < likeness + 1.25 * for_model("minilm").theme_min
+    assert "keywords 'console' (in 25% of its headlines)" in parts.evidence(0, 0)
+    assert "keywords 'console', 'joystick';" in parts.evidence(1, 0) + ";"
 
 
 def test_a_theme_whose_own_texts_mix_kinds_counts_its_kind_less() -> None:

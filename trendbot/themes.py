@@ -107,6 +107,15 @@ KIND_WEIGHT = 0.5
 # A keyword of the theme in the story counts the kind in full: the marketer's own words are the
 # evidence a corner theme lacks ("canicule" for a weather theme read as 21 % science news).
 KIND_CLEAR = 0.6
+# A story is several headlines (`brandfit.StoryContext.text`: the label, then the latest, joined
+# by HEADLINES). A keyword in one of them is not what the story is about: one headline of
+# Amazon's Echo event said "Galaxy devices" and one of OpenAI's Sora said "Pokémon", and the
+# phones and gaming themes took them in full. The theme's keywords count in full when at least
+# KEYWORD_SHARE of the headlines name one of them (the share `pitches._named_here` asks of a
+# named angle), in proportion below; and only then vouch for the story's kind, or lift a
+# narrow theme's cap. A one-headline text is unchanged.
+HEADLINES = " ; "
+KEYWORD_SHARE = 0.5
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
 
@@ -188,11 +197,17 @@ def fold(text: str) -> str:
 
 
 def keyword_pattern(keyword: str) -> re.Pattern[str] | None:
-    """Whole words of the keyword in order, any punctuation between them, plural allowed."""
+    """Whole words of the keyword in order, any punctuation between them, plural allowed ("gummy"
+    finds "gummies", not "boy" "boies")."""
     words = fold(keyword).split()
     if not words:
         return None
-    return re.compile(" " + " ".join(re.escape(w) for w in words) + "(?:s|es|x)? ")
+    last = re.escape(words[-1])
+    if re.search(r"[^aeiou\d]y$", words[-1]):
+        last = f"{last[:-1]}(?:y|ies)"
+    else:
+        last += "(?:s|es|x)?"
+    return re.compile(" " + " ".join([*map(re.escape, words[:-1]), last]) + " ")
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
@@ -516,12 +531,15 @@ class ThemeMatcher:
         if len(state.stream) and len(vectors):
             index, mask = _neighbours(centred, state.stream)
             semantic = _mixed(own, _neighbour_mean(state.stream_scores, index, mask, own))
-        folded = [fold(t) for t in texts]
-        hits = [
-            [[j for j, (_, p) in enumerate(keywords) if p.search(f)] for keywords in self._keywords]
-            for f in folded
+        found = [
+            [_found(t, f, keywords) for keywords in self._keywords]
+            for t, f in zip(texts, map(fold, texts), strict=True)
         ]
-        lexical = np.array(
+        hits = [[h for h, _ in row] for row in found]
+        said = np.array([[s for _, s in row] for row in found], dtype=np.float32).reshape(
+            len(texts), len(self.themes)
+        )
+        lexical = said * np.array(
             [
                 [
                     1 - float(np.prod(1 - KEYWORD_HIT * state.keyword_weights[i][h]))
@@ -531,6 +549,7 @@ class ThemeMatcher:
             ],
             dtype=np.float32,
         ).reshape(len(texts), len(self.themes))
+        named = said >= 1  # the story is about the theme's keywords
         penalty, best_pos, best_neg = _penalties(state, centred)
         # a story unlike the theme's vectors is not evidence against its keywords: floor at 0
         keyword_part = KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
@@ -539,19 +558,36 @@ class ThemeMatcher:
         fit = likeness
         if self._topics is not None:  # both pieces of evidence: their geometric mean
             # a theme's own keyword in the story is evidence enough to count the kind in full
-            counted = np.where(lexical > 0, 1.0, _counted(state.clarity)[None, :])
+            counted = np.where(named, 1.0, _counted(state.clarity)[None, :])
             fit = (kind * counted) ** KIND_WEIGHT * likeness ** (1 - KIND_WEIGHT)
             # A narrow theme's kind is the ground it stands on, not evidence of its corner: any
             # phone or AI story is tech news in full, and through the geometric mean a likeness
             # of 0.12 matched a smart-home theme (a phone review, a chatbot). Without one of its
             # keywords, a story matches a narrow theme only as far as its likeness reaches.
-            capped = self._narrow & (lexical == 0) & (likeness < fit)
+            capped = self._narrow & ~named & (likeness < fit)
             fit = np.where(capped, likeness, fit)
         else:
             capped = np.zeros_like(fit, dtype=bool)
         relevance = fit * (1 - penalty)
-        parts = Parts(self, state, own, semantic, hits, penalty, best_pos, best_neg, kind, capped)
+        parts = Parts(
+            self, state, own, semantic, hits, said, penalty, best_pos, best_neg, kind, capped
+        )
         return relevance, parts
+
+
+def _found(
+    text: str, folded: str, keywords: Sequence[tuple[str, re.Pattern[str]]]
+) -> tuple[list[int], float]:
+    """The theme `keywords` a story's headlines name (`text`: joined by HEADLINES; `folded`,
+    all of it folded, finds the stories that name none at once), and how much they count: 1 when
+    at least KEYWORD_SHARE of the headlines name one of them, in proportion below."""
+    if not any(p.search(folded) for _, p in keywords):
+        return [], 0.0
+    heads = [fold(h) for h in text.split(HEADLINES)]
+    naming = [[j for j, (_, p) in enumerate(keywords) if p.search(h)] for h in heads]
+    hit = sorted({j for row in naming for j in row})
+    share = sum(bool(row) for row in naming) / len(heads)
+    return hit, min(1.0, share / KEYWORD_SHARE) if hit else 0.0
 
 
 def _main_kind(topics: TopicModel | None, kinds: np.ndarray, theme: int) -> str:
@@ -671,6 +707,7 @@ class Parts:
     own: np.ndarray
     semantic: np.ndarray
     hits: list[list[list[int]]]
+    said: np.ndarray  # how much the hits count (`_found`)
     penalty: np.ndarray
     best_pos: np.ndarray
     best_neg: np.ndarray
@@ -687,7 +724,7 @@ class Parts:
             # say so, or a 90 % kind next to a low relevance reads as a bug
             if self.capped[row, theme]:
                 kind += ", the ground of a narrow theme: its likeness decides"
-            elif share < 1 and not self.hits[row][theme]:
+            elif share < 1 and self.said[row, theme] < 1:
                 kind += (
                     f", of which {share:.0%} counts: the theme's own texts read as"
                     f" {_main_kind(m._topics, self.state.kinds, theme)} news"
@@ -696,7 +733,9 @@ class Parts:
             bits.append(kind)
         keywords = [m._keywords[theme][j][0] for j in self.hits[row][theme]]
         if keywords:
-            bits.append("keywords " + ", ".join(repr(k) for k in keywords))
+            said = float(self.said[row, theme])
+            few = f" (in {said * KEYWORD_SHARE:.0%} of its headlines)" if said < 1 else ""
+            bits.append("keywords " + ", ".join(repr(k) for k in keywords) + few)
         lift = (self.semantic[row, theme] - self.own[row, theme]) / SCALE
         if abs(lift) >= 0.05:
             bits.append(f"similar recent stories {lift:+.2f}")
