@@ -1995,6 +1995,17 @@ def test_the_cycle_holds_a_draft_that_can_name_nothing_in_its_story() -> None:
     only = replace(best, titles=lists[:2])
     with pytest.raises(PitchError, match="nothing specific to say yet"):
         draft_pitch(only, BRAND_EN, SETTINGS, specific=True)
+    # a name of the story in a headline of another event it took in does not make that event
+    # the news: Disney's channels going dark on YouTube TV, not "Disney+ gets HDR10+"
+    dark = ("ESPN, ABC, and other Disney channels go dark on YouTube TV",
+            "YouTube TV Users Lose Access to Disney and ESPN",
+            "ABC, ESPN & Other Disney Networks Go Dark On YouTube TV Before Contract Expires",
+            "Disney+ begins rolling out HDR10+ support",
+            "Disney+ gets HDR10+ via “over 1,000” Hulu titles")  # fmt: skip
+    blackout = replace(bubble, titles=dark, label=dark[2])
+    assert body(draft_pitch(blackout, BRAND_EN, SETTINGS, specific=True)).startswith(
+        "All eyes on Disney and YouTube TV today."
+    )
     # one event in other words: "storms" and "storm", "quake" and "earthquake"
     for told in (
         ("Storms knock out power across Texas", "Severe storm hits Texas overnight"),

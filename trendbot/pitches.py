@@ -1602,19 +1602,21 @@ def story_lead(
     # French news carries no telltale verb ending: there, a name must be the subject, followed
     # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
     leads = [
-        (said, lead)
-        for said, lead in _leads(story, brand, lang, names)
+        (other, said, lead)
+        for other, said, lead in _leads(story, brand, lang, names)
         if lang == "en" or any(_leads_with(lead, n) for n in names)
     ]
 
-    def first(named: Sequence[str], within: str = "") -> str:
+    def first(named: Sequence[str], within: str = "", others: bool = True) -> str:
         """The first lead naming one of `named` (any, when empty), from a headline naming
-        `within`."""
+        `within`, and of the story's own event unless `others`."""
         return next(
             (
                 lead
-                for said, lead in leads
-                if within in said and (not named or any(n in _words(lead) for n in named))
+                for other, said, lead in leads
+                if (others or not other)
+                and within in said
+                and (not named or any(n in _words(lead) for n in named))
             ),
             "",
         )
@@ -1630,7 +1632,9 @@ def story_lead(
         # biggest losers of 2025" among the year's best games); French needs its name
         shared = _shared_words(story.titles or (story.label,))
         return first(shared) if lang == "en" and shared else ""
-    return first(folded_names)
+    # a name is in the other events too: "Disney+ gets HDR10+" named Disney, and opened a pitch
+    # on Disney's channels going dark on YouTube TV
+    return first(folded_names, others=False)
 
 
 SHARED_MAX_ZIPF = 5.8  # "new" 6.3, "year" 6.0, "best" 5.84 are in half the news; "game" 5.7
@@ -1667,11 +1671,12 @@ def _plurals(folded: str) -> set[str]:
 
 def _leads(
     story: PitchInput, brand: BrandSettings, lang: str, names: Sequence[str] = ()
-) -> list[tuple[str, str]]:
-    """Every clause of the story's headlines that could open a draft, with its headline's
-    words: the story's own headline first, then the others that say much the same, oldest first
-    (they come newest first): the first reports say what happened, later ones react ("Brands
-    are loving…"); then the headlines of the other events the story took in. A Title Case
+) -> list[tuple[bool, str, str]]:
+    """Every clause of the story's headlines that could open a draft, with whether its headline
+    tells another event and its headline's words: the story's own headline first, then the
+    others that say much the same, oldest first (they come newest first): the first reports say
+    what happened, later ones react ("Brands are loving…"); then the headlines of the other
+    events the story took in. A Title Case
     headline comes after the sentence-case ones, as the recent stream writes its words
     (`entities.sentence_case`, which keeps the capitals of `names`), or not at all."""
     avoid = _avoid(brand)
@@ -1715,7 +1720,7 @@ def _leads(
     # price of Xbox Game Pass."); never one of another event the story took in.
     whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
     found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
-    return [(said, lead) for *_, said, lead in found]
+    return [(other, said, lead) for other, *_, said, lead in found]
 
 
 def _shared(a: str, b: str) -> float:
