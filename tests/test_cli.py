@@ -124,6 +124,43 @@ brand:
     )
 
 
+def test_config_check_themes_warns_of_an_example_the_brands_own_safety_holds(
+    tmp_path: Path,
+) -> None:
+    """A candy brand's blocked topic of recalls, by its example, blocked its own theme's
+    stocking-stuffer stories: `--themes` says so with the rule's reason and what to change,
+    through the real model and safety filter; the examples that pass are not named."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        """feeds:
+  - {name: n, url: "https://example.com/rss", language: en}
+brand:
+  name: Sugarloaf
+  themes:
+    - name: sweet-holidays
+      description: Candy for the holidays, stocking stuffers and candy canes.
+      examples: ["The best stocking stuffers for candy lovers this Christmas",
+                 "Families line up for the town's gingerbread house contest"]
+  safety:
+    blocked_topics:
+      - name: candy recalls
+        examples: ["Candy maker recalls products over undeclared allergens"]
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check", "--themes"])
+    assert result.exit_code == 0, result.output
+    warnings = [line.strip() for line in result.output.splitlines() if "warning: example" in line]
+    assert len(warnings) == 1
+    assert re.fullmatch(
+        r"warning: example 'The best stocking stuffers for candy lovers this Christmas' is"
+        r" blocked: stories like it are never pitched; if they are yours, give that blocked topic"
+        r" more specific examples \(candy recalls: close to 'Candy maker recalls products over"
+        r" undeclared allergens' \(0\.\d\d\)\)",
+        warnings[0],
+    )
+
+
 def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:
     """A theme asking for a competitor's name or a blocked term matches stories never pitched:
     said, as the rules find it (a blocked term in its forms, a competitor as a whole name)."""

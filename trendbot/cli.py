@@ -249,13 +249,28 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     """Per theme, the kinds of news its own texts read as, and what that means for `narrow`: a
     new team sees it before any news is read (`themes try` shows it on news)."""
     from trendbot import embed, themes
-    from trendbot.fit import make_matcher
+    from trendbot.fit import held_examples, make_matcher, make_safety
     from trendbot.pitches import angle_occasions
     from trendbot.topics import SPANS, said
     from trendbot.topics import load as load_topics
 
     encode = embed.cached_embedder(model).encode
-    matcher = make_matcher(brand, encode, model=model, topics=load_topics(model, encode))
+    topics = load_topics(model, encode)
+    matcher = make_matcher(brand, encode, model=model, topics=topics)
+    held: dict[str, list[str]] = {}
+    for name, example, verdict in held_examples(
+        brand, make_safety(brand, encode, model=model, topics=topics), encode
+    ):
+        fate = (
+            "blocked: stories like it are never pitched"
+            if verdict.blocked
+            else "held for an editor: stories like it are not pitched on their own"
+        )
+        if verdict.category in {t.name for t in brand.safety.blocked_topics}:
+            fate += "; if they are yours, give that blocked topic more specific examples"
+        held.setdefault(name, []).append(
+            f"  warning: example {example!r} is {fate} ({verdict.reason})"
+        )
     lines = []
     for t, theme in enumerate(brand.themes):
         reading = matcher.reading(t)
@@ -281,6 +296,7 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
                 f" {SPANS[kind]}: if the theme is only part of that, `narrow: true`"
             )
         lines.append(line)
+        lines += held.get(theme.name, [])
         # which story an angle waits for (its occasion) decides whether it is ever used
         for angle, occasion in angle_occasions(theme, encode):
             if occasion:

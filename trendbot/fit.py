@@ -99,6 +99,22 @@ def held_keywords(brand: BrandSettings) -> list[str]:
     ]
 
 
+def held_examples(
+    brand: BrandSettings, safety_filter: safety.SafetyFilter, encode: Encode
+) -> list[tuple[str, str, safety.Verdict]]:
+    """The theme examples the brand's own safety would hold, as (theme, example, verdict): a
+    candy brand's blocked topic of candy recalls, by its example "Candy maker recalls products
+    over undeclared allergens", blocked "The best stocking stuffers for candy lovers" and, in
+    the news, "Why trick-or-treaters may bag more gummy candy than chocolate". Stories like a
+    held example are held the same way."""
+    rows = [(t.name, e) for t in brand.themes for e in t.examples if e.strip()]
+    if not rows:
+        return []
+    texts = [e for _, e in rows]
+    verdicts = safety_filter.check(texts, encode(texts))
+    return [(t, e, v) for (t, e), v in zip(rows, verdicts, strict=True) if v.level != "safe"]
+
+
 def assess(
     matcher: themes.ThemeMatcher,
     safety_filter: safety.SafetyFilter,
