@@ -104,9 +104,9 @@ def held_examples(
 ) -> list[tuple[str, str, safety.Verdict]]:
     """The theme examples the brand's own safety would hold, as (theme, example, verdict): a
     candy brand's blocked topic of candy recalls, by its example "Candy maker recalls products
-    over undeclared allergens", blocked "The best stocking stuffers for candy lovers" and, in
-    the news, "Why trick-or-treaters may bag more gummy candy than chocolate". Stories like a
-    held example are held the same way."""
+    over undeclared allergens", blocked "The best stocking stuffers for candy lovers"; in the
+    news, its candy-scares topic held "Why trick-or-treaters may bag more gummy candy than
+    chocolate". Stories like a held example are held the same way."""
     rows = [(t.name, e) for t in brand.themes for e in t.examples if e.strip()]
     if not rows:
         return []
