@@ -159,6 +159,17 @@ brand:
         r" undeclared allergens' \(0\.\d\d\)\)",
         warnings[0],
     )
+    # held by one of the topic's keywords: that keyword is what to change
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '        examples: ["Candy', '        keywords: [stuffer]\n        examples: ["Candy'
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check", "--themes"])
+    assert (
+        "if they are yours, narrow or drop that blocked topic's keyword 'stuffer'" in result.output
+    )
 
 
 def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from trendbot.themes import (
     LearnedExample,
     Theme,
     ThemeMatcher,
+    _counted,
     fold,
     keyword_pattern,
     parse_themes,
@@ -122,6 +123,8 @@ def test_bench_theme_files_are_valid_and_small() -> None:
         ("holiday", "Holidays at home", True),
         ("boy", "Boys' night out", True),
         ("boy", "The boies of summer", False),
+        ("Grammy", "Grammys 2026: the nominees", True),
+        ("city", "Cities brace for the storm", True),
     ],
 )
 def test_keywords_match_whole_words_any_case_or_accent(keyword: str, text: str, hit: bool) -> None:
@@ -319,7 +322,7 @@ def test_a_keyword_in_one_headline_of_many_is_not_what_the_story_is_about() -> N
     """A story is several headlines: one of Amazon's Echo event named "Galaxy devices", and the
     keyword made a narrow phones theme take the whole event in full. The keywords count in full
     when half the headlines name one (any of them), in proportion below; only then do they lift
-    the narrow theme's cap. One headline alone is as before."""
+    the narrow theme's cap or count a theme's kind in full. One headline alone is as before."""
     _, stream = gaming_scene()
     gaming = Theme(
         "gaming",
@@ -328,19 +331,32 @@ def test_a_keyword_in_one_headline_of_many_is_not_what_the_story_is_about() -> N
         examples=("tech console game release", "gamers line up for the console launch"),
         narrow=True,
     )
-    m = matcher(gaming, topics=reader(tech=("tech", 40.0)))
+    m = matcher(
+        gaming, replace(gaming, name="broad", narrow=False), topics=reader(tech=("tech", 40.0))
+    )
     m.adapt(stream, encode(stream))
     heads = ["tech phone update", "tech tablet review", "tech laptop price", "tech router launch"]
     one = " ; ".join([*heads[:3], "tech console price"])
     two = " ; ".join([*heads[:2], "tech console price", "tech joystick review"])
-    texts = [one, two, "tech console price"]
+    texts = [one, two, "tech console price", f"{one} ; "]
     score, parts = m.score(texts, encode(texts))
-    likeness = parts.semantic[0, 0] / SCALE
-    assert list(parts.said[:, 0]) == pytest.approx([0.5, 1.0, 1.0])
+    assert list(parts.said[:, 0]) == pytest.approx([0.5, 1.0, 1.0, 0.5])  # "… ; " is no headline
     assert parts.capped[0, 0] and not parts.capped[1, 0] and not parts.capped[2, 0]
     assert score[0, 0] < MIN_RELEVANCE <= min(score[1, 0], score[2, 0])
-    # the keyword still adds, in proportion: more than no keyword, less than in full
-    assert likeness < score[0, 0] < likeness + 1.25 * for_model("minilm").theme_min
+    # the keyword adds in proportion: half of what it adds to one headline (no topic model:
+    # the relevance is the likeness, its centred score plus its keyword part)
+    plain = matcher(gaming, replace(gaming, name="broad", narrow=False))
+    plain.adapt(stream, encode(stream))
+    likeness, bare = plain.score(texts, encode(texts))
+    added = likeness[:, 0] - bare.semantic[:, 0] / SCALE
+    assert added[0] == pytest.approx(added[2] / 2, abs=1e-4) and added[2] > 0.05
+    # not narrow: the theme's kind counts in full only with the keywords in half the headlines
+    counted = float(_counted(parts.state.clarity)[1])
+    assert counted < 0.99
+    for row, kind_counted in ((0, counted), (1, 1.0), (2, 1.0)):
+        assert score[row, 1] == pytest.approx(
+            np.sqrt(parts.kind[row, 1] * kind_counted * likeness[row, 1]), abs=1e-4
+        )
     assert "keywords 'console' (in 25% of its headlines)" in parts.evidence(0, 0)
     assert "keywords 'console', 'joystick';" in parts.evidence(1, 0) + ";"
 

@@ -248,7 +248,7 @@ def config_check(ctx: Context, kinds: bool) -> None:
 def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     """Per theme, the kinds of news its own texts read as, and what that means for `narrow`: a
     new team sees it before any news is read (`themes try` shows it on news)."""
-    from trendbot import embed, themes
+    from trendbot import embed, safety, themes
     from trendbot.fit import held_examples, make_matcher, make_safety
     from trendbot.pitches import angle_occasions
     from trendbot.topics import SPANS, said
@@ -266,8 +266,18 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
             if verdict.blocked
             else "held for an editor: stories like it are not pitched on their own"
         )
-        if verdict.category in {t.name for t in brand.safety.blocked_topics}:
-            fate += "; if they are yours, give that blocked topic more specific examples"
+        topic = next((t for t in brand.safety.blocked_topics if t.name == verdict.category), None)
+        if topic is not None:
+            # a keyword found the example (the evidence is the form it found), else an example
+            keyword = next(
+                (k for k in topic.keywords if safety.finds(k, verdict.evidence, inflected=True)),
+                None,
+            )
+            fate += (
+                f"; if they are yours, narrow or drop that blocked topic's keyword {keyword!r}"
+                if keyword
+                else "; if they are yours, give that blocked topic more specific examples"
+            )
         held.setdefault(name, []).append(
             f"  warning: example {example!r} is {fate} ({verdict.reason})"
         )

@@ -1676,9 +1676,9 @@ def _leads(
     tells another event and its headline's words: the story's own headline first, then the
     others that say much the same, oldest first (they come newest first): the first reports say
     what happened, later ones react ("Brands are loving…"); then the headlines of the other
-    events the story took in. A Title Case
-    headline comes after the sentence-case ones, as the recent stream writes its words
-    (`entities.sentence_case`, which keeps the capitals of `names`), or not at all."""
+    events the story took in. A Title Case headline comes after the sentence-case ones, as the
+    recent stream writes its words (`entities.sentence_case`, which keeps the capitals of
+    `names`), or not at all."""
     avoid = _avoid(brand)
     titles = story.titles[::-1] or (story.label,)
     if story.label in titles:

@@ -111,9 +111,9 @@ KIND_CLEAR = 0.6
 # by HEADLINES). A keyword in one of them is not what the story is about: one headline of
 # Amazon's Echo event said "Galaxy devices" and one of OpenAI's Sora said "Pokémon", and the
 # phones and gaming themes took them in full. The theme's keywords count in full when at least
-# KEYWORD_SHARE of the headlines name one of them (the share `pitches._named_here` asks of a
-# named angle), in proportion below; and only then vouch for the story's kind, or lift a
-# narrow theme's cap. A one-headline text is unchanged.
+# KEYWORD_SHARE of the headlines name one of them (as `pitches._named_here` asks half of them
+# to name a named angle's name), in proportion below; and only then vouch for the story's
+# kind, or lift a narrow theme's cap. A one-headline text is unchanged.
 HEADLINES = " ; "
 KEYWORD_SHARE = 0.5
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
@@ -198,13 +198,13 @@ def fold(text: str) -> str:
 
 def keyword_pattern(keyword: str) -> re.Pattern[str] | None:
     """Whole words of the keyword in order, any punctuation between them, plural allowed ("gummy"
-    finds "gummies", not "boy" "boies")."""
+    finds "gummies", "Grammy" "Grammys", "boy" not "boies")."""
     words = fold(keyword).split()
     if not words:
         return None
     last = re.escape(words[-1])
-    if re.search(r"[^aeiou\d]y$", words[-1]):
-        last = f"{last[:-1]}(?:y|ies)"
+    if re.search(r"[^aeiou\d]y$", words[-1]):  # "Grammys", "jurys": a name keeps its y
+        last = f"{last[:-1]}(?:y|ies|ys)"
     else:
         last += "(?:s|es|x)?"
     return re.compile(" " + " ".join([*map(re.escape, words[:-1]), last]) + " ")
@@ -531,10 +531,7 @@ class ThemeMatcher:
         if len(state.stream) and len(vectors):
             index, mask = _neighbours(centred, state.stream)
             semantic = _mixed(own, _neighbour_mean(state.stream_scores, index, mask, own))
-        found = [
-            [_found(t, f, keywords) for keywords in self._keywords]
-            for t, f in zip(texts, map(fold, texts), strict=True)
-        ]
+        found = [_found(t, self._keywords) for t in texts]
         hits = [[h for h, _ in row] for row in found]
         said = np.array([[s for _, s in row] for row in found], dtype=np.float32).reshape(
             len(texts), len(self.themes)
@@ -576,18 +573,26 @@ class ThemeMatcher:
 
 
 def _found(
-    text: str, folded: str, keywords: Sequence[tuple[str, re.Pattern[str]]]
-) -> tuple[list[int], float]:
-    """The theme `keywords` a story's headlines name (`text`: joined by HEADLINES; `folded`,
-    all of it folded, finds the stories that name none at once), and how much they count: 1 when
-    at least KEYWORD_SHARE of the headlines name one of them, in proportion below."""
-    if not any(p.search(folded) for _, p in keywords):
-        return [], 0.0
-    heads = [fold(h) for h in text.split(HEADLINES)]
-    naming = [[j for j, (_, p) in enumerate(keywords) if p.search(h)] for h in heads]
-    hit = sorted({j for row in naming for j in row})
-    share = sum(bool(row) for row in naming) / len(heads)
-    return hit, min(1.0, share / KEYWORD_SHARE) if hit else 0.0
+    text: str, keywords: Sequence[Sequence[tuple[str, re.Pattern[str]]]]
+) -> list[tuple[list[int], float]]:
+    """Per theme (its `keywords`), those a story's headlines name (`text`: joined by HEADLINES)
+    and how much they count: 1 when at least KEYWORD_SHARE of the headlines name one of them,
+    in proportion below. The headlines are read one by one only for a theme the whole text
+    names, which few stories do."""
+    folded = fold(text)
+    heads: list[str] = []
+    out: list[tuple[list[int], float]] = []
+    for theme in keywords:
+        if not any(p.search(folded) for _, p in theme):
+            out.append(([], 0.0))
+            continue
+        # an empty piece ("… ; ") is no headline
+        heads = heads or [fold(h) for h in text.split(HEADLINES) if h.strip()]
+        naming = [[j for j, (_, p) in enumerate(theme) if p.search(h)] for h in heads]
+        hit = sorted({j for row in naming for j in row})
+        share = sum(bool(row) for row in naming) / len(heads)
+        out.append((hit, min(1.0, share / KEYWORD_SHARE) if hit else 0.0))
+    return out
 
 
 def _main_kind(topics: TopicModel | None, kinds: np.ndarray, theme: int) -> str:
