@@ -124,6 +124,7 @@ brand:
     )
 
 
+@pytest.mark.slow
 def test_config_check_themes_warns_of_an_example_the_brands_own_safety_holds(
     tmp_path: Path,
 ) -> None:
