@@ -40,7 +40,7 @@ class StoryContext:
     @property
     def text(self) -> str:
         titles = dict.fromkeys([self.row.label, *(i.title for i in self.items[:8])])
-        return " ; ".join(titles)
+        return themes.HEADLINES.join(titles)
 
     @property
     def why(self) -> dict[str, Any]:

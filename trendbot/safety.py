@@ -37,7 +37,7 @@ import numpy as np
 
 from trendbot import calibration, entities
 from trendbot.lang import detect_language
-from trendbot.themes import fold
+from trendbot.themes import HEADLINES, fold
 from trendbot.topics import TopicModel
 
 Level = Literal["safe", "caution", "blocked"]
@@ -463,7 +463,7 @@ def finds(term: str, text: str, *, inflected: bool) -> bool:
 def _by_headline(text: str) -> str:
     """A story's text folded headline by headline, with a bar between them, so that a brand's
     term is never made of the end of one headline and the start of the next."""
-    return "|".join(fold(h) for h in text.split(" ; "))
+    return "|".join(fold(h) for h in text.split(HEADLINES))
 
 
 def _plural_endings(term: str) -> str:
@@ -698,7 +698,7 @@ def _titled_work(text: str, term: str) -> str:
 def _about_a_work(text: str, term: str = "") -> str:
     """Why each of the story's headlines that matters is about a work, in words; "" when one
     is not. With `term`, the headlines naming it; without, all of them."""
-    headlines = [h for h in text.split(" ; ") if not term or _Terms([term]).find(fold(h))]
+    headlines = [h for h in text.split(HEADLINES) if not term or _Terms([term]).find(fold(h))]
     whys = []
     for headline in headlines or [text]:
         why = _work_form(headline)
@@ -825,7 +825,7 @@ class SafetyFilter:
             # (the story's reading, over eight mixed headlines, can miss it).
             named = sum(
                 self._lexical(h, _without_idioms(fold(h)), self._builtin).category == hit.category
-                for h in text.split(" ; ")
+                for h in text.split(HEADLINES)
             )
             named = 0 if hit.category in WORDS_DECIDE else named  # deaths: read as above
             if named >= NAMED_IN:
@@ -863,7 +863,7 @@ class SafetyFilter:
         `NAMED_IN` of them and a quarter at least): a story the model reads as sports or weather
         may still be a fan ban the police and a government argue over, or a storm flooding the
         coast."""
-        headlines = text.split(" ; ")
+        headlines = text.split(HEADLINES)
         clauses = ["|".join(fold(c) for c in _CLAUSE_END.split(h)) for h in headlines]
         hits = [
             self._lexical(h, _without_idioms(c), self._repeated)

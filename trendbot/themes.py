@@ -114,7 +114,7 @@ KIND_CLEAR = 0.6
 # KEYWORD_SHARE of the headlines name one of them (as `pitches._named_here` asks half of them
 # to name a named angle's name), in proportion below; and only then vouch for the story's
 # kind, or lift a narrow theme's cap. A one-headline text is unchanged.
-HEADLINES = " ; "
+HEADLINES = " ; "  # joins a story's headlines into its text; brand fit and safety split on it
 KEYWORD_SHARE = 0.5
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048

@@ -113,7 +113,7 @@ class TryReport:
 def story_text(label: str, titles_newest_first: Iterable[str]) -> str:
     """As `pipeline.StoryContext.text`: the label, then the latest distinct titles."""
     titles = list(titles_newest_first)[:STORY_TITLES]
-    return " ; ".join(dict.fromkeys([label, *titles]))
+    return themes.HEADLINES.join(dict.fromkeys([label, *titles]))
 
 
 def unit(vector: np.ndarray) -> np.ndarray:
