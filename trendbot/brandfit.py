@@ -39,8 +39,7 @@ class StoryContext:
 
     @property
     def text(self) -> str:
-        titles = dict.fromkeys([self.row.label, *(i.title for i in self.items[:8])])
-        return themes.HEADLINES.join(titles)
+        return themes.story_text(self.row.label, (i.title for i in self.items))
 
     @property
     def why(self) -> dict[str, Any]:

@@ -248,7 +248,7 @@ def config_check(ctx: Context, kinds: bool) -> None:
 def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     """Per theme, the kinds of news its own texts read as, and what that means for `narrow`: a
     new team sees it before any news is read (`themes try` shows it on news)."""
-    from trendbot import embed, safety, themes
+    from trendbot import embed, themes
     from trendbot.fit import held_examples, make_matcher, make_safety
     from trendbot.pitches import angle_occasions
     from trendbot.topics import SPANS, said
@@ -258,29 +258,10 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
     topics = load_topics(model, encode)
     matcher = make_matcher(brand, encode, model=model, topics=topics)
     held: dict[str, list[str]] = {}
-    for name, example, verdict in held_examples(
+    for name, warning in held_examples(
         brand, make_safety(brand, encode, model=model, topics=topics), encode
     ):
-        fate = (
-            "blocked: stories like it are never pitched"
-            if verdict.blocked
-            else "held for an editor: stories like it are not pitched on their own"
-        )
-        topic = next((t for t in brand.safety.blocked_topics if t.name == verdict.category), None)
-        if topic is not None:
-            # a keyword found the example (the evidence is the form it found), else an example
-            keyword = next(
-                (k for k in topic.keywords if safety.finds(k, verdict.evidence, inflected=True)),
-                None,
-            )
-            fate += (
-                f"; if they are yours, narrow or drop that blocked topic's keyword {keyword!r}"
-                if keyword
-                else "; if they are yours, give that blocked topic more specific examples"
-            )
-        held.setdefault(name, []).append(
-            f"  warning: example {example!r} is {fate} ({verdict.reason})"
-        )
+        held.setdefault(name, []).append(f"  warning: {warning}")
     lines = []
     for t, theme in enumerate(brand.themes):
         reading = matcher.reading(t)

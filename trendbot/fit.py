@@ -101,18 +101,41 @@ def held_keywords(brand: BrandSettings) -> list[str]:
 
 def held_examples(
     brand: BrandSettings, safety_filter: safety.SafetyFilter, encode: Encode
-) -> list[tuple[str, str, safety.Verdict]]:
-    """The theme examples the brand's own safety would hold, as (theme, example, verdict): a
-    candy brand's blocked topic of candy recalls, by its example "Candy maker recalls products
-    over undeclared allergens", blocked "The best stocking stuffers for candy lovers"; in the
-    news, its candy-scares topic held "Why trick-or-treaters may bag more gummy candy than
-    chocolate". Stories like a held example are held the same way."""
+) -> list[tuple[str, str]]:
+    """The theme examples the brand's own safety would hold, as (theme, warning), the warning
+    with the rule's reason and what to change: a candy brand's blocked topic of candy recalls,
+    by its example "Candy maker recalls products over undeclared allergens", blocked "The best
+    stocking stuffers for candy lovers"; in the news, its candy-scares topic held "Why
+    trick-or-treaters may bag more gummy candy than chocolate". Stories like a held example
+    are held the same way."""
     rows = [(t.name, e) for t in brand.themes for e in t.examples if e.strip()]
     if not rows:
         return []
     texts = [e for _, e in rows]
     verdicts = safety_filter.check(texts, encode(texts))
-    return [(t, e, v) for (t, e), v in zip(rows, verdicts, strict=True) if v.level != "safe"]
+    topics = {t.name: t for t in brand.safety.blocked_topics}
+    out = []
+    for (theme, example), verdict in zip(rows, verdicts, strict=True):
+        if verdict.level == "safe":
+            continue
+        fate = (
+            "blocked: stories like it are never pitched"
+            if verdict.blocked
+            else "held for an editor: stories like it are not pitched on their own"
+        )
+        if topic := topics.get(verdict.category):
+            # a keyword found it (the evidence is the form it found), else an example
+            keyword = next(
+                (k for k in topic.keywords if safety.finds(k, verdict.evidence, inflected=True)),
+                None,
+            )
+            fate += (
+                f"; if they are yours, narrow or drop that blocked topic's keyword {keyword!r}"
+                if keyword
+                else "; if they are yours, give that blocked topic more specific examples"
+            )
+        out.append((theme, f"example {example!r} is {fate} ({verdict.reason})"))
+    return out
 
 
 def assess(

@@ -116,6 +116,7 @@ KIND_CLEAR = 0.6
 # kind, or lift a narrow theme's cap. A one-headline text is unchanged.
 HEADLINES = " ; "  # joins a story's headlines into its text; brand fit and safety split on it
 KEYWORD_SHARE = 0.5
+STORY_TITLES = 8  # a story's text: its label and its latest titles
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
 
@@ -194,6 +195,13 @@ def fold(text: str) -> str:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " " + " ".join(re.findall(r"[^\W_]+", text)) + " "
+
+
+def story_text(label: str, titles_newest_first: Iterable[str]) -> str:
+    """A story's text as brand fit and safety read it: its label, then its latest distinct
+    titles, joined by HEADLINES (the pipeline's stories and `themes try`'s alike)."""
+    titles = list(titles_newest_first)[:STORY_TITLES]
+    return HEADLINES.join(dict.fromkeys([label, *titles]))
 
 
 def keyword_pattern(keyword: str) -> re.Pattern[str] | None:

@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 ADAPT_ITEMS = 3000  # as the pipeline's adapt_matcher: the recent stream the matcher learns from
-STORY_TITLES = 8  # a story's text: its label and its latest titles, as pipeline.StoryContext
 SHOWN = 5
 NEAR = 0.5  # a near miss reaches at least this share of min_relevance
 # A story that is not the theme's kind of news, or that a negative example pulls down, was kept
@@ -110,12 +109,6 @@ class TryReport:
     model: str
 
 
-def story_text(label: str, titles_newest_first: Iterable[str]) -> str:
-    """As `pipeline.StoryContext.text`: the label, then the latest distinct titles."""
-    titles = list(titles_newest_first)[:STORY_TITLES]
-    return themes.HEADLINES.join(dict.fromkeys([label, *titles]))
-
-
 def unit(vector: np.ndarray) -> np.ndarray:
     vector = np.asarray(vector, dtype=np.float32)
     norm = float(np.linalg.norm(vector))
@@ -168,7 +161,7 @@ def group_stories(items: Sequence[Item], vectors: np.ndarray, *, model: str) -> 
             StoryText(
                 id=story_id,
                 label=story.label,
-                text=story_text(story.label, reversed(titles[story_id])),
+                text=themes.story_text(story.label, reversed(titles[story_id])),
                 vector=unit(story.vector_sum),
                 items=story.size,
                 sources=len(story.sources),
@@ -191,7 +184,7 @@ def stored_story(row: StoryRow, items: Sequence[StoredItem]) -> StoryText:
     return StoryText(
         id=row.id,
         label=row.label,
-        text=story_text(row.label, (i.title for i in items)),
+        text=themes.story_text(row.label, (i.title for i in items)),
         vector=unit(row.vector_sum),
         items=row.size,
         sources=row.sources,
