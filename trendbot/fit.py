@@ -124,10 +124,10 @@ def held_examples(
             else "held for an editor: stories like it are not pitched on their own"
         )
         if topic := topics.get(verdict.category):
-            # a keyword found it (the evidence is the form it found), else an example
+            # one of the topic's keywords is in the example (its words come before its
+            # examples' meaning), else one of its examples is too close
             keyword = next(
-                (k for k in topic.keywords if safety.finds(k, verdict.evidence, inflected=True)),
-                None,
+                (k for k in topic.keywords if safety.finds(k, example, inflected=True)), None
             )
             fate += (
                 f"; if they are yours, narrow or drop that blocked topic's keyword {keyword!r}"
