@@ -157,8 +157,9 @@ brand:
     assert len(warnings) == 1
     assert re.fullmatch(
         r"warning: example 'The best stocking stuffers for candy lovers this Christmas' is"
-        r" blocked: stories like it are never pitched; if they are yours, give that blocked topic"
-        r" more specific examples \(candy recalls: close to 'Candy maker recalls products over"
+        r" blocked: stories like it are never pitched; if they are yours, write that blocked"
+        r" topic's examples about the harm and keep your own subject's words out of them"
+        r" \(candy recalls: close to 'Candy maker recalls products over"
         r" undeclared allergens' \(0\.\d\d\)\)",
         warnings[0],
     )
@@ -171,6 +172,16 @@ brand:
     assert (
         "if they are yours, narrow or drop that blocked topic's keyword 'stuffer'" in result.output
     )
+    # the advice taken, as the README shows it: the harm without the brand's subject holds none
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        .replace("[recall, stuffer]", "[recall]")
+        .replace("Candy maker recalls products", "Products pulled from shelves"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check", "--themes"])
+    assert result.exit_code == 0, result.output
+    assert "warning: example" not in result.output
 
 
 def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:

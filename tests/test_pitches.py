@@ -808,6 +808,10 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
         ("Journée frais de port offerts", ""),
         ("Jours chauds de juillet", "hot"),
         ("The weekend is cool", ""),
+        # a cold drink is a hot day's (it was cold, and went to snowstorms)
+        ("Cold brew weather", "hot"),
+        ("Heat wave? Cold brew o'clock.", "hot"),
+        ("Cold snap, cold nights", "cold"),
     ],
 )
 def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: str) -> None:

@@ -125,14 +125,17 @@ def held_examples(
         )
         if topic := topics.get(verdict.category):
             # one of the topic's keywords is in the example (its words come before its
-            # examples' meaning), else one of its examples is too close
+            # examples' meaning), else one of its examples is too close. A new user told to
+            # make them "more specific" wrote the harm into their own subject ("Runner suffers
+            # cardiac arrest during the half marathon") and held three more marathon examples.
             keyword = next(
                 (k for k in topic.keywords if safety.finds(k, example, inflected=True)), None
             )
             fate += (
                 f"; if they are yours, narrow or drop that blocked topic's keyword {keyword!r}"
                 if keyword
-                else "; if they are yours, give that blocked topic more specific examples"
+                else "; if they are yours, write that blocked topic's examples about the harm"
+                " and keep your own subject's words out of them"
             )
         out.append((theme, f"example {example!r} is {fate} ({verdict.reason})"))
     return out

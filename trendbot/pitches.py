@@ -651,6 +651,10 @@ _WEATHER = {"hot": frozenset(_HOT.split()), "cold": frozenset(_COLD.split())}
 # "cool mornings", "nuits chaudes" ("Sleeping cool when the nights run hot", a mattress brand's
 # summer angle, went to four snowstorms). Alone they are a hot chocolate or a cool idea.
 _TEMPERATURE = {"hot": "hot", "warm": "hot", "cool": "cold"}
+# ...and a cold drink is a hot day's: "Heat wave? Cold brew o'clock." said hot and cold once
+# each, so went to any weather; "Cold brew weather" went to snowstorms
+_DRINKS_WORDS = "brew brews drink drinks one ones beer beers soda sodas lemonade glass treat treats"
+_DRINKS = frozenset(_DRINKS_WORDS.split())
 _LINKING_WORDS = "run runs ran running are is get gets getting turn turns stay stays"
 _LINKING = frozenset(_LINKING_WORDS.split())
 _TEMPERATURE_FR = {"chaud": "hot", "chaude": "hot", "chauds": "hot", "chaudes": "hot"} | {
@@ -968,9 +972,11 @@ def _missed_or_hit(words: Sequence[str]) -> bool:
 def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> str:
     """ "hot" or "cold" when words[i] is a temperature said of a time (`_TIMES`): before it
     ("hot nights"), after it and a linking verb ("nights run hot"), in French right after it
-    ("nuits chaudes"), or with `records` a record high or low; else "". Not "a warm cup", "a
-    cool day out", "frais de port"."""
+    ("nuits chaudes"), or with `records` a record high or low; "hot" for a cold drink ("cold
+    brew"); else "". Not "a warm cup", "a cool day out", "frais de port"."""
     w = words[i]
+    if w == "cold" and words[i + 1 : i + 2] and words[i + 1] in _DRINKS:
+        return "hot"
     if w in _RECORDS:  # not "record low prices", "savings hit a record high"
         priced = not _PRICED.isdisjoint(words[max(0, i - 4) : i + 2])
         return _RECORDS[w] if records and i and words[i - 1] == "record" and not priced else ""
@@ -994,10 +1000,11 @@ def _weather(text: str, *, news: bool = False, angle: bool = False) -> str:
     ("Heat beat Knicks as Heat fans…" says one: "Miami Heat", "Blizzard" the studio); an
     `angle` says it with a record high or low too."""
     words = _letter_words(text)
-    said = [_said_temperature(words, i, angle) for i in range(len(words))]
-    hot, cold = (
-        sum(w in _WEATHER[k] or t == k for w, t in zip(words, said, strict=True)) for k in _WEATHER
-    )
+    said = [
+        _said_temperature(words, i, angle) or next((k for k, ws in _WEATHER.items() if w in ws), "")
+        for i, w in enumerate(words)
+    ]
+    hot, cold = said.count("hot"), said.count("cold")
     weather = "hot" if hot > 2 * cold else "cold" if cold > 2 * hot else ""
     if news and weather and len(set(words) & _WEATHER_NEWS[weather]) < WEATHER_WORDS:
         return ""
