@@ -400,6 +400,36 @@ def test_a_theme_whose_own_texts_mix_kinds_counts_its_kind_less() -> None:
     assert "of which 63% counts: the theme's own texts read as travel news 38%" in evidence["mixed"]
 
 
+def test_company_finance_is_not_a_moment_for_a_theme_of_another_kind() -> None:
+    """A game publisher's shares and results read as business news and name what a gaming theme
+    is about, its keyword too: the story loses its probability of being business news, and says
+    so. The same publisher's new game, also read as business news, says no finance word and
+    keeps its relevance; a markets theme, whose own texts read as business news, keeps both."""
+    gaming = Theme(
+        "gaming",
+        "video games, consoles and gamers",
+        keywords=("console",),
+        examples=("gamers line up for the console launch", "console game release date revealed"),
+    )
+    markets = Theme(
+        "markets", "stocks, shares and company results", examples=("shares jump on results",)
+    )
+    words = {w: ("tech", 40.0) for w in ("gamers", "game", "games", "video")}
+    m = matcher(gaming, markets, topics=reader(**words))
+    shares = "console maker shares jump 20% on quarterly profit ; console maker stock soars"
+    launch = "console maker launches its new console ; console maker unveils new console"
+    texts = [shares, launch]
+    scores, parts = m.score(texts, encode(texts))
+    business = parts.matcher._topics.predict(encode(texts))[:, TOPICS.index("business")]
+    assert business.min() >= 0.5  # both read as business news (the reader's default)
+    assert parts.said[0, 0] == 1  # and name the gaming theme's keyword in full
+    assert parts.business[0, 0] == pytest.approx(business[0])
+    assert "company finance (shares, results, deals)" in parts.evidence(0, 0)
+    assert parts.business[1, 0] == 0 and "finance" not in parts.evidence(1, 0)
+    assert not parts.business[:, 1].any()  # the markets theme's texts are business news
+    assert scores[0, 0] < MIN_RELEVANCE <= scores[1, 0]
+
+
 # negatives and learning ---------------------------------------------------------------------
 
 

@@ -116,6 +116,31 @@ KIND_CLEAR = 0.6
 # kind, or lift a narrow theme's cap. A one-headline text is unchanged.
 HEADLINES = " ; "  # joins a story's headlines into its text; brand fit and safety split on it
 KEYWORD_SHARE = 0.5
+# Company news (results, deals, stock moves, a CEO's pay) names the companies and products a
+# consumer theme is about, so it is the everyday news most like such a theme: the Nvidia and EA
+# deals went to a gadget brand's gaming theme, Tesla's stock and Nvidia's antitrust case to a
+# car brand's, Lowe's results and Kroger's closing sites to a careers theme. A story whose
+# likeliest kind is business news, half of whose headlines say FINANCE_WORDS, loses its
+# probability of being business news from its relevance for a theme whose own texts read as
+# business news less than BUSINESS_READ (a markets theme keeps it), whatever its keywords:
+# "Tesla" named Tesla's stock. Without the words it is company news of what people buy
+# ("Mercedes electrifies its top-selling SUV", "McDonald's brings back the McRib").
+BUSINESS_READ = 0.5
+# Company finance, in English and French, folded (`fold`): the words that make "Tesla shares
+# gain", "Lowe's beats on quarterly sales", "EA nears $50 billion buyout" money news rather
+# than news of what the company makes ("McDonald's brings back the McRib", "Netflix raises
+# prices", also read as business news, say none of them).
+FINANCE_WORDS = (
+    "shares", "stock", "stocks", "shareholders", "investors", "investor", "investment",
+    "invest", "invests", "earnings", "revenue", "revenues", "profit", "profits", "profitability",
+    "quarterly", "ipo", "buyout", "takeover", "merger", "megamerger", "acquisition", "acquire",
+    "acquires", "valuation", "antitrust", "wall street", "nasdaq", "dow jones", "s p 500",
+    "market cap", "bidding war", "hostile bid", "actions", "actionnaires", "investisseurs",
+    "benefice", "benefices", "chiffre d affaires", "rachat", "fusion", "opa", "bourse",
+    "cac 40", "valorisation",
+)  # fmt: skip
+_AMOUNT = r"\d+ (?:billion|trillion|bn|milliards?)"  # "$50 billion", folded: " 50 billion "
+_FINANCE = re.compile(r" (?:" + "|".join([*map(re.escape, FINANCE_WORDS), _AMOUNT]) + r")(?= )")
 STORY_TITLES = 8  # a story's text: its label and its latest titles
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
@@ -516,11 +541,15 @@ class ThemeMatcher:
             np.float32
         )
 
-    def _kind_fit(self, kinds: np.ndarray, vectors: np.ndarray) -> np.ndarray:
-        """Per text and theme, the probability that the text is the theme's kind of news."""
+    def _kind_fit(
+        self, kinds: np.ndarray, vectors: np.ndarray, probs: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per text and theme, the probability that the text is the theme's kind of news (from
+        the texts' topic `probs` when given)."""
         if self._topics is None:
             return np.ones((len(vectors), len(self.themes)), dtype=np.float32)
-        return np.clip(self._topics.predict(vectors) @ kinds.T, 0.0, 1.0)
+        probs = self._topics.predict(vectors) if probs is None else probs
+        return np.clip(probs @ kinds.T, 0.0, 1.0)
 
     def score(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, Parts]:
         """Every text's relevance to every theme (no floor), and the parts that made it: for
@@ -559,9 +588,10 @@ class ThemeMatcher:
         # a story unlike the theme's vectors is not evidence against its keywords: floor at 0
         keyword_part = KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
         likeness = np.clip(np.maximum(semantic, 0) / SCALE + keyword_part, 0.0, 1.0)
-        kind = self._kind_fit(state.kinds, vectors)
+        probs = self._topics.predict(vectors) if self._topics is not None else None
+        kind = self._kind_fit(state.kinds, vectors, probs)
         fit = likeness
-        if self._topics is not None:  # both pieces of evidence: their geometric mean
+        if self._topics is not None and probs is not None:  # both pieces: their geometric mean
             # a theme's own keyword in the story is evidence enough to count the kind in full
             counted = np.where(named, 1.0, _counted(state.clarity)[None, :])
             fit = (kind * counted) ** KIND_WEIGHT * likeness ** (1 - KIND_WEIGHT)
@@ -571,11 +601,24 @@ class ThemeMatcher:
             # keywords, a story matches a narrow theme only as far as its likeness reaches.
             capped = self._narrow & ~named & (likeness < fit)
             fit = np.where(capped, likeness, fit)
+            business = _business_cut(self._topics, probs, state, texts)
         else:
             capped = np.zeros_like(fit, dtype=bool)
-        relevance = fit * (1 - penalty)
+            business = np.zeros_like(fit)
+        relevance = fit * (1 - penalty) * (1 - business)
         parts = Parts(
-            self, state, own, semantic, hits, said, penalty, best_pos, best_neg, kind, capped
+            self,
+            state,
+            own,
+            semantic,
+            hits,
+            said,
+            penalty,
+            best_pos,
+            best_neg,
+            kind,
+            capped,
+            business,
         )
         return relevance, parts
 
@@ -608,6 +651,31 @@ def _main_kind(topics: TopicModel | None, kinds: np.ndarray, theme: int) -> str:
     if topics is None or not kinds.shape[1]:
         return ""
     return topics.topics[int(np.argmax(kinds[theme]))]
+
+
+def _business_cut(
+    topics: TopicModel, probs: np.ndarray, state: _State, texts: Sequence[str]
+) -> np.ndarray:
+    """Per text and theme, the share of relevance a story of company finance loses for a theme
+    whose own texts read as business news less than BUSINESS_READ: its probability of being
+    business news, when that is its likeliest kind and half its headlines say FINANCE_WORDS."""
+    if "business" not in topics.topics or not len(probs):
+        return np.zeros((len(probs), len(state.clarity)), dtype=np.float32)
+    column = topics.topics.index("business")
+    business = probs[:, column]
+    theirs = state.kinds[:, column] * state.clarity  # the themes' own business reading
+    read = probs.argmax(axis=1) == column  # few stories: their headlines are read only then
+    cut = np.array(
+        [b if r and _finance(t) else 0.0 for b, r, t in zip(business, read, texts, strict=True)]
+    )
+    return (cut[:, None] * (theirs < BUSINESS_READ)[None, :]).astype(np.float32)
+
+
+def _finance(text: str) -> bool:
+    """Whether at least KEYWORD_SHARE of a story's headlines say FINANCE_WORDS."""
+    heads = [fold(h) for h in text.split(HEADLINES) if h.strip()]
+    saying = sum(bool(_FINANCE.search(h)) for h in heads)
+    return bool(heads) and saying >= KEYWORD_SHARE * len(heads)
 
 
 def _counted(clarity: np.ndarray) -> np.ndarray:
@@ -726,6 +794,7 @@ class Parts:
     best_neg: np.ndarray
     kind: np.ndarray
     capped: np.ndarray  # a narrow theme's relevance held to the story's likeness
+    business: np.ndarray  # the share lost for reading as business news (`BUSINESS_READ`)
 
     def evidence(self, row: int, theme: int) -> str:
         m = self.matcher
@@ -755,4 +824,6 @@ class Parts:
         if self.best_neg[row, theme] >= 0:
             negative = self.state.negative[theme].labels[int(self.best_neg[row, theme])]
             bits.append(f"lowered {self.penalty[row, theme]:.0%}: closer to {negative}")
+        if cut := float(self.business[row, theme]):
+            bits.append(f"lowered {cut:.0%}: company finance (shares, results, deals)")
         return "; ".join(bits)

@@ -257,7 +257,11 @@ def try_themes(
                 for r in others
                 if r not in near_rows
                 and parts.semantic[r, t] > 0
-                and (parts.kind[r, t] < KIND_GATE or parts.penalty[r, t] > NEGATIVE_GATE)
+                and (
+                    parts.kind[r, t] < KIND_GATE
+                    or parts.penalty[r, t] > NEGATIVE_GATE
+                    or parts.business[r, t] > 0
+                )
             ]
             for r in sorted(gated, key=lambda r: -parts.semantic[r, t])[:shown]:
                 off.append(scored(r, parts.evidence(r, t)))
