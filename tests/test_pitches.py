@@ -812,6 +812,10 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
         ("Cold brew weather", "hot"),
         ("Heat wave? Cold brew o'clock.", "hot"),
         ("Cold snap, cold nights", "cold"),
+        # "a hot one" is a hot day, a spell a time (it went to four snowstorms)
+        ("Hot one ahead: go at sunrise, bring twice the water you think.", "hot"),
+        ("A warm spell is coming", "hot"),
+        ("Cool spell ahead", "cold"),
     ],
 )
 def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: str) -> None:

@@ -661,8 +661,8 @@ _TEMPERATURE_FR = {"chaud": "hot", "chaude": "hot", "chauds": "hot", "chaudes": 
     w: "cold" for w in ("frais", "fraiche", "fraiches")
 }
 _TIMES_WORDS = "day days night nights evening evenings morning mornings afternoon afternoons " + (
-    "weekend weekends weather temperatures jour jours nuit nuits journee journees soiree "
-    "soirees matin matins matinee matinees"
+    "weekend weekends weather temperatures spell spells jour jours nuit nuits journee journees "
+    "soiree soirees matin matins matinee matinees"
 )
 _TIMES = frozenset(_TIMES_WORDS.split())
 # A record high or low is the thermometer's in an angle ("Record high today. Record number of
@@ -671,9 +671,10 @@ _TIMES = frozenset(_TIMES_WORDS.split())
 _RECORDS = {"high": "hot", "highs": "hot", "low": "cold", "lows": "cold"}
 _PRICED_WORDS = "price prices savings saving deal deals sale sales stock stocks"
 _PRICED = frozenset(_PRICED_WORDS.split())
-_COOL_TIMES = frozenset(
-    ["night", "nights", "evening", "evenings", "morning", "mornings", "weather", "temperatures"]
+_COOL_TIMES_WORDS = (
+    "night nights evening evenings morning mornings weather temperatures spell spells"
 )
+_COOL_TIMES = frozenset(_COOL_TIMES_WORDS.split())
 # An angle of autumn's sights goes to no story that says hot or cold: "Leaf peeping pairs best
 # with a warm cider" went to two snowstorms of Kettle & Crumb's December (its snow angle
 # resting), "Leaves are falling. Rakes are in stock." to Beacon Home's Chicago snowstorm. Read in
@@ -973,7 +974,7 @@ def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> st
     """ "hot" or "cold" when words[i] is a temperature said of a time (`_TIMES`): before it
     ("hot nights"), after it and a linking verb ("nights run hot"), in French right after it
     ("nuits chaudes"), or with `records` a record high or low; "hot" for a cold drink ("cold
-    brew"); else "". Not "a warm cup", "a cool day out", "frais de port"."""
+    brew") or a hot one; else "". Not "a warm cup", "a cool day out", "frais de port"."""
     w = words[i]
     if w == "cold" and words[i + 1 : i + 2] and words[i + 1] in _DRINKS:
         return "hot"
@@ -983,7 +984,8 @@ def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> st
     kind = _TEMPERATURE.get(w) or _TEMPERATURE_FR.get(w)
     if not kind:
         return ""
-    before = i + 1 < len(words) and words[i + 1] in _TIMES
+    # "a hot one ahead" is a hot day ("Hot one ahead: go at sunrise…" went to four snowstorms)
+    before = i + 1 < len(words) and (words[i + 1] in _TIMES or (w, words[i + 1]) == ("hot", "one"))
     after = i >= 2 and words[i - 2] in _TIMES and words[i - 1] in _LINKING
     if w == "cool":  # "a cool day out", "the weekend is cool": cool is also good
         before = before and words[i + 1] in _COOL_TIMES
