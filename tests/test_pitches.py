@@ -26,6 +26,7 @@ from trendbot.pitches import (
     _lead_of,
     _letter_words,
     _named_here,
+    _offered_angles,
     _other_fall,
     _outing,
     _selling,
@@ -1016,6 +1017,23 @@ def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:
     assert body(draft_pitch(switch, BRAND_EN, SETTINGS)).startswith(
         "Nintendo Switch 2 goes on sale today."
     )
+
+
+def test_a_warned_storm_is_not_cheered() -> None:
+    """ "First snow, warm soup, nowhere to be. Perfect." went to "Dangerous snowstorm headed
+    toward NYC": on weather news that warns people, no angle cheers the weather; a first snow
+    with no warning keeps it."""
+    soup = "First snow, warm soup, nowhere to be. Perfect."
+    layers = "First snow on the peaks. Time to dig out the warm layers."
+    cafe = SEASONS.model_copy(update={"angles": (soup, layers)})
+    warned = ("Dangerous snowstorm headed toward NYC",
+              "Winter storm brings ice and snow, snarling thousands of flights")  # fmt: skip
+    first = ("Snow arrives in NYC and surrounding area",
+             "First snowfall of the season blankets New York City")  # fmt: skip
+    storm = story(12, theme=cafe, titles=warned, label=warned[0], trending_terms=(), links=(),
+                  languages=("en",))  # fmt: skip
+    assert _offered_angles(storm) == [layers]
+    assert _offered_angles(replace(storm, titles=first, label=first[0])) == [soup, layers]
 
 
 @pytest.mark.slow

@@ -791,12 +791,18 @@ def _a_name(text: str) -> bool:
 
 def _offered_angles(story: PitchInput) -> list[str]:
     """The angles a draft of `story` may take, for the templates and the LLM alike: the fresh
-    ones (`fresh_angles`), less those that ask people out on a warned storm (`_stay_in`) and
-    those that name a name the story does not (`_named_here`)."""
+    ones (`fresh_angles`), less those that ask people out on or cheer a warned storm
+    (`_stay_in`) and those that name a name the story does not (`_named_here`)."""
     angles = fresh_angles(story)
     if _stay_in(story):
-        angles = [a for a in angles if not _outing(a)]
+        angles = [a for a in angles if not _outing(a) and _CHEERS.isdisjoint(_letter_words(a))]
     return _named_here(story, angles)
+
+
+# ...nor one that cheers the weather: "First snow, warm soup, nowhere to be. Perfect." went to
+# "Dangerous snowstorm headed toward NYC" and to a Winter Storm Warning
+_CHEERS_WORDS = "perfect perfection finally yay hooray woohoo bliss blissful dreamy parfait enfin"
+_CHEERS = frozenset(_CHEERS_WORDS.split())
 
 
 def _outing(line: str) -> bool:
