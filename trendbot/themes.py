@@ -541,14 +541,11 @@ class ThemeMatcher:
             np.float32
         )
 
-    def _kind_fit(
-        self, kinds: np.ndarray, vectors: np.ndarray, probs: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Per text and theme, the probability that the text is the theme's kind of news (from
-        the texts' topic `probs` when given)."""
-        if self._topics is None:
-            return np.ones((len(vectors), len(self.themes)), dtype=np.float32)
-        probs = self._topics.predict(vectors) if probs is None else probs
+    def _kind_fit(self, kinds: np.ndarray, probs: np.ndarray | None, n: int) -> np.ndarray:
+        """Per text (`n` of them) and theme, the probability that the text is the theme's kind
+        of news, from the texts' topic `probs` (None without a topic model: 1)."""
+        if probs is None:
+            return np.ones((n, len(self.themes)), dtype=np.float32)
         return np.clip(probs @ kinds.T, 0.0, 1.0)
 
     def score(self, texts: Sequence[str], vectors: np.ndarray) -> tuple[np.ndarray, Parts]:
@@ -589,7 +586,7 @@ class ThemeMatcher:
         keyword_part = KEYWORD_REACH * self.theme_min / KEYWORD_HIT * lexical
         likeness = np.clip(np.maximum(semantic, 0) / SCALE + keyword_part, 0.0, 1.0)
         probs = self._topics.predict(vectors) if self._topics is not None else None
-        kind = self._kind_fit(state.kinds, vectors, probs)
+        kind = self._kind_fit(state.kinds, probs, len(vectors))
         fit = likeness
         if self._topics is not None and probs is not None:  # both pieces: their geometric mean
             # a theme's own keyword in the story is evidence enough to count the kind in full
@@ -637,8 +634,7 @@ def _found(
         if not any(p.search(folded) for _, p in theme):
             out.append(([], 0.0))
             continue
-        # an empty piece ("… ; ") is no headline
-        heads = heads or [fold(h) for h in text.split(HEADLINES) if h.strip()]
+        heads = heads or _headlines(text)
         naming = [[j for j, (_, p) in enumerate(theme) if p.search(h)] for h in heads]
         hit = sorted({j for row in naming for j in row})
         share = sum(bool(row) for row in naming) / len(heads)
@@ -673,9 +669,15 @@ def _business_cut(
 
 def _finance(text: str) -> bool:
     """Whether at least KEYWORD_SHARE of a story's headlines say FINANCE_WORDS."""
-    heads = [fold(h) for h in text.split(HEADLINES) if h.strip()]
+    heads = _headlines(text)
     saying = sum(bool(_FINANCE.search(h)) for h in heads)
     return bool(heads) and saying >= KEYWORD_SHARE * len(heads)
+
+
+def _headlines(text: str) -> list[str]:
+    """A story's headlines (its text joined by HEADLINES), folded; an empty piece ("… ; ") is
+    no headline."""
+    return [fold(h) for h in text.split(HEADLINES) if h.strip()]
 
 
 def _counted(clarity: np.ndarray) -> np.ndarray:
