@@ -56,6 +56,7 @@ from trendbot.settings import (
     ThemeSettings,
 )
 from trendbot.store import Store
+from trendbot.themes import says_finance
 from trendbot.types import Pitch, SourceLink
 
 KEY = "sk-test-0123456789abcdef-DO-NOT-LEAK"
@@ -74,6 +75,10 @@ SPORT_EN = ThemeSettings(
     description="Big sporting moments that bring people together.",
     keywords=("Wimbledon", "Super Bowl", "final"),
     angles=("A champions' breakfast, on us", "Game day calls for a second coffee"),
+)
+# a theme whose texts say company finance: its stories' money headlines lead as any other
+MARKETS_EN = ThemeSettings(
+    name="markets", description="Stocks, earnings and the deals of the companies people know."
 )
 SAFETY = SafetySettings(competitors=("Starbucks",), blocked_terms=("grève", "strike"))
 BRAND_FR = BrandSettings(
@@ -433,8 +438,9 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
     # the lead tells the good half, the story's headline the setback after it
     mixed = ("Lowe's beats on quarterly sales, but lowers full-year profit forecast",
              "Lowe's beats on sales")  # fmt: skip
-    pitch = draft_pitch(story(4, theme=SPORT_EN, titles=mixed, label=mixed[0], trending_terms=(),
-                              links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
+    pitch = draft_pitch(story(4, theme=MARKETS_EN, titles=mixed, label=mixed[0],
+                              trending_terms=(), links=(), languages=("en",)), brand,
+                        SETTINGS)  # fmt: skip
     assert body(pitch).startswith("Lowe's beats on quarterly sales.")
     assert lines[0] not in pitch.draft
     # a setback word elsewhere in the story's headline is no setback of the lead's good news
@@ -553,6 +559,32 @@ def test_a_sign_off_rests_after_use_then_the_oldest_comes_back() -> None:
     assert line_of(replace(ended, draft="Stay tuned: the iPhone is here. Go."), both_ways) == ""
 
 
+def test_a_money_headline_leads_last_unless_the_theme_is_about_money() -> None:
+    """Apple's M5 story under a carrier's phones theme opened "Apple approaches $4 trillion
+    valuation.": the markets' side of the news comes after a headline of what the company
+    makes; a markets theme keeps the story's order, and a story told only by its money
+    headlines still leads with one."""
+    phones = ThemeSettings(name="phones", description="New phones and the apps on them.",
+                           keywords=("iPhone",))  # fmt: skip
+    titles = ("Apple’s M5 Product Lineup Offers Its Most Minor Upgrades in Years",
+              "Apple approaches $4 trillion valuation as confidence reignites after iPhone 17",
+              "CNBC Daily Open: More people want the new iPhone — and Apple shares",
+              "Report: Apple to skip 'iPhone 19' name for 'iPhone 20'")  # fmt: skip
+
+    def lead(theme: ThemeSettings, *heads: str) -> str:
+        s = story(6, theme=theme, titles=heads[::-1], label=heads[0], trending_terms=(),
+                  links=(), languages=("en",))  # fmt: skip
+        return body(draft_pitch(s, BRAND_EN, SETTINGS))
+
+    assert lead(phones, *titles).startswith("Apple to skip 'iPhone 19' name.")
+    assert lead(MARKETS_EN, *titles).startswith("Apple approaches $4 trillion valuation.")
+    # every headline says money: the story is its money news, whatever the theme
+    assert lead(phones, *titles[1:3]).startswith("Apple approaches $4 trillion valuation.")
+    # a sum alone is no money news: the sale day's spending is the shoppers'
+    assert not says_finance("Black Friday shoppers spend $11.8 billion online")
+    assert says_finance("Disney shares slide") and says_finance("EA nears $50 billion buyout")
+
+
 def test_a_story_of_two_events_is_tagged_by_the_one_its_lead_tells() -> None:
     titles = (  # one market day's story: Boeing's jump, and American Eagle's of the day before
         "Boeing stock jumps 7% as CFO says company expects higher 737, 787 deliveries next year",
@@ -638,8 +670,8 @@ def test_a_story_told_only_in_title_case_is_led_as_the_stream_writes_its_words()
     month = Usage.of([*(f"Why {w} shares jump as chip sales beat forecasts" for w in ("Nvidia",
                        "AMD", "Intel")), "Investors pile into Nvidia again", "Analysts see Nvidia"
                       " rise", "Funds buy Nvidia"])  # fmt: skip
-    s = story(5, theme=SPORT_EN, titles=titles, label=titles[0], trending_terms=(), links=(),
-              languages=("en",))  # fmt: skip
+    s = story(5, theme=MARKETS_EN, titles=titles, label=titles[0], trending_terms=(),
+              links=(), languages=("en",))  # fmt: skip
     told = body(draft_pitch(replace(s, usage=month), BRAND_EN, SETTINGS))
     assert told.startswith("Nvidia shares jump."), told
     untold = body(draft_pitch(s, BRAND_EN, SETTINGS))

@@ -140,7 +140,8 @@ FINANCE_WORDS = (
     "cac 40", "valorisation",
 )  # fmt: skip
 _AMOUNT = r"\d+ (?:billion|trillion|bn|milliards?)"  # "$50 billion", folded: " 50 billion "
-_FINANCE = re.compile(r" (?:" + "|".join([*map(re.escape, FINANCE_WORDS), _AMOUNT]) + r")(?= )")
+_FINANCE_WORD = r" (?:" + "|".join(map(re.escape, FINANCE_WORDS)) + r")(?= )"
+_FINANCE = re.compile(rf"{_FINANCE_WORD}| {_AMOUNT}(?= )")
 STORY_TITLES = 8  # a story's text: its label and its latest titles
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
@@ -665,6 +666,12 @@ def _business_cut(
         [b if r and _finance(t) else 0.0 for b, r, t in zip(business, read, texts, strict=True)]
     )
     return (cut[:, None] * (theirs < BUSINESS_READ)[None, :]).astype(np.float32)
+
+
+def says_finance(text: str) -> bool:
+    """Whether a text says a word of company finance (FINANCE_WORDS; a sum alone is not one:
+    "Black Friday shoppers spend $11.8 billion online")."""
+    return bool(re.search(_FINANCE_WORD, fold(text)))
 
 
 def _finance(text: str) -> bool:
