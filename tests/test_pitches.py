@@ -1005,15 +1005,22 @@ def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:
         snow = story(n, theme=plain, titles=northeast, label=northeast[0], trending_terms=(),
                      links=(), languages=("en",), keywords=())  # fmt: skip
         assert body(draft_pitch(snow, BRAND_EN, SETTINGS)).startswith(hooks[n % 2])
-    # a day is no place: no "Snow is the talk of Thanksgiving"
+    # a day is no place: no "Snow is the talk of Thanksgiving", and not "Everyone's talking
+    # about Thanksgiving today." either, which says nothing of the storm: the day's weather
     days = ("Worsening Travel Conditions, 60 MPH Winds Forecast Ahead of Thanksgiving Storm",
             "Thanksgiving Storm Could Bring Snow And Ice",
             "Snow And Wind Threaten Thanksgiving Travel")  # fmt: skip
-    holiday = story(20, theme=plain, titles=days, label=days[0], trending_terms=(), links=(),
-                    languages=("en",), keywords=())  # fmt: skip
-    assert body(draft_pitch(holiday, BRAND_EN, SETTINGS)).startswith(
-        "Everyone's talking about Thanksgiving today."
-    )
+    hooks = ("Everyone's talking about the Thanksgiving weather today.",
+             "All eyes on the Thanksgiving weather today.")  # fmt: skip
+    for n in (20, 21):
+        holiday = story(n, theme=plain, titles=days, label=days[0], trending_terms=(), links=(),
+                        languages=("en",), keywords=())  # fmt: skip
+        assert body(draft_pitch(holiday, BRAND_EN, SETTINGS)).startswith(hooks[n % 2])
+    # a day's news that is no weather keeps the plain hook
+    feast = ("Thanksgiving Dinner Costs Less This Year", "What To Cook For Thanksgiving Dinner")
+    dinner = story(20, theme=plain, titles=feast, label=feast[0], trending_terms=(), links=(),
+                   languages=("en",), keywords=())  # fmt: skip
+    assert "Thanksgiving weather" not in body(draft_pitch(dinner, BRAND_EN, SETTINGS))
 
 
 def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:

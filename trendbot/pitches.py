@@ -1157,6 +1157,12 @@ _WEATHER_HOOKS = (
     "{weather} has {subject} talking today.",
 )
 _WEATHER_PLACE = "in|to|across|over|into|through|throughout|for|from|hits|slams|blankets"
+# ...and by a day: "Everyone's talking about Thanksgiving today." on a storm forecast ahead of
+# it said nothing of the storm, the first edit of the winter's weather pitches
+_WEATHER_DAY_HOOKS = (
+    "Everyone's talking about the {subject} weather today.",
+    "All eyes on the {subject} weather today.",
+)
 
 
 def _weather_place(name: str, titles: Sequence[str]) -> bool:
@@ -1359,8 +1365,11 @@ class TemplateWriter:
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
             talk = _weather_talk(titles) if lang == "en" else ""
-            if talk and told and all(_weather_place(t, titles) for t in told[:2]):
+            named = told[:2] or [subject]  # no name: the theme's occasion ("Thanksgiving")
+            if talk and told and all(_weather_place(t, titles) for t in named):
                 hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
+            elif talk and all(entities.is_occasion(t) for t in named):
+                hooks = _WEATHER_DAY_HOOKS
             hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
