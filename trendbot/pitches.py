@@ -1703,7 +1703,7 @@ def _leads(
     events the story took in. A Title Case headline comes after the sentence-case ones, as the
     recent stream writes its words (`entities.sentence_case`, which keeps the capitals of
     `names`), or not at all. For a theme whose texts say no word of company finance, a
-    headline that does (`themes.says_finance`) comes after those that do not."""
+    headline that does (`themes.says_finance`) gives no lead."""
     avoid = _avoid(brand)
     titles = story.titles[::-1] or (story.label,)
     if story.label in titles:
@@ -1714,8 +1714,7 @@ def _leads(
     shared = {t: _shared(story.label, t) for t in titles}
     enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
-    # (of another event, money news, recased, cut before a second verb, headline words, lead)
-    found = []
+    found = []  # (of another event, recased, cut before a second verb, headline words, lead)
     told = entities.Usage.of(story.titles)  # how its own sentence-case headlines write words
     theme = story.theme
     money = themes.says_finance(" ; ".join((theme.description, *theme.keywords, *theme.examples)))
@@ -1723,8 +1722,10 @@ def _leads(
         other = shared[title] < enough
         title = entities.strip_publisher(title)
         # the markets' side of a company's news is not what a theme of what people buy is
-        # about: "Apple approaches $4 trillion valuation" opened a phones pitch on Apple's M5
-        money_side = not money and themes.says_finance(title)
+        # about: "Apple approaches $4 trillion valuation" opened a phones pitch on Apple's M5,
+        # whose other headlines gave no lead; its name tells it better ("Hard to scroll past…")
+        if not money and themes.says_finance(title):
+            continue
         said_in = base_language(detect_language(title))
         if said_in not in (None, lang):
             continue
@@ -1745,12 +1746,12 @@ def _leads(
             copied = bool(copied_run(lead, story.titles))
             if not foreign and not copied and avoid(lead).level != "blocked":
                 cut = _words(clause).startswith(_words(lead) + "and ")
-                found.append((other, money_side, recased, cut, _words(title), lead))
+                found.append((other, recased, cut, _words(title), lead))
     # A lead cut before its second verb ("Microsoft revamps Xbox Game Pass plans | and hikes…")
     # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
     # price of Xbox Game Pass."); never one of another event the story took in.
-    whole = {(other, lead.split()[0]) for other, _, _, cut, _, lead in found if not cut}
-    found.sort(key=lambda f: (*f[:3], f[3] and (f[0], f[5].split()[0]) in whole))
+    whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
+    found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
     return [(other, said, lead) for other, *_, said, lead in found]
 
 
