@@ -1365,10 +1365,10 @@ class TemplateWriter:
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
             talk = _weather_talk(titles) if lang == "en" else ""
-            named = told[:2] or [subject]  # no name: the theme's occasion ("Thanksgiving")
-            if talk and told and all(_weather_place(t, titles) for t in named):
+            about = told[:2] or [subject]  # no name: the theme's occasion ("Thanksgiving")
+            if talk and told and all(_weather_place(t, titles) for t in about):
                 hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
-            elif talk and all(entities.is_occasion(t) for t in named):
+            elif talk and all(entities.is_occasion(t) for t in about):
                 hooks = _WEATHER_DAY_HOOKS
             hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
         else:
