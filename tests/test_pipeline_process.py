@@ -157,6 +157,35 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
         [warning] = pipeline.store.query("SELECT text FROM thread_updates")
         assert warning["text"].startswith("⛔ La sécurité de marque bloque désormais cette actu")
         assert "mort" in warning["text"]
+        # then a wave of plain heat headlines pushes the deaths out of its latest ones: the
+        # story reads safe again and grows, but the thread said "do not post" and adds nothing
+        plain = [item(500 + n, f"Journal {n}", f"Canicule à Paris : {n + 35} degrés attendus",
+                      85 + n) for n in range(12)]  # fmt: skip
+        feed_in(pipeline, plain)
+        for minutes in (100, 110, 120):
+            pipeline.process(now + timedelta(minutes=minutes))
+        assert pipeline.store.query("SELECT text FROM thread_updates") == [warning]
+
+
+def test_a_pitched_story_that_grows_gets_news_in_its_thread_in_the_brands_language(
+    tmp_path: Path, settings: Any
+) -> None:
+    """Five more publishers since the card: the thread hears of it once, in French for a
+    French brand ("rising: 20 sources en 8 h" mixed the two)."""
+    now = T0 + timedelta(minutes=40)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        assert [p.theme for p in pipeline.process(now).pitched] == ["meteo"]
+        # the first reports, carried by twelve more publishers
+        more = [item(500 + n, f"Journal {n}", HEATWAVE[n % len(HEATWAVE)][1], 85 + n)
+                for n in range(12)]  # fmt: skip
+        feed_in(pipeline, more)
+        for minutes in (100, 110, 120):
+            pipeline.process(now + timedelta(minutes=minutes))
+        [news] = pipeline.store.query("SELECT text FROM thread_updates")
+        state, _, why = news["text"].partition(": ")
+        assert state in ("Nouveau", "En hausse", "Au plus haut", "En baisse"), news["text"]
+        assert "sources" in why
 
 
 def test_a_story_that_rose_at_night_is_pitched_in_the_morning(

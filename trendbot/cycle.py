@@ -531,12 +531,17 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
     return rising
 
 
+BLOCKED_KEY = "safety:blocked"  # the thread said "⛔ do not post" (`_thread_warning`)
+
+
 def _story_key(row: StoryRow) -> str:
     """What a thread update is about: the story's state and its sources, by fives."""
     return f"{row.state}:{row.sources // 5}"
 
 
-def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: datetime) -> bool:
+def _thread_news(
+    store: Store, pitch: Pitch, context: StoryContext, language: str, *, now: datetime
+) -> bool:
     """Queue an update for the pitch's thread when the story moved on since the card or the last
     update (a new state, five more sources). Returns whether one was queued."""
     assert pitch.id is not None
@@ -544,7 +549,12 @@ def _thread_news(store: Store, pitch: Pitch, context: StoryContext, *, now: date
     key = _story_key(row)
     if store.story_seen_key(pitch.id) == key:
         return False
-    text = f"{row.state}: {context.why.get('explain', '')}"
+    # after "⛔ do not post", news that the story still rises reads as a go-ahead: its
+    # headlines of the harm may only have scrolled out of the latest ones
+    if BLOCKED_KEY in store.story_seen_keys(pitch.id):
+        return False
+    state = Messages(language)(f"story.{row.state}")
+    text = f"{state[:1].upper()}{state[1:]}: {context.why.get('explain', '')}"
     store.add_thread_update(pitch.id, text, now=now, story_key=key)
     return True
 
@@ -553,13 +563,14 @@ def _thread_warning(
     store: Store, story_id: int, verdict: safety.Verdict, brand: BrandSettings, *, now: datetime
 ) -> bool:
     """Warn in the thread of the story's undecided pitch that brand safety has turned against
-    it since (a fan ban that became a police and government row), once per level. Returns
+    it since (a fan ban that became a police and government row), once per level: a story
+    whose verdict comes and goes with its latest headlines is not warned of again. Returns
     whether a warning was queued."""
     pitched = store.pitches(story_id=story_id, limit=1, brand=brand.name)
     if not pitched or pitched[0].state in FINAL_STATES or pitched[0].id is None:
         return False
     key = f"safety:{verdict.level}"
-    if store.story_seen_key(pitched[0].id) == key:
+    if key in store.story_seen_keys(pitched[0].id):
         return False
     text = Messages(brand.language)(f"thread.{verdict.level}", reason=verdict.reason)
     store.add_thread_update(pitched[0].id, text, now=now, story_key=key)
@@ -713,7 +724,7 @@ def _pitch_for_brand(
             recent.insert(0, pitches.line_of(stored, brand.sign_offs))  # newest first
         elif decision.action == "update":
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
-            report.updates += _thread_news(store, previous, context, now=now)
+            report.updates += _thread_news(store, previous, context, brand.language, now=now)
         else:
             store.hold(decision.story_id, decision.reason, decision.detail, now=now, brand=name)
             report.held[decision.reason] += 1

@@ -262,6 +262,14 @@ class PitchesMixin(StoreBase):
         )
         return None if value is None else str(value)
 
+    def story_seen_keys(self, pitch_id: int) -> set[str]:
+        """Everything the card or its thread has told of the story (`story_seen_key`'s, ever)."""
+        rows = self._tuples(
+            "SELECT DISTINCT reason FROM pitch_events WHERE pitch_id = ? AND state = ?",
+            [pitch_id, str(PitchState.STORY_SEEN)],
+        )
+        return {str(reason) for (reason,) in rows}
+
     def add_thread_update(
         self, pitch_id: int, text: str, *, now: datetime, story_key: str | None = None
     ) -> None:
