@@ -627,14 +627,35 @@ def test_the_visual_names_the_place_the_lead_tells() -> None:
               languages=("en",))  # fmt: skip
     pitch = draft_pitch(s, BRAND_EN, SETTINGS)
     assert body(pitch).startswith("Winter storm watch expands south in Minnesota.")
-    assert "reacts to Minnesota" in pitch.visual and "Michigan" not in pitch.visual
+    assert "reacts to the snow in Minnesota" in pitch.visual and "Michigan" not in pitch.visual
     # ...also when a headline names both, Michigan first: the lead's place comes first
     both = tuple(
         "Snow from Minnesota to Lower Michigan this weekend" if "MSP" in t else t for t in titles
     )
     pitch = draft_pitch(replace(s, titles=both), BRAND_EN, SETTINGS)
     assert body(pitch).startswith("Winter storm watch expands south in Minnesota.")
-    assert "reacts to Minnesota" in pitch.visual
+    assert "reacts to the snow in Minnesota" in pitch.visual
+
+
+def test_a_visual_shows_something_any_brand_can_make() -> None:
+    """ "In-store photo: a Harborline Insurance counter with a nod to today's story": an insurer
+    has no counter, and "today's story" tells a designer nothing. A story of no name is shown
+    by its weather, else by its lead."""
+    titles = ("Dangerous snowstorm headed toward the coast tonight",
+              "Snowstorm could bring a foot of snow by morning")  # fmt: skip
+    plain = SEASONS.model_copy(update={"angles": ()})
+    for n in range(3):
+        s = story(n, theme=plain, titles=titles, label=titles[0], trending_terms=(), links=(),
+                  languages=("en",), keywords=())  # fmt: skip
+        visual = draft_pitch(s, BRAND_EN, SETTINGS).visual
+        assert "counter" not in visual and "today's story" not in visual, visual
+        assert "the snow" in visual or "“" in visual, visual
+    astronaut = ("First wheelchair-using astronaut touches down after a week in orbit",
+                 "Wheelchair-using astronaut back on Earth")  # fmt: skip
+    s = story(0, theme=SPORT_EN, titles=astronaut, label=astronaut[0], trending_terms=(),
+              links=(), languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "“First wheelchair-using astronaut touches down”" in pitch.visual, pitch.visual
 
 
 def test_an_amount_is_never_the_subject_of_a_hook() -> None:

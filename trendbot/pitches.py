@@ -1262,13 +1262,12 @@ _WEATHER_NEWS = {"hot": frozenset(_HOT_NEWS.split()), "cold": frozenset(_COLD_NE
 WEATHER_WORDS = 2  # a story says this many different ones to be about the weather
 _VISUALS = {
     "en": (
-        "In-store photo: a {brand} counter with a nod to {subject}, {theme} mood{idea}.",
+        "Carousel (3 slides): {subject}, then the {brand} take, {theme} mood{idea}.",
         "Short vertical video (5-10 s): the {brand} team reacts to {subject}, {theme} set{idea}.",
         "Square visual: {subject} redone the {brand} way, in {theme} colours{idea}.",
     ),
     "fr": (
-        "Photo en boutique : un clin d'œil à {subject} sur le comptoir {de_brand}, ambiance "
-        "{theme}{idea}.",
+        "Carrousel (3 visuels) : {subject}, puis le regard {de_brand}, ambiance {theme}{idea}.",
         "Courte vidéo verticale (5-10 s) : l'équipe {de_brand} réagit à {subject}, décor "
         "{theme}{idea}.",
         "Visuel carré : {subject} à la façon {brand}, aux couleurs {de_theme}{idea}.",
@@ -1339,6 +1338,7 @@ class TemplateWriter:
         subject = _AND[lang].join(
             _articled(n, titles, story.usage) if lang == "en" else n for n in told[:2]
         )
+        talk = _weather_talk(titles) if lang == "en" else ""
         angle = choose_angle(story, brand, encode)
         # the story's headline too: the lead may tell the good half of it ("Lowe's beats on
         # quarterly sales, | but lowers full-year profit forecast"), or there is no lead and the
@@ -1364,7 +1364,6 @@ class TemplateWriter:
                     hook = labelled
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
-            talk = _weather_talk(titles) if lang == "en" else ""
             about = told[:2] or [subject]  # no name: the theme's occasion ("Thanksgiving")
             if talk and told and all(_weather_place(t, titles) for t in about):
                 hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
@@ -1381,7 +1380,7 @@ class TemplateWriter:
         named = occasion if _a_name(occasion) else ""
         theme = named or story.theme.name.replace("-", " ")
         visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
-            subject=subject or _STORY[lang],
+            subject=_seen(subject, told, titles, talk, lead) or _STORY[lang],
             brand=brand.name,
             de_brand=_de(brand.name) + brand.name,
             theme=theme,
@@ -1414,6 +1413,18 @@ class TemplateWriter:
         if weather := _weather(told, news=True):
             neutral = _CARE[key][weather]
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
+
+
+def _seen(subject: str, told: Sequence[str], titles: Sequence[str], talk: str, lead: str) -> str:
+    """What a visual shows: weather news by its weather ("the snow in Minnesota", not
+    "Minnesota"), else the story's subject, else its lead in quotes ("today's story" told a
+    designer nothing)."""
+    weather = "the snow" if talk == "Snow" else talk.lower()
+    if weather and not subject:
+        return weather
+    if weather and all(_weather_place(t, titles) for t in told[:2]):
+        return f"{weather} in {subject}"
+    return subject or (f"“{lead}”" if lead else "")
 
 
 def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str]:
