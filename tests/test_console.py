@@ -126,17 +126,23 @@ def test_summary_lists_the_best_held_stories_with_their_reason() -> None:
         HeldStory(6, "Heatwave in Paris", 4.5, hold(6, "daily_limit", "All made.")),
         HeldStory(7, "A very long label " * 10, 2.0, hold(7, "no_theme", "Matches none.")),
     ]
-    console = Console(record=True, width=120, file=io.StringIO())
+    console = Console(record=True, width=120, file=io.StringIO(), force_terminal=True)
     print_summary(console, replace(summary(), top_held=held))
     text = console.export_text()
     lines = [" ".join(line.strip("│ ").split()) for line in text.splitlines()]
-    start = lines.index("Rose but not pitched, best score first")
+    start = lines.index("Rose but not pitched: your themes' first, then best score")
     assert start > lines.index("53 stories held back, by reason: queued 40, no theme fits 12, "
                                "weird new reason 1")  # fmt: skip
     assert lines[start + 1] == "7.2 Missile strike on the port blocked: war: 'missile'"
     assert lines[start + 2] == "4.5 Heatwave in Paris daily limit reached"
     assert lines[start + 3].startswith("2.0 A very long label") and "…" in lines[start + 3]
     assert lines[start + 3].endswith("no theme fits")
+    # in a log (no terminal to widen), every label and reason is whole, over several lines
+    console = Console(record=True, width=80, file=io.StringIO())
+    print_summary(console, replace(summary(), top_held=held))
+    text = console.export_text()
+    assert "…" not in text
+    assert flat(text).count("label") == 10
     console = Console(record=True, width=120, file=io.StringIO())
     print_summary(console, summary())  # nothing held: no list
     assert "best score" not in console.export_text()

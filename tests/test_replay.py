@@ -20,7 +20,9 @@ from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot.cli import cli
 from trendbot.errors import FeedError
+from trendbot.replay import TOP_HELD, top_held
 from trendbot.sources.replay import ARCHIVE_FEED, read_stream
+from trendbot.types import HeldStory, Hold
 
 T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)  # 11:00 in Paris: outside quiet hours
 
@@ -142,8 +144,9 @@ def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
     assert f"{T0:%Y-%m-%d} 09:" in out  # the card's time is the recorded clock's
     assert re.search(rf"\b{len(archive())}\s+articles rejoués", out)
     # after the counts, the best stories held back, each with its latest reason
-    held = out[out.index("En hausse mais pas proposés, meilleur score d'abord") :].splitlines()
-    assert re.search(r"│\s+\d+\.\d  \w.*  bloqué : ", held[1]), held  # the shooting
+    start = out.index("En hausse mais pas proposés : ceux de vos thèmes d'abord")
+    held = out[start:].splitlines()
+    assert any(re.search(r"│\s+\d+\.\d  \w.*  bloqué : ", line) for line in held), held
     pitches = rows(db, "SELECT theme, safety FROM pitches")
     assert pitches == [("meteo", "safe")]
     assert rows(db, "SELECT count(*) FROM holds WHERE reason = 'blocked'")[0][0] >= 1
@@ -174,6 +177,21 @@ def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
     assert result.exit_code == 0, result.output
     assert "Proposition" not in result.output
     assert re.search(rf"\b{len(NOISE)}\s+articles rejoués", result.output)
+
+
+def test_a_replay_names_the_stories_its_themes_lost_before_the_blocked_ones() -> None:
+    """The ten best held stories of a month were all politics and wars, blocked: the ones a
+    marketer looks for (their themes', held for a caution, the day's limit, too late) come
+    first, best score first in each group."""
+
+    def held(story_id: int, reason: str, score: float) -> HeldStory:
+        return HeldStory(story_id, f"story {story_id}", score, Hold(story_id, reason, "", T0))
+
+    stories = [held(1, "blocked", 13.4), held(2, "no_theme", 11.0), held(3, "stale", 2.9),
+               held(4, "caution", 6.0),
+               *(held(10 + n, "blocked", 9.0 - n) for n in range(12))]  # fmt: skip
+    top = [h.story_id for h in top_held(stories)]
+    assert top[:3] == [4, 3, 1] and len(top) == TOP_HELD and 2 in top
 
 
 def test_replay_of_an_empty_period_is_one_line(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from rich.console import Console, Group
+from rich.console import Console, Group, OverflowMethod
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -157,12 +157,16 @@ def why_not(view: StoryView, *, language: str = "en") -> str:
     )
 
 
-def held_table(held: Sequence[HeldStory], *, language: str = "en") -> Table:
-    """Stories held back: best score, label, and the latest reason."""
+def held_table(held: Sequence[HeldStory], *, language: str = "en", wrap: bool = False) -> Table:
+    """Stories held back: best score, label, and the latest reason; one line each, or with
+    `wrap` (a log: nobody can widen it) whole, over several."""
     table = Table.grid(padding=(0, 2))
+    overflow: OverflowMethod = "fold" if wrap else "ellipsis"
     # the score goes with the label: rich drops a narrow column first when the width is short
-    table.add_column(min_width=24, max_width=54, no_wrap=True, overflow="ellipsis")
-    table.add_column(min_width=24, max_width=70, no_wrap=True, overflow="ellipsis", style="yellow")
+    table.add_column(min_width=24, max_width=54, no_wrap=not wrap, overflow=overflow)
+    table.add_column(
+        min_width=24, max_width=70, no_wrap=not wrap, overflow=overflow, style="yellow"
+    )
     for h in held:
         label = Text.assemble((f"{h.score:5.1f}  ", "bold"), h.label)
         table.add_row(label, hold_text(h.hold, language=language))
@@ -193,7 +197,8 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
     parts: list[Table | Text] = [table]
     if summary.top_held:
         parts += [Text(), Text(msg("console.top_held"), style="bold")]
-        parts.append(held_table(summary.top_held, language=language))
+        wrap = not console.is_terminal
+        parts.append(held_table(summary.top_held, language=language, wrap=wrap))
     console.print(
         Panel(Group(*parts), title=msg("console.summary"), title_align="left", expand=False)
     )

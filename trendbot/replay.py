@@ -11,7 +11,9 @@ from datetime import timedelta
 from trendbot.cycle import CycleReport, Pipeline
 from trendbot.types import HeldStory, Item
 
-TOP_HELD = 10  # held stories a replay summary names, best score first
+TOP_HELD = 10  # held stories a replay summary names: those of the brand's themes first
+# held before any theme was theirs: the month's politics and wars, which filled the list
+NOT_YOURS = frozenset(("blocked", "no_theme"))
 
 
 @dataclass
@@ -24,7 +26,7 @@ class ReplaySummary:
     blocked: set[int] = field(default_factory=set)
     held: Counter[str] = field(default_factory=Counter)
     best_scores: dict[int, float] = field(default_factory=dict)  # each story's best while rising
-    top_held: list[HeldStory] = field(default_factory=list)  # never pitched, best score first
+    top_held: list[HeldStory] = field(default_factory=list)  # never pitched (`TOP_HELD`)
 
 
 def replay(
@@ -67,5 +69,11 @@ def replay(
     )
     best = summary.best_scores
     held = [replace(h, score=best.get(h.story_id, h.score)) for h in store.held_stories()]
-    summary.top_held = sorted(held, key=lambda h: -h.score)[:TOP_HELD]
+    summary.top_held = top_held(held)
     return summary
+
+
+def top_held(held: Sequence[HeldStory]) -> list[HeldStory]:
+    """What a marketer looks for first: the stories their themes lost (a caution, a weak fit,
+    the day's limit, too late to pitch), then the others; best score first in each."""
+    return sorted(held, key=lambda h: (h.hold.reason in NOT_YOURS, -h.score))[:TOP_HELD]

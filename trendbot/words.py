@@ -618,8 +618,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.held": ("stories held back", "sujets retenus"),
     "console.by_reason": (", by reason: ", ", par raison : "),
     "console.top_held": (
-        "Rose but not pitched, best score first",
-        "En hausse mais pas proposés, meilleur score d'abord",
+        "Rose but not pitched: your themes' first, then best score",
+        "En hausse mais pas proposés : ceux de vos thèmes d'abord, puis meilleur score",
     ),
     "console.preview": (
         "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
