@@ -877,6 +877,27 @@ def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: s
     assert _weather(text) == weather
 
 
+def test_an_angle_of_the_storms_weather_is_of_its_occasion() -> None:
+    """A fashion brand's "Snow day dress code: the puffer…" was nearest its keyword "puffer
+    jacket", which no headline said in five months: six snowstorms went without it. An angle
+    that says the weather news' weather is of its occasion; the other angle still waits."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    wardrobe = ThemeSettings(
+        name="wardrobe-weather",
+        description="Weather that changes what people wear: first cold, snow days, heat waves.",
+        keywords=("puffer jacket", "first frost", "heat wave", "sweater weather"),
+        angles=("Snow day dress code: the puffer, the boots, the big scarf.",
+                "Sandals out, sunglasses on: heat wave mode."),
+    )  # fmt: skip
+    titles = ("Winter storm brings heavy snow to the Northeast",
+              "Snowstorm to dump up to a foot of snow on New York",
+              "Snow and ice snarl travel across the region")  # fmt: skip
+    s = story(8, theme=wardrobe, titles=titles, label=titles[0], trending_terms=())
+    assert choose_angle(s, BRAND_EN, encode) == wardrobe.angles[0]
+
+
 def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     from trendbot.embed import load_embedder
 

@@ -1022,7 +1022,8 @@ def _weather(text: str, *, news: bool = False, angle: bool = False) -> str:
 def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None = None) -> str:
     """The theme's angle that fits this story best, or "" when none does: one that shares a
     word with the headlines (with an encoder: and is of the story's occasion or clears
-    ANGLE_RANK), else the closest by meaning of the story's occasion if it clears ANGLE_RANK.
+    ANGLE_RANK), else the closest by meaning of the story's occasion if it clears ANGLE_RANK;
+    on weather news, an angle of its weather is of its occasion.
     The candidates are `_offered_angles` (not used lately, no invitation out on a warned storm,
     no name the story lacks), less one for the opposite weather (`_weather`), on hot or cold
     news one of autumn's sights, and rain's for snow or snow's for rain (`_other_fall`)."""
@@ -1050,6 +1051,11 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
     fits = _on_occasion(a, k, centroid, keywords, titles) if keywords else np.ones(len(a), bool)
+    # an angle that says the weather news' weather is of its occasion, whichever keyword it is
+    # nearest: "Snow day dress code: the puffer, the boots, the big scarf." waited for stories of
+    # its keyword "puffer jacket", which no headline said, and six snowstorms went without it
+    if wet:
+        fits |= np.array([_weather(x, angle=True) == wet for x in angles], dtype=bool)
     margin = a @ centroid - np.quantile(a @ r.T, ANGLE_RANK, axis=1)
     # a shared word picks an angle of this occasion, or one its meaning does not deny: "connect"
     # in one headline gave "Folded, unfolded, fully connected." (foldables; and the story no
