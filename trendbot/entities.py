@@ -149,6 +149,26 @@ def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], d
     return [n for n in competitors if n not in common], words
 
 
+# the last word of a company's name that headlines drop: "Progressive Insurance" is
+# "Progressive" in the news
+_COMPANY_WORDS = "insurance inc co corp corporation company group bank airlines airways " + (
+    "motors mobile wireless holdings brands foods stores technologies labs"
+)
+COMPANY_WORDS = frozenset(_COMPANY_WORDS.split())
+
+
+def shortened_rivals(competitors: Sequence[str], words: Mapping[str, str]) -> dict[str, str]:
+    """The competitors whose name ends in a company word (`COMPANY_WORDS`) and whose first word
+    is caught by nothing (not rare enough to be a short name, not listed), each to its name."""
+    out: dict[str, str] = {}
+    caught = {fold(w) for w in [*words, *competitors]}
+    for name in competitors:
+        first, *rest = name.split()
+        if rest and fold(rest[-1]).strip() in COMPANY_WORDS and fold(first) not in caught:
+            out.setdefault(first, name)
+    return out
+
+
 def find_short_name(text: str, short: Mapping[str, str]) -> str:
     """The first of `short`'s names that `text` writes with its capital, as a whole word, its
     other letters in any case and any accents ("JDE Peet’s" finds "Peet", "NESTLE" and
