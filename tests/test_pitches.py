@@ -1066,6 +1066,27 @@ def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:
     assert "Thanksgiving weather" not in body(draft_pitch(dinner, BRAND_EN, SETTINGS))
 
 
+def test_a_sale_days_story_is_told_by_its_own_day() -> None:
+    """A Cyber Monday story whose ten headlines tie two to the weekend before opened "Black
+    Friday retail sales up." and was tagged #BlackFriday: another day than the story's is no
+    lead."""
+    sales = ThemeSettings(name="sale-days", description="The shopping calendar.",
+                          keywords=("Black Friday", "Cyber Monday"))  # fmt: skip
+    titles = ("Best Cyber Monday iPad deals LIVE — iPad, iPad Air, iPad Pro and more",
+              "Amazon is selling a laptop for just $160 during its Cyber Monday sale",
+              "Cyber Monday Nintendo Switch 2 deals are live: big savings on Switch games",
+              "Best Cyber Monday Apple deals include big discounts on AirPods",
+              "Anker's laptop power bank is $32 off for Cyber Monday, its biggest discount yet",
+              "Black Friday retail sales up despite economic jitters",
+              "These are the best TV deals this Black Friday weekend",
+              "The best Cyber Monday deals on Apple MacBooks, AirTags and iPads")  # fmt: skip
+    s = story(17, theme=sales, titles=titles, label=titles[-1], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "Black Friday" not in body(pitch) and "#BlackFriday" not in pitch.hashtags
+    assert "Cyber Monday" in body(pitch), body(pitch)
+
+
 def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:
     """ "Best Apple Black Friday deals live now." opened a mattress brand's and a bookshop's
     posts: another company's sale, advertised. The day is told instead, with no shop's tag."""

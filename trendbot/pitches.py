@@ -1639,6 +1639,17 @@ def story_lead(
         if (any(c.isupper() for c in k) or len(k.split()) > 1 or not entities.is_common_word(k))
         and not entities.is_vague(k)
     ]
+    # ...but not another day than the story's (its occasion, or the day it names most): "Black
+    # Friday retail sales up." opened a Cyber Monday story that two of its ten headlines tied
+    # to the weekend before
+    days = sorted(
+        {n for n in (*names, *telling) if entities.is_occasion(n)},
+        key=lambda d: -sum(_words(d) in t for t in titles),
+    )
+    day = _words(occasion) if occasion else _words(days[0]) if days else ""
+    other_days = {_words(d) for d in days} - {day}
+    telling = [k for k in telling if _words(k) not in other_days]
+    folded_names = [n for n in folded_names if n not in other_days]
     keys = [_words(k) for k in (occasion, *telling) if k.strip()]
     # French news carries no telltale verb ending: there, a name must be the subject, followed
     # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
