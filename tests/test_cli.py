@@ -187,20 +187,23 @@ brand:
 def test_config_check_notes_a_rival_the_news_shortens_to_a_common_word(tmp_path: Path) -> None:
     """A new user's insurer listed "Progressive Insurance": the news writes "Progressive",
     too common a word to be matched alone. Said, with the cost of listing it; not for a name
-    whose first word is rare (caught alone already) or listed."""
+    whose first word is caught already (rare, or listed), is in half the news ("American"),
+    an acronym, or the brand's own."""
     config = tmp_path / "feeds.yaml"
     config.write_text(
         "feeds:\n  - name: n\n    url: https://example.com/rss\n    language: en\n"
         "brand:\n  name: Harborline\n  themes:\n    - name: home\n      keywords: [home]\n"
         "  safety:\n    competitors: [Progressive Insurance, Travelers Insurance, Travelers,"
-        " Allstate Insurance, Five Guys]\n",
+        " Allstate Insurance, Five Guys, American Airlines, US Bank, Harborline Bank]\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["--config", str(config), "config", "check"])
     assert result.exit_code == 0, result.output
     [note] = [line for line in result.output.splitlines() if "note: the news may name" in line]
     assert "'Progressive' (Progressive Insurance) by a first word too common" in note
-    assert "Travelers" not in note and "Allstate" not in note and "Five" not in note
+    # listed, rare enough, no company word, half the news, an acronym, the brand's own
+    for said in ("Travelers", "Allstate", "Five", "American", "'US'", "'Harborline'"):
+        assert said not in note, said
 
 
 def test_config_check_warns_of_a_keyword_the_safety_rules_hold_back(tmp_path: Path) -> None:

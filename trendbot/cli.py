@@ -228,13 +228,13 @@ def config_check(ctx: Context, kinds: bool) -> None:
         if common := [n for w, n in words.items() if w.casefold() == n.casefold()]:
             named = ", ".join(repr(n) for n in common)
             click.echo(f"    competitors matched only when written with their capital: {named}")
-        if shortened := entities.shortened_rivals(brand.safety.competitors, words):
+        if shortened := entities.shortened_rivals(brand.safety.competitors, words, brand.name):
             named = ", ".join(f"{word!r} ({name})" for word, name in shortened.items())
             click.echo(
                 f"    note: the news may name {named} by a first word too common to be matched"
-                " alone; list it as a competitor too to catch those headlines (matched only"
-                " with its capital, so a Title Case headline still counts: 'Progressive"
-                " Democrats…')"
+                " alone; if that word names the company in the news (not a place, a person or"
+                " a thing), list it as a competitor too: it is then matched only with its"
+                " capital, so a Title Case headline still counts ('Progressive Democrats…')"
             )
         for problem in held_keywords(brand):
             click.echo(f"    warning: {problem}")

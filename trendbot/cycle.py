@@ -553,8 +553,10 @@ def _thread_news(
     # headlines of the harm may only have scrolled out of the latest ones
     if BLOCKED_KEY in store.story_seen_keys(pitch.id):
         return False
-    state = Messages(language)(f"story.{row.state}")
-    text = f"{state[:1].upper()}{state[1:]}: {context.why.get('explain', '')}"
+    msg = Messages(language)
+    state = msg(f"story.{row.state}")
+    why = context.why.get("explain", "")
+    text = msg("thread.news", state=state[:1].upper() + state[1:], why=why)
     store.add_thread_update(pitch.id, text, now=now, story_key=key)
     return True
 

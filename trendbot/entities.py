@@ -149,6 +149,7 @@ def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], d
     return [n for n in competitors if n not in common], words
 
 
+HALF_THE_NEWS_ZIPF = 5.0  # "American", "United", "General": in too many headlines to name one
 # the last word of a company's name that headlines drop: "Progressive Insurance" is
 # "Progressive" in the news
 _COMPANY_WORDS = "insurance inc co corp corporation company group bank airlines airways " + (
@@ -157,14 +158,27 @@ _COMPANY_WORDS = "insurance inc co corp corporation company group bank airlines 
 COMPANY_WORDS = frozenset(_COMPANY_WORDS.split())
 
 
-def shortened_rivals(competitors: Sequence[str], words: Mapping[str, str]) -> dict[str, str]:
+def shortened_rivals(
+    competitors: Sequence[str], words: Mapping[str, str], own: str = ""
+) -> dict[str, str]:
     """The competitors whose name ends in a company word (`COMPANY_WORDS`) and whose first word
-    is caught by nothing (not rare enough to be a short name, not listed), each to its name."""
+    is caught by nothing (not rare enough to be a short name, not listed), each to its name;
+    not a word of half the news ("American", "United", "General"), an acronym ("US"), a
+    place or a people, nor the first word of the brand's own name."""
     out: dict[str, str] = {}
-    caught = {fold(w) for w in [*words, *competitors]}
+    caught = {fold(w) for w in [*words, *competitors, *own.split()[:1]]}
     for name in competitors:
-        first, *rest = name.split()
-        if rest and fold(rest[-1]).strip() in COMPANY_WORDS and fold(first) not in caught:
+        first, *rest = name.split() or [""]
+        first = _OWNER_END.sub("", first)
+        if (
+            rest
+            and fold(rest[-1]).strip(".") in COMPANY_WORDS
+            and fold(first) not in caught
+            and first[1:].islower()
+            and zipf(first) < HALF_THE_NEWS_ZIPF
+            and fold(first) not in _PLACES | REGIONS
+            and not is_demonym(first)
+        ):
             out.setdefault(first, name)
     return out
 

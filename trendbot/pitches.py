@@ -1054,8 +1054,12 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     # an angle that says the weather news' weather is of its occasion, whichever keyword it is
     # nearest: "Snow day dress code: the puffer, the boots, the big scarf." waited for stories of
     # its keyword "puffer jacket", which no headline said, and six snowstorms went without it
-    if wet:
-        fits |= np.array([_weather(x, angle=True) == wet for x in angles], dtype=bool)
+    if wet and keywords:  # (not one of a day's: "Icy porch, full candy bowl" is Halloween's)
+        days = [any(entities.is_occasion(keywords[i]) for i in o) for o in _occasions(a, k)]
+        weathered = [
+            _weather(x, angle=True) == wet and not d for x, d in zip(angles, days, strict=True)
+        ]
+        fits |= np.array(weathered, dtype=bool)
     margin = a @ centroid - np.quantile(a @ r.T, ANGLE_RANK, axis=1)
     # a shared word picks an angle of this occasion, or one its meaning does not deny: "connect"
     # in one headline gave "Folded, unfolded, fully connected." (foldables; and the story no
@@ -1386,7 +1390,7 @@ class TemplateWriter:
         named = occasion if _a_name(occasion) else ""
         theme = named or story.theme.name.replace("-", " ")
         visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
-            subject=_seen(subject, told, titles, talk, lead) or _STORY[lang],
+            subject=_seen(subject, told, titles, talk, lead, lang) or _STORY[lang],
             brand=brand.name,
             de_brand=_de(brand.name) + brand.name,
             theme=theme,
@@ -1421,16 +1425,22 @@ class TemplateWriter:
         return neutral[story.story_id % len(neutral)].format(brand=brand.name)
 
 
-def _seen(subject: str, told: Sequence[str], titles: Sequence[str], talk: str, lead: str) -> str:
+_QUOTES = {"en": "“{}”", "fr": "« {} »"}
+
+
+def _seen(
+    subject: str, told: Sequence[str], titles: Sequence[str], talk: str, lead: str, lang: str
+) -> str:
     """What a visual shows: weather news by its weather ("the snow in Minnesota", not
     "Minnesota"), else the story's subject, else its lead in quotes ("today's story" told a
     designer nothing)."""
     weather = "the snow" if talk == "Snow" else talk.lower()
-    if weather and not subject:
-        return weather
+    if weather and not told:  # no name: its subject, if any, is the theme's occasion
+        day = subject if entities.is_occasion(subject) else ""
+        return f"the {day} {weather.removeprefix('the ')}" if day else weather
     if weather and all(_weather_place(t, titles) for t in told[:2]):
         return f"{weather} in {subject}"
-    return subject or (f"“{lead}”" if lead else "")
+    return subject or (_QUOTES[lang].format(lead) if lead else "")
 
 
 def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str]:
@@ -1642,8 +1652,8 @@ def story_lead(
     # ...but not another day than the story's (its occasion, or the day it names most): "Black
     # Friday retail sales up." opened a Cyber Monday story that two of its ten headlines tied
     # to the weekend before
-    days = sorted(
-        {n for n in (*names, *telling) if entities.is_occasion(n)},
+    days = sorted(  # stable: a tie goes to the story's names' order, not to a set's
+        dict.fromkeys(n for n in (*names, *telling) if entities.is_occasion(n)),
         key=lambda d: -sum(_words(d) in t for t in titles),
     )
     day = _words(occasion) if occasion else _words(days[0]) if days else ""

@@ -12,8 +12,9 @@ from trendbot.cycle import CycleReport, Pipeline
 from trendbot.types import HeldStory, Item
 
 TOP_HELD = 10  # held stories a replay summary names: those of the brand's themes first
-# held before any theme was theirs: the month's politics and wars, which filled the list
-NOT_YOURS = frozenset(("blocked", "no_theme"))
+# not a story the themes lost: the month's politics and wars (blocked), which filled the list,
+# the stories of no theme, a death or a disaster (tragedy) and what the team muted itself
+NOT_YOURS = frozenset(("blocked", "no_theme", "tragedy", "muted"))
 
 
 @dataclass

@@ -140,8 +140,24 @@ FINANCE_WORDS = (
     "cac 40", "valorisation",
 )  # fmt: skip
 _AMOUNT = r"\d+ (?:billion|trillion|bn|milliards?)"  # "$50 billion", folded: " 50 billion "
-_FINANCE_WORD = r" (?:" + "|".join(map(re.escape, FINANCE_WORDS)) + r")(?= )"
-_FINANCE = re.compile(rf"{_FINANCE_WORD}| {_AMOUNT}(?= )")
+_FINANCE = re.compile(r" (?:" + "|".join([*map(re.escape, FINANCE_WORDS), _AMOUNT]) + r")(?= )")
+# One headline says it by fewer words: some are also a verb, a shelf or a cuisine ("Taylor Swift
+# shares engagement photos", "back in stock", "Netflix invests in…", "fusion"): "shares" and
+# "stock" count as a market moves them ("Disney shares slide", "Tesla stock jumps")
+_ALSO_PLAIN = frozenset(("shares", "stock", "invest", "invests", "investment", "investor",
+                         "actions", "fusion"))  # fmt: skip
+_MOVES = "jump jumps jumped fall falls fell rise rises rose soar soars soared slide slides " + (
+    "slid tumble tumbles tumbled drop drops dropped surge surges surged climb climbs climbed "
+    "gain gains gained sink sinks sank plunge plunges plunged rally rallies rallied slump "
+    "slumps slumped pop pops popped price prices market futures"
+)
+_HEADLINE_FINANCE = re.compile(
+    r" (?:"
+    + "|".join(re.escape(w) for w in FINANCE_WORDS if w not in _ALSO_PLAIN)
+    + r"|(?:shares|stock) (?:"
+    + "|".join(_MOVES.split())
+    + r"))(?= )"
+)
 STORY_TITLES = 8  # a story's text: its label and its latest titles
 READ_AS = 0.1  # a kind of news a theme's texts read as this much is worth telling the marketer
 _CHUNK = 2048
@@ -669,9 +685,10 @@ def _business_cut(
 
 
 def says_finance(text: str) -> bool:
-    """Whether a text says a word of company finance (FINANCE_WORDS; a sum alone is not one:
-    "Black Friday shoppers spend $11.8 billion online")."""
-    return bool(re.search(_FINANCE_WORD, fold(text)))
+    """Whether one headline (or a theme's texts) says company finance: FINANCE_WORDS, those that
+    are also plain words only as a market moves them (`_HEADLINE_FINANCE`); a sum alone is not
+    finance ("Black Friday shoppers spend $11.8 billion online")."""
+    return bool(_HEADLINE_FINANCE.search(fold(text)))
 
 
 def _finance(text: str) -> bool:

@@ -27,6 +27,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⚠️ Careful: this story now needs a person's call. {reason}",
         "⚠️ Attention : cette actu demande désormais un avis humain. {reason}",
     ),
+    # a pitched story that moved on since the card: its state, then why ("Rising: 20 sources…")
+    "thread.news": ("{state}: {why}", "{state} : {why}"),
     "thread.blocked": (
         "⛔ Brand safety now blocks this story: do not post it. {reason}",
         "⛔ La sécurité de marque bloque désormais cette actu : ne la publiez pas. {reason}",
