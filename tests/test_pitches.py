@@ -909,6 +909,17 @@ def test_an_angle_of_the_storms_weather_is_of_its_occasion() -> None:
     })  # fmt: skip
     blizzard = story(9, theme=holidays, titles=titles, label=titles[0], trending_terms=())
     assert choose_angle(blizzard, BRAND_EN, encode) == ""
+    # ...nor one of a weather of its own, which waits for it: a first snow is not every storm
+    peaks = wardrobe.model_copy(update={
+        "keywords": ("fall foliage", "leaf peeping", "first snow", "snowfall", "cold snap",
+                     "warm spell", "heat wave", "daylight saving time", "weekend forecast"),
+        "angles": ("First snow on the peaks. Time to dig out the warm layers.",),
+    })  # fmt: skip
+    late = ("Winter storm brings ice and snow, snarling thousands of flights",
+            "Dangerous snowstorm headed toward NYC",
+            "Snow and ice snarl travel across the region")  # fmt: skip
+    storm = story(10, theme=peaks, titles=late, label=late[0], trending_terms=())
+    assert choose_angle(storm, BRAND_EN, encode) == ""
 
 
 def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:

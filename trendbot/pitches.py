@@ -1051,13 +1051,18 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
     fits = _on_occasion(a, k, centroid, keywords, titles) if keywords else np.ones(len(a), bool)
-    # an angle that says the weather news' weather is of its occasion, whichever keyword it is
-    # nearest: "Snow day dress code: the puffer, the boots, the big scarf." waited for stories of
-    # its keyword "puffer jacket", which no headline said, and six snowstorms went without it
-    if wet and keywords:  # (not one of a day's: "Icy porch, full candy bowl" is Halloween's)
-        days = [any(entities.is_occasion(keywords[i]) for i in o) for o in _occasions(a, k)]
+    # an angle that says the weather news' weather is of its occasion when the keywords it is
+    # nearest are things: "Snow day dress code: the puffer, the boots, the big scarf." waited
+    # for stories of "puffer jacket", which no headline said, and six snowstorms went without
+    # it. Not when they are a day ("Icy porch, full candy bowl" is Halloween's) or a weather of
+    # their own ("First snow on the peaks." waits for a first snow)
+    if wet and keywords:
+        own = [
+            any(entities.is_occasion(keywords[i]) or _weather(keywords[i]) for i in o)
+            for o in _occasions(a, k)
+        ]
         weathered = [
-            _weather(x, angle=True) == wet and not d for x, d in zip(angles, days, strict=True)
+            _weather(x, angle=True) == wet and not o for x, o in zip(angles, own, strict=True)
         ]
         fits |= np.array(weathered, dtype=bool)
     margin = a @ centroid - np.quantile(a @ r.T, ANGLE_RANK, axis=1)
