@@ -1086,6 +1086,15 @@ def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:
         assert body(pitch).startswith(hooks[n % 2])
         # the visual too is of the day's weather, never "the snow in Thanksgiving"
         assert "the Thanksgiving snow" in pitch.visual, pitch.visual
+    # ...also when the day is one of the story's names (the theme has no such keyword): the
+    # replays' storm said "the Thanksgiving weather" and showed "reacts to Thanksgiving"
+    said = ("Worsening travel conditions, 60 mph winds forecast ahead of Thanksgiving storm",
+            "Thanksgiving storm could bring snow and ice",
+            "Snow and wind threaten Thanksgiving travel")  # fmt: skip
+    named = story(20, theme=plain.model_copy(update={"keywords": ("first snow",)}), titles=said,
+                  label=said[0], trending_terms=(), links=(), languages=("en",),
+                  keywords=())  # fmt: skip
+    assert "the Thanksgiving snow" in draft_pitch(named, BRAND_EN, SETTINGS).visual
     # a day's news that is no weather keeps the plain hook
     feast = ("Thanksgiving Dinner Costs Less This Year", "What To Cook For Thanksgiving Dinner")
     dinner = story(20, theme=plain, titles=feast, label=feast[0], trending_terms=(), links=(),

@@ -1369,6 +1369,7 @@ class TemplateWriter:
         specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
         if not subject:
             subject, occasion = occasion, ""  # "All eyes on Halloween today."
+        frame = _weather_frame(talk, told, subject, titles)
         scene = occasion if _an_event(occasion) else ""
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
             hook = _sentence(lead)
@@ -1379,10 +1380,9 @@ class TemplateWriter:
                     hook = labelled
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
-            about = told[:2] or [subject]  # no name: the theme's occasion ("Thanksgiving")
-            if talk and told and all(_weather_place(t, titles) for t in about):
+            if frame == "place":
                 hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
-            elif talk and all(entities.is_occasion(t) for t in about):
+            elif frame == "day":
                 hooks = _WEATHER_DAY_HOOKS
             hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
         else:
@@ -1395,7 +1395,7 @@ class TemplateWriter:
         named = occasion if _a_name(occasion) else ""
         theme = named or story.theme.name.replace("-", " ")
         visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
-            subject=_seen(subject, told, titles, talk, lead, lang) or _STORY[lang],
+            subject=_seen(subject, told, frame, talk, lead, lang) or _STORY[lang],
             brand=brand.name,
             de_brand=_de(brand.name) + brand.name,
             theme=theme,
@@ -1433,18 +1433,28 @@ class TemplateWriter:
 _QUOTES = {"en": "“{}”", "fr": "« {} »"}
 
 
-def _seen(
-    subject: str, told: Sequence[str], titles: Sequence[str], talk: str, lead: str, lang: str
-) -> str:
+def _weather_frame(talk: str, told: Sequence[str], subject: str, titles: Sequence[str]) -> str:
+    """How weather news (`talk`) is told, in the hook and the visual alike: by its "place" (the
+    story's names are places: "Snow has the Northeast talking"), its "day" (they are days, or
+    with no name its occasion is one: "the Thanksgiving weather"), or "" (by its subject)."""
+    if not talk or not subject:
+        return ""
+    if told and all(_weather_place(t, titles) for t in told[:2]):
+        return "place"
+    return "day" if all(entities.is_occasion(t) for t in told[:2] or [subject]) else ""
+
+
+def _seen(subject: str, told: Sequence[str], frame: str, talk: str, lead: str, lang: str) -> str:
     """What a visual shows: weather news by its weather ("the snow in Minnesota", not
-    "Minnesota"), else the story's subject, else its lead in quotes ("today's story" told a
-    designer nothing)."""
+    "Minnesota"; "the Thanksgiving snow"), else the story's subject, else its lead in quotes
+    ("today's story" told a designer nothing)."""
     weather = "the snow" if talk == "Snow" else talk.lower()
-    if weather and not told:  # no name: its subject, if any, is the theme's occasion
-        day = subject if entities.is_occasion(subject) else ""
-        return f"the {day} {weather.removeprefix('the ')}" if day else weather
-    if weather and all(_weather_place(t, titles) for t in told[:2]):
+    if frame == "place":
         return f"{weather} in {subject}"
+    if frame == "day":
+        return f"the {subject} {weather.removeprefix('the ')}"
+    if weather and not told:  # no name: not the theme's occasion ("Cold snap"), the weather
+        return weather
     return subject or (_QUOTES[lang].format(lead) if lead else "")
 
 
