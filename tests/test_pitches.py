@@ -13,8 +13,10 @@ import pytest
 from llmserver import LLMServer, llm_server
 from pydantic import SecretStr
 
+from trendbot.brandfit import StoryContext, pitch_input
 from trendbot.entities import NO_USAGE, Usage, is_common_word, named_entities
 from trendbot.errors import PitchError
+from trendbot.fit import Fit
 from trendbot.lang import detect_language
 from trendbot.logs import KeyValueFormatter
 from trendbot.pitches import (
@@ -47,6 +49,7 @@ from trendbot.pitches import (
     story_lead,
     terms_check,
 )
+from trendbot.safety import Verdict
 from trendbot.settings import (
     BrandSettings,
     LLMSettings,
@@ -55,8 +58,8 @@ from trendbot.settings import (
     Secrets,
     ThemeSettings,
 )
-from trendbot.store import Store
-from trendbot.themes import says_finance
+from trendbot.store import Store, StoredItem, StoryRow
+from trendbot.themes import ThemeMatch, says_finance
 from trendbot.types import Pitch, SourceLink
 
 KEY = "sk-test-0123456789abcdef-DO-NOT-LEAK"
@@ -640,6 +643,63 @@ def test_the_visual_names_the_place_the_lead_tells() -> None:
     pitch = draft_pitch(replace(s, titles=both), BRAND_EN, SETTINGS)
     assert body(pitch).startswith("Winter storm watch expands south in Minnesota.")
     assert "reacts to the snow in Minnesota" in pitch.visual
+
+
+def test_a_storm_that_ran_on_for_days_is_told_by_its_last_days_news() -> None:
+    """The same storm story, pitched four days after its oldest headline: "Winter storm watch
+    expands south in Minnesota." (Nov 24) opened five brands' posts on Nov 28, under the next
+    storm's headlines. A forecast is news for a day: a weather headline older than the newest by
+    more than a day gives no lead. Other news keeps its first report."""
+    titles = (
+        "Next snow event Friday night through Saturday from MSP southward",
+        "Michigan Weather Video: Focus turns to next imminent snowstorm",
+        "Snowstorm on Saturday could drop 10+ inches on Chicago area",
+        "Winter Storm Warning as 24 Inches of Snow To Strike: ‘Blizzard Conditions’",
+        "Blizzard conditions, heavy lake effect snow to slam Michigan through Thanksgiving",
+        "Winter storm watch: Heavy snow potential for southern Minnesota Friday into Saturday",
+        "Weekend snowstorm looking more likely, should affect all of Lower Michigan",
+        "Michigan’s snowfall forecast: What’s changed overnight",
+        "Higher snowfall and winds possible for Twin Cities area Tuesday night",
+        "Winter storm watch expands south in Minnesota; up to 10 inches of snow possible",
+    )
+    hours = (0, 0, 0, 10, 15, 17, 19, 30, 58, 81)  # before the newest
+    newest = datetime(2025, 11, 28, 1, 47, tzinfo=UTC)
+    published = tuple(newest - timedelta(hours=h) for h in hours)
+    s = story(916, theme=SPORT_EN, titles=titles, label=titles[5], trending_terms=(), links=(),
+              languages=("en",), published=published)  # fmt: skip
+    undated = body(draft_pitch(replace(s, published=()), BRAND_EN, SETTINGS))
+    assert undated.startswith("Winter storm watch expands south in Minnesota.")  # as it was
+    for label in (titles[5], titles[-1]):  # the label fresh or stale
+        text = body(draft_pitch(replace(s, label=label), BRAND_EN, SETTINGS))
+        stale = [t for t, h in zip(titles, hours, strict=True) if h > 24]
+        assert not any(t.split(";")[0].split(":")[0] in text for t in stale), text
+        assert "Michigan" in text, text  # the fresh headlines' place
+    # an engagement a day old is still the news: its first report leads, not a reaction
+    ring = ("Brands are loving Taylor Swift's engagement to Travis Kelce",
+            "Taylor Swift and Travis Kelce are engaged, singer announces")  # fmt: skip
+    s = story(3, theme=SPORT_EN, titles=ring, label=ring[1], trending_terms=(), links=(),
+              languages=("en",), published=(newest, newest - timedelta(hours=30)))  # fmt: skip
+    assert body(draft_pitch(s, BRAND_EN, SETTINGS)).startswith("Taylor Swift and Travis Kelce")
+
+
+def test_a_pitch_dates_each_headline_by_its_newest_item() -> None:
+    """What the lead's freshness reads: each news headline once, newest first, with the time of
+    its newest item (a headline two publishers ran a day apart is news as of the later one)."""
+    now = datetime(2025, 11, 28, tzinfo=UTC)
+
+    def item(n: int, title: str, hours: float, kind: str = "news") -> StoredItem:
+        at = now - timedelta(hours=hours)
+        return StoredItem(str(n), "feed", kind, None, None, title, "", f"s{n}", None, "en", at, at,
+                          "")  # fmt: skip
+
+    items = [item(1, "Fresh", 0), item(2, "Again", 3), item(3, "snow", 0, "trending"),
+             item(4, "Again", 50), item(5, "Old", 80)]  # fmt: skip
+    row = StoryRow(1, "minilm", "Again", (), now, now, 4, 4, ("en",), False, None, None, "rising",
+                   None, 1.0, {}, None, np.ones(3, dtype=np.float32))  # fmt: skip
+    fit = Fit(ThemeMatch("sport", 0.5, ""), (), Verdict("safe"))
+    s = pitch_input(StoryContext(row, items, np.ones(3)), fit, SPORT_EN)
+    assert s.titles == ("Fresh", "Again", "Old")
+    assert s.published == (now, now - timedelta(hours=3), now - timedelta(hours=80))
 
 
 def test_a_visual_shows_something_any_brand_can_make() -> None:

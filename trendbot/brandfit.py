@@ -122,10 +122,14 @@ def pitch_input(
     row, why = context.row, context.why
     items = context.items
     assert fit.theme is not None
+    published: dict[str, datetime] = {}  # each headline's newest item
+    for i in items:
+        if i.kind == "news":
+            published[i.title] = max(published.get(i.title, i.published), i.published)
     return pitches.PitchInput(
         story_id=row.id,
         label=row.label,
-        titles=tuple(dict.fromkeys(i.title for i in items if i.kind == "news")),
+        titles=tuple(published),
         keywords=row.keywords,
         links=links_of(items),
         languages=row.languages,
@@ -139,6 +143,7 @@ def pitch_input(
         safety_reason=fit.verdict.reason,
         trending_terms=tuple(i.title for i in items if i.kind == "trending"),
         usage=usage,
+        published=tuple(published.values()),
     )
 
 

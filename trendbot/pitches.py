@@ -87,6 +87,7 @@ class PitchInput:
     # the brand's lines of the last RECENT_ANGLES, newest first: angles not again, sign-offs rested
     recent_angles: tuple[str, ...] = ()
     usage: entities.Usage = entities.NO_USAGE  # how the recent stream writes its words
+    published: tuple[datetime, ...] = ()  # when each of `titles` was news (its newest item)
 
 
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
@@ -1758,14 +1759,22 @@ def _leads(
     `names`), or not at all. For a theme whose texts say no word of company finance, a
     headline that does (`themes.says_finance`) gives no lead."""
     avoid = _avoid(brand)
-    titles = story.titles[::-1] or (story.label,)
-    if story.label in titles:
-        titles = (story.label, *(t for t in titles if t != story.label))
-    # The label is the headline nearest the story's centre. One that shares less than half of
-    # what the closest one shares with it tells another event the story took in (a Google
-    # Finance redesign in the week of Perplexity's bid for Chrome): it comes after.
-    shared = {t: _shared(story.label, t) for t in titles}
-    enough = max((n for t, n in shared.items() if t != story.label), default=0.0) / 2
+    stale = _stale(story)
+    titles = tuple(t for t in story.titles[::-1] if t not in stale) or (story.label,)
+    # The label is the headline nearest the story's centre; when it is stale, the centre of
+    # today's weather is the fresh headline that says most alike with the others.
+    centre = (
+        story.label
+        if story.label not in stale
+        else max(titles, key=lambda t: sum(_shared(t, o) for o in titles if o != t))
+    )
+    if centre in titles:
+        titles = (centre, *(t for t in titles if t != centre))
+    # One that shares less than half of what the closest one shares with the centre tells
+    # another event the story took in (a Google Finance redesign in the week of Perplexity's
+    # bid for Chrome): it comes after.
+    shared = {t: _shared(centre, t) for t in titles}
+    enough = max((n for t, n in shared.items() if t != centre), default=0.0) / 2
     titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
     found = []  # (of another event, recased, cut before a second verb, headline words, lead)
     told = entities.Usage.of(story.titles)  # how its own sentence-case headlines write words
@@ -1806,6 +1815,29 @@ def _leads(
     whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
     found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
     return [(other, said, lead) for other, *_, said, lead in found]
+
+
+# A forecast is news for a day: a storm story that ran on for days (a Minnesota storm watch on
+# Monday, the next storm's snow on Friday) opened five brands' posts on Friday with Monday's
+# watch. Its headlines older than its newest by more than this give no lead; the weather's own
+# words ("Snow has Michigan talking today.") tell it when no fresh headline does. Not other
+# news: a day after an engagement, the first report is still the news, and the fresh headlines
+# only react to it ("Brands are loving Taylor Swift's engagement").
+LEAD_FRESH = timedelta(hours=24)
+
+
+def _stale(story: PitchInput) -> set[str]:
+    """A weather story's headlines published more than LEAD_FRESH before its newest."""
+    if (
+        not story.published
+        or len(story.published) != len(story.titles)
+        or not _weather_talk(story.titles)
+    ):
+        return set()
+    newest = max(story.published)
+    return {
+        t for t, at in zip(story.titles, story.published, strict=True) if newest - at > LEAD_FRESH
+    }
 
 
 def _shared(a: str, b: str) -> float:
