@@ -98,11 +98,12 @@ def test_every_builtin_category_has_both_languages() -> None:
         "health scares",
         "crime and trials",
         "labour disputes",
+        "scandals",
     }
     for category in BUILTIN:
-        if category.name == "labour disputes":  # asks for caution when it runs through a story
+        if category.name in ("labour disputes", "scandals"):  # caution when it runs through a story
             assert not category.strong and set(category.weak) <= set(REPEATED)
-            assert any(w.startswith("greve") for w in category.weak)  # French too
+            assert any(w.startswith(("greve", "scandale")) for w in category.weak)  # French too
             continue
         assert category.strong and category.weak and len(category.prototypes) >= 5
         french = [p for p in category.prototypes if any(w in p for w in (" le ", " la ", " des "))]
@@ -267,6 +268,25 @@ def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str)
             "Coffee chain's union workers plan strike ; Baristas vote to authorize strike ; "
             "Unionized baristas say they will strike next week ; New holiday cups unveiled",
             "caution",
+        ),
+        # a scandal the headlines keep calling one, though it reads as news about the media
+        (
+            "Vanity Fair and journalist Olivia Nuzzi part ways ; Vanity Fair parts ways with"
+            " Olivia Nuzzi amid Robert F. Kennedy Jr. controversy ; Olivia Nuzzi will part ways"
+            " with Vanity Fair ; Olivia Nuzzi will leave Vanity Fair amid new allegations about"
+            " RFK Jr. affair",
+            "caution",
+        ),
+        # once, in passing: a passing word; "alleged" is a gadget leak's as often
+        (
+            "Restaurant chain unveils its new logo ; Restaurant chain's new logo after the"
+            " controversy ; Fans love the new logo ; Chain shows the logo on its cups",
+            "safe",
+        ),
+        (
+            "Alleged iPhone 18 dummy units show a new camera ; Alleged iPhone 18 leak shows"
+            " the camera bump",
+            "safe",
         ),
         # "strike" alone is a goal or a deal as often
         (

@@ -97,6 +97,16 @@ LABOUR = (
     "end strike", "end the strike", "walkout", "picket line", "unionized", "unionised",
     "union workers", "labor dispute", "labour dispute", "greve", "greviste",
 )  # fmt: skip
+# A scandal: "Olivia Nuzzi will leave Vanity Fair amid new allegations about RFK Jr. affair", a
+# restaurant chain's "rebrand controversy", a university president out after a "'gender
+# ideology' controversy". A story the headlines keep calling one asks for caution (`REPEATED`),
+# whatever it reads as (the Nuzzi story read as news about the media, and went to three pop-
+# culture themes); never blocks. Not "alleged" (an "alleged iPhone 18 leak"), nor "affair"
+# ("foreign affairs", "a family affair").
+SCANDAL = (
+    "allegation", "allegations", "scandal", "controversy", "controversies", "misconduct",
+    "scandale",
+)  # fmt: skip
 # Job cuts: "Amazon to lay off up to 30,000 corporate workers", "Nestlé to slash 16,000 jobs".
 # News, and often business news a brand follows, but thousands of people lose their work: a
 # cheery post on it ("your wallet says thanks") is the bad buzz. Like a strike, it asks for
@@ -367,6 +377,7 @@ BUILTIN: tuple[Category, ...] = (
         ),
     ),
     Category("labour disputes", strong=(), weak=LABOUR, prototypes=()),
+    Category("scandals", strong=(), weak=SCANDAL, prototypes=()),
 )  # fmt: skip
 
 # Set phrases in which a built-in word means no harm ("l'angle mort" is a blind spot); taken out
@@ -580,7 +591,7 @@ REPEATED = (
     "blesse", "flood", "flooding", "crue", "power outage", "state of emergency",
     "etat d urgence", "coupure de courant", "clashes", "lawsuit", "sues", "investigation",
     "enquete", "plainte", "immigration", "immigrant", "migrant", "refugee", "immigre", "refugie",
-    "recall", "virus", "hospitalized", *LABOUR,
+    "recall", "virus", "hospitalized", *LABOUR, *SCANDAL,
 )  # fmt: skip
 # ...unless the story reads as culture or style news more likely than not: a thriller's plot,
 # a documentary, a novel, a fashion designer's obituary. Those ask for caution: a person
