@@ -747,6 +747,13 @@ def test_a_name_the_headlines_write_after_the_is_told_with_it() -> None:
                           links=(), languages=("en",)), usage=usage)  # fmt: skip
         text = body(draft_pitch(s, BRAND_EN, SETTINGS))
         assert f" {told} today." in text and ("the Fed" in text) == (told == "the Fed")
+    # headlinese drops it ("Dow falls 300 points to kick off September"): the month decides
+    dow = ("Dow falls 300 points to kick off September on tariff worries",
+           "Dow falls 500 points on tariff worries, rising bond yields")  # fmt: skip
+    month = Usage.of(["Stocks slide as the Dow sheds 400 points", "Dow jumps at the open",
+                      "Why the Dow hit a record today", "Dow futures rise"])  # fmt: skip
+    for usage, told in ((month, "the Dow"), (NO_USAGE, "Dow")):
+        assert _articled("Dow", dow, usage) == told
 
 
 def test_a_story_told_only_in_title_case_is_led_as_the_stream_writes_its_words() -> None:

@@ -1486,8 +1486,10 @@ _PLACE_WORDS = "in|to|across|over|into|through|throughout|the"
 
 def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     """ "the Fed", "the White House": a name the sentence-case headlines mostly write after
-    "the", an adjective use aside ("the Trump administration", "Fed rate cut bets"). When the
-    story's headlines only use it so, the recent stream's (`usage`, one-word names) decide. A
+    "the", an adjective use aside ("the Trump administration", "Fed rate cut bets"). A one-word
+    name the recent stream writes after "the" (`usage`) takes it too: headlines drop it ("Dow
+    falls 300 points", "…as Fed rate decision looms"), so a story's few said "All eyes on Dow
+    today." and "All eyes on Fed today."; the stream's thousands tell the name. A
     region ("the Midwest") takes it when a headline names it as a place ("snow to West and
     Midwest"), not an airline ("Shares of Southwest jump", "Travelers on Southwest") nor a
     longer name ("Southwest Florida", "Southwest's boarding")."""
@@ -1505,9 +1507,9 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
                 continue  # says nothing of the name itself
             found += 1
             articled += bool(re.search(r"\b[Tt]he $", title[: m.start()]))
-    if not found and len(name.split()) == 1:
-        return f"the {name}" if usage.takes_the(name) else name
-    return f"the {name}" if 2 * articled > found else name
+    if 2 * articled > found > 0 or (len(name.split()) == 1 and usage.takes_the(name)):
+        return f"the {name}"
+    return name
 
 
 def _named_as_place(name: str, titles: Sequence[str]) -> bool:
