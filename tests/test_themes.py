@@ -428,6 +428,14 @@ def test_company_finance_is_not_a_moment_for_a_theme_of_another_kind() -> None:
     assert parts.business[1, 0] == 0 and "finance" not in parts.evidence(1, 0)
     assert not parts.business[:, 1].any()  # the markets theme's texts are business news
     assert scores[0, 0] < MIN_RELEVANCE <= scores[1, 0]
+    # however it reads: a coffee maker's deal read as food news is still company finance, and a
+    # chain for sale says so by other words than a sum
+    food = matcher(gaming, topics=reader(console=("food", 12.0)))
+    deal = "console maker to acquire rival in $18 billion deal ; console maker explores sale"
+    probs = food._topics.predict(encode([deal]))[0]
+    assert TOPICS[int(probs.argmax())] == "food" and probs[TOPICS.index("business")] > 0.1
+    cut = food.score([deal], encode([deal]))[1].business[0, 0]
+    assert cut == pytest.approx(probs[TOPICS.index("business")])
 
 
 # negatives and learning ---------------------------------------------------------------------

@@ -119,11 +119,13 @@ KEYWORD_SHARE = 0.5
 # Company news (results, deals, stock moves, a CEO's pay) names the companies and products a
 # consumer theme is about, so it is the everyday news most like such a theme: the Nvidia and EA
 # deals went to a gadget brand's gaming theme, Tesla's stock and Nvidia's antitrust case to a
-# car brand's, Lowe's results and Kroger's closing sites to a careers theme. A story whose
-# likeliest kind is business news, half of whose headlines say FINANCE_WORDS, loses its
-# probability of being business news from its relevance for a theme whose own texts read as
-# business news less than BUSINESS_READ (a markets theme keeps it), whatever its keywords:
-# "Tesla" named Tesla's stock. Without the words it is company news of what people buy
+# car brand's, Lowe's results and Kroger's closing sites to a careers theme. A story half of
+# whose headlines say FINANCE_WORDS loses its probability of being business news from its
+# relevance for a theme whose own texts read as business news less than BUSINESS_READ (a
+# markets theme keeps it), whatever its keywords: "Tesla" named Tesla's stock. However it
+# reads: a coffee maker's $18 billion deal read likeliest as food news and a studio's bidding
+# war as culture news, and went to a diner chain's food and pop-culture themes, when the rule
+# asked for business news first. Without the words it is company news of what people buy
 # ("Mercedes electrifies its top-selling SUV", "McDonald's brings back the McRib").
 BUSINESS_READ = 0.5
 # Company finance, in English and French, folded (`fold`): the words that make "Tesla shares
@@ -135,7 +137,9 @@ FINANCE_WORDS = (
     "invest", "invests", "earnings", "revenue", "revenues", "profit", "profits", "profitability",
     "quarterly", "ipo", "buyout", "takeover", "merger", "megamerger", "acquisition", "acquire",
     "acquires", "valuation", "antitrust", "wall street", "nasdaq", "dow jones", "s p 500",
-    "market cap", "bidding war", "hostile bid", "actions", "actionnaires", "investisseurs",
+    "market cap", "bidding war", "hostile bid", "strategic options", "strategic alternatives",
+    "explores sale", "explores a sale", "exploring a sale", "exploring sale", "considers selling",
+    "weighs sale", "mulls sale", "actions", "actionnaires", "investisseurs",
     "benefice", "benefices", "chiffre d affaires", "rachat", "fusion", "opa", "bourse",
     "cac 40", "valorisation",
 )  # fmt: skip
@@ -671,16 +675,13 @@ def _business_cut(
 ) -> np.ndarray:
     """Per text and theme, the share of relevance a story of company finance loses for a theme
     whose own texts read as business news less than BUSINESS_READ: its probability of being
-    business news, when that is its likeliest kind and half its headlines say FINANCE_WORDS."""
+    business news, when half its headlines say FINANCE_WORDS."""
     if "business" not in topics.topics or not len(probs):
         return np.zeros((len(probs), len(state.clarity)), dtype=np.float32)
     column = topics.topics.index("business")
     business = probs[:, column]
     theirs = state.kinds[:, column] * state.clarity  # the themes' own business reading
-    read = probs.argmax(axis=1) == column  # few stories: their headlines are read only then
-    cut = np.array(
-        [b if r and _finance(t) else 0.0 for b, r, t in zip(business, read, texts, strict=True)]
-    )
+    cut = np.array([b if _finance(t) else 0.0 for b, t in zip(business, texts, strict=True)])
     return (cut[:, None] * (theirs < BUSINESS_READ)[None, :]).astype(np.float32)
 
 
