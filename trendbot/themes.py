@@ -123,9 +123,9 @@ KEYWORD_SHARE = 0.5
 # whose headlines say FINANCE_WORDS loses its probability of being business news from its
 # relevance for a theme whose own texts read as business news less than BUSINESS_READ (a
 # markets theme keeps it), whatever its keywords: "Tesla" named Tesla's stock. However it
-# reads: a coffee maker's $18 billion deal read likeliest as food news and a studio's bidding
-# war as culture news, and went to a diner chain's food and pop-culture themes, when the rule
-# asked for business news first. Without the words it is company news of what people buy
+# reads: a coffee maker's $18 billion deal read likeliest as food news, and went to a diner
+# chain's food theme when the rule asked for business news first; its low business reading
+# now cuts less, and cuts. Without the words it is company news of what people buy
 # ("Mercedes electrifies its top-selling SUV", "McDonald's brings back the McRib").
 BUSINESS_READ = 0.5
 # Company finance, in English and French, folded (`fold`): the words that make "Tesla shares
