@@ -1759,7 +1759,8 @@ def _leads(
     events the story took in. A Title Case headline comes after the sentence-case ones, as the
     recent stream writes its words (`entities.sentence_case`, which keeps the capitals of
     `names`), or not at all. For a theme whose texts say no word of company finance, a
-    headline that does (`themes.says_finance`) gives no lead."""
+    headline that does (`themes.says_finance`) gives no lead; nor, in weather news, one a day
+    older than the story's newest (`_stale`)."""
     avoid = _avoid(brand)
     stale = _stale(story)
     titles = tuple(t for t in story.titles[::-1] if t not in stale) or (story.label,)
