@@ -184,6 +184,39 @@ brand:
     assert "warning: example" not in result.output
 
 
+@pytest.mark.slow
+def test_config_check_themes_names_the_words_an_example_reads_as_charter_news_by(
+    tmp_path: Path,
+) -> None:
+    """A new user's pet brand wrote a Puppy Bowl example that the built-in safety read as
+    religion news, and reworded it by trial and error: the warning names the words that make
+    it read so (the real model, removing one word at a time), never the words of every
+    sentence; an example held by a word says that word already and gets none."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        """brand:
+  name: Wagtail
+  themes:
+    - name: pets
+      examples: ["Puppy Bowl lineup features a record number of shelter pups",
+                 "Passport Wait Times Are Awful Right Now. Here's What To Do.",
+                 "Senator's dog steals the show at the state fair"]
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "config", "check", "--themes"])
+    assert result.exit_code == 0, result.output
+    warnings = [line.strip() for line in result.output.splitlines() if "warning: example" in line]
+    puppy = next(w for w in warnings if "Puppy Bowl" in w)
+    assert puppy.endswith("; most by 'Bowl', 'shelter': reword them)"), puppy
+    assert "religion: reads as religion news" in puppy
+    passport = next(w for w in warnings if "Passport" in w)
+    assert passport.endswith("; most by 'Passport': reword them)"), passport
+    assert all("'What'" not in w and "'Do'" not in w for w in warnings)
+    senator = next(w for w in warnings if "Senator" in w)
+    assert "(politics and elections: 'senator' in " in senator and "most by" not in senator
+
+
 def test_config_check_notes_a_rival_the_news_shortens_to_a_common_word(tmp_path: Path) -> None:
     """A new user's insurer listed "Progressive Insurance": the news writes "Progressive",
     too common a word to be matched alone. Said, with the cost of listing it; not for a name
