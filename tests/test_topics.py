@@ -234,3 +234,30 @@ def test_a_reason_quotes_the_words_around_the_hit_not_the_start() -> None:
     quoted = _around(text, "stabbing")
     assert "stabbing" in quoted and not quoted.startswith("'A long story")
     assert _around("Short title with a stabbing", "stabbing") == "'Short title with a stabbing'"
+
+
+@pytest.mark.slow
+def test_a_story_held_by_its_meaning_names_the_words_of_its_headline_that_read_so(
+    minilm,  # type: ignore[no-untyped-def]
+) -> None:
+    """An editor asked why "Passport Wait Times Are Awful…" needs them: it reads as world
+    news, most by 'Passport' (each word taken out in turn, the reading measured again); of a
+    story, its first headline's words; a story held by a word quotes that word and no more."""
+    from trendbot.themes import HEADLINES
+
+    embedder, model = minilm
+    f = SafetyFilter(SafetyRules(), embedder.encode, model=embedder.name, topics=model)
+    passport = "Passport Wait Times Are Awful Right Now. Here's What To Do."
+    delays = "State Department warns of passport delays ahead of the holidays"
+    texts = [passport, HEADLINES.join([passport, delays]), HEADLINES.join([delays, passport]),
+             "Senator's dog steals the show at the state fair"]  # fmt: skip
+    alone, first, second, senator = f.check(texts, embedder.encode(texts))
+    assert alone.level == "caution" and alone.reason.startswith("world affairs and conflicts:")
+    assert alone.reason.endswith("; most by 'Passport'"), alone.reason
+    assert first.level == second.level == "caution"
+    assert first.reason.endswith("; most by 'Passport'"), first.reason
+    assert second.reason.endswith("; most by 'passport' and 'Department'"), second.reason
+    assert "'senator' in" in senator.reason and "most by" not in senator.reason
+    # no word of every sentence ("What", "Here's") is named; a text of one word has none
+    assert f.charter_words(passport, top=5) == ["Passport"]
+    assert f.charter_words("Passport") == []

@@ -137,11 +137,9 @@ def held_examples(
                 else "; if they are yours, write that blocked topic's examples about the harm"
                 " and keep your own subject's words out of them"
             )
-        reason = verdict.reason
-        if reason.startswith(f"{verdict.category}: reads as"):  # by meaning alone: which words
-            found = safety_filter.charter_words(example, encode)
-            reason += f"; most by {', '.join(map(repr, found))}: reword them" if found else ""
-        out.append((theme, f"example {example!r} is {fate} ({reason})"))
+        if "; most by '" in verdict.reason:  # its meaning alone, and the words that read so
+            fate += "; reword the words it reads so by"
+        out.append((theme, f"example {example!r} is {fate} ({verdict.reason})"))
     return out
 
 

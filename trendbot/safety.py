@@ -611,7 +611,8 @@ TOPIC_CATEGORIES = {
 # A word whose removal lowers a text's charter reading by this much is one it reads so by
 # (`SafetyFilter.charter_words`); words this frequent are in every sentence and tell nothing.
 CHARTER_WORD = 0.05
-EVERY_SENTENCE_ZIPF = 6.0
+CHARTER_WORDS = 2  # named at most
+EVERY_SENTENCE_ZIPF = 5.6  # "what" 6.4, "didn't" 5.7; "women" 5.6, "war" 5.5 tell
 
 CHARTER_NAMES = {
     "politics": "politics",
@@ -733,6 +734,8 @@ class SafetyFilter:
     ) -> None:
         self.rules = rules
         self.topics = topics
+        self._encode = encode
+        self._reads_by: dict[str, list[str]] = {}  # headline -> charter_words: stories recur
         cal = calibration.for_model(model)
         self.block_at, self.caution_at = cal.safety_block, cal.safety_caution
         builtin = BUILTIN if rules.use_builtin else ()
@@ -802,27 +805,33 @@ class SafetyFilter:
             for text, row, p, prob_row, f in zip(texts, sims, charter, probs, leisure, strict=True)
         ]
 
-    def charter_words(self, text: str, encode: Encode, top: int = 2) -> list[str]:
+    def charter_words(self, text: str, top: int = 2) -> list[str]:
         """The words that make `text` read as charter news: those whose removal lowers its
         reading most, by CHARTER_WORD at least, leaving out words of every sentence ("what",
         "with"): "Puppy Bowl lineup features a record number of shelter pups" reads as religion
-        news for 'Bowl' and 'shelter'. For a marketer rewording an example the model holds."""
+        news for 'Bowl' and 'shelter'. What a person deciding on a story held by its meaning,
+        or a marketer rewording an example, asks first."""
+        if text in self._reads_by:
+            return self._reads_by[text][:top]
         words = text.split()
         if self.topics is None or len(words) < 2:
             return []
         variants = [text] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
-        probs = self.topics.predict(np.asarray(encode(variants), dtype=np.float32))
+        probs = self.topics.predict(np.asarray(self._encode(variants), dtype=np.float32))
         rest = np.clip(1.0 - self.topics.share(probs, MEDIA_TOPICS), 1e-3, 1.0)
         charter = np.minimum(self.topics.share(probs, CHARTER_TOPICS) / rest, 1.0)
         drops = charter[0] - charter[1:]
         out = []
         for i in np.argsort(-drops, kind="stable"):
             word = words[i].strip(".,:;!?\"'’‘“”()")
-            if drops[i] < CHARTER_WORD or len(out) == top:
+            if drops[i] < CHARTER_WORD or len(out) == CHARTER_WORDS:
                 break
             if word and entities.zipf(word) < EVERY_SENTENCE_ZIPF:
                 out.append(word)
-        return out
+        if len(self._reads_by) >= 4096:  # a week of stories' headlines, then start again
+            self._reads_by.clear()
+        self._reads_by[text] = out
+        return out[:top]
 
     def _charter_topic(self, probs: np.ndarray) -> str:
         assert self.topics is not None
@@ -891,6 +900,9 @@ class SafetyFilter:
             said = f"; {word.evidence!r} in {_around(text, word.evidence)}" if agrees else ""
             if level == "blocked":
                 level, said = self._leisure_reading(text, folded, topic, said)
+            if not agrees:  # its meaning alone: which words of its first headline read so
+                found = self.charter_words(text.split(HEADLINES)[0])
+                said += f"; most by {' and '.join(map(repr, found))}" if found else ""
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
         hazard = self._lexical(text, _without_idioms(folded), self._hazards)
         held = hazard if hazard.level != "safe" else None
