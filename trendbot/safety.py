@@ -821,7 +821,7 @@ class SafetyFilter:
         rest = np.clip(1.0 - self.topics.share(probs, MEDIA_TOPICS), 1e-3, 1.0)
         charter = np.minimum(self.topics.share(probs, CHARTER_TOPICS) / rest, 1.0)
         drops = charter[0] - charter[1:]
-        out = []
+        out: list[str] = []
         for i in np.argsort(-drops, kind="stable"):
             word = words[i].strip(".,:;!?\"'’‘“”()")
             if drops[i] < CHARTER_WORD or len(out) == CHARTER_WORDS:
