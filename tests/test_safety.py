@@ -659,13 +659,12 @@ def test_a_competitor_is_known_by_the_short_name_the_news_gives_it() -> None:
 def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() -> None:
     """A ride app listing "Via" and "Curb", a store listing "Target": every story "via
     satellite", "to curb inflation" or about a "price target" asked for caution. A name of one
-    common word counts where it is written as a name, and so does a rare one ("chewy cookies"
-    named Chewy); several words, or a name written otherwise ("eBay"), in any case as before."""
-    names = ["Target", "via", "Curb", "Chewy", "Home Depot", "Peet's Coffee", "eBay", "Nestlé"]
+    common word counts where it is written as a name; a rare one, or several words, as before."""
+    names = ["Target", "via", "Curb", "Rivalco", "Home Depot", "Peet's Coffee", "eBay", "Nestlé"]
     whole, words = rival_names(names)
-    assert whole == ["Home Depot", "Peet's Coffee", "eBay"]  # "eBay" is written so
+    assert whole == ["Rivalco", "Home Depot", "Peet's Coffee", "eBay"]  # "eBay" is written so
     assert words == {"Peet": "Peet's Coffee", "Target": "Target", "Via": "via", "Curb": "Curb",
-                     "Chewy": "Chewy", "Nestlé": "Nestlé"}  # fmt: skip
+                     "Nestlé": "Nestlé"}  # fmt: skip
     # its other letters in any case, accents or not
     found = [find_short_name(t, words) for t in ("TARGET TO CLOSE STORES", "Nestle shares slide")]
     assert found == ["Target", "Nestlé"]
@@ -678,9 +677,13 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
              "Via launches a shared ride service in Chicago"]  # fmt: skip
     verdicts = f.check(texts, encode(texts))
     assert [v.category for v in verdicts] == ["", "", "", "competitor", "competitor", "competitor"]
-    chewy = SafetyFilter(SafetyRules(competitors=("Chewy",)), encode, model="minilm")
-    pets = ["The chewy brown butter cookies everyone is baking", "Chewy beats on quarterly sales"]
-    assert [v.category for v in chewy.check(pets, encode(pets))] == ["", "competitor"]
+    # a rare name stays matched in any case: a company's own styling is lower case in its press
+    # releases ("lululemon athletica inc. Announces Second Quarter…", in the Google News archive),
+    # though "chewy cookies" then name Chewy
+    assert rival_names(["Lululemon", "Chewy"]) == (["Lululemon", "Chewy"], {})
+    release = ["lululemon athletica inc. Announces Second Quarter Fiscal 2025 Results"]
+    rivals = SafetyFilter(SafetyRules(competitors=("Lululemon",)), encode, model="minilm")
+    assert rivals.check(release, encode(release))[0].category == "competitor"
     assert verdicts[3].reason == "competitor: mentions 'Target': no mockery, no comparison"
     assert "mentions 'Via'" in verdicts[5].reason
     assert f.check_draft("Price target raised. Stay charged.").level == "safe"

@@ -134,16 +134,16 @@ def short_names(competitors: Sequence[str], own: str = "") -> dict[str, str]:
 def rival_names(competitors: Sequence[str], own: str = "") -> tuple[list[str], dict[str, str]]:
     """How a brand's competitors are found: the names matched in any case, and the words matched
     only as written with their capital (`find_short_name`), each to its full name: the short
-    names (`short_names`) and a name that is one word ("Target", "Ring", "Via", "Curb":
+    names (`short_names`) and a name that is one common word ("Target", "Ring", "Via", "Curb":
     "price target", "engagement ring", "via satellite", "to curb inflation" name nobody)."""
-    # one word as English writes words, capitalised or not: the news writes a company's name
-    # with its capital, and in lower case it is the word ("chewy cookies" name no Chewy, rare
-    # as the word is); "eBay", "PayPal", "McDonald's" are matched in any case, as before
+    # a word as English writes it, capitalised or not: "eBay", "PayPal", "REI", "McDonald's"
+    # are matched in any case, as before
     common = [
         n
         for n in competitors
         if n.isalpha()
         and (n[1:].islower() or n.islower() or n.isupper())  # "GAP", "HP": not "the pay gap"
+        and zipf(n) >= SHORT_NAME_ZIPF
     ]
     words = short_names(competitors, own) | {n[:1].upper() + n[1:]: n for n in common}
     return [n for n in competitors if n not in common], words
