@@ -943,6 +943,10 @@ def test_an_occasion_s_angle_fits_only_a_story_about_that_occasion() -> None:
         ("Hot one ahead: go at sunrise, bring twice the water you think.", "hot"),
         ("A warm spell is coming", "hot"),
         ("Cool spell ahead", "cold"),
+        # "too hot" is the weather ("Too hot to cook…", a diner's heat wave angle)
+        ("Too hot to cook? Let us do the cooking.", "hot"),
+        ("Trop chaud pour cuisiner ?", "hot"),
+        ("Hot chocolate season", ""),
     ],
 )
 def test_hot_warm_and_cool_are_weather_when_said_of_a_time(text: str, weather: str) -> None:
@@ -987,6 +991,33 @@ def test_an_angle_of_the_storms_weather_is_of_its_occasion() -> None:
             "Snow and ice snarl travel across the region")  # fmt: skip
     storm = story(10, theme=peaks, titles=late, label=late[0], trending_terms=())
     assert choose_angle(storm, BRAND_EN, encode) == ""
+
+
+@pytest.mark.slow
+def test_an_angle_s_occasion_is_never_a_keyword_of_the_other_weather() -> None:
+    """A new user's diner: the encoder put "Too hot to cook? Let us do the cooking." nearest
+    'chilly', so `config check` said it waited for chilly mornings, and a cold snap could take
+    it. Its occasion is the hot keyword; with no keyword of its weather, it has none."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    mornings = ThemeSettings(
+        name="weather-mornings",
+        keywords=("first snow", "snow day", "cold snap", "frost", "chilly", "heat wave",
+                  "rainy weekend", "daylight saving time"),
+        angles=("Too hot to cook? Let us do the cooking.", "Snow day? Stack day."),
+    )  # fmt: skip
+    assert angle_occasions(mornings, encode) == [
+        ("Too hot to cook? Let us do the cooking.", ["heat wave"]),
+        ("Snow day? Stack day.", ["snow day"]),
+    ]
+    cold = mornings.model_copy(update={"keywords": ("chilly", "frost")})
+    assert angle_occasions(cold, encode)[0] == ("Too hot to cook? Let us do the cooking.", [])
+    titles = ("Chilly mornings ahead as a cold snap grips the Midwest",
+              "Frost advisory issued as temperatures drop overnight")  # fmt: skip
+    snap = story(11, theme=cold.model_copy(update={"angles": mornings.angles[:1]}),
+                 titles=titles, label=titles[0], trending_terms=())  # fmt: skip
+    assert choose_angle(snap, BRAND_EN, encode) == ""
 
 
 def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:

@@ -1000,7 +1000,9 @@ def _said_temperature(words: Sequence[str], i: int, records: bool = False) -> st
     french = w in _TEMPERATURE_FR and i >= 1 and words[i - 1] in _TIMES
     if kind == "cold" and words[i + 1 : i + 2] == ["de"]:  # "frais de port": shipping costs
         french = False
-    return kind if before or after or french else ""
+    # "too hot to cook", "trop chaud": the weather (a drink is never too hot); not "too cool"
+    too = kind == "hot" and i >= 1 and words[i - 1] in ("too", "trop")
+    return kind if before or after or french or too else ""
 
 
 def _weather(text: str, *, news: bool = False, angle: bool = False) -> str:
@@ -1051,7 +1053,11 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
-    fits = _on_occasion(a, k, centroid, keywords, titles) if keywords else np.ones(len(a), bool)
+    fits = (
+        _on_occasion(a, k, centroid, (angles, keywords), titles)
+        if keywords
+        else np.ones(len(a), bool)
+    )
     # an angle that says the weather news' weather is of its occasion when the keywords it is
     # nearest are things: "Snow day dress code: the puffer, the boots, the big scarf." waited
     # for stories of "puffer jacket", which no headline said, and six snowstorms went without
@@ -1060,7 +1066,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     if wet and keywords:
         own = [
             any(entities.is_occasion(keywords[i]) or _weather(keywords[i]) for i in o)
-            for o in _occasions(a, k)
+            for o in _occasions(a, k, (angles, keywords))
         ]
         weathered = [
             _weather(x, angle=True) == wet and not o for x, o in zip(angles, own, strict=True)
@@ -1108,26 +1114,38 @@ def _on_occasion(
     angles: np.ndarray,
     keywords: np.ndarray,
     centroid: np.ndarray,
-    names: Sequence[str],
+    texts: tuple[Sequence[str], Sequence[str]],
     titles: Sequence[str],
 ) -> np.ndarray:
-    """For each angle, whether the story is about the angle's occasion."""
+    """For each angle, whether the story is about the angle's occasion (`texts`: the angles'
+    and the keywords' own)."""
     text = _words(" ".join(titles))
-    said = {i for i, name in enumerate(names) if _words(name) in text}
+    said = {i for i, name in enumerate(texts[1]) if _words(name) in text}
     near = keywords @ centroid
     closest = set(np.flatnonzero(near >= near.max() - OCCASION_TIE).tolist())
     story = (closest if len(closest) <= MAX_OCCASIONS else set()) | said
-    fits = [not occasion or bool(occasion & story) for occasion in _occasions(angles, keywords)]
+    occasions = _occasions(angles, keywords, texts)
+    fits = [not occasion or bool(occasion & story) for occasion in occasions]
     return np.array(fits, dtype=bool)
 
 
-def _occasions(angles: np.ndarray, keywords: np.ndarray) -> list[set[int]]:
+def _occasions(
+    angles: np.ndarray, keywords: np.ndarray, texts: tuple[Sequence[str], Sequence[str]]
+) -> list[set[int]]:
     """Each angle's occasion: the theme keywords closest to it (within OCCASION_TIE); none when
-    more than MAX_OCCASIONS tie (the angle then goes with any story it fits)."""
+    more than MAX_OCCASIONS tie (the angle then goes with any story it fits). Never a keyword
+    of the other weather than the one the angle says (`texts`: the angles' and the keywords'):
+    an encoder put "Too hot to cook…" nearest 'chilly', so it waited for chilly mornings."""
+    near = angles @ keywords.T
+    weathers = [_weather(k) for k in texts[1]]
+    for j, angle in enumerate(texts[0]):
+        says = _weather(angle, angle=True)
+        near[j, [i for i, w in enumerate(weathers) if says and w and w != says]] = -np.inf
     occasions = []
-    for row in angles @ keywords.T:
+    for row in near:
         occasion = set(np.flatnonzero(row >= row.max() - OCCASION_TIE).tolist())
-        occasions.append(occasion if len(occasion) <= MAX_OCCASIONS else set())
+        mixed = len(occasion) > MAX_OCCASIONS or row.max() == -np.inf  # or every one the other
+        occasions.append(set() if mixed else occasion)
     return occasions
 
 
@@ -1142,7 +1160,9 @@ def angle_occasions(theme: ThemeSettings, encode: Encode) -> list[tuple[str, lis
     a, k = np.split(vectors, [len(theme.angles)])
     return [
         (angle, [keywords[i] for i in sorted(occasion)])
-        for angle, occasion in zip(theme.angles, _occasions(a, k), strict=True)
+        for angle, occasion in zip(
+            theme.angles, _occasions(a, k, (theme.angles, keywords)), strict=True
+        )
     ]
 
 
