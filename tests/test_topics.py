@@ -259,5 +259,5 @@ def test_a_story_held_by_its_meaning_names_the_words_of_its_headline_that_read_s
     assert second.reason.endswith("; most by 'passport' and 'Department'"), second.reason
     assert "'senator' in" in senator.reason and "most by" not in senator.reason
     # no word of every sentence ("What", "Here's") is named; a text of one word has none
-    assert f.charter_words(passport, top=5) == ["Passport"]
+    assert f.charter_words(passport) == ["Passport"]
     assert f.charter_words("Passport") == []

@@ -805,14 +805,14 @@ class SafetyFilter:
             for text, row, p, prob_row, f in zip(texts, sims, charter, probs, leisure, strict=True)
         ]
 
-    def charter_words(self, text: str, top: int = 2) -> list[str]:
-        """The words that make `text` read as charter news: those whose removal lowers its
-        reading most, by CHARTER_WORD at least, leaving out words of every sentence ("what",
+    def charter_words(self, text: str) -> list[str]:
+        """The words that make `text` read as charter news, CHARTER_WORDS at most: those whose
+        removal lowers its reading most, by CHARTER_WORD at least, leaving out words of every sentence ("what",
         "with"): "Puppy Bowl lineup features a record number of shelter pups" reads as religion
         news for 'Bowl' and 'shelter'. What a person deciding on a story held by its meaning,
         or a marketer rewording an example, asks first."""
         if text in self._reads_by:
-            return self._reads_by[text][:top]
+            return self._reads_by[text]
         words = text.split()
         if self.topics is None or len(words) < 2:
             return []
@@ -831,7 +831,7 @@ class SafetyFilter:
         if len(self._reads_by) >= 4096:  # a week of stories' headlines, then start again
             self._reads_by.clear()
         self._reads_by[text] = out
-        return out[:top]
+        return out
 
     def _charter_topic(self, probs: np.ndarray) -> str:
         assert self.topics is not None
