@@ -261,3 +261,5 @@ def test_a_story_held_by_its_meaning_names_the_words_of_its_headline_that_read_s
     # no word of every sentence ("What", "Here's") is named; a text of one word has none
     assert f.charter_words(passport) == ["Passport"]
     assert f.charter_words("Passport") == []
+    # a number is no word: "2025" weighed most in this one
+    assert f.charter_words("Labor Day 2025: what is open and closed") == ["Labor", "closed"]

@@ -826,8 +826,8 @@ class SafetyFilter:
             word = words[i].strip(".,:;!?\"'’‘“”()")
             if drops[i] < CHARTER_WORD or len(out) == CHARTER_WORDS:
                 break
-            if word and entities.zipf(word) < EVERY_SENTENCE_ZIPF:
-                out.append(word)
+            if any(c.isalpha() for c in word) and entities.zipf(word) < EVERY_SENTENCE_ZIPF:
+                out.append(word)  # a word: "2025" and "$19.5" say no kind of news
         if len(self._reads_by) >= 4096:  # a week of stories' headlines, then start again
             self._reads_by.clear()
         self._reads_by[text] = out
