@@ -807,10 +807,10 @@ class SafetyFilter:
 
     def charter_words(self, text: str) -> list[str]:
         """The words that make `text` read as charter news, CHARTER_WORDS at most: those whose
-        removal lowers its reading most, by CHARTER_WORD at least, leaving out words of every sentence ("what",
-        "with"): "Puppy Bowl lineup features a record number of shelter pups" reads as religion
-        news for 'Bowl' and 'shelter'. What a person deciding on a story held by its meaning,
-        or a marketer rewording an example, asks first."""
+        removal lowers its reading most, by CHARTER_WORD at least, leaving out numbers and words
+        of every sentence ("what", "with"): "Puppy Bowl lineup features a record number of
+        shelter pups" reads as religion news for 'Bowl' and 'shelter'. What a person deciding on
+        a story held by its meaning, or a marketer rewording an example, asks first."""
         if text in self._reads_by:
             return self._reads_by[text]
         words = text.split()
