@@ -110,9 +110,9 @@ def publisher_times(truth: dict[int, list[Event]]) -> dict[int, list[float]]:
     return out
 
 
-def labels(rows: Rows, truth: dict[int, list[Event]]) -> tuple[np.ndarray, ...]:
-    """Final publishers, log1p(hours to 90 % of them), reaches BIG, first item time."""
-    times = publisher_times(truth)
+def labels(rows: Rows, times: dict[int, list[float]]) -> tuple[np.ndarray, ...]:
+    """Final publishers, log1p(hours to 90 % of them), reaches BIG, first item time, from each
+    story's `publisher_times`."""
     final = {story: len(seen) for story, seen in times.items()}
     t90 = {s: seen[math.ceil(0.9 * len(seen)) - 1] if seen else 0.0 for s, seen in times.items()}
     first = {story: seen[0] if seen else 0.0 for story, seen in times.items()}
@@ -124,7 +124,7 @@ def labels(rows: Rows, truth: dict[int, list[Event]]) -> tuple[np.ndarray, ...]:
 
 def time_kept(
     rows: Rows,
-    truth: dict[int, list[Event]],
+    times: dict[int, list[float]],
     idx: np.ndarray,
     predicted: np.ndarray,
     hours: np.ndarray,
@@ -133,7 +133,6 @@ def time_kept(
     """What a card's "expected to reach ~N sources in K h" is worth, over the rows `idx`:
     the share in which the story has N publishers K h later (an hour at least: "within the
     hour"), the share in which it never has N, and the median hours it took when it did."""
-    times = publisher_times(truth)
     took = []
     for i in idx:
         seen, target = times[rows.story[i]], round(float(predicted[i]))
@@ -227,7 +226,8 @@ def big_at(truth: dict[int, list[Event]]) -> dict[int, float]:
 
 def build(data: Path) -> tuple[GrowthModel, dict[str, object]]:
     rows, truth, info = collect(data)
-    final, y_hours, y_big, born = labels(rows, truth)
+    times = publisher_times(truth)
+    final, y_hours, y_big, born = labels(rows, times)
     x = np.vstack(rows.x)
     current = np.rint(np.expm1(x[:, FEATURES.index("publishers")]))
     age = np.array(rows.age)
@@ -321,7 +321,7 @@ def build(data: Path) -> tuple[GrowthModel, dict[str, object]]:
         "reach_by_stated_time_held_out": [
             round(v, 3)
             for v in time_kept(
-                rows, truth, test[able[test] & (p_big[test] >= p_enter)], predicted, hours, current
+                rows, times, test[able[test] & (p_big[test] >= p_enter)], predicted, hours, current
             )
         ],
     }

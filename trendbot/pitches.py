@@ -1053,8 +1053,9 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
     a, t, r, k = np.split(vectors, np.cumsum([len(angles), len(titles), len(REFERENCE_HEADLINES)]))
     centroid = t.mean(axis=0) / max(float(np.linalg.norm(t.mean(axis=0))), 1e-9)
+    occasions = _occasions(a, k, angles, keywords) if keywords else []
     fits = (
-        _on_occasion(a, k, centroid, (angles, keywords), titles)
+        _on_occasion(occasions, k, centroid, keywords, titles)
         if keywords
         else np.ones(len(a), bool)
     )
@@ -1066,7 +1067,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     if wet and keywords:
         own = [
             any(entities.is_occasion(keywords[i]) or _weather(keywords[i]) for i in o)
-            for o in _occasions(a, k, (angles, keywords))
+            for o in occasions
         ]
         weathered = [
             _weather(x, angle=True) == wet and not o for x, o in zip(angles, own, strict=True)
@@ -1111,34 +1112,32 @@ MAX_OCCASIONS = 2
 
 
 def _on_occasion(
-    angles: np.ndarray,
+    occasions: Sequence[set[int]],
     keywords: np.ndarray,
     centroid: np.ndarray,
-    texts: tuple[Sequence[str], Sequence[str]],
+    names: Sequence[str],
     titles: Sequence[str],
 ) -> np.ndarray:
-    """For each angle, whether the story is about the angle's occasion (`texts`: the angles'
-    and the keywords' own)."""
+    """For each angle (its `_occasions`), whether the story is about the angle's occasion."""
     text = _words(" ".join(titles))
-    said = {i for i, name in enumerate(texts[1]) if _words(name) in text}
+    said = {i for i, name in enumerate(names) if _words(name) in text}
     near = keywords @ centroid
     closest = set(np.flatnonzero(near >= near.max() - OCCASION_TIE).tolist())
     story = (closest if len(closest) <= MAX_OCCASIONS else set()) | said
-    occasions = _occasions(angles, keywords, texts)
     fits = [not occasion or bool(occasion & story) for occasion in occasions]
     return np.array(fits, dtype=bool)
 
 
 def _occasions(
-    angles: np.ndarray, keywords: np.ndarray, texts: tuple[Sequence[str], Sequence[str]]
+    angles: np.ndarray, keywords: np.ndarray, angle_texts: Sequence[str], names: Sequence[str]
 ) -> list[set[int]]:
     """Each angle's occasion: the theme keywords closest to it (within OCCASION_TIE); none when
     more than MAX_OCCASIONS tie (the angle then goes with any story it fits). Never a keyword
-    of the other weather than the one the angle says (`texts`: the angles' and the keywords'):
-    an encoder put "Too hot to cook…" nearest 'chilly', so it waited for chilly mornings."""
+    of the other weather than the one the angle says: an encoder put "Too hot to cook…"
+    nearest 'chilly', so it waited for chilly mornings."""
     near = angles @ keywords.T
-    weathers = [_weather(k) for k in texts[1]]
-    for j, angle in enumerate(texts[0]):
+    weathers = [_weather(k) for k in names]
+    for j, angle in enumerate(angle_texts):
         says = _weather(angle, angle=True)
         near[j, [i for i, w in enumerate(weathers) if says and w and w != says]] = -np.inf
     occasions = []
@@ -1161,7 +1160,7 @@ def angle_occasions(theme: ThemeSettings, encode: Encode) -> list[tuple[str, lis
     return [
         (angle, [keywords[i] for i in sorted(occasion)])
         for angle, occasion in zip(
-            theme.angles, _occasions(a, k, (theme.angles, keywords)), strict=True
+            theme.angles, _occasions(a, k, theme.angles, keywords), strict=True
         )
     ]
 

@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -735,7 +736,8 @@ class SafetyFilter:
         self.rules = rules
         self.topics = topics
         self._encode = encode
-        self._reads_by: dict[str, list[str]] = {}  # headline -> charter_words: stories recur
+        # stories recur every cycle; an lru_cache is safe for the Slack threads and the cycle
+        self.charter_words = lru_cache(maxsize=4096)(self._charter_words)
         cal = calibration.for_model(model)
         self.block_at, self.caution_at = cal.safety_block, cal.safety_caution
         builtin = BUILTIN if rules.use_builtin else ()
@@ -797,29 +799,34 @@ class SafetyFilter:
             return [self._check_one(text, row) for text, row in zip(texts, sims, strict=True)]
         assert self.topics is not None
         probs = self.topics.predict(vectors)
-        rest = np.clip(1.0 - self.topics.share(probs, MEDIA_TOPICS), 1e-3, 1.0)
-        charter = np.minimum(self.topics.share(probs, CHARTER_TOPICS) / rest, 1.0)
-        leisure = np.minimum(self.topics.share(probs, LEISURE_TOPICS) / rest, 1.0)
+        charter, leisure = (
+            self._read_as(probs, CHARTER_TOPICS),
+            self._read_as(probs, LEISURE_TOPICS),
+        )
         return [
             self._read_one(text, row, float(p), self._charter_topic(prob_row), float(f))
             for text, row, p, prob_row, f in zip(texts, sims, charter, probs, leisure, strict=True)
         ]
 
-    def charter_words(self, text: str) -> list[str]:
+    def _read_as(self, probs: np.ndarray, kinds: Sequence[str]) -> np.ndarray:
+        """Per story, its probability of being one of `kinds` of news, the news media left out
+        (a story about a newsroom is read as what it reports)."""
+        assert self.topics is not None
+        rest = np.clip(1.0 - self.topics.share(probs, MEDIA_TOPICS), 1e-3, 1.0)
+        return np.minimum(self.topics.share(probs, kinds) / rest, 1.0)
+
+    def _charter_words(self, text: str) -> list[str]:
         """The words that make `text` read as charter news, CHARTER_WORDS at most: those whose
         removal lowers its reading most, by CHARTER_WORD at least, leaving out numbers and words
         of every sentence ("what", "with"): "Puppy Bowl lineup features a record number of
         shelter pups" reads as religion news for 'Bowl' and 'shelter'. What a person deciding on
         a story held by its meaning, or a marketer rewording an example, asks first."""
-        if text in self._reads_by:
-            return self._reads_by[text]
         words = text.split()
         if self.topics is None or len(words) < 2:
             return []
         variants = [text] + [" ".join(words[:i] + words[i + 1 :]) for i in range(len(words))]
         probs = self.topics.predict(np.asarray(self._encode(variants), dtype=np.float32))
-        rest = np.clip(1.0 - self.topics.share(probs, MEDIA_TOPICS), 1e-3, 1.0)
-        charter = np.minimum(self.topics.share(probs, CHARTER_TOPICS) / rest, 1.0)
+        charter = self._read_as(probs, CHARTER_TOPICS)
         drops = charter[0] - charter[1:]
         out: list[str] = []
         for i in np.argsort(-drops, kind="stable"):
@@ -828,9 +835,6 @@ class SafetyFilter:
                 break
             if any(c.isalpha() for c in word) and entities.zipf(word) < EVERY_SENTENCE_ZIPF:
                 out.append(word)  # a word: "2025" and "$19.5" say no kind of news
-        if len(self._reads_by) >= 4096:  # a week of stories' headlines, then start again
-            self._reads_by.clear()
-        self._reads_by[text] = out
         return out
 
     def _charter_topic(self, probs: np.ndarray) -> str:

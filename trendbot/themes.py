@@ -122,10 +122,10 @@ KEYWORD_SHARE = 0.5
 # car brand's, Lowe's results and Kroger's closing sites to a careers theme. A story half of
 # whose headlines say FINANCE_WORDS loses its probability of being business news from its
 # relevance for a theme whose own texts read as business news less than BUSINESS_READ (a
-# markets theme keeps it), whatever its keywords: "Tesla" named Tesla's stock. However it
-# reads: a coffee maker's $18 billion deal read likeliest as food news, and went to a diner
-# chain's food theme when the rule asked for business news first; its low business reading
-# now cuts less, and cuts. Without the words it is company news of what people buy
+# markets theme keeps it), whatever its keywords: "Tesla" named Tesla's stock. However the
+# story reads: a coffee maker's $18 billion deal read likeliest as food news, and went to a
+# diner chain's food theme while the rule waited for business news to be its likeliest kind.
+# Without the words it is company news of what people buy
 # ("Mercedes electrifies its top-selling SUV", "McDonald's brings back the McRib").
 BUSINESS_READ = 0.5
 # Company finance, in English and French, folded (`fold`): the words that make "Tesla shares
