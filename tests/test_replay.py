@@ -117,6 +117,27 @@ def test_an_rss_corpus_counts_a_newspaper_s_topic_feeds_as_one_publisher(tmp_pat
     assert [i.language for i in items] == ["fr", "fr", "fr", "en"]  # read, not assumed
 
 
+def test_a_replay_of_one_site_says_why_nothing_rose(tmp_path: Path) -> None:
+    """Le Monde's topic feeds are one publisher: a month of them never rises, and the summary
+    says why, where a Google News stream with the same headlines would rise."""
+    one_site = [
+        {"feed": "planete", "published": (T0 + timedelta(minutes=5 * n)).isoformat(),
+         "title": title, "link": f"https://www.lemonde.fr/planete/{n}.html"}
+        for n, (_, title) in enumerate(HEATWAVE)
+    ]  # fmt: skip
+    path = write_lines(tmp_path / "corpus.jsonl", one_site)
+    cfg = config(tmp_path)
+    result = trendbot("--config", str(cfg), "--db", str(tmp_path / "a.db"), "replay", str(path))
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.replace("│", " ").split())
+    assert "0 en hausse à un moment" in said
+    assert "Rien n'est monté : tous les articles viennent d'une seule source (lemonde.fr)" in said
+    # the same headlines from their publishers rise, and no such line is printed
+    many = write_lines(tmp_path / "archive.jsonl", archive())
+    result = trendbot("--config", str(cfg), "--db", str(tmp_path / "b.db"), "replay", str(many))
+    assert "Proposition #1" in result.output and "Rien n'est monté" not in result.output
+
+
 def test_a_stream_mixing_formats_names_the_line_and_what_it_lacks(tmp_path: Path) -> None:
     corpus = {
         "feed": "une",

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
+from trendbot.trends import TrendParams
 from trendbot.types import HeldStory, Hold, Item, Pitch, SourceLink, StoryView
 from trendbot.words import TEXTS, Messages
 
@@ -195,6 +196,11 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
         held, msg("console.held") + (msg("console.by_reason") + reasons if reasons else "")
     )
     parts: list[Table | Text] = [table]
+    if not summary.rising and len(summary.publishers) < TrendParams().min_sources:
+        # Rising counts publishers: an export of one site (Le Monde's topic feeds) never rises,
+        # and the user should learn it here, not from a month of zeros.
+        note = msg("console.one_publisher", publisher=", ".join(summary.publishers))
+        parts += [Text(), Text(note, style="yellow")]
     if summary.top_held:
         parts += [Text(), Text(msg("console.top_held"), style="bold")]
         wrap = not console.is_terminal

@@ -20,6 +20,7 @@ NOT_YOURS = frozenset(("blocked", "no_theme", "tragedy", "muted"))
 @dataclass
 class ReplaySummary:
     items: int = 0
+    publishers: tuple[str, ...] = ()  # distinct, sorted: a one-outlet export can never rise
     cycles: int = 0
     stories: int = 0
     rising: set[int] = field(default_factory=set)
@@ -40,7 +41,9 @@ def replay(
     """Feed a recorded stream through the real pipeline, its recorded times as the clock."""
     from trendbot.sources.replay import batches
 
-    summary = ReplaySummary(items=len(items))
+    summary = ReplaySummary(
+        items=len(items), publishers=tuple(sorted({i.source or i.feed for i in items}))
+    )
     store = pipeline.store
     for feed in sorted({i.feed for i in items}):
         store.ensure_feed(feed, url=f"replay:{feed}")

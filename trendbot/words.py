@@ -618,6 +618,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.pitched": ("pitched", "proposés"),
     "console.blocked": ("blocked by brand safety", "bloqués (sécurité de la marque)"),
     "console.held": ("stories held back", "sujets retenus"),
+    "console.one_publisher": (
+        "Nothing rose: every item is from one publisher ({publisher}), and a story rises when"
+        " several publishers carry it. Replay a stream of several outlets (a Google News feed"
+        " names each article's publisher).",
+        "Rien n'est monté : tous les articles viennent d'une seule source ({publisher}), et un"
+        " sujet monte quand plusieurs sources le reprennent. Rejouez un flux de plusieurs"
+        " médias (un flux Google News nomme la source de chaque article).",
+    ),
     "console.by_reason": (", by reason: ", ", par raison : "),
     "console.top_held": (
         "Rose but not pitched: your themes' first, then best score",
