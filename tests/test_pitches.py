@@ -562,6 +562,31 @@ def test_a_sign_off_rests_after_use_then_the_oldest_comes_back() -> None:
     assert line_of(replace(ended, draft="Stay tuned: the iPhone is here. Go."), both_ways) == ""
 
 
+def test_a_stock_care_line_rests_like_a_sign_off() -> None:
+    """Two snowstorms three days apart both closed on "Stay warm and safe out there, everyone."
+    (a diner chain's December): a stock line the brand used in the last two weeks gives way to
+    another, known in a stored pitch by its ending, the brand's name put in or not."""
+    plain = BRAND_EN.model_copy(update={"themes": (SEASONS.model_copy(update={"angles": ()}),)})
+    titles = ("Snowstorm and frigid cold hit Vermont", "Vermont digs out after a foot of snow")
+    now = datetime(2025, 12, 8, 12, 0, tzinfo=UTC)
+    storm = story(20, theme=plain.themes[0], titles=titles, label=titles[0], trending_terms=(),
+                  links=(), languages=("en",))  # fmt: skip
+    used: list[str] = []  # oldest first
+    for n in range(4):  # same story id: without the rest, the same line every time
+        pitch = draft_pitch(replace(storm, recent_angles=tuple(used[::-1])), plain, SETTINGS)
+        line = line_of(replace(pitch, created=now), plain.sign_offs)
+        assert line and body(pitch).endswith(line) and line not in used, (n, line, used)
+        assert rested_angles([replace(pitch, created=now)], now=now, sign_offs=()) == (line,)
+        used.append(line)
+    # four storms, four lines; a fifth closes on the one used longest ago
+    fifth = draft_pitch(replace(storm, recent_angles=tuple(used[::-1])), plain, SETTINGS)
+    assert body(fifth).endswith(used[0])
+    # a neutral line names the brand: known all the same
+    talk = replace(fifth, draft="Big news. We're keeping an eye on it at Bean There. Where do you"
+                   " stand?\n\n#BeanThere")  # fmt: skip
+    assert line_of(talk, ()) == "We're keeping an eye on it at {brand}. Where do you stand?"
+
+
 def test_a_money_headline_leads_only_a_theme_about_money() -> None:
     """Apple's M5 story under a carrier's phones theme opened "Apple approaches $4 trillion
     valuation.": the markets' side of the news gives no lead to a theme whose texts say no
@@ -1091,7 +1116,7 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
     plain = BRAND_EN.model_copy(update={"themes": (SEASONS.model_copy(update={"angles": ()}),)})
     care = replace(snowy, theme=plain.themes[0], links=(), languages=("en",))
     assert body(draft_pitch(care, plain, SETTINGS)).endswith(
-        "Bundle up, and check on your neighbors."  # story 11's care line (the other: "Stay warm…")
+        "Stay cozy, and look out for each other."  # story 11's care line, of four
     )
 
 

@@ -108,12 +108,16 @@ def rested_angles(
 
 def line_of(pitch: Pitch, sign_offs: Sequence[str]) -> str:
     """The line a pitch closed on: its angle, else the one of `sign_offs` its text ends with
-    (before the hashtags; the longest, when one sign-off ends another)."""
+    (before the hashtags; the longest, when one sign-off ends another), else the stock line it
+    ends with, as written in `_NEUTRAL` or `_CARE` (before the brand's name is put in)."""
     if pitch.angle:
         return pitch.angle
     body = _fold(pitch.draft.split("\n\n#")[0]).rstrip(" .!?…")
     for line in sorted(sign_offs, key=len, reverse=True):
         if (core := _fold(line).strip().rstrip(" .!?…")) and body.endswith(core):
+            return line
+    for line in _STOCK_LINES:  # after the brand's name, a stock line is the same for every brand
+        if body.endswith(_fold(line.split("{brand}")[-1]).strip().rstrip(" .!?…")):
             return line
     return ""
 
@@ -1261,30 +1265,42 @@ _CARE = {
         "cold": (
             "Stay warm and safe out there, everyone.",
             "Bundle up, and check on your neighbors.",
+            "Take it slow out there, and stay warm.",
+            "Stay cozy, and look out for each other.",
         ),
         "hot": (
             "Stay cool and drink plenty of water out there.",
             "Keep cool, and check on your neighbors.",
+            "Find some shade, and keep the water bottle close.",
+            "Take it easy in the heat, and look out for each other.",
         ),
     },
     "fr-tu": {
         "cold": (
             "Reste bien au chaud et prends soin de toi.",
             "Couvre-toi bien et prends des nouvelles de tes proches.",
+            "Prudence sur la route, et reste bien au chaud.",
+            "Bien au chaud, et pense à tes voisins.",
         ),
         "hot": (
             "Reste au frais et pense à bien t'hydrater.",
             "Reste au frais et prends des nouvelles de tes proches.",
+            "Cherche l'ombre et garde ta gourde à portée de main.",
+            "Vas-y doucement avec la chaleur, et veille sur tes proches.",
         ),
     },
     "fr-vous": {
         "cold": (
             "Restez bien au chaud et prenez soin de vous.",
             "Couvrez-vous bien et prenez des nouvelles de vos proches.",
+            "Prudence sur la route, et restez bien au chaud.",
+            "Bien au chaud, et pensez à vos voisins.",
         ),
         "hot": (
             "Restez au frais et pensez à bien vous hydrater.",
             "Restez au frais et prenez des nouvelles de vos proches.",
+            "Cherchez l'ombre et gardez votre gourde à portée de main.",
+            "Allez-y doucement avec la chaleur, et veillez sur vos proches.",
         ),
     },
 }
@@ -1294,6 +1310,13 @@ _COLD_NEWS = "cold colder coldest snow snowfall snowstorm blizzard frost freezin
 )
 _HOT_NEWS = "heat heatwave hottest scorching swelter sweltering humid humidity canicule chaleur"
 _WEATHER_NEWS = {"hot": frozenset(_HOT_NEWS.split()), "cold": frozenset(_COLD_NEWS.split())}
+# every stock line, so a pitch's can be known and rested (`line_of`)
+_STOCK_LINES = tuple(
+    dict.fromkeys(
+        [*(line for lines in _NEUTRAL.values() for line in lines),
+         *(line for care in _CARE.values() for lines in care.values() for line in lines)]
+    )
+)  # fmt: skip
 WEATHER_WORDS = 2  # a story says this many different ones to be about the weather
 _VISUALS = {
     "en": (
@@ -1440,14 +1463,14 @@ class TemplateWriter:
         if angle:
             return _sentence(angle)
         if own and brand.sign_offs and not _stay_in(story):
-            return _sentence(_sign_off(story, brand.sign_offs))
+            return _sentence(_rested(story, brand.sign_offs))
         tu = lang == "fr" and "tutoi" in _fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
         told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
         if weather := _weather(told, news=True):
             neutral = _CARE[key][weather]
-        return neutral[story.story_id % len(neutral)].format(brand=brand.name)
+        return _rested(story, neutral).format(brand=brand.name)
 
 
 _QUOTES = {"en": "“{}”", "fr": "« {} »"}
@@ -1551,11 +1574,13 @@ def _an_event(occasion: str) -> bool:
     return entities.is_occasion(occasion) or news or named
 
 
-def _sign_off(story: PitchInput, sign_offs: Sequence[str]) -> str:
-    """A sign-off the brand has not used lately, else the one it used longest ago: the same
-    line on nine posts of a month reads canned, as an angle does."""
+def _rested(story: PitchInput, lines: Sequence[str]) -> str:
+    """One of `lines` (the brand's sign-offs, or trendbot's stock ones) the brand has not used
+    lately, else the one it used longest ago: the same line on nine posts of a month reads
+    canned, as an angle does, and so did "Stay warm and safe out there" on two storms in three
+    days."""
     recent = [_fold(a) for a in story.recent_angles]  # newest first
-    lines = [s for s in sign_offs if s.strip()] or list(sign_offs)
+    lines = [s for s in lines if s.strip()] or list(lines)
     fresh = [s for s in lines if _fold(s) not in recent]
     if fresh:
         return fresh[story.story_id % len(fresh)]
@@ -2593,7 +2618,9 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines.append("Angles the team likes for this theme:")
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
-    used = [a for a in story.recent_angles if a not in brand.sign_offs]
+    used = [
+        a.replace("{brand}", brand.name) for a in story.recent_angles if a not in brand.sign_offs
+    ]  # a stock line (`line_of`) with the brand's name put in
     if used:
         lines.append("Lines the brand used in the last two weeks (never again now):")
         lines += [f"- {a}" for a in used]
