@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from _data import add_data_argument, load_news_archive  # noqa: E402
 
-from trendbot import entities, pitches  # noqa: E402
+from trendbot import drafts, entities, leads, pitches  # noqa: E402
 from trendbot.settings import BrandSettings, ThemeSettings  # noqa: E402
 
 THEME = ThemeSettings(name="news", description="the news")
@@ -51,14 +51,14 @@ def main(argv: list[str] | None = None) -> dict:
             if not entities.title_case(entities.headline_tokens(bare)):
                 continue
             counts["title_case"] += 1
-            story = pitches.PitchInput(
+            story = drafts.PitchInput(
                 story_id=1, label=title, titles=(title,), keywords=(), links=(),
                 languages=("en",), why_now="", score=0.0, sparkline="", theme=THEME,
                 relevance=1.0, theme_evidence="", safety="safe", safety_reason="", usage=usage,
             )  # fmt: skip
             names = pitches.story_names(story, BRAND)
             counts["told"] += bool(entities.sentence_case(bare, usage, names))
-            lead = pitches.story_lead(story, BRAND, names)
+            lead = leads.story_lead(story, BRAND, names)
             if lead:
                 counts["leads"] += 1
                 print(f"{lead}\n    <- {title}")

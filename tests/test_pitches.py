@@ -14,18 +14,18 @@ from llmserver import LLMServer, llm_server
 from pydantic import SecretStr
 
 from trendbot.brandfit import StoryContext, pitch_input
+from trendbot.drafts import PitchInput, check_draft, copied_run, terms_check
 from trendbot.entities import NO_USAGE, Usage, is_common_word, named_entities
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
+from trendbot.leads import _lead_of, story_lead
 from trendbot.logs import KeyValueFormatter
 from trendbot.pitches import (
     LLMWriter,
-    PitchInput,
     TemplateWriter,
     _an_event,
     _articled,
-    _lead_of,
     _letter_words,
     _named_here,
     _offered_angles,
@@ -36,9 +36,7 @@ from trendbot.pitches import (
     _weather,
     angle_occasions,
     build_messages,
-    check_draft,
     choose_angle,
-    copied_run,
     draft_pitch,
     hashtag,
     line_of,
@@ -46,8 +44,6 @@ from trendbot.pitches import (
     parse_answer,
     pick_sources,
     rested_angles,
-    story_lead,
-    terms_check,
 )
 from trendbot.safety import Verdict
 from trendbot.settings import (

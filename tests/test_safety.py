@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from trendbot.calibration import for_model
+from trendbot.drafts import never_said
 from trendbot.entities import find_short_name, rival_names, short_names
 from trendbot.fit import held_keywords, make_safety
-from trendbot.pitches import _avoid
 from trendbot.safety import (
     BUILTIN,
     REPEATED,
@@ -693,14 +693,14 @@ def test_a_competitor_named_by_a_common_word_is_named_only_with_its_capital() ->
         themes=(ThemeSettings(name="rides", keywords=("rides",)),),
         safety=SafetySettings(competitors=("Target",)),
     )
-    avoid = _avoid(brand)
+    avoid = never_said(brand)
     assert avoid("Apple raises its price target").level == "safe"
     assert avoid("Target cuts prices").level == "blocked"
     # ...a name in capitals too ("GAP", "HP"), never "the pay gap", "a 300 hp engine"
     assert rival_names(["GAP", "HP"]) == ([], {"GAP": "GAP", "HP": "HP"})
     caps = brand.model_copy(update={"safety": SafetySettings(competitors=("GAP", "HP"))})
-    assert _avoid(caps)("The gender pay gap widens; a 300 hp engine").level == "safe"
-    assert _avoid(caps)("Gap closes 50 stores").level == "blocked"
+    assert never_said(caps)("The gender pay gap widens; a 300 hp engine").level == "safe"
+    assert never_said(caps)("Gap closes 50 stores").level == "blocked"
     # `config check` warns of a theme keyword the rules would hold, found as they find it
     keywords = brand.model_copy(
         update={"themes": (ThemeSettings(name="r", keywords=("price target", "Target run")),)}

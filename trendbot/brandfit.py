@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from trendbot import entities, pitches, safety, themes, trends
+from trendbot import drafts, entities, safety, themes, trends
 from trendbot.brain import Brain
 from trendbot.fit import Fit, assess
 from trendbot.settings import BrandSettings, ThemeSettings
@@ -118,7 +118,7 @@ def pitch_input(
     fit: Fit,
     theme: ThemeSettings,
     usage: entities.Usage = entities.NO_USAGE,
-) -> pitches.PitchInput:
+) -> drafts.PitchInput:
     row, why = context.row, context.why
     items = context.items
     assert fit.theme is not None
@@ -126,7 +126,7 @@ def pitch_input(
     for i in items:
         if i.kind == "news":
             published[i.title] = max(published.get(i.title, i.published), i.published)
-    return pitches.PitchInput(
+    return drafts.PitchInput(
         story_id=row.id,
         label=row.label,
         titles=tuple(published),

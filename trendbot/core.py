@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from trendbot import pitches
+from trendbot import drafts, pitches
 from trendbot.brain import learned_of
 from trendbot.brandfit import (
     LIVE,
@@ -463,7 +463,7 @@ class Trendbot:
         if action == "edit":
             if not text or not text.strip():
                 raise PitchError("an edit needs the new text: `edit: new text`")
-            problems = pitches.check_draft(
+            problems = drafts.check_draft(
                 text.strip(),
                 max_chars=self.settings.pitches.max_chars,
                 allowed_mentions=self.settings.pitches.allowed_mentions,

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trendbot import cadence, growth, pitches, safety, trends
+from trendbot import cadence, drafts, growth, pitches, safety, trends
 from trendbot.brain import Brain
 from trendbot.brandfit import (
     LIVE,
@@ -583,7 +583,7 @@ def pitch_rising(
     brain: Brain,
     store: Store,
     settings: Settings,
-    writer: pitches.Writer,
+    writer: drafts.Writer,
     *,
     rising: Sequence[int],
     now: datetime,
@@ -628,7 +628,7 @@ def _pitch_for_brand(
     store: Store,
     settings: Settings,
     brand: BrandSettings,
-    writer: pitches.Writer,
+    writer: drafts.Writer,
     kept: Sequence[StoryContext],
     overnight: set[int],
     *,

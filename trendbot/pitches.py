@@ -7,28 +7,42 @@ angles and the story. `LLMWriter` asks any OpenAI-compatible /chat/completions e
 JSON answer. `draft_pitch` tries the writer it is given and falls back to the templates when the
 LLM times out, errs, answers badly or writes a draft that fails the checks; the reason goes in
 `Pitch.writer_note`. The draft is the post as it would go out, hashtags included, so the length
-limit is the platform's.
+limit is the platform's. What a writer gets and the checks are `trendbot.drafts`; the draft's
+first clause, cut from a headline, is `trendbot.leads`.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 from pydantic import SecretStr
 
-from trendbot import entities, stories, themes
+from trendbot import entities
+from trendbot.drafts import (
+    Draft,
+    DraftCheck,
+    Encode,
+    PitchInput,
+    VerdictLike,
+    Writer,
+    check_draft,
+    copied_run,
+    never_said,
+    spaced_words,
+    terms_check,
+)
+from trendbot.entities import fold
 from trendbot.errors import PitchError
-from trendbot.lang import base_language, detect_language
+from trendbot.lang import base_language
+from trendbot.leads import story_lead
 from trendbot.logs import get_logger
 from trendbot.settings import BrandSettings, LLMSettings, PitchSettings, Secrets, ThemeSettings
 from trendbot.types import Pitch, SourceLink
@@ -38,56 +52,6 @@ log = get_logger(__name__)
 MAX_SOURCES = 3
 MIN_TAGS, MAX_TAGS = 2, 4
 STORY_TAGS = 2  # tags taken from the story; the rest come from the brand and the theme
-SHORTENERS = (
-    "bit.ly", "t.co", "tinyurl.com", "ow.ly", "goo.gl", "buff.ly", "is.gd", "tiny.cc", "t.ly",
-    "rebrand.ly", "cutt.ly", "shorturl.at", "lnkd.in", "dlvr.it", "trib.al", "rb.gy", "v.gd",
-    "s.id", "bl.ink", "shorte.st", "adf.ly", "fb.me", "youtu.be", "amzn.to",
-)  # fmt: skip
-_SHORTENER = re.compile(
-    r"(?<![\w.@-])(?:https?://)?(?:www\.)?(" + "|".join(re.escape(d) for d in SHORTENERS) + r")/",
-    re.IGNORECASE,
-)
-_MENTION = re.compile(r"(?<![\w@.])@(\w{1,30})")
-_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-
-
-class VerdictLike(Protocol):
-    """What safety's `check_draft` returns (`safety.Verdict`)."""
-
-    @property
-    def level(self) -> str: ...  # safe | caution | blocked
-
-    @property
-    def reason(self) -> str: ...
-
-
-DraftCheck = Callable[[str], VerdictLike]
-Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> unit vectors (the pipeline's encoder)
-
-
-@dataclass(frozen=True)
-class PitchInput:
-    """Everything a writer needs about one story."""
-
-    story_id: int
-    label: str
-    titles: tuple[str, ...]
-    keywords: tuple[str, ...]
-    links: tuple[SourceLink, ...]
-    languages: tuple[str, ...]
-    why_now: str  # Momentum.explain() in the brand's language
-    score: float
-    sparkline: str
-    theme: ThemeSettings
-    relevance: float
-    theme_evidence: str
-    safety: str  # safe | caution
-    safety_reason: str
-    trending_terms: tuple[str, ...] = ()
-    # the brand's lines of the last RECENT_ANGLES, newest first: angles not again, sign-offs rested
-    recent_angles: tuple[str, ...] = ()
-    usage: entities.Usage = entities.NO_USAGE  # how the recent stream writes its words
-    published: tuple[datetime, ...] = ()  # when each of `titles` was news (its newest item)
 
 
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
@@ -112,141 +76,20 @@ def line_of(pitch: Pitch, sign_offs: Sequence[str]) -> str:
     ends with, as written in `_NEUTRAL` or `_CARE` (before the brand's name is put in)."""
     if pitch.angle:
         return pitch.angle
-    body = _fold(pitch.draft.split("\n\n#")[0]).rstrip(" .!?…")
+    body = fold(pitch.draft.split("\n\n#")[0]).rstrip(" .!?…")
     for line in sorted(sign_offs, key=len, reverse=True):
-        if (core := _fold(line).strip().rstrip(" .!?…")) and body.endswith(core):
+        if (core := fold(line).strip().rstrip(" .!?…")) and body.endswith(core):
             return line
     for line in _STOCK_LINES:  # after the brand's name, a stock line is the same for every brand
-        if body.endswith(_fold(line.split("{brand}")[-1]).strip().rstrip(" .!?…")):
+        if body.endswith(fold(line.split("{brand}")[-1]).strip().rstrip(" .!?…")):
             return line
     return ""
 
 
 def fresh_angles(story: PitchInput) -> list[str]:
     """The theme's angles, but those the brand used lately."""
-    rested = {_fold(a) for a in story.recent_angles}
-    return [a.strip() for a in story.theme.angles if a.strip() and _fold(a) not in rested]
-
-
-@dataclass(frozen=True)
-class Draft:
-    angle: str
-    draft: str  # the post's text; hashtags may be left out, they are appended
-    hashtags: tuple[str, ...]
-    visual: str
-    specific: bool = True  # False: a template that found no name or occasion to tell
-
-
-class Writer(Protocol):
-    name: str
-
-    def write(
-        self,
-        story: PitchInput,
-        brand: BrandSettings,
-        settings: PitchSettings,
-        *,
-        encode: Encode | None = None,
-        examples: Sequence[str] = (),
-    ) -> Draft:
-        """`encode`: the pipeline's encoder (to judge which angle fits); `examples`: drafts
-        the brand's editors approved or edited, most recent first."""
-        ...
-
-
-# the checks --------------------------------------------------------------------------------------
-
-
-def check_draft(
-    draft: str,
-    *,
-    max_chars: int,
-    allowed_mentions: Sequence[str],
-    blocked: DraftCheck | None = None,
-) -> list[str]:
-    """The problems that keep a draft from going out, each a short phrase; [] when none."""
-    problems = []
-    if len(draft) > max_chars:
-        problems.append(f"too long: {len(draft)} characters (max {max_chars})")
-    if blocked is not None:
-        verdict = blocked(draft)
-        if verdict.level == "blocked":
-            problems.append(f"blocked: {verdict.reason}")
-    shorteners = sorted({m.group(1).lower() for m in _SHORTENER.finditer(draft)})
-    if shorteners:
-        problems.append(f"URL shortener: {', '.join(shorteners)} (link the article itself)")
-    allowed = {m.lstrip("@").casefold() for m in allowed_mentions}
-    mentions = [
-        m.group(1) for m in _MENTION.finditer(draft) if m.group(1).casefold() not in allowed
-    ]
-    if mentions:
-        problems.append(f"@mention not allowed: {', '.join('@' + m for m in mentions)}")
-    return problems
-
-
-COPY_RUN = 8  # this many words in a row from a headline is copying it (the issue's bar)
-
-
-def _copy_words(text: str) -> list[str]:
-    """Words as a copied run counts them: folded, punctuation out ("EA's" is two)."""
-    return re.findall(r"[^\W_]+", _fold(text))
-
-
-def copied_run(text: str, titles: Sequence[str], n: int = COPY_RUN) -> str:
-    """The first run of `n` words of `text` found in one of `titles` (case, accents and
-    punctuation ignored), or ""."""
-    words = _copy_words(text)
-    runs = {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
-    for title in titles:
-        folded = " " + " ".join(_copy_words(title)) + " "
-        for run in runs:
-            if f" {run} " in folded:
-                return run
-    return ""
-
-
-@dataclass(frozen=True)
-class _TermVerdict:
-    level: str
-    reason: str
-
-
-def _avoid(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftCheck:
-    """What a draft never says: the brand's competitors, found as safety finds them
-    (`entities.rival_names`), and its blocked terms."""
-    whole, short = entities.rival_names(brand.safety.competitors, brand.name)
-    check = terms_check((*whole, *(brand.safety.blocked_terms if blocked_terms else ())))
-
-    def avoid(text: str) -> VerdictLike:
-        verdict = check(text)
-        name = "" if verdict.level == "blocked" else entities.find_short_name(text, short)
-        return (
-            _TermVerdict("blocked", f"contains {entities.said_rival(name, short[name])}")
-            if name
-            else verdict
-        )
-
-    return avoid
-
-
-def terms_check(terms: Sequence[str]) -> DraftCheck:
-    """A lexical check on `terms` (whole words, case and accents ignored), for when no
-    SafetyFilter is at hand."""
-    patterns = [(t, re.compile(rf"(?<!\w){re.escape(_fold(t))}(?!\w)")) for t in terms if t]
-
-    def check(text: str) -> VerdictLike:
-        folded = _fold(text)
-        for term, pattern in patterns:
-            if pattern.search(folded):
-                return _TermVerdict("blocked", f"contains {term!r}")
-        return _TermVerdict("safe", "")
-
-    return check
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    rested = {fold(a) for a in story.recent_angles}
+    return [a.strip() for a in story.theme.angles if a.strip() and fold(a) not in rested]
 
 
 # drafting ----------------------------------------------------------------------------------------
@@ -276,7 +119,7 @@ def draft_pitch(
     template draft fails the checks.
     """
     check = check or terms_check(brand.safety.blocked_terms)
-    checks = _Checks(settings, check, _avoid(brand, blocked_terms=False))
+    checks = _Checks(settings, check, never_said(brand, blocked_terms=False))
     note = ""
     if writer is not None and not isinstance(writer, TemplateWriter):
         try:
@@ -458,7 +301,7 @@ def hashtag(term: str) -> str | None:
 def story_names(story: PitchInput, brand: BrandSettings, limit: int = 3) -> list[str]:
     """What the story is about, in names (trending searches first), minus any naming a
     competitor or a blocked term: the subject of the draft and its tags."""
-    avoid = _avoid(brand)
+    avoid = never_said(brand)
     titles = story.titles or (story.label,)
     names = entities.subject(titles, story.trending_terms, limit=limit + 2)
     return [n for n in names if avoid(n).level != "blocked"][:limit]
@@ -474,13 +317,13 @@ def _complete_tags(
     own; so is a vague two-letter one
     (`_vague_tag`: `#AI`), a nationality (`#Brazilian`) and anything naming a competitor or a
     blocked term."""
-    avoid = _avoid(brand)
+    avoid = never_said(brand)
     # written with or without its "#" in feeds.yaml
     own = {t.casefold() for h in (*brand.hashtags, brand.name) if (t := hashtag(h))}
     titles = story.titles or (story.label,)
     searched = {t.casefold() for term in story.trending_terms if (t := hashtag(term))}
-    text = _words(" ".join(titles))
-    named = [k for k in story.theme.keywords if _words(k).strip() and _words(k) in text]
+    text = spaced_words(" ".join(titles))
+    named = [k for k in story.theme.keywords if spaced_words(k).strip() and spaced_words(k) in text]
     # The brand writes its occasions as names ("Halloween", "Noël"): when the story names one,
     # it is a tag even though the word is common in print.
     own |= {t.casefold() for k in named if k[:1].isupper() and (t := hashtag(k))}
@@ -557,17 +400,6 @@ def _written_lower(word: str, titles: Sequence[str]) -> bool:
     return any(phrase.search(t) for t in titles)
 
 
-def _words(text: str) -> str:
-    """`text` folded to its words, space-padded, to look a phrase up word for word ("U.S." is
-    "us", as "US" is)."""
-    text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
-    return " " + " ".join(re.findall(r"[^\W_]+", _fold(text))) + " "
-
-
-# dotted initials, with or without their last dot: "U.S.", "U.S" (as a name is found), "J.K"
-_INITIALS = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
-
-
 # the angle ---------------------------------------------------------------------------------------
 
 # An angle fits a story when the centroid of the story's headlines is closer to it than 90% of
@@ -616,14 +448,14 @@ _STOP = frozenset(_STOP_WORDS.split())
 
 def _letter_words(text: str) -> list[str]:
     """The folded words of `text`, letters only ("Winter-storm 2025!" gives winter, storm)."""
-    return re.findall(r"[^\W\d_]+", _fold(text))
+    return re.findall(r"[^\W\d_]+", fold(text))
 
 
 def _content(text: str, brand: BrandSettings) -> set[str]:
     """Words that carry meaning (5+ letters), their plural and verb endings cut: "champions"
     and "Champion" meet, "breaks" and "breakfast" do not; "version" and the brand's own name
     do not count."""
-    own = set(_fold(brand.name).split())
+    own = set(fold(brand.name).split())
     words = _letter_words(text)
     return {
         re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
@@ -735,7 +567,7 @@ def _selling(lead: str) -> bool:
     """A lead that tells of someone's deals (English): `_SELLING`'s words, "sales on", "% off";
     not sales alone or on track, figures ("Black Friday retail sales up", "online sales on
     track")."""
-    folded = _fold(lead)
+    folded = fold(lead)
     return not _SELLING.isdisjoint(_letter_words(lead)) or bool(
         re.search(r"%\s*off\b|\bsales on (?!(?:track|pace|target)\b)", folded)
     )
@@ -782,9 +614,12 @@ def _named_here(story: PitchInput, angles: Sequence[str]) -> list[str]:
 
 
 def _stems(text: str) -> set[str]:
-    """The words of `text` (`_words`), a plural's "s" off, one-letter words ("'s") left out."""
+    """The words of `text` (`spaced_words`), a plural's "s" off, one-letter words ("'s")
+    left out."""
     return {
-        w[:-1] if len(w) > 3 and w[-1] == "s" else w for w in _words(text).split() if len(w) > 1
+        w[:-1] if len(w) > 3 and w[-1] == "s" else w
+        for w in spaced_words(text).split()
+        if len(w) > 1
     }
 
 
@@ -812,7 +647,7 @@ _CHEERS = frozenset(_CHEERS_WORDS.split())
 
 def _outing(line: str) -> bool:
     """A line that asks people out to the brand: "warm taproom", "See you at the counter"."""
-    return bool(_OUTING.search(_fold(line).replace("’", "'")))
+    return bool(_OUTING.search(fold(line).replace("’", "'")))
 
 
 # A lead that tells of a setback for its subject ("Tesla profit falls", "Rockstar Games delays
@@ -887,10 +722,10 @@ def _setback(text: str, *, words_too: bool = True) -> bool:
     """Whether `text` tells of a setback for its subject; with `words_too` (a lead), also by
     one of the `_SETBACK` words, which a whole headline uses of other things as often ("wins
     World Series after rain delay", "Stocks rebound after last week's fall")."""
-    words = re.findall(r"[\w$.-]+", _fold(text))
+    words = re.findall(r"[\w$.-]+", fold(text))
     # a price or an outlook is read within its clause ("Dow rises, oil prices drop", "Walmart
     # cuts prices, lifts outlook" are two)
-    parts = [re.findall(r"[\w$.-]+", c) for c in _PART.split(_fold(text))]
+    parts = [re.findall(r"[\w$.-]+", c) for c in _PART.split(fold(text))]
     return (
         any(_pricier(p) or _lowered(p) or _closing(p) for p in parts)
         or _missed_or_hit(words)
@@ -901,7 +736,7 @@ def _setback(text: str, *, words_too: bool = True) -> bool:
 
 def _slump(text: str) -> bool:
     """One of the `_SLUMP` words or a blow, in the part of `text` that tells its news."""
-    news = _CAUSE.sub("", _fold(text).strip())
+    news = _CAUSE.sub("", fold(text).strip())
     words = re.findall(r"[^\W_]+(?:-[^\W_]+)*", news)
     # (what falls may come before the word or after it: "Gas prices plummet", "Plunge in gas
     # prices")
@@ -1123,8 +958,8 @@ def _on_occasion(
     titles: Sequence[str],
 ) -> np.ndarray:
     """For each angle (its `_occasions`), whether the story is about the angle's occasion."""
-    text = _words(" ".join(titles))
-    said = {i for i, name in enumerate(names) if _words(name) in text}
+    text = spaced_words(" ".join(titles))
+    said = {i for i, name in enumerate(names) if spaced_words(name) in text}
     near = keywords @ centroid
     closest = set(np.flatnonzero(near >= near.max() - OCCASION_TIE).tolist())
     story = (closest if len(closest) <= MAX_OCCASIONS else set()) | said
@@ -1371,7 +1206,7 @@ class TemplateWriter:
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
         occasion = "" if plain else story_occasion(story, brand, said[:2])
-        lead = "" if plain else story_lead(story, brand, said, occasion)
+        lead = "" if plain else story_lead(story, brand, said, occasion, _stale(story))
         # a story that took in two events is told by one: its tags and visual follow the lead's
         # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
@@ -1380,8 +1215,8 @@ class TemplateWriter:
         # (the theme's keyword) is told instead ("All eyes on Black Friday today."), its tag
         # with no shop's
         if lead and _selling(lead):
-            keywords = {_words(k) for k in story.theme.keywords}
-            days = [d for d in (occasion, *told) if _words(d) in keywords]
+            keywords = {spaced_words(k) for k in story.theme.keywords}
+            days = [d for d in (occasion, *told) if spaced_words(d) in keywords]
             if day := next((d for d in days if entities.is_occasion(d)), ""):
                 lead, names, told, occasion = "", [day], [day], ""
         # a second name that half as many headlines name is another event the story took in
@@ -1389,7 +1224,7 @@ class TemplateWriter:
         # first, or the visual named the other event's place ("reacts to Lower Michigan") under
         # "Winter storm watch expands south in Minnesota"
         if lead:
-            in_lead = _words(lead)
+            in_lead = spaced_words(lead)
             told.sort(key=lambda n: _rarest(n) not in in_lead)
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
@@ -1416,7 +1251,7 @@ class TemplateWriter:
         scene = occasion if _an_event(occasion) else ""
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
             hook = _sentence(lead)
-            if scene and _words(scene) not in _words(lead):
+            if scene and spaced_words(scene) not in spaced_words(lead):
                 labelled = _OCCASION[lang].format(occasion=scene, hook=hook)
                 # unless the occasion and the lead are one headline's words, 8 in a row
                 if not copied_run(f"{labelled} {line}", story.titles):
@@ -1464,7 +1299,7 @@ class TemplateWriter:
             return _sentence(angle)
         if own and brand.sign_offs and not _stay_in(story):
             return _sentence(_rested(story, brand.sign_offs))
-        tu = lang == "fr" and "tutoi" in _fold(brand.voice)
+        tu = lang == "fr" and "tutoi" in fold(brand.voice)
         key = lang if lang == "en" else ("fr-tu" if tu else "fr-vous")
         neutral: Sequence[str] = _NEUTRAL[key]
         told = " ".join(entities.strip_publisher(t) for t in story.titles or (story.label,))
@@ -1505,14 +1340,14 @@ def _of_lead(names: Sequence[str], lead: str, titles: Sequence[str]) -> list[str
     """The names the lead says (by their rarest word: "Newsom" says "Gavin Newsom") and those a
     headline names along with one of them; all the names when the lead says none that is more
     than two letters or a figure ("US", "2.5B" name half the news)."""
-    told = _words(lead)
+    told = spaced_words(lead)
     said = [
         _rarest(n) for n in names
         if _rarest(n) in told and not entities.is_vague(n) and not any(c.isdigit() for c in n)
     ]  # fmt: skip
     if not said:
         return list(names)
-    headlines = [_words(t) for t in titles]
+    headlines = [spaced_words(t) for t in titles]
     return [
         n
         for n in names
@@ -1579,25 +1414,25 @@ def _rested(story: PitchInput, lines: Sequence[str]) -> str:
     lately, else the one it used longest ago: the same line on nine posts of a month reads
     canned, as an angle does, and so did "Stay warm and safe out there" on two storms in three
     days."""
-    recent = [_fold(a) for a in story.recent_angles]  # newest first
+    recent = [fold(a) for a in story.recent_angles]  # newest first
     lines = [s for s in lines if s.strip()] or list(lines)
-    fresh = [s for s in lines if _fold(s) not in recent]
+    fresh = [s for s in lines if fold(s) not in recent]
     if fresh:
         return fresh[story.story_id % len(fresh)]
-    return max(lines, key=lambda s: recent.index(_fold(s)))
+    return max(lines, key=lambda s: recent.index(fold(s)))
 
 
 def _named_in(name: str, story: PitchInput) -> int:
     """How many of the story's headlines name `name`, by its rarest word: "Pokémon" for
     "Pokémon World Championships", which some headlines shorten."""
     key = _rarest(name)
-    return sum(key in _words(t) for t in story.titles or (story.label,))
+    return sum(key in spaced_words(t) for t in story.titles or (story.label,))
 
 
 def _rarest(name: str) -> str:
-    """A name's rarest word, as `_words` writes it (space-padded): how headlines that shorten
+    """A name's rarest word, as `spaced_words` writes it (space-padded): how headlines that shorten
     the name still name it."""
-    return _words(_rarest_word(name))
+    return spaced_words(_rarest_word(name))
 
 
 def _rarest_word(name: str) -> str:
@@ -1608,18 +1443,18 @@ def _rarest_word(name: str) -> str:
 
 def _de(name: str) -> str:
     """French "de" before a name: "d'Alcaraz", "de Taylor Swift"."""
-    return "d'" if _fold(name)[:1] in "aeiouyh" else "de "
+    return "d'" if fold(name)[:1] in "aeiouyh" else "de "
 
 
 def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]) -> str:
     """The theme keyword half the headlines name ("World Series", "Halloween", "canicule") when
     it is a name or a rare word the brand's readers understand, and not already one of `names`; else
     "". A common word ("fall", "neige") says nothing sure: "Stocks fall" is no autumn story."""
-    titles = [_words(t) for t in story.titles or (story.label,)]
-    avoid = _avoid(brand)
-    told = " ".join(_words(n) for n in names)
+    titles = [spaced_words(t) for t in story.titles or (story.label,)]
+    avoid = never_said(brand)
+    told = " ".join(spaced_words(n) for n in names)
     for keyword in story.theme.keywords:
-        words = _words(keyword)
+        words = spaced_words(keyword)
         if not words.strip() or words in told:
             continue
         if 2 * sum(words in t for t in titles) < len(titles):
@@ -1631,237 +1466,6 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
             continue
         return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
     return ""
-
-
-# What happened, said in a few words of the story's own headline: "Ubisoft shut down the whole
-# game." tells a reader more than "Everyone's talking about Ubisoft today." At most
-# LEAD_WORDS words, one fewer than a copied run (COPY_RUN): a clause of a headline, cut before
-# a preposition that starts its detail when it is longer, never a question or a quote alone.
-LEAD_WORDS = COPY_RUN - 1
-LEAD_MIN_WORDS = 3
-# (not the period of an initial or an abbreviation: "The U.S. saw…", "Super Mario Bros. 40th
-# Anniversary" are one clause)
-_ABBREVIATIONS = f"{entities.ABBREVIATIONS} " + (
-    entities.MONTH_SHORT.title()  # "jackpot on Nov. 14"
-)
-_NOT_AN_END = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS.split())
-# "No." ends a clause unless a number follows: "No. 1"
-_PERIOD = rf"(?<![A-Z]\.[A-Z]){_NOT_AN_END}(?<!\bNo)\.\s|(?<=\bNo)\.\s(?!\d)"
-_LEAD_CLAUSES = re.compile(rf"(\s*(?:[:;|?!]+(?:\s|$)|,\s|{_PERIOD}|\s-\s|[–—])\s*)")
-_CUT_EN = "in with for after amid as at on over from by despite before ahead during into via " + (
-    "following including"  # "…launches cheaper Model Y | following end of subsidies"
-)
-_CUT_FR = "en avec pour apres malgre avant pendant depuis face dans sur par"
-_LEAD_CUT = {"en": frozenset(_CUT_EN.split()), "fr": frozenset(_CUT_FR.split())}
-# Right after an English verb these start what the verb needs, not a detail: "Google Maps bakes
-# in Gemini", "Apple partners with…", "Tesla files for…" are not cut there ("bakes." is broken).
-# The rest still cut after a verb: "Hollywood panics as…", "Singer dies after…".
-_COMPLEMENT_WORDS = "in with for at on over from by into to"
-_COMPLEMENT_EN = frozenset(_COMPLEMENT_WORDS.split())
-# a clause that ends on these has lost its object: "Google unveils plans to"
-_DANGLING = "a an the of to and or but its their his her this that is are was be even just set " + (
-    "le la les un une des du de d et ou au aux son sa ses leur"
-)
-_LEAD_DANGLING = frozenset(_DANGLING.split())
-# who said it ("…, Justice Department says"), what is asked ("What is…", "Qui est…"), shown
-# ("Here is…") or asked of the reader ("Watch all the trailers…") is not what happened
-_SAID_WORDS = "says say said told selon"
-_SAID = frozenset(_SAID_WORDS.split())
-_ASKED_WORDS = "what whatever why how who when where which does do should could would here " + (
-    "meet watch see read look check shop you your this these everyone i we my our "
-    "qui quoi pourquoi comment quand ou quel quelle quels quelles faut voici voila"
-)
-_ASKED = frozenset(_ASKED_WORDS.split())
-
-
-def story_lead(
-    story: PitchInput, brand: BrandSettings, names: Sequence[str], occasion: str = ""
-) -> str:
-    """What happened in at most LEAD_WORDS words of a sentence-case headline in the brand's
-    language that names the story's subject; "" when no headline has such a clause.
-
-    A headline that names the `occasion`, else one of the theme's keywords that two headlines
-    name ("northern lights"), comes first, and its clause may name that keyword alone: a story
-    that took in two events (a cold snap, then the northern lights) is pitched for the one its
-    theme is about."""
-    lang = "fr" if brand.language.startswith("fr") else "en"
-    folded_names = [_words(n) for n in names if n.strip()]
-    # a headline names "Elon Musk" as "Musk": a rare word of a name names it ("White" does not)
-    folded_names += [
-        _words(w) for n in names if len(n.split()) > 1 for w in n.split()
-        if entities.zipf(w) < entities.COMMON_ZIPF
-    ]  # fmt: skip
-    titles = [_words(t) for t in story.titles or (story.label,)]
-    # ...and "Samsung Galaxy Z Fold" as "Galaxy Z Fold": a longer name less its first or last
-    # word, when a headline writes it so (not "Dr Pepper", always of "Keurig Dr Pepper")
-    folded_names += [
-        part
-        for n in names
-        if len(words := n.split()) > 2
-        for part in (_words(" ".join(words[1:])), _words(" ".join(words[:-1])))
-        if any(_words(n) not in t and any(f in t for f in _plurals(part)) for t in titles)
-    ]
-    # "Apple Watches" names "Apple Watch"
-    folded_names = [form for n in folded_names for form in _plurals(n)]
-    # a keyword that is a name or a phrase ("northern lights"), not a common word ("final") nor
-    # a vague name ("AI"): those are in half the news, the story's other event too
-    telling = [
-        k
-        for k in story.theme.keywords
-        if (any(c.isupper() for c in k) or len(k.split()) > 1 or not entities.is_common_word(k))
-        and not entities.is_vague(k)
-    ]
-    # ...but not another day than the story's (its occasion, or the day it names most): "Black
-    # Friday retail sales up." opened a Cyber Monday story that two of its ten headlines tied
-    # to the weekend before
-    days = sorted(  # stable: a tie goes to the story's names' order, not to a set's
-        dict.fromkeys(n for n in (*names, *telling) if entities.is_occasion(n)),
-        key=lambda d: -sum(_words(d) in t for t in titles),
-    )
-    day = _words(occasion) if occasion else _words(days[0]) if days else ""
-    other_days = {_words(d) for d in days} - {day}
-    telling = [k for k in telling if _words(k) not in other_days]
-    folded_names = [n for n in folded_names if n not in other_days]
-    keys = [_words(k) for k in (occasion, *telling) if k.strip()]
-    # French news carries no telltale verb ending: there, a name must be the subject, followed
-    # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
-    leads = [
-        (other, said, lead)
-        for other, said, lead in _leads(story, brand, lang, names)
-        if lang == "en" or any(_leads_with(lead, n) for n in names)
-    ]
-
-    def first(named: Sequence[str], within: str = "", others: bool = True) -> str:
-        """The first lead naming one of `named` (any, when empty), from a headline naming
-        `within`, and of the story's own event unless `others`."""
-        return next(
-            (
-                lead
-                for other, said, lead in leads
-                if (others or not other)
-                and within in said
-                and (not named or any(n in _words(lead) for n in named))
-            ),
-            "",
-        )
-
-    least = min(2, len(titles))
-    for within in dict.fromkeys(k for k in keys if sum(k in t for t in titles) >= least):
-        if lead := first([*folded_names, within], within):
-            return lead
-    if not folded_names:
-        # a story of no names ("Paraplegic engineer becomes…", "First wheelchair-using astronaut
-        # touches down"): an English clause that tells what happened with a word another of its
-        # headlines says too, not a headline of another subject the story took in ("Tech's
-        # biggest losers of 2025" among the year's best games); French needs its name
-        shared = _shared_words(story.titles or (story.label,))
-        return first(shared) if lang == "en" and shared else ""
-    # a name is in the other events too: "Disney+ gets HDR10+" named Disney, and opened a pitch
-    # on Disney's channels going dark on YouTube TV
-    return first(folded_names, others=False)
-
-
-SHARED_MAX_ZIPF = 5.8  # "new" 6.3, "year" 6.0, "best" 5.84 are in half the news; "game" 5.7
-
-
-def _shared_words(titles: Sequence[str]) -> list[str]:
-    """The words, space-padded, of the story's headlines that another of them says too, in
-    some form ("storm" and "storms", "quake" and "earthquake"), but not a word of half the
-    news; every word of a story of one headline."""
-    heads = dict.fromkeys(_fold(entities.strip_publisher(t)) for t in titles)
-    words = [{w for w in stories.tokenize(h) if not w.isdigit()} for h in heads]
-    if len(words) < 2:
-        return [f" {w} " for ws in words for w in ws]
-    return [
-        f" {w} "
-        for i, ws in enumerate(words)
-        for w in ws
-        if entities.zipf(w) < SHARED_MAX_ZIPF
-        and any(_kin(w, v) for j, vs in enumerate(words) if j != i for v in vs)
-    ]
-
-
-def _kin(a: str, b: str) -> bool:
-    """One word the other, or the start or end of it: "snow" of "snowfall", "quake" of
-    "earthquake" (four letters at least: "art" is not of "start")."""
-    short, long = sorted((a, b), key=len)
-    return a == b or (len(short) >= 4 and (long.startswith(short) or long.endswith(short)))
-
-
-def _plurals(folded: str) -> set[str]:
-    """A space-padded name and its English plurals."""
-    return {folded, f"{folded[:-1]}s ", f"{folded[:-1]}es "}
-
-
-def _leads(
-    story: PitchInput, brand: BrandSettings, lang: str, names: Sequence[str] = ()
-) -> list[tuple[bool, str, str]]:
-    """Every clause of the story's headlines that could open a draft, with whether its headline
-    tells another event and its headline's words: the story's own headline first, then the
-    others that say much the same, oldest first (they come newest first): the first reports say
-    what happened, later ones react ("Brands are loving…"); then the headlines of the other
-    events the story took in. A Title Case headline comes after the sentence-case ones, as the
-    recent stream writes its words (`entities.sentence_case`, which keeps the capitals of
-    `names`), or not at all. For a theme whose texts say no word of company finance, a
-    headline that does (`themes.says_finance`) gives no lead; nor, in weather news, one a day
-    older than the story's newest (`_stale`)."""
-    avoid = _avoid(brand)
-    stale = _stale(story)
-    titles = tuple(t for t in story.titles[::-1] if t not in stale) or (story.label,)
-    # The label is the headline nearest the story's centre; when it is stale, the centre of
-    # today's weather is the fresh headline that says most alike with the others.
-    centre = (
-        story.label
-        if story.label not in stale
-        else max(titles, key=lambda t: sum(_shared(t, o) for o in titles if o != t))
-    )
-    if centre in titles:
-        titles = (centre, *(t for t in titles if t != centre))
-    # One that shares less than half of what the closest one shares with the centre tells
-    # another event the story took in (a Google Finance redesign in the week of Perplexity's
-    # bid for Chrome): it comes after.
-    shared = {t: _shared(centre, t) for t in titles}
-    enough = max((n for t, n in shared.items() if t != centre), default=0.0) / 2
-    titles = tuple(sorted(titles, key=lambda t: shared[t] < enough))
-    found = []  # (of another event, recased, cut before a second verb, headline words, lead)
-    told = entities.Usage.of(story.titles)  # how its own sentence-case headlines write words
-    theme = story.theme
-    money = themes.says_finance(" ; ".join((theme.description, *theme.keywords, *theme.examples)))
-    for title in titles:
-        other = shared[title] < enough
-        title = entities.strip_publisher(title)
-        # the markets' side of a company's news is not what a theme of what people buy is
-        # about: "Apple approaches $4 trillion valuation" opened a phones pitch on Apple's M5,
-        # whose other headlines gave no lead; its name tells it better ("Hard to scroll past…")
-        if not money and themes.says_finance(title):
-            continue
-        said_in = base_language(detect_language(title))
-        if said_in not in (None, lang):
-            continue
-        recased = entities.title_case(entities.headline_tokens(title))
-        if recased:  # which capitals are names: the stream tells, or it is guesswork
-            title = entities.sentence_case(title, story.usage, names, told)
-            if not title:
-                continue
-        for clause, end in _clauses(title):
-            # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
-            titled = end.strip() == "." and (_fold(clause).split() or [""])[-1] in entities.TITLES
-            lead = "" if "?" in end or titled else _lead_of(clause, lang)
-            if not lead or entities.title_case(entities.headline_tokens(lead)):
-                continue  # a Title Case clause in a sentence-case headline: a quote, a title
-            # a title too short to tell its language: told by its words
-            foreign = said_in is None and entities.is_foreign_phrase(lead, brand.language)
-            # a word taken out may leave another headline's very words ("…first person to see…")
-            copied = bool(copied_run(lead, story.titles))
-            if not foreign and not copied and avoid(lead).level != "blocked":
-                cut = _words(clause).startswith(_words(lead) + "and ")
-                found.append((other, recased, cut, _words(title), lead))
-    # A lead cut before its second verb ("Microsoft revamps Xbox Game Pass plans | and hikes…")
-    # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
-    # price of Xbox Game Pass."); never one of another event the story took in.
-    whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
-    found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
-    return [(other, said, lead) for other, *_, said, lead in found]
 
 
 # A forecast is news for a day: a storm story that ran on for days (a Minnesota storm watch on
@@ -1885,558 +1489,6 @@ def _stale(story: PitchInput) -> set[str]:
     return {
         t for t, at in zip(story.titles, story.published, strict=True) if newest - at > LEAD_FRESH
     }
-
-
-def _shared(a: str, b: str) -> float:
-    """How much headlines `a` and `b` say alike: their common words, a rare word weighing more
-    ("Perplexity" 4.9, "Google" 2.1, "new" 0.8, "the" 0)."""
-    common = set(_words(a).split()) & set(_words(b).split())
-    return sum(max(0.0, 7.0 - entities.zipf(w)) for w in common)
-
-
-def _clauses(title: str) -> list[tuple[str, str]]:
-    """A headline's clauses, each with the separator after it. A comma inside a list of names
-    joins ("Disney pulls ABC, ESPN and more from YouTube TV" is one clause, not "Disney pulls
-    ABC"), and so does one after a verb's name before another name ("Musk says Tesla, Samsung
-    sign…", "Trump trolls Biden, Obama") or between adjectives ("shows a new, tougher
-    approach"), and a title's full stop in a sentence ("to interview
-    Sen. Mark Kelly", "pardoning Democratic Rep. Henry Cuellar"; not "Former two-term Illinois
-    Gov. | Jim Edgar dies"). Two names opening a headline are its subject ("Visa, Mastercard
-    reach…")."""
-    parts = [*_LEAD_CLAUSES.split(title), ""]
-    out: list[tuple[str, str]] = []
-    for clause, end in zip(parts[::2], parts[1::2], strict=True):
-        if out and (_joins(*out[-1], clause) or (len(out) == 1 and _paired(*out[0], clause))):
-            out[-1] = (out[-1][0] + out[-1][1] + clause, end)
-        else:
-            out.append((clause, end))
-    return out
-
-
-def _joins(before: str, end: str, after: str) -> bool:
-    words = before.split()
-    if end.strip() == ",":
-        return (
-            _listed(before, after)
-            or _object_goes_on(before, after)
-            or _adjectives(words, after.split())
-        )
-    return (
-        end.strip() == "."
-        and len(words) >= 2
-        and _fold(words[-1]) in entities.TITLES
-        and any(
-            w[:1].islower() and (entities.verb_like(w) or w.endswith("ing") or _fold(w) in _LINKS)
-            for w in words[:-1]
-        )
-    )
-
-
-_DETERMINERS = frozenset(("another", "other", "some", "which", "who"))  # past _LEAD_DANGLING
-
-
-def _adjectives(before: list[str], after: list[str]) -> bool:
-    """Whether a comma separates adjectives: "shows a new, tougher approach" (an article, one
-    word, then two lower-case words); not "shatter the filibuster, another Senate norm", "the
-    eShop, Steam and…"."""
-    return (
-        len(before) >= 2
-        and _fold(before[-2]) in ("a", "an", "the")
-        and before[-1][:1].islower()
-        and len(after) >= 2
-        and all(w[:1].islower() for w in after[:2])
-        and _fold(after[0]) not in _LEAD_DANGLING | _DETERMINERS
-    )
-
-
-# words of a sentence, not of a heading, before a title: "…plans to interview Sen. Mark Kelly"
-_LINKS = frozenset(("to", "of", "for", "with", "by", "on", "at", "against", "and"))
-
-
-def _object_goes_on(before: str, after: str) -> bool:
-    """Whether a clause ending in a verb and a name goes on past its comma with another name:
-    "Musk says Tesla, Samsung Electronics sign…", "US official confirms Pentagon, President
-    Donald Trump planning…" (a comma for "and", in a headline's style); not "Fed cuts rates,
-    Powell says", "Trump fires Powell, names Hassett"."""
-    words = before.split()
-    return (
-        len(words) >= 2
-        and words[-2][:1].islower()
-        and entities.verb_like(words[-2])
-        and words[-1][:1].isupper()
-        and after.strip()[:1].isupper()
-    )
-
-
-def _listed(before: str, after: str) -> bool:
-    """Whether a comma between `before` and `after` separates names of one list: a name on
-    each side, and the list closed by "and" or "&" ("ABC, ESPN and more")."""
-    last, first = before.split()[-1:], after.split()[:1]
-    names = bool(last and first) and last[0][:1].isupper() and first[0][:1].isupper()
-    closed = re.match(r"^[\w.'’&+-]+(?: [A-Z][\w.'’&+-]*)* (?:and|&) ", after.strip() + " ")
-    return names and closed is not None
-
-
-# words that open a headline before a comma without being a name: "Meanwhile, Apple…"
-_ASIDE_WORDS = "meanwhile yes no now today tonight yesterday tomorrow still again finally " + (
-    "exclusive breaking update watch also plus however instead then so well first next why how"
-)
-_ASIDES = frozenset(_ASIDE_WORDS.split())
-
-
-def _paired(before: str, end: str, after: str) -> bool:
-    """Whether a headline opens on two names that do one thing: "Visa, Mastercard reach…",
-    "Trump, Xi to meet…" (a verb in the plural, or "to", after the second name); not an aside
-    ("Meanwhile, Apple launched…", "Finally, a phone…")."""
-    first, rest = before.split(), after.split()
-    names = 0
-    while names < min(3, len(rest)) and rest[names][:1].isupper():
-        names += 1
-    verb = _fold(rest[names]) if names < len(rest) else ""
-    return (
-        end.strip() == ","
-        and 1 <= len(first) <= 3
-        and all(w[:1].isupper() for w in first)
-        and not (_fold(first[0]) in _ASIDES or _fold(first[0]).endswith("ly"))
-        and names >= 1
-        and verb.isalpha()
-        and (verb == "to" or not (verb.endswith("s") or verb in _LEAD_DANGLING | _LINKS))
-    )
-
-
-def _leads_with(lead: str, name: str) -> bool:
-    """Whether `lead` opens with `name` and a lower-case word after it, not a connector
-    ("Deezer et Sony" is a heading)."""
-    words, name_words = lead.split(), name.split()
-    n = len(name_words)
-    opens = _words(" ".join(words[:n])) == _words(name)
-    follows = words[n] if len(words) > n else ""
-    return opens and follows[:1].islower() and _fold(follows) not in _LEAD_DANGLING
-
-
-# a straight quote that opens a word, and one that closes one ("'Gritty Realism" is cut short)
-_OPENS = re.compile(r"(?:^|\s)'(?=\w)")
-_CLOSES = re.compile(r"(?<=\w)'(?=\s|$)")
-_PLURAL_APOSTROPHE = re.compile(r"(?<=s)'(?=\s|$)")
-
-
-def _run_length(words: Sequence[str]) -> int:
-    return len(_copy_words(" ".join(words)))
-
-
-def _lead_of(clause: str, lang: str) -> str:
-    words = clause.strip(" .,").split()
-    if lang == "en" and (short := _without_apposition(words)) != words:
-        # told from its name if that gives a lead ("OpenAI signs…"), else as written
-        return _lead_from(short, lang) or _lead_from(words, lang)
-    return _lead_from(words, lang)
-
-
-def _lead_from(words: list[str], lang: str) -> str:
-    timed = False
-    if _run_length(words) > LEAD_WORDS:
-        cut = _LEAD_CUT[lang]
-        # the main verb: the first lower-case verb-like word ("Maps" in "Google Maps" is a name)
-        verb = next(
-            (
-                j
-                for j, w in enumerate(words)
-                if j and w[:1].islower() and (entities.verb_like(w) or _future(words, j))
-            ),
-            -1,
-        )
-        cuts = (
-            [
-                i
-                for i in range(LEAD_MIN_WORDS, len(words))
-                if (_fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
-                and _run_length(words[:i]) <= LEAD_WORDS
-                and not (lang == "en" and _needed(words, i, verb))
-            ]
-            or [  # else before a second thing the subject did: "…ends its MetroCard era | and…"
-                i
-                for i in range(LEAD_MIN_WORDS, len(words))
-                if lang == "en"
-                and _second_verb(words, i, verb)
-                and _run_length(words[:i]) <= LEAD_WORDS
-            ]
-        )
-        # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
-        # a word a headline can lose taken out, so it copies no run of COPY_RUN words
-        clause_words = words
-        words = words[: cuts[0]] if cuts else _dropped(words, lang)
-        # "returns to FDA | days after…": the time goes with what it is counted from
-        if (
-            cuts
-            and _fold(clause_words[cuts[0]]) in ("after", "before")
-            and lang == "en"
-            and (_fold(words[-1]) in _TIME_UNITS)
-        ):
-            timed = True  # its verb may end the lead: "…Uribe dies."
-            words.pop()
-            while words and (words[-1][:1].isdigit() or _fold(words[-1]) in _QUANTIFIERS):
-                words.pop()
-        # what a cut leaves hanging ("…plans to"); a whole clause keeps its last word: "New
-        # photo shows how thin iPhone 17 Air battery is"
-        while (
-            cuts
-            and words
-            and _fold(words[-1]).strip("'’") in _LEAD_DANGLING
-            and not entities.is_acronym(words[-1])  # "…to address UN": no French "un"
-        ):
-            words.pop()
-    # who said it ("…, Justice Department says"), what is asked ("What is…"), an aside ("For
-    # the mayor of…"): not what happened
-    first = _first_word(words)
-    # ...and a clause that ends on "finds" ("AP analysis finds"), or a short one on "reports"
-    # ("Bloomberg News reports"; not "…SpaceX valuation reports")
-    last = _fold(words[-1]) if words else ""
-    said = last in _SAID or last == "finds" or (len(words) <= 4 and last == "reports")
-    if said or first in _ASKED or first in _LEAD_CUT[lang]:
-        return ""
-    if lang == "en" and not _said_whole(words):
-        return ""  # "IAEA chief says Iran's cooperation": what was said lost its verb
-    text = " ".join(words)
-    # ’ is also an apostrophe ("Samsung’s"): only ‘ without its ’ is a broken quote
-    balanced = all(text.count(a) == text.count(b) for a, b in ("“”", "«»", "()"))
-    opened, closed = len(_OPENS.findall(text)), len(_CLOSES.findall(text))
-    if not opened:  # "players' purchases": a plural's apostrophe, no quote
-        closed -= len(_PLURAL_APOSTROPHE.findall(text))
-    broken = text.count('"') % 2 or text.count("‘") > text.count("’") or opened != closed
-    # a clause in lower case continues the one before it ("back Netflix in bidding war"); a
-    # brand's own casing opens one ("iOS 26 is finally here")
-    opening = text.lstrip("'\"‘“« ")
-    starts = opening[:1].isupper() or entities.is_camel(opening.split(" ", 1)[0])
-    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts:
-        return ""
-    # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing; a
-    # verb after "who", "that" or "which" tells of the subject, not what happened ("The man
-    # who threw a sandwich")
-    if lang == "en" and not any(
-        entities.verb_like(w, last=i == len(words) - 1 and not timed) or _future(words, i)
-        for i, w in enumerate(words)
-        if i and _fold(words[i - 1]) not in _RELATIVE
-    ):
-        return ""  # a name or a label, not news: "Expedition 33 for using AI"
-    return text
-
-
-# Words a headline follows with "to" and a verb: a label ("Effort to censure…", "Words to
-# watch", "Free to play", "What to know"), not a name about to act
-_TO_LABELS = (
-    "effort efforts plan plans bid bids move moves push call calls reaction reactions vote deal "
-    "fight race attempt attempts decision order threat threats pledge promise proposal way ways "
-    "guide chance need plea rush vow words intent free ready able back end return time tips "
-    "things reasons how what why where when who"
-)
-_TO_LABEL_SET = frozenset(_TO_LABELS.split())
-
-
-def _future(words: Sequence[str], i: int) -> bool:
-    """Headlines tell what a name will do with "to": "Yum Brands to review…", "Nvidia to
-    invest…": a name from the clause's start, "to", then a lower-case word that is no small
-    word ("Back to the future", "Research tying Tylenol to autism": no)."""
-    return (
-        i >= 2
-        and _fold(words[i - 1]) == "to"
-        and all(w[:1].isupper() or w[:1].isdigit() for w in words[: i - 1])
-        and not any(_fold(w) in _TO_LABEL_SET for w in words[: i - 1])
-        and words[i].isalpha()
-        and words[i].islower()
-        and _fold(words[i]) not in _LEAD_DANGLING
-    )
-
-
-# What a headline says a name is before naming it: "ChatGPT owner OpenAI signs…", "Pop star
-# Taylor Swift announces…", "Former Manchester United boss José Mourinho…"
-_ROLE_WORDS = (
-    "owner maker parent boss chief founder co-founder star singer rapper actor actress giant "
-    "startup rival creator developer champion coach leader president mogul billionaire legend host"
-)
-_ROLES = frozenset(_ROLE_WORDS.split())
-
-
-def _without_apposition(words: list[str]) -> list[str]:
-    """The clause from its name on when a few words before it only say what the name is: not
-    after a question word ("What Georgia Tech coach Brent Key said"), a comma or a verb
-    ("Turkey set to host COP31"), nor before an acronym ("Meta chief AI scientist…") or a name
-    that is one common word ("Lee", "Kim": the description says who)."""
-    if (first := _first_word(words)) in _ASKED or first in _LEAD_CUT["en"]:
-        return words
-    for i in range(1, min(4, len(words) - 2)):
-        if words[i] not in _ROLES:
-            continue
-        before, rest = words[:i], words[i + 1 :]
-        name = list(itertools.takewhile(lambda w: w[:1].isupper(), rest))
-        if (
-            not name
-            or entities.is_acronym(name[0])
-            or (len(name) == 1 and entities.zipf(name[0]) >= entities.COMMON_ZIPF)
-            or any(w.endswith(",") or _fold(w) in _NOT_BEFORE_ROLE for w in before)
-            or any(w[:1].islower() and entities.verb_like(w) for w in before[1:])
-        ):
-            return words
-        return rest
-    return words
-
-
-_NOT_BEFORE_ROLE = frozenset(
-    ("to", "will", "set", "can", "could", "may", "would", "should", "must")
-)
-
-
-# Words a headline can lose with its meaning intact: "the", and adverbs of time and hedging
-# (not "a": "is getting full remake" reads broken).
-# Taking one out of a long clause breaks it into two shorter runs of the headline, so the whole
-# clause can be told: "Musk becomes first person to see wealth top $500bn" (without "ever").
-LEAD_MAX_WORDS = 12
-_DROP_WORDS = "the just finally now ever also already"
-_DROP_EN = frozenset(_DROP_WORDS.split())
-
-
-def _first_word(words: Sequence[str]) -> str:
-    """A clause's first word, folded, without what an apostrophe adds ("Here's why…": "here")."""
-    return re.split(r"['’]", _fold(words[0]))[0] if words else ""
-
-
-def _said_whole(words: Sequence[str]) -> bool:
-    """Whether what an English clause says someone said still has its verb: "Trump says Japan
-    will invest…", "…says he's 'disappointed'", "Apple says goodbye…"; not "Bowser says
-    federal surge", "Ray Dalio says gold"."""
-    at = next((j for j, w in enumerate(words) if _fold(w) in _SAY), -1)
-    if at < 0 or at == len(words) - 1:
-        return True
-    rest = [w.strip("'\"‘’“”") for w in words[at + 1 :]]
-    if _fold(rest[0]) in _SAY_IDIOMS:
-        return True
-    return any(
-        (w[:1].islower() or w == "I")
-        and (
-            entities.verb_like(w, last=i == len(rest) - 1)
-            or (w.endswith("ing") and i < len(rest) - 1)  # not "…says 2 Ukrainians working"
-            or _fold(w) in _MODALS
-            or re.search(r"['’](?:s|ll|re|ve|d|m)$|n['’]t$", w) is not None
-        )
-        for i, w in enumerate(rest)
-    )
-
-
-_SAY = _SAID - {"told", "selon"}  # what follows these is what was said
-_SAY_IDIOMS = frozenset(("goodbye", "hello", "no", "yes", "sorry", "thanks", "farewell"))
-_MODALS = frozenset(("must", "should", "would", "might", "shall", "cannot"))
-
-
-def _second_verb(words: Sequence[str], i: int, verb: int) -> bool:
-    """Whether `words[i]` is an "and" that opens a second thing the subject did, after the main
-    verb: "New York subway ends its MetroCard era | and switches fully to tap-and-go fares"."""
-    after = words[i + 2] if i + 2 < len(words) else ""
-    return (
-        0 < verb < i - 1
-        and _fold(words[i]) == "and"
-        and _fold(words[verb]) not in _SAID | _SHOWS  # "Study finds coffee | and teas reduce…"
-        and i + 1 < len(words)
-        and words[i + 1][:1].islower()
-        and entities.verb_like(words[i + 1])
-        and not (after[:1].islower() and entities.verb_like(after))  # "…and teas reduce risk"
-    )
-
-
-# verbs that open what was found, not what the subject did
-_SHOWS = frozenset(("finds", "shows", "suggests", "reveals", "warns", "claims", "argues"))
-
-
-def _dropped(words: Sequence[str], lang: str) -> list[str]:
-    """`words` with the fewest droppable words taken out so that no run of more than
-    LEAD_WORDS words is left; [] when that cannot be done (French has no such words here)."""
-    text = " ".join(words)
-    if lang != "en" or len(words) > LEAD_MAX_WORDS or _QUOTED.search(text) or _OPENS.search(text):
-        return []  # never a word taken out of a quote
-    # lower case only (not "The Life of a Showgirl"), and not "the" of a name or a title:
-    # "Game of the Year", "the Super Mario Bros"; "the" first, an adverb says something
-    spots = sorted(
-        (
-            i
-            for i in range(1, len(words) - 1)
-            if words[i] in _DROP_EN
-            and not (
-                words[i] == "the"
-                and (words[i + 1][:1].isupper() or words[i - 1] == "of" or words[i + 1] in _THE_ONE)
-            )
-        ),
-        key=lambda i: words[i] != "the",
-    )
-    for k in range(1, len(spots) + 1):
-        for drop in itertools.combinations(spots, k):
-            edges = [-1, *sorted(drop), len(words)]
-            runs = [words[a + 1 : b] for a, b in itertools.pairwise(edges)]
-            if all(_run_length(run) <= LEAD_WORDS for run in runs):
-                return [w for i, w in enumerate(words) if i not in drop]
-    return []
-
-
-# "the" a headline cannot lose: "was once the one making…", "the same", "the only"
-_THE_ONE = frozenset(("one", "same", "only", "other"))
-_QUOTED = re.compile('["“”«»‘]')
-_RELATIVE = frozenset(("who", "that", "which"))
-
-
-_TO_BOUND_WORDS = "up down close closer near nearly due"  # "up to 250": the figure is the point
-_TO_BOUND = frozenset(_TO_BOUND_WORDS.split())
-
-
-def _to_a_detail(words: Sequence[str], i: int) -> bool:
-    """Whether `words[i]` is a "to" before a date or a figure, where a lead can end: "Rockstar
-    Games delays GTA 6 | to November 2026", "Fed cuts rates | to 4%". Not before a name or a
-    quote ("deported to El Salvador", "tells Schumer to 'go…'": the point is there), nor
-    right after the verb ("rises to 4%": `_needed`), nor where the figure is the point: "up
-    to 250", "close to 100", "committed to $2,000", "linked to 3 deaths"."""
-    after = words[i + 1].strip("'\"‘“(") if i + 1 < len(words) else ""
-    figure = after[:1].isdigit() or after[:1] in "$€£¥" or _fold(after) in entities.MONTHS
-    before = _fold(words[i - 1]).strip("'\"’”")
-    bound = before in _TO_BOUND or before.endswith(("ed", "ing"))
-    return _fold(words[i]) == "to" and figure and not bound
-
-
-_TIME_WORDS = "minutes hours days weeks months years decade decades moments"
-_TIME_UNITS = frozenset(_TIME_WORDS.split())
-_QUANTIFIER_WORDS = "a few just only two three four five six several many"
-_QUANTIFIERS = frozenset(_QUANTIFIER_WORDS.split())
-_PREPOSITIONS_EN = _COMPLEMENT_EN | _LEAD_CUT["en"]
-_AUXILIARY_WORDS = "is are was were be been being am"
-_AUXILIARY = frozenset(_AUXILIARY_WORDS.split())
-_NOT_A_NOUN = _AUXILIARY | _LEAD_DANGLING | {"than", "as", "has", "have", "had"}
-# participles that say little without their agent or what it came with: "DC region expected to
-# be hit | with snowfall", "conflict is plagued | by", "datacenter backed | by" (but "victims
-# named | by police", "Midshipman was shot | by" are news as they stop)
-_BARE_PASSIVE_WORDS = "hit struck plagued backed affected diagnosed hampered marred rocked " + (
-    "battered slammed blanketed dogged overshadowed fueled fuelled driven linked tied"
-)
-_BARE_PASSIVE = frozenset(_BARE_PASSIVE_WORDS.split())
-# a verb's set object before its preposition: "will declare war | on Galaxy S Ultra", "takes
-# aim | at", "sets its sights | on", "goes all | in" (not "escalates trade war | with…", nor a
-# particle: "backs down | on…" is whole); the object, then the verb's stems
-_SET_OBJECTS = {
-    "war": ("declar", "wag"),
-    "aim": ("take", "took"),
-    "sights": ("set",),
-    "light": ("shed",),
-    "all": ("go", "went"),
-    "ways": ("part",),
-}
-_NOUN_BEFORE_WORDS = "a an the in at on of from with by while after before during amid"
-_NOUN_BEFORE = frozenset(_NOUN_BEFORE_WORDS.split())
-
-
-def _after_article(words: Sequence[str], j: int) -> bool:
-    """Whether `words[j]` follows an article or a preposition, or a lower-case word after one:
-    a noun ("a shooting", "in mass shooting", "while landing"), not a verb."""
-    before = [_fold(w) if w[:1].islower() else "" for w in words[max(0, j - 2) : j]]
-    return bool(before) and (
-        before[-1] in _NOUN_BEFORE
-        or (len(before) == 2 and before[0] in _NOUN_BEFORE and before[1] != "")
-    )
-
-
-def _set_object(words: Sequence[str], i: int) -> bool:
-    stems = _SET_OBJECTS.get(_fold(words[i - 1]), ())
-    return any(_fold(w).startswith(stems) for w in words[max(0, i - 3) : i - 1]) if stems else False
-
-
-def _needed(words: Sequence[str], i: int, verb: int) -> bool:
-    """Whether English `words[i]` starts what the words before it need, so no cut there:
-    right after the main verb (`verb`: "Google Maps bakes in…"), after "to <verb>" ("…to focus
-    on", not "…returns to London for"), or after a verb's one-word object before "for"
-    ("launching support for…", "unveils plans for…")."""
-    word, before = _fold(words[i]), words[i - 1]
-    # "at" after an -ing form with no "is" too: "derails in Germany killing | at least 3",
-    # "administration looking | at…" (not "enrollment is waning | at…", "faces hearing | on…",
-    # nor a noun: "injured in mass shooting | at…", "crashes while landing | at…")
-    ing = (
-        word == "at"
-        and before[:1].islower()
-        and len(before) > 4
-        and before.endswith("ing")
-        and _fold(words[i - 2]) not in _AUXILIARY
-        and not _after_article(words, i - 1)
-    )
-    # what a participle after the object of "to <verb>", or an -ing right after it, goes on
-    # with: "to execute man convicted | in…", "to force vote aimed | at…", "to start turning |
-    # over…" (plural nouns read as verbs elsewhere: "Two US soldiers and interpreter killed")
-    participle = (
-        before[:1].islower()
-        and len(before) > 4
-        and 0 <= verb < i - 1
-        and _fold(words[verb]) not in _SAID
-        and (
-            (before.endswith("ed") and verb < i - 2 and _future(words, verb)
-             and words[i - 2][:1].islower() and _fold(words[i - 2]) not in _NOT_A_NOUN)
-            or (before.endswith("ing") and i - 2 == verb and _fold(words[i - 3]) == "to")
-        )
-    )  # fmt: skip
-    passive = word in ("by", "with") and _fold(before) in _BARE_PASSIVE
-    # a progressive of a verb that goes on to what it is about: "Apple is reportedly working |
-    # on…" (not "enrollment is waning | at…")
-    progressive = _fold(before) in _PROGRESSIVE_NEEDS and any(
-        _fold(w) in _AUXILIARY for w in words[max(0, i - 3) : i - 1]
-    )
-    if _quantity(words, i):
-        return True
-    # an aside the clause goes on after: "bans most law enforcement | including ICE from
-    # wearing masks" ("…bans most law enforcement." says what it did not); and what a ban bars
-    # its object from ("bans police | from wearing masks")
-    if word == "including" and any(_fold(w) in ("from", "to") for w in words[i + 2 :]):
-        return True
-    if word == "from" and verb >= 0 and _fold(words[verb]).rstrip("s") in _BANS:
-        return True
-    # a noun, not "after": "gains massive following | after…", "a following on TikTok"
-    if word == "following" and (i + 1 == len(words) or _fold(words[i + 1]) in _PREPOSITIONS_EN):
-        return True
-    if word in _COMPLEMENT_EN and (
-        i - 1 == verb
-        or participle
-        or passive
-        or progressive
-        or (_fold(words[i - 2]) in _TO_OR_MODAL and before[:1].islower())
-        or ing
-        or _set_object(words, i)
-        or _fold(before) == "put"  # "FEMA employees put | on leave": it says where
-        or _fold(before) in _PREPOSITIONS_EN  # "kidnapped for | over 900 days"
-    ):
-        return True
-    if word != "for" or not before[:1].islower():
-        return False
-    object_of = words[i - 2]  # lower case: "Beijing", "Spring" are no verbs
-    return object_of[:1].islower() and (entities.verb_like(object_of) or object_of.endswith("ing"))
-
-
-# "to <verb>" and "will <verb>" go on to what the verb is about: "Kim will meet | with Xi"
-_TO_OR_MODAL_WORDS = "to will would can could may might must should"
-_TO_OR_MODAL = frozenset(_TO_OR_MODAL_WORDS.split())
-_PROGRESSIVE_WORDS = "working looking planning preparing heading betting counting focusing " + (
-    "banking relying calling pushing gearing teaming closing moving"
-)
-_PROGRESSIVE_NEEDS = frozenset(_PROGRESSIVE_WORDS.split())
-_AS_QUANTITY = frozenset(("many", "much", "few", "little"))
-_BANS = frozenset(("ban", "banned", "prohibit", "prohibited", "forbid"))
-
-
-def _quantity(words: Sequence[str], i: int) -> bool:
-    """Whether `words[i]` opens a quantity, which is what it counts, not a detail: "targets |
-    as many as 30,000 job cuts", "raid leaves | at least 64 dead" ("…targets as many." and
-    "…leaves." are broken)."""
-    word = _fold(words[i])
-    before = [_fold(w) for w in words[max(0, i - 2) : i]]
-    after = [_fold(w) for w in words[i + 1 : i + 3]]
-    if word == "as":  # either "as" of "as many as"
-        opens = len(after) == 2 and after[0] in _AS_QUANTITY and after[1] == "as"
-        return opens or (len(before) == 2 and before[0] == "as" and before[1] in _AS_QUANTITY)
-    figure = len(after) == 2 and (
-        after[1][:1].isdigit()
-        or after[1][:1] in "$€£¥"
-        or after[1] in _QUANTIFIERS
-        or after[1] in ("one", "half")
-    )
-    return word == "at" and after[:1] in (["least"], ["most"]) and figure
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
