@@ -53,7 +53,7 @@ from trendbot.growth import BIG, FEATURES, GrowthModel  # noqa: E402
 from trendbot.trends import Event, TrendParams  # noqa: E402
 
 OUT = ROOT / "trendbot" / "data" / growth.SHIPPED
-VERSION = "growth-5 (news_archive_2025, trained Jul 24-Oct 31 2025)"
+VERSION = "growth-6 (news_archive_2025, trained Jul 24-Oct 31 2025)"
 TRAIN_END = datetime(2025, 11, 1, tzinfo=UTC).timestamp()  # train before, hold out after
 MAX_AGE_HOURS = 96.0  # rows of a story up to this age
 RIDGE = 1.0  # L2 of the logistic regression

@@ -130,7 +130,9 @@ def test_summary_lists_the_best_held_stories_with_their_reason() -> None:
     print_summary(console, replace(summary(), top_held=held))
     text = console.export_text()
     lines = [" ".join(line.strip("│ ").split()) for line in text.splitlines()]
-    start = lines.index("Rose but not pitched: your themes' first, then best score")
+    start = lines.index(
+        "Rose but not pitched: those that fit your themes first, then near misses, then best score"
+    )
     assert start > lines.index("53 stories held back, by reason: queued 40, no theme fits 12, "
                                "weird new reason 1")  # fmt: skip
     assert lines[start + 1] == "7.2 Missile strike on the port blocked: war: 'missile'"

@@ -165,7 +165,7 @@ def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
     assert f"{T0:%Y-%m-%d} 09:" in out  # the card's time is the recorded clock's
     assert re.search(rf"\b{len(archive())}\s+articles rejoués", out)
     # after the counts, the best stories held back, each with its latest reason
-    start = out.index("En hausse mais pas proposés : ceux de vos thèmes d'abord")
+    start = out.index("En hausse mais pas proposés : ceux qui vont à vos thèmes d'abord")
     held = out[start:].splitlines()
     assert any(re.search(r"│\s+\d+\.\d  \w.*  bloqué : ", line) for line in held), held
     pitches = rows(db, "SELECT theme, safety FROM pitches")
@@ -213,6 +213,14 @@ def test_a_replay_names_the_stories_its_themes_lost_before_the_blocked_ones() ->
                *(held(10 + n, "blocked", 9.0 - n) for n in range(12))]  # fmt: skip
     top = [h.story_id for h in top_held(stories)]
     assert top[:3] == [4, 3, 1] and len(top) == TOP_HELD and 2 in top
+    # read by the themes: a caution that fits one first, then the near misses;
+    # a caution or a loose fit far from every theme (an iPhone story for a toy brand) after
+    loose = [held(20, "weak_fit", 12.0), held(21, "weak_fit", 3.0), held(22, "weak_fit", 2.0),
+             held(23, "caution", 11.5)]  # fmt: skip
+    shares = {4: 1.2, 3: 1.0, 20: 0.34, 21: 0.8, 22: 0.9, 23: 0.2, 1: 1.5}
+    top = [h.story_id for h in top_held(stories + loose, shares)]
+    assert top[:4] == [4, 3, 21, 22] and 20 not in top[:4] and 23 not in top[:4]
+    assert top[4:6] == [1, 20]  # then best score: blocked, fitting or not, is not the themes'
 
 
 def test_replay_of_an_empty_period_is_one_line(tmp_path: Path) -> None:

@@ -107,6 +107,24 @@ def test_a_shared_year_does_not_pull_an_item_in() -> None:
     assert more.story_id == games  # the words that name the subject still count
 
 
+def test_an_acronym_is_not_the_word_it_spells() -> None:
+    """A week of winter storms said "snow and ice" in every headline; "ICE operation now
+    underway in Minneapolis" (the immigration agency) joined it on that word, and a snow-day
+    pitch's thread would have carried a raid."""
+    assert tokenize("ICE operation now underway in Minneapolis")[0] == "ICE"
+    assert "ice" in tokenize("A winter storm pummels the Northeast with ice and snow")
+    # a headline in capitals shouts: its words are words
+    assert tokenize("SNOW AND ICE EMERGENCY DECLARED") == ["snow", "ice", "emergency", "declared"]
+    t = tracker(join=0.6, lexical_weight=0.8)
+    storm = t.add("a", E1, 0, title="Winter storm brings ice and snow to Minneapolis").story_id
+    t.add("x", E2, 0, title="Stock markets fall on rate fears")
+    t.add("y", E3, 0, title="Champions League final tickets")
+    aside = unit(0, 0, 0, 1)  # as close to the storm as an uncased encoder puts it
+    raid = t.add("b", at_cosine(E1, aside, 0.5), 60, title="ICE operation underway in the city")
+    more = t.add("c", at_cosine(E1, unit(0, 0, 0, 0, 1), 0.5), 60, title="Ice and snow close roads")
+    assert raid.created and more.story_id == storm
+
+
 def test_an_old_story_does_not_absorb_a_new_item() -> None:
     t = tracker(window_hours=48)
     old = t.add("a", E1, 0, title="a").story_id

@@ -4,10 +4,13 @@ what it found (the reading of recorded formats is `trendbot.sources.replay`)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+import numpy as np
+
+from trendbot.brandfit import story_contexts
 from trendbot.cycle import CycleReport, Pipeline
 from trendbot.types import HeldStory, Item
 
@@ -15,6 +18,9 @@ TOP_HELD = 10  # held stories a replay summary names: those of the brand's theme
 # not a story the themes lost: the month's politics and wars (blocked), which filled the list,
 # the stories of no theme, a death or a disaster (tragedy) and what the team muted itself
 NOT_YOURS = frozenset(("blocked", "no_theme", "tragedy", "muted"))
+# A weak fit this close to the bar (a share of `min_relevance`) is a near miss worth a look; a
+# toy brand's list was iPhone and Nvidia stories "only loosely about toys" at 0.12-0.28.
+NEAR = 0.75
 
 
 @dataclass
@@ -73,11 +79,42 @@ def replay(
     )
     best = summary.best_scores
     held = [replace(h, score=best.get(h.story_id, h.score)) for h in store.held_stories()]
-    summary.top_held = top_held(held)
+    summary.top_held = top_held(held, theme_shares(pipeline, [h.story_id for h in held]))
     return summary
 
 
-def top_held(held: Sequence[HeldStory]) -> list[HeldStory]:
-    """What a marketer looks for first: the stories their themes lost (a caution, a weak fit,
-    the day's limit, too late to pitch), then the others; best score first in each."""
-    return sorted(held, key=lambda h: (h.hold.reason in NOT_YOURS, -h.score))[:TOP_HELD]
+def theme_shares(pipeline: Pipeline, ids: Sequence[int]) -> dict[int, float]:
+    """Each story's best relevance to a theme, as a share of its brand's `min_relevance` (1:
+    it fits), read by the matchers as they are at the end of the replay."""
+    brain, store = pipeline.brain, pipeline.store
+    contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))
+    if not contexts:
+        return {}
+    texts, vectors = [c.text for c in contexts], np.vstack([c.vector for c in contexts])
+    shares: dict[int, float] = {}
+    for brand in brain.settings.brands:
+        matches = brain.matcher_of(brand).match(texts, vectors)
+        for context, found in zip(contexts, matches, strict=True):
+            if found:
+                share = found[0].relevance / brand.cadence.min_relevance
+                shares[context.row.id] = max(shares.get(context.row.id, 0.0), share)
+    return shares
+
+
+def top_held(
+    held: Sequence[HeldStory], shares: Mapping[int, float] | None = None
+) -> list[HeldStory]:
+    """What a marketer looks for first: the stories that fit their themes and were held anyway
+    (a caution, the day's limit, too late to pitch), then the near misses (`NEAR`), then the
+    others; best score first in each. Without `shares` (`theme_shares`), the hold's reason says
+    which are the themes'."""
+
+    def group(h: HeldStory) -> int:
+        if shares is None:
+            return (h.hold.reason in NOT_YOURS) * 2
+        share = shares.get(h.story_id, 0.0)
+        if h.hold.reason in ("blocked", "muted") or share < NEAR:
+            return 2
+        return 0 if share >= 1 else 1
+
+    return sorted(held, key=lambda h: (group(h), -h.score))[:TOP_HELD]

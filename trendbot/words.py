@@ -628,8 +628,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "console.by_reason": (", by reason: ", ", par raison : "),
     "console.top_held": (
-        "Rose but not pitched: your themes' first, then best score",
-        "En hausse mais pas proposés : ceux de vos thèmes d'abord, puis meilleur score",
+        "Rose but not pitched: those that fit your themes first, then near misses, then best score",
+        "En hausse mais pas proposés : ceux qui vont à vos thèmes d'abord, puis ceux qui les"
+        " manquent de peu, puis meilleur score",
     ),
     "console.preview": (
         "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
