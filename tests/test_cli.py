@@ -85,6 +85,11 @@ brand:
       keywords: [Christmas cookies, holiday baking, gingerbread]
       examples: ["Gingerbread house contest draws families", "The best holiday cookie recipes"]
       angles: ["Gingerbread walls stand taller with royal icing.", "Bake, share, repeat."]
+    - name: game-day
+      description: Game day with friends - the big games, playoffs and the parties around them.
+      keywords: [playoffs, Super Bowl, tailgate]
+      examples: ["Underdog team stuns the favourites in overtime",
+                 "The best snacks for your Super Bowl party", "Quarterback leads a late comeback win"]
 """,
         encoding="utf-8",
     )
@@ -98,7 +103,7 @@ brand:
         for line in result.output.splitlines()
         if line.strip().startswith("theme ")
     }
-    assert list(lines) == ["video-games", "words", "holiday-baking"]
+    assert list(lines) == ["video-games", "words", "holiday-baking", "game-day"]
     assert re.fullmatch(
         r"theme video-games: tech news \d+%(, [a-z-]+ \d+%)*; narrow: matched on what sets it"
         r" apart within tech news",
@@ -114,6 +119,14 @@ brand:
         r" that, `narrow: true`",
         lines["holiday-baking"],
     )
+    # not clearly one kind: the texts that pull it away, to rewrite them instead of guessing
+    assert "; not clearly one kind" in lines["game-day"]
+    assert re.search(
+        r"\n      reads least as sports news: example 'The best snacks for your Super Bowl party'"
+        r" \(food \d+%, sports \d+%\)\n",
+        result.output,
+    )
+    assert "reads least" not in result.output.split("theme game-day")[0]  # clear or narrow
     # each angle with the story it waits for: the keyword closest to it, as drafts hold it
     assert (
         "theme holiday-baking: food news" in result.output

@@ -276,6 +276,7 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
         if not reading:
             return []  # no topic model for this embedding model
         (kind, clarity), *others = reading
+        pulls: list[str] = []  # the texts to rewrite, for a theme not clearly one kind
         line = f"theme {theme.name}: {said(kind)} news {int(clarity * 100)}%" + "".join(
             f", {said(k)} {int(p * 100)}%" for k, p in others
         )
@@ -289,13 +290,17 @@ def _theme_kinds(brand: BrandSettings, model: str) -> list[str]:
                 f" corner of {said(kind)} news ({SPANS[kind]}), `narrow: true`; if two"
                 " subjects, two themes"
             )
+            pulls = [
+                f"  reads least as {said(kind)} news: {label} ({said(other)} {int(p * 100)}%,"
+                f" {said(kind)} {int(own * 100)}%)"
+                for label, other, p, own in matcher.pulls(t)
+            ]
         else:
             line += (
                 f"; any {said(kind)} story is of its kind, and {said(kind)} news is"
                 f" {SPANS[kind]}: if the theme is only part of that, `narrow: true`"
             )
-        lines.append(line)
-        lines += held.get(theme.name, [])
+        lines += [line, *pulls, *held.get(theme.name, [])]
         # which story an angle waits for (its occasion) decides whether it is ever used
         for angle, occasion in angle_occasions(theme, encode):
             if occasion:

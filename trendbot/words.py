@@ -374,8 +374,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "held.muted": ("muted", "masqué"),
     "held.blocked": ("blocked by brand safety", "bloqué (sécurité de la marque)"),
     "held.tragedy": (
-        "a death or a disaster: an editor decides",
-        "un décès ou une catastrophe : un éditeur décide",
+        "a death, a disaster or violence: an editor decides",
+        "un décès, une catastrophe ou des violences : un éditeur décide",
     ),
     "held.caution": (
         "brand safety asks for care: an editor decides",
@@ -667,7 +667,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.hold.muted": ("muted", "en sourdine"),
     "console.hold.draft_failed": ("draft failed", "texte refusé"),
     "console.hold.blocked": ("blocked", "bloqué"),
-    "console.hold.tragedy": ("a death or a disaster", "un décès ou un drame"),
+    "console.hold.tragedy": (
+        "a death, a disaster or violence",
+        "un décès, un drame ou des violences",
+    ),
     "console.hold.caution": ("brand safety asks for care", "prudence (sécurité de la marque)"),
 }
 
