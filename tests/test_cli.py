@@ -89,7 +89,8 @@ brand:
       description: Game day with friends - the big games, playoffs and the parties around them.
       keywords: [playoffs, Super Bowl, tailgate]
       examples: ["Underdog team stuns the favourites in overtime",
-                 "The best snacks for your Super Bowl party", "Quarterback leads a late comeback win"]
+                 "The best snacks for your Super Bowl party",
+                 "Quarterback leads a late comeback win"]
 """,
         encoding="utf-8",
     )

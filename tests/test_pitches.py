@@ -40,6 +40,7 @@ from trendbot.pitches import (
     draft_pitch,
     hashtag,
     line_of,
+    lines_of,
     make_writer,
     parse_answer,
     pick_sources,
@@ -1176,6 +1177,41 @@ def test_rain_is_no_snow_and_a_record_high_no_snowstorm() -> None:
     film = story(14, theme=books.model_copy(update={"angles": (rainy,)}), titles=white,
                  label=white[0], trending_terms=())  # fmt: skip
     assert choose_angle(film, BRAND_EN) == rainy  # "perfect", shared, picks it
+
+
+def test_a_stock_hook_rests_like_a_line() -> None:
+    """Two storms six days apart both opened "Snow has … talking today." (a wings chain's
+    December): a stored pitch is known by the stock hook it opened on, which rests two weeks
+    as its closing line does; an iPhone story twelve days after another no longer opens "Hard
+    to scroll past iPhone right now." either."""
+    plain = SEASONS.model_copy(update={"angles": ()})
+    northeast = ("Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
+                 "Winter Storm Expected to Slam Northeast U.S. With Heavy Snow",
+                 "Bomb cyclone to bring first widespread snow to parts of Northeast after "
+                 "tracking through already hard-hit Midwest")  # fmt: skip
+    now = datetime(2025, 12, 8, 12, 0, tzinfo=UTC)
+    snow = story(21, theme=plain, titles=northeast, label=northeast[0], trending_terms=(),
+                 links=(), languages=("en",), keywords=())  # fmt: skip
+    first = replace(draft_pitch(snow, BRAND_EN, SETTINGS), created=now)
+    assert body(first).startswith("Snow has the Northeast talking today.")
+    rested = rested_angles([first], now=now, sign_offs=())
+    assert rested[-1] == "{weather} has {subject} talking today."
+    opened = [body(first).split(".")[0]]
+    for _ in range(3):  # the same story id: without the rest, the same hook every time
+        again = draft_pitch(replace(snow, recent_angles=rested), BRAND_EN, SETTINGS)
+        assert body(again).split(".")[0] not in opened, (body(again), opened)
+        opened.append(body(again).split(".")[0])
+        rested = (*lines_of(again, ()), *rested)
+    assert len(set(opened)) == 4
+    # a day's weather and a plain subject are known too; a lead is no hook
+    day = replace(first, draft="Everyone's talking about the Thanksgiving weather today. Hi.")
+    assert lines_of(day, ()) == ("Everyone's talking about the {subject} weather today.",)
+    phone = replace(first, draft="Hard to scroll past iPhone right now. New phone.\n\n#iPhone")
+    assert lines_of(phone, ()) == ("Hard to scroll past {subject} right now.",)
+    assert lines_of(replace(first, draft="Apple unveils the iPhone 17. Hi."), ()) == ()
+    # the LLM is never told a stock hook is a line it may not write
+    _, user = build_messages(replace(snow, recent_angles=rested), BRAND_EN, SETTINGS)
+    assert "{subject}" not in user["content"]
 
 
 def test_weather_news_with_no_lead_is_told_as_weather_of_its_place() -> None:

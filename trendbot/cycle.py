@@ -723,7 +723,7 @@ def _pitch_for_brand(
                 pitch, now=now, story_key=_story_key(context.row), lead=LEAD
             )
             report.pitched.append(stored)
-            recent.insert(0, pitches.line_of(stored, brand.sign_offs))  # newest first
+            recent[:0] = pitches.lines_of(stored, brand.sign_offs)  # newest first
         elif decision.action == "update":
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
             report.updates += _thread_news(store, previous, context, brand.language, now=now)

@@ -63,11 +63,21 @@ def rested_angles(
     pitched: Iterable[Pitch], *, now: datetime, sign_offs: Sequence[str] = ()
 ) -> tuple[str, ...]:
     """The lines of the pitches made within RECENT_ANGLES before `now` (newest first, once
-    each): their angles, and the brand's `sign_offs` that closed those with none."""
+    each): their angles, and the brand's `sign_offs` that closed those with none, and the
+    stock lines they opened or closed on (`lines_of`)."""
     since = now - RECENT_ANGLES
     recent = sorted((p for p in pitched if p.created and p.created >= since),
                     key=lambda p: p.created or since, reverse=True)  # fmt: skip
-    return tuple(dict.fromkeys(line for p in recent if (line := line_of(p, sign_offs))))
+    return tuple(dict.fromkeys(line for p in recent for line in lines_of(p, sign_offs)))
+
+
+def lines_of(pitch: Pitch, sign_offs: Sequence[str]) -> tuple[str, ...]:
+    """The lines a pitch used that rest after it: the one it closed on (`line_of`) and the
+    stock hook it opened on, as written in the templates ("{weather} has {subject} talking
+    today.")."""
+    body = pitch.draft.split("\n\n#")[0]
+    opened = next((hook for hook, pattern in _HOOK_PATTERNS if pattern.match(body)), "")
+    return tuple(line for line in (line_of(pitch, sign_offs), opened) if line)
 
 
 def line_of(pitch: Pitch, sign_offs: Sequence[str]) -> str:
@@ -1029,6 +1039,8 @@ _HOOKS = {
 _WEATHER_HOOKS = (
     "{weather} is the talk of {subject} today.",
     "{weather} has {subject} talking today.",
+    "{weather} is all anyone in {subject} can talk about today.",
+    "{weather} is on everyone's mind in {subject} today.",
 )
 _WEATHER_PLACE = "in|to|across|over|into|through|throughout|for|from|hits|slams|blankets"
 # ...and by a day: "Everyone's talking about Thanksgiving today." on a storm forecast ahead of
@@ -1036,6 +1048,19 @@ _WEATHER_PLACE = "in|to|across|over|into|through|throughout|for|from|hits|slams|
 _WEATHER_DAY_HOOKS = (
     "Everyone's talking about the {subject} weather today.",
     "All eyes on the {subject} weather today.",
+    "The {subject} forecast has everyone talking today.",
+    "The {subject} weather is the talk of the day.",
+)
+# Every stock hook, and how a draft that opens on it reads, so it can rest (`lines_of`): two
+# storms six days apart both opened "Snow has … talking today."
+_HOOK_PATTERNS = tuple(
+    (hook, re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(hook)) + r"(?:\s|$)"))
+    # the most words of its own first: "Everyone's talking about the {subject} weather today."
+    # before "Everyone's talking about {subject} today."
+    for hook in sorted(
+        dict.fromkeys([*_HOOKS["en"], *_HOOKS["fr"], *_WEATHER_HOOKS, *_WEATHER_DAY_HOOKS]),
+        key=lambda hook: -len(re.sub(r"\{\w+\}", "", hook)),
+    )
 )
 
 
@@ -1259,10 +1284,10 @@ class TemplateWriter:
         elif subject:
             hooks: tuple[str, ...] = _HOOKS[lang]
             if frame == "place":
-                hooks = tuple(h.replace("{weather}", talk) for h in _WEATHER_HOOKS)
+                hooks = _WEATHER_HOOKS
             elif frame == "day":
                 hooks = _WEATHER_DAY_HOOKS
-            hook = hooks[n % len(hooks)].format(subject=subject, de=_de(subject))
+            hook = _rested(story, hooks).format(subject=subject, de=_de(subject), weather=talk)
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
@@ -1671,7 +1696,9 @@ Answer with one JSON object and nothing else (no prose, no code fence):
         lines += [f"- {a}" for a in angles]
     # its sign-offs may come back (they are offered below); its angles may not
     used = [
-        a.replace("{brand}", brand.name) for a in story.recent_angles if a not in brand.sign_offs
+        a.replace("{brand}", brand.name)
+        for a in story.recent_angles
+        if a not in brand.sign_offs and "{subject}" not in a  # a stock hook is no line to ban
     ]  # a stock line (`line_of`) with the brand's name put in
     if used:
         lines.append("Lines the brand used in the last two weeks (never again now):")
