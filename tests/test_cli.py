@@ -524,6 +524,12 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
         " (--since counts back from there)"
     ]
     assert "Record heat in Paris" in result.stdout and "approved" in result.stdout
+    assert "Too hot? Our ice cream is here." not in result.stdout  # a table: no draft
+    # --cards: each pitch whole, as the replay printed it, to read a month's drafts again
+    result = invoke("pitches", "--config", cfg, "--db", db, "--cards")
+    assert result.exit_code == 0, result.output
+    assert "Pitch #1" in result.stdout and "Too hot? Our ice cream is here." in result.stdout
+    assert "6 sources in an hour" in result.stdout
 
     out = tmp_path / "report.html"
     result = invoke("report", "--config", cfg, "--db", db, "--out", str(out))

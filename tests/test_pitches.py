@@ -584,6 +584,19 @@ def test_a_stock_care_line_rests_like_a_sign_off() -> None:
     assert line_of(talk, ()) == "We're keeping an eye on it at {brand}. Where do you stand?"
 
 
+def test_what_happened_leads_before_what_might() -> None:
+    """A story's first report may be a forecast or a rumour ("Northern lights could be visible
+    in Utah" opened a post after the night's sightings): a lead that says what happened comes
+    before one that says what may; a story of forecasts alone still takes one."""
+    titles = ("Apple unveils its first foldable iPhone",
+              "Apple reportedly plans a foldable iPhone for 2026")  # newest first  # fmt: skip
+    s = story(4, theme=SPORT_EN, titles=titles, label=titles[1], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    assert story_lead(s, BRAND_EN, ["iPhone"]) == "Apple unveils its first foldable iPhone"
+    rumour = replace(s, titles=titles[1:], label=titles[1])
+    assert story_lead(rumour, BRAND_EN, ["iPhone"]) == "Apple reportedly plans a foldable iPhone"
+
+
 def test_a_money_headline_leads_only_a_theme_about_money() -> None:
     """Apple's M5 story under a carrier's phones theme opened "Apple approaches $4 trillion
     valuation.": the markets' side of the news gives no lead to a theme whose texts say no

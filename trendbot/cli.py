@@ -504,13 +504,18 @@ NO_STORIES_HINT = (
     multiple=True,
     type=click.Choice(["proposed", "posted", "approved", "rejected", "snoozed", "expired"]),
 )
+@click.option(
+    "--cards", is_flag=True, help="Each pitch as its card (draft, tags, visual…), oldest first."
+)
 @pass_ctx
 @one_line_errors
-def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
-    """The pitches made recently, with their state."""
+def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) -> None:
+    """The pitches made recently, with their state; with --cards, each one whole, to read a
+    replayed month's drafts again."""
     from rich.console import Console
     from rich.table import Table
 
+    from trendbot.console import print_pitch
     from trendbot.types import utcnow
 
     window = _duration(since)
@@ -522,6 +527,12 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...]) -> None:
             f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC: pitches are made by "
             "`trendbot run` (or `trendbot replay FILE`); try a longer --since."
         )
+        return
+    if cards:
+        console = Console()
+        for p in reversed(found):
+            brand = ctx.settings.brand_named(p.brand) or ctx.settings.brand
+            print_pitch(console, p, language=brand.language)
         return
     table = Table("#", "created", "state", "theme", "story", "safety")
     for p in found:

@@ -247,8 +247,21 @@ def _leads(
     # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
     # price of Xbox Game Pass."); never one of another event the story took in.
     whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
-    found.sort(key=lambda f: (f[0], f[1], f[2] and (f[0], f[4].split()[0]) in whole))
+    # What happened comes before what might: "Northern lights could be visible in Utah." opened
+    # a toy brand's post after the night's "A severe solar storm is painting aurora borealis
+    # across the sky as far south as Florida"; a story of forecasts alone still takes one.
+    found.sort(key=lambda f: (f[0], f[1], _hedged(f[4]), f[2] and (f[0], f[4].split()[0]) in whole))
     return [(other, said, lead) for other, *_, said, lead in found]
+
+
+# a lead that says what may happen, not what did
+_HEDGES_WORDS = "could may might reportedly expected likely possible possibly rumored rumoured"
+_HEDGES = frozenset((*_HEDGES_WORDS.split(), "pourrait", "pourraient", "devrait", "devraient"))
+
+
+def _hedged(lead: str) -> bool:
+    """Whether a lead says what may happen ("could be visible", "expected to", "reportedly")."""
+    return not _HEDGES.isdisjoint(fold(lead).split())
 
 
 def _shared(a: str, b: str) -> float:
