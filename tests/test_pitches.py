@@ -595,6 +595,15 @@ def test_what_happened_leads_before_what_might() -> None:
     assert story_lead(s, BRAND_EN, ["iPhone"]) == "Apple unveils its first foldable iPhone"
     rumour = replace(s, titles=titles[1:], label=titles[1])
     assert story_lead(rumour, BRAND_EN, ["iPhone"]) == "Apple reportedly plans a foldable iPhone"
+    # in weather news the forecast is the news: it keeps its place among the headlines
+    storm = ("Next snow event Friday night through Saturday from MSP southward",
+             "Michigan Weather Video: Focus turns to next imminent snowstorm",
+             "Snowstorm on Saturday could drop 10+ inches on Chicago area")  # fmt: skip
+    snow = replace(s, titles=storm, label=storm[2])
+    assert story_lead(snow, BRAND_EN, [], weather=True) == (
+        "Snowstorm on Saturday could drop 10+ inches"
+    )
+    assert story_lead(snow, BRAND_EN, []) != "Snowstorm on Saturday could drop 10+ inches"
 
 
 def test_a_money_headline_leads_only_a_theme_about_money() -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
+from datetime import timedelta
 
 from trendbot import entities, stories, themes
 from trendbot.drafts import COPY_RUN, PitchInput, copied_run, copy_words, never_said, spaced_words
@@ -60,7 +61,8 @@ def story_lead(
     brand: BrandSettings,
     names: Sequence[str],
     occasion: str = "",
-    stale: Collection[str] = (),
+    *,
+    weather: bool = False,
 ) -> str:
     """What happened in at most LEAD_WORDS words of a sentence-case headline in the brand's
     language that names the story's subject; "" when no headline has such a clause.
@@ -68,7 +70,8 @@ def story_lead(
     A headline that names the `occasion`, else one of the theme's keywords that two headlines
     name ("northern lights"), comes first, and its clause may name that keyword alone: a story
     that took in two events (a cold snap, then the northern lights) is pitched for the one its
-    theme is about. The `stale` headlines (weather news a day old) give no lead."""
+    theme is about. In `weather` news, a headline a day old gives no lead (`_stale`), and a
+    forecast is the news (elsewhere what happened comes before what might)."""
     lang = "fr" if brand.language.startswith("fr") else "en"
     folded_names = [spaced_words(n) for n in names if n.strip()]
     # a headline names "Elon Musk" as "Musk": a rare word of a name names it ("White" does not)
@@ -112,7 +115,7 @@ def story_lead(
     # by its verb ("Deezer prépare…", not "Guerre en Ukraine", "Vol de…")
     leads = [
         (other, said, lead)
-        for other, said, lead in _leads(story, brand, lang, names, stale)
+        for other, said, lead in _leads(story, brand, lang, names, weather=weather)
         if lang == "en" or any(_leads_with(lead, n) for n in names)
     ]
 
@@ -183,7 +186,8 @@ def _leads(
     brand: BrandSettings,
     lang: str,
     names: Sequence[str] = (),
-    stale: Collection[str] = (),
+    *,
+    weather: bool = False,
 ) -> list[tuple[bool, str, str]]:
     """Every clause of the story's headlines that could open a draft, with whether its headline
     tells another event and its headline's words: the story's own headline first, then the
@@ -192,8 +196,10 @@ def _leads(
     events the story took in. A Title Case headline comes after the sentence-case ones, as the
     recent stream writes its words (`entities.sentence_case`, which keeps the capitals of
     `names`), or not at all. For a theme whose texts say no word of company finance, a
-    headline that does (`themes.says_finance`) gives no lead; nor a `stale` one."""
+    headline that does (`themes.says_finance`) gives no lead; nor, in `weather` news, one a day
+    older than the story's newest (`_stale`)."""
     avoid = never_said(brand)
+    stale = _stale(story) if weather else set()
     titles = tuple(t for t in story.titles[::-1] if t not in stale) or (story.label,)
     # The label is the headline nearest the story's centre; when it is stale, the centre of
     # today's weather is the fresh headline that says most alike with the others.
@@ -247,10 +253,18 @@ def _leads(
     # may leave out the news: a whole clause of the same subject comes first ("Microsoft hikes
     # price of Xbox Game Pass."); never one of another event the story took in.
     whole = {(other, lead.split()[0]) for other, _, cut, _, lead in found if not cut}
-    # What happened comes before what might: "Northern lights could be visible in Utah." opened
-    # a toy brand's post after the night's "A severe solar storm is painting aurora borealis
-    # across the sky as far south as Florida"; a story of forecasts alone still takes one.
-    found.sort(key=lambda f: (f[0], f[1], _hedged(f[4]), f[2] and (f[0], f[4].split()[0]) in whole))
+    # What happened comes before what might ("Apple reportedly plans a foldable iPhone" before
+    # "Apple unveils its first foldable iPhone"), but in weather news the forecast is the news:
+    # "Snowstorm on Saturday could drop 10+ inches." gave way to "Focus turns to next imminent
+    # snowstorm." A story of forecasts or rumours alone still takes one.
+    found.sort(
+        key=lambda f: (
+            f[0],
+            f[1],
+            not weather and _hedged(f[4]),
+            f[2] and (f[0], f[4].split()[0]) in whole,
+        )
+    )
     return [(other, said, lead) for other, *_, said, lead in found]
 
 
@@ -262,6 +276,25 @@ _HEDGES = frozenset((*_HEDGES_WORDS.split(), "pourrait", "pourraient", "devrait"
 def _hedged(lead: str) -> bool:
     """Whether a lead says what may happen ("could be visible", "expected to", "reportedly")."""
     return not _HEDGES.isdisjoint(fold(lead).split())
+
+
+# A forecast is news for a day: a storm story that ran on for days (a Minnesota storm watch on
+# Monday, the next storm's snow on Friday) opened five brands' posts on Friday with Monday's
+# watch. Its headlines older than its newest by more than this give no lead; the weather's own
+# words ("Snow has Michigan talking today.") tell it when no fresh headline does. Not other
+# news: a day after an engagement, the first report is still the news, and the fresh headlines
+# only react to it ("Brands are loving Taylor Swift's engagement").
+LEAD_FRESH = timedelta(hours=24)
+
+
+def _stale(story: PitchInput) -> set[str]:
+    """A weather story's headlines published more than LEAD_FRESH before its newest."""
+    if not story.published or len(story.published) != len(story.titles):
+        return set()
+    newest = max(story.published)
+    return {
+        t for t, at in zip(story.titles, story.published, strict=True) if newest - at > LEAD_FRESH
+    }
 
 
 def _shared(a: str, b: str) -> float:

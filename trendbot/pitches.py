@@ -1231,7 +1231,11 @@ class TemplateWriter:
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
         occasion = "" if plain else story_occasion(story, brand, said[:2])
-        lead = "" if plain else story_lead(story, brand, said, occasion, _stale(story))
+        lead = (
+            ""
+            if plain
+            else story_lead(story, brand, said, occasion, weather=bool(_weather_talk(titles)))
+        )
         # a story that took in two events is told by one: its tags and visual follow the lead's
         # ("Boeing stock jumps 7%." with no #SydneySweeney of the other)
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
@@ -1491,29 +1495,6 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
             continue
         return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
     return ""
-
-
-# A forecast is news for a day: a storm story that ran on for days (a Minnesota storm watch on
-# Monday, the next storm's snow on Friday) opened five brands' posts on Friday with Monday's
-# watch. Its headlines older than its newest by more than this give no lead; the weather's own
-# words ("Snow has Michigan talking today.") tell it when no fresh headline does. Not other
-# news: a day after an engagement, the first report is still the news, and the fresh headlines
-# only react to it ("Brands are loving Taylor Swift's engagement").
-LEAD_FRESH = timedelta(hours=24)
-
-
-def _stale(story: PitchInput) -> set[str]:
-    """A weather story's headlines published more than LEAD_FRESH before its newest."""
-    if (
-        not story.published
-        or len(story.published) != len(story.titles)
-        or not _weather_talk(story.titles)
-    ):
-        return set()
-    newest = max(story.published)
-    return {
-        t for t, at in zip(story.titles, story.published, strict=True) if newest - at > LEAD_FRESH
-    }
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:
