@@ -328,10 +328,18 @@ def build(data: Path) -> tuple[GrowthModel, dict[str, object]]:
     return model, figures
 
 
+# The hours fit (least absolute deviations by reweighting, residuals floored at 1e-3) sits on a
+# flat objective: on a loaded machine two runs of the same code gave hours weights 0.4-1.5 %
+# apart, the other weights within 1e-3. A change of the stories moves the size and reach
+# weights by 4-6 % (growth-5 -> growth-6), so they keep the tight check.
+LOOSE = {"hours_w": 2e-2, "hours_b": 2e-2}
+
+
 def same(a: dict[str, object], b: dict[str, object], tol: float = 1e-3) -> bool:
-    """Equal up to `tol` on numbers (BLAS may round the embeddings differently)."""
+    """Equal up to `tol` on numbers (BLAS may round the embeddings differently; `LOOSE` for
+    the hours fit)."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k], tol) for k in a)
+        return a.keys() == b.keys() and all(same(a[k], b[k], LOOSE.get(k, tol)) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b, strict=True))
     if isinstance(a, int | float) and isinstance(b, int | float):

@@ -19,7 +19,7 @@ from trendbot.entities import NO_USAGE, Usage, is_common_word, named_entities
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
-from trendbot.leads import _lead_of, story_lead
+from trendbot.leads import _hedged, _lead_of, story_lead
 from trendbot.logs import KeyValueFormatter
 from trendbot.pitches import (
     LLMWriter,
@@ -603,7 +603,11 @@ def test_what_happened_leads_before_what_might() -> None:
     assert story_lead(snow, BRAND_EN, [], weather=True) == (
         "Snowstorm on Saturday could drop 10+ inches"
     )
-    assert story_lead(snow, BRAND_EN, []) != "Snowstorm on Saturday could drop 10+ inches"
+    assert story_lead(snow, BRAND_EN, []) == "Focus turns to next imminent snowstorm"
+    # a date, a kind of voter and a forecast met are no guess
+    assert not _hedged("Taylor Swift tour starts May 5") and not _hedged("Likely voters turn out")
+    assert not _hedged("Fed cuts rates as expected") and not _hedged("Sales beat than expected")
+    assert _hedged("Gold could, analysts say, hit $5,000") and _hedged("Le prix pourrait baisser")
 
 
 def test_a_money_headline_leads_only_a_theme_about_money() -> None:
@@ -1231,6 +1235,12 @@ def test_a_stock_hook_rests_like_a_line() -> None:
     phone = replace(first, draft="Hard to scroll past iPhone right now. New phone.\n\n#iPhone")
     assert lines_of(phone, ()) == ("Hard to scroll past {subject} right now.",)
     assert lines_of(replace(first, draft="Apple unveils the iPhone 17. Hi."), ()) == ()
+    # after an occasion's label, in either language; not a lead that happens to say "talking"
+    label = replace(first, draft="Halloween: today's feeds are all about Taylor Swift. Boo.")
+    assert lines_of(label, ()) == ("Today's feeds are all about {subject}.",)
+    french = replace(first, draft="Roland-Garros : tout le monde parle de Sinner aujourd'hui.")
+    assert lines_of(french, ()) == ("Tout le monde parle {de}{subject} aujourd'hui.",)
+    assert lines_of(replace(first, draft="The Fed has markets talking today. Hi."), ()) == ()
     # the LLM is never told a stock hook is a line it may not write
     _, user = build_messages(replace(snow, recent_angles=rested), BRAND_EN, SETTINGS)
     assert "{subject}" not in user["content"]

@@ -221,6 +221,10 @@ def test_a_replay_names_the_stories_its_themes_lost_before_the_blocked_ones() ->
     top = [h.story_id for h in top_held(stories + loose, shares)]
     assert top[:4] == [4, 3, 21, 22] and 20 not in top[:4] and 23 not in top[:4]
     assert top[4:6] == [1, 20]  # then best score: blocked, fitting or not, is not the themes'
+    # nor a death or a disaster, nor a story that had no theme when it was held
+    tragic = [held(30, "tragedy", 20.0), held(31, "no_theme", 19.0)]
+    top = [h.story_id for h in top_held(tragic + loose, {30: 1.3, 31: 0.8, 21: 0.8})]
+    assert top == [21, 30, 31, 20, 23, 22]
 
 
 def test_replay_of_an_empty_period_is_one_line(tmp_path: Path) -> None:

@@ -113,8 +113,10 @@ def test_an_acronym_is_not_the_word_it_spells() -> None:
     pitch's thread would have carried a raid."""
     assert tokenize("ICE operation now underway in Minneapolis")[0] == "ICE"
     assert "ice" in tokenize("A winter storm pummels the Northeast with ice and snow")
-    # a headline in capitals shouts: its words are words
+    # a headline in capitals shouts: its words are words; a short one with a lower-case word
+    # does not, however many of its words are capitals
     assert tokenize("SNOW AND ICE EMERGENCY DECLARED") == ["snow", "ice", "emergency", "declared"]
+    assert tokenize("ICE raids LA") == ["ICE", "raids"]  # "la" is a stop word, as before
     t = tracker(join=0.6, lexical_weight=0.8)
     storm = t.add("a", E1, 0, title="Winter storm brings ice and snow to Minneapolis").story_id
     t.add("x", E2, 0, title="Stock markets fall on rate fears")

@@ -2,7 +2,7 @@
 
     PitchInput -> Writer.write -> Draft -> check_draft / never_said / copied_run
 
-The writers are in `trendbot.pitches`; the draft's first clause is `trendbot.leads`'.
+The writers are in `trendbot.pitches`; the draft's first clause is in `trendbot.leads`.
 """
 
 from __future__ import annotations

@@ -274,8 +274,11 @@ _HEDGES = frozenset((*_HEDGES_WORDS.split(), "pourrait", "pourraient", "devrait"
 
 
 def _hedged(lead: str) -> bool:
-    """Whether a lead says what may happen ("could be visible", "expected to", "reportedly")."""
-    return not _HEDGES.isdisjoint(fold(lead).split())
+    """Whether a lead says what may happen ("could be visible", "expected to", "reportedly"):
+    its words in lower case ("May 5" is a date, "Likely voters" a kind of voter), "as expected"
+    and "than expected" aside (what happened, measured)."""
+    lead = re.sub(r"\b(?:as|than) expected\b", "", lead)
+    return not _HEDGES.isdisjoint(re.findall(r"\b[a-z]+\b", lead))
 
 
 # A forecast is news for a day: a storm story that ran on for days (a Minnesota storm watch on

@@ -76,7 +76,12 @@ def lines_of(pitch: Pitch, sign_offs: Sequence[str]) -> tuple[str, ...]:
     stock hook it opened on, as written in the templates ("{weather} has {subject} talking
     today.")."""
     body = pitch.draft.split("\n\n#")[0]
-    opened = next((hook for hook, pattern in _HOOK_PATTERNS if pattern.match(body)), "")
+    # after an occasion's label the hook starts lower-case: "Halloween: today's feeds are…"
+    labelled = re.match(r"[^:.!?]{1,60}?\s?:\s(\w)(.*)", body, re.S)
+    bodies = [body, *([labelled[1].upper() + labelled[2]] if labelled else [])]
+    opened = next(
+        (hook for hook, pattern in _HOOK_PATTERNS for b in bodies if pattern.match(b)), ""
+    )
     return tuple(line for line in (line_of(pitch, sign_offs), opened) if line)
 
 
@@ -1053,8 +1058,17 @@ _WEATHER_DAY_HOOKS = (
 )
 # Every stock hook, and how a draft that opens on it reads, so it can rest (`lines_of`): two
 # storms six days apart both opened "Snow has … talking today."
+_WEATHER_TALK = ("Snow", "The storm", "The cold", "The heat")  # what `_weather_talk` says
 _HOOK_PATTERNS = tuple(
-    (hook, re.compile(re.sub(r"\\\{\w+\\\}", ".+?", re.escape(hook)) + r"(?:\s|$)"))
+    (
+        hook,
+        re.compile(
+            re.sub(r"\\\{\w+\\\}", ".+?", re.escape(hook)).replace(
+                ".+?", "(?:" + "|".join(_WEATHER_TALK) + ")", hook.startswith("{weather}")
+            )
+            + r"(?:\s|$)"
+        ),
+    )
     # the most words of its own first: "Everyone's talking about the {subject} weather today."
     # before "Everyone's talking about {subject} today."
     for hook in sorted(
@@ -1080,11 +1094,12 @@ def _weather_talk(titles: Sequence[str]) -> str:
     "" when `titles` are no weather news."""
     weather = _weather(" ".join(titles), news=True)
     words = set(_letter_words(" ".join(titles)))
+    snow, storm, cold, heat = _WEATHER_TALK
     if weather == "hot":
-        return "The heat"
+        return heat
     if not weather:
         return ""
-    return "Snow" if _SNOWS & words else "The storm" if _STORM & words else "The cold"
+    return snow if _SNOWS & words else storm if _STORM & words else cold
 
 
 _NO_SUBJECT = {

@@ -96,7 +96,7 @@ def theme_shares(pipeline: Pipeline, ids: Sequence[int]) -> dict[int, float]:
         matches = brain.matcher_of(brand).match(texts, vectors)
         for context, found in zip(contexts, matches, strict=True):
             if found:
-                share = found[0].relevance / brand.cadence.min_relevance
+                share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9)
                 shares[context.row.id] = max(shares.get(context.row.id, 0.0), share)
     return shares
 
@@ -113,7 +113,7 @@ def top_held(
         if shares is None:
             return (h.hold.reason in NOT_YOURS) * 2
         share = shares.get(h.story_id, 0.0)
-        if h.hold.reason in ("blocked", "muted") or share < NEAR:
+        if h.hold.reason in NOT_YOURS or share < NEAR:
             return 2
         return 0 if share >= 1 else 1
 

@@ -77,7 +77,9 @@ def tokenize(text: str) -> list[str]:
     "snow and ice" of the week's storm, which it joined on that shared word.
     """
     words = _WORD.findall(text)
-    shouting = sum(w.isupper() for w in words) * 2 > len(words)  # "SNOW EMERGENCY DECLARED"
+    # a headline with no lower-case letter shouts ("SNOW EMERGENCY DECLARED"); "ICE raids LA"
+    # does not, though most of its words are capitals
+    shouting = not any(c.islower() for c in text)
     words = [w if w.isupper() and not shouting else w.lower() for w in words]
     # ("WHO" stays a stop word: kept, it clustered the training months' stories worse)
     keep = (w for w in words if len(w) > 1 and w.lower() not in STOP_WORDS and not _number(w))
