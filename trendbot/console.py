@@ -19,7 +19,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from trendbot.trends import TrendParams
 from trendbot.types import HeldStory, Hold, Item, Pitch, SourceLink, StoryView
 from trendbot.words import TEXTS, Messages
 
@@ -177,6 +176,8 @@ def held_table(held: Sequence[HeldStory], *, language: str = "en", wrap: bool = 
 def print_summary(console: Console, summary: ReplaySummary, *, language: str = "en") -> None:
     """What a replay did: how much came in, what rose, what was pitched and what was held, then
     the best stories held back and why."""
+    from trendbot.trends import TrendParams  # numpy: only a replay's summary needs it
+
     msg = Messages(language)
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")

@@ -51,7 +51,6 @@ log = get_logger(__name__)
 
 MAX_SOURCES = 3
 MIN_TAGS, MAX_TAGS = 2, 4
-STORY_TAGS = 2  # tags taken from the story; the rest come from the brand and the theme
 
 
 # The same line twice in a fortnight reads canned ("New phone, same order" on five tech stories
