@@ -1194,16 +1194,21 @@ _STOCK_LINES = tuple(
 WEATHER_WORDS = 2  # a story says this many different ones to be about the weather
 _VISUALS = {
     "en": (
-        "Carousel (3 slides): {subject}, then the {brand} take, {theme} mood{idea}.",
-        "Short vertical video (5-10 s): the {brand} team reacts to {subject}, {theme} set{idea}.",
-        "Square visual: {subject} redone the {brand} way, in {theme} colours{idea}.",
+        "Carousel (3 slides): {subject}, then the {brand} take{scene}{idea}.",
+        "Short vertical video (5-10 s): the {brand} team reacts to {subject}{scene}{idea}.",
+        "Square visual: {subject} redone the {brand} way{scene}{idea}.",
     ),
     "fr": (
-        "Carrousel (3 visuels) : {subject}, puis le regard {de_brand}, ambiance {theme}{idea}.",
-        "Courte vidéo verticale (5-10 s) : l'équipe {de_brand} réagit à {subject}, décor "
-        "{theme}{idea}.",
-        "Visuel carré : {subject} à la façon {brand}, aux couleurs {de_theme}{idea}.",
+        "Carrousel (3 visuels) : {subject}, puis le regard {de_brand}{scene}{idea}.",
+        "Courte vidéo verticale (5-10 s) : l'équipe {de_brand} réagit à {subject}{scene}{idea}.",
+        "Visuel carré : {subject} à la façon {brand}{scene}{idea}.",
     ),
+}
+# the scene a named occasion sets, one per template above ("World Series set"); a theme's own
+# name set none ("in couch weather colours", "family moments set" told a designer nothing)
+_SCENES = {
+    "en": (", {occasion} mood", ", {occasion} set", ", in {occasion} colours"),
+    "fr": (", ambiance {occasion}", ", décor {occasion}", ", aux couleurs {de_occasion}"),
 }
 _IDEA = {"en": ", on the idea “{angle}”", "fr": ", sur l'idée « {angle} »"}
 _STORY = {"en": "today's story", "fr": "l'actu du jour"}
@@ -1312,15 +1317,15 @@ class TemplateWriter:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
-        # album colours"): then the theme does.
+        # album colours")
+        pick = n % len(_VISUALS[lang])
         named = occasion if _a_name(occasion) else ""
-        theme = named or story.theme.name.replace("-", " ")
-        visual = _VISUALS[lang][n % len(_VISUALS[lang])].format(
+        setting = _SCENES[lang][pick].format(occasion=named, de_occasion=_de(named) + named)
+        visual = _VISUALS[lang][pick].format(
             subject=_seen(subject, told, frame, talk, lead, lang) or _STORY[lang],
             brand=brand.name,
             de_brand=_de(brand.name) + brand.name,
-            theme=theme,
-            de_theme=_de(theme) + theme,
+            scene=setting if named else "",
             idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
         )
         return Draft(
