@@ -1143,6 +1143,13 @@ def test_a_shared_word_or_the_wrong_weather_does_not_pick_the_angle() -> None:
               "How much snow will the DC area get this weekend?")  # fmt: skip
     assert choose_angle(replace(rested, theme=dst, titles=sunday, label=sunday[0],
                                 recent_angles=()), BRAND_EN, encode) != clock  # fmt: skip
+    # nor a word as common as "change": "What's changed overnight" in a snowstorm's headline
+    clocks = "Clocks change, smoke alarm batteries change too."
+    dst = SEASONS.model_copy(update={"angles": (clocks,)})
+    changed = ("Michigan's snowfall forecast: What's changed overnight",
+               "Winter storm watch: heavy snow for southern Minnesota on Saturday")  # fmt: skip
+    assert choose_angle(replace(rested, theme=dst, titles=changed, label=changed[1],
+                                recent_angles=()), BRAND_EN, encode) == ""  # fmt: skip
     leaves = ("Leaf peeping season peaks early as foliage turns in Vermont",
               "Fall foliage: where to see the best colours this weekend")  # fmt: skip
     autumn = replace(rested, titles=leaves, label=leaves[0])
@@ -1342,6 +1349,11 @@ def test_a_sale_day_is_told_by_the_day_not_by_a_shops_deals() -> None:
     draft = draft_pitch(friday, BRAND_EN, SETTINGS)
     assert "Apple" not in draft.draft and "#Apple" not in draft.hashtags, draft
     assert "Black Friday" in body(draft), draft
+    # a theme that does not name the day tells it too (an insurer's money theme)
+    money = ThemeSettings(name="money-smarts", description="Everyday money tips.",
+                          keywords=("budget", "savings"))  # fmt: skip
+    draft = draft_pitch(replace(friday, theme=money), BRAND_EN, SETTINGS)
+    assert "Apple" not in draft.draft and "Black Friday" in body(draft), draft
     # a lead of what happened on the day, not of a shop's deals, is kept
     up = ("Black Friday retail sales up 4% as shoppers flock online",
           "Black Friday online sales hit a record, Adobe says")  # fmt: skip

@@ -138,12 +138,17 @@ def test_brand_rules_block() -> None:
         ("Spill the tea over oil paintings", None),  # too far apart
         ("Un film culte revient en salles", None),  # "cult" is not the French "culte"
         ("Best beard trimmers of the year", None),  # "bear" is not "beard"
+        # an acronym counts only in capitals: the agency, not the weather
+        ("ICE operation now underway in Minneapolis", "ICE"),
+        ("Winter storm brings ice and snow to New Jersey", None),
+        ("Ice storm slams North Texas", None),
+        ("ICE RAIDS SPREAD ACROSS THE CITY", "ice"),  # a headline in capitals says no case
     ],
 )
 def test_a_brand_term_matches_its_other_forms(text: str, words: str | None) -> None:
     rules = SafetyRules(
         blocked_terms=("price hikes", "lay off", "boycott", "job cuts", "licencié", "Wall Street",
-                       "fast fashion", "oil spill", "cult", "bear"),
+                       "fast fashion", "oil spill", "cult", "bear", "ICE"),
         use_builtin=False,
     )  # fmt: skip
     verdict = check(text, rules)

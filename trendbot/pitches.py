@@ -465,10 +465,10 @@ def _letter_words(text: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", fold(text))
 
 
-def _content(text: str, brand: BrandSettings) -> set[str]:
+def _content(text: str, brand: BrandSettings, *, telling: bool = False) -> set[str]:
     """Words that carry meaning (5+ letters), their plural and verb endings cut: "champions"
     and "Champion" meet, "breaks" and "breakfast" do not; "version" and the brand's own name
-    do not count."""
+    do not count. `telling`: only those less frequent than SAYS_LITTLE."""
     own = set(fold(brand.name).split())
     words = _letter_words(text)
     return {
@@ -478,6 +478,7 @@ def _content(text: str, brand: BrandSettings) -> set[str]:
         # daylight saving time angle) went to a December snowstorm that would fall on a Sunday,
         # "Clocks fall back tonight" to another, for its "tonight"
         if len(w) >= 5 and w not in _STOP and w not in own and w not in _WHEN
+        and not (telling and entities.zipf(w) >= SAYS_LITTLE)
     }
 
 
@@ -933,7 +934,7 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     lexical = [
         x
         for x, fit, m in zip(angles, fits, margin, strict=True)
-        if (fit or m > 0) and _shares_words(x, story, brand)
+        if (fit or m > 0) and _shares_words(x, story, brand, telling=not fit)
     ]
     if lexical:
         return lexical[story.story_id % len(lexical)]
@@ -942,13 +943,23 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     return angles[best] if margin[best] > 0 else ""
 
 
-def _shares_words(angle: str, story: PitchInput, brand: BrandSettings) -> bool:
+def _shares_words(
+    angle: str, story: PitchInput, brand: BrandSettings, *, telling: bool = False
+) -> bool:
     """Whether `angle` shares a word that carries meaning with the story's headlines; the
     theme's own name ("weather" of a weather theme) is in every story of it and tells no angle
-    from another ("Iced coffee weather…" on a snowstorm)."""
+    from another ("Iced coffee weather…" on a snowstorm). `telling`: a word less frequent than
+    SAYS_LITTLE, for an angle away from its occasion: "Clocks change, smoke alarm batteries
+    change too." (daylight saving time) went to a snowstorm for "What's changed overnight"."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     generic = _content(story.theme.name.replace("-", " "), brand)
-    return bool(_content(angle, brand) & (_content(" ".join(titles), brand) - generic))
+    said = _content(angle, brand, telling=telling)
+    return bool(said & (_content(" ".join(titles), brand) - generic))
+
+
+# a word this frequent ("change" 5.5, "season" 5.5, "game" 5.7; not "snow" 4.7, "halftime" 3.6)
+# names no occasion
+SAYS_LITTLE = 5.0
 
 
 # An angle written for one occasion of the theme ("Treats without the tricks": Halloween; "Extra
@@ -1260,13 +1271,15 @@ class TemplateWriter:
         names, told = _of_lead(names, lead, titles), _of_lead(told, lead, titles)
         # a sale day's story is many shops' deals: a lead that tells one's ("Best Apple Black
         # Friday deals live now" for a mattress brand and a bookshop) advertises it; the day
-        # (the theme's keyword) is told instead ("All eyes on Black Friday today."), its tag
-        # with no shop's
+        # (the theme's keyword first) is told instead ("All eyes on Black Friday today."), its
+        # tag with no shop's; an insurer's money theme that does not name the day advertised
+        # Apple's all the same
         if lead and _selling(lead):
             keywords = {spaced_words(k) for k in story.theme.keywords}
-            days = [d for d in (occasion, *told) if spaced_words(d) in keywords]
-            if day := next((d for d in days if entities.is_occasion(d)), ""):
-                lead, names, told, occasion = "", [day], [day], ""
+            days = [d for d in (occasion, *told) if entities.is_occasion(d)]
+            days.sort(key=lambda d: spaced_words(d) not in keywords)
+            if days:
+                lead, names, told, occasion = "", days[:1], days[:1], ""
         # a second name that half as many headlines name is another event the story took in
         # ("Pokémon World Championships and Gamescom Opening Night Live"); the lead's own names
         # first, or the visual named the other event's place ("reacts to Lower Michigan") under

@@ -447,11 +447,38 @@ class _Terms:
             plain.append("(" + "|".join(forms) + ")")
         self._regex = re.compile("(?<= )(?:" + "|".join(plain) + ")(?= )") if plain else None
 
-    def find(self, folded_text: str) -> str | None:
+    def find(self, folded_text: str, text: str = "") -> str | None:
         if self._regex is None:
             return None
         hit = self._regex.search(folded_text)
         return next(g for g in hit.groups() if g) if hit else None
+
+
+class _Own:
+    """A brand's own terms (`_Terms`, inflected), but a term in capitals, an acronym ("ICE",
+    "NRA"), counts only where a headline writes it in capitals: "ICE" blocked a winter storm
+    "with snow and ice". A headline all in capitals ("SNOW AND ICE") says nothing of case, and
+    counts it."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        acronyms = [t.strip() for t in terms if entities.is_acronym(t.strip())]
+        self._terms = _Terms([t for t in terms if t.strip() not in acronyms], inflected=True)
+        self._loud = _Terms(acronyms)
+        words = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
+        self._cased = re.compile(rf"(?<!\w)({words})s?(?!\w)") if acronyms else None
+
+    def find(self, folded_text: str, text: str = "") -> str | None:
+        found = self._terms.find(folded_text)
+        if found or self._cased is None:
+            return found
+        for headline in text.split(HEADLINES):
+            if not any(c.islower() for c in headline):
+                found = self._loud.find(fold(headline))
+            elif hit := self._cased.search(headline):
+                found = hit.group(1)
+            if found:
+                return found
+        return None
 
 
 class _Pattern:
@@ -461,7 +488,7 @@ class _Pattern:
     def __init__(self, regex: str) -> None:
         self._regex = re.compile(f"(?<= )(?:{regex})(?= )")
 
-    def find(self, folded_text: str) -> str | None:
+    def find(self, folded_text: str, text: str = "") -> str | None:
         hit = self._regex.search(folded_text)
         return hit.group(0) if hit else None
 
@@ -469,7 +496,8 @@ class _Pattern:
 def finds(term: str, text: str, *, inflected: bool) -> bool:
     """Whether a brand's rule finds `term` in `text`: `inflected` as its blocked terms are
     matched, else as a competitor's name."""
-    return _Terms([term], inflected=inflected).find(fold(text)) is not None
+    terms = _Own([term]) if inflected else _Terms([term])
+    return terms.find(fold(text), text) is not None
 
 
 def _by_headline(text: str) -> str:
@@ -527,7 +555,7 @@ def _any_form(term: str) -> str:
 @dataclass(frozen=True)
 class _Rule:
     category: str
-    terms: _Terms | _Pattern
+    terms: _Terms | _Pattern | _Own
     level: Level
 
 
@@ -745,7 +773,7 @@ class SafetyFilter:
         # lexical rules, most severe first; the first hit decides
         own = [("blocked term", rules.blocked_terms)]
         own += [(t.name, t.keywords) for t in rules.blocked_topics]
-        self._own = [_Rule(name, _Terms(terms, inflected=True), "blocked") for name, terms in own]
+        self._own = [_Rule(name, _Own(terms), "blocked") for name, terms in own]
         self._builtin = [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
         self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
@@ -1048,7 +1076,7 @@ class SafetyFilter:
     @staticmethod
     def _lexical(text: str, folded: str, rules: Sequence[_Rule]) -> Verdict:
         for rule in rules:
-            term = rule.terms.find(folded)
+            term = rule.terms.find(folded, text)
             if term:
                 return Verdict(
                     rule.level,
