@@ -574,6 +574,11 @@ def test_a_culture_war_is_politics_even_over_a_logo() -> None:
             "politics and elections",
             word,
         ), text
+    # a name that is also a word counts with its capital: "trump" the verb is no politics
+    assert check("Cheaper brands trump European marques in China").level == "safe"
+    for text in ("Trump signs the order", "TRUMP SIGNS THE ORDER",
+                 "Cheaper Brands Trump European Marques In China"):  # fmt: skip
+        assert check(text).evidence == "trump", text
     # a weak word's cost: a person looks at "woke up" too
     assert check("Fans woke up to a new logo on the team's jerseys").level == "caution"
     assert check("Cracker Barrel admits it could've done a better job").level == "safe"

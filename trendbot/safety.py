@@ -450,8 +450,25 @@ class _Terms:
     def find(self, folded_text: str, text: str = "") -> str | None:
         if self._regex is None:
             return None
-        hit = self._regex.search(folded_text)
-        return next(g for g in hit.groups() if g) if hit else None
+        for hit in self._regex.finditer(folded_text):
+            term = next(g for g in hit.groups() if g)
+            if term not in NAMES_OF_WORDS or not text or _named(term, text):
+                return term
+        return None
+
+
+# built-in names that are also a word in lower case: "…as cheaper brands trump European
+# marques" is no politics; a headline that writes it with a capital, or in capitals, names him
+NAMES_OF_WORDS = frozenset({"trump"})
+
+
+def _named(term: str, text: str) -> bool:
+    return any(
+        re.search(rf"(?<!\w){term[0].upper()}(?i:{term[1:]})(?!\w)", h)
+        or not any(c.islower() for c in h)
+        for h in text.split(HEADLINES)
+        if term in fold(h)
+    )
 
 
 class _Own:
