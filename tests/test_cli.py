@@ -542,6 +542,13 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
     # a period that reaches the data counts back from now, as before
     result = invoke("pitches", "--config", cfg, "--db", db, "--since", "5000d")
     assert "replayed data" not in result.output and "Record heat in Paris" in result.output
+    # nothing found says where the pitches are, or that there are none: "try a longer --since"
+    # after --since 400d on a replay that pitched nothing misled two new users
+    result = invoke("pitches", "--config", cfg, "--db", db, "--since", "30m")
+    assert "the newest is from 2025-07-15 10:00 UTC: try a longer --since" in result.stdout
+    result = invoke("pitches", "--config", cfg, "--db", db, "--state", "rejected")
+    assert result.stdout.startswith("No rejected pitches in this database:"), result.stdout
+    assert "try a longer" not in result.stdout
 
 
 def test_report_refuses_other_formats_in_one_line(tmp_path: Path) -> None:

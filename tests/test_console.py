@@ -74,6 +74,11 @@ def test_caution_is_yellow_with_its_reason() -> None:
     assert "brand-safe" not in text
     line = next(row for row in styled.splitlines() if "caution" in row)
     assert "\x1b[1;33m⚠ caution" in line  # bold yellow
+    # blocked since the card (the thread said so): red, and said plainly
+    text, styled = card(replace(PITCH, safety="blocked", safety_reason="Since the card: deaths"))
+    assert "⛔ blocked: Since the card: deaths. Do not post it." in flat(text)
+    line = next(row for row in styled.splitlines() if "blocked" in row)
+    assert "\x1b[1;31m⛔ blocked" in line  # bold red
 
 
 def test_card_in_french_without_a_time() -> None:

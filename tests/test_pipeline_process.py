@@ -157,6 +157,10 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
         [warning] = pipeline.store.query("SELECT text FROM thread_updates")
         assert warning["text"].startswith("⛔ La sécurité de marque bloque désormais cette actu")
         assert "mort" in warning["text"]
+        # the pitch says so too: `pitches`, its cards and the report showed it brand-safe
+        [pitch] = pipeline.store.pitches()
+        assert pitch.safety == "blocked" and pitch.safety_reason.startswith("Depuis la carte :")
+        assert "mort" in pitch.safety_reason
         # then a wave of plain heat headlines pushes the deaths out of its latest ones: the
         # story reads safe again and grows, but the thread said "do not post" and adds nothing
         plain = [item(500 + n, f"Journal {n}", f"Canicule à Paris : {n + 35} degrés attendus",

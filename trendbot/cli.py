@@ -522,11 +522,22 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
     with _trendbot(ctx) as bot:
         now = _replayed_end(bot, window, since) or utcnow()
         found = bot.pitches(since=now - window, states=states)
+        last = [] if found else bot.pitches(since=None, states=states, limit=1)
+        newest = last[0] if last else None
     if not found:
-        click.echo(
-            f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC: pitches are made by "
-            "`trendbot run` (or `trendbot replay FILE`); try a longer --since."
-        )
+        # "try a longer --since" after --since 400d on a replay that pitched nothing misled
+        if newest is None or newest.created is None:
+            which = f"{'/'.join(states)} " if states else ""
+            click.echo(
+                f"No {which}pitches in this database: pitches are made by `trendbot run` (or"
+                " `trendbot replay FILE`) when a story that fits a theme rises; a replay's"
+                " summary lists those held, and why."
+            )
+        else:
+            click.echo(
+                f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC; the newest is from"
+                f" {newest.created:%Y-%m-%d %H:%M} UTC: try a longer --since."
+            )
         return
     if cards:
         console = Console()

@@ -104,9 +104,11 @@ def pitch_card(pitch: Pitch, *, when: datetime | None = None, language: str = "e
         fields.add_row(msg("console.safety"), Text(msg("console.safe"), style="green"))
     else:
         reason = (pitch.safety_reason or pitch.safety).rstrip(".") + "."
-        fields.add_row(
-            msg("console.safety"), Text(msg("console.caution", reason=reason), style="bold yellow")
-        )
+        key, style = (
+            ("console.blocked_pitch", "bold red") if pitch.safety == "blocked" else
+            ("console.caution", "bold yellow")
+        )  # fmt: skip
+        fields.add_row(msg("console.safety"), Text(msg(key, reason=reason), style=style))
     label = Text(pitch.story_label, style="bold")
     parts: list[Text | Panel | Table] = [label, head, post, fields]
     if pitch.sources:

@@ -124,8 +124,10 @@ class Trendbot:
         """When the stored items end: a replay's database ends in the past."""
         return self.store.data_end()
 
-    def pitches(self, *, since: datetime, states: tuple[str, ...] = ()) -> list[Pitch]:
-        return self.store.pitches(since=since, states=states)
+    def pitches(
+        self, *, since: datetime | None, states: tuple[str, ...] = (), limit: int = 1000
+    ) -> list[Pitch]:
+        return self.store.pitches(since=since, states=states, limit=limit)
 
     def export(self, stream: IO[str], *, since: datetime | None = None) -> int:
         """The stored items as trendbot's own JSON lines (what `trendbot replay` reads)."""

@@ -574,8 +574,12 @@ def _thread_warning(
     key = f"safety:{verdict.level}"
     if key in store.story_seen_keys(pitched[0].id):
         return False
-    text = Messages(brand.language)(f"thread.{verdict.level}", reason=verdict.reason)
-    store.add_thread_update(pitched[0].id, text, now=now, story_key=key)
+    msg = Messages(brand.language)
+    text = msg(f"thread.{verdict.level}", reason=verdict.reason)
+    since = msg("safety.since_card", reason=verdict.reason)
+    store.add_thread_update(
+        pitched[0].id, text, now=now, story_key=key, safety=(verdict.level, since)
+    )
     return True
 
 

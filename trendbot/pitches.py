@@ -477,7 +477,10 @@ def _content(text: str, brand: BrandSettings, *, telling: bool = False) -> set[s
         # a day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
         # daylight saving time angle) went to a December snowstorm that would fall on a Sunday,
         # "Clocks fall back tonight" to another, for its "tonight"
-        if len(w) >= 5 and w not in _STOP and w not in own and w not in _WHEN
+        if len(w) >= 5
+        and w not in _STOP
+        and w not in own
+        and w not in _WHEN
         and not (telling and entities.zipf(w) >= SAYS_LITTLE)
     }
 

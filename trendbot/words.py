@@ -608,6 +608,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⚠ caution: {reason} Read the sources first.",
         "⚠ prudence : {reason} Lisez les sources d'abord.",
     ),
+    "console.blocked_pitch": (
+        "⛔ blocked: {reason} Do not post it.",
+        "⛔ bloquée : {reason} Ne la publiez pas.",
+    ),
+    "safety.since_card": ("Since the card: {reason}", "Depuis la carte : {reason}"),
     "console.sources": ("Sources", "Sources"),
     "console.none": ("(none)", "(aucun)"),
     "console.summary": ("Replay summary", "Bilan du rejeu"),

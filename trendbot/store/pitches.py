@@ -271,10 +271,18 @@ class PitchesMixin(StoreBase):
         return {str(reason) for (reason,) in rows}
 
     def add_thread_update(
-        self, pitch_id: int, text: str, *, now: datetime, story_key: str | None = None
+        self,
+        pitch_id: int,
+        text: str,
+        *,
+        now: datetime,
+        story_key: str | None = None,
+        safety: tuple[str, str] | None = None,
     ) -> None:
         """Queue news for the pitch's thread; with `story_key`, note what the story looked like
-        (in the same transaction: an update is queued once per change)."""
+        (in the same transaction: an update is queued once per change); with `safety` (a level
+        and its reason), the pitch's safety is now that: `pitches`, its cards and the report
+        showed "✅ brand-safe" on a pitch its thread said not to post."""
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO thread_updates (pitch_id, text, created) VALUES (?, ?, ?)",
@@ -282,6 +290,11 @@ class PitchesMixin(StoreBase):
             )
             if story_key is not None:
                 _add_event(db, pitch_id, PitchState.STORY_SEEN, at=now, reason=story_key)
+            if safety is not None:
+                db.execute(
+                    "UPDATE pitches SET safety = ?, safety_reason = ?, updated = ? WHERE id = ?",
+                    [*safety, iso(now), pitch_id],
+                )
 
     def unposted_thread_updates(self) -> list[ThreadUpdate]:
         rows = self._tuples(
