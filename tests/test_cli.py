@@ -1,4 +1,5 @@
 import re
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -582,6 +583,12 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     result = invoke("pitches", "--config", str(cfg), "--db", db)
     assert result.stderr.startswith("replayed data: showing the 24h up to 2025-07-15 09:")
     assert "meteo" in result.stdout
+    # a preview is drafted as of the replay's end, not today's clock
+    [story_id] = {r[0] for r in sqlite3.connect(db).execute("SELECT story_id FROM pitches")}
+    result = invoke("pitch", str(story_id), "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("replayed data: drafting as of 2025-07-15 09:")
+    assert "2025-07-15 09:" in result.stdout  # the card's time
     out = tmp_path / "report.html"
     result = invoke("report", "--config", str(cfg), "--db", db, "--out", str(out))
     assert result.exit_code == 0, result.output

@@ -579,10 +579,21 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
     from rich.console import Console
 
     from trendbot.console import print_pitch
+    from trendbot.types import utcnow
     from trendbot.words import Messages
 
     language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
+        # a replay's database: drafted as of its end, where the matcher adapts on the stream's
+        # last day as the replay's did (today's clock found no recent stream to adapt on)
+        end = bot.data_end()
+        if end is not None and end < utcnow() - timedelta(days=1):
+            bot.pipeline.clock = lambda: end
+            click.echo(
+                f"replayed data: drafting as of {end:%Y-%m-%d %H:%M} UTC, where the stored data"
+                " ends",
+                err=True,
+            )
         pitch = bot.draft_pitch(story_id, save=save)
         when = pitch.created or bot.now()
     console = Console()
