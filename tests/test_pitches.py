@@ -517,6 +517,13 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] in closing("Crime Plummets In Big Cities This Year")
     assert lines[0] in closing("Layoffs Slow As Hiring Picks Up")
     assert lines[0] not in closing("Town Reeling From Layoffs At Its Biggest Plant")
+    # falling test scores: "Study break? Make it a vocab break." read as cashing in on them
+    assert lines[0] not in closing(
+        "US high school students lose ground in math and reading, continuing yearslong decline"
+    )
+    assert lines[0] not in closing("Mall Traffic Continues Its Long Decline")
+    assert lines[0] in closing("Mortgage Rates Decline For A Third Week")  # good for buyers
+    assert lines[0] in closing("Senator Declines To Comment On The Deal")  # declines to: refuses
 
 
 def test_a_lead_cut_before_a_second_verb_gives_way_to_another_headlines_whole_clause() -> None:

@@ -678,7 +678,8 @@ _SETBACK_WORDS = "fall falls fell falling plunge plunges plunged plunging slump 
     "sliding plummet plummets plummeted plummeting losses sell-off selloff crash crashes "
     "crashed misses missed delay delays delayed postpone postpones "
     "postponed cancel cancels cancelled canceled scrap scraps scrapped halt halts halted suspend "
-    "suspends suspended recall recalls recalled grounds grounded shut shuts shutters loses lost "
+    "suspends suspended recall recalls recalled grounds grounded shut shuts shutters lose loses "
+    "lost "
     "sued fined warns fail fails failed flop flops outage struggles bankruptcy layoffs "
     "chute chutent recule reculent plonge reporte reportee annule annulee suspend perd"
 )
@@ -713,7 +714,8 @@ _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", 
 # economy" got "Extra holiday shifts, extra savings. 💪"); `_slump` says where they do not count
 _SLUMP_WORDS = "slump slumps slumped slumping plunge plunges plunged plunging plummet " + (
     "plummets plummeted plummeting tumble tumbles tumbled tumbling downturn downturns slowdown "
-    "sell-off sell-offs selloff selloffs bankruptcy bankruptcies bankrupt layoff layoffs "
+    "sell-off sell-offs selloff selloffs bankruptcy bankruptcies bankrupt layoff layoffs decline "
+    "declining "
     "faillite licenciements effondrement degringole degringolent"
 )
 _SLUMP = frozenset(_SLUMP_WORDS.split())
