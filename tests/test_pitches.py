@@ -794,6 +794,31 @@ def test_a_visual_never_pastes_the_themes_name() -> None:
     # a named occasion still sets it: test_the_occasion_sets_the_visual_and_an_event_labels_the_lead
 
 
+def test_a_keyword_told_as_the_subject_stays_in_lower_case_and_an_abbreviation_keeps_its_dot() -> (
+    None
+):
+    """ "Today's feeds are all about International travel.": the theme's keyword, in lower
+    case, capitalised as a label would be; and "All eyes on the U.S today." lost its dot."""
+    travel = ThemeSettings(name="travel-abroad", description="Travel abroad.",
+                           keywords=("international travel", "passport"))  # fmt: skip
+    titles = ("A downturn in international travel to the U.S. may last beyond summer, experts"
+              " warn", "A downturn in international travel to the US may last beyond summer")  # fmt: skip
+    for n in range(4):
+        s = story(n, theme=travel, titles=titles, label=titles[0], trending_terms=(), links=(),
+                  languages=("en",), keywords=())  # fmt: skip
+        text = body(draft_pitch(s, BRAND_EN, SETTINGS))
+        assert "international travel" in text and "International" not in text, text
+    dotted = ("Visitors to the U.S. are falling this summer, and more are staying home now",
+              "Why fewer visitors came to the U.S. this summer, according to the figures")  # fmt: skip
+    for n in range(4):
+        s = story(n, theme=travel, titles=dotted, label=dotted[0], trending_terms=(), links=(),
+                  languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+        text = body(pitch)
+        assert "U.S." in text and "U.S " not in text and ".." not in text, text
+        assert "U.S." in pitch.visual and ".." not in pitch.visual, pitch.visual
+
+
 def test_an_amount_is_never_the_subject_of_a_hook() -> None:
     titles = ("Is Trump's $500M Fine The Last Word? Here's What Experts Say",
               "What The $500M Ruling Means For New York")  # fmt: skip

@@ -1295,7 +1295,8 @@ class TemplateWriter:
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
         subject = _AND[lang].join(
-            _articled(n, titles, story.usage) if lang == "en" else n for n in told[:2]
+            _articled(_dotted(n), titles, story.usage) if lang == "en" else _dotted(n)
+            for n in told[:2]
         )
         talk = _weather_talk(titles) if lang == "en" else ""
         angle = choose_angle(story, brand, encode)
@@ -1311,8 +1312,12 @@ class TemplateWriter:
         # "All eyes on AI today" tells nothing: a story needs what happened, a name of its own,
         # or an occasion
         specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
-        if not subject:
-            subject, occasion = occasion, ""  # "All eyes on Halloween today."
+        if not subject:  # "All eyes on Halloween today."; a keyword in lower case stays so
+            # mid-sentence: "Today's feeds are all about International travel."
+            plain = [k for k in story.theme.keywords if k.islower()]
+            said = occasion[:1].lower() + occasion[1:]
+            subject = said if said in plain else occasion
+            occasion = ""
         frame = _weather_frame(talk, told, subject, titles)
         scene = occasion if _an_event(occasion) else ""
         if lead:  # what happened, not only who: "Ubisoft shut down the whole game."
@@ -1329,6 +1334,7 @@ class TemplateWriter:
             elif frame == "day":
                 hooks = _WEATHER_DAY_HOOKS
             hook = _rested(story, hooks).format(subject=subject, de=_de(subject), weather=talk)
+            hook = hook.replace("..", ".")  # "…all about the U.S."
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
@@ -1345,7 +1351,7 @@ class TemplateWriter:
             de_brand=_de(brand.name) + brand.name,
             scene=setting if named else "",
             idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
-        )
+        ).replace("..", ".")
         return Draft(
             angle=angle,
             draft=_fit_body(hook, line, tags, settings),
@@ -1375,6 +1381,14 @@ class TemplateWriter:
 
 
 _QUOTES = {"en": "“{}”", "fr": "« {} »"}
+
+
+def _dotted(name: str) -> str:
+    """An abbreviation's last dot, which the headlines' words lose: "U.S" is "U.S."."""
+    return f"{name}." if _ABBREVIATION.fullmatch(name) else name
+
+
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+[A-Z]")
 
 
 def _weather_frame(talk: str, told: Sequence[str], subject: str, titles: Sequence[str]) -> str:
