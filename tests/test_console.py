@@ -221,10 +221,12 @@ def test_why_not_in_words() -> None:
     assert why_not(view(1, held=hold(1, "quiet_hours", "Quiet hours until 07:00."))) == (
         "quiet hours"
     )
-    weak = hold(1, "weak_fit", "Only loosely about 'weather' (0.31).")
-    assert why_not(view(1, held=weak)) == "theme too loose: Only loosely about 'weather' (0.31)"
+    weak = hold(1, "weak_fit", "Closest theme 'weather' at 0.31, under min_relevance 0.35.")
+    assert why_not(view(1, held=weak)) == (
+        "weak theme fit: Closest theme 'weather' at 0.31, under min_relevance 0.35"
+    )
     assert why_not(view(1, held=weak), language="fr") == (
-        "thème trop lointain : Only loosely about 'weather' (0.31)"
+        "lien trop faible avec un thème : Closest theme 'weather' at 0.31, under min_relevance 0.35"
     )
     assert why_not(view(1, held=hold(1, "new_reason"))) == "new reason"
     assert why_not(view(1, pitch_id=9, held=weak), language="fr") == "proposé n°9"

@@ -666,7 +666,11 @@ def _pitch_for_brand(
             report.held["no_theme"] += 1
             continue
         if fit.theme.relevance < brand.cadence.min_relevance:
-            detail = f"Only loosely about {fit.theme.theme!r} ({fit.theme.relevance:.2f})."
+            # "Only loosely about 'words-and-slang' (0.12)" on a snowstorm read as if it were
+            detail = (
+                f"Closest theme {fit.theme.theme!r} at {fit.theme.relevance:.2f}, under"
+                f" min_relevance {brand.cadence.min_relevance:.2f}."
+            )
             store.hold(story_id, "weak_fit", detail, now=now, brand=name)
             report.held["weak_fit"] += 1
             continue
