@@ -801,15 +801,19 @@ def test_a_keyword_told_as_the_subject_stays_in_lower_case_and_an_abbreviation_k
     case, capitalised as a label would be; and "All eyes on the U.S today." lost its dot."""
     travel = ThemeSettings(name="travel-abroad", description="Travel abroad.",
                            keywords=("international travel", "passport"))  # fmt: skip
-    titles = ("A downturn in international travel to the U.S. may last beyond summer, experts"
-              " warn", "A downturn in international travel to the US may last beyond summer")  # fmt: skip
+    titles = (
+        "A downturn in international travel to the U.S. may last beyond summer, experts warn",
+        "A downturn in international travel to the US may last beyond summer",
+    )
     for n in range(4):
         s = story(n, theme=travel, titles=titles, label=titles[0], trending_terms=(), links=(),
                   languages=("en",), keywords=())  # fmt: skip
         text = body(draft_pitch(s, BRAND_EN, SETTINGS))
         assert "international travel" in text and "International" not in text, text
-    dotted = ("Visitors to the U.S. are falling this summer, and more are staying home now",
-              "Why fewer visitors came to the U.S. this summer, according to the figures")  # fmt: skip
+    dotted = (
+        "Visitors to the U.S. are falling this summer, and more are staying home now",
+        "Why fewer visitors came to the U.S. this summer, according to the figures",
+    )
     for n in range(4):
         s = story(n, theme=travel, titles=dotted, label=dotted[0], trending_terms=(), links=(),
                   languages=("en",), keywords=())  # fmt: skip

@@ -1345,13 +1345,17 @@ class TemplateWriter:
         pick = n % len(_VISUALS[lang])
         named = occasion if _a_name(occasion) else ""
         setting = _SCENES[lang][pick].format(occasion=named, de_occasion=_de(named) + named)
-        visual = _VISUALS[lang][pick].format(
-            subject=_seen(subject, told, frame, talk, lead, lang) or _STORY[lang],
-            brand=brand.name,
-            de_brand=_de(brand.name) + brand.name,
-            scene=setting if named else "",
-            idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
-        ).replace("..", ".")
+        visual = (
+            _VISUALS[lang][pick]
+            .format(
+                subject=_seen(subject, told, frame, talk, lead, lang) or _STORY[lang],
+                brand=brand.name,
+                de_brand=_de(brand.name) + brand.name,
+                scene=setting if named else "",
+                idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
+            )
+            .replace("..", ".")
+        )
         return Draft(
             angle=angle,
             draft=_fit_body(hook, line, tags, settings),
