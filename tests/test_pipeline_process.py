@@ -3,6 +3,7 @@ items -> stories -> momentum -> brand fit -> cadence -> stored pitches."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -175,6 +176,34 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
             [last],
         )
         assert pipeline.store.query("SELECT text FROM thread_updates") == [warning]
+
+
+def test_a_quiet_story_keeps_its_count_of_publishers_past_the_momentum_window(
+    tmp_path: Path, settings: Any
+) -> None:
+    """Momentum reads the last 48 h of events: two days on, the first publisher's item is out
+    of it, and the card said "1 source so far" above two sources."""
+    now = T0 + timedelta(minutes=40)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        pipeline.process(now)
+        [row] = pipeline.store.query(
+            "SELECT s.id, s.sources FROM stories s JOIN story_items si ON si.story_id = s.id"
+            " JOIN items i ON i.id = si.item_id WHERE i.guid = 'g0'"
+        )
+        assert row["sources"] >= 2
+        # 2 min short of 48 h after its last item: still scored, its earlier ones out of the window
+        last = pipeline.store.query(
+            "SELECT MAX(i.published) AS t FROM items i JOIN story_items si ON si.item_id = i.id"
+            " WHERE si.story_id = ?",
+            [row["id"]],
+        )[0]["t"]
+        later = datetime.fromisoformat(last) + timedelta(hours=47, minutes=58)
+        pipeline.process(later)
+        [why] = pipeline.store.query("SELECT why FROM stories WHERE id = ?", [row["id"]])
+        growth = json.loads(why["why"])["growth"]
+        assert growth["explain"].startswith(f"{row['sources']} sources "), growth  # "… jusqu'ici"
+        assert growth["publishers"] >= row["sources"]
 
 
 def test_a_pitched_story_that_grows_gets_news_in_its_thread_in_the_brands_language(

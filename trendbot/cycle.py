@@ -508,6 +508,14 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
     updates: list[StoryScore] = []
     for row in rows:
         m = scored[row.id]
+        if m.growth is not None and row.sources > m.growth.so_far:
+            # momentum reads the last LOOKBACK of events: a story quiet since has lost the older
+            # publishers there, and its card said "1 source so far" above two sources; the
+            # story's own count says how many it has (the prediction is unchanged)
+            g = m.growth
+            m = replace(
+                m, growth=replace(g, so_far=row.sources, publishers=max(g.publishers, row.sources))
+            )
         changed = m.state != row.state or not row.scored_at
         why: dict[str, Any] = {
             "explain": m.explain(language),

@@ -1314,9 +1314,8 @@ class TemplateWriter:
         specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
         if not subject:  # "All eyes on Halloween today."; a keyword in lower case stays so
             # mid-sentence: "Today's feeds are all about International travel."
-            plain = [k for k in story.theme.keywords if k.islower()]
-            said = occasion[:1].lower() + occasion[1:]
-            subject = said if said in plain else occasion
+            lowered = occasion[:1].lower() + occasion[1:]
+            subject = lowered if lowered in story.theme.keywords else occasion
             occasion = ""
         frame = _weather_frame(talk, told, subject, titles)
         scene = occasion if _an_event(occasion) else ""
