@@ -2,6 +2,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -548,7 +549,7 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
     result = invoke("pitches", "--config", cfg, "--db", db, "--since", "30m")
     assert "the newest is from 2025-07-15 10:00 UTC: try a longer --since" in result.stdout
     result = invoke("pitches", "--config", cfg, "--db", db, "--state", "rejected")
-    assert result.stdout.startswith("No rejected pitches in this database:"), result.stdout
+    assert result.stdout.startswith("No rejected pitches in this database."), result.stdout
     assert "try a longer" not in result.stdout
 
 
@@ -584,7 +585,8 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     assert result.stderr.startswith("replayed data: showing the 24h up to 2025-07-15 09:")
     assert "meteo" in result.stdout
     # a preview is drafted as of the replay's end, not today's clock
-    [story_id] = {r[0] for r in sqlite3.connect(db).execute("SELECT story_id FROM pitches")}
+    with closing(sqlite3.connect(db)) as conn:
+        [story_id] = {r[0] for r in conn.execute("SELECT story_id FROM pitches")}
     result = invoke("pitch", str(story_id), "--config", str(cfg), "--db", db)
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("replayed data: drafting as of 2025-07-15 09:")

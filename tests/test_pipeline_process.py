@@ -15,7 +15,8 @@ from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot import brandfit
 from trendbot.brandfit import adapt_matcher
-from trendbot.cycle import Interrupted, Pipeline, embed_new, make_pipeline
+from trendbot.cycle import Interrupted, Pipeline, _thread_warning, embed_new, make_pipeline
+from trendbot.safety import Verdict
 from trendbot.settings import ThemeSettings, parse_settings
 from trendbot.types import Item
 
@@ -162,6 +163,13 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
         [pitch] = pipeline.store.pitches()
         assert pitch.safety == "blocked" and pitch.safety_reason.startswith("Depuis la carte :")
         assert "mort" in pitch.safety_reason
+        # a caution after "do not post" would read as a go-ahead: neither said nor kept
+        caution = Verdict("caution", "politics: a minister visits")
+        later = now + timedelta(minutes=90)
+        assert not _thread_warning(
+            pipeline.store, pitch.story_id, caution, settings.brand, now=later
+        )
+        assert pipeline.store.pitches()[0].safety == "blocked"
         # then a wave of plain heat headlines pushes the deaths out of its latest ones: the
         # story reads safe again and grows, but the thread said "do not post" and adds nothing
         plain = [item(500 + n, f"Journal {n}", f"Canicule à Paris : {n + 35} degrés attendus",

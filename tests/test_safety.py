@@ -142,7 +142,7 @@ def test_brand_rules_block() -> None:
         ("ICE operation now underway in Minneapolis", "ICE"),
         ("Winter storm brings ice and snow to New Jersey", None),
         ("Ice storm slams North Texas", None),
-        ("ICE RAIDS SPREAD ACROSS THE CITY", "ice"),  # a headline in capitals says no case
+        ("ICE RAIDS SPREAD ACROSS THE CITY", "ICE"),  # a headline in capitals says no case
     ],
 )
 def test_a_brand_term_matches_its_other_forms(text: str, words: str | None) -> None:
@@ -577,8 +577,11 @@ def test_a_culture_war_is_politics_even_over_a_logo() -> None:
     # a name that is also a word counts with its capital: "trump" the verb is no politics
     assert check("Cheaper brands trump European marques in China").level == "safe"
     for text in ("Trump signs the order", "TRUMP SIGNS THE ORDER",
-                 "Cheaper Brands Trump European Marques In China"):  # fmt: skip
+                 "Cheaper Brands Trump European Marques In China",
+                 "The Trumps host a state dinner at Windsor Castle"):  # fmt: skip
         assert check(text).evidence == "trump", text
+    # another headline in capitals says nothing of this one's verb
+    assert check("Cheaper brands trump European marques ; TRUMPET MAKER EXPANDS").level == "safe"
     # a weak word's cost: a person looks at "woke up" too
     assert check("Fans woke up to a new logo on the team's jerseys").level == "caution"
     assert check("Cracker Barrel admits it could've done a better job").level == "safe"

@@ -75,6 +75,10 @@ def test_a_caution_story_says_why_with_a_warning() -> None:
     card = cards.pitch_message(pitch(safety="caution", safety_reason="mentions a strike"), EN)
     assert "⚠️ *Caution:* mentions a strike." in text_of(card)
     assert "Brand-safe" not in text_of(card)
+    # blocked since the card (its thread said so): re-drawn after a Snooze, it says so too
+    card = cards.pitch_message(pitch(safety="blocked", safety_reason="Since the card: deaths"), EN)
+    assert "⛔ *Blocked:* Since the card: deaths. Do not post it." in text_of(card)
+    assert "Caution" not in text_of(card)
 
 
 def test_the_card_speaks_french_for_a_french_brand() -> None:

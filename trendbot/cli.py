@@ -526,17 +526,19 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
         newest = last[0] if last else None
     if not found:
         # "try a longer --since" after --since 400d on a replay that pitched nothing misled
+        which = f"{'/'.join(states)} " if states else ""
         if newest is None or newest.created is None:
-            which = f"{'/'.join(states)} " if states else ""
             click.echo(
-                f"No {which}pitches in this database: pitches are made by `trendbot run` (or"
+                f"No {which}pitches in this database."
+                if states
+                else "No pitches in this database: pitches are made by `trendbot run` (or"
                 " `trendbot replay FILE`) when a story that fits a theme rises; a replay's"
                 " summary lists those held, and why."
             )
         else:
             click.echo(
-                f"No pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC; the newest is from"
-                f" {newest.created:%Y-%m-%d %H:%M} UTC: try a longer --since."
+                f"No {which}pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC; the newest is"
+                f" from {newest.created:%Y-%m-%d %H:%M} UTC: try a longer --since."
             )
         return
     if cards:
@@ -555,10 +557,8 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
 def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | None:
     """When the stored data ends before `window` (a replay's database, or one that stopped
     fetching long ago): its end, to count back from, said in one line."""
-    from trendbot.types import utcnow
-
-    end = bot.data_end()
-    if end is None or end >= utcnow() - window:
+    end = _stored_end(bot, window)
+    if end is None:
         return None
     click.echo(
         f"replayed data: showing the {since} up to {end:%Y-%m-%d %H:%M} UTC, where the stored"
@@ -566,6 +566,14 @@ def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | No
         err=True,
     )
     return end
+
+
+def _stored_end(bot: Trendbot, window: timedelta) -> datetime | None:
+    """When the stored data ends, if that is longer ago than `window` (a replay's database)."""
+    from trendbot.types import utcnow
+
+    end = bot.data_end()
+    return end if end is not None and end < utcnow() - window else None
 
 
 @cli.command("pitch")
@@ -579,15 +587,15 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
     from rich.console import Console
 
     from trendbot.console import print_pitch
-    from trendbot.types import utcnow
     from trendbot.words import Messages
 
     language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
-        # a replay's database: drafted as of its end, where the matcher adapts on the stream's
-        # last day as the replay's did (today's clock found no recent stream to adapt on)
-        end = bot.data_end()
-        if end is not None and end < utcnow() - timedelta(days=1):
+        # a replay's database: previewed as of its end, where the matcher adapts on the
+        # stream's last day as the replay's did (today's clock found no recent stream to adapt
+        # on); a saved pitch is made now, for today's limits
+        end = None if save else _stored_end(bot, timedelta(days=1))
+        if end is not None:
             bot.pipeline.clock = lambda: end
             click.echo(
                 f"replayed data: drafting as of {end:%Y-%m-%d %H:%M} UTC, where the stored data"

@@ -105,7 +105,7 @@ def pitch_card(pitch: Pitch, *, when: datetime | None = None, language: str = "e
     else:
         reason = (pitch.safety_reason or pitch.safety).rstrip(".") + "."
         key, style = (
-            ("console.blocked_pitch", "bold red") if pitch.safety == "blocked" else
+            ("console.blocked_pitch", "bold red") if pitch.blocked else
             ("console.caution", "bold yellow")
         )  # fmt: skip
         fields.add_row(msg("console.safety"), Text(msg(key, reason=reason), style=style))
@@ -125,7 +125,7 @@ def pitch_card(pitch: Pitch, *, when: datetime | None = None, language: str = "e
         title_align="left",
         subtitle=_clock(when) if when else None,
         subtitle_align="right",
-        border_style="yellow" if pitch.safety != "safe" else "green",
+        border_style="red" if pitch.blocked else "yellow" if pitch.safety != "safe" else "green",
     )
 
 

@@ -513,9 +513,8 @@ def score_live(brain: Brain, store: Store, *, now: datetime, language: str) -> l
             # publishers there, and its card said "1 source so far" above two sources; the
             # story's own count says how many it has (the prediction is unchanged)
             g = m.growth
-            m = replace(
-                m, growth=replace(g, so_far=row.sources, publishers=max(g.publishers, row.sources))
-            )
+            to_come = g.publishers - g.so_far
+            m = replace(m, growth=replace(g, so_far=row.sources, publishers=row.sources + to_come))
         changed = m.state != row.state or not row.scored_at
         why: dict[str, Any] = {
             "explain": m.explain(language),
@@ -580,7 +579,9 @@ def _thread_warning(
     if not pitched or pitched[0].state in FINAL_STATES or pitched[0].id is None:
         return False
     key = f"safety:{verdict.level}"
-    if key in store.story_seen_keys(pitched[0].id):
+    seen = store.story_seen_keys(pitched[0].id)
+    # after "⛔ do not post", a caution would read as a go-ahead, and the pitch would show it
+    if key in seen or (verdict.level == "caution" and BLOCKED_KEY in seen):
         return False
     msg = Messages(brand.language)
     text = msg(f"thread.{verdict.level}", reason=verdict.reason)

@@ -174,13 +174,25 @@ def never_said(brand: BrandSettings, *, blocked_terms: bool = True) -> DraftChec
 
 def terms_check(terms: Sequence[str]) -> DraftCheck:
     """A lexical check on `terms` (whole words, case and accents ignored), for when no
-    SafetyFilter is at hand."""
-    patterns = [(t, re.compile(rf"(?<!\w){re.escape(fold(t))}(?!\w)")) for t in terms if t]
+    SafetyFilter is at hand. A term in capitals, an acronym, counts only in capitals, as safety
+    reads it: `ICE` is not the ice of "Ice Spice" nor of "snow and ice"."""
+    patterns = [
+        (
+            t,
+            re.compile(rf"(?<!\w){re.escape(fold(t))}(?!\w)"),
+            re.compile(rf"(?<!\w){re.escape(t.strip())}s?(?!\w)")
+            if entities.is_acronym(t.strip())
+            else None,
+        )
+        for t in terms
+        if t
+    ]
 
     def check(text: str) -> VerdictLike:
         folded = fold(text)
-        for term, pattern in patterns:
-            if pattern.search(folded):
+        loud = not any(c.islower() for c in text)  # all in capitals: no case to read
+        for term, pattern, cased in patterns:
+            if cased.search(text) if cased and not loud else pattern.search(folded):
                 return _TermVerdict("blocked", f"contains {term!r}")
         return _TermVerdict("safe", "")
 
@@ -190,9 +202,9 @@ def terms_check(terms: Sequence[str]) -> DraftCheck:
 def spaced_words(text: str) -> str:
     """`text` folded to its words, space-padded, to look a phrase up word for word ("U.S." is
     "us", as "US" is)."""
-    text = _INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     return " " + " ".join(re.findall(r"[^\W_]+", fold(text))) + " "
 
 
 # dotted initials, with or without their last dot: "U.S.", "U.S" (as a name is found), "J.K"
-_INITIALS = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")
+INITIALS = re.compile(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b\.?")

@@ -27,6 +27,7 @@ from pydantic import SecretStr
 
 from trendbot import entities
 from trendbot.drafts import (
+    INITIALS,
     Draft,
     DraftCheck,
     Encode,
@@ -470,19 +471,21 @@ def _content(text: str, brand: BrandSettings, *, telling: bool = False) -> set[s
     and "Champion" meet, "breaks" and "breakfast" do not; "version" and the brand's own name
     do not count. `telling`: only those less frequent than SAYS_LITTLE."""
     own = set(fold(brand.name).split())
-    words = _letter_words(text)
-    return {
-        re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
-        for w in words
+    stems = {
+        w: re.sub(r"(?<=\w{4})(ing|ed|es|s|e)$", "", w)
+        for w in _letter_words(text)
         # a day or a month says when, not what: "An extra hour Sunday: test the smoke alarms" (a
         # daylight saving time angle) went to a December snowstorm that would fall on a Sunday,
         # "Clocks fall back tonight" to another, for its "tonight"
-        if len(w) >= 5
-        and w not in _STOP
-        and w not in own
-        and w not in _WHEN
-        and not (telling and entities.zipf(w) >= SAYS_LITTLE)
+        if len(w) >= 5 and w not in _STOP and w not in own and w not in _WHEN
     }
+    if telling:  # by the stem's commonest form: "changing" is "change", "seasons" "season"
+        stems = {
+            w: stem
+            for w, stem in stems.items()
+            if max(entities.zipf(f) for f in (w, stem, f"{stem}e")) < SAYS_LITTLE
+        }
+    return set(stems.values())
 
 
 _WHEN_WORDS = "today tonight tomorrow yesterday overnight weekend weekends night nights " + (
@@ -678,8 +681,7 @@ _SETBACK_WORDS = "fall falls fell falling plunge plunges plunged plunging slump 
     "sliding plummet plummets plummeted plummeting losses sell-off selloff crash crashes "
     "crashed misses missed delay delays delayed postpone postpones "
     "postponed cancel cancels cancelled canceled scrap scraps scrapped halt halts halted suspend "
-    "suspends suspended recall recalls recalled grounds grounded shut shuts shutters lose loses "
-    "lost "
+    "suspends suspended recall recalls recalled grounds grounded shut shuts shutters loses lost "
     "sued fined warns fail fails failed flop flops outage struggles bankruptcy layoffs "
     "chute chutent recule reculent plonge reporte reportee annule annulee suspend perd"
 )
@@ -715,7 +717,7 @@ _ASSETS = frozenset(("stock", "stocks", "share", "shares", "target", "bitcoin", 
 _SLUMP_WORDS = "slump slumps slumped slumping plunge plunges plunged plunging plummet " + (
     "plummets plummeted plummeting tumble tumbles tumbled tumbling downturn downturns slowdown "
     "sell-off sell-offs selloff selloffs bankruptcy bankruptcies bankrupt layoff layoffs decline "
-    "declining "
+    "declines declined declining "
     "faillite licenciements effondrement degringole degringolent"
 )
 _SLUMP = frozenset(_SLUMP_WORDS.split())
@@ -765,6 +767,7 @@ def _slump(text: str) -> bool:
         and _ENDS.isdisjoint(words[max(0, i - 3) : i])
         and _GOOD_TO_FALL.isdisjoint(words[max(0, i - 3) : i + 4])
         and _EASES.isdisjoint(words[i + 1 : i + 2])
+        and not (w.startswith("declin") and words[i + 1 : i + 2] == ["to"])  # refuses to
         for i, w in enumerate(words)
     )
 
@@ -1315,7 +1318,9 @@ class TemplateWriter:
         if not subject:  # "All eyes on Halloween today."; a keyword in lower case stays so
             # mid-sentence: "Today's feeds are all about International travel."
             lowered = occasion[:1].lower() + occasion[1:]
-            subject = lowered if lowered in story.theme.keywords else occasion
+            said_so = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")  # not "wimbledon"
+            low = lowered in story.theme.keywords and any(said_so.search(t) for t in titles)
+            subject = lowered if low else occasion
             occasion = ""
         frame = _weather_frame(talk, told, subject, titles)
         scene = occasion if _an_event(occasion) else ""
@@ -1333,7 +1338,7 @@ class TemplateWriter:
             elif frame == "day":
                 hooks = _WEATHER_DAY_HOOKS
             hook = _rested(story, hooks).format(subject=subject, de=_de(subject), weather=talk)
-            hook = hook.replace("..", ".")  # "…all about the U.S."
+            hook = _one_stop(hook, subject)
         else:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
@@ -1343,18 +1348,17 @@ class TemplateWriter:
         # album colours")
         pick = n % len(_VISUALS[lang])
         named = occasion if _a_name(occasion) else ""
-        setting = _SCENES[lang][pick].format(occasion=named, de_occasion=_de(named) + named)
-        visual = (
-            _VISUALS[lang][pick]
-            .format(
-                subject=_seen(subject, told, frame, talk, lead, lang) or _STORY[lang],
-                brand=brand.name,
-                de_brand=_de(brand.name) + brand.name,
-                scene=setting if named else "",
-                idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
-            )
-            .replace("..", ".")
+        seen = _seen(subject, told, frame, talk, lead, lang) or _STORY[lang]
+        visual = _VISUALS[lang][pick].format(
+            subject=seen,
+            brand=brand.name,
+            de_brand=_de(brand.name) + brand.name,
+            scene=_SCENES[lang][pick].format(occasion=named, de_occasion=_de(named) + named)
+            if named
+            else "",
+            idea=_IDEA[lang].format(angle=angle.rstrip(".")) if angle else "",
         )
+        visual = _one_stop(visual, seen)
         return Draft(
             angle=angle,
             draft=_fit_body(hook, line, tags, settings),
@@ -1388,10 +1392,12 @@ _QUOTES = {"en": "“{}”", "fr": "« {} »"}
 
 def _dotted(name: str) -> str:
     """An abbreviation's last dot, which the headlines' words lose: "U.S" is "U.S."."""
-    return f"{name}." if _ABBREVIATION.fullmatch(name) else name
+    return f"{name}." if INITIALS.fullmatch(name) and not name.endswith(".") else name
 
 
-_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+[A-Z]")
+def _one_stop(sentence: str, subject: str) -> str:
+    """ "…all about the U.S.." said once; an angle's own "..." is left alone."""
+    return sentence.replace(f"{subject}.", subject) if subject.endswith(".") else sentence
 
 
 def _weather_frame(talk: str, told: Sequence[str], subject: str, titles: Sequence[str]) -> str:

@@ -463,12 +463,9 @@ NAMES_OF_WORDS = frozenset({"trump"})
 
 
 def _named(term: str, text: str) -> bool:
-    return any(
-        re.search(rf"(?<!\w){term[0].upper()}(?i:{term[1:]})(?!\w)", h)
-        or not any(c.islower() for c in h)
-        for h in text.split(HEADLINES)
-        if term in fold(h)
-    )
+    """`term` written with its capital ("Trump", "TRUMP", "The Trumps"), as a name is."""
+    name = term[:1].upper() + term[1:]
+    return bool(entities.find_short_name(text, {name: term, f"{name}s": term}))
 
 
 class _Own:
@@ -481,6 +478,7 @@ class _Own:
         acronyms = [t.strip() for t in terms if entities.is_acronym(t.strip())]
         self._terms = _Terms([t for t in terms if t.strip() not in acronyms], inflected=True)
         self._loud = _Terms(acronyms)
+        self._as_written = {" ".join(fold(a).split()): a for a in acronyms}
         words = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
         self._cased = re.compile(rf"(?<!\w)({words})s?(?!\w)") if acronyms else None
 
@@ -491,6 +489,7 @@ class _Own:
         for headline in text.split(HEADLINES):
             if not any(c.islower() for c in headline):
                 found = self._loud.find(fold(headline))
+                found = self._as_written.get(found or "", found)
             elif hit := self._cased.search(headline):
                 found = hit.group(1)
             if found:

@@ -109,7 +109,8 @@ class Pitch:
 
     `why_now` is the momentum in words ("12 sources in 90 min, ×4 the usual rate"), `sparkline`
     the story's last 24 hours in Unicode blocks; `safety` is `safe` or `caution` (blocked stories
-    are never pitched).
+    are never pitched), or `blocked` when brand safety turned against the story after its card
+    (its thread said not to post it).
     """
 
     story_id: int
@@ -135,6 +136,10 @@ class Pitch:
     created: datetime | None = None
     slack_channel: str | None = None
     slack_ts: str | None = None
+
+    @property
+    def blocked(self) -> bool:
+        return self.safety == "blocked"
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⚠️ *Caution:* {reason} Read the sources before approving.",
         "⚠️ *Prudence :* {reason} Lisez les sources avant de valider.",
     ),
+    # a pitch that brand safety turned against after its card (the thread said so)
+    "card.blocked": (
+        "⛔ *Blocked:* {reason} Do not post it.",
+        "⛔ *Bloquée :* {reason} Ne la publiez pas.",
+    ),
     "card.sources": ("*Sources*\n{links}", "*Sources*\n{links}"),
     "card.more_sources": (
         "…and {count} more in the thread",

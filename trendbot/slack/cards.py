@@ -252,7 +252,9 @@ def _safety(pitch: Pitch, msg: Messages) -> Block:
     if pitch.safety == "safe":
         return ContextBlock(elements=[MarkdownTextObject(text=msg("card.safe"))])
     reason = escape(clip(pitch.safety_reason or pitch.safety, 1000)).rstrip(".") + "."
-    return SectionBlock(text=msg("card.caution", reason=reason))
+    return SectionBlock(
+        text=msg(f"card.{'blocked' if pitch.blocked else 'caution'}", reason=reason)
+    )
 
 
 def _card_sources(pitch: Pitch, msg: Messages) -> str:

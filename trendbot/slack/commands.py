@@ -412,7 +412,7 @@ def preview_text(pitch: Pitch, msg: Messages) -> str:
         lines.append(msg("card.safe"))
     else:
         reason = escape(pitch.safety_reason or pitch.safety).rstrip(".") + "."
-        lines.append(msg("card.caution", reason=reason))
+        lines.append(msg(f"card.{'blocked' if pitch.blocked else 'caution'}", reason=reason))
     if pitch.sources:
         links = "\n".join(f"• {link(s)}" for s in pitch.sources[:PREVIEW_LINKS])
         lines.append(msg("card.sources", links=links))
