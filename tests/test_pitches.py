@@ -804,32 +804,36 @@ def test_a_keyword_told_as_the_subject_stays_in_lower_case_and_an_abbreviation_k
     case, capitalised as a label would be; and "All eyes on the U.S today." lost its dot."""
     travel = ThemeSettings(name="travel-abroad", description="Travel abroad.",
                            keywords=("international travel", "passport"))  # fmt: skip
-    titles = (
-        "A downturn in international travel to the U.S. may last beyond summer, experts warn",
-        "A downturn in international travel to the US may last beyond summer",
-    )
-    for n in range(4):
-        s = story(n, theme=travel, titles=titles, label=titles[0], trending_terms=(), links=(),
-                  languages=("en",), keywords=())  # fmt: skip
-        text = body(draft_pitch(s, BRAND_EN, SETTINGS))
-        assert "international travel" in text and "International" not in text, text
+
+    def drafted(theme: ThemeSettings, *titles: str) -> list[Pitch]:
+        return [
+            draft_pitch(story(n, theme=theme, titles=titles, label=titles[0], trending_terms=(),
+                              links=(), languages=("en",), keywords=()), BRAND_EN, SETTINGS)
+            for n in range(4)
+        ]  # fmt: skip
+
+    texts = [
+        body(p)
+        for p in drafted(
+            travel,
+            "A downturn in international travel to the U.S. may last beyond summer, experts warn",
+            "A downturn in international travel to the US may last beyond summer",
+        )
+    ]
+    assert all("international travel" in t and "International" not in t for t in texts), texts
     # ...as the headlines write it: a name the brand wrote in lower case keeps its capital
     wimbledon = ThemeSettings(name="tennis", description="Tennis.", keywords=("wimbledon",))
-    titles = ("Wimbledon Costume Ideas For The Whole Family This Year",
-              "The Best Wimbledon Ideas For A Summer Garden Party Today")  # fmt: skip
-    for n in range(4):
-        s = story(n, theme=wimbledon, titles=titles, label=titles[0], trending_terms=(),
-                  links=(), languages=("en",), keywords=())  # fmt: skip
-        text = body(draft_pitch(s, BRAND_EN, SETTINGS))
-        assert "Wimbledon" in text and "wimbledon" not in text, text
-    dotted = (
+    pitches = drafted(
+        wimbledon,
+        "Wimbledon Costume Ideas For The Whole Family This Year",
+        "The Best Wimbledon Ideas For A Summer Garden Party Today",
+    )
+    assert all("Wimbledon" in body(p) and "wimbledon" not in body(p) for p in pitches), pitches
+    for pitch in drafted(
+        travel,
         "Visitors to the U.S. are falling this summer, and more are staying home now",
         "Why fewer visitors came to the U.S. this summer, according to the figures",
-    )
-    for n in range(4):
-        s = story(n, theme=travel, titles=dotted, label=dotted[0], trending_terms=(), links=(),
-                  languages=("en",), keywords=())  # fmt: skip
-        pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    ):
         text = body(pitch)
         assert "U.S." in text and "U.S " not in text and ".." not in text, text
         assert "U.S." in pitch.visual and ".." not in pitch.visual, pitch.visual
