@@ -495,7 +495,9 @@ def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
     before = table_counts(bot)
     result = CliRunner().invoke(cli, [*where, "pitch", str(football.id)])
     assert result.exit_code == 0, result.output
-    lines = result.output.strip().splitlines()
+    # the fixture's news is of 2025: previewed as of its end, and said so on stderr
+    assert result.stderr.startswith("replayed data: drafting as of")
+    lines = result.stdout.strip().splitlines()
     assert "📈 Proposition" in lines[0] and "n°" not in lines[0]  # the card, with no pitch id
     assert "Pourquoi maintenant" in result.output
     assert lines[-1] == (

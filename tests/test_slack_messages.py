@@ -52,7 +52,11 @@ def test_every_key_the_package_uses_exists() -> None:
         "held.",
         "growth.part.",
         "console.hold.",
+        "card.",
+        "thread.",
     }, prefixes
+    for level in ("caution", "blocked"):  # a pitch's safety, on its card and in its thread
+        assert f"card.{level}" in TEXTS and f"thread.{level}" in TEXTS
     for action in ("approve", "reject", "snooze", "not_our_topic", "edit"):
         assert f"decided.{action}" in TEXTS
     for state in ("proposed", "posted", "approved", "rejected", "snoozed", "expired"):
