@@ -75,8 +75,8 @@ def test_caution_is_yellow_with_its_reason() -> None:
     line = next(row for row in styled.splitlines() if "caution" in row)
     assert "\x1b[1;33m⚠ caution" in line  # bold yellow
     # blocked since the card (the thread said so): red, and said plainly
-    text, styled = card(replace(PITCH, safety="blocked", safety_reason="Since the card: deaths"))
-    assert "⛔ blocked: Since the card: deaths. Do not post it." in flat(text)
+    text, styled = card(replace(PITCH, safety="blocked", safety_reason="Since pitched: deaths"))
+    assert "⛔ blocked: Since pitched: deaths. Do not post it." in flat(text)
     line = next(row for row in styled.splitlines() if "blocked" in row)
     assert "\x1b[1;31m⛔ blocked" in line  # bold red
 

@@ -161,7 +161,8 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
         assert "mort" in warning["text"]
         # the pitch says so too: `pitches`, its cards and the report showed it brand-safe
         [pitch] = pipeline.store.pitches()
-        assert pitch.safety == "blocked" and pitch.safety_reason.startswith("Depuis la carte :")
+        assert pitch.safety == "blocked"
+        assert pitch.safety_reason.startswith("Depuis la proposition :")
         assert "mort" in pitch.safety_reason
         # a caution after "do not post" would read as a go-ahead: neither said nor kept
         caution = Verdict("caution", "politics: a minister visits")

@@ -259,7 +259,7 @@ def test_demo_replays_the_bundled_fortnight_offline_and_pitches(tmp_path: Path) 
     # never pitched blocked; a story may turn so after its card (its thread says so)
     pitched = rows(
         db,
-        "SELECT count(*), sum(safety = 'blocked' AND safety_reason NOT LIKE 'Since the card:%')"
+        "SELECT count(*), sum(safety = 'blocked' AND safety_reason NOT LIKE 'Since pitched:%')"
         " FROM pitches",
     )[0]
     assert pitched[0] >= 1 and not pitched[1]

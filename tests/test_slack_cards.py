@@ -76,8 +76,8 @@ def test_a_caution_story_says_why_with_a_warning() -> None:
     assert "⚠️ *Caution:* mentions a strike." in text_of(card)
     assert "Brand-safe" not in text_of(card)
     # blocked since the card (its thread said so): re-drawn after a Snooze, it says so too
-    card = cards.pitch_message(pitch(safety="blocked", safety_reason="Since the card: deaths"), EN)
-    assert "⛔ *Blocked:* Since the card: deaths. Do not post it." in text_of(card)
+    card = cards.pitch_message(pitch(safety="blocked", safety_reason="Since pitched: deaths"), EN)
+    assert "⛔ *Blocked:* Since pitched: deaths. Do not post it." in text_of(card)
     assert "Caution" not in text_of(card)
 
 

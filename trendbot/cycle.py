@@ -585,7 +585,7 @@ def _thread_warning(
         return False
     msg = Messages(brand.language)
     text = msg(f"thread.{verdict.level}", reason=verdict.reason)
-    since = msg("safety.since_card", reason=verdict.reason)
+    since = msg("safety.since_pitched", reason=verdict.reason)
     store.add_thread_update(
         pitched[0].id, text, now=now, story_key=key, safety=(verdict.level, since)
     )

@@ -617,7 +617,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "⛔ blocked: {reason} Do not post it.",
         "⛔ bloquée : {reason} Ne la publiez pas.",
     ),
-    "safety.since_card": ("Since the card: {reason}", "Depuis la carte : {reason}"),
+    "safety.since_pitched": ("Since pitched: {reason}", "Depuis la proposition : {reason}"),
     "console.sources": ("Sources", "Sources"),
     "console.none": ("(none)", "(aucun)"),
     "console.summary": ("Replay summary", "Bilan du rejeu"),
