@@ -2148,6 +2148,13 @@ def test_check_draft_lists_each_problem() -> None:
     problems = check_draft("La GREVE continue", max_chars=280, allowed_mentions=(), blocked=blocked)
     assert problems == ["blocked: contains 'grève'"]
     assert check_draft("Un régal", max_chars=280, allowed_mentions=(), blocked=blocked) == []
+    # an acronym counts only in capitals, as safety reads it: the agency, not the rapper nor the
+    # weather (a text all in capitals says no case)
+    ice = terms_check(["ICE"])
+    found = {t: ice(t).level for t in ("ICE raids spread", "ICE RAIDS SPREAD", "Ice Spice tours",
+                                       "Snow and ice tonight")}  # fmt: skip
+    assert found == {"ICE raids spread": "blocked", "ICE RAIDS SPREAD": "blocked",
+                     "Ice Spice tours": "safe", "Snow and ice tonight": "safe"}  # fmt: skip
 
 
 @pytest.mark.parametrize(

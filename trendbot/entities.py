@@ -109,6 +109,20 @@ def is_acronym(word: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isupper() and any(c.isalpha() for c in letters)
 
 
+def shouts(text: str) -> bool:
+    """A text with no lower-case letter ("SNOW EMERGENCY DECLARED") says nothing of case; "ICE
+    raids LA" does, though most of its words are capitals."""
+    return not any(c.islower() for c in text)
+
+
+def says_acronym(text: str, acronym: str) -> bool:
+    """Whether `text` writes `acronym` (or its plural) as one, in capitals: "ICE raids", not
+    "snow and ice" nor "Ice storm"; in any case in a text that `shouts`."""
+    if shouts(text):
+        return re.search(rf"(?<!\w){re.escape(fold(acronym))}s?(?!\w)", fold(text)) is not None
+    return re.search(rf"(?<!\w){re.escape(acronym)}s?(?!\w)", text) is not None
+
+
 # A competitor's short name: the first word of a longer name, when it is this rare (Zipf): "Peet"
 # 2.5, "Krispy" 2.6, "Xfinity" 2.8; not "Smoothie" 3.25 (Smoothie King), "Domino" 3.3, "Celsius"
 # 3.3, "Chime" 3.1, "Mint" 3.9, "Google" 4.9.

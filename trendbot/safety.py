@@ -475,26 +475,15 @@ class _Own:
     counts it."""
 
     def __init__(self, terms: Sequence[str]) -> None:
-        acronyms = [t.strip() for t in terms if entities.is_acronym(t.strip())]
-        self._terms = _Terms([t for t in terms if t.strip() not in acronyms], inflected=True)
-        self._loud = _Terms(acronyms)
-        self._as_written = {" ".join(fold(a).split()): a for a in acronyms}
-        words = "|".join(re.escape(a) for a in sorted(acronyms, key=len, reverse=True))
-        self._cased = re.compile(rf"(?<!\w)({words})s?(?!\w)") if acronyms else None
+        self._acronyms = [t.strip() for t in terms if entities.is_acronym(t.strip())]
+        self._terms = _Terms([t for t in terms if t.strip() not in self._acronyms], inflected=True)
 
     def find(self, folded_text: str, text: str = "") -> str | None:
-        found = self._terms.find(folded_text)
-        if found or self._cased is None:
-            return found
-        for headline in text.split(HEADLINES):
-            if not any(c.islower() for c in headline):
-                found = self._loud.find(fold(headline))
-                found = self._as_written.get(found or "", found)
-            elif hit := self._cased.search(headline):
-                found = hit.group(1)
-            if found:
-                return found
-        return None
+        headlines = text.split(HEADLINES)
+        return self._terms.find(folded_text) or next(
+            (a for a in self._acronyms if any(entities.says_acronym(h, a) for h in headlines)),
+            None,
+        )
 
 
 class _Pattern:

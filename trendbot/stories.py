@@ -42,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from trendbot import calibration
+from trendbot import calibration, entities
 from trendbot.errors import EmbedError
 
 HOUR = 3600.0
@@ -77,9 +77,7 @@ def tokenize(text: str) -> list[str]:
     "snow and ice" of the week's storm, which it joined on that shared word.
     """
     words = _WORD.findall(text)
-    # a headline with no lower-case letter shouts ("SNOW EMERGENCY DECLARED"); "ICE raids LA"
-    # does not, though most of its words are capitals
-    shouting = not any(c.islower() for c in text)
+    shouting = entities.shouts(text)
     words = [w if w.isupper() and not shouting else w.lower() for w in words]
     # ("WHO" stays a stop word: kept, it clustered the training months' stories worse)
     keep = (w for w in words if len(w) > 1 and w.lower() not in STOP_WORDS and not _number(w))

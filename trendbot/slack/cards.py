@@ -251,10 +251,13 @@ def _why_now(pitch: Pitch) -> str:
 def _safety(pitch: Pitch, msg: Messages) -> Block:
     if pitch.safety == "safe":
         return ContextBlock(elements=[MarkdownTextObject(text=msg("card.safe"))])
+    return SectionBlock(text=safety_warning(pitch, msg))
+
+
+def safety_warning(pitch: Pitch, msg: Messages) -> str:
+    """A pitch's caution, or its block since it was pitched, with the reason."""
     reason = escape(clip(pitch.safety_reason or pitch.safety, 1000)).rstrip(".") + "."
-    return SectionBlock(
-        text=msg(f"card.{'blocked' if pitch.blocked else 'caution'}", reason=reason)
-    )
+    return msg(f"card.{'blocked' if pitch.blocked else 'caution'}", reason=reason)
 
 
 def _card_sources(pitch: Pitch, msg: Messages) -> str:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from trendbot.errors import TrendbotError
-from trendbot.slack.cards import clip, escape, final_text, link
+from trendbot.slack.cards import clip, escape, final_text, link, safety_warning
 from trendbot.slack.messages import TEXTS, Messages
 from trendbot.slack.replies import unescape
 from trendbot.types import Pitch, StoryView
@@ -411,8 +411,7 @@ def preview_text(pitch: Pitch, msg: Messages) -> str:
     if pitch.safety == "safe":
         lines.append(msg("card.safe"))
     else:
-        reason = escape(pitch.safety_reason or pitch.safety).rstrip(".") + "."
-        lines.append(msg(f"card.{'blocked' if pitch.blocked else 'caution'}", reason=reason))
+        lines.append(safety_warning(pitch, msg))
     if pitch.sources:
         links = "\n".join(f"• {link(s)}" for s in pitch.sources[:PREVIEW_LINKS])
         lines.append(msg("card.sources", links=links))
