@@ -6,6 +6,7 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from feedserver import FeedServer
@@ -15,6 +16,7 @@ from test_replay import config as brioche_config
 from trendbot.cli import cli
 from trendbot.store import Store, iso
 from trendbot.types import Item, Pitch
+from trendbot.words import Messages
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -553,6 +555,32 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
     assert "try a longer" not in result.stdout
 
 
+def test_held_lists_every_held_story_of_the_period_with_why(tmp_path: Path) -> None:
+    """Two new users queried the `holds` table with SQL to see what a four-month replay held
+    back (its summary names ten): `trendbot held` lists them all, dated, with why; a pitched
+    story is not among them."""
+    cfg, db = str(config_file(tmp_path)), str(replayed_db(tmp_path / "replay.db"))
+    zero = np.zeros(384, dtype=np.float32).tobytes()
+    with Store(Path(db)) as store:
+        for n, label in ((2, "Here's what's open and closed on Labor Day"), (3, "Senate vote")):
+            row = {"id": n, "model": "minilm", "label": label, "size": 1, "vector_sum": zero}
+            store.db["stories"].insert(row | {"first_seen": iso(T0), "last_seen": iso(T0)})
+        store.hold(2, "weak_fit", "Closest theme 'weather' at 0.12.", now=T0, brand="B")
+        store.hold(3, "blocked", "politics and elections: 'senate'", now=T0, brand="B")
+        store.hold(1, "quiet_hours", "waits until 08:00", now=T0, brand="B")  # then pitched
+    result = invoke("held", "--config", cfg, "--db", db, "--since", "2d")
+    assert result.exit_code == 0, result.output
+    assert "replayed data: showing the 2d up to 2025-07-15 11:00 UTC" in result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Labor Day" in out and "Senate vote" in out and "Record heat" not in out
+    assert f"{T0:%Y-%m-%d %H:%M}" in out and "'senate'" in out and "0.12" in out
+    assert "The rest (2)" in out  # no vectors here: neither fits a theme
+    result = invoke("held", "--config", cfg, "--db", db, "--since", "2d", "--limit", "1")
+    assert result.stdout.rstrip().endswith("1 of 2 held stories: --limit 0 for all.")
+    result = invoke("held", "--config", cfg, "--db", db, "--since", "30m")
+    assert result.stdout.startswith("No story held back in the 30m up to 2025-07-15 11:00 UTC.")
+
+
 def test_report_refuses_other_formats_in_one_line(tmp_path: Path) -> None:
     cfg, db = str(config_file(tmp_path)), str(replayed_db(tmp_path / "replay.db"))
     result = run("report", "--out", "report.pdf", "--config", cfg, "--db", db)
@@ -584,6 +612,16 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     result = invoke("pitches", "--config", str(cfg), "--db", db)
     assert result.stderr.startswith("replayed data: showing the 24h up to 2025-07-15 09:")
     assert "meteo" in result.stdout
+    result = invoke("held", "--config", str(cfg), "--db", db, "--since", "2d", "--limit", "0")
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(db)) as conn:
+        [[held]] = conn.execute(
+            "SELECT count(DISTINCT story_id) FROM holds"
+            " WHERE story_id NOT IN (SELECT story_id FROM pitches)"
+        )
+    headings = "|".join(map(re.escape, Messages("fr")("console.held_groups").split("|")))
+    shown = re.findall(rf"^(?:{headings}) \((\d+)\)$", result.stdout, re.M)
+    assert held and sum(map(int, shown)) == held, result.stdout
     # a preview is drafted as of the replay's end, not today's clock
     with closing(sqlite3.connect(db)) as conn:
         [story_id] = {r[0] for r in conn.execute("SELECT story_id FROM pitches")}

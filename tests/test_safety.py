@@ -795,3 +795,77 @@ def test_real_headlines(model: str, languages: set[str]) -> None:
     blocked = sum(r["expect"] == "blocked" for r in rows)
     assert sum(v.level == "blocked" for v in verdicts) == blocked - len(missed)
     assert all(v.reason and v.category for v in verdicts if v.level != "safe")
+
+
+# a brand's own news ---------------------------------------------------------------------------
+
+
+def test_a_category_the_brand_allows_is_read_as_its_own_news() -> None:
+    """A pharmacy's flu season read as a health scare (96 %) and was blocked: with
+    `safety.allow: [health scares]` that reading no longer counts, the category's strong words
+    ask a person instead of blocking, and every other category is as strict as before."""
+    flu, measles = "CDC says flu cases are rising earlier than usual", "Measles outbreak grows"
+    own = SafetyRules(allowed=("health scares",))
+
+    def verdict(text: str, rules: SafetyRules, **reading: float) -> Verdict:
+        f = SafetyFilter(rules, encode, model="minilm", topics=_reading(**reading))
+        return f.check([text], encode([text]))[0]
+
+    assert verdict(flu, SafetyRules(), health=0.9).blocked
+    assert verdict(flu, own, health=0.9).level == "safe"
+    held = verdict(measles, own, health=0.9)
+    assert (held.level, held.category) == ("caution", "health scares")
+    assert "'measles'" in held.reason and "safety.allow" in held.reason
+    assert verdict(measles, SafetyRules(), health=0.9).blocked
+    # the other charter topics still read, and deaths still block on their word
+    assert verdict(flu, own, health=0.5, politics=0.45).level == "caution"
+    assert verdict(flu, own, politics=0.9).blocked
+    assert verdict("Measles outbreak: three people died", own, health=0.9).blocked
+    # a draft may say the brand's own news
+    f = SafetyFilter(own, encode, model="minilm", topics=_reading(health=0.9))
+    assert f.check_draft("Measles outbreak? Check your vaccination records.").level == "safe"
+    # without a topic model: the words alone, a caution
+    assert check(measles, own).level == "caution"
+    # job cuts, which only ever asked for caution, say nothing for a payroll brand
+    cuts = " ; ".join(["Retailer to cut 3,000 jobs", "Retailer cuts 3,000 jobs in reshuffle"])
+    assert verdict(cuts, SafetyRules(), business=0.9).level == "caution"
+    assert verdict(cuts, SafetyRules(allowed=("job cuts",)), business=0.9).level == "safe"
+
+
+def test_allow_names_a_builtin_category_and_never_deaths() -> None:
+    from typing import get_args
+
+    from trendbot.safety import ALLOWABLE
+    from trendbot.settings import AllowedCategory
+
+    assert set(get_args(AllowedCategory)) == set(ALLOWABLE)
+    assert set(ALLOWABLE) == {c.name for c in BUILTIN} - {"deaths and violence"} | {"job cuts"}
+    assert SafetySettings(allow=["health scares"]).allow == ("health scares",)
+    for wrong in ("deaths and violence", "health"):
+        with pytest.raises(ValueError, match="health scares"):
+            SafetySettings(allow=[wrong])
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "level"),
+    [
+        ("Here's what's open and closed on Labor Day 2025", 0.46, "safe"),
+        ("Your guide to Veterans Day free meals ; Veterans Day 2025: deals for veterans", 0.3,
+         "safe"),
+        ("Martin Luther King Jr. Day: what's open and closed", 0.46, "safe"),
+        # no holiday: the reading asks a person as before
+        ("Here's what's open and closed at the DMV", 0.46, "caution"),
+        # a likelier reading, or a charter word, still count
+        ("Here's what's open and closed on Labor Day 2025", 0.55, "caution"),
+        ("Protesters march on Labor Day against the governor", 0.46, "blocked"),
+        # a passing holiday in one headline of three is not the story's subject
+        ("Labor Day sales ; Offices reopen downtown ; What the new rules mean", 0.46, "caution"),
+    ],
+)  # fmt: skip
+def test_a_holidays_name_is_no_charter_reading(text: str, reading: float, level: str) -> None:
+    """ "Here's what's open and closed on Labor Day 2025" read as politics at 46 % (the same
+    headline on Thanksgiving as nothing) and cost a payroll brand and a pharmacy their best
+    pitch: a story about a holiday is flagged by its meaning alone only when that meaning is
+    likely."""
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(politics=reading))
+    assert f.check([text], encode([text]))[0].level == level

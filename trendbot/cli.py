@@ -490,6 +490,39 @@ def trends(ctx: Context, since: str, limit: int, theme: str | None, as_json: boo
         click.echo(NO_STORIES_HINT)
 
 
+@cli.command("held")
+@click.option("--since", default="7d", show_default=True, help="Held this recently.")
+@click.option("--limit", default=50, show_default=True, help="At most this many; 0 for all.")
+@pass_ctx
+@one_line_errors
+def held_cmd(ctx: Context, since: str, limit: int) -> None:
+    """Every story held back and never pitched, with why: those that fit a theme first, then
+    the near misses, then the rest (a replay's summary names ten)."""
+    from rich.console import Console
+
+    from trendbot.console import held_table
+    from trendbot.types import utcnow
+    from trendbot.words import Messages
+
+    window = _duration(since)
+    with _trendbot(ctx) as bot:
+        now = _replayed_end(bot, window, since) or utcnow()
+        groups = bot.held(since=now - window)
+    total = sum(map(len, groups))
+    if not total:
+        click.echo(f"No story held back in the {since} up to {now:%Y-%m-%d %H:%M} UTC.")
+        return
+    console, left, language = Console(), limit if limit > 0 else total, ctx.settings.brand.language
+    titles = Messages(language)("console.held_groups").split("|")
+    for title, group in zip(titles, groups, strict=True):
+        if group and left:
+            console.print(f"[bold]{title}[/bold] ({len(group)})")
+            console.print(held_table(group[:left], language=language, wrap=True, dated=True))
+            left -= min(left, len(group))
+    if limit and total > limit:
+        click.echo(f"{limit} of {total} held stories: --limit 0 for all.")
+
+
 NO_STORIES_HINT = (
     "Stories are built from the fetched items by `trendbot run` (or `trendbot replay FILE`);"
     " `trendbot fetch` only collects items."

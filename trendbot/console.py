@@ -159,9 +159,12 @@ def why_not(view: StoryView, *, language: str = "en") -> str:
     )
 
 
-def held_table(held: Sequence[HeldStory], *, language: str = "en", wrap: bool = False) -> Table:
+def held_table(
+    held: Sequence[HeldStory], *, language: str = "en", wrap: bool = False, dated: bool = False
+) -> Table:
     """Stories held back: best score, label, and the latest reason; one line each, or with
-    `wrap` (a log: nobody can widen it) whole, over several."""
+    `wrap` (a log: nobody can widen it) whole, over several. `dated`: when it was held instead
+    of the score (out of a replay, a story's score is its latest, long faded)."""
     table = Table.grid(padding=(0, 2))
     overflow: OverflowMethod = "fold" if wrap else "ellipsis"
     # the score goes with the label: rich drops a narrow column first when the width is short
@@ -170,8 +173,8 @@ def held_table(held: Sequence[HeldStory], *, language: str = "en", wrap: bool = 
         min_width=24, max_width=70, no_wrap=not wrap, overflow=overflow, style="yellow"
     )
     for h in held:
-        label = Text.assemble((f"{h.score:5.1f}  ", "bold"), h.label)
-        table.add_row(label, hold_text(h.hold, language=language))
+        when = (f"{h.hold.at:%Y-%m-%d %H:%M}  ", "dim") if dated else (f"{h.score:5.1f}  ", "bold")
+        table.add_row(Text.assemble(when, h.label), hold_text(h.hold, language=language))
     return table
 
 
@@ -208,6 +211,7 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
         parts += [Text(), Text(msg("console.top_held"), style="bold")]
         wrap = not console.is_terminal
         parts.append(held_table(summary.top_held, language=language, wrap=wrap))
+        parts.append(Text(msg("console.held_all"), style="dim"))
     console.print(
         Panel(Group(*parts), title=msg("console.summary"), title_align="left", expand=False)
     )

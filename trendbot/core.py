@@ -33,6 +33,7 @@ from trendbot.cycle import PITCHABLE, Pipeline, read_one_feed
 from trendbot.digest import Digest, Entry, Period, compose, current_period
 from trendbot.errors import ConfigError, PitchError, TrendbotError
 from trendbot.lease import take_lease
+from trendbot.replay import held_group, theme_shares
 from trendbot.settings import (
     BrandSettings,
     FeedSettings,
@@ -45,7 +46,7 @@ from trendbot.settings import (
 from trendbot.store import FeedRow, Store, StoryRow
 from trendbot.themes import LearnedExample
 from trendbot.tuning import StoryText
-from trendbot.types import OPEN_STATES, Pitch, PitchState, StoryView, ThemeFit
+from trendbot.types import OPEN_STATES, HeldStory, Pitch, PitchState, StoryView, ThemeFit
 
 DECISIONS = {
     "approve": PitchState.APPROVED,
@@ -128,6 +129,17 @@ class Trendbot:
         self, *, since: datetime | None, states: tuple[str, ...] = (), limit: int = 1000
     ) -> list[Pitch]:
         return self.store.pitches(since=since, states=states, limit=limit)
+
+    def held(self, *, since: datetime) -> list[list[HeldStory]]:
+        """Every story held back since `since` and never pitched, newest first, in a replay
+        summary's three groups (those that fit a theme, the near misses, the rest): the
+        summary names ten."""
+        held = self.store.held_stories(since=since)
+        shares = theme_shares(self.pipeline, [h.story_id for h in held])
+        groups: list[list[HeldStory]] = [[], [], []]
+        for h in sorted(held, key=lambda h: h.hold.at, reverse=True):
+            groups[held_group(h, shares)].append(h)
+        return groups
 
     def export(self, stream: IO[str], *, since: datetime | None = None) -> int:
         """The stored items as trendbot's own JSON lines (what `trendbot replay` reads)."""

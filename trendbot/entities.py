@@ -447,6 +447,21 @@ def is_demonym(name: str, titles: Sequence[str] = ()) -> bool:
     )
 
 
+_ALERT_KINDS = frozenset(("warning", "warnings", "watch", "watches", "advisory", "advisories"))
+_ALERT_HAZARDS = frozenset((
+    "winter", "storm", "weather", "heat", "flood", "flash", "tornado", "hurricane", "wind",
+    "freeze", "frost", "fire", "flag", "blizzard", "ice", "snow", "squall", "chill", "tropical",
+    "surf", "cold",
+))  # fmt: skip
+
+
+def is_weather_alert(name: str) -> bool:
+    """An official weather alert's name ("Winter Storm Warning", "Heat Advisory", "Tornado
+    Watch"): the weather service's, not a brand's hashtag; not "Apple Watch"."""
+    words = fold(name).replace("-", " ").split()
+    return len(words) >= 2 and words[-1] in _ALERT_KINDS and bool(_ALERT_HAZARDS & set(words))
+
+
 def is_vague(name: str) -> bool:
     """A two-letter name ("US", "U.S.", "AI", "TV", "EU") names half the news, not a story."""
     return sum(c.isalpha() for c in name) <= 2
@@ -461,10 +476,12 @@ _OCCASIONS = (
     "easter", "hanukkah", "chanukah", "kwanzaa", "diwali", "valentines day", "mothers day",
     "fathers day", "st patricks day", "saint patricks day", "independence day",
     "fourth of july", "july 4th", "labor day", "memorial day", "veterans day", "presidents day",
-    "mlk day", "juneteenth", "black friday", "cyber monday", "small business saturday",
-    "giving tuesday", "prime day", "groundhog day", "earth day", "cinco de mayo", "mardi gras",
-    "boxing day", "noel", "nouvel an", "saint valentin", "paques", "reveillon", "fete des meres",
-    "fete des peres", "chandeleur", "epiphanie", "fete de la musique",
+    "mlk day", "martin luther king day", "martin luther king jr day", "columbus day",
+    "indigenous peoples day", "juneteenth", "black friday", "cyber monday",
+    "small business saturday", "giving tuesday", "prime day", "groundhog day", "earth day",
+    "cinco de mayo", "mardi gras", "boxing day", "noel", "nouvel an", "saint valentin", "paques",
+    "reveillon", "fete des meres", "fete des peres", "chandeleur", "epiphanie",
+    "fete de la musique",
 )  # fmt: skip
 OCCASIONS = frozenset(_OCCASIONS)
 # A region named by its compass point or its landform takes "the" in prose, however headlines
@@ -483,8 +500,23 @@ REGIONS = frozenset(_REGIONS)
 def is_occasion(name: str) -> bool:
     """A holiday or a shopping day ("Thanksgiving", "Black Friday", "Valentine's Day", "Noël"),
     however its apostrophes, accents and hyphens are written."""
-    plain = "".join(c for c in fold(name) if c not in "'’.")
-    return " ".join(plain.replace("-", " ").split()) in OCCASIONS
+    return _plain(name) in OCCASIONS
+
+
+def _plain(text: str) -> str:
+    plain = "".join(c for c in fold(text) if c not in "'’.")
+    return " ".join(plain.replace("-", " ").split())
+
+
+_NAMES_OCCASION = re.compile(
+    rf"(?<!\w)(?:{'|'.join(sorted(map(re.escape, OCCASIONS), key=len, reverse=True))})(?!\w)"
+)
+
+
+def names_occasion(text: str) -> bool:
+    """Whether `text` names a holiday or a shopping day ("what's open on Labor Day 2025",
+    "Martin Luther King Jr. Day: …")."""
+    return bool(_NAMES_OCCASION.search(_plain(text)))
 
 
 def _name_like(

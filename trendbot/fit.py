@@ -64,6 +64,7 @@ def make_safety(
         brand=brand.name,
         blocked_terms=s.blocked_terms,
         use_builtin=s.builtin,
+        allowed=s.allow,
     )
     return safety.SafetyFilter(rules, encode, model=model, topics=topics)
 

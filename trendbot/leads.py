@@ -318,19 +318,20 @@ def _clauses(title: str) -> list[tuple[str, str]]:
     reach…")."""
     parts = [*_LEAD_CLAUSES.split(title), ""]
     out: list[tuple[str, str]] = []
-    for clause, end in zip(parts[::2], parts[1::2], strict=True):
-        if out and (_joins(*out[-1], clause) or (len(out) == 1 and _paired(*out[0], clause))):
+    for i, (clause, end) in enumerate(zip(parts[::2], parts[1::2], strict=True)):
+        rest = "".join(parts[2 * i :])  # the list may go on past this clause's own comma
+        if out and (_joins(*out[-1], clause, rest) or (len(out) == 1 and _paired(*out[0], clause))):
             out[-1] = (out[-1][0] + out[-1][1] + clause, end)
         else:
             out.append((clause, end))
     return out
 
 
-def _joins(before: str, end: str, after: str) -> bool:
+def _joins(before: str, end: str, after: str, rest: str) -> bool:
     words = before.split()
     if end.strip() == ",":
         return (
-            _listed(before, after)
+            _listed(before, rest)
             or _object_goes_on(before, after)
             or _adjectives(words, after.split())
         )
@@ -381,13 +382,16 @@ def _object_goes_on(before: str, after: str) -> bool:
     )
 
 
+_NAME = r"[\w.'’&+-]+(?: [A-Z][\w.'’&+-]*)*"
+_LIST_GOES_ON = re.compile(rf"^(?:(?:and|&) [A-Z]|[A-Z]{_NAME}(?:, [A-Z]{_NAME})*,? (?:and|&) )")
+
+
 def _listed(before: str, after: str) -> bool:
-    """Whether a comma between `before` and `after` separates names of one list: a name on
-    each side, and the list closed by "and" or "&" ("ABC, ESPN and more")."""
-    last, first = before.split()[-1:], after.split()[:1]
-    names = bool(last and first) and last[0][:1].isupper() and first[0][:1].isupper()
-    closed = re.match(r"^[\w.'’&+-]+(?: [A-Z][\w.'’&+-]*)* (?:and|&) ", after.strip() + " ")
-    return names and closed is not None
+    """Whether a comma between `before` and `after` (the rest of the headline) separates names
+    of one list: a name on each side, and the list closed by "and" or "&" ("ABC, ESPN and
+    more", "Store hours for Walmart, Costco, Target, Publix and more", "…Google, and Meta")."""
+    last = before.split()[-1:]
+    return bool(last) and last[0][:1].isupper() and bool(_LIST_GOES_ON.match(after.strip() + " "))
 
 
 # words that open a headline before a comma without being a name: "Meanwhile, Apple…"

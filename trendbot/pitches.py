@@ -330,8 +330,8 @@ def _complete_tags(
     (`#High`, `#Sport`, or one the stream writes in lower case: `story.usage`) is dropped unless
     a search or the headlines show it is a name (`entities.proper_word`) or it is the brand's
     own; so is a vague two-letter one
-    (`_vague_tag`: `#AI`), a nationality (`#Brazilian`) and anything naming a competitor or a
-    blocked term."""
+    (`_vague_tag`: `#AI`), a nationality (`#Brazilian`), a weather alert's name
+    (`#WinterStormWarning`) and anything naming a competitor or a blocked term."""
     avoid = never_said(brand)
     # written with or without its "#" in feeds.yaml
     own = {t.casefold() for h in (*brand.hashtags, brand.name) if (t := hashtag(h))}
@@ -372,7 +372,8 @@ def _complete_tags(
         spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag.lstrip("#"))
         if avoid(term).level == "blocked" or avoid(spaced).level == "blocked":
             return
-        if unproven or lowered or vague:
+        # "#WinterStormWarning" reads as if the brand issued the alert
+        if unproven or lowered or vague or entities.is_weather_alert(spaced):
             return
         tags.append(tag)
 
@@ -1097,14 +1098,9 @@ _HOOK_PATTERNS = tuple(
 
 
 def _weather_place(name: str, titles: Sequence[str]) -> bool:
-    """Whether a headline writes `name` after "in", "to", "across"… as a place ("to the
-    Northeast", "in NYC tonight"); not after "the" alone ("the Packers")."""
-    place = re.compile(
-        rf"\b(?:{_WEATHER_PLACE})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
-        r"(?![\w'’-]|(?-i:\s+[A-Z]))",  # "to Chicago Bears" is a team
-        re.I,
-    )
-    return any(place.search(t) for t in titles)
+    """Whether a headline writes `name` as the place of weather news: after "in", "to",
+    "across", "hits"…; not after "the" alone ("the Packers")."""
+    return _named_as_place(name, titles, _WEATHER_PLACE)
 
 
 def _weather_talk(titles: Sequence[str]) -> str:
@@ -1215,7 +1211,8 @@ _VISUALS = {
     "en": (
         "Carousel (3 slides): {subject}, then the {brand} take{scene}{idea}.",
         "Short vertical video (5-10 s): the {brand} team reacts to {subject}{scene}{idea}.",
-        "Square visual: {subject} redone the {brand} way{scene}{idea}.",
+        # not "{subject} redone the {brand} way": "Northeast redone…", "Labor Day redone…"
+        "Square visual: the {brand} take on {subject}{scene}{idea}.",
     ),
     "fr": (
         "Carrousel (3 visuels) : {subject}, puis le regard {de_brand}{scene}{idea}.",
@@ -1478,11 +1475,12 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     return name
 
 
-def _named_as_place(name: str, titles: Sequence[str]) -> bool:
-    """Whether a headline writes `name` after a place word ("to West and Midwest"), alone."""
+def _named_as_place(name: str, titles: Sequence[str], words: str = _PLACE_WORDS) -> bool:
+    """Whether a headline writes `name` after a place word ("to West and Midwest", "to parts of
+    Northeast", "in NYC tonight"), alone: "to Chicago Bears" is a team."""
     place = re.compile(
-        rf"\b(?:{_PLACE_WORDS})\s+(?:the\s+)?(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}"
-        r"(?![\w'’-]|\s+[A-Z])",
+        rf"\b(?:{words})\s+(?:(?:parts|much|most|all|some)\s+of\s+)?(?:the\s+)?"
+        rf"(?:\w+,?\s+(?:and|&)\s+)?{re.escape(name)}(?![\w'’-]|(?-i:\s+[A-Z]))",
         re.I,
     )
     return any(place.search(t) for t in titles)

@@ -102,19 +102,24 @@ def theme_shares(pipeline: Pipeline, ids: Sequence[int]) -> dict[int, float]:
 
 
 def top_held(
-    held: Sequence[HeldStory], shares: Mapping[int, float] | None = None
+    held: Sequence[HeldStory],
+    shares: Mapping[int, float] | None = None,
 ) -> list[HeldStory]:
     """What a marketer looks for first: the stories that fit their themes and were held anyway
     (a caution, the day's limit, too late to pitch), then the near misses (`NEAR`), then the
     others; best score first in each. Without `shares` (`theme_shares`), the hold's reason says
     which are the themes'."""
 
-    def group(h: HeldStory) -> int:
-        if shares is None:
-            return (h.hold.reason in NOT_YOURS) * 2
-        share = shares.get(h.story_id, 0.0)
-        if h.hold.reason in NOT_YOURS or share < NEAR:
-            return 2
-        return 0 if share >= 1 else 1
+    return sorted(held, key=lambda h: (held_group(h, shares), -h.score))[:TOP_HELD]
 
-    return sorted(held, key=lambda h: (group(h), -h.score))[:TOP_HELD]
+
+def held_group(h: HeldStory, shares: Mapping[int, float] | None) -> int:
+    """0: it fits a theme, 1: a near miss, 2: the rest (`top_held`). A story held as a weak fit
+    is a near miss at best: it may fit by its later headlines, but "weak theme fit" under "Fit
+    a theme" reads as a contradiction."""
+    if shares is None:
+        return (h.hold.reason in NOT_YOURS) * 2
+    share = shares.get(h.story_id, 0.0)
+    if h.hold.reason in NOT_YOURS or share < NEAR:
+        return 2
+    return 0 if share >= 1 and h.hold.reason != "weak_fit" else 1

@@ -121,8 +121,16 @@ class BlockedTopicSettings(Model):
     examples: tuple[str, ...] = ()
 
 
+# the built-in categories a brand may call its own news (safety.ALLOWABLE; a test keeps them equal)
+AllowedCategory = Literal[
+    "disasters", "war and terrorism", "politics and elections", "religion", "health scares",
+    "crime and trials", "labour disputes", "scandals", "job cuts",
+]  # fmt: skip
+
+
 class SafetySettings(Model):
     builtin: bool = True  # the built-in blocked categories (tragedies, politics, religion...)
+    allow: tuple[AllowedCategory, ...] = ()  # of them, the brand's own news: a person decides
     blocked_topics: tuple[BlockedTopicSettings, ...] = ()
     competitors: tuple[str, ...] = ()
     blocked_terms: tuple[str, ...] = ()

@@ -642,6 +642,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "En hausse mais pas proposés : ceux qui vont à vos thèmes d'abord, puis ceux qui les"
         " manquent de peu, puis meilleur score",
     ),
+    "console.held_all": (
+        "Every story held back, dated: `trendbot held --since 30d`",
+        "Tous les sujets retenus, datés : `trendbot held --since 30d`",
+    ),
+    "console.held_groups": (
+        "Fit a theme|Near misses (a weak fit)|The rest",
+        "Vont à un thème|Manquent de peu (un thème de loin)|Les autres",
+    ),
     "console.preview": (
         "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
         "Aperçu seulement : rien n'est enregistré ni mis en file. `trendbot pitch {id} --save` "

@@ -367,15 +367,17 @@ class PitchesMixin(StoreBase):
             )
         ]
 
-    def held_stories(self) -> list[HeldStory]:
-        """Every story held back and never pitched, with its latest hold; best score first."""
+    def held_stories(self, *, since: datetime | None = None) -> list[HeldStory]:
+        """Every story held back and never pitched, with its latest hold (from `since`); best
+        score first."""
         rows = self._rows(
             """
             SELECT h.*, s.label, s.score FROM holds h JOIN stories s ON s.id = h.story_id
             WHERE h.id IN (SELECT max(id) FROM holds GROUP BY story_id)
-              AND h.story_id NOT IN (SELECT story_id FROM pitches)
+              AND h.story_id NOT IN (SELECT story_id FROM pitches) AND h.at >= ?
             ORDER BY s.score DESC, h.story_id
-            """
+            """,
+            [iso(since) if since else ""],
         )
         return [HeldStory(r["story_id"], r["label"], r["score"], _hold_from_row(r)) for r in rows]
 
