@@ -64,6 +64,21 @@ def test_config_check_says_what_will_run(tmp_path: Path) -> None:
     assert "embedding model: use-multilingual (auto: non-English content (fr))" in french.output
 
 
+def test_config_check_says_which_categories_are_the_brands_own_news(tmp_path: Path) -> None:
+    mine = "  safety:\n    allow: [health scares, job cuts]\n"
+    result = invoke("--config", str(config_file(tmp_path, mine)), "config", "check")
+    assert "your own news (safety.allow): health scares, job cuts" in result.output
+    off = "  safety:\n    builtin: false\n    allow: [health scares]\n"
+    result = invoke("--config", str(config_file(tmp_path, off)), "config", "check")
+    assert "safety.allow (health scares) does nothing with safety.builtin: false" in result.output
+    wrong = "  safety:\n    allow: [deaths and violence]\n"
+    result = run("--config", str(config_file(tmp_path, wrong)), "config", "check")
+    assert result.returncode == 1 and "brand.safety.allow[0]: should be 'disasters'" in (
+        result.stderr
+    ), result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.slow
 def test_config_check_themes_says_what_kind_of_news_each_theme_reads_as(tmp_path: Path) -> None:
     """A new team sees, before any news is read, what kind of news each theme's own texts read
@@ -565,20 +580,26 @@ def test_held_lists_every_held_story_of_the_period_with_why(tmp_path: Path) -> N
         for n, label in ((2, "Here's what's open and closed on Labor Day"), (3, "Senate vote")):
             row = {"id": n, "model": "minilm", "label": label, "size": 1, "vector_sum": zero}
             store.db["stories"].insert(row | {"first_seen": iso(T0), "last_seen": iso(T0)})
-        store.hold(2, "weak_fit", "Closest theme 'weather' at 0.12.", now=T0, brand="B")
-        store.hold(3, "blocked", "politics and elections: 'senate'", now=T0, brand="B")
-        store.hold(1, "quiet_hours", "waits until 08:00", now=T0, brand="B")  # then pitched
+        mine = "Maison Brioche"
+        store.hold(2, "weak_fit", "Closest theme 'weather' at 0.12.", now=T0, brand=mine)
+        store.hold(3, "blocked", "politics and elections: 'senate'", now=T0, brand=mine)
+        store.hold(1, "quiet_hours", "waits until 08:00", now=T0, brand=mine)  # then pitched
+        store.hold(2, "caution", "Another brand's hold.", now=T0, brand="Other")
     result = invoke("held", "--config", cfg, "--db", db, "--since", "2d")
     assert result.exit_code == 0, result.output
     assert "replayed data: showing the 2d up to 2025-07-15 11:00 UTC" in result.stderr
     out = " ".join(result.stdout.split())
     assert "Labor Day" in out and "Senate vote" in out and "Record heat" not in out
-    assert f"{T0:%Y-%m-%d %H:%M}" in out and "'senate'" in out and "0.12" in out
-    assert "The rest (2)" in out  # no vectors here: neither fits a theme
+    assert f"{T0:%Y-%m-%d %H:%M} UTC" in out and "'senate'" in out and "0.12" in out
+    assert "The rest (2)" in out and "Another brand" not in out  # no vectors: no theme fits
     result = invoke("held", "--config", cfg, "--db", db, "--since", "2d", "--limit", "1")
     assert result.stdout.rstrip().endswith("1 of 2 held stories: --limit 0 for all.")
     result = invoke("held", "--config", cfg, "--db", db, "--since", "30m")
     assert result.stdout.startswith("No story held back in the 30m up to 2025-07-15 11:00 UTC.")
+    result = invoke("held", "--config", cfg, "--db", db, "--brand", "Nope")
+    assert result.exit_code != 0 and "no brand named 'Nope'; there are: Maison Brioche" in (
+        result.output
+    )
 
 
 def test_report_refuses_other_formats_in_one_line(tmp_path: Path) -> None:

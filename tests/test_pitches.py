@@ -19,7 +19,7 @@ from trendbot.entities import NO_USAGE, Usage, is_common_word, is_weather_alert,
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
-from trendbot.leads import _hedged, _lead_of, story_lead
+from trendbot.leads import _clauses, _hedged, _lead_of, story_lead
 from trendbot.logs import KeyValueFormatter
 from trendbot.pitches import (
     LLMWriter,
@@ -1337,6 +1337,22 @@ def test_a_stock_hook_rests_like_a_line() -> None:
     # the LLM is never told a stock hook is a line it may not write
     _, user = build_messages(replace(snow, recent_angles=rested), BRAND_EN, SETTINGS)
     assert "{subject}" not in user["content"]
+
+
+@pytest.mark.parametrize(
+    ("title", "first"),
+    [
+        ("Store hours for Walmart, Costco, Target, Publix and more", ""),
+        ("Apple, Google, and Meta face probe", ""),
+        ("Musk sells X, Tesla and SpaceX shares", ""),
+        # ", and" after no list joins two events, not a list
+        ("Trump fires Powell, and Hassett takes over", "Trump fires Powell"),
+        ("Fed cuts rates, Powell says", "Fed cuts rates"),
+    ],
+)
+def test_a_list_of_names_is_one_clause(title: str, first: str) -> None:
+    """The first clause: the whole title ("") when its commas only separate names."""
+    assert _clauses(title)[0][0] == (first or title), _clauses(title)
 
 
 def test_a_weather_alerts_name_is_no_hashtag() -> None:

@@ -225,6 +225,12 @@ def test_a_replay_names_the_stories_its_themes_lost_before_the_blocked_ones() ->
     tragic = [held(30, "tragedy", 20.0), held(31, "no_theme", 19.0)]
     top = [h.story_id for h in top_held(tragic + loose, {30: 1.3, 31: 0.8, 21: 0.8})]
     assert top == [21, 30, 31, 20, 23, 22]
+    # a story held as a weak fit is a near miss at best, even if its later headlines fit: under
+    # the fitting ones its "weak theme fit" read as a contradiction
+    grown = held(24, "weak_fit", 50.0)
+    top = [h.story_id for h in top_held([*stories, *loose, grown], shares | {24: 1.4})]
+    assert top[:3] == [4, 3, 24]
+    assert [h.story_id for h in top_held([grown, held(4, "caution", 6.0)])] == [4, 24]
 
 
 def test_replay_of_an_empty_period_is_one_line(tmp_path: Path) -> None:

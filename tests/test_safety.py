@@ -13,6 +13,7 @@ from trendbot.drafts import never_said
 from trendbot.entities import find_short_name, rival_names, short_names
 from trendbot.fit import held_keywords, make_safety
 from trendbot.safety import (
+    ALLOWABLE,
     BUILTIN,
     REPEATED,
     BlockedTopic,
@@ -826,6 +827,21 @@ def test_a_category_the_brand_allows_is_read_as_its_own_news() -> None:
     assert f.check_draft("Measles outbreak? Check your vaccination records.").level == "safe"
     # without a topic model: the words alone, a caution
     assert check(measles, own).level == "caution"
+    # crime and disasters share their reading with deaths: a clear one still asks a person
+    crime = SafetyRules(allowed=("crime and trials",))
+    assert verdict("Data breach exposes millions of records", crime, crime=0.45).level == "safe"
+    assert (
+        verdict("Data breach exposes millions of records", SafetyRules(), crime=0.45).level
+        != "safe"
+    )
+    found = verdict("Police find body in river", crime, crime=0.9)
+    assert found.level == "caution" and "safety.allow" in found.reason
+    cliff = verdict("Bus plunges off cliff", SafetyRules(allowed=("disasters",)), disaster=0.95)
+    assert cliff.level == "caution"
+    # every charter kind allowed: a death still blocks, and its reason names no empty reading
+    every = SafetyRules(allowed=tuple(a for a in ALLOWABLE if a != "job cuts"))
+    gunman = verdict("Gunman opens fire at the mall", every, crime=0.9)
+    assert gunman.blocked and "reads as  news" not in gunman.reason, gunman.reason
     # job cuts, which only ever asked for caution, say nothing for a payroll brand
     cuts = " ; ".join(["Retailer to cut 3,000 jobs", "Retailer cuts 3,000 jobs in reshuffle"])
     assert verdict(cuts, SafetyRules(), business=0.9).level == "caution"
@@ -835,7 +851,6 @@ def test_a_category_the_brand_allows_is_read_as_its_own_news() -> None:
 def test_allow_names_a_builtin_category_and_never_deaths() -> None:
     from typing import get_args
 
-    from trendbot.safety import ALLOWABLE
     from trendbot.settings import AllowedCategory
 
     assert set(get_args(AllowedCategory)) == set(ALLOWABLE)
@@ -858,6 +873,11 @@ def test_allow_names_a_builtin_category_and_never_deaths() -> None:
         # a likelier reading, or a charter word, still count
         ("Here's what's open and closed on Labor Day 2025", 0.55, "caution"),
         ("Protesters march on Labor Day against the governor", 0.46, "blocked"),
+        # a holiday's name written in lower case is none; a national day abroad or a contested
+        # one, and a story read as world news, are read as before
+        ("a memorial day for the city's founders", 0.46, "caution"),
+        ("Indigenous Peoples Day replaces Columbus Day in more states", 0.46, "caution"),
+        ("Israel marks Independence Day under heavy security", 0.46, "caution"),
         # a passing holiday in one headline of three is not the story's subject
         ("Labor Day sales ; Offices reopen downtown ; What the new rules mean", 0.46, "caution"),
     ],
@@ -869,3 +889,9 @@ def test_a_holidays_name_is_no_charter_reading(text: str, reading: float, level:
     likely."""
     f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(politics=reading))
     assert f.check([text], encode([text]))[0].level == level
+
+
+def test_a_holiday_read_as_world_news_is_read_as_before() -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.46))
+    text = "Diwali: Modi greets the nation"
+    assert f.check([text], encode([text]))[0].level == "caution"

@@ -217,6 +217,14 @@ def config_check(ctx: Context, kinds: bool) -> None:
             )
         if s.slack.channel or brand.channel:
             click.echo(f"    channel: {s.channel_of(brand)}")
+        if brand.safety.allow:
+            allowed = ", ".join(brand.safety.allow)
+            click.echo(
+                f"    your own news (safety.allow): {allowed}"
+                if brand.safety.builtin
+                else f"    warning: brand {brand.name!r}: safety.allow ({allowed}) does nothing"
+                " with safety.builtin: false (no built-in category blocks anything)"
+            )
         # which first words count alone, which names only with their capital, depends on their
         # rarity: show them, not a threshold
         whole, words = entities.rival_names(brand.safety.competitors, brand.name)
@@ -490,12 +498,26 @@ def trends(ctx: Context, since: str, limit: int, theme: str | None, as_json: boo
         click.echo(NO_STORIES_HINT)
 
 
+def _brand(settings: Settings, name: str | None) -> BrandSettings:
+    """The brand `--brand` names, or the first."""
+    if not name:
+        return settings.brand
+    found = settings.brand_named(name)
+    if found is None:
+        names = ", ".join(b.name for b in settings.brands)
+        raise click.BadParameter(f"no brand named {name!r}; there are: {names}")
+    return found
+
+
 @cli.command("held")
 @click.option("--since", default="7d", show_default=True, help="Held this recently.")
-@click.option("--limit", default=50, show_default=True, help="At most this many; 0 for all.")
+@click.option(
+    "--limit", default=50, show_default=True, type=click.IntRange(min=0), help="0 for all."
+)
+@click.option("--brand", "brand_name", default=None, help="With several brands: which one.")
 @pass_ctx
 @one_line_errors
-def held_cmd(ctx: Context, since: str, limit: int) -> None:
+def held_cmd(ctx: Context, since: str, limit: int, brand_name: str | None) -> None:
     """Every story held back and never pitched, with why: those that fit a theme first, then
     the near misses, then the rest (a replay's summary names ten)."""
     from rich.console import Console
@@ -504,23 +526,24 @@ def held_cmd(ctx: Context, since: str, limit: int) -> None:
     from trendbot.types import utcnow
     from trendbot.words import Messages
 
+    brand = _brand(ctx.settings, brand_name)
     window = _duration(since)
     with _trendbot(ctx) as bot:
         now = _replayed_end(bot, window, since) or utcnow()
-        groups = bot.held(since=now - window)
-    total = sum(map(len, groups))
+        groups = bot.held(since=now - window, brand=brand)
+    total, msg, language = sum(map(len, groups)), Messages(brand.language), brand.language
     if not total:
-        click.echo(f"No story held back in the {since} up to {now:%Y-%m-%d %H:%M} UTC.")
+        click.echo(msg("console.none_held", since=since, now=f"{now:%Y-%m-%d %H:%M}"))
         return
-    console, left, language = Console(), limit if limit > 0 else total, ctx.settings.brand.language
-    titles = Messages(language)("console.held_groups").split("|")
+    console, left = Console(), limit or total
+    titles = msg("console.held_groups").split("|")
     for title, group in zip(titles, groups, strict=True):
         if group and left:
             console.print(f"[bold]{title}[/bold] ({len(group)})")
             console.print(held_table(group[:left], language=language, wrap=True, dated=True))
             left -= min(left, len(group))
     if limit and total > limit:
-        click.echo(f"{limit} of {total} held stories: --limit 0 for all.")
+        click.echo(msg("console.held_more", shown=limit, total=total))
 
 
 NO_STORIES_HINT = (
@@ -971,13 +994,7 @@ def themes_try(
         raise click.UsageError("--from and --to go with FILE; use --since for stored stories")
     started = time.monotonic()
     settings = ctx.settings
-    brand = settings.brand
-    if brand_name:
-        found = settings.brand_named(brand_name)
-        if found is None:
-            names = ", ".join(b.name for b in settings.brands)
-            raise click.BadParameter(f"no brand named {brand_name!r}; there are: {names}")
-        brand = found
+    brand = _brand(settings, brand_name)
     model, _ = embed.resolve_model(settings.embedding.model, settings.languages)
     embedder = embed.cached_embedder(model)
     learned: list[Any] = []

@@ -173,7 +173,9 @@ def held_table(
         min_width=24, max_width=70, no_wrap=not wrap, overflow=overflow, style="yellow"
     )
     for h in held:
-        when = (f"{h.hold.at:%Y-%m-%d %H:%M}  ", "dim") if dated else (f"{h.score:5.1f}  ", "bold")
+        when = (
+            (f"{h.hold.at:%Y-%m-%d %H:%M} UTC  ", "dim") if dated else (f"{h.score:5.1f}  ", "bold")
+        )
         table.add_row(Text.assemble(when, h.label), hold_text(h.hold, language=language))
     return table
 

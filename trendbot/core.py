@@ -130,12 +130,12 @@ class Trendbot:
     ) -> list[Pitch]:
         return self.store.pitches(since=since, states=states, limit=limit)
 
-    def held(self, *, since: datetime) -> list[list[HeldStory]]:
-        """Every story held back since `since` and never pitched, newest first, in a replay
-        summary's three groups (those that fit a theme, the near misses, the rest): the
-        summary names ten."""
-        held = self.store.held_stories(since=since)
-        shares = theme_shares(self.pipeline, [h.story_id for h in held])
+    def held(self, *, since: datetime, brand: BrandSettings) -> list[list[HeldStory]]:
+        """Every story held back for `brand` since `since` and never pitched to it, newest
+        first, in a replay summary's three groups (those that fit a theme, the near misses,
+        the rest): the summary names ten."""
+        held = self.store.held_stories(since=since, brand=brand.name)
+        shares = theme_shares(self.pipeline, [h.story_id for h in held], brands=[brand])
         groups: list[list[HeldStory]] = [[], [], []]
         for h in sorted(held, key=lambda h: h.hold.at, reverse=True):
             groups[held_group(h, shares)].append(h)

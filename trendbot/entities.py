@@ -509,14 +509,21 @@ def _plain(text: str) -> str:
 
 
 _NAMES_OCCASION = re.compile(
-    rf"(?<!\w)(?:{'|'.join(sorted(map(re.escape, OCCASIONS), key=len, reverse=True))})(?!\w)"
+    rf"(?<!\w)(?:{'|'.join(sorted(map(re.escape, OCCASIONS), key=len, reverse=True))})(?!\w)",
+    re.I,
 )
 
 
-def names_occasion(text: str) -> bool:
-    """Whether `text` names a holiday or a shopping day ("what's open on Labor Day 2025",
-    "Martin Luther King Jr. Day: …")."""
-    return bool(_NAMES_OCCASION.search(_plain(text)))
+def names_occasion(text: str) -> str:
+    """The holiday or shopping day `text` names with its capital ("labor day" of "what's open
+    on Labor Day 2025", "martin luther king jr day"; not "a memorial day for the victims"), as
+    `OCCASIONS` writes it; "" for none."""
+    plain = " ".join(_strip_accents(text).replace("-", " ").translate(_NO_DOTS).split())
+    found = next((m for m in _NAMES_OCCASION.finditer(plain) if m[0][:1].isupper()), None)
+    return found[0].casefold() if found else ""
+
+
+_NO_DOTS = str.maketrans("", "", "'’.")
 
 
 def _name_like(

@@ -383,15 +383,20 @@ def _object_goes_on(before: str, after: str) -> bool:
 
 
 _NAME = r"[\w.'’&+-]+(?: [A-Z][\w.'’&+-]*)*"
-_LIST_GOES_ON = re.compile(rf"^(?:(?:and|&) [A-Z]|[A-Z]{_NAME}(?:, [A-Z]{_NAME})*,? (?:and|&) )")
+_LIST_GOES_ON = re.compile(rf"^(?=[A-Z]){_NAME}(?:, (?=[A-Z]){_NAME})*,? (?:and|&) ")
+_LIST_ENDS = re.compile(r"^(?:and|&) [A-Z]")  # "…Google, and Meta", after a list only
+_LISTED = re.compile(r"[A-Z][\w.'’&+-]*, [A-Z]")
 
 
 def _listed(before: str, after: str) -> bool:
     """Whether a comma between `before` and `after` (the rest of the headline) separates names
     of one list: a name on each side, and the list closed by "and" or "&" ("ABC, ESPN and
-    more", "Store hours for Walmart, Costco, Target, Publix and more", "…Google, and Meta")."""
-    last = before.split()[-1:]
-    return bool(last) and last[0][:1].isupper() and bool(_LIST_GOES_ON.match(after.strip() + " "))
+    more", "Store hours for Walmart, Costco, Target, Publix and more"), or by ", and" after
+    a list ("Apple, Google, and Meta"; not "Trump fires Powell, and Hassett takes over")."""
+    last, after = before.split()[-1:], after.strip() + " "
+    if not (last and last[0][:1].isupper()):
+        return False
+    return bool(_LIST_GOES_ON.match(after) or (_LISTED.search(before) and _LIST_ENDS.match(after)))
 
 
 # words that open a headline before a comma without being a name: "Meanwhile, Apple…"

@@ -12,6 +12,7 @@ import numpy as np
 
 from trendbot.brandfit import story_contexts
 from trendbot.cycle import CycleReport, Pipeline
+from trendbot.settings import BrandSettings
 from trendbot.types import HeldStory, Item
 
 TOP_HELD = 10  # held stories a replay summary names: those of the brand's themes first
@@ -83,16 +84,19 @@ def replay(
     return summary
 
 
-def theme_shares(pipeline: Pipeline, ids: Sequence[int]) -> dict[int, float]:
-    """Each story's best relevance to a theme, as a share of its brand's `min_relevance` (1:
-    it fits), read by the matchers as they are at the end of the replay."""
+def theme_shares(
+    pipeline: Pipeline, ids: Sequence[int], brands: Sequence[BrandSettings] | None = None
+) -> dict[int, float]:
+    """Each story's best relevance to a theme (of `brands`, by default all), as a share of its
+    brand's `min_relevance` (1: it fits), read by the matchers as they are now (at the end of
+    a replay)."""
     brain, store = pipeline.brain, pipeline.store
     contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))
     if not contexts:
         return {}
     texts, vectors = [c.text for c in contexts], np.vstack([c.vector for c in contexts])
     shares: dict[int, float] = {}
-    for brand in brain.settings.brands:
+    for brand in brain.settings.brands if brands is None else brands:
         matches = brain.matcher_of(brand).match(texts, vectors)
         for context, found in zip(contexts, matches, strict=True):
             if found:
@@ -118,7 +122,7 @@ def held_group(h: HeldStory, shares: Mapping[int, float] | None) -> int:
     is a near miss at best: it may fit by its later headlines, but "weak theme fit" under "Fit
     a theme" reads as a contradiction."""
     if shares is None:
-        return (h.hold.reason in NOT_YOURS) * 2
+        return 2 if h.hold.reason in NOT_YOURS else int(h.hold.reason == "weak_fit")
     share = shares.get(h.story_id, 0.0)
     if h.hold.reason in NOT_YOURS or share < NEAR:
         return 2

@@ -619,16 +619,6 @@ CHARTER_CAUTION = 0.2
 WORDS_DECIDE = ("disasters", "deaths and violence")
 
 
-def _about_a_day(text: str) -> bool:
-    """Whether half the story's headlines name a holiday or a shopping day. A holiday's name
-    reads as the charter ("Labor Day" as labour politics, "Veterans Day" and "Memorial Day" as
-    war, "Christmas" as religion): "Here's what's open and closed on Labor Day 2025" read as
-    politics at 46 %, the same headline on Thanksgiving as nothing. Such a story with no charter
-    word is flagged by its meaning only from `CHARTER_LIKELY`."""
-    headlines = text.split(HEADLINES)
-    return 2 * sum(map(entities.names_occasion, headlines)) >= len(headlines)
-
-
 # The pandemic's names date a story as often as they name its subject ("3 members of a K-pop band
 # diagnosed with COVID-19" reads as world news for the band's country): they agree with a health
 # reading only, and with another one ask for caution.
@@ -762,6 +752,21 @@ def _titled_work(text: str, term: str) -> str:
     return _WORKS.find(fold(text)) or ""
 
 
+# The days a story may be about in a charter's sense: a national day abroad, a contested one.
+CONTESTED_DAYS = frozenset(("independence day", "columbus day", "indigenous peoples day"))
+
+
+def _about_a_day(text: str) -> bool:
+    """Whether half the story's headlines name a holiday or a shopping day, a contested one
+    aside. A holiday's name reads as the charter ("Labor Day" as labour politics, "Veterans
+    Day" and "Memorial Day" as war, "Christmas" as religion): "Here's what's open and closed
+    on Labor Day 2025" read as politics at 46 %, the same headline on Thanksgiving as nothing.
+    Such a story with no charter word is flagged by its meaning only from `CHARTER_LIKELY`."""
+    headlines = text.split(HEADLINES)
+    days = [entities.names_occasion(h) for h in headlines]
+    return 2 * sum(bool(d) and d not in CONTESTED_DAYS for d in days) >= len(headlines)
+
+
 def _about_a_work(text: str, term: str = "") -> str:
     """Why each of the story's headlines that matters is about a work, in words; "" when one
     is not. With `term`, the headlines naming it; without, all of them."""
@@ -797,7 +802,10 @@ class SafetyFilter:
         self._allowed = [
             _Rule(c.name, _Terms(c.strong), "caution") for c in BUILTIN if c.name in allowed
         ]
-        self._charter = tuple(t for t in CHARTER_TOPICS if TOPIC_CATEGORIES[t][0] not in allowed)
+        # a kind of news the brand allows is no charter reading, unless deaths share it (crime,
+        # disasters): then only a clear reading flags it, for a person (`_read_one`)
+        self._charter = tuple(t for t in CHARTER_TOPICS if not set(TOPIC_CATEGORIES[t]) <= allowed)
+        self._own_topics = {t for t in self._charter if TOPIC_CATEGORIES[t][0] in allowed}
 
         # lexical rules, most severe first; the first hit decides
         own = [("blocked term", rules.blocked_terms)]
@@ -908,7 +916,10 @@ class SafetyFilter:
         caution; meaning alone blocks at `CHARTER_BLOCK` (at `CHARTER_LIKELY` when a weak word
         agrees) and asks for caution at `CHARTER_CAUTION`. A story about a work (`_about_a_work`)
         or read as world news with a sports or culture word and no war word (`LEISURE_WORDS`)
-        asks for caution where it would have been blocked."""
+        asks for caution where it would have been blocked. A story about a holiday
+        (`_about_a_day`) with no charter word needs `CHARTER_LIKELY`; a kind of news the brand
+        allows (`safety.allow`) is no reading, or, where deaths share it, a caution from
+        `CHARTER_BLOCK`."""
         folded = fold(text)
         verdict = self._lexical(text, _by_headline(text), self._own)
         if verdict.blocked:
@@ -925,7 +936,7 @@ class SafetyFilter:
                 f"{prototype} ({cosine:.2f})",
             )
         name = CHARTER_NAMES.get(topic, "")
-        reads = f"reads as {name} news ({charter:.0%})"
+        reads = f"reads as {name} news ({charter:.0%})" if name else ""
         hit = self._lexical(text, _without_idioms(folded), self._builtin)
         if hit.blocked:
             tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
@@ -946,14 +957,27 @@ class SafetyFilter:
             work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
             if work and named < NAMED_IN:  # the subject of a review, a series, an exhibition
                 level, reads = "caution", f"{reads}; but about a work: {work}"
-            return Verdict(level, f"{hit.reason}; {reads}", hit.category, hit.evidence)
+            said = f"; {reads}" if reads else ""
+            return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence)
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
             abroad = word.level == "safe" and self._match_abroad(folded, topic)
             if abroad and charter < CHARTER_BLOCK:  # not clearly news: a match or a work abroad
                 return self._competitor(text, folded)
-            if word.level == "safe" and charter < CHARTER_LIKELY and _about_a_day(text):
+            day = word.level == "safe" and charter < CHARTER_LIKELY and topic != "world"
+            if day and _about_a_day(text):
                 return self._rest(text, folded)  # a holiday's name is no charter word
+            if topic in self._own_topics:  # "Data breach exposes millions" for a security firm
+                if charter < CHARTER_BLOCK:
+                    return self._rest(text, folded)
+                nearest = self._nearest_builtin(sims, topic, detect_language(text))
+                like = f", like {_quote(nearest)}" if nearest else ""
+                return Verdict(
+                    "caution",
+                    f"{name}: {reads}{like}; allowed (safety.allow), so a person decides",
+                    name,
+                    nearest,
+                )
             if topic != "health":
                 word = self._lexical(text, _without_idioms(folded), self._undated)
             agrees = charter >= CHARTER_LIKELY and word.level != "safe"

@@ -643,8 +643,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         " manquent de peu, puis meilleur score",
     ),
     "console.held_all": (
-        "Every story held back, dated: `trendbot held --since 30d`",
-        "Tous les sujets retenus, datés : `trendbot held --since 30d`",
+        "Every story held back, dated: `trendbot held --since` and the replay's length (`30d`,"
+        " `120d`)",
+        "Tous les sujets retenus, datés : `trendbot held --since` et la durée rejouée (`30d`,"
+        " `120d`)",
+    ),
+    "console.none_held": (
+        "No story held back in the {since} up to {now} UTC.",
+        "Aucun sujet retenu sur {since} jusqu'au {now} UTC.",
+    ),
+    "console.held_more": (
+        "{shown} of {total} held stories: --limit 0 for all.",
+        "{shown} des {total} sujets retenus : --limit 0 pour tous.",
     ),
     "console.held_groups": (
         "Fit a theme|Near misses (a weak fit)|The rest",

@@ -367,17 +367,20 @@ class PitchesMixin(StoreBase):
             )
         ]
 
-    def held_stories(self, *, since: datetime | None = None) -> list[HeldStory]:
-        """Every story held back and never pitched, with its latest hold (from `since`); best
-        score first."""
+    def held_stories(
+        self, *, since: datetime | None = None, brand: str | None = None
+    ) -> list[HeldStory]:
+        """Every story held back and never pitched, with its latest hold (from `since`); of one
+        brand (never pitched to it), or of any; best score first."""
+        mine = "" if brand is None else " WHERE brand = ?"
         rows = self._rows(
-            """
+            f"""
             SELECT h.*, s.label, s.score FROM holds h JOIN stories s ON s.id = h.story_id
-            WHERE h.id IN (SELECT max(id) FROM holds GROUP BY story_id)
-              AND h.story_id NOT IN (SELECT story_id FROM pitches) AND h.at >= ?
+            WHERE h.id IN (SELECT max(id) FROM holds{mine} GROUP BY story_id)
+              AND h.story_id NOT IN (SELECT story_id FROM pitches{mine}) AND h.at >= ?
             ORDER BY s.score DESC, h.story_id
             """,
-            [iso(since) if since else ""],
+            [*([brand] * 2 if brand is not None else []), iso(since) if since else ""],
         )
         return [HeldStory(r["story_id"], r["label"], r["score"], _hold_from_row(r)) for r in rows]
 
