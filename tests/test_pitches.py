@@ -1355,6 +1355,25 @@ def test_a_list_of_names_is_one_clause(title: str, first: str) -> None:
     assert _clauses(title)[0][0] == (first or title), _clauses(title)
 
 
+def test_a_day_told_with_no_lead_names_no_shop() -> None:
+    """A home brand's Labor Day post read "Today's feeds are all about Labor Day and Walmart."
+    and tagged #Walmart: a store-hours story names the shops, the post names the day."""
+    titles = ("Here's what's open and closed on Labor Day 2025",
+              "Walmart, Sam's club, Target stores, USPS closed on Labor Day 2025? Check here",
+              "Is Walmart open on Labor Day? Here's what to know",
+              "What's open and closed on Labor Day 2025? See what stores, banks and other "
+              "businesses are operating today.")  # fmt: skip
+    for n in range(3):
+        day = story(n, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
+                    links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(day, BRAND_EN, SETTINGS)
+        assert "#Walmart" not in pitch.hashtags and "#LaborDay" in pitch.hashtags
+        assert "Labor Day" in body(pitch) and "Walmart" not in body(pitch) + pitch.visual, (
+            body(pitch),
+            pitch.visual,
+        )
+
+
 def test_a_weather_alerts_name_is_no_hashtag() -> None:
     """A pharmacy's snow post was tagged #WinterStormWarning, as if it issued the alert."""
     plain = SEASONS.model_copy(update={"angles": ()})

@@ -1294,6 +1294,11 @@ class TemplateWriter:
             told.sort(key=lambda n: _rarest(n) not in in_lead)
         if len(told) > 1 and 2 * _named_in(told[1], story) < _named_in(told[0], story):
             told = told[:1]
+        # a day told with no lead stands alone, and tags no shop: "Today's feeds are all about
+        # Labor Day and Walmart. #Walmart" on a store-hours story advertised Walmart for a
+        # home brand
+        if not lead and told and entities.is_occasion(told[0]):
+            told, names = told[:1], [n for n in names if entities.is_occasion(n)]
         subject = _AND[lang].join(
             _articled(_dotted(n), titles, story.usage) if lang == "en" else _dotted(n)
             for n in told[:2]
