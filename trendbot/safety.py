@@ -617,8 +617,6 @@ CHARTER_CAUTION = 0.2
 # harmless sections are full of them ("how to shop during the outbreak"); letting them block
 # alone took harmless stories blocked from 4.4 % to 7 % (grill_en, odd rows).
 WORDS_DECIDE = ("disasters", "deaths and violence")
-
-
 # The pandemic's names date a story as often as they name its subject ("3 members of a K-pop band
 # diagnosed with COVID-19" reads as world news for the band's country): they agree with a health
 # reading only, and with another one ask for caution.
