@@ -176,12 +176,15 @@ def terms_check(terms: Sequence[str]) -> DraftCheck:
     """A lexical check on `terms` (whole words, case and accents ignored), for when no
     SafetyFilter is at hand. A term in capitals, an acronym, counts only in capitals, as safety
     reads it: `ICE` is not the ice of "Ice Spice" nor of "snow and ice"."""
-    patterns = [(t, re.compile(rf"(?<!\w){re.escape(fold(t))}(?!\w)")) for t in terms if t]
+    patterns = [
+        (t, re.compile(rf"(?<!\w){re.escape(fold(t))}(?!\w)"), entities.is_acronym(t.strip()))
+        for t in terms
+        if t
+    ]
 
     def check(text: str) -> VerdictLike:
         folded = fold(text)
-        for term, pattern in patterns:
-            acronym = entities.is_acronym(term.strip())
+        for term, pattern, acronym in patterns:
             if entities.says_acronym(text, term.strip()) if acronym else pattern.search(folded):
                 return _TermVerdict("blocked", f"contains {term!r}")
         return _TermVerdict("safe", "")

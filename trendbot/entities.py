@@ -503,8 +503,12 @@ def is_occasion(name: str) -> bool:
     return _plain(name) in OCCASIONS
 
 
-def _plain(text: str) -> str:
-    plain = "".join(c for c in fold(text) if c not in "'’.")
+_NO_DOTS = str.maketrans("", "", "'’.")
+
+
+def _plain(text: str, *, cased: bool = False) -> str:
+    """`text` with no accents, apostrophes or dots, hyphens as spaces; folded unless `cased`."""
+    plain = (_strip_accents(text) if cased else fold(text)).translate(_NO_DOTS)
     return " ".join(plain.replace("-", " ").split())
 
 
@@ -518,12 +522,9 @@ def names_occasion(text: str) -> str:
     """The holiday or shopping day `text` names with its capital ("labor day" of "what's open
     on Labor Day 2025", "martin luther king jr day"; not "a memorial day for the victims"), as
     `OCCASIONS` writes it; "" for none."""
-    plain = " ".join(_strip_accents(text).replace("-", " ").translate(_NO_DOTS).split())
-    found = next((m for m in _NAMES_OCCASION.finditer(plain) if m[0][:1].isupper()), None)
+    matches = _NAMES_OCCASION.finditer(_plain(text, cased=True))
+    found = next((m for m in matches if m[0][:1].isupper()), None)
     return found[0].casefold() if found else ""
-
-
-_NO_DOTS = str.maketrans("", "", "'’.")
 
 
 def _name_like(

@@ -106,8 +106,7 @@ def theme_shares(
 
 
 def top_held(
-    held: Sequence[HeldStory],
-    shares: Mapping[int, float] | None = None,
+    held: Sequence[HeldStory], shares: Mapping[int, float] | None = None
 ) -> list[HeldStory]:
     """What a marketer looks for first: the stories that fit their themes and were held anyway
     (a caution, the day's limit, too late to pitch), then the near misses (`NEAR`), then the

@@ -384,6 +384,7 @@ BUILTIN: tuple[Category, ...] = (
 # The built-in categories a brand may call its own news (`brand.safety.allow`): a pharmacy's
 # flu season, a security firm's data breaches, a union's strikes. Never deaths and violence.
 ALLOWABLE = (*(c.name for c in BUILTIN if c.name != "deaths and violence"), "job cuts")
+_ALLOWED = "; allowed (safety.allow), so a person decides"  # ends the reason of a caution
 
 # Set phrases in which a built-in word means no harm ("l'angle mort" is a blind spot); taken out
 # of the text before the built-in words are looked for (the brand's own terms still see them).
@@ -965,23 +966,17 @@ class SafetyFilter:
             day = word.level == "safe" and charter < CHARTER_LIKELY and topic != "world"
             if day and _about_a_day(text):
                 return self._rest(text, folded)  # a holiday's name is no charter word
-            if topic in self._own_topics:  # "Data breach exposes millions" for a security firm
-                if charter < CHARTER_BLOCK:
-                    return self._rest(text, folded)
-                nearest = self._nearest_builtin(sims, topic, detect_language(text))
-                like = f", like {_quote(nearest)}" if nearest else ""
-                return Verdict(
-                    "caution",
-                    f"{name}: {reads}{like}; allowed (safety.allow), so a person decides",
-                    name,
-                    nearest,
-                )
+            mine = topic in self._own_topics  # "Data breach exposes millions" for a security firm
+            if mine and charter < CHARTER_BLOCK:
+                return self._rest(text, folded)
+            nearest = self._nearest_builtin(sims, topic, detect_language(text))
+            like = f", like {_quote(nearest)}" if nearest else ""
+            if mine:  # deaths share the reading: a clear one is still a person's call
+                return Verdict("caution", f"{name}: {reads}{like}{_ALLOWED}", name, nearest)
             if topic != "health":
                 word = self._lexical(text, _without_idioms(folded), self._undated)
             agrees = charter >= CHARTER_LIKELY and word.level != "safe"
             level = "blocked" if charter >= CHARTER_BLOCK or agrees else "caution"
-            nearest = self._nearest_builtin(sims, topic, detect_language(text))
-            like = f", like {_quote(nearest)}" if nearest else ""
             said = f"; {word.evidence!r} in {_around(text, word.evidence)}" if agrees else ""
             if level == "blocked":
                 level, said = self._leisure_reading(text, folded, topic, said)
@@ -1008,7 +1003,7 @@ class SafetyFilter:
         hit = self._lexical(text, _without_idioms(folded), self._allowed)
         if hit.level == "safe":
             return None
-        return replace(hit, reason=f"{hit.reason}; allowed (safety.allow), so a person decides")
+        return replace(hit, reason=f"{hit.reason}{_ALLOWED}")
 
     def _repeated_weak(self, text: str) -> Verdict | None:
         """A caution when one of the `REPEATED` words runs through the story's headlines (in
