@@ -558,9 +558,11 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
     assert "2025-07-15 08:00 → 2025-07-15 11:00 UTC" in page  # framed to the data
     assert "Too hot? Our ice cream is here." in page and "by U1" in page
 
-    # a period that reaches the data counts back from now, as before
+    # a period longer than the data's age counts back from its end too: `--since 400d` on a
+    # replay of last autumn counted from today and silently showed two of its five pitches
     result = invoke("pitches", "--config", cfg, "--db", db, "--since", "5000d")
-    assert "replayed data" not in result.output and "Record heat in Paris" in result.output
+    assert result.stderr.startswith("replayed data: showing the 5000d up to 2025-07-15 11:00")
+    assert "Record heat in Paris" in result.stdout
     # nothing found says where the pitches are, or that there are none: "try a longer --since"
     # after --since 400d on a replay that pitched nothing misled two new users
     result = invoke("pitches", "--config", cfg, "--db", db, "--since", "30m")
@@ -590,6 +592,7 @@ def test_held_lists_every_held_story_of_the_period_with_why(tmp_path: Path) -> N
     assert "replayed data: showing the 2d up to 2025-07-15 11:00 UTC" in result.stderr
     out = " ".join(result.stdout.split())
     assert "Labor Day" in out and "Senate vote" in out and "Record heat" not in out
+    assert "UTC #2 Here's what's" in out and "UTC #3 Senate" in out  # for `trendbot pitch ID`
     assert f"{T0:%Y-%m-%d %H:%M} UTC" in out and "'senate'" in out and "0.12" in out
     assert "The rest (2)" in out and "Another brand" not in out  # no vectors: no theme fits
     result = invoke("held", "--config", cfg, "--db", db, "--since", "2d", "--limit", "1")

@@ -140,9 +140,10 @@ def test_summary_lists_the_best_held_stories_with_their_reason() -> None:
     )
     assert start > lines.index("53 stories held back, by reason: queued 40, no theme fits 12, "
                                "weird new reason 1")  # fmt: skip
-    assert lines[start + 1] == "7.2 Missile strike on the port blocked: war: 'missile'"
-    assert lines[start + 2] == "4.5 Heatwave in Paris daily limit reached"
-    assert lines[start + 3].startswith("2.0 A very long label") and "…" in lines[start + 3]
+    # each with its id, for `trendbot pitch ID`
+    assert lines[start + 1] == "7.2 #5 Missile strike on the port blocked: war: 'missile'"
+    assert lines[start + 2] == "4.5 #6 Heatwave in Paris daily limit reached"
+    assert lines[start + 3].startswith("2.0 #7 A very long label") and "…" in lines[start + 3]
     assert lines[start + 3].endswith("no theme fits")
     assert lines[start + 4].startswith("Every story held back, dated: `trendbot held --since`")
     # in a log (no terminal to widen), every label and reason is whole, over several lines
@@ -203,13 +204,14 @@ def test_stories_table() -> None:
     ]
     text, _ = render(stories_table(views), width=200)
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    assert lines[0] == "Score State Sources Last 24 h Story Theme Why not pitched"
-    assert lines[1] == "5.2 rising 12 ▁▂▃▅█ Hurricane Melissa nears Jamaica weather pitched #4"
-    assert lines[2] == "5.2 fading 12 ▁▂▃▅█ ⚠ Story number 2 — not rising"
-    assert lines[3] == "0.5 peaking 3 ▁▂▃▅█ ⛔ Story number 3 (muted) weather not decided yet"
-    assert lines[4] == "5.2 rising 12 ▁▂▃▅█ Story number 4 weather daily limit reached"
+    # each story's id first, for `trendbot pitch ID`: two new users found it only with SQL
+    assert lines[0] == "# Score State Sources Last 24 h Story Theme Why not pitched"
+    assert lines[1] == "1 5.2 rising 12 ▁▂▃▅█ Hurricane Melissa nears Jamaica weather pitched #4"
+    assert lines[2] == "2 5.2 fading 12 ▁▂▃▅█ ⚠ Story number 2 — not rising"
+    assert lines[3] == "3 0.5 peaking 3 ▁▂▃▅█ ⛔ Story number 3 (muted) weather not decided yet"
+    assert lines[4] == "4 5.2 rising 12 ▁▂▃▅█ Story number 4 weather daily limit reached"
     assert lines[5] == (
-        "5.2 rising 12 ▁▂▃▅█ Story number 5 weather"
+        "5 5.2 rising 12 ▁▂▃▅█ Story number 5 weather"
         " blocked: war and terrorism: 'missile' in 'Missile strike'"
     )
     # narrower, a long reason is cut, never wrapped: `--json` and `/trend why` have it whole

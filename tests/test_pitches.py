@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from trendbot.brandfit import StoryContext, pitch_input
 from trendbot.drafts import PitchInput, check_draft, copied_run, terms_check
-from trendbot.entities import NO_USAGE, Usage, is_common_word, is_weather_alert, named_entities
+from trendbot.entities import NO_USAGE, Usage, is_common_word, is_occasion, is_weather_alert, named_entities
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
@@ -2598,3 +2598,24 @@ def test_a_name_few_headlines_share_is_another_event_not_the_subject() -> None:
               links=(), languages=("en",))  # fmt: skip
     pitch = draft_pitch(s, BRAND_EN, SETTINGS)
     assert "Pokémon World Championships" in pitch.visual and "Gamescom" not in pitch.visual
+
+
+def test_a_shopping_day_with_its_month_names_no_product() -> None:
+    """A game shop's and a doorbell maker's Prime Day post read "All eyes on October Prime Day
+    and AirPods today." tagged #AirPods #Apple: the month hid the day, so the post advertised
+    another maker's earbuds."""
+    titles = ("The best October Prime Day deals on Apple devices: Save on AirPods, iPads, "
+              "AirTags and more",
+              "October Prime Day 2025: the best early deals on AirPods and Apple Watch",
+              "AirPods Pro 3 drop to a new low for October Prime Day")  # fmt: skip
+    for n in range(3):
+        day = story(n, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
+                    links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(day, BRAND_EN, SETTINGS)
+        assert "Prime Day" in body(pitch) and "AirPods" not in body(pitch) + pitch.visual, (
+            body(pitch),
+            pitch.visual,
+        )
+        assert not {"#AirPods", "#Apple"} & set(pitch.hashtags), pitch.hashtags
+    assert is_occasion("October Prime Day") and is_occasion("Black Friday 2025")
+    assert not is_occasion("October") and not is_occasion("2025")

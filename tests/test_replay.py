@@ -167,7 +167,7 @@ def test_replay_prints_each_pitch_at_its_time_then_exports_and_replays_again(
     # after the counts, the best stories held back, each with its latest reason
     start = out.index("En hausse mais pas proposés : ceux qui vont à vos thèmes d'abord")
     held = out[start:].splitlines()
-    assert any(re.search(r"│\s+\d+\.\d  \w.*  bloqué : ", line) for line in held), held
+    assert any(re.search(r"│\s+\d+\.\d  #\d+ \w.*  bloqué : ", line) for line in held), held
     pitches = rows(db, "SELECT theme, safety FROM pitches")
     assert pitches == [("meteo", "safe")]
     assert rows(db, "SELECT count(*) FROM holds WHERE reason = 'blocked'")[0][0] >= 1

@@ -100,15 +100,40 @@ def test_every_builtin_category_has_both_languages() -> None:
         "crime and trials",
         "labour disputes",
         "scandals",
+        "sexual content",
     }
     for category in BUILTIN:
         if category.name in ("labour disputes", "scandals"):  # caution when it runs through a story
             assert not category.strong and set(category.weak) <= set(REPEATED)
             assert any(w.startswith(("greve", "scandale")) for w in category.weak)  # French too
             continue
+        if category.name == "sexual content":  # its words say it: no reading needed
+            assert not category.weak and "pornographique" in category.strong
+            continue
         assert category.strong and category.weak and len(category.prototypes) >= 5
         french = [p for p in category.prototypes if any(w in p for w in (" le ", " la ", " des "))]
         assert french, category.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ChatGPT will allow erotica for verified adults",  # read as tech news, went to a theme
+        "Pornhub blocks access in another state over age verification law",
+        "OnlyFans creator sues platform",
+        "Les sites pornographiques devront vérifier l'âge des visiteurs",
+    ],
+)
+def test_sexual_content_is_never_safe(text: str) -> None:
+    verdict = check(text)
+    assert verdict.level != "safe" and verdict.category == "sexual content", verdict
+
+
+@pytest.mark.parametrize(
+    "text", ["Nude lipstick is the shade of the fall", "Adults-only resorts are booming"]
+)
+def test_words_of_style_and_travel_are_no_sexual_content(text: str) -> None:
+    assert check(text).level == "safe"
 
 
 def test_brand_rules_block() -> None:

@@ -611,8 +611,8 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
 
 
 def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | None:
-    """When the stored data ends before `window` (a replay's database, or one that stopped
-    fetching long ago): its end, to count back from, said in one line."""
+    """When the stored data ends before `window` or a day ago (a replay's database, or one that
+    stopped fetching): its end, to count back from, said in one line."""
     end = _stored_end(bot, window)
     if end is None:
         return None
@@ -625,11 +625,14 @@ def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | No
 
 
 def _stored_end(bot: Trendbot, window: timedelta) -> datetime | None:
-    """When the stored data ends, if that is longer ago than `window` (a replay's database)."""
+    """When the stored data ends, if that is longer ago than `window` or a day (a replay's
+    database). Not the window alone: `--since 400d` on a replay of last autumn counted back
+    from today and showed two of its five pitches, without a word."""
     from trendbot.types import utcnow
 
     end = bot.data_end()
-    return end if end is not None and end < utcnow() - window else None
+    stale = min(window, timedelta(days=1))
+    return end if end is not None and end < utcnow() - stale else None
 
 
 @cli.command("pitch")

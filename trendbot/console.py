@@ -176,7 +176,9 @@ def held_table(
         when = (
             (f"{h.hold.at:%Y-%m-%d %H:%M} UTC  ", "dim") if dated else (f"{h.score:5.1f}  ", "bold")
         )
-        table.add_row(Text.assemble(when, h.label), hold_text(h.hold, language=language))
+        # its id, for `trendbot pitch ID`: two new users found it only with SQL
+        label = Text.assemble(when, (f"#{h.story_id} ", "cyan"), h.label)
+        table.add_row(label, hold_text(h.hold, language=language))
     return table
 
 
@@ -223,6 +225,7 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
     """Live stories, best first as given: for `trendbot trends`."""
     msg = Messages(language)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=True)
+    table.add_column("#", justify="right", no_wrap=True, style="cyan")  # for `trendbot pitch ID`
     table.add_column(msg("console.score"), justify="right", no_wrap=True)
     table.add_column(msg("console.state"), no_wrap=True)
     table.add_column(msg("console.sources"), justify="right", no_wrap=True)
@@ -244,6 +247,7 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
         if v.muted:
             label.append(f" {msg('console.muted')}", style="dim")
         table.add_row(
+            str(v.id),
             f"{v.score:.1f}",
             Text(_label(msg, "story", v.state), style=STATE_STYLES.get(v.state, "")),
             str(v.sources),

@@ -499,8 +499,14 @@ REGIONS = frozenset(_REGIONS)
 
 def is_occasion(name: str) -> bool:
     """A holiday or a shopping day ("Thanksgiving", "Black Friday", "Valentine's Day", "Noël"),
-    however its apostrophes, accents and hyphens are written."""
-    return _plain(name) in OCCASIONS
+    however its apostrophes, accents and hyphens are written, with its month or year: "October
+    Prime Day" was told as another name ("All eyes on October Prime Day and AirPods today.")."""
+    words = _plain(name).split()
+    while len(words) > 1 and words[0] in _MONTH_NAMES.split():
+        words = words[1:]
+    if len(words) > 1 and re.fullmatch(r"(19|20)\d\d", words[-1]):
+        words = words[:-1]
+    return " ".join(words) in OCCASIONS
 
 
 _NO_DOTS = str.maketrans("", "", "'’.")

@@ -109,6 +109,14 @@ SCANDAL = (
     "allegation", "allegations", "scandal", "controversy", "controversies", "misconduct",
     "scandale",
 )  # fmt: skip
+# Sexual content, the first line of every brand-safety floor: "OpenAI to allow erotica for
+# verified adults" read as tech news and went to a video-game chain's new-games theme. Words
+# whose news use is that one; not "nude" (a lipstick), "adults-only" (a resort) or "sexy".
+SEXUAL = (
+    "erotica", "erotic", "porn", "porno", "pornhub", "onlyfans", "sex toy", "sexual content",
+    "explicit content", "adult content", "sex work", "sex worker", "prostitution", "strip club",
+    "x rated", "erotique", "pornographique", "contenu pour adultes",
+)  # fmt: skip
 # Job cuts: "Amazon to lay off up to 30,000 corporate workers", "Nestlé to slash 16,000 jobs".
 # News, and often business news a brand follows, but thousands of people lose their work: a
 # cheery post on it ("your wallet says thanks") is the bad buzz. Like a strike, it asks for
@@ -380,6 +388,7 @@ BUILTIN: tuple[Category, ...] = (
     ),
     Category("labour disputes", strong=(), weak=LABOUR, prototypes=()),
     Category("scandals", strong=(), weak=SCANDAL, prototypes=()),
+    Category("sexual content", strong=SEXUAL, weak=(), prototypes=()),
 )  # fmt: skip
 # The built-in categories a brand may call its own news (`brand.safety.allow`): a pharmacy's
 # flu season, a security firm's data breaches, a union's strikes. Never deaths and violence.

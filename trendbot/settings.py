@@ -124,7 +124,7 @@ class BlockedTopicSettings(Model):
 # the built-in categories a brand may call its own news (safety.ALLOWABLE; a test keeps them equal)
 AllowedCategory = Literal[
     "disasters", "war and terrorism", "politics and elections", "religion", "health scares",
-    "crime and trials", "labour disputes", "scandals", "job cuts",
+    "crime and trials", "labour disputes", "scandals", "sexual content", "job cuts",
 ]  # fmt: skip
 
 
