@@ -15,7 +15,14 @@ from pydantic import SecretStr
 
 from trendbot.brandfit import StoryContext, pitch_input
 from trendbot.drafts import PitchInput, check_draft, copied_run, terms_check
-from trendbot.entities import NO_USAGE, Usage, is_common_word, is_occasion, is_weather_alert, named_entities
+from trendbot.entities import (
+    NO_USAGE,
+    Usage,
+    is_common_word,
+    is_occasion,
+    is_weather_alert,
+    named_entities,
+)
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
