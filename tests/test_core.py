@@ -497,6 +497,19 @@ def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
     assert result.exit_code == 0, result.output
     # the fixture's news is of 2025: previewed as of its end, and said so on stderr
     assert result.stderr.startswith("replayed data: drafting as of")
+    # a story the replay last scored before the data's end is previewed as of then, when its
+    # card's figures were made: a doorbell maker's November story was dated December 31
+    end = bot.data_end()
+    assert end is not None
+    scored = end - timedelta(days=20)
+    bot.store.db.execute(
+        "UPDATE stories SET scored_at = ? WHERE id = ?", [scored.isoformat(), football.id]
+    )
+    earlier = CliRunner().invoke(cli, [*where, "pitch", str(football.id)])
+    assert earlier.stderr.startswith(
+        f"replayed data: drafting as of {scored:%Y-%m-%d %H:%M} UTC, when the replay last scored"
+    ), earlier.stderr
+    assert f"{scored:%Y-%m-%d %H:%M}" in earlier.stdout  # the card's date
     lines = result.stdout.strip().splitlines()
     assert "📈 Proposition" in lines[0] and "n°" not in lines[0]  # the card, with no pitch id
     assert "Pourquoi maintenant" in result.output

@@ -15,7 +15,14 @@ from headlines import HEATWAVE, NOISE, SHOOTING, THEMES
 
 from trendbot import brandfit
 from trendbot.brandfit import adapt_matcher
-from trendbot.cycle import Interrupted, Pipeline, _thread_warning, embed_new, make_pipeline
+from trendbot.cycle import (
+    PITCHABLE,
+    Interrupted,
+    Pipeline,
+    _thread_warning,
+    embed_new,
+    make_pipeline,
+)
 from trendbot.safety import Verdict
 from trendbot.settings import ThemeSettings, parse_settings
 from trendbot.types import Item
@@ -185,6 +192,36 @@ def test_a_pitched_story_that_turns_unsafe_gets_a_warning_in_its_thread(
             [last],
         )
         assert pipeline.store.query("SELECT text FROM thread_updates") == [warning]
+
+
+def test_a_pitched_story_no_longer_rising_is_still_watched_for_safety(
+    tmp_path: Path, settings: Any
+) -> None:
+    """A doorbell maker's pitched story of Amazon's event took in "Echo, Kindle, Ring, and
+    More" a day later, once it had stopped rising, and its card stayed brand-safe: a pitched
+    story is judged again as long as it lives and its pitch waits for an editor."""
+    now = T0 + timedelta(minutes=40)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        [pitch] = pipeline.process(now).pitched
+        later = now + timedelta(hours=20)
+        pipeline.process(later - timedelta(minutes=10))  # quiet: the story fades
+        title = "Canicule à Paris : deux morts, la chaleur record continue"
+        feed_in(pipeline, [item(600, "Le Figaro", title, 20 * 60 + 30)])
+        pipeline.process(later)
+        [row] = pipeline.store.query("SELECT state FROM stories WHERE id = ?", [pitch.story_id])
+        assert row["state"] not in PITCHABLE, row  # not rising: judged all the same
+        [joined] = pipeline.store.query("SELECT story_id FROM story_items si JOIN items i"
+                                        " ON i.id = si.item_id WHERE i.guid = 'g600'")  # fmt: skip
+        assert joined["story_id"] == pitch.story_id
+        [warning] = pipeline.store.query("SELECT text FROM thread_updates")
+        assert warning["text"].startswith("⛔ La sécurité de marque bloque désormais cette actu")
+        assert pipeline.store.pitches()[0].safety == "blocked"
+        # a decided pitch is left alone
+        pipeline.store.set_pitch_state(pitch.id, "rejected", now=later, user="U1")
+        feed_in(pipeline, [item(601, "Le Monde", "Canicule : trois morts à Paris", 20 * 60 + 40)])
+        pipeline.process(later + timedelta(minutes=20))
+        assert len(pipeline.store.query("SELECT text FROM thread_updates")) == 1
 
 
 def test_a_quiet_story_keeps_its_count_of_publishers_past_the_momentum_window(

@@ -635,6 +635,9 @@ def _stored_end(bot: Trendbot, window: timedelta) -> datetime | None:
     return end if end is not None and end < utcnow() - stale else None
 
 
+_AS_OF = {"scored": "when the replay last scored the story", "end": "where the stored data ends"}
+
+
 @cli.command("pitch")
 @click.argument("story_id", type=int)
 @click.option("--save", is_flag=True, help="Keep it: queued for delivery, counts toward limits.")
@@ -650,16 +653,15 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
 
     language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
-        # a replay's database: previewed as of its end, where the matcher adapts on the
-        # stream's last day as the replay's did (today's clock found no recent stream to adapt
-        # on); a saved pitch is made now, for today's limits
+        # a replay's database: previewed as the replay saw the story (`replayed_as_of`), where
+        # the matcher adapts on that day's stream as the replay's did (today's clock found no
+        # stream to adapt on); a saved pitch is made now, for today's limits
         end = None if save else _stored_end(bot, timedelta(days=1))
         if end is not None:
-            bot.pipeline.clock = lambda: end
+            when, why = bot.replayed_as_of(story_id, end)
+            bot.pipeline.clock = lambda: when
             click.echo(
-                f"replayed data: drafting as of {end:%Y-%m-%d %H:%M} UTC, where the stored data"
-                " ends",
-                err=True,
+                f"replayed data: drafting as of {when:%Y-%m-%d %H:%M} UTC, {_AS_OF[why]}", err=True
             )
         pitch = bot.draft_pitch(story_id, save=save)
         when = pitch.created or bot.now()

@@ -220,6 +220,15 @@ class Trendbot:
         found = self.search(ref, 1, brand=brand) if ref else []
         return found[0] if found else None
 
+    def replayed_as_of(self, story_id: int, end: datetime) -> tuple[datetime, str]:
+        """When to preview a story of a replay's database, and why then: when the replay last
+        scored it ("scored": the card's figures and the matcher's stream are from then), never
+        after the data's `end` ("end"). Drafted as of the end, an October story's card was dated
+        December 31; momentum is not replayed again, so "why now" is the last scoring's."""
+        context = self.story_context(story_id)
+        scored = context.row.scored_at if context is not None else None
+        return (scored, "scored") if scored is not None and scored < end else (end, "end")
+
     def story_context(self, story_id: int) -> StoryContext | None:
         rows = self._story_rows([story_id])
         return story_contexts(self.store, rows)[0] if rows else None

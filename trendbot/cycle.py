@@ -592,6 +592,36 @@ def _thread_warning(
     return True
 
 
+WATCHED = timedelta(days=7)  # an undecided pitch's story is watched this long after the card
+
+
+def watch_pitched(
+    brain: Brain,
+    store: Store,
+    brands: Sequence[BrandSettings],
+    *,
+    skip: set[int],
+    now: datetime,
+    report: CycleReport,
+) -> None:
+    """A pitched story gathers headlines after it stops rising: "Echo, Kindle, Ring, and More"
+    joined a doorbell maker's pitched story of Amazon's event a day later, and its card stayed
+    brand-safe. Each undecided pitch's story that is still live is judged again (those in
+    `skip` are judged as they rise), and its thread warned as a rising story's is."""
+    for brand in brands:
+        pitched = store.pitches(since=now - WATCHED, brand=brand.name)
+        ids = {p.story_id for p in pitched if p.state not in FINAL_STATES} - skip
+        rows = [
+            r for r in store.story_rows(brain.model, ids=sorted(ids)) if r.last_seen >= now - LIVE
+        ]
+        contexts = story_contexts(store, rows)
+        for context, fit in zip(contexts, brand_fit(brain, contexts, brand), strict=True):
+            if fit.verdict.level != "safe":
+                report.updates += _thread_warning(
+                    store, context.row.id, fit.verdict, brand, now=now
+                )
+
+
 def pitch_rising(
     brain: Brain,
     store: Store,
@@ -610,6 +640,7 @@ def pitch_rising(
         b.name: set(store.waiting_for_morning(since=now - MORNING, brand=b.name)) for b in brands
     }
     ids = list(dict.fromkeys([*rising, *sorted(set().union(*waiting.values()))]))
+    watch_pitched(brain, store, brands, skip=set(ids), now=now, report=report)
     if not ids:
         return
     contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))
