@@ -493,6 +493,8 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Microsoft hikes price of Xbox Game Pass")
     assert lines[0] not in closing("Apple TV+ price jumps 30% to $12.99 monthly")
     assert lines[0] not in closing("Tesla hikes lease prices across the US")
+    # a game shop's "Sony hikes PlayStation 5 prices. Come talk games with us…": a name between
+    assert lines[0] not in closing("Sony hikes PlayStation 5 prices in the US")
     assert lines[0] in closing("Disney raises dividend and buybacks")
     # ...not what an asset is worth, nor prices that cool
     assert lines[0] in closing("Apple stock price jumps after the iPhone event")
@@ -2626,3 +2628,44 @@ def test_a_shopping_day_with_its_month_names_no_product() -> None:
         assert not {"#AirPods", "#Apple"} & set(pitch.hashtags), pitch.hashtags
     assert is_occasion("October Prime Day") and is_occasion("Black Friday 2025")
     assert not is_occasion("October") and not is_occasion("2025")
+
+
+def test_a_quote_alone_is_no_lead() -> None:
+    """A game shop's Halo post opened '"This is Halo for everyone".', the quote after "…is
+    coming to PS5 for the very first time:": what someone said, not what happened."""
+    titles = ("Long-time Microsoft-exclusive Halo is coming to PS5 for the very first time: "
+              '"This is Halo for everyone"',
+              "Microsoft's Halo series heading to rival PlayStation",
+              "The original ‘Halo’ is getting a full remake, now on PlayStation")  # fmt: skip
+    for n in range(3):
+        halo = story(n, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        text = body(draft_pitch(halo, BRAND_EN, SETTINGS))
+        assert "for everyone" not in text and "Halo" in text, text
+
+
+@pytest.mark.slow
+def test_a_word_of_an_occasions_name_is_no_shared_word() -> None:
+    """A game shop's "Nintendo Direct day is a holiday around here." went to Silksong's launch
+    for "Nintendo's eShop": away from its occasion, an angle shares no word of its name."""
+    from trendbot.embed import load_embedder
+
+    encode = load_embedder("minilm").encode
+    games = ThemeSettings(
+        name="new-games",
+        description="New video games, trailers, release dates and Nintendo Directs.",
+        keywords=("video game", "release date", "trailer", "Nintendo Direct", "Hollow Knight"),
+        angles=("New trailer, new theories. Rewatch count?",
+                "Nintendo Direct day is a holiday around here."),
+    )  # fmt: skip
+    launch = ("Hollow Knight: Silksong causes server chaos on Xbox, Steam, and Nintendo as "
+              "platforms grind to a halt",
+              "Hollow Knight: Silksong is breaking Steam, Nintendo’s eShop",
+              "Hollow Knight: Silksong fans have brought down the eShop, Steam and Xbox Store")
+    direct = ("New Nintendo Direct kicks off the Super Mario Bros. 40th Anniversary celebration",
+              "Everything announced at today's Nintendo Direct")  # fmt: skip
+    for n in range(3):
+        silksong = story(n, theme=games, titles=launch, label=launch[0], trending_terms=())
+        assert choose_angle(silksong, BRAND_EN, encode) != games.angles[1]
+        showcase = story(n, theme=games, titles=direct, label=direct[0], trending_terms=())
+        assert choose_angle(showcase, BRAND_EN, encode) == games.angles[1]

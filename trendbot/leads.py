@@ -529,7 +529,10 @@ def _lead_from(words: list[str], lang: str) -> str:
     # brand's own casing opens one ("iOS 26 is finally here")
     opening = text.lstrip("'\"‘“« ")
     starts = opening[:1].isupper() or entities.is_camel(opening.split(" ", 1)[0])
-    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts:
+    # a quote alone says what someone said, not what happened: a game shop's Halo post opened
+    # '"This is Halo for everyone".', the words after "…is coming to PS5 for the first time:"
+    alone = text[:1] in "\"“«‘'" and text[-1:] in "\"”»’'"
+    if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts or alone:
         return ""
     # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing; a
     # verb after "who", "that" or "which" tells of the subject, not what happened ("The man

@@ -804,15 +804,18 @@ def _closing(words: Sequence[str]) -> bool:
 
 def _pricier(words: Sequence[str]) -> bool:
     """ "hikes price of Xbox Game Pass", "raises prices", "Apple TV+ price jumps 30%", a "price
-    hike", "hikes lease prices"; not what an asset is worth ("stock price jumps", "gold price
-    climbs", "raises Tesla price target")."""
+    hike", "hikes lease prices", "hikes PlayStation 5 prices" (a name of up to two words between);
+    not what an asset is worth ("stock price jumps", "gold price climbs", "raises Tesla price
+    target")."""
     return any(
         w in _PRICE
         and (i == 0 or words[i - 1] not in _ASSETS)
         and (i + 1 == len(words) or words[i + 1] not in _OUTLOOK)
         and (
-            (i and words[i - 1] in _UP)
-            or (i > 1 and words[i - 2] in _UP and words[i - 1].isalpha())
+            any(
+                words[j] in _UP and all(x.isalnum() for x in words[j + 1 : i])
+                for j in range(max(0, i - 3), i)
+            )
             or (i + 1 < len(words) and words[i + 1] in _UP)
         )
         for i, w in enumerate(words)
@@ -940,16 +943,27 @@ def choose_angle(story: PitchInput, brand: BrandSettings, encode: Encode | None 
     # a shared word picks an angle of this occasion, or one its meaning does not deny: "connect"
     # in one headline gave "Folded, unfolded, fully connected." (foldables; and the story no
     # closer to it than 90 % of everyday headlines are) to Sam Altman's "code red"
+    # ...and away from its occasion, a word of the occasion's name is no shared word: "Nintendo
+    # Direct day is a holiday around here." went to Silksong's launch for "Nintendo's eShop"
+    named = [[keywords[i] for i in o] for o in occasions] if keywords else [[] for _ in angles]
     lexical = [
         x
-        for x, fit, m in zip(angles, fits, margin, strict=True)
-        if (fit or m > 0) and _shares_words(x, story, brand, telling=not fit)
+        for x, fit, m, own in zip(angles, fits, margin, named, strict=True)
+        if (fit or m > 0)
+        and _shares_words(x if fit else _unnamed(x, own), story, brand, telling=not fit)
     ]
     if lexical:
         return lexical[story.story_id % len(lexical)]
     margin[~fits] = -1.0
     best = int(np.argmax(margin))
     return angles[best] if margin[best] > 0 else ""
+
+
+def _unnamed(angle: str, names: Sequence[str]) -> str:
+    """`angle` without the names of its occasion."""
+    for name in names:
+        angle = re.sub(rf"(?i)(?<!\w){re.escape(name)}(?!\w)", " ", angle)
+    return angle
 
 
 def _shares_words(
