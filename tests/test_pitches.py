@@ -2658,10 +2658,12 @@ def test_a_word_of_an_occasions_name_is_no_shared_word() -> None:
         angles=("New trailer, new theories. Rewatch count?",
                 "Nintendo Direct day is a holiday around here."),
     )  # fmt: skip
-    launch = ("Hollow Knight: Silksong causes server chaos on Xbox, Steam, and Nintendo as "
-              "platforms grind to a halt",
-              "Hollow Knight: Silksong is breaking Steam, Nintendo’s eShop",
-              "Hollow Knight: Silksong fans have brought down the eShop, Steam and Xbox Store")
+    launch = (
+        "Hollow Knight: Silksong causes server chaos on Xbox, Steam, and Nintendo as "
+        "platforms grind to a halt",
+        "Hollow Knight: Silksong is breaking Steam, Nintendo’s eShop",
+        "Hollow Knight: Silksong fans have brought down the eShop, Steam and Xbox Store",
+    )
     direct = ("New Nintendo Direct kicks off the Super Mario Bros. 40th Anniversary celebration",
               "Everything announced at today's Nintendo Direct")  # fmt: skip
     for n in range(3):
