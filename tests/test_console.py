@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from trendbot.console import print_pitch, print_summary, stories_table, why_not
+from trendbot.console import held_table, print_pitch, print_summary, stories_table, why_not
 from trendbot.replay import ReplaySummary
 from trendbot.types import HeldStory, Hold, Pitch, SourceLink, StoryView, ThemeFit
 from trendbot.words import Messages
@@ -155,6 +155,20 @@ def test_summary_lists_the_best_held_stories_with_their_reason() -> None:
     console = Console(record=True, width=120, file=io.StringIO())
     print_summary(console, summary())  # nothing held: no list
     assert "best score" not in console.export_text()
+
+
+def test_held_says_which_theme_a_story_fits() -> None:
+    """A doorbell maker's "Fit a theme (8)" named no theme: `trendbot held` says which, as the
+    matcher reads the story now, with its id for `trendbot pitch ID`."""
+    fits = HeldStory(
+        9, "Porch pirates strike early", 3.0, hold(9, "caution", "Care."), "porch", 0.42
+    )
+    text, _ = render(held_table([fits], wrap=True, dated=True), width=160)
+    assert "#9 Porch pirates strike early →" in flat(text) and "porch 0.42 now" in flat(text)
+    text, _ = render(held_table([fits], language="fr", wrap=True, dated=True), width=160)
+    assert "porch 0.42 maintenant" in flat(text)
+    text, _ = render(held_table([replace(fits, theme="")], wrap=True, dated=True), width=160)
+    assert "→" not in text
 
 
 def test_summary_in_french() -> None:

@@ -557,6 +557,17 @@ def test_every_rising_story_not_pitched_says_why(bot: Trendbot) -> None:
     [line] = [x for x in result.output.splitlines() if shooting.label[:30] in x]
     assert "bloqué : " in line
 
+    # `held` says which theme a story that fits or nearly fits does: "Fit a theme" named none
+    brand = bot.settings.brand
+    fitting = [v for v in bot.top_stories(20) if v.themes and v.pitch_id is None]
+    for v in fitting:  # held for the day's limit, as on a busy day
+        bot.store.hold(v.id, "daily_limit", "All made.", now=bot.now(), brand=brand.name)
+    groups = bot.held(since=bot.now() - timedelta(days=7), brand=brand)
+    names = {t.name for t in brand.themes}
+    assert any(groups[:2]), groups
+    assert all(h.theme in names and h.fit > 0 for group in groups[:2] for h in group)
+    assert all(not h.theme for h in groups[2])
+
 
 def test_slack_pitch_is_a_preview_unless_saved_and_why_says_why_not(bot: Trendbot) -> None:
     from slackkit import command_body, dispatch

@@ -178,6 +178,9 @@ def held_table(
         )
         # its id, for `trendbot pitch ID`: two new users found it only with SQL
         label = Text.assemble(when, (f"#{h.story_id} ", "cyan"), h.label)
+        if h.theme:  # as the matcher reads it now, which may differ from the reason's figure
+            fits = Messages(language)("console.fits_now", theme=h.theme, fit=f"{h.fit:.2f}")
+            label.append(fits, style="cyan")
         table.add_row(label, hold_text(h.hold, language=language))
     return table
 

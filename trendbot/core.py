@@ -33,7 +33,7 @@ from trendbot.cycle import PITCHABLE, Pipeline, read_one_feed
 from trendbot.digest import Digest, Entry, Period, compose, current_period
 from trendbot.errors import ConfigError, PitchError, TrendbotError
 from trendbot.lease import take_lease
-from trendbot.replay import held_group, theme_shares
+from trendbot.replay import held_group, theme_fits
 from trendbot.settings import (
     BrandSettings,
     FeedSettings,
@@ -135,10 +135,15 @@ class Trendbot:
         first, in a replay summary's three groups (those that fit a theme, the near misses,
         the rest): the summary names ten."""
         held = self.store.held_stories(since=since, brand=brand.name)
-        shares = theme_shares(self.pipeline, [h.story_id for h in held], brands=[brand])
+        fits = theme_fits(self.pipeline, [h.story_id for h in held], brands=[brand])
+        shares = {story_id: share for story_id, (share, _) in fits.items()}
         groups: list[list[HeldStory]] = [[], [], []]
         for h in sorted(held, key=lambda h: h.hold.at, reverse=True):
-            groups[held_group(h, shares)].append(h)
+            group = held_group(h, shares)
+            if group < 2:  # which theme: "Fit a theme" said none
+                match = fits[h.story_id][1]
+                h = replace(h, theme=match.theme, fit=match.relevance)
+            groups[group].append(h)
         return groups
 
     def export(self, stream: IO[str], *, since: datetime | None = None) -> int:

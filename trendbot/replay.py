@@ -13,6 +13,7 @@ import numpy as np
 from trendbot.brandfit import story_contexts
 from trendbot.cycle import CycleReport, Pipeline
 from trendbot.settings import BrandSettings
+from trendbot.themes import ThemeMatch
 from trendbot.types import HeldStory, Item
 
 TOP_HELD = 10  # held stories a replay summary names: those of the brand's themes first
@@ -90,19 +91,26 @@ def theme_shares(
     """Each story's best relevance to a theme (of `brands`, by default all), as a share of its
     brand's `min_relevance` (1: it fits), read by the matchers as they are now (at the end of
     a replay)."""
+    return {story_id: share for story_id, (share, _) in theme_fits(pipeline, ids, brands).items()}
+
+
+def theme_fits(
+    pipeline: Pipeline, ids: Sequence[int], brands: Sequence[BrandSettings] | None = None
+) -> dict[int, tuple[float, ThemeMatch]]:
+    """`theme_shares`, each with the best theme's match: which theme, and how close."""
     brain, store = pipeline.brain, pipeline.store
     contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))
     if not contexts:
         return {}
     texts, vectors = [c.text for c in contexts], np.vstack([c.vector for c in contexts])
-    shares: dict[int, float] = {}
+    fits: dict[int, tuple[float, ThemeMatch]] = {}
     for brand in brain.settings.brands if brands is None else brands:
         matches = brain.matcher_of(brand).match(texts, vectors)
         for context, found in zip(contexts, matches, strict=True):
-            if found:
-                share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9)
-                shares[context.row.id] = max(shares.get(context.row.id, 0.0), share)
-    return shares
+            share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9) if found else 0.0
+            if found and share > fits.get(context.row.id, (0.0, None))[0]:
+                fits[context.row.id] = (share, found[0])
+    return fits
 
 
 def top_held(

@@ -167,6 +167,8 @@ class HeldStory:
     label: str
     score: float  # its latest score; a replay puts its best one while rising instead
     hold: Hold
+    theme: str = ""  # `trendbot held`: the theme it fits or nearly fits, read now
+    fit: float = 0.0  # its relevance to `theme`
 
 
 @dataclass(frozen=True)

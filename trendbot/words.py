@@ -648,6 +648,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Tous les sujets retenus, datés : `trendbot held --since` et la durée rejouée (`30d`,"
         " `120d`)",
     ),
+    "console.fits_now": ("  → {theme} {fit} now", "  → {theme} {fit} maintenant"),
     "console.none_held": (
         "No story held back in the {since} up to {now} UTC.",
         "Aucun sujet retenu sur {since} jusqu'au {now} UTC.",
