@@ -2671,3 +2671,19 @@ def test_a_word_of_an_occasions_name_is_no_shared_word() -> None:
         assert choose_angle(silksong, BRAND_EN, encode) != games.angles[1]
         showcase = story(n, theme=games, titles=direct, label=direct[0], trending_terms=())
         assert choose_angle(showcase, BRAND_EN, encode) == games.angles[1]
+
+
+def test_an_angle_that_names_the_subject_tells_it_alone() -> None:
+    """A game shop's post read "All eyes on Black Friday today. Black Friday doors open early
+    at the Den.": the angle names the day, the hook said it again."""
+    deals = SEASONS.model_copy(
+        update={"keywords": ("Black Friday",), "angles": ("Black Friday doors open early here.",)}
+    )
+    titles = ("The Amazon Black Friday Sale Is Live With the Best Deal Prices of 2025 So Far",
+              "Black Friday 2025: the best deals you can still get",
+              "Best Black Friday deals on games and consoles")  # fmt: skip
+    for n in range(4):
+        day = story(n, theme=deals, titles=titles, label=titles[0], trending_terms=(),
+                    links=(), languages=("en",), keywords=())  # fmt: skip
+        text = body(draft_pitch(day, BRAND_EN, SETTINGS))
+        assert text == "Black Friday doors open early here.", text

@@ -1359,6 +1359,10 @@ class TemplateWriter:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
+        # an angle that names the subject tells it: "All eyes on Black Friday today. Black
+        # Friday doors open early at the Den." said it twice
+        if not lead and subject and angle and spaced_words(subject) in spaced_words(angle):
+            hook = ""
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours")
@@ -1578,8 +1582,8 @@ def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings
     """The hook and the line, or the line alone, or the hook alone, whichever first fits
     max_chars with MIN_TAGS tags; else the line shortened."""
     room = settings.max_chars - len("\n\n" + " ".join(tags[:MIN_TAGS]))
-    for body in (f"{hook} {line}", line, hook):
-        if len(body) <= room:
+    for body in (f"{hook} {line}".strip(), line, hook):
+        if body and len(body) <= room:
             return body
     return _shorten(line, room)
 
