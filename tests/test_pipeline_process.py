@@ -217,11 +217,6 @@ def test_a_pitched_story_no_longer_rising_is_still_watched_for_safety(
         [warning] = pipeline.store.query("SELECT text FROM thread_updates")
         assert warning["text"].startswith("⛔ La sécurité de marque bloque désormais cette actu")
         assert pipeline.store.pitches()[0].safety == "blocked"
-        # a decided pitch is left alone
-        pipeline.store.set_pitch_state(pitch.id, "rejected", now=later, user="U1")
-        feed_in(pipeline, [item(601, "Le Monde", "Canicule : trois morts à Paris", 20 * 60 + 40)])
-        pipeline.process(later + timedelta(minutes=20))
-        assert len(pipeline.store.query("SELECT text FROM thread_updates")) == 1
 
 
 def test_a_quiet_story_keeps_its_count_of_publishers_past_the_momentum_window(

@@ -495,6 +495,8 @@ def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:
     assert lines[0] not in closing("Tesla hikes lease prices across the US")
     # a game shop's "Sony hikes PlayStation 5 prices. Come talk games with us…": a name between
     assert lines[0] not in closing("Sony hikes PlayStation 5 prices in the US")
+    assert lines[0] in closing("Sales jump on lower prices")  # not a name between
+    assert lines[0] in closing("Retail sales rise on holiday price cuts")
     assert lines[0] in closing("Disney raises dividend and buybacks")
     # ...not what an asset is worth, nor prices that cool
     assert lines[0] in closing("Apple stock price jumps after the iPhone event")
@@ -2627,6 +2629,7 @@ def test_a_shopping_day_with_its_month_names_no_product() -> None:
         )
         assert not {"#AirPods", "#Apple"} & set(pitch.hashtags), pitch.hashtags
     assert is_occasion("October Prime Day") and is_occasion("Black Friday 2025")
+    assert is_occasion("July 4th")  # a month of its own name
     assert not is_occasion("October") and not is_occasion("2025")
 
 
@@ -2642,6 +2645,8 @@ def test_a_quote_alone_is_no_lead() -> None:
                      links=(), languages=("en",), keywords=())  # fmt: skip
         text = body(draft_pitch(halo, BRAND_EN, SETTINGS))
         assert "for everyone" not in text and "Halo" in text, text
+    # two quoted titles are news, not a quote
+    assert _lead_of('"Wicked: For Good" beats "Zootopia 2" at the box office', "en")
 
 
 @pytest.mark.slow

@@ -130,7 +130,14 @@ def test_sexual_content_is_never_safe(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Nude lipstick is the shade of the fall", "Adults-only resorts are booming"]
+    "text",
+    [
+        "Nude lipstick is the shade of the fall",
+        "Adults-only resorts are booming",
+        "The food porn trend is taking over Instagram",
+        "Spotify adds a filter for explicit content for kids",
+        "Netflix adds adult content controls for parents",
+    ],
 )
 def test_words_of_style_and_travel_are_no_sexual_content(text: str) -> None:
     assert check(text).level == "safe"

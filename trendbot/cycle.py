@@ -19,7 +19,7 @@ import socket
 import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -600,26 +600,40 @@ def watch_pitched(
     store: Store,
     brands: Sequence[BrandSettings],
     *,
-    skip: set[int],
+    judged: Mapping[str, set[int]],
     now: datetime,
     report: CycleReport,
 ) -> None:
     """A pitched story gathers headlines after it stops rising: "Echo, Kindle, Ring, and More"
     joined a doorbell maker's pitched story of Amazon's event a day later, and its card stayed
-    brand-safe. Each undecided pitch's story that is still live is judged again (those in
-    `skip` are judged as they rise), and its thread warned as a rising story's is."""
+    brand-safe. Each undecided pitch's story that is still live (or the story it merged into)
+    is judged again, unless the brand judges it this cycle as it rises (`judged`), and its
+    thread warned as a rising story's is."""
     for brand in brands:
+        mine = judged.get(brand.name, set())
         pitched = store.pitches(since=now - WATCHED, brand=brand.name)
-        ids = {p.story_id for p in pitched if p.state not in FINAL_STATES} - skip
-        rows = [
-            r for r in store.story_rows(brain.model, ids=sorted(ids)) if r.last_seen >= now - LIVE
-        ]
-        contexts = story_contexts(store, rows)
+        threads: dict[int, list[int]] = defaultdict(list)  # live story -> its pitched stories
+        rows: dict[int, StoryRow] = {}
+        for story_id in sorted({p.story_id for p in pitched if p.state not in FINAL_STATES}):
+            row = _absorbing(store, story_id)
+            if row is not None and row.id not in mine and row.last_seen >= now - LIVE:
+                threads[row.id].append(story_id)
+                rows[row.id] = row
+        contexts = story_contexts(store, list(rows.values()))
         for context, fit in zip(contexts, brand_fit(brain, contexts, brand), strict=True):
             if fit.verdict.level != "safe":
-                report.updates += _thread_warning(
-                    store, context.row.id, fit.verdict, brand, now=now
-                )
+                for story_id in threads[context.row.id]:
+                    report.updates += _thread_warning(store, story_id, fit.verdict, brand, now=now)
+
+
+def _absorbing(store: Store, story_id: int) -> StoryRow | None:
+    """The story, or the one it merged into (a pitch keeps the id it was made for)."""
+    row = store.story_row(story_id)
+    for _ in range(10):
+        if row is None or row.merged_into is None:
+            return row
+        row = store.story_row(row.merged_into)
+    return row
 
 
 def pitch_rising(
@@ -640,7 +654,8 @@ def pitch_rising(
         b.name: set(store.waiting_for_morning(since=now - MORNING, brand=b.name)) for b in brands
     }
     ids = list(dict.fromkeys([*rising, *sorted(set().union(*waiting.values()))]))
-    watch_pitched(brain, store, brands, skip=set(ids), now=now, report=report)
+    judged = {b.name: set(rising) | waiting[b.name] for b in brands}
+    watch_pitched(brain, store, brands, judged=judged, now=now, report=report)
     if not ids:
         return
     contexts = story_contexts(store, store.story_rows(brain.model, ids=ids))

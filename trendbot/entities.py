@@ -502,6 +502,8 @@ def is_occasion(name: str) -> bool:
     however its apostrophes, accents and hyphens are written, with its month or year: "October
     Prime Day" was told as another name ("All eyes on October Prime Day and AirPods today.")."""
     words = _plain(name).split()
+    if " ".join(words) in OCCASIONS:  # "July 4th" is one with its month
+        return True
     while len(words) > 1 and words[0] in _MONTH_NAMES.split():
         words = words[1:]
     if len(words) > 1 and re.fullmatch(r"(19|20)\d\d", words[-1]):

@@ -531,7 +531,7 @@ def _lead_from(words: list[str], lang: str) -> str:
     starts = opening[:1].isupper() or entities.is_camel(opening.split(" ", 1)[0])
     # a quote alone says what someone said, not what happened: a game shop's Halo post opened
     # '"This is Halo for everyone".', the words after "…is coming to PS5 for the first time:"
-    alone = text[:1] in "\"“«‘'" and text[-1:] in "\"”»’'"
+    alone = re.fullmatch(r"[\"“«‘'][^\"“”«»‘]*[\"”»’']", text) is not None
     if len(words) < LEAD_MIN_WORDS or not balanced or broken or not starts or alone:
         return ""
     # a plural ends many a label ("Two US Army soldiers"): a final -s word proves nothing; a

@@ -813,13 +813,23 @@ def _pricier(words: Sequence[str]) -> bool:
         and (i + 1 == len(words) or words[i + 1] not in _OUTLOOK)
         and (
             any(
-                words[j] in _UP and all(x.isalnum() for x in words[j + 1 : i])
+                words[j] in _UP
+                and all(x.isalnum() and x not in _NOT_A_NAME for x in words[j + 1 : i])
                 for j in range(max(0, i - 3), i)
             )
             or (i + 1 < len(words) and words[i + 1] in _UP)
         )
+        and (i + 1 == len(words) or words[i + 1] not in _DOWN)
         for i, w in enumerate(words)
     )
+
+
+# between a verb and the prices it raises, a name ("hikes PlayStation 5 prices"), not these:
+# "Sales jump on lower prices", "Subscribers rise on cheaper subscription prices"
+_NOT_A_NAME_WORDS = "on with after lower cheaper low new its their the of for in as"
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+_DOWN_WORDS = "drop drops cut cuts fall falls decline declines dip dips"
+_DOWN = frozenset(_DOWN_WORDS.split())
 
 
 def _lowered(words: Sequence[str]) -> bool:
@@ -1361,7 +1371,8 @@ class TemplateWriter:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
         # an angle that names the subject tells it: "All eyes on Black Friday today. Black
         # Friday doors open early at the Den." said it twice
-        if not lead and subject and angle and spaced_words(subject) in spaced_words(angle):
+        a_day = entities.is_occasion(subject) or subject in story.theme.keywords
+        if not lead and a_day and angle and spaced_words(subject) in spaced_words(angle):
             hook = ""
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
@@ -1712,8 +1723,8 @@ Voice: {" ".join(brand.voice.split()) or "friendly, light, clear"}
 Write in {language}.
 
 The brand's charter, always:
-- No politics, religion, tragedies, disasters, violence, health scares or court cases: stay away
-  from that side of any story.
+- No politics, religion, tragedies, disasters, violence, health scares, court cases or sex:
+  stay away from that side of any story.
 - Never mock or denigrate anyone; never name or compare with a competitor.
 - Self-promotion stays light: only 1 or 2 posts in 10 push a product; the others simply join
   the conversation with a smile.

@@ -111,11 +111,13 @@ SCANDAL = (
 )  # fmt: skip
 # Sexual content, the first line of every brand-safety floor: "OpenAI to allow erotica for
 # verified adults" read as tech news and went to a video-game chain's new-games theme. Words
-# whose news use is that one; not "nude" (a lipstick), "adults-only" (a resort) or "sexy".
+# whose news use is that one; not "nude" (a lipstick), "adults-only" (a resort), "sexy",
+# "explicit content" or "adult content" (a music app's or a streamer's parental controls), and
+# "food porn" is an idiom.
 SEXUAL = (
     "erotica", "erotic", "porn", "porno", "pornhub", "onlyfans", "sex toy", "sexual content",
-    "explicit content", "adult content", "sex work", "sex worker", "prostitution", "strip club",
-    "x rated", "erotique", "pornographique", "contenu pour adultes",
+    "sexually explicit", "sex work", "sex worker", "prostitution", "strip club", "erotique",
+    "pornographique",
 )  # fmt: skip
 # Job cuts: "Amazon to lay off up to 30,000 corporate workers", "Nestlé to slash 16,000 jobs".
 # News, and often business news a brand follows, but thousands of people lose their work: a
@@ -401,6 +403,7 @@ IDIOMS = (
     "angle mort", "point mort", "nature morte", "mort de rire", "victimes de la mode",
     "victime de la mode", "dead heat", "dead end", "avalanche de", "avalanche d", "avalanche of",
     "fashion victim", "fashion victims", "dead ringer", "dead giveaway", "drop dead",
+    "food porn", "ruin porn", "cabin porn", "plant porn",
     "dead skin", "day of the dead", "fatal flaw", "fatal flaws", "killing it", "killed it",
     "kills it", "dressed to kill", "f bomb", "f bombs", "bath bomb", "bath bombs",
     "bomb cyclone", "bomb cyclones",
