@@ -2692,3 +2692,18 @@ def test_an_angle_that_names_the_subject_tells_it_alone() -> None:
                     links=(), languages=("en",), keywords=())  # fmt: skip
         text = body(draft_pitch(day, BRAND_EN, SETTINGS))
         assert text == "Black Friday doors open early here.", text
+
+
+def test_a_lead_cut_before_its_detail_may_lose_a_word_too() -> None:
+    """A game shop's end-of-support story had no lead ("Today's feeds are all about Halo
+    Studios."): "Halo Infinite will get its last major content update | on November 18" was 9
+    words before its detail, 8 in a row of the headline. Cut there, and "major" taken out."""
+    titles = ("Halo Infinite will get its last major content update on November 18",
+              "Turns out Halo Infinite isn't infinite at all as Halo Studios ends active "
+              "development after just four years")  # fmt: skip
+    for n in range(3):
+        halo = story(n, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        text = body(draft_pitch(halo, BRAND_EN, SETTINGS))
+        assert text.startswith("Halo Infinite will get its last content update."), text
+        assert not copied_run(text, titles)

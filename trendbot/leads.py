@@ -472,7 +472,7 @@ def _lead_from(words: list[str], lang: str) -> str:
                 i
                 for i in range(LEAD_MIN_WORDS, len(words))
                 if (fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
-                and _run_length(words[:i]) <= LEAD_WORDS
+                and (_run_length(words[:i]) <= LEAD_WORDS or _dropped(words[:i], lang))
                 and not (lang == "en" and _needed(words, i, verb))
             ]
             or [  # else before a second thing the subject did: "…ends its MetroCard era | and…"
@@ -487,6 +487,8 @@ def _lead_from(words: list[str], lang: str) -> str:
         # a word a headline can lose taken out, so it copies no run of COPY_RUN words
         clause_words = words
         words = words[: cuts[0]] if cuts else _dropped(words, lang)
+        if cuts and _run_length(words) > LEAD_WORDS:  # "…its last major update | on Nov 18"
+            words = _dropped(words, lang)
         # "returns to FDA | days after…": the time goes with what it is counted from
         if (
             cuts
@@ -615,7 +617,7 @@ _NOT_BEFORE_ROLE = frozenset(
 # Taking one out of a long clause breaks it into two shorter runs of the headline, so the whole
 # clause can be told: "Musk becomes first person to see wealth top $500bn" (without "ever").
 LEAD_MAX_WORDS = 12
-_DROP_WORDS = "the just finally now ever also already"
+_DROP_WORDS = "the just finally now ever also already major"
 _DROP_EN = frozenset(_DROP_WORDS.split())
 
 
