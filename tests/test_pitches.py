@@ -2694,10 +2694,11 @@ def test_an_angle_that_names_the_subject_tells_it_alone() -> None:
         assert text == "Black Friday doors open early here.", text
 
 
-def test_a_lead_cut_before_its_detail_may_lose_a_word_too() -> None:
+def test_a_lead_may_lose_major_and_be_cut_before_its_detail_too() -> None:
     """A game shop's end-of-support story had no lead ("Today's feeds are all about Halo
-    Studios."): "Halo Infinite will get its last major content update | on November 18" was 9
-    words before its detail, 8 in a row of the headline. Cut there, and "major" taken out."""
+    Studios."): "Halo Infinite will get its last major content update on November 18" copies 9
+    words in a row however it is cut. "major" is a word a headline can lose; and a clause too
+    long to lose words whole is cut before its detail, then loses one."""
     titles = ("Halo Infinite will get its last major content update on November 18",
               "Turns out Halo Infinite isn't infinite at all as Halo Studios ends active "
               "development after just four years")  # fmt: skip
@@ -2705,5 +2706,10 @@ def test_a_lead_cut_before_its_detail_may_lose_a_word_too() -> None:
         halo = story(n, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
                      links=(), languages=("en",), keywords=())  # fmt: skip
         text = body(draft_pitch(halo, BRAND_EN, SETTINGS))
-        assert text.startswith("Halo Infinite will get its last content update."), text
+        assert text.startswith("Halo Infinite will get its last content update on Nov"), text
         assert not copied_run(text, titles)
+    longer = "Halo Infinite will get its last major content update on November 18 after four years"
+    assert _lead_of(longer, "en") == "Halo Infinite will get its last content update"
+    # the whole clause, a word lost, before a cut that loses its point
+    whole = "A $1,000 Xbox Ally handheld tests the appetite for pricey next-gen consoles"
+    assert _lead_of(whole, "en") == whole.replace("the ", "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from trendbot import entities, stories, themes
@@ -467,27 +467,35 @@ def _lead_from(words: list[str], lang: str) -> str:
             ),
             -1,
         )
-        cuts = (
-            [
+
+        def details(fits: Callable[[list[str]], object]) -> list[int]:
+            return [
                 i
                 for i in range(LEAD_MIN_WORDS, len(words))
                 if (fold(words[i]) in cut or (lang == "en" and _to_a_detail(words, i)))
-                and (_run_length(words[:i]) <= LEAD_WORDS or _dropped(words[:i], lang))
+                and fits(words[:i])
                 and not (lang == "en" and _needed(words, i, verb))
             ]
-            or [  # else before a second thing the subject did: "…ends its MetroCard era | and…"
-                i
-                for i in range(LEAD_MIN_WORDS, len(words))
-                if lang == "en"
-                and _second_verb(words, i, verb)
-                and _run_length(words[:i]) <= LEAD_WORDS
-            ]
-        )
+
+        def short(part: list[str]) -> bool:
+            return _run_length(part) <= LEAD_WORDS
+
+        # else before a second thing the subject did: "…ends its MetroCard era | and…"
+        cuts = details(short) or [
+            i
+            for i in range(LEAD_MIN_WORDS, len(words))
+            if lang == "en" and _second_verb(words, i, verb) and short(words[:i])
+        ]
         # the main clause: "Hollywood panics", not "…as X battles"; else the whole clause with
-        # a word a headline can lose taken out, so it copies no run of COPY_RUN words
+        # a word a headline can lose taken out, so it copies no run of COPY_RUN words; else cut
+        # before its detail and a word taken out too: "Halo Infinite will get its last content
+        # update", from "…its last major content update | on November 18"
         clause_words = words
-        words = words[: cuts[0]] if cuts else _dropped(words, lang)
-        if cuts and _run_length(words) > LEAD_WORDS:  # "…its last major update | on Nov 18"
+        whole = [] if cuts else _dropped(words, lang)
+        if not cuts and not whole:
+            cuts = details(lambda part: _dropped(part, lang))
+        words = words[: cuts[0]] if cuts else whole
+        if cuts and not short(words):
             words = _dropped(words, lang)
         # "returns to FDA | days after…": the time goes with what it is counted from
         if (
