@@ -635,9 +635,6 @@ def _stored_end(bot: Trendbot, window: timedelta) -> datetime | None:
     return end if end is not None and end < utcnow() - stale else None
 
 
-_AS_OF = {"scored": "when the replay last scored the story", "end": "where the stored data ends"}
-
-
 @cli.command("pitch")
 @click.argument("story_id", type=int)
 @click.option("--save", is_flag=True, help="Keep it: queued for delivery, counts toward limits.")
@@ -658,11 +655,14 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
         # stream to adapt on); a saved pitch is made now, for today's limits
         end = None if save else _stored_end(bot, timedelta(days=1))
         if end is not None:
-            when, why = bot.replayed_as_of(story_id, end)
+            when = bot.replayed_as_of(story_id, end)
             bot.pipeline.clock = lambda: when
-            click.echo(
-                f"replayed data: drafting as of {when:%Y-%m-%d %H:%M} UTC, {_AS_OF[why]}", err=True
+            why = (
+                "when the replay last scored the story"
+                if when < end
+                else "where the stored data ends"
             )
+            click.echo(f"replayed data: drafting as of {when:%Y-%m-%d %H:%M} UTC, {why}", err=True)
         pitch = bot.draft_pitch(story_id, save=save)
         when = pitch.created or bot.now()
     console = Console()

@@ -172,6 +172,7 @@ def held_table(
     table.add_column(
         min_width=24, max_width=70, no_wrap=not wrap, overflow=overflow, style="yellow"
     )
+    msg = Messages(language)
     for h in held:
         when = (
             (f"{h.hold.at:%Y-%m-%d %H:%M} UTC  ", "dim") if dated else (f"{h.score:5.1f}  ", "bold")
@@ -179,8 +180,7 @@ def held_table(
         # its id, for `trendbot pitch ID`: two new users found it only with SQL
         label = Text.assemble(when, (f"#{h.story_id} ", "cyan"), h.label)
         if h.theme:  # as the matcher reads it now, which may differ from the reason's figure
-            fits = Messages(language)("console.fits_now", theme=h.theme, fit=f"{h.fit:.2f}")
-            label.append(fits, style="cyan")
+            label.append(msg("console.fits_now", theme=h.theme, fit=f"{h.fit:.2f}"), style="cyan")
         table.add_row(label, hold_text(h.hold, language=language))
     return table
 

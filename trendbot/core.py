@@ -29,7 +29,7 @@ from trendbot.brandfit import (
     pitch_input,
     story_contexts,
 )
-from trendbot.cycle import PITCHABLE, Pipeline, read_one_feed
+from trendbot.cycle import PITCHABLE, Pipeline, absorbing, read_one_feed
 from trendbot.digest import Digest, Entry, Period, compose, current_period
 from trendbot.errors import ConfigError, PitchError, TrendbotError
 from trendbot.lease import take_lease
@@ -225,14 +225,14 @@ class Trendbot:
         found = self.search(ref, 1, brand=brand) if ref else []
         return found[0] if found else None
 
-    def replayed_as_of(self, story_id: int, end: datetime) -> tuple[datetime, str]:
-        """When to preview a story of a replay's database, and why then: when the replay last
-        scored it ("scored": the card's figures and the matcher's stream are from then), never
-        after the data's `end` ("end"). Drafted as of the end, an October story's card was dated
-        December 31; momentum is not replayed again, so "why now" is the last scoring's."""
+    def replayed_as_of(self, story_id: int, end: datetime) -> datetime:
+        """When to preview a story of a replay's database: when the replay last scored it (the
+        card's figures and the matcher's stream are from then), never after the data's `end`.
+        Drafted as of the end, an October story's card was dated December 31; momentum is not
+        replayed again, so "why now" is the last scoring's."""
         context = self.story_context(story_id)
         scored = context.row.scored_at if context is not None else None
-        return (scored, "scored") if scored is not None and scored < end else (end, "end")
+        return min(scored, end) if scored is not None else end
 
     def story_context(self, story_id: int) -> StoryContext | None:
         rows = self._story_rows([story_id])
@@ -242,11 +242,7 @@ class Trendbot:
         """Stories by id in that order, following merges to the story that absorbed them."""
         rows: list[StoryRow] = []
         for story_id in ids:
-            for _ in range(10):
-                found = self.store.story_row(story_id)
-                if found is None or found.merged_into is None:
-                    break
-                story_id = found.merged_into
+            found = absorbing(self.store, story_id)
             if found is not None and all(r.id != found.id for r in rows):
                 rows.append(found)
         return rows

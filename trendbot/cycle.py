@@ -615,7 +615,7 @@ def watch_pitched(
         threads: dict[int, list[int]] = defaultdict(list)  # live story -> its pitched stories
         rows: dict[int, StoryRow] = {}
         for story_id in sorted({p.story_id for p in pitched if p.state not in FINAL_STATES}):
-            row = _absorbing(store, story_id)
+            row = absorbing(store, story_id)
             if row is not None and row.id not in mine and row.last_seen >= now - LIVE:
                 threads[row.id].append(story_id)
                 rows[row.id] = row
@@ -626,7 +626,7 @@ def watch_pitched(
                     report.updates += _thread_warning(store, story_id, fit.verdict, brand, now=now)
 
 
-def _absorbing(store: Store, story_id: int) -> StoryRow | None:
+def absorbing(store: Store, story_id: int) -> StoryRow | None:
     """The story, or the one it merged into (a pitch keeps the id it was made for)."""
     row = store.story_row(story_id)
     for _ in range(10):

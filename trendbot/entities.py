@@ -504,7 +504,7 @@ def is_occasion(name: str) -> bool:
     words = _plain(name).split()
     if " ".join(words) in OCCASIONS:  # "July 4th" is one with its month
         return True
-    while len(words) > 1 and words[0] in _MONTH_NAMES.split():
+    while len(words) > 1 and words[0] in MONTHS:
         words = words[1:]
     if len(words) > 1 and re.fullmatch(r"(19|20)\d\d", words[-1]):
         words = words[:-1]

@@ -1371,8 +1371,8 @@ class TemplateWriter:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
         # an angle that names the subject tells it: "All eyes on Black Friday today. Black
         # Friday doors open early at the Den." said it twice
-        a_day = entities.is_occasion(subject) or subject in story.theme.keywords
-        if not lead and a_day and angle and spaced_words(subject) in spaced_words(angle):
+        the_themes = entities.is_occasion(subject) or subject in story.theme.keywords
+        if not lead and the_themes and angle and spaced_words(subject) in spaced_words(angle):
             hook = ""
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new

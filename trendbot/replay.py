@@ -107,8 +107,10 @@ def theme_fits(
     for brand in brain.settings.brands if brands is None else brands:
         matches = brain.matcher_of(brand).match(texts, vectors)
         for context, found in zip(contexts, matches, strict=True):
-            share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9) if found else 0.0
-            if found and share > fits.get(context.row.id, (0.0, None))[0]:
+            if not found:
+                continue
+            share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9)
+            if share > fits.get(context.row.id, (0.0, found[0]))[0]:
                 fits[context.row.id] = (share, found[0])
     return fits
 
