@@ -265,6 +265,14 @@ def test_a_tragedy_word_in_culture_news_asks_a_person(text: str, level: str) -> 
             "blocked",
         ),
         ("Mayor-elect picks a deputy ; The festival opens", "caution"),
+        # two of nine headlines: a side thread of a culture story, a person decides
+        (
+            "Gala night: the film festival opens ; The festival's opening film ; Festival jury "
+            "named ; Film festival red carpet ; Festival gala dinner ; The festival's best film ; "
+            "Macron congratulates the festival's winning film ; Film festival awards night ; "
+            "Macron celebrates the festival winner",
+            "caution",
+        ),
     ],
 )
 def test_a_charter_word_in_several_headlines_is_the_story(text: str, level: str) -> None:

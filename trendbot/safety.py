@@ -635,6 +635,15 @@ WORDS_DECIDE = ("disasters", "deaths and violence")
 # reading only, and with another one ask for caution.
 DATES = ("covid", "pandemic", "epidemic", "pandemie", "epidemie")
 NAMED_IN = 2  # headlines of a story naming a charter word: past one, not a passing mention
+
+
+def _the_story(named: int, headlines: int) -> bool:
+    """Whether a word named in `named` of a story's headlines is what the story is about: in
+    `NAMED_IN` of them and a quarter at least. Two of twenty-three is a side thread: a French
+    president's congratulations in a week of game-award headlines."""
+    return named >= max(NAMED_IN, headlines / 4)
+
+
 # Weak words that, named again and again, make the story (`_repeated_weak`). Not the ones with
 # everyday uses in sports, games or shopping ("vote", "court", "crash", "trial", "policy").
 REPEATED = (
@@ -951,22 +960,21 @@ class SafetyFilter:
         hit = self._lexical(text, _without_idioms(folded), self._builtin)
         if hit.blocked:
             tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
-            # A word in one headline may be a passing mention; in several, it is the story
-            # (the story's reading, over eight mixed headlines, can miss it).
+            # A word in one headline may be a passing mention; in several (`_the_story`), it is
+            # the story (the story's reading, over eight mixed headlines, can miss it).
+            headlines = text.split(HEADLINES)
             named = sum(
                 self._lexical(h, _without_idioms(fold(h)), self._builtin).category == hit.category
-                for h in text.split(HEADLINES)
+                for h in headlines
             )
-            named = 0 if hit.category in WORDS_DECIDE else named  # deaths: read as above
-            if named >= NAMED_IN:
+            # deaths: read as above
+            story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))
+            if story:
                 reads = f"{hit.category} words in {named} of its headlines"
-            level: Level = (
-                "blocked"
-                if charter >= CHARTER_CAUTION or tragedy or named >= NAMED_IN
-                else "caution"
-            )
+            blocks = charter >= CHARTER_CAUTION or tragedy or story
+            level: Level = "blocked" if blocks else "caution"
             work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
-            if work and named < NAMED_IN:  # the subject of a review, a series, an exhibition
+            if work and not story:  # the subject of a review, a series, an exhibition
                 level, reads = "caution", f"{reads}; but about a work: {work}"
             said = f"; {reads}" if reads else ""
             return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence)
@@ -1035,7 +1043,7 @@ class SafetyFilter:
         category, count = named.most_common(1)[0]
         words = Counter(v.evidence for v in hits if v.category == category)
         word = words.most_common(1)[0][0]
-        if count < max(NAMED_IN, len(headlines) / 4) or _about_a_work(text, word):
+        if not _the_story(count, len(headlines)) or _about_a_work(text, word):
             return None
         where = next(h for h, v in zip(headlines, hits, strict=True) if v.evidence == word)
         said = " or ".join(repr(w) for w in list(words)[:2]) if len(words) > 1 else repr(word)
