@@ -359,15 +359,17 @@ def open_env(
     *,
     http: bool = False,
     fake_options: dict[str, Any] | None = None,
+    settings: dict[str, Any] | None = None,
     **slack: Any,
 ) -> Iterator[SlackEnv]:
     """A copy of the processed database behind the real `Trendbot`, the fake Slack Web API, and
     the bolt app. `http=True`: the app as `trendbot run` serves it (waitress on 127.0.0.1, acks
     first, lazy listeners) and `env.post` sends signed requests to it; else `dispatch(env.app, …)`
-    runs each request to its end before it returns (process_before_response)."""
+    runs each request to its end before it returns (process_before_response). `settings`:
+    feeds.yaml as data instead of `config(**slack)`."""
     folder = tmp_path / "bot"
     shutil.copytree(processed, folder)
-    (folder / "feeds.yaml").write_text(json.dumps(config(**slack)), encoding="utf-8")
+    (folder / "feeds.yaml").write_text(json.dumps(settings or config(**slack)), encoding="utf-8")
     clock = Clock()
     bot = make_trendbot(load_settings(folder / "feeds.yaml"), db=str(folder / "t.db"), clock=clock)
     secrets = Secrets(slack_bot_token=SecretStr(TOKEN), slack_signing_secret=SecretStr(SECRET))

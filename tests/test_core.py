@@ -218,6 +218,11 @@ def test_draft_pitch_is_refused_for_a_blocked_story(bot: Trendbot) -> None:
     assert "not brand-safe" in message and shooting.safety_reason in message
     assert "\n" not in message
     assert len(bot.store.pitches()) == before
+    # a preview shows what the story would have given, its card saying why not, and saves nothing
+    preview = bot.draft_pitch(shooting.id, save=False)
+    assert preview.id is None and preview.draft and preview.safety == "blocked"
+    assert preview.safety_reason == shooting.safety_reason
+    assert len(bot.store.pitches()) == before
     with pytest.raises(TrendbotError, match="no story #99999"):
         bot.draft_pitch(99999)
 

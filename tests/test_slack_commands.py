@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 from feedserver import FeedServer
-from slackkit import CHANNEL, SlackEnv, command_body, dispatch, open_env, processed
+from slackkit import (
+    CHANNEL,
+    SlackEnv,
+    command_body,
+    config,
+    dispatch,
+    open_env,
+    processed,
+)
 
 from trendbot.slack.commands import Command, parse_command
 
@@ -154,6 +162,29 @@ def test_pitch_is_a_private_preview_that_saves_nothing(env: SlackEnv) -> None:
         f"`/trend pitch {story.id} save`._"
     )
     assert env.store.pitches() == before and env.fake.messages(CHANNEL) == messages
+
+
+def test_a_blocked_story_is_previewed_with_why_and_cannot_be_queued(
+    processed: Path, tmp_path: Path
+) -> None:
+    settings = config()
+    settings["brand"]["safety"] = {"blocked_terms": ["strike"]}
+    with open_env(processed, tmp_path, settings=settings) as env:
+        _blocked_story_preview(env)
+
+
+def _blocked_story_preview(env: SlackEnv) -> None:
+    story = env.story("flour")  # bakers on strike: the brand's blocked term
+    before = env.store.pitches()
+    _, answer = ask_slow(env, f"pitch {story.id}")
+    text = answer["text"]
+    assert text.startswith(f"👀 *Preview:* a pitch for *{story.label}*") and "```" in text
+    assert "⛔" in text and text.endswith(
+        "_Preview only: brand safety blocks this story, so it cannot be queued._"
+    )
+    _, refused = ask_slow(env, f"pitch {story.id} save")
+    assert "not brand-safe" in refused["text"]
+    assert env.store.pitches() == before
 
 
 def test_pitch_save_queues_it_and_posts_a_card(env: SlackEnv) -> None:

@@ -414,7 +414,9 @@ class Trendbot:
     def draft_pitch(self, story_id: int, *, save: bool = True, brand: str | None = None) -> Pitch:
         """A pitch of the brand for a story an editor picked. Saved, it is stored as `proposed`
         like the automatic ones: it counts toward the day's pitches and is delivered by the next
-        cycle. Unsaved (a preview), nothing is stored and it has no id."""
+        cycle. Unsaved (a preview), nothing is stored and it has no id; a story safety blocks is
+        previewed too, its card saying why (an editor asks what a held story would have given),
+        and never saved."""
         fitted = self.brand(brand)
         brain = self.pipeline.brain
         context = self.story_context(story_id)
@@ -422,7 +424,7 @@ class Trendbot:
             raise TrendbotError(f"no story #{story_id} (see `/trend top` or `trendbot trends`)")
         adapt_matcher(brain, self.store, now=self.now())  # as the pitching stage sees it
         (fit,) = brand_fit(brain, [context], fitted)
-        if fit.verdict.blocked:
+        if fit.verdict.blocked and save:
             raise PitchError(f"story #{story_id} is not brand-safe: {fit.verdict.reason}")
         if fit.theme is None:
             # The editor asked for it: take the closest theme even under the usual bar.

@@ -110,7 +110,7 @@ class Pitch:
     `why_now` is the momentum in words ("12 sources in 90 min, ×4 the usual rate"), `sparkline`
     the story's last 24 hours in Unicode blocks; `safety` is `safe` or `caution` (blocked stories
     are never pitched), or `blocked` when brand safety turned against the story after its card
-    (its thread said not to post it).
+    (its thread said not to post it), or in the preview of a story it blocks (never saved).
     """
 
     story_id: int

@@ -421,6 +421,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "_Aperçu seulement, pas mis en file : rien n'a été enregistré. Pour le proposer aux "
         "éditeurs, tapez `/trend pitch {story_id} save`._",
     ),
+    "pitch.preview_blocked": (
+        "_Preview only: brand safety blocks this story, so it cannot be queued._",
+        "_Aperçu seulement : la sécurité de marque bloque ce sujet, il ne peut pas être mis en "
+        "file._",
+    ),
     "themes.title": ("*Themes of {brand}*", "*Thèmes de {brand}*"),
     "themes.line": ("• *{name}*: {description}", "• *{name}* : {description}"),
     "theme.added": (
@@ -665,6 +670,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Preview only: nothing saved or queued. `trendbot pitch {id} --save` queues it.",
         "Aperçu seulement : rien n'est enregistré ni mis en file. `trendbot pitch {id} --save` "
         "le met en file.",
+    ),
+    "console.preview_blocked": (
+        "Preview only: brand safety blocks this story, so `--save` refuses it.",
+        "Aperçu seulement : la sécurité de marque bloque ce sujet, `--save` le refuse.",
     ),
     "console.saved": (
         "Saved as pitch #{pitch_id}: it counts toward today's pitches; `trendbot run` posts it.",
