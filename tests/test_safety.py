@@ -129,6 +129,15 @@ def test_sexual_content_is_never_safe(text: str) -> None:
     assert verdict.level != "safe" and verdict.category == "sexual content", verdict
 
 
+def test_a_plot_to_attack_is_never_safe() -> None:
+    """A teen's plot to attack a pop star's concert joined her engagement story, read as
+    culture news, and the pitch said brand-safe."""
+    text = "Teen avoids jail over plot to attack pop star's Vienna concert"
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(culture=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level != "safe" and verdict.category == "war and terrorism", verdict
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -882,6 +891,11 @@ def test_a_category_the_brand_allows_is_read_as_its_own_news() -> None:
     every = SafetyRules(allowed=tuple(a for a in ALLOWABLE if a != "job cuts"))
     gunman = verdict("Gunman opens fire at the mall", every, crime=0.9)
     assert gunman.blocked and "reads as  news" not in gunman.reason, gunman.reason
+    # rape and sexual assault are violence, which no brand allows (a credit union allowed crime
+    # for its scam warnings, and a star's rape charge came through as a caution)
+    for text in ("Actor charged with rape and sexual assault", "Un homme condamné pour viol"):
+        charged = verdict(text, every, crime=0.5)
+        assert charged.blocked and charged.category == "deaths and violence", charged.reason
     # job cuts, which only ever asked for caution, say nothing for a payroll brand
     cuts = " ; ".join(["Retailer to cut 3,000 jobs", "Retailer cuts 3,000 jobs in reshuffle"])
     assert verdict(cuts, SafetyRules(), business=0.9).level == "caution"

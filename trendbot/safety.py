@@ -215,11 +215,12 @@ BUILTIN: tuple[Category, ...] = (
             "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths", "fatal",
             "fatally", "murder", "murdered", "homicide", "massacre", "shooting", "shootings",
             *_DEADLY,
-            "gunman", "gunfire", "gunned down", "shot dead", "stabbing", "stabbed", "drowns",
+            "gunman", "gunfire", "gunned down", "shot dead", "rape", "raped", "sexual assault",
+            "sexually assaulted", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
             "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
             "fusillade", "poignarde", "coups de couteau", "noyade", "victimes", "deces", "decede",
-            "feminicide",
+            "feminicide", "viol", "viols", "agression sexuelle",
         ),
         # "victime de son succès": the singular is an idiom as often as not
         weak=(
@@ -243,6 +244,7 @@ BUILTIN: tuple[Category, ...] = (
         strong=(
             "airstrike", "air strike", "missile", "missiles", "bombing", "shelling", "invasion",
             "troops", "ceasefire", "hostage", "hostages", "terrorist", "terrorism", "terror attack",
+            "terror plot", "plot to attack", "attack plot",
             "militants", "militia", "jihadist", "hamas", "hezbollah", "isis", "drone strike",
             "civil war", "war crimes", "military operation", "frappe aerienne", "frappes aeriennes",
             "frappes russes", "bombardement", "bombardements", "attentat", "terroriste",
