@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from trendbot.embed import load_embedder, resolve_model  # noqa: E402
-from trendbot.fit import assess, make_matcher, make_safety  # noqa: E402
+from trendbot.fit import assess, make_matcher, make_safety, places_of  # noqa: E402
 from trendbot.settings import parse_settings  # noqa: E402
 from trendbot.topics import load as load_topics  # noqa: E402
 from trendbot.types import embed_text  # noqa: E402
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
     matcher = make_matcher(brand, embedder.encode, model=model, topics=topics)
     safety = make_safety(brand, embedder.encode, model=model, topics=topics)
     matcher.adapt(titles, vectors)
-    fits = assess(matcher, safety, titles, vectors)
+    fits = assess(matcher, safety, titles, vectors, places_of(brand))
     seconds = time.perf_counter() - started
 
     bar = brand.cadence.min_relevance

@@ -475,6 +475,30 @@ def test_a_caution_is_held_for_an_editor_not_pitched(
         assert held.hold.reason == reason and says in held.hold.detail.lower()
 
 
+@pytest.mark.parametrize(("places", "pitched"), [(["Lyon", "Marseille"], False), (["Paris"], True)])
+def test_a_theme_with_places_takes_only_the_stories_that_name_one(
+    tmp_path: Path, settings: Any, places: list[str], pitched: bool
+) -> None:
+    """A Midwest credit union's weather theme pitched snow in New York and Washington: a theme
+    with `places` fits only the stories that name one of them, and says so when it holds one."""
+    themes = tuple(
+        t.model_copy(update={"places": tuple(places)}) if t.name == "meteo" else t
+        for t in settings.brand.themes
+    )
+    brand = settings.brand.model_copy(update={"themes": themes})
+    settings = settings.model_copy(update={"brands": (brand,)})
+    now = T0 + timedelta(minutes=40)
+    with make_pipeline(settings, db=str(tmp_path / "t.db"), clock=lambda: now) as pipeline:
+        feed_in(pipeline, stream())
+        report = pipeline.process(now)
+        assert [p.theme for p in report.pitched] == (["meteo"] if pitched else [])
+        if not pitched:
+            [held] = [h for h in pipeline.store.held_stories() if "Paris" in h.label]
+            assert held.hold.reason == "elsewhere", held.hold
+            assert held.hold.detail.startswith("Fits theme 'meteo' (")
+            assert held.hold.detail.endswith("but names none of its places (Lyon, Marseille).")
+
+
 def test_workers_share_one_database_one_leads_and_each_searches_it_all(
     postgres_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

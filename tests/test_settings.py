@@ -53,6 +53,26 @@ def test_ranked_is_a_yes_or_no(tmp_path: Path) -> None:
     assert "feeds[0].ranked" in line and "(line 5)" in line
 
 
+def test_a_theme_s_places_are_names(tmp_path: Path) -> None:
+    placed = GOOD.replace(
+        "      description: sport\n", "      description: sport\n      places: [Midwest, Chicago]\n"
+    )
+    assert load_settings(write(tmp_path, placed)).brand.themes[0].places == ("Midwest", "Chicago")
+    [line] = error_lines(tmp_path, placed.replace("[Midwest, Chicago]", "[Midwest, ' ']"))
+    assert "themes[0].places" in line and "remove the empty one" in line, line
+
+
+def test_names_a_place_as_words() -> None:
+    from trendbot.fit import names_a_place
+
+    assert names_a_place("Chicago-area schools close for snow", ["Midwest", "Chicago"])
+    assert names_a_place("Snow hits the Great Lakes states", ["great lakes"])
+    assert names_a_place("Neige à Besançon", ["Besancon"])  # accents aside
+    assert not names_a_place("Snow in Chicagoland suburbs", ["Chicago"])
+    assert not names_a_place("Midwestern storm", ["Midwest"])  # a theme lists the forms it wants
+    assert not names_a_place("Snow in New York", [])
+
+
 def test_shipped_feeds_yaml_is_valid() -> None:
     settings = load_settings(REPO / "feeds.yaml")
     assert settings.brand.language == "en"

@@ -12,7 +12,7 @@ import numpy as np
 
 from trendbot import drafts, entities, safety, themes, trends
 from trendbot.brain import Brain
-from trendbot.fit import Fit, assess
+from trendbot.fit import Fit, assess, places_of
 from trendbot.settings import BrandSettings, ThemeSettings
 from trendbot.store import Mute, Store, StoredItem, StoryRow
 from trendbot.types import SourceLink
@@ -107,6 +107,7 @@ def brand_fit(
             brain.safety_of(brand),
             [c.text for c in contexts],
             np.vstack([c.vector for c in contexts]),
+            places_of(brand),
         )
         if contexts
         else []

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 CARD_SOURCES = 3
 # the detail says which rule
-HELD_DETAIL = frozenset({"blocked", "tragedy", "caution", "weak_fit", "draft_failed"})
+HELD_DETAIL = frozenset({"blocked", "tragedy", "caution", "weak_fit", "elsewhere", "draft_failed"})
 STATE_STYLES = {"rising": "bold green", "peaking": "bold magenta", "fading": "dim", "new": "cyan"}
 
 

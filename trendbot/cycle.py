@@ -715,12 +715,23 @@ def _pitch_for_brand(
             store.hold(story_id, why, fit.verdict.reason, now=now, brand=name)
             report.held[why] += 1
             continue
+        bar = brand.cadence.min_relevance
+        away, kept = fit.elsewhere, fit.theme.relevance if fit.theme else 0.0
+        if away is not None and away.relevance >= bar > kept:  # only a place kept it out
+            places = next(t.places for t in brand.themes if t.name == away.theme)
+            detail = (
+                f"Fits theme {away.theme!r} ({away.relevance:.2f}) but names none of its"
+                f" places ({', '.join(places)})."
+            )
+            store.hold(story_id, "elsewhere", detail, now=now, brand=name)
+            report.held["elsewhere"] += 1
+            continue
         if fit.theme is None:
             store.hold(story_id, "no_theme", "Matches none of the brand's themes.", now=now,
                        brand=name)  # fmt: skip
             report.held["no_theme"] += 1
             continue
-        if fit.theme.relevance < brand.cadence.min_relevance:
+        if fit.theme.relevance < bar:
             # "Only loosely about 'words-and-slang' (0.12)" on a snowstorm read as if it were
             detail = (
                 f"Closest theme {fit.theme.theme!r} at {fit.theme.relevance:.2f}, under"

@@ -6,7 +6,8 @@ the pipeline, `/trend`, and the benches, so that what is measured is what runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,11 +21,20 @@ Encode = Callable[[Sequence[str]], np.ndarray]
 
 @dataclass(frozen=True)
 class Fit:
-    """A story's brand fit: its best theme (if any) and its safety verdict."""
+    """A story's brand fit: its best theme (if any) and its safety verdict; `elsewhere`, a
+    theme it fits better but whose `places` it names none of."""
 
     theme: themes.ThemeMatch | None
     matches: tuple[themes.ThemeMatch, ...]
     verdict: safety.Verdict
+    elsewhere: themes.ThemeMatch | None = None
+
+
+def names_a_place(text: str, places: Sequence[str]) -> bool:
+    """Whether `text` names one of `places` as a word or words ("Chicago-area" names Chicago,
+    "Midwestern" does not name Midwest: a theme lists the forms it wants)."""
+    folded = entities.fold(text)
+    return any(re.search(rf"(?<!\w){re.escape(entities.fold(p))}(?!\w)", folded) for p in places)
 
 
 def theme_of(theme: ThemeSettings) -> themes.Theme:
@@ -149,10 +159,23 @@ def assess(
     safety_filter: safety.SafetyFilter,
     texts: Sequence[str],
     vectors: np.ndarray,
+    places: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Fit]:
-    """One Fit per story (its text: label and headlines; its vector: the story's centroid)."""
+    """One Fit per story (its text: label and headlines; its vector: the story's centroid). A
+    theme with places (`places`, by theme name) fits only the stories that name one of them."""
     if not len(texts):
         return []
     verdicts = safety_filter.check(texts, vectors)
-    matches = matcher.match(texts, vectors)
-    return [Fit(m[0] if m else None, tuple(m), v) for m, v in zip(matches, verdicts, strict=True)]
+    bound = places or {}
+    out = []
+    for text, found, verdict in zip(texts, matcher.match(texts, vectors), verdicts, strict=True):
+        here = tuple(
+            m for m in found if not bound.get(m.theme) or names_a_place(text, bound[m.theme])
+        )
+        away = found[0] if found and (not here or found[0] is not here[0]) else None
+        out.append(Fit(here[0] if here else None, here, verdict, away))
+    return out
+
+
+def places_of(brand: BrandSettings) -> dict[str, tuple[str, ...]]:
+    return {t.name: t.places for t in brand.themes if t.places}

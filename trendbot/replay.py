@@ -19,7 +19,7 @@ from trendbot.types import HeldStory, Item
 TOP_HELD = 10  # held stories a replay summary names: those of the brand's themes first
 # not a story the themes lost: the month's politics and wars (blocked), which filled the list,
 # the stories of no theme, a death, a disaster or violence (tragedy) and what the team muted
-NOT_YOURS = frozenset(("blocked", "no_theme", "tragedy", "muted"))
+NOT_YOURS = frozenset(("blocked", "no_theme", "tragedy", "muted", "elsewhere"))
 # A weak fit this close to the bar (a share of `min_relevance`) is a near miss worth a look; a
 # toy brand's list was iPhone and Nvidia stories "only loosely about toys" at 0.12-0.28.
 NEAR = 0.75

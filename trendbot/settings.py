@@ -102,11 +102,20 @@ class ThemeSettings(Model):
     channel: str = ""  # this theme's pitches go here instead of the brand's channel
     editors: tuple[str, ...] = ()  # who decides this theme's pitches (default: the brand's)
     narrow: bool = False  # a corner of its kind of news: match on what sets it apart
+    # only stories that name one of these places (a regional brand's weather: Midwest, Chicago)
+    places: tuple[str, ...] = ()
 
     @field_validator("editors")
     @classmethod
     def _theme_editors(cls, editors: tuple[str, ...]) -> tuple[str, ...]:
         return _user_ids(editors)
+
+    @field_validator("places")
+    @classmethod
+    def _places(cls, places: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not p.strip() for p in places):
+            raise ValueError("a place is a name, like Midwest or Chicago; remove the empty one")
+        return tuple(p.strip() for p in places)
 
     @model_validator(mode="after")
     def _has_something(self) -> ThemeSettings:

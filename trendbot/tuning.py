@@ -24,7 +24,7 @@ from urllib.parse import quote_plus
 import numpy as np
 
 from trendbot import stories, themes
-from trendbot.fit import assess, make_matcher, make_safety
+from trendbot.fit import assess, make_matcher, make_safety, places_of
 from trendbot.settings import BrandSettings, ThemeSettings
 from trendbot.topics import TopicModel
 from trendbot.types import Item, embed_text
@@ -218,7 +218,7 @@ def try_themes(
     names = [t.name for t in brand.themes]
     texts = [s.text for s in story_list]
     vectors = np.vstack([s.vector for s in story_list]) if story_list else np.zeros((0, 1))
-    fits = assess(matcher, safety, texts, vectors)
+    fits = assess(matcher, safety, texts, vectors, places_of(brand))
     # Every story's relevance to every theme, with what drove it: `match` keeps only the themes
     # above the calibration floor, and near misses need the rest.
     relevance, parts = matcher.score(texts, vectors) if story_list else (np.zeros((0, 0)), None)

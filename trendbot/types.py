@@ -154,7 +154,8 @@ class Hold:
     """Why the pipeline held a story back instead of pitching it (the `holds` table)."""
 
     story_id: int
-    reason: str  # one word: muted, blocked, no_theme, weak_fit, draft_failed, or cadence's own
+    # one word: muted, blocked, no_theme, weak_fit, elsewhere, draft_failed, or cadence's own
+    reason: str
     detail: str  # one sentence a marketer can read
     at: datetime
 

@@ -388,6 +388,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "held.no_theme": ("no theme fits", "aucun thème"),
     "held.weak_fit": ("weak theme fit", "lien trop faible avec un thème"),
+    "held.elsewhere": (
+        "fits a theme, but none of its places",
+        "va à un thème, mais à aucun de ses lieux",
+    ),
     "held.draft_failed": ("the draft failed its checks", "le texte a échoué aux contrôles"),
     "held.queued": ("queued", "en file"),
     "held.outranked": ("outranked by stronger stories", "devancé par des sujets plus forts"),
@@ -702,6 +706,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.hold.already_pitched": ("already pitched", "déjà proposé"),
     "console.hold.no_theme": ("no theme fits", "aucun thème"),
     "console.hold.weak_fit": ("weak theme fit", "lien trop faible avec un thème"),
+    "console.hold.elsewhere": ("not in the theme's places", "hors des lieux du thème"),
     "console.hold.muted": ("muted", "en sourdine"),
     "console.hold.draft_failed": ("draft failed", "texte refusé"),
     "console.hold.blocked": ("blocked", "bloqué"),
