@@ -9,6 +9,7 @@ from trendbot.entities import (
     is_demonym,
     is_foreign_phrase,
     named_entities,
+    one_title,
     sentence_case,
 )
 
@@ -530,3 +531,20 @@ def test_sentence_case_keeps_names_dates_and_abbreviations_and_asks_the_story() 
     assert us.capital.get("us", 0) == 0
     titles = Usage.of([f"Talks as Prime Minister Starmer {v}" for v in ("visits", "calls")])
     assert "prime minister" not in titles.pairs and titles.pairs.get("minister starmer") == 2
+
+
+def test_a_work_s_two_halves_are_one_title() -> None:
+    spinal = [
+        "'Spinal Tap II: The End Continues' Review: A Fun-Enough Sequel",
+        "How Paul McCartney and Elton John begged to be in ‘Spinal Tap’ sequel",
+        "‘Spinal Tap II: The End Continues’ Review: They Can’t Leave This Behind",
+    ]
+    assert one_title("Spinal Tap", "End Continues", spinal) == "Spinal Tap II: The End Continues"
+    halo = [
+        "Halo: Campaign Evolved doesn't feature PvP multiplayer",
+        "Halo: Campaign Evolved is a gorgeous remake",
+    ]
+    assert one_title("Campaign Evolved", "Halo", halo) == "Halo: Campaign Evolved"
+    # once, unquoted: a man and what he said, or a work named once
+    assert one_title("Trump", "Fed", ["Trump: Fed must cut rates", "Fed holds rates"]) == ""
+    assert one_title("Halo", "Campaign Evolved", halo[:1]) == ""

@@ -2694,6 +2694,54 @@ def test_an_angle_that_names_the_subject_tells_it_alone() -> None:
         assert text == "Black Friday doors open early here.", text
 
 
+def test_an_angle_that_opens_on_the_lead_s_subject_tells_it_alone() -> None:
+    """A credit union's post read "Mortgage rates drop. Mortgage rates dipped. If you've been
+    waiting, it might be time to get pre-approved.": the angle tells what the lead told."""
+    rates = SEASONS.model_copy(
+        update={
+            "keywords": ("mortgage rates",),
+            "angles": ("Mortgage rates dipped. If you've been waiting, get pre-approved.",),
+        }
+    )
+    titles = ("Mortgage rates drop to their lowest level in a year",
+              "Mortgage rates drop after the Fed signals a cut",
+              "Mortgage rates drop again, good news for buyers")  # fmt: skip
+    angled = 0
+    for n in range(4):
+        news = story(n, theme=rates, titles=titles, label=titles[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(news, BRAND_EN, SETTINGS)
+        text = body(pitch)
+        assert text.count("Mortgage rates") == 1, text
+        if pitch.angle:  # the lead says what happened, the rest of the angle follows
+            assert text.endswith(". If you've been waiting, get pre-approved."), text
+            angled += 1
+    assert angled
+    one = rates.model_copy(update={"angles": ("Mortgage rates dipped: time to get pre-approved.",)})
+    news = story(0, theme=one, titles=titles, label=titles[0], trending_terms=(), links=(),
+                 languages=("en",), keywords=())  # fmt: skip
+    pitch = draft_pitch(news, BRAND_EN, SETTINGS)
+    assert pitch.angle and body(pitch) == "Mortgage rates dipped: time to get pre-approved."
+
+
+def test_a_work_s_title_is_told_whole_not_as_two_names() -> None:
+    """A streaming service's draft read "Everyone's talking about Spinal Tap and the End
+    Continues today." with #EndContinues: the sequel's title, cut at its colon."""
+    titles = (
+        "'Spinal Tap II: The End Continues' Review: A Fun-Enough Sequel",
+        "‘Spinal Tap’ sequel ‘The End Continues’ is lukewarm Tap water",
+        "‘Spinal Tap II: The End Continues’ Review: They Can’t Leave This Behind",
+        "How Paul McCartney and Elton John begged to be in ‘Spinal Tap’ sequel",
+    )
+    for n in range(4):
+        film = story(n, theme=SEASONS, titles=titles, label=titles[2], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(film, BRAND_EN, SETTINGS)
+        text = body(pitch)
+        assert "Spinal Tap and" not in text and "#EndContinues" not in pitch.hashtags, text
+        assert "Spinal Tap II: The End Continues" in text or "Spinal Tap II" not in text, text
+
+
 def test_a_lead_may_lose_major_and_be_cut_before_its_detail_too() -> None:
     """A game shop's end-of-support story had no lead ("Today's feeds are all about Halo
     Studios."): "Halo Infinite will get its last major content update on November 18" copies 9

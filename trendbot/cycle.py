@@ -716,8 +716,8 @@ def _pitch_for_brand(
             report.held[why] += 1
             continue
         bar = brand.cadence.min_relevance
-        away, kept = fit.elsewhere, fit.theme.relevance if fit.theme else 0.0
-        if away is not None and away.relevance >= bar > kept:  # only a place kept it out
+        away, best = fit.elsewhere, fit.theme.relevance if fit.theme else 0.0
+        if away is not None and away.relevance >= bar > best:  # only a place kept it out
             places = next(t.places for t in brand.themes if t.name == away.theme)
             detail = (
                 f"Fits theme {away.theme!r} ({away.relevance:.2f}) but names none of its"

@@ -497,6 +497,30 @@ _REGIONS = (
 REGIONS = frozenset(_REGIONS)
 
 
+def one_title(first: str, second: str, titles: Sequence[str]) -> str:
+    """The title the headlines write as `first`, a colon, then `second` ("Halo: Campaign
+    Evolved", "Spinal Tap II: The End Continues", a sequel's number between), as written; ""
+    unless two headlines join them so, or one quotes the join: "Trump: Fed must cut rates" is
+    a man and what he said."""
+    for a, b in ((first, second), (second, first)):
+        joined = re.compile(
+            rf"(?<!\w){re.escape(a)}(?:\s+(?:[IVX]+|\d+))?:\s+(?:The\s+)?{re.escape(b)}(?!\w)"
+        )
+        found = [m for t in titles if (m := joined.search(t))]
+        quoted = any(
+            m.string[m.start() - 1 : m.start()] in _QUOTES
+            and m.string[m.end() : m.end() + 1] in _QUOTES
+            for m in found
+            if m.start() and m.end() < len(m.string)
+        )
+        if len(found) >= 2 or quoted:
+            return found[0].group(0)
+    return ""
+
+
+_QUOTES = frozenset("'\"‘’“”«»")
+
+
 def is_occasion(name: str) -> bool:
     """A holiday or a shopping day ("Thanksgiving", "Black Friday", "Valentine's Day", "Noël"),
     however its apostrophes, accents and hyphens are written, with its month or year: "October

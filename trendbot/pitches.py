@@ -1323,6 +1323,11 @@ class TemplateWriter:
         # home brand
         if not lead and told and entities.is_occasion(told[0]):
             told, names = told[:1], [n for n in names if entities.is_occasion(n)]
+        # a work's two halves are one name: "Spinal Tap II: The End Continues", not "Spinal
+        # Tap and the End Continues" (nor a made-up #EndContinues)
+        if len(told) > 1 and (title := entities.one_title(told[0], told[1], titles)):
+            names = [n for n in names if n != told[1]]
+            told = [title, *told[2:]]
         subject = _AND[lang].join(
             _articled(_dotted(n), titles, story.usage) if lang == "en" else _dotted(n)
             for n in told[:2]
@@ -1369,6 +1374,15 @@ class TemplateWriter:
             hook = _NO_SUBJECT[lang][n % len(_NO_SUBJECT[lang])]
         if scene and not lead:
             hook = _OCCASION[lang].format(occasion=scene, hook=hook[0].lower() + hook[1:])
+        # an angle that opens on the lead's subject tells it again: "Mortgage rates drop to
+        # their lowest level. Mortgage rates dipped. If you've been waiting…": the lead says
+        # what happened, the rest of the angle follows it; an angle of one sentence, alone
+        if lead and angle and _opening(lead) and _opening(lead) == _opening(angle):
+            rest = angle.partition(". ")[2]
+            if rest and line.startswith(angle):
+                line = rest + line[len(angle) :]
+            else:
+                hook = ""
         # an angle that names the subject tells it: "All eyes on Black Friday today. Black
         # Friday doors open early at the Den." said it twice
         the_themes = entities.is_occasion(subject) or subject in story.theme.keywords
@@ -1587,6 +1601,12 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
             continue
         return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
     return ""
+
+
+def _opening(text: str) -> list[str]:
+    """The first two words of `text`, case and punctuation aside; [] when it has fewer."""
+    words = re.findall(r"[^\W_]+", entities.fold(text))[:2]
+    return words if len(words) == 2 else []
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:

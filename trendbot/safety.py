@@ -215,13 +215,15 @@ BUILTIN: tuple[Category, ...] = (
             "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths", "fatal",
             "fatally", "murder", "murdered", "homicide", "massacre", "shooting", "shootings",
             *_DEADLY,
-            "gunman", "gunfire", "gunned down", "shot dead", "rape", "raped", "sexual assault",
+            "gunman", "gunfire", "gunned down", "shot dead", "raped", "of rape", "with rape",
+            "rape charge", "rape charges", "rape case", "rape trial", "sexual assault",
             "sexually assaulted", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
             "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
             "fusillade", "poignarde", "coups de couteau", "noyade", "victimes", "deces", "decede",
             "feminicide", "viol", "viols", "agression sexuelle",
         ),
+        # (not "rape" alone: folded, the French "râpé" is grated cheese)
         # "victime de son succès": the singular is an idiom as often as not
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
