@@ -2742,6 +2742,26 @@ def test_a_work_s_title_is_told_whole_not_as_two_names() -> None:
         assert "Spinal Tap II: The End Continues" in text or "Spinal Tap II" not in text, text
 
 
+def test_a_theme_with_places_is_told_by_the_headlines_that_name_one() -> None:
+    """A Midwest credit union's snow story of New York, Washington and Chicago headlines read
+    "Snow is all anyone in NYC can talk about today."."""
+    weather = SEASONS.model_copy(update={"places": ("Chicago", "Ohio", "Midwest")})
+    titles = ("Snow arrives in NYC and surrounding area. Here's what to expect and when.",
+              "How much snow will the DC area get this weekend?",
+              "NYC Forecast Warns of First Big Snow This Weekend as Advisories Are Issued",
+              "Chicago weather: Cold Weather Advisory issued as forecast calls for snow",
+              "Current snow emergency levels for central Ohio")  # fmt: skip
+    for n in range(4):
+        snow = story(n, theme=weather, titles=titles, label=titles[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(snow, BRAND_EN, SETTINGS)
+        told = f"{body(pitch)} {pitch.visual} {pitch.story_label}"
+        assert not any(w in told for w in ("NYC", "DC", "New York")), told
+    anywhere = story(0, theme=SEASONS, titles=titles, label=titles[0], trending_terms=(),
+                     links=(), languages=("en",), keywords=())  # fmt: skip
+    assert draft_pitch(anywhere, BRAND_EN, SETTINGS).story_label == titles[0]
+
+
 def test_a_lead_may_lose_major_and_be_cut_before_its_detail_too() -> None:
     """A game shop's end-of-support story had no lead ("Today's feeds are all about Halo
     Studios."): "Halo Infinite will get its last major content update on November 18" copies 9

@@ -497,6 +497,16 @@ _REGIONS = (
 REGIONS = frozenset(_REGIONS)
 
 
+def names_a_place(text: str, places: Sequence[str] | None) -> bool:
+    """Whether `text` names one of `places` as a word or words ("Chicago-area" names Chicago,
+    "Midwestern" does not name Midwest: a theme lists the forms it wants); True with no places
+    to name (a theme that has none fits anywhere)."""
+    if not places:
+        return True
+    folded = fold(text)
+    return any(re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", folded) for p in places)
+
+
 def one_title(first: str, second: str, titles: Sequence[str]) -> str:
     """The title the headlines write as `first`, a colon, then `second` ("Halo: Campaign
     Evolved", "Spinal Tap II: The End Continues", a sequel's number between), as written; ""

@@ -6,7 +6,6 @@ the pipeline, `/trend`, and the benches, so that what is measured is what runs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,13 +27,6 @@ class Fit:
     matches: tuple[themes.ThemeMatch, ...]
     verdict: safety.Verdict
     elsewhere: themes.ThemeMatch | None = None
-
-
-def names_a_place(text: str, places: Sequence[str]) -> bool:
-    """Whether `text` names one of `places` as a word or words ("Chicago-area" names Chicago,
-    "Midwestern" does not name Midwest: a theme lists the forms it wants)."""
-    folded = entities.fold(text)
-    return any(re.search(rf"(?<!\w){re.escape(entities.fold(p))}(?!\w)", folded) for p in places)
 
 
 def theme_of(theme: ThemeSettings) -> themes.Theme:
@@ -169,9 +161,7 @@ def assess(
     bound = places or {}
     out = []
     for text, found, verdict in zip(texts, matcher.match(texts, vectors), verdicts, strict=True):
-        here = tuple(
-            m for m in found if not bound.get(m.theme) or names_a_place(text, bound[m.theme])
-        )
+        here = tuple(m for m in found if entities.names_a_place(text, bound.get(m.theme)))
         away = found[0] if found and (not here or found[0] is not here[0]) else None
         out.append(Fit(here[0] if here else None, here, verdict, away))
     return out

@@ -13,6 +13,7 @@ first clause, cut from a headline, is `trendbot.leads`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -135,6 +136,7 @@ def draft_pitch(
     """
     check = check or terms_check(brand.safety.blocked_terms)
     checks = _Checks(settings, check, never_said(brand, blocked_terms=False))
+    story = _local(story)
     note = ""
     if writer is not None and not isinstance(writer, TemplateWriter):
         try:
@@ -1601,6 +1603,20 @@ def story_occasion(story: PitchInput, brand: BrandSettings, names: Sequence[str]
             continue
         return keyword[0].upper() + keyword[1:] if keyword.islower() else keyword
     return ""
+
+
+def _local(story: PitchInput) -> PitchInput:
+    """A story of a theme with places, told by its headlines that name one: a Midwest credit
+    union's snow story of New York, Washington and Chicago headlines read "Snow is all anyone
+    in NYC can talk about today."."""
+    places = story.theme.places
+    keep = [i for i, t in enumerate(story.titles) if entities.names_a_place(t, places)]
+    if not places or not keep or len(keep) == len(story.titles):
+        return story
+    titles = tuple(story.titles[i] for i in keep)
+    published = tuple(story.published[i] for i in keep if i < len(story.published))
+    label = story.label if entities.names_a_place(story.label, places) else titles[0]
+    return dataclasses.replace(story, titles=titles, label=label, published=published)
 
 
 def _opening(text: str) -> list[str]:
