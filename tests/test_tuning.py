@@ -171,6 +171,10 @@ def test_the_weakest_matches_and_what_narrow_would_keep_are_shown() -> None:
     narrow = tried(gaming | {"narrow": True})
     assert narrow.as_narrow is None and narrow.matched == loose.as_narrow
     assert narrow.best[0].story.label == console
+    # with places no story names: nothing matches, and its near misses say why, not a gap
+    placed = tried(gaming | {"places": ["Tokyo"]})
+    assert placed.matched == 0 and placed.near
+    assert placed.near[0].why.endswith("; names none of its places (Tokyo)"), placed.near[0].why
 
 
 def test_a_theme_whose_texts_are_not_clearly_its_kind_is_asked_plainly_about_narrow() -> None:

@@ -249,8 +249,13 @@ def try_themes(
         if parts is not None:
             closest = sorted(others, key=lambda r: -relevance[r, t])
             near_rows = [r for r in closest if relevance[r, t] >= NEAR * bar][:shown]
+            places = ", ".join(brand.themes[t].places)
             for r in near_rows:
-                need = f"; {bar - relevance[r, t]:.2f} short of min_relevance {bar:.2f}"
+                need = (
+                    f"; names none of its places ({places})"
+                    if relevance[r, t] >= bar  # only its places keep it out (`assess`)
+                    else f"; {bar - relevance[r, t]:.2f} short of min_relevance {bar:.2f}"
+                )
                 near.append(scored(r, parts.evidence(r, t) + need))
             gated = [
                 r
