@@ -174,8 +174,8 @@ def median_regression(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.n
         step = np.linalg.solve(a.T @ (a * ww[:, None]) + reg * ww.mean(), a.T @ (ww * y)) - coef
         coef += step
         if np.abs(step).max() < 1e-9:
-            break
-    return coef[:-1], float(coef[-1])
+            return coef[:-1], float(coef[-1])
+    raise RuntimeError("the median fit did not converge in 2,000 steps: its weights would vary")
 
 
 def logistic(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:

@@ -538,8 +538,9 @@ def test_after_a_replay_pitches_and_report_show_the_replayed_period(tmp_path: Pa
     cfg, db = str(config_file(tmp_path)), str(replayed_db(tmp_path / "replay.db"))
     result = invoke("pitches", "--config", cfg, "--db", db)
     assert result.exit_code == 0, result.output
+    # a replay's pitches: all of them unless --since says less (each new user asked for 400d)
     assert result.stderr.splitlines() == [
-        "replayed data: showing the 24h up to 2025-07-15 11:00 UTC, where the stored data ends"
+        "replayed data: showing all of it up to 2025-07-15 11:00 UTC, where the stored data ends"
         " (--since counts back from there)"
     ]
     assert "Record heat in Paris" in result.stdout and "approved" in result.stdout
@@ -634,8 +635,13 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     assert result.stderr.startswith("replayed data: showing the 6h up to 2025-07-15 09:")
     assert "Canicule" in result.stdout or "chaleur" in result.stdout
     result = invoke("pitches", "--config", str(cfg), "--db", db)
+    assert result.stderr.startswith("replayed data: showing all of it up to 2025-07-15 09:")
+    assert "meteo" in result.stdout
+    result = invoke("pitches", "--config", str(cfg), "--db", db, "--since", "24h")
     assert result.stderr.startswith("replayed data: showing the 24h up to 2025-07-15 09:")
     assert "meteo" in result.stdout
+    result = invoke("held", "--config", str(cfg), "--db", db, "--limit", "1")
+    assert result.stderr.startswith("replayed data: showing all of it up to 2025-07-15 09:")
     result = invoke("held", "--config", str(cfg), "--db", db, "--since", "2d", "--limit", "0")
     assert result.exit_code == 0, result.output
     with closing(sqlite3.connect(db)) as conn:

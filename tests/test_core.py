@@ -23,7 +23,7 @@ from slackkit import CHANNEL, EDITOR, SECRET, action_body, command_body, dispatc
 from trendbot.core import Trendbot, make_trendbot
 from trendbot.errors import ConfigError, FeedError, PitchError, TrendbotError
 from trendbot.lang import detect_language
-from trendbot.settings import Secrets, ThemeSettings, load_settings
+from trendbot.settings import BrandSettings, Secrets, ThemeSettings, load_settings
 from trendbot.types import Item, StoryView
 
 pytestmark = pytest.mark.slow
@@ -206,6 +206,26 @@ def test_draft_pitch_for_a_story_is_stored_proposed_and_in_french(bot: Trendbot)
     assert len(pitch.draft) <= 280 and pitch.safety == "safe"
     assert detect_language(pitch.draft) == "fr", pitch.draft
     assert len({s.source for s in pitch.sources}) >= 2
+
+
+def test_held_themes_follow_a_theme_s_places(bot: Trendbot) -> None:
+    """`trendbot held` and the replay summary say which theme a held story fits: not a Midwest
+    brand's weather theme for a New York snowstorm."""
+    from trendbot.replay import theme_fits
+
+    heatwave = main_story(bot, HEATWAVE)
+
+    def placed(places: tuple[str, ...]) -> BrandSettings:
+        themes = tuple(
+            t.model_copy(update={"places": places}) if t.name == "meteo" else t
+            for t in bot.settings.brand.themes
+        )
+        return bot.settings.brand.model_copy(update={"themes": themes})
+
+    [(share, match)] = theme_fits(bot.pipeline, [heatwave.id], [placed(("Paris",))]).values()
+    assert match.theme == "meteo" and share > 0
+    elsewhere = theme_fits(bot.pipeline, [heatwave.id], [placed(("Lyon",))])
+    assert all(m.theme != "meteo" for _, m in elsewhere.values())
 
 
 def test_draft_pitch_is_refused_for_a_blocked_story(bot: Trendbot) -> None:

@@ -547,4 +547,5 @@ def test_a_work_s_two_halves_are_one_title() -> None:
     assert one_title("Campaign Evolved", "Halo", halo) == "Halo: Campaign Evolved"
     # once, unquoted: a man and what he said, or a work named once
     assert one_title("Trump", "Fed", ["Trump: Fed must cut rates", "Fed holds rates"]) == ""
+    assert one_title("Trump", "Fed", ["Trump: Fed must cut rates", "Trump: Fed is slow"]) == ""
     assert one_title("Halo", "Campaign Evolved", halo[:1]) == ""

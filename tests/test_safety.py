@@ -101,6 +101,7 @@ def test_every_builtin_category_has_both_languages() -> None:
         "labour disputes",
         "scandals",
         "sexual content",
+        "sexual violence",
     }
     for category in BUILTIN:
         if category.name in ("labour disputes", "scandals"):  # caution when it runs through a story
@@ -109,6 +110,9 @@ def test_every_builtin_category_has_both_languages() -> None:
             continue
         if category.name == "sexual content":  # its words say it: no reading needed
             assert not category.weak and "pornographique" in category.strong
+            continue
+        if category.name == "sexual violence":  # crime's reading reads it
+            assert not category.weak and "agression sexuelle" in category.strong
             continue
         assert category.strong and category.weak and len(category.prototypes) >= 5
         french = [p for p in category.prototypes if any(w in p for w in (" le ", " la ", " des "))]
@@ -891,11 +895,15 @@ def test_a_category_the_brand_allows_is_read_as_its_own_news() -> None:
     every = SafetyRules(allowed=tuple(a for a in ALLOWABLE if a != "job cuts"))
     gunman = verdict("Gunman opens fire at the mall", every, crime=0.9)
     assert gunman.blocked and "reads as  news" not in gunman.reason, gunman.reason
-    # rape and sexual assault are violence, which no brand allows (a credit union allowed crime
-    # for its scam warnings, and a star's rape charge came through as a caution)
+    # sexual violence, which no brand allows (a credit union allowed crime for its scam
+    # warnings, and a star's rape charge came through as a caution), read as crime's words are
     for text in ("Actor charged with rape and sexual assault", "Un homme condamné pour viol"):
         charged = verdict(text, every, crime=0.5)
-        assert charged.blocked and charged.category == "deaths and violence", charged.reason
+        assert charged.blocked and charged.category == "sexual violence", charged.reason
+    several = "Singer accused of sexual assault ; Singer's sexual assault lawsuit ; New album"
+    assert verdict(several, crime, culture=0.9).blocked  # in two of three headlines: the story
+    assert verdict("Singer accused of sexual assault", crime, culture=0.9).level == "caution"
+    assert verdict("Oilseed rape prices rise before the harvest", crime).level == "safe"
     # job cuts, which only ever asked for caution, say nothing for a payroll brand
     cuts = " ; ".join(["Retailer to cut 3,000 jobs", "Retailer cuts 3,000 jobs in reshuffle"])
     assert verdict(cuts, SafetyRules(), business=0.9).level == "caution"
@@ -908,9 +916,10 @@ def test_allow_names_a_builtin_category_and_never_deaths() -> None:
     from trendbot.settings import AllowedCategory
 
     assert set(get_args(AllowedCategory)) == set(ALLOWABLE)
-    assert set(ALLOWABLE) == {c.name for c in BUILTIN} - {"deaths and violence"} | {"job cuts"}
+    never = {"deaths and violence", "sexual violence"}
+    assert set(ALLOWABLE) == {c.name for c in BUILTIN} - never | {"job cuts"}
     assert SafetySettings(allow=["health scares"]).allow == ("health scares",)
-    for wrong in ("deaths and violence", "health"):
+    for wrong in ("deaths and violence", "sexual violence", "health"):
         with pytest.raises(ValueError, match="health scares"):
             SafetySettings(allow=[wrong])
 

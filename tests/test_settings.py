@@ -71,6 +71,8 @@ def test_names_a_place_as_words() -> None:
     assert not names_a_place("Snow in Chicagoland suburbs", ["Chicago"])
     assert not names_a_place("Midwestern storm", ["Midwest"])  # a theme lists the forms it wants
     assert names_a_place("Snow in New York", [])  # no places: anywhere
+    assert not names_a_place("Snow in New York", ["IN", "OH"])  # in its case when capitalised
+    assert names_a_place("Snow closes schools in St Louis", ["St. Louis"])  # punctuation aside
 
 
 def test_shipped_feeds_yaml_is_valid() -> None:

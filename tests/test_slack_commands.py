@@ -182,6 +182,10 @@ def _blocked_story_preview(env: SlackEnv) -> None:
     assert "⛔" in text and text.endswith(
         "_Preview only: brand safety blocks this story, so it cannot be queued._"
     )
+    assert answer["response_type"] == "ephemeral"
+    # nor shown to the channel when asked to share it
+    _, shared = ask_slow(env, f"pitch {story.id} share")
+    assert shared["response_type"] == "ephemeral" and "⛔" in shared["text"]
     _, refused = ask_slow(env, f"pitch {story.id} save")
     assert "not brand-safe" in refused["text"]
     assert env.store.pitches() == before

@@ -510,14 +510,16 @@ def _brand(settings: Settings, name: str | None) -> BrandSettings:
 
 
 @cli.command("held")
-@click.option("--since", default="7d", show_default=True, help="Held this recently.")
+@click.option(
+    "--since", default=None, help="Held this recently.  [default: 7d; a replay's: all of it]"
+)
 @click.option(
     "--limit", default=50, show_default=True, type=click.IntRange(min=0), help="0 for all."
 )
 @click.option("--brand", "brand_name", default=None, help="With several brands: which one.")
 @pass_ctx
 @one_line_errors
-def held_cmd(ctx: Context, since: str, limit: int, brand_name: str | None) -> None:
+def held_cmd(ctx: Context, since: str | None, limit: int, brand_name: str | None) -> None:
     """Every story held back and never pitched, with why: those that fit a theme first, then
     the near misses, then the rest (a replay's summary names ten)."""
     from rich.console import Console
@@ -527,13 +529,14 @@ def held_cmd(ctx: Context, since: str, limit: int, brand_name: str | None) -> No
     from trendbot.words import Messages
 
     brand = _brand(ctx.settings, brand_name)
-    window = _duration(since)
     with _trendbot(ctx) as bot:
+        since, window = _default_period(bot, since, "7d")
         now = _replayed_end(bot, window, since) or utcnow()
         groups = bot.held(since=now - window, brand=brand)
     total, msg, language = sum(map(len, groups)), Messages(brand.language), brand.language
     if not total:
-        click.echo(msg("console.none_held", since=since, now=f"{now:%Y-%m-%d %H:%M}"))
+        period = msg("console.whole_replay") if since == ALL_OF_IT else since
+        click.echo(msg("console.none_held", since=period, now=f"{now:%Y-%m-%d %H:%M}"))
         return
     console, left = Console(), limit or total
     titles = msg("console.held_groups").split("|")
@@ -553,7 +556,7 @@ NO_STORIES_HINT = (
 
 
 @cli.command("pitches")
-@click.option("--since", default="24h", show_default=True)
+@click.option("--since", default=None, help="[default: 24h; a replay's: all of it]")
 @click.option(
     "--state",
     "states",
@@ -565,7 +568,7 @@ NO_STORIES_HINT = (
 )
 @pass_ctx
 @one_line_errors
-def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) -> None:
+def pitches_cmd(ctx: Context, since: str | None, states: tuple[str, ...], cards: bool) -> None:
     """The pitches made recently, with their state; with --cards, each one whole, to read a
     replayed month's drafts again."""
     from rich.console import Console
@@ -574,8 +577,8 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
     from trendbot.console import print_pitch
     from trendbot.types import utcnow
 
-    window = _duration(since)
     with _trendbot(ctx) as bot:
+        since, window = _default_period(bot, since, "24h")
         now = _replayed_end(bot, window, since) or utcnow()
         found = bot.pitches(since=now - window, states=states)
         last = [] if found else bot.pitches(since=None, states=states, limit=1)
@@ -592,8 +595,9 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
                 " summary lists those held, and why."
             )
         else:
+            period = "whole replay" if since == ALL_OF_IT else since
             click.echo(
-                f"No {which}pitches in the {since} up to {now:%Y-%m-%d %H:%M} UTC; the newest is"
+                f"No {which}pitches in the {period} up to {now:%Y-%m-%d %H:%M} UTC; the newest is"
                 f" from {newest.created:%Y-%m-%d %H:%M} UTC: try a longer --since."
             )
         return
@@ -610,14 +614,28 @@ def pitches_cmd(ctx: Context, since: str, states: tuple[str, ...], cards: bool) 
     Console().print(table)
 
 
+# a period that reaches back past any replay: 100 years
+ALL_OF_IT = "36500d"
+
+
+def _default_period(bot: Trendbot, since: str | None, live: str) -> tuple[str, timedelta]:
+    """`--since` as given, else `live` (the last day or week of a running install), or all of
+    a replay's database: each new user who replayed a month asked for `--since 400d` to see its
+    pitches, or saw a week of them."""
+    if since is None:
+        since = ALL_OF_IT if _stored_end(bot, timedelta(days=1)) is not None else live
+    return since, _duration(since)
+
+
 def _replayed_end(bot: Trendbot, window: timedelta, since: str) -> datetime | None:
     """When the stored data ends before `window` or a day ago (a replay's database, or one that
     stopped fetching): its end, to count back from, said in one line."""
     end = _stored_end(bot, window)
     if end is None:
         return None
+    shown = "all of it" if since == ALL_OF_IT else f"the {since}"
     click.echo(
-        f"replayed data: showing the {since} up to {end:%Y-%m-%d %H:%M} UTC, where the stored"
+        f"replayed data: showing {shown} up to {end:%Y-%m-%d %H:%M} UTC, where the stored"
         " data ends (--since counts back from there)",
         err=True,
     )

@@ -498,20 +498,31 @@ REGIONS = frozenset(_REGIONS)
 
 
 def names_a_place(text: str, places: Sequence[str] | None) -> bool:
-    """Whether `text` names one of `places` as a word or words ("Chicago-area" names Chicago,
-    "Midwestern" does not name Midwest: a theme lists the forms it wants); True with no places
-    to name (a theme that has none fits anywhere)."""
+    """Whether `text` names one of `places` as a word or words, accents and punctuation aside
+    ("Chicago-area" names Chicago, "St Louis" St. Louis; "Midwestern" does not name Midwest: a
+    theme lists the forms it wants), in its case when written with a capital ("IN" is not
+    "in"); True with no places to name (a theme that has none fits anywhere)."""
     if not places:
         return True
-    folded = fold(text)
-    return any(re.search(rf"(?<!\w){re.escape(fold(p))}(?!\w)", folded) for p in places)
+    plain = _place_form(text)
+    for place in places:
+        want = _place_form(place)
+        cased = any(c.isupper() for c in place)
+        text_, want = (plain, want) if cased else (plain.casefold(), want.casefold())
+        if want and re.search(rf"(?<!\w){re.escape(want)}(?!\w)", text_):
+            return True
+    return False
+
+
+def _place_form(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", _strip_accents(text)).split())
 
 
 def one_title(first: str, second: str, titles: Sequence[str]) -> str:
     """The title the headlines write as `first`, a colon, then `second` ("Halo: Campaign
     Evolved", "Spinal Tap II: The End Continues", a sequel's number between), as written; ""
-    unless two headlines join them so, or one quotes the join: "Trump: Fed must cut rates" is
-    a man and what he said."""
+    unless one headline quotes the join, or two join them so with a second half of two words
+    or more: "Trump: Fed must cut rates" is a man and what he said."""
     for a, b in ((first, second), (second, first)):
         joined = re.compile(
             rf"(?<!\w){re.escape(a)}(?:\s+(?:[IVX]+|\d+))?:\s+(?:The\s+)?{re.escape(b)}(?!\w)"
@@ -523,7 +534,8 @@ def one_title(first: str, second: str, titles: Sequence[str]) -> str:
             for m in found
             if m.start() and m.end() < len(m.string)
         )
-        if len(found) >= 2 or quoted:
+        # a one-word half after the colon is what a speaker said of it: "Trump: Fed must…"
+        if quoted or (len(found) >= 2 and len(b.split()) >= 2):
             return found[0].group(0)
     return ""
 

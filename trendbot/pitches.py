@@ -1380,7 +1380,7 @@ class TemplateWriter:
         # their lowest level. Mortgage rates dipped. If you've been waiting…": the lead says
         # what happened, the rest of the angle follows it; an angle of one sentence, alone
         if lead and angle and _opening(lead) and _opening(lead) == _opening(angle):
-            rest = angle.partition(". ")[2]
+            rest = (_SENTENCE_END.split(angle, maxsplit=1)[1:] or [""])[0]
             if rest and line.startswith(angle):
                 line = rest + line[len(angle) :]
             else:
@@ -1619,10 +1619,22 @@ def _local(story: PitchInput) -> PitchInput:
     return dataclasses.replace(story, titles=titles, label=label, published=published)
 
 
+# a sentence's end: after a word of two lower-case letters at least, so not "the U.S. dipped"
+_SENTENCE_END = re.compile(r"(?<=[a-z]{2}[.!?])\s+")
+# words that open a sentence on any subject: "The new iPhone is here" and "The new season calls
+# for a fresh look" share no subject
+_OPENERS = frozenset((
+    "the", "a", "an", "this", "that", "these", "those", "new", "our", "your", "my", "its", "it",
+    "we", "you", "i", "le", "la", "les", "un", "une", "des", "ce", "cette", "nos", "notre",
+    "votre",
+))  # fmt: skip
+
+
 def _opening(text: str) -> list[str]:
-    """The first two words of `text`, case and punctuation aside; [] when it has fewer."""
+    """The first two words of `text`, case and punctuation aside, when they name a subject;
+    [] when it has fewer, or one opens any sentence."""
     words = re.findall(r"[^\W_]+", entities.fold(text))[:2]
-    return words if len(words) == 2 else []
+    return words if len(words) == 2 and not _OPENERS.intersection(words) else []
 
 
 def _fit_body(hook: str, line: str, tags: Sequence[str], settings: PitchSettings) -> str:

@@ -215,15 +215,12 @@ BUILTIN: tuple[Category, ...] = (
             "killed", "kills", "killing", "dead", "dies", "died", "death toll", "deaths", "fatal",
             "fatally", "murder", "murdered", "homicide", "massacre", "shooting", "shootings",
             *_DEADLY,
-            "gunman", "gunfire", "gunned down", "shot dead", "raped", "of rape", "with rape",
-            "rape charge", "rape charges", "rape case", "rape trial", "sexual assault",
-            "sexually assaulted", "stabbing", "stabbed", "drowns",
+            "gunman", "gunfire", "gunned down", "shot dead", "stabbing", "stabbed", "drowns",
             "drowned", "suicide", "overdose", "body found", "bodies", "victims", "mort", "morts",
             "morte", "mortes", "tue", "tues", "tuee", "tuees", "meurtre", "assassinat", "assassine",
             "fusillade", "poignarde", "coups de couteau", "noyade", "victimes", "deces", "decede",
-            "feminicide", "viol", "viols", "agression sexuelle",
+            "feminicide",
         ),
-        # (not "rape" alone: folded, the French "râpé" is grated cheese)
         # "victime de son succès": the singular is an idiom as often as not
         weak=(
             "death", "injured", "wounded", "violence", "attack", "attaque", "police", "blesse",
@@ -368,13 +365,11 @@ BUILTIN: tuple[Category, ...] = (
             "criminal case", "charged with", "arrested", "felony", "fraud", "in custody", "jailed",
             "suspect", "proces", "condamne", "condamnee", "mis en examen", "garde a vue",
             "interpelle", "procureur", "tribunal", "escroquerie", "perpetuite",
-            # drugs, hate and sexual violence: what a brand-safety floor keeps away from ("rape"
-            # is the French "râpé" once accents are folded: only its other forms)
+            # drugs and hate: what a brand-safety floor keeps away from
             "fentanyl", "cocaine", "heroin", "drug cartel", "drug trafficking", "hate crime",
-            "antisemitism", "antisemitic", "racist", "racism", "racial slur", "sexual assault",
-            "sexual abuse", "sex abuse", "raped", "rapist", "pornography", "trafic de drogue",
-            "stupefiants", "racisme", "raciste", "antisemitisme", "antisemite",
-            "agression sexuelle", "violences sexuelles", "viol", "pedocriminalite",
+            "antisemitism", "antisemitic", "racist", "racism", "racial slur", "pornography",
+            "trafic de drogue", "stupefiants", "racisme", "raciste", "antisemitisme",
+            "antisemite",
         ),
         # "free trial", a festival's jury, "X accuses Y": harmless uses exist; a "verdict" is
         # also a review's ("Our verdict on the Pixel 10"), the Fed's on rates, a CEO's report card
@@ -395,10 +390,26 @@ BUILTIN: tuple[Category, ...] = (
     Category("labour disputes", strong=(), weak=LABOUR, prototypes=()),
     Category("scandals", strong=(), weak=SCANDAL, prototypes=()),
     Category("sexual content", strong=SEXUAL, weak=(), prototypes=()),
+    # Its own category, read as crime's words are, so that no brand allows it with crime and
+    # trials: a credit union's `allow: [crime and trials]` let a star's rape charge through as
+    # a caution. Not "rape" alone: folded, the French "râpé" is grated cheese, and "oilseed
+    # rape" a crop (`IDIOMS`).
+    Category(
+        "sexual violence",
+        strong=(
+            "sexual assault", "sexually assaulted", "sexual abuse", "sex abuse", "raped",
+            "rapist", "of rape", "with rape", "rape charge", "rape charges", "rape case",
+            "rape trial", "agression sexuelle", "violences sexuelles", "viol", "viols",
+            "pedocriminalite",
+        ),
+        weak=(),
+        prototypes=(),
+    ),
 )  # fmt: skip
 # The built-in categories a brand may call its own news (`brand.safety.allow`): a pharmacy's
 # flu season, a security firm's data breaches, a union's strikes. Never deaths and violence.
-ALLOWABLE = (*(c.name for c in BUILTIN if c.name != "deaths and violence"), "job cuts")
+NEVER_ALLOWED = ("deaths and violence", "sexual violence")
+ALLOWABLE = (*(c.name for c in BUILTIN if c.name not in NEVER_ALLOWED), "job cuts")
 _ALLOWED = "; allowed (safety.allow), so a person decides"  # ends the reason of a caution
 
 # Set phrases in which a built-in word means no harm ("l'angle mort" is a blind spot); taken out
@@ -412,7 +423,7 @@ IDIOMS = (
     "kills it", "dressed to kill", "f bomb", "f bombs", "bath bomb", "bath bombs",
     "bomb cyclone", "bomb cyclones",
     "shooting star", "shooting stars", "shooting guard", "shooting guards", "photo shooting",
-    "heroin chic",
+    "heroin chic", "oilseed rape",
     "tue le suspense", "tue le match",
 )  # fmt: skip
 # "Starring on the show killed the magic": killing a mood, a joy or a spark is a figure of speech
@@ -643,8 +654,9 @@ NAMED_IN = 2  # headlines of a story naming a charter word: past one, not a pass
 
 def _the_story(named: int, headlines: int) -> bool:
     """Whether a word named in `named` of a story's headlines is what the story is about: in
-    `NAMED_IN` of them and a quarter at least. Two of twenty-three is a side thread: a French
-    president's congratulations in a week of game-award headlines."""
+    `NAMED_IN` of them and a quarter at least, of those safety reads (a story's label and its
+    latest headlines, nine at most). Two of nine is a side thread: a French president's
+    congratulations in a week of game-award headlines."""
     return named >= max(NAMED_IN, headlines / 4)
 
 

@@ -658,6 +658,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         " `120d`)",
     ),
     "console.fits_now": ("  → {theme} {fit} now", "  → {theme} {fit} maintenant"),
+    "console.whole_replay": ("whole replay", "la période rejouée"),
     "console.none_held": (
         "No story held back in the {since} up to {now} UTC.",
         "Aucun sujet retenu sur {since} jusqu'au {now} UTC.",

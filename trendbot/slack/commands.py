@@ -150,7 +150,8 @@ def answer(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> Answe
     if cmd.name in EDITORS_ONLY and not asker.is_editor():
         return Answer(msg("only_editors_command"))
     try:
-        return Answer(_ANSWERS[cmd.name](cmd, backend, msg, asker), share=cmd.share)
+        text = _ANSWERS[cmd.name](cmd, backend, msg, asker)
+        return text if isinstance(text, Answer) else Answer(text, share=cmd.share)
     except TrendbotError as e:
         return Answer(msg("error", error=escape(clip(str(e), ERROR_MAX))))
 
@@ -195,15 +196,16 @@ def _why(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     return why_text(story, msg)
 
 
-def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
+def _pitch(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str | Answer:
     """A preview only the asker sees, unless they said `save`: then it is stored (it counts
     toward the day's pitches) and its card goes to the editors' channel."""
     story = backend.find_story(cmd.arg, brand=asker.brand)
     if story is None:
         return msg("no_story", ref=shown(cmd.arg))
     pitch = backend.draft_pitch(story.id, save=cmd.save, brand=asker.brand)
-    if not cmd.save:
-        return preview_text(pitch, msg)
+    if not cmd.save:  # a blocked story's draft is never shown to the channel
+        blocked = pitch.safety == "blocked"
+        return Answer(preview_text(pitch, msg), share=cmd.share and not blocked)
     label = escape(pitch.story_label)
     try:
         channel = asker.post_pitch(pitch)
@@ -275,7 +277,7 @@ def _stats(cmd: Command, backend: Backend, msg: Messages, asker: Asker) -> str:
     )
 
 
-_ANSWERS: dict[str, Callable[[Command, Backend, Messages, Asker], str]] = {
+_ANSWERS: dict[str, Callable[[Command, Backend, Messages, Asker], str | Answer]] = {
     "help": _help,
     "top": _top,
     "search": _search,
