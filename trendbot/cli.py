@@ -686,14 +686,12 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
     console = Console()
     print_pitch(console, pitch, when=when, language=language)
     msg = Messages(language)
-    done = (
-        msg("console.saved", pitch_id=pitch.id)
-        if save
-        else msg(
-            "console.preview_blocked" if pitch.safety == "blocked" else "console.preview",
-            id=story_id,
-        )
-    )
+    if save:
+        done = msg("console.saved", pitch_id=pitch.id)
+    elif pitch.safety == "blocked":
+        done = msg("console.preview_blocked")
+    else:
+        done = msg("console.preview", id=story_id)
     console.print(done, markup=False, highlight=False, soft_wrap=True)
 
 

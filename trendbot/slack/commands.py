@@ -417,10 +417,10 @@ def preview_text(pitch: Pitch, msg: Messages) -> str:
     if pitch.sources:
         links = "\n".join(f"• {link(s)}" for s in pitch.sources[:PREVIEW_LINKS])
         lines.append(msg("card.sources", links=links))
-    blocked = pitch.safety == "blocked"
-    lines.append(
-        msg("pitch.preview_blocked" if blocked else "pitch.preview_only", story_id=pitch.story_id)
-    )
+    if pitch.safety == "blocked":
+        lines.append(msg("pitch.preview_blocked"))
+    else:
+        lines.append(msg("pitch.preview_only", story_id=pitch.story_id))
     return "\n".join(lines)
 
 
