@@ -659,6 +659,16 @@ def test_after_a_real_replay_trends_pitches_and_report_look_at_its_period(tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("replayed data: drafting as of 2025-07-15 09:")
     assert "2025-07-15 09:" in result.stdout  # the card's time
+    # the shooting, which safety held: previewed with why, and never saved
+    with closing(sqlite3.connect(db)) as conn:
+        [[shooting]] = conn.execute("SELECT DISTINCT story_id FROM holds WHERE reason = 'blocked'")
+    result = invoke("pitch", str(shooting), "--config", str(cfg), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "⛔" in result.stdout and result.stdout.rstrip().endswith(
+        Messages("fr")("console.preview_blocked")
+    )
+    result = run("pitch", str(shooting), "--save", "--config", str(cfg), "--db", db)
+    assert result.returncode == 1 and "is not brand-safe" in result.stderr
     out = tmp_path / "report.html"
     result = invoke("report", "--config", str(cfg), "--db", db, "--out", str(out))
     assert result.exit_code == 0, result.output
