@@ -47,7 +47,7 @@ from trendbot.errors import (
     ParseError,
     PitchError,
 )
-from trendbot.fit import Fit
+from trendbot.fit import Fit, places_of
 from trendbot.logs import get_logger
 from trendbot.settings import BrandSettings, FeedSettings, Secrets, Settings
 from trendbot.sources import health
@@ -698,6 +698,11 @@ def _pitch_for_brand(
     by_id: dict[int, tuple[StoryContext, Fit]] = {}
     candidates = []
     company: safety.Judged | None = None  # the week's judged stories, read once, when first needed
+
+    def hold(story_id: int, reason: str, detail: str) -> None:
+        store.hold(story_id, reason, detail, now=now, brand=name)
+        report.held[reason] += 1
+
     for context, fit in zip(kept, brand_fit(brain, kept, brand), strict=True):
         story_id = context.row.id
         if fit.verdict.level != "safe":
@@ -712,24 +717,20 @@ def _pitch_for_brand(
             # never pitched unasked. /trend, the digest and the Home tab show it with its
             # caution; an editor may still draft it.
             why = "tragedy" if fit.verdict.category in safety.WORDS_DECIDE else "caution"
-            store.hold(story_id, why, fit.verdict.reason, now=now, brand=name)
-            report.held[why] += 1
+            hold(story_id, why, fit.verdict.reason)
             continue
         bar = brand.cadence.min_relevance
         away, best = fit.elsewhere, fit.theme.relevance if fit.theme else 0.0
         if away is not None and away.relevance >= bar > best:  # only a place kept it out
-            places = next(t.places for t in brand.themes if t.name == away.theme)
+            places = ", ".join(places_of(brand)[away.theme])
             detail = (
                 f"Fits theme {away.theme!r} ({away.relevance:.2f}) but names none of its"
-                f" places ({', '.join(places)})."
+                f" places ({places})."
             )
-            store.hold(story_id, "elsewhere", detail, now=now, brand=name)
-            report.held["elsewhere"] += 1
+            hold(story_id, "elsewhere", detail)
             continue
         if fit.theme is None:
-            store.hold(story_id, "no_theme", "Matches none of the brand's themes.", now=now,
-                       brand=name)  # fmt: skip
-            report.held["no_theme"] += 1
+            hold(story_id, "no_theme", "Matches none of the brand's themes.")
             continue
         if fit.theme.relevance < bar:
             # "Only loosely about 'words-and-slang' (0.12)" on a snowstorm read as if it were
@@ -737,14 +738,12 @@ def _pitch_for_brand(
                 f"Closest theme {fit.theme.theme!r} at {fit.theme.relevance:.2f}, under"
                 f" min_relevance {brand.cadence.min_relevance:.2f}."
             )
-            store.hold(story_id, "weak_fit", detail, now=now, brand=name)
-            report.held["weak_fit"] += 1
+            hold(story_id, "weak_fit", detail)
             continue
         if company is None:
             company = judged_stories(store, brand, now=now)
         if why := safety.bad_company(story_id, names_of(context), company):
-            store.hold(story_id, "caution", f"{why}.", now=now, brand=name)
-            report.held["caution"] += 1
+            hold(story_id, "caution", f"{why}.")
             continue
         queued = store.queue_story(story_id, now=now, brand=name)
         by_id[story_id] = (context, fit)
@@ -789,8 +788,7 @@ def _pitch_for_brand(
                     specific=True,
                 )
             except PitchError as e:
-                store.hold(decision.story_id, "draft_failed", str(e), now=now, brand=name)
-                report.held["draft_failed"] += 1
+                hold(decision.story_id, "draft_failed", str(e))
                 continue
             pitch = replace(pitch, brand=name)
             stored = store.insert_pitch(
@@ -802,8 +800,7 @@ def _pitch_for_brand(
             (previous,) = store.pitches(story_id=decision.story_id, limit=1, brand=name)
             report.updates += _thread_news(store, previous, context, brand.language, now=now)
         else:
-            store.hold(decision.story_id, decision.reason, decision.detail, now=now, brand=name)
-            report.held[decision.reason] += 1
+            hold(decision.story_id, decision.reason, decision.detail)
 
 
 def housekeeping(store: Store, settings: Settings, *, now: datetime) -> None:

@@ -158,10 +158,9 @@ def assess(
     if not len(texts):
         return []
     verdicts = safety_filter.check(texts, vectors)
-    bound = places or {}
     out = []
     for text, found, verdict in zip(texts, matcher.match(texts, vectors), verdicts, strict=True):
-        here = tuple(m for m in found if entities.names_a_place(text, bound.get(m.theme)))
+        here = in_places(found, text, places or {})
         away = found[0] if found and (not here or found[0] is not here[0]) else None
         out.append(Fit(here[0] if here else None, here, verdict, away))
     return out
@@ -169,3 +168,10 @@ def assess(
 
 def places_of(brand: BrandSettings) -> dict[str, tuple[str, ...]]:
     return {t.name: t.places for t in brand.themes if t.places}
+
+
+def in_places(
+    matches: Sequence[themes.ThemeMatch], text: str, places: Mapping[str, Sequence[str]]
+) -> tuple[themes.ThemeMatch, ...]:
+    """Of a story's theme matches, those whose theme names no places or one the story names."""
+    return tuple(m for m in matches if entities.names_a_place(text, places.get(m.theme)))

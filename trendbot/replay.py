@@ -10,10 +10,9 @@ from datetime import timedelta
 
 import numpy as np
 
-from trendbot import entities
 from trendbot.brandfit import story_contexts
 from trendbot.cycle import CycleReport, Pipeline
-from trendbot.fit import places_of
+from trendbot.fit import in_places, places_of
 from trendbot.settings import BrandSettings
 from trendbot.themes import ThemeMatch
 from trendbot.types import HeldStory, Item
@@ -110,7 +109,7 @@ def theme_fits(
         matches = brain.matcher_of(brand).match(texts, vectors)
         places = places_of(brand)  # a New York snowstorm fits no Midwest weather theme
         for context, every in zip(contexts, matches, strict=True):
-            found = [m for m in every if entities.names_a_place(context.text, places.get(m.theme))]
+            found = in_places(every, context.text, places)
             if not found:
                 continue
             share = found[0].relevance / max(brand.cadence.min_relevance, 1e-9)
