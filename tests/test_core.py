@@ -546,8 +546,11 @@ def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
 
     result = CliRunner().invoke(cli, [*where, "pitch", str(football.id), "--save"])
     assert result.exit_code == 0, result.output
-    [saved] = bot.store.pitches(story_id=football.id, limit=1)
+    saved = max(bot.store.pitches(story_id=football.id), key=lambda p: p.id or 0)
     assert saved.state == "proposed" and f"Proposition #{saved.id}" in result.output
+    # saved as previewed: drafted as of when the replay last scored it, not today's clock
+    assert result.stderr.startswith(f"replayed data: drafting as of {scored:%Y-%m-%d %H:%M}")
+    assert saved.created == scored and saved.draft.split()[0] in earlier.stdout
     last = result.output.strip().splitlines()[-1]
     assert last.startswith(f"Enregistrée comme proposition n°{saved.id} : elle compte dans les")
     assert table_counts(bot)["pitches"] == before["pitches"] + 1

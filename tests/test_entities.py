@@ -176,6 +176,25 @@ def test_a_title_or_a_date_is_no_part_of_a_name() -> None:
     ]
 
 
+def test_a_holiday_is_named_whole_as_a_headline_writes_it() -> None:
+    """A "New" written in lower case in one headline ("a dazzling new ball") cut "New Year's Eve"
+    to "Year Eve": `#YearEve`, "Times Square and Year Eve". A possessive is the holiday's."""
+    drop = (
+        "Who's performing at tonight's Times Square ball drop for New Year's Eve 2026?",
+        "Times Square has a dazzling new ball for the New Year’s Eve drop — and it’s the biggest",
+    )
+    assert named_entities(drop) == ["Times Square", "New Year's Eve"]
+    parade = (
+        "St. Patrick's Day parade draws crowds in Boston",
+        "Boston celebrates St Patrick's Day with a new parade route",
+    )
+    assert named_entities(parade) == ["St. Patrick's Day", "Boston"]
+    # a name that is no holiday's part stays as found
+    assert named_entities(("Year Eve concert announced", "Year Eve tickets on sale")) == [
+        "Year Eve"
+    ]
+
+
 def test_an_occasion_glued_to_a_name_is_two_names() -> None:
     """In "Cyber Monday Apple deals" the shopping day and the brand are two names."""
     deals = (

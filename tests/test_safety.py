@@ -22,7 +22,7 @@ from trendbot.safety import (
     Verdict,
 )
 from trendbot.settings import BrandSettings, SafetySettings, ThemeSettings
-from trendbot.themes import fold
+from trendbot.themes import HEADLINES, fold
 from trendbot.topics import TOPICS, TopicModel
 
 DATA = Path(__file__).parent / "data"
@@ -401,6 +401,25 @@ def _reading(**probs: float) -> TopicModel:
     p[TOPICS.index("business")] += max(0.0, 1 - p.sum())
     bias = np.log(p / p.sum()).astype(np.float32)
     return TopicModel("minilm", TOPICS, np.zeros((len(TOPICS), DIM), dtype=np.float32), bias)
+
+
+def test_a_word_of_one_category_does_not_hide_another_that_blocks() -> None:
+    """A talk show read as culture: a typhoon in one news roundup's list asks for caution, but
+    the president named in most of its headlines makes it political, blocked."""
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(culture=0.9))
+    heads = [
+        "What the host's suspension says about the administration",
+        "5 things to know: Trump's UN speech, Typhoon Ragasa",
+        "Trump slams the host's return to the show",
+        "Trump threatens to sue the network over the host",
+    ]
+    text = HEADLINES.join(heads)
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("blocked", "politics and elections")
+    assert verdict.reason.endswith("politics and elections words in 3 of its headlines")
+    text = HEADLINES.join(heads[:2])  # the typhoon alone, in passing: a person decides
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("caution", "disasters"), verdict.reason
 
 
 @pytest.mark.parametrize(

@@ -668,10 +668,11 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
 
     language = ctx.settings.brand.language
     with _trendbot(ctx) as bot:
-        # a replay's database: previewed as the replay saw the story (`replayed_as_of`), where
+        # a replay's database: drafted as the replay saw the story (`replayed_as_of`), where
         # the matcher adapts on that day's stream as the replay's did (today's clock found no
-        # stream to adapt on); a saved pitch is made now, for today's limits
-        end = None if save else _stored_end(bot, timedelta(days=1))
+        # stream to adapt on), and saved as previewed: a new user's saved card had another
+        # theme and draft, made with today's clock
+        end = _stored_end(bot, timedelta(days=1))
         if end is not None:
             when = bot.replayed_as_of(story_id, end)
             bot.pipeline.clock = lambda: when

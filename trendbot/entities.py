@@ -858,7 +858,28 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
         k for k in kept if not (_ticker_of(found[k], kept, titles) or is_amount(" ".join(found[k])))
     ]
     widened = (" ".join(_widened(found[key], clauses, styles)) for key in kept[:limit])
-    return list(dict.fromkeys(widened))
+    return list(dict.fromkeys(_whole_occasion(name, titles) for name in widened))
+
+
+def _whole_occasion(name: str, titles: Sequence[str]) -> str:
+    """A name that is part of a holiday a headline names, as that headline writes the holiday:
+    "Year Eve" (its "New" written in lower case elsewhere: "a dazzling new ball") is "New
+    Year’s Eve", else `#YearEve` and "Times Square and Year Eve"; else the name."""
+    words = [w.removesuffix("s") for w in _plain(name).split()]
+    for title in titles:
+        occasion = names_occasion(title).split()
+        plain = [w.removesuffix("s") for w in occasion]
+        if len(plain) < len(words) or not any(
+            plain[i : i + len(words)] == words for i in range(len(plain) - len(words) + 1)
+        ):
+            continue
+        # each word as the headline may write it: "Year’s", "Years", "year's"; "St. Patrick's"
+        spelt = [re.escape(w[:-1]) + r"(?:['’]?s)" if w.endswith("s") else re.escape(w)
+                 for w in occasion]  # fmt: skip
+        found = re.search(r"(?<!\w)" + r"\.?[\s-]+".join(spelt) + r"(?!\w)", title, re.I)
+        if found:
+            return found[0]
+    return name
 
 
 def _widened(

@@ -973,27 +973,12 @@ class SafetyFilter:
             )
         name = CHARTER_NAMES.get(topic, "")
         reads = f"reads as {name} news ({charter:.0%})" if name else ""
-        hit = self._lexical(text, _without_idioms(folded), self._builtin)
-        if hit.blocked:
-            tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
-            # A word in one headline may be a passing mention; in several (`_the_story`), it is
-            # the story (the story's reading, over eight mixed headlines, can miss it).
-            headlines = text.split(HEADLINES)
-            named = sum(
-                self._lexical(h, _without_idioms(fold(h)), self._builtin).category == hit.category
-                for h in headlines
-            )
-            # deaths: read as above
-            story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))
-            if story:
-                reads = f"{hit.category} words in {named} of its headlines"
-            blocks = charter >= CHARTER_CAUTION or tragedy or story
-            level: Level = "blocked" if blocks else "caution"
-            work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
-            if work and not story:  # the subject of a review, a series, an exhibition
-                level, reads = "caution", f"{reads}; but about a work: {work}"
-            said = f"; {reads}" if reads else ""
-            return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence)
+        # every built-in category named, most severe first: a typhoon in a news roundup's list
+        # asks for caution; the Trump in five of the same story's headlines blocks it
+        hits = self._hits(text, _without_idioms(folded), self._builtin)
+        if hits:
+            verdicts = [self._named(text, hit, charter, leisure, reads) for hit in hits]
+            return next((v for v in verdicts if v.blocked), verdicts[0])
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
             abroad = word.level == "safe" and self._match_abroad(folded, topic)
@@ -1012,7 +997,7 @@ class SafetyFilter:
             if topic != "health":
                 word = self._lexical(text, _without_idioms(folded), self._undated)
             agrees = charter >= CHARTER_LIKELY and word.level != "safe"
-            level = "blocked" if charter >= CHARTER_BLOCK or agrees else "caution"
+            level: Level = "blocked" if charter >= CHARTER_BLOCK or agrees else "caution"
             said = f"; {word.evidence!r} in {_around(text, word.evidence)}" if agrees else ""
             if level == "blocked":
                 level, said = self._leisure_reading(text, folded, topic, said)
@@ -1021,6 +1006,30 @@ class SafetyFilter:
                 said += f"; most by {' and '.join(map(repr, found))}" if found else ""
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
         return self._rest(text, folded)
+
+    def _named(
+        self, text: str, hit: Verdict, charter: float, leisure: float, reads: str
+    ) -> Verdict:
+        """A built-in category's strong word in a story: it blocks when the story reads as
+        charter news too, names a tragedy outside culture news, or is about it (`_the_story`);
+        else, or in a work's review, it asks for caution."""
+        tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
+        # A word in one headline may be a passing mention; in several (`_the_story`), it is
+        # the story (the story's reading, over eight mixed headlines, can miss it).
+        headlines = text.split(HEADLINES)
+        rule = next(r for r in self._builtin if r.category == hit.category)
+        named = sum(bool(rule.terms.find(_without_idioms(fold(h)), h)) for h in headlines)
+        # deaths: read as above
+        story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))
+        if story:
+            reads = f"{hit.category} words in {named} of its headlines"
+        blocks = charter >= CHARTER_CAUTION or tragedy or story
+        level: Level = "blocked" if blocks else "caution"
+        work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
+        if work and not story:  # the subject of a review, a series, an exhibition
+            level, reads = "caution", f"{reads}; but about a work: {work}"
+        said = f"; {reads}" if reads else ""
+        return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence)
 
     def _rest(self, text: str, folded: str) -> Verdict:
         """What asks for caution in a story that does not read as charter news: a strong word
@@ -1173,6 +1182,16 @@ class SafetyFilter:
             if verdict.blocked
             else self._lexical(text, _without_idioms(folded), self._builtin)
         )
+
+    @staticmethod
+    def _hits(text: str, folded: str, rules: Sequence[_Rule]) -> list[Verdict]:
+        """Each rule's first term found, in the rules' order (`_lexical` stops at the first)."""
+        found = [(rule, rule.terms.find(folded, text)) for rule in rules]
+        return [
+            Verdict(r.level, f"{r.category}: {term!r} in {_around(text, term)}", r.category, term)
+            for r, term in found
+            if term
+        ]
 
     @staticmethod
     def _lexical(text: str, folded: str, rules: Sequence[_Rule]) -> Verdict:
