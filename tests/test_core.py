@@ -510,6 +510,33 @@ def test_a_preview_stores_nothing_and_no_cycle_delivers_it(bot: Trendbot, clock:
     assert printed == [saved.id]
 
 
+def test_a_preview_reads_the_company_a_story_keeps_as_the_cycle_does(bot: Trendbot) -> None:
+    """A name mostly in blocked stories this week makes the cycle hold a story for a person;
+    its preview said ✅ (a Tesla launch, after Tesla's crash probes were blocked)."""
+    football = main_story(bot, FOOTBALL)
+    assert bot.draft_pitch(football.id, save=False).safety == "safe"
+    store = bot.store
+    for story_id, title in ((901, "PSG supporters clash with police"), (902, "PSG fan stabbed")):
+        [it] = [item(story_id, "Agence", title, 30)]
+        store.save_items("news", [it])
+        [[item_id]] = store.db.execute("SELECT id FROM items WHERE guid = ?", [it.guid])
+        store.execute(
+            "INSERT INTO stories (id, model, label, first_seen, last_seen)"
+            " VALUES (?, 'm', ?, ?, ?)",
+            [story_id, title, NOW.isoformat(), NOW.isoformat()],
+        )
+        store.execute(
+            "INSERT INTO story_items (item_id, model, story_id, similarity) VALUES (?, 'm', ?, 1)",
+            [item_id, story_id],
+        )
+        store.hold(
+            story_id, "blocked", "deaths and violence: 'stabbed'", now=NOW, brand="Maison Brioche"
+        )
+    preview = bot.draft_pitch(football.id, save=False)
+    assert preview.safety == "caution", preview.safety_reason
+    assert preview.safety_reason.startswith("PSG: 2 of the 2 stories naming it this week were")
+
+
 def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
     from click.testing import CliRunner
 

@@ -176,6 +176,21 @@ def test_a_title_or_a_date_is_no_part_of_a_name() -> None:
     ]
 
 
+def test_a_word_opening_headlines_before_a_product_is_no_part_of_its_name() -> None:
+    """Three headlines opening "First iPhone…" made a name, and `#FirstiPhone`."""
+    orders = (
+        "First iPhone Air, iPhone 17, and iPhone 17 Pro Orders Now Arriving to Customers",
+        "First iPhone 17 and iPhone Air pre-orders now say ‘Shipped’",
+        "First iPhone 17 pre-orders now arriving to customers",
+        "iPhone 17 demand strong, says Kuo",
+    )
+    assert named_entities(orders) == ["iPhone Air"]
+    # a name that begins with such a word stays whole
+    assert named_entities(("First Horizon to merge", "First Horizon shares rise")) == [
+        "First Horizon"
+    ]
+
+
 def test_a_holiday_is_named_whole_as_a_headline_writes_it() -> None:
     """A "New" written in lower case in one headline ("a dazzling new ball") cut "New Year's Eve"
     to "Year Eve": `#YearEve`, "Times Square and Year Eve". A possessive is the holiday's."""

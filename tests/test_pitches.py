@@ -2260,6 +2260,10 @@ def test_check_draft_lists_each_problem() -> None:
         ("L’Oréal", "#LOréal"),  # an apostrophe joins, it splits nothing off
         ("Macy's", "#Macys"),
         ("Jim O'Neill", "#JimONeill"),
+        # a capital alone is part of the name: not "#PG", "#Model", "#Open"
+        ("PG&E", "#PGE"),
+        ("Model Y", "#ModelY"),
+        ("U.S. Open", "#USOpen"),
         ("2025", None),
         ("a sentence far too long to be a tag", None),
         ("", None),

@@ -500,6 +500,24 @@ def test_figures_of_speech_about_killing_are_not_deaths(text: str, level: str) -
 
 
 @pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # a governor declaring an emergency manages a storm: not politics
+        ("Governor Hochul Expands State of Emergency Statewide as lake effect snow hits", ""),
+        ("Gov. Pritzker declares disaster emergency as storm hits", ""),
+        ("Mayor declares a local emergency over snow", ""),
+        # a governor doing anything else is still politics
+        ("Governor signs new budget as snow hits", "politics and elections"),
+        ("Governor race heats up as candidates declare", "politics and elections"),
+    ],
+)
+def test_an_emergency_declared_is_no_politics(text: str, category: str) -> None:
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(weather=0.9))
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.category == "politics and elections") == bool(category), verdict.reason
+
+
+@pytest.mark.parametrize(
     ("text", "why"),
     [
         # a TV listing: a title in quotes, then ", sur" and the channel

@@ -50,8 +50,11 @@ _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _FRENCH_DATES = "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars " + (
     "avril mai juin juillet août septembre octobre novembre décembre"
 )
+# ...and the words that open a headline before a product's name: "First iPhone 17 pre-orders now
+# arriving" names the iPhone (`_glue`), not a "First iPhone" (#FirstiPhone)
 _CALENDAR = f"{_WEEKDAYS} {_FRENCH_DATES} " + (
     "today live breaking update updates watch opinion analysis exclusive video photos now new free"
+    " first latest newest best"
 )
 CALENDAR = frozenset(f"{_CALENDAR} {_MONTH_NAMES}".split())
 _SUFFIX = re.compile(r"\s+[-–|]\s+[^-–|]{2,60}$")  # " - Publisher" in Google News titles

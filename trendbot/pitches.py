@@ -300,7 +300,8 @@ def hashtag(term: str) -> str | None:
     # ending is left out ("ID'd")
     plain = re.sub(r"(?<=\w)['’](?:d|ll|re|ve|t|m)\b", "", term.lstrip("#"))
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)
-    parts = [p for p in re.findall(r"[^\W_]+", plain) if len(p) > 1 or p.isdigit()]
+    # a capital alone is part of the name: "#ModelY", "#PGE", "#USOpen" (not "#Model", "#PG")
+    parts = [p for p in re.findall(r"[^\W_]+", plain) if len(p) > 1 or p.isdigit() or p.isupper()]
     if not parts or len(parts) > 3:
         return None
     if len(parts) == 1:
