@@ -537,6 +537,29 @@ def test_a_preview_reads_the_company_a_story_keeps_as_the_cycle_does(bot: Trendb
     assert preview.safety_reason.startswith("PSG: 2 of the 2 stories naming it this week were")
 
 
+def test_trendbot_search_finds_the_stories_whose_headlines_say_the_words(bot: Trendbot) -> None:
+    from click.testing import CliRunner
+
+    from trendbot.cli import cli
+
+    football = main_story(bot, FOOTBALL)
+    # every word, as whole words, any case or accent: "Sacré" finds "sacré", "champion" is not
+    # "champions"
+    assert [v.id for v in bot.stories_saying("SACRE Champion")] == [football.id]
+    assert bot.stories_saying("PSG championne") == []
+    where = ["--config", str(bot.settings.config_path), "--db", bot.store.path]
+    result = CliRunner().invoke(cli, [*where, "search", "PSG", "Inter"])
+    assert result.exit_code == 0, result.output
+    row = next(
+        line for line in result.stdout.splitlines() if line.strip().startswith(f"{football.id} ")
+    )
+    assert "2025-07-15" in row  # when it was last seen, for a replay's months
+    result = CliRunner().invoke(cli, [*where, "search", "xyzzy"])
+    assert result.exit_code == 0 and result.stdout.strip() == (
+        "Aucune actu n'a de titre qui dise 'xyzzy'."
+    )
+
+
 def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
     from click.testing import CliRunner
 

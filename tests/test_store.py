@@ -111,6 +111,9 @@ def test_same_title_same_source_is_a_duplicate_but_not_across_sources(store: Sto
     dup = store.save_items("a", [item(2, title="STORM hits the coast!")])
     other = store.save_items("a", [item(3, title="Storm hits the coast", source="Other")])
     assert (dup.new, other.new) == (0, 1)
+    # one publisher under its name and its web address, as Google News names them
+    web = store.save_items("b", [item(4, title="Storm hits the coast", source="www.other.com")])
+    assert web.new == 0
 
 
 def test_duplicates_inside_one_batch(store: Store) -> None:

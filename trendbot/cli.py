@@ -498,6 +498,29 @@ def trends(ctx: Context, since: str, limit: int, theme: str | None, as_json: boo
         click.echo(NO_STORIES_HINT)
 
 
+@cli.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
+@click.option("--brand", "brand_name", default=None, help="With several brands: which one.")
+@pass_ctx
+@one_line_errors
+def search_cmd(ctx: Context, words: tuple[str, ...], limit: int, brand_name: str | None) -> None:
+    """The stories with a headline that says all these words, the latest first, with their ids
+    (for `trendbot pitch ID`) and why each was not pitched; risen or not."""
+    from rich.console import Console
+
+    from trendbot.console import stories_table
+    from trendbot.words import Messages
+
+    brand = _brand(ctx.settings, brand_name)
+    with _trendbot(ctx, since=ALL_OF_IT) as bot:
+        views = bot.stories_saying(" ".join(words), limit, brand=brand.name)
+    if not views:
+        click.echo(Messages(brand.language)("console.none_saying", words=" ".join(words)))
+        return
+    Console().print(stories_table(views, language=brand.language, dated=True))
+
+
 def _brand(settings: Settings, name: str | None) -> BrandSettings:
     """The brand `--brand` names, or the first."""
     if not name:

@@ -224,15 +224,21 @@ def print_summary(console: Console, summary: ReplaySummary, *, language: str = "
     )
 
 
-def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
-    """Live stories, best first as given: for `trendbot trends`."""
+def stories_table(
+    views: Sequence[StoryView], *, language: str = "en", dated: bool = False
+) -> Table:
+    """Live stories, best first as given: for `trendbot trends`. `dated`: when each was last
+    seen instead of its last 24 h (`trendbot search`, over a whole replay)."""
     msg = Messages(language)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", expand=True)
     table.add_column("#", justify="right", no_wrap=True, style="cyan")  # for `trendbot pitch ID`
     table.add_column(msg("console.score"), justify="right", no_wrap=True)
     table.add_column(msg("console.state"), no_wrap=True)
     table.add_column(msg("console.sources"), justify="right", no_wrap=True)
-    table.add_column(msg("console.last_24h"), no_wrap=True, style="green")
+    if dated:
+        table.add_column(msg("console.last_seen"), no_wrap=True, style="dim")
+    else:
+        table.add_column(msg("console.last_24h"), no_wrap=True, style="green")
     table.add_column(msg("console.story"), ratio=3, overflow="ellipsis", no_wrap=True)
     table.add_column(msg("console.theme"), ratio=1, overflow="ellipsis", no_wrap=True, style="cyan")
     table.add_column(
@@ -254,7 +260,7 @@ def stories_table(views: Sequence[StoryView], *, language: str = "en") -> Table:
             f"{v.score:.1f}",
             Text(_label(msg, "story", v.state), style=STATE_STYLES.get(v.state, "")),
             str(v.sources),
-            v.sparkline,
+            f"{v.last_seen:%Y-%m-%d %H:%M}" if dated else v.sparkline,
             label,
             v.themes[0].theme if v.themes else "—",
             Text(why_not(v, language=language), style="green" if v.pitch_id else ""),

@@ -220,6 +220,20 @@ class Trendbot:
         rows = self._story_rows(story_ids[:k])
         return self._views(rows, self.brand(brand))
 
+    def stories_saying(
+        self, words: str, limit: int = 10, *, brand: str | None = None
+    ) -> list[StoryView]:
+        """Stories with a headline that says all of `words`, the latest first: the story of
+        "daylight saving" of a replay's November, which `search` (meaning, over the stories of
+        the retention period) and `held` (risen stories only) do not find."""
+        from trendbot.sources.parse import normalise_title
+
+        said = normalise_title(words).split()
+        if not said:
+            return []
+        ids = self.store.stories_saying(self.pipeline.brain.model, said, limit=limit)
+        return self._views(self._story_rows(ids), self.brand(brand))
+
     def find_story(self, ref: str, *, brand: str | None = None) -> StoryView | None:
         ref = ref.strip().lstrip("#")
         if ref.isdigit():

@@ -688,6 +688,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "console.score": ("Score", "Score"),
     "console.state": ("State", "État"),
     "console.last_24h": ("Last 24 h", "Dernières 24 h"),
+    "console.last_seen": ("Last seen (UTC)", "Vue en dernier (UTC)"),
+    "console.none_saying": (
+        "No story has a headline saying {words!r}.",
+        "Aucune actu n'a de titre qui dise {words!r}.",
+    ),
     "console.story": ("Story", "Sujet"),
     "console.muted": ("(muted)", "(en sourdine)"),
     "console.no_stories": ("No live stories yet.", "Aucun sujet en cours."),

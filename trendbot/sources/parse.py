@@ -101,6 +101,22 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
+# a web address's first part that names no publisher: "news.yahoo.com", "edition.cnn.com"
+_SUBDOMAINS = frozenset(("www", "m", "amp", "mobile", "news", "edition", "en", "eu", "uk", "us"))
+
+
+def publisher_key(source: str) -> str:
+    """A publisher's name reduced to compare it: the name and the web address an aggregator
+    gives for one publisher agree ("Axios" and "axios.com", "ABC News" and "abcnews.go.com",
+    "Bloomberg.com", "news.yahoo.com" and "Yahoo"). 104 headlines of the autumn's Google News
+    archive came twice, once under each."""
+    name = re.sub(r"^[a-z]+://", "", source.strip().casefold())
+    if "." in name and not re.search(r"\s", name):  # a web address
+        labels = name.split("/")[0].split(".")[:-1] or [name]
+        name = next((part for part in labels if part not in _SUBDOMAINS), labels[0])
+    return re.sub(r"[\W_]+", "", name)
+
+
 # -- text -----------------------------------------------------------------------------------------
 
 

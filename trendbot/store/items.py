@@ -44,8 +44,9 @@ class ItemsMixin(StoreBase):
         """Store one feed's items and its new fetch state in one transaction.
 
         An item seen before (same canonical URL, same guid in this feed, or same normalised
-        title from the same source) is not stored again: its sighting is refreshed instead, so
-        the same URL from two feeds is one item seen by two feeds.
+        title from the same source, by its name or its web address) is not stored again: its
+        sighting is refreshed instead, so the same URL from two feeds is one item seen by two
+        feeds.
         """
         from trendbot.sources.parse import normalise_title
 
@@ -113,9 +114,12 @@ class ItemsMixin(StoreBase):
                 "SELECT item_id FROM item_sightings WHERE feed = ? AND guid = ?", [feed, item.guid]
             ).fetchone()
         if row is None and item.source and title_key:
-            row = db.execute(
-                "SELECT id FROM items WHERE source = ? AND title_key = ?", [item.source, title_key]
-            ).fetchone()
+            from trendbot.sources.parse import publisher_key
+
+            # one publisher under its name or its web address ("Axios", "axios.com")
+            key = publisher_key(item.source)
+            same = db.execute("SELECT id, source FROM items WHERE title_key = ?", [title_key])
+            row = next((r for r in same.fetchall() if publisher_key(r[1] or "") == key), None)
         return row[0] if row else None
 
     def item_count(self) -> int:

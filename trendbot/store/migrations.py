@@ -372,6 +372,13 @@ def ranks(execute: Execute, pg: bool) -> None:
     execute("ALTER TABLE item_sightings ADD COLUMN best_rank INTEGER")
 
 
+@migration("011_title_key")
+def title_key(execute: Execute, pg: bool) -> None:
+    # the same headline is looked for by its words alone, then its publisher compared by name
+    # (`publisher_key`: "Axios" and "axios.com" are one)
+    execute("CREATE INDEX items_title_key ON items(title_key)")
+
+
 def _sqlite(fn: Migration) -> Callable[[Database], None]:
     return lambda db: fn(db.execute, False)
 

@@ -88,6 +88,20 @@ class StoriesMixin(StoreBase):
             params += list(ids)
         return self._story_rows(f"WHERE {' AND '.join(where)}", params)
 
+    def stories_saying(self, model: str, words: Sequence[str], *, limit: int) -> list[int]:
+        """The stories of `model` with a headline that says every one of `words` (title keys:
+        folded, no punctuation), the latest first."""
+        said = " AND ".join("(' ' || i.title_key || ' ') LIKE ?" for _ in words)
+        return [
+            int(story_id)
+            for (story_id,) in self._tuples(
+                "SELECT s.story_id FROM story_items s JOIN items i ON i.id = s.item_id"
+                f" WHERE s.model = ? AND {said} GROUP BY s.story_id"
+                " ORDER BY max(i.first_seen) DESC, s.story_id LIMIT ?",
+                [model, *(f"% {w} %" for w in words), limit],
+            )
+        ]
+
     def _story_rows(self, where: str, params: Sequence[Any]) -> list[StoryRow]:
         rows = self._rows(f"SELECT {STORY_COLUMNS} FROM stories {where}", params)
         return [_story_row_of(row) for row in rows]
