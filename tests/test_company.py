@@ -98,3 +98,19 @@ def test_the_week_s_judged_stories_come_with_the_names_of_their_headlines(databa
     assert not any("Thanksgiving" in n for _, names, _ in judged for n in names)
     # two of three stories naming him were blocked: a fourth one is held for a person
     assert "Mamdani" in bad_company(4, ["Zohran Mamdani"], judged)
+
+
+def test_a_state_or_a_region_keeps_no_company() -> None:
+    """Where a story happens is not who is in it: a Minnesota snowstorm was held because two of
+    the week's three stories naming Minnesota were blocked (a shooting, a trial)."""
+    from trendbot.brandfit import _names
+    from trendbot.entities import is_region
+
+    snow = (
+        "Winter storm watch: heavy snow potential for southern Minnesota",
+        "Minnesota braces for heavy snow ahead of Thanksgiving travel",
+        "Snow totals climb across the Midwest as the storm moves east",
+    )
+    assert "Minnesota" in named_entities(snow)
+    assert "Minnesota" not in _names(snow) and "Midwest" not in _names(snow)
+    assert is_region("Lower Michigan") and is_region("the Midwest") and not is_region("Tesla")

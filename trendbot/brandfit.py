@@ -154,7 +154,12 @@ def _names(titles: Sequence[str]) -> list[str]:
     return [
         n
         for n in names
-        if not (entities.is_vague(n) or entities.is_occasion(n) or entities.is_demonym(n, titles))
+        if not (
+            entities.is_vague(n)
+            or entities.is_occasion(n)
+            or entities.is_demonym(n, titles)
+            or entities.is_region(n)
+        )
     ][:5]
 
 

@@ -498,6 +498,28 @@ _REGIONS = (
     "bay area", "tri-state", "tri-state area", "sun belt", "rust belt",
 )  # fmt: skip
 REGIONS = frozenset(_REGIONS)
+# The states: where a story happens, not who is in it. Their week's stories are a snowstorm and a
+# shooting alike: "Minnesota: 2 of the 3 stories naming it this week were blocked" held a
+# Thanksgiving snowstorm (`safety.bad_company` reads people and organisations).
+_US_STATES = (
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+    "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+    "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
+    "utah", "vermont", "virginia", "washington state", "west virginia", "wisconsin", "wyoming",
+)  # fmt: skip
+US_STATES = frozenset(_US_STATES)
+
+
+def is_region(name: str) -> bool:
+    """A US state or a region of the country ("Minnesota", "Lower Michigan", "the Midwest")."""
+    words = _plain(name).removeprefix("the ").split()
+    while len(words) > 1 and words[0] in ("northern", "southern", "eastern", "western", "upper",
+                                          "lower", "central"):  # fmt: skip
+        words = words[1:]
+    return " ".join(words) in US_STATES or " ".join(words) in REGIONS
 
 
 def names_a_place(text: str, places: Sequence[str] | None) -> bool:
