@@ -116,6 +116,33 @@ def test_same_title_same_source_is_a_duplicate_but_not_across_sources(store: Sto
     assert web.new == 0
 
 
+def test_stories_saying_words_are_found_by_whole_words_latest_first(store: Store) -> None:
+    titles = {
+        1: ["Daylight saving time ends Sunday", "Clocks fall back this weekend"],
+        2: ["Saving for retirement: what to know"],
+        3: ["Daylight saving time: Congress split on ending it"],
+    }
+    n = 0
+    for story_id, heads in titles.items():
+        store.execute(
+            "INSERT INTO stories (id, model, label, first_seen, last_seen)"
+            " VALUES (?, 'm', ?, ?, ?)",
+            [story_id, heads[0], T0.isoformat(), T0.isoformat()],
+        )
+        for title in heads:
+            n += 1
+            saved = store.save_items("a", [item(n, title=title)])
+            store.execute(
+                "INSERT INTO story_items (item_id, model, story_id, similarity)"
+                " VALUES (?, 'm', ?, 1)",
+                [saved.ids[0], story_id],
+            )
+    assert store.stories_saying("m", ["daylight", "saving"], limit=5) == [3, 1]
+    assert store.stories_saying("m", ["saving"], limit=1) == [3]
+    assert store.stories_saying("m", ["save"], limit=5) == []  # whole words only
+    assert store.stories_saying("other", ["saving"], limit=5) == []
+
+
 def test_duplicates_inside_one_batch(store: Store) -> None:
     result = store.save_items("a", [item(1), item(1)])
     assert (result.new, result.seen_again) == (1, 1)
