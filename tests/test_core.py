@@ -594,13 +594,21 @@ def test_trendbot_pitch_previews_unless_saved(bot: Trendbot) -> None:
     )
     assert table_counts(bot) == before
 
+    clock, bot.pipeline.clock = bot.pipeline.clock, lambda: scored
+    preview = bot.draft_pitch(football.id, save=False)  # as the CLI drafts it
+    bot.pipeline.clock = clock
     result = CliRunner().invoke(cli, [*where, "pitch", str(football.id), "--save"])
     assert result.exit_code == 0, result.output
     saved = max(bot.store.pitches(story_id=football.id), key=lambda p: p.id or 0)
     assert saved.state == "proposed" and f"Proposition #{saved.id}" in result.output
-    # saved as previewed: drafted as of when the replay last scored it, not today's clock
+    # saved as previewed (drafted as of when the replay last scored it), for today's pitches
     assert result.stderr.startswith(f"replayed data: drafting as of {scored:%Y-%m-%d %H:%M}")
-    assert saved.created == scored and saved.draft.split()[0] in earlier.stdout
+    assert (saved.theme, saved.draft, saved.hashtags) == (
+        preview.theme,
+        preview.draft,
+        preview.hashtags,
+    )
+    assert saved.created is not None and saved.created > end  # saved now, never dated back
     last = result.output.strip().splitlines()[-1]
     assert last.startswith(f"Enregistrée comme proposition n°{saved.id} : elle compte dans les")
     assert table_counts(bot)["pitches"] == before["pitches"] + 1

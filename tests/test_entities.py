@@ -204,10 +204,13 @@ def test_a_holiday_is_named_whole_as_a_headline_writes_it() -> None:
         "Boston celebrates St Patrick's Day with a new parade route",
     )
     assert named_entities(parade) == ["St. Patrick's Day", "Boston"]
-    # a name that is no holiday's part stays as found
+    # a name that is no holiday's part stays as found, and so does one that a headline names
+    # outside the holiday
     assert named_entities(("Year Eve concert announced", "Year Eve tickets on sale")) == [
         "Year Eve"
     ]
+    rapper = ("Eve performs at Christmas Eve show", "Rapper Eve returns", "Eve announces tour")
+    assert named_entities(rapper) == ["Eve"]
 
 
 def test_an_occasion_glued_to_a_name_is_two_names() -> None:

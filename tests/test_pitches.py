@@ -2264,6 +2264,7 @@ def test_check_draft_lists_each_problem() -> None:
         ("PG&E", "#PGE"),
         ("Model Y", "#ModelY"),
         ("U.S. Open", "#USOpen"),
+        ("A Minecraft Movie", "#MinecraftMovie"),  # an article is not
         ("2025", None),
         ("a sentence far too long to be a tag", None),
         ("", None),

@@ -509,6 +509,8 @@ def test_figures_of_speech_about_killing_are_not_deaths(text: str, level: str) -
         # a governor doing anything else is still politics
         ("Governor signs new budget as snow hits", "politics and elections"),
         ("Governor race heats up as candidates declare", "politics and elections"),
+        ("Governor Abbott declares border emergency as migrants arrive", "politics and elections"),
+        ("Governor Newsom declares fiscal emergency", "politics and elections"),
     ],
 )
 def test_an_emergency_declared_is_no_politics(text: str, category: str) -> None:

@@ -726,3 +726,7 @@ def test_judged_stories_are_the_weeks_holds_with_their_blocks(store: Store) -> N
         1: "politics and elections: 'vote'",
         2: None,
     }
+    # a replay's story previewed as of its day reads that week, not the holds after it
+    store.hold(5, "blocked", "crime and trials: 'shooting'", now=T0 + timedelta(days=1), brand="B")
+    week = store.judged_stories(since=T0 - timedelta(days=7), until=T0, brand="B")
+    assert set(week) == {1, 2} and 5 in store.judged_stories(since=T0, brand="B")

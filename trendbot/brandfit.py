@@ -169,6 +169,6 @@ def names_of(context: StoryContext) -> list[str]:
 
 def judged_stories(store: Store, brand: BrandSettings, *, now: datetime) -> safety.Judged:
     """The brand's stories judged in the last week, with their names and blocks."""
-    judged = store.judged_stories(since=now - COMPANY, brand=brand.name)
+    judged = store.judged_stories(since=now - COMPANY, until=now, brand=brand.name)
     titles = store.story_titles(list(judged), limit=12)
     return [(story_id, _names(titles.get(story_id, [])), d) for story_id, d in judged.items()]

@@ -693,8 +693,9 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
     with _trendbot(ctx) as bot:
         # a replay's database: drafted as the replay saw the story (`replayed_as_of`), where
         # the matcher adapts on that day's stream as the replay's did (today's clock found no
-        # stream to adapt on), and saved as previewed: a new user's saved card had another
-        # theme and draft, made with today's clock
+        # stream to adapt on), and saved as previewed, now: a new user's saved card had another
+        # theme and draft, drafted with today's clock
+        today = bot.pipeline.clock
         end = _stored_end(bot, timedelta(days=1))
         if end is not None:
             when = bot.replayed_as_of(story_id, end)
@@ -705,7 +706,10 @@ def pitch_cmd(ctx: Context, story_id: int, save: bool) -> None:
                 else "where the stored data ends"
             )
             click.echo(f"replayed data: drafting as of {when:%Y-%m-%d %H:%M} UTC, {why}", err=True)
-        pitch = bot.draft_pitch(story_id, save=save)
+        pitch = bot.draft_pitch(story_id, save=False)
+        if save:
+            bot.pipeline.clock = today  # for today's pitches, never dated back
+            pitch = bot.keep_pitch(pitch)
         when = pitch.created or bot.now()
     console = Console()
     print_pitch(console, pitch, when=when, language=language)

@@ -231,8 +231,9 @@ class Trendbot:
         said = normalise_title(words).split()
         if not said:
             return []
-        ids = self.store.stories_saying(self.pipeline.brain.model, said, limit=limit)
-        return self._views(self._story_rows(ids), self.brand(brand))
+        # twice as many: stories merged since fold into the one that absorbed them
+        ids = self.store.stories_saying(self.pipeline.brain.model, said, limit=2 * limit)
+        return self._views(self._story_rows(ids), self.brand(brand))[:limit]
 
     def find_story(self, ref: str, *, brand: str | None = None) -> StoryView | None:
         ref = ref.strip().lstrip("#")
@@ -480,7 +481,15 @@ class Trendbot:
             examples=self.store.approved_drafts(limit=pitches.MAX_EXAMPLES, brand=fitted.name),
         )
         pitch = replace(pitch, brand=fitted.name)
-        return self.store.insert_pitch(pitch, now=self.now()) if save else pitch
+        return self.keep_pitch(pitch) if save else pitch
+
+    def keep_pitch(self, pitch: Pitch) -> Pitch:
+        """Save a drafted pitch as it is (a preview an editor keeps): stored as `proposed`, it
+        counts toward the day's pitches and the next cycle delivers it. Never one that brand
+        safety blocks."""
+        if pitch.safety == "blocked":
+            raise PitchError(f"story #{pitch.story_id} is not brand-safe: {pitch.safety_reason}")
+        return self.store.insert_pitch(pitch, now=self.now())
 
     def draft_once(self, story_id: int, *, brand: str | None = None) -> tuple[Pitch, bool]:
         """The brand's pitch of the story: the one it has, else a new one saved. True when new.

@@ -516,10 +516,14 @@ US_STATES = frozenset(_US_STATES)
 def is_region(name: str) -> bool:
     """A US state or a region of the country ("Minnesota", "Lower Michigan", "the Midwest")."""
     words = _plain(name).removeprefix("the ").split()
-    while len(words) > 1 and words[0] in ("northern", "southern", "eastern", "western", "upper",
-                                          "lower", "central"):  # fmt: skip
+    # "South Florida", "Lower Michigan" ("South Dakota" is found whole before)
+    while " ".join(words) not in US_STATES and len(words) > 1 and words[0] in _SIDES:
         words = words[1:]
     return " ".join(words) in US_STATES or " ".join(words) in REGIONS
+
+
+_SIDES_WORDS = "north south east west northern southern eastern western upper lower central"
+_SIDES = frozenset(_SIDES_WORDS.split())
 
 
 def names_a_place(text: str, places: Sequence[str] | None) -> bool:
@@ -887,24 +891,29 @@ def named_entities(titles: Sequence[str], *, limit: int = 5) -> list[str]:
 
 
 def _whole_occasion(name: str, titles: Sequence[str]) -> str:
-    """A name that is part of a holiday a headline names, as that headline writes the holiday:
-    "Year Eve" (its "New" written in lower case elsewhere: "a dazzling new ball") is "New
-    Year’s Eve", else `#YearEve` and "Times Square and Year Eve"; else the name."""
+    """A name that is part of a holiday every headline naming it names, as the first writes the
+    holiday: "Year Eve" (its "New" written in lower case elsewhere: "a dazzling new ball") is
+    "New Year’s Eve", else `#YearEve` and "Times Square and Year Eve"; not the rapper Eve of
+    "Rapper Eve returns" for one "Christmas Eve show". Else the name."""
     words = [w.removesuffix("s") for w in _plain(name).split()]
-    for title in titles:
+
+    def within(said: Sequence[str]) -> bool:
+        plain = [w.removesuffix("s") for w in said]
+        return any(plain[i : i + len(words)] == words for i in range(len(plain) - len(words) + 1))
+
+    written = []
+    for title in (t for t in titles if within(_plain(t).split())):
         occasion = names_occasion(title).split()
-        plain = [w.removesuffix("s") for w in occasion]
-        if len(plain) < len(words) or not any(
-            plain[i : i + len(words)] == words for i in range(len(plain) - len(words) + 1)
-        ):
-            continue
+        if not within(occasion):
+            return name
         # each word as the headline may write it: "Year’s", "Years", "year's"; "St. Patrick's"
         spelt = [re.escape(w[:-1]) + r"(?:['’]?s)" if w.endswith("s") else re.escape(w)
                  for w in occasion]  # fmt: skip
         found = re.search(r"(?<!\w)" + r"\.?[\s-]+".join(spelt) + r"(?!\w)", title, re.I)
-        if found:
-            return found[0]
-    return name
+        if not found:
+            return name
+        written.append(found[0])
+    return written[0] if written else name
 
 
 def _widened(

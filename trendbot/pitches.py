@@ -302,6 +302,8 @@ def hashtag(term: str) -> str | None:
     plain = re.sub(r"(?<=\w)['’](?=\w)", "", plain)
     # a capital alone is part of the name: "#ModelY", "#PGE", "#USOpen" (not "#Model", "#PG")
     parts = [p for p in re.findall(r"[^\W_]+", plain) if len(p) > 1 or p.isdigit() or p.isupper()]
+    if len(parts) > 1 and parts[0] in ("A", "À"):  # an article: "#MinecraftMovie"
+        parts = parts[1:]
     if not parts or len(parts) > 3:
         return None
     if len(parts) == 1:

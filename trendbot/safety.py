@@ -448,10 +448,15 @@ _IDIOMS = re.compile(
 # politics: "Governor Hochul Declares State of Emergency…" blocked a snowstorm as politics, one
 # headline among twelve, after its card had gone out. The title alone is taken out; a word of
 # politics elsewhere still counts.
+# Only a hazard's emergency: a "border", "fiscal" or "budget" emergency is politics.
+_HAZARD_WORDS = "snow storm winter weather fire wildfire flood flooding drought heat ice local" + (
+    " statewide disaster hurricane tornado"
+)
 _EMERGENCY_ORDER = re.compile(
     r"(?<= )(?:governor|gov|mayor)(?= (?:[a-z]+ ){0,2}(?:declares?|declared"
-    r"|declaring|expands?|expanded|issues?|issued|extends?|extended) (?:an? )?(?:[a-z]+ )?"
-    r"(?:state of )?(?:emergency|emergencies|disaster) )"
+    r"|declaring|expands?|expanded|issues?|issued|extends?|extended) (?:an? )?"
+    rf"(?:(?:{'|'.join(_HAZARD_WORDS.split())}) )?(?:state of )?(?:emergency|emergencies"
+    r"|disaster) )"
 )
 
 
@@ -859,6 +864,7 @@ class SafetyFilter:
         own += [(t.name, t.keywords) for t in rules.blocked_topics]
         self._own = [_Rule(name, _Own(terms), "blocked") for name, terms in own]
         self._builtin = [_Rule(c.name, _Terms(c.strong), "blocked") for c in builtin]
+        self._builtin_of = {r.category: r for r in self._builtin}
         self._use_topics = topics is not None and rules.use_builtin
         self._weak = [_Rule(c.name, _Terms(c.weak), "caution") for c in builtin]
         self._war = [r for r in self._weak if r.category in TOPIC_CATEGORIES["world"]]
@@ -988,7 +994,7 @@ class SafetyFilter:
         # asks for caution; the Trump in five of the same story's headlines blocks it
         hits = self._hits(text, _without_idioms(folded), self._builtin)
         if hits:
-            verdicts = [self._named(text, hit, charter, leisure, reads) for hit in hits]
+            verdicts = [self._word_verdict(text, hit, charter, leisure, reads) for hit in hits]
             return next((v for v in verdicts if v.blocked), verdicts[0])
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
@@ -1018,7 +1024,7 @@ class SafetyFilter:
             return Verdict(level, f"{name}: {reads}{like}{said}", name, nearest)
         return self._rest(text, folded)
 
-    def _named(
+    def _word_verdict(
         self, text: str, hit: Verdict, charter: float, leisure: float, reads: str
     ) -> Verdict:
         """A built-in category's strong word in a story: it blocks when the story reads as
@@ -1028,7 +1034,7 @@ class SafetyFilter:
         # A word in one headline may be a passing mention; in several (`_the_story`), it is
         # the story (the story's reading, over eight mixed headlines, can miss it).
         headlines = text.split(HEADLINES)
-        rule = next(r for r in self._builtin if r.category == hit.category)
+        rule = self._builtin_of[hit.category]
         named = sum(bool(rule.terms.find(_without_idioms(fold(h)), h)) for h in headlines)
         # deaths: read as above
         story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))

@@ -101,8 +101,10 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
-# a web address's first part that names no publisher: "news.yahoo.com", "edition.cnn.com"
-_SUBDOMAINS = frozenset(("www", "m", "amp", "mobile", "news", "edition", "en", "eu", "uk", "us"))
+# a web address's part that names no publisher: "news.yahoo.com", "edition.cnn.com", the "com"
+# of "news.com.au"
+_SUBDOMAINS_WORDS = "www m amp mobile news edition en eu uk us com co org net go"
+_SUBDOMAINS = frozenset(_SUBDOMAINS_WORDS.split())
 
 
 def publisher_key(source: str) -> str:

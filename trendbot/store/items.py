@@ -117,9 +117,11 @@ class ItemsMixin(StoreBase):
             from trendbot.sources.parse import publisher_key
 
             # one publisher under its name or its web address ("Axios", "axios.com")
-            key = publisher_key(item.source)
+            key = publisher_key(item.source) or item.source
             same = db.execute("SELECT id, source FROM items WHERE title_key = ?", [title_key])
-            row = next((r for r in same.fetchall() if publisher_key(r[1] or "") == key), None)
+            row = next(
+                (r for r in same.fetchall() if (publisher_key(r[1] or "") or r[1]) == key), None
+            )
         return row[0] if row else None
 
     def item_count(self) -> int:

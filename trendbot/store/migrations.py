@@ -377,6 +377,7 @@ def title_key(execute: Execute, pg: bool) -> None:
     # the same headline is looked for by its words alone, then its publisher compared by name
     # (`publisher_key`: "Axios" and "axios.com" are one)
     execute("CREATE INDEX items_title_key ON items(title_key)")
+    execute("DROP INDEX items_source_title")  # the lookup it served is by title_key now
 
 
 def _sqlite(fn: Migration) -> Callable[[Database], None]:

@@ -384,15 +384,19 @@ class PitchesMixin(StoreBase):
         )
         return [HeldStory(r["story_id"], r["label"], r["score"], _hold_from_row(r)) for r in rows]
 
-    def judged_stories(self, *, since: datetime, brand: str = "") -> dict[int, str | None]:
-        """The stories the brand's fit judged since `since` (held for any reason, or pitched):
-        the detail of their latest safety block, or None for those never blocked."""
+    def judged_stories(
+        self, *, since: datetime, until: datetime | None = None, brand: str = ""
+    ) -> dict[int, str | None]:
+        """The stories the brand's fit judged from `since` to `until` (held for any reason, or
+        pitched): the detail of their latest safety block, or None for those never blocked.
+        `until`: a replay's story previewed as of its day reads that week, not later ones."""
+        end = iso(until) if until is not None else "9999"
         out: dict[int, str | None] = {}
         for story_id, reason, detail in self._tuples(
-            "SELECT story_id, reason, detail FROM holds WHERE brand = ? AND at >= ?"
+            "SELECT story_id, reason, detail FROM holds WHERE brand = ? AND at >= ? AND at <= ?"
             " UNION ALL SELECT story_id, 'pitched', '' FROM pitches"
-            " WHERE brand = ? AND created >= ? ORDER BY 1",
-            [brand, iso(since), brand, iso(since)],
+            " WHERE brand = ? AND created >= ? AND created <= ? ORDER BY 1",
+            [brand, iso(since), end, brand, iso(since), end],
         ):
             if reason == "blocked":
                 out[story_id] = detail
