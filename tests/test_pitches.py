@@ -2054,6 +2054,21 @@ def test_a_short_clause_that_ends_on_finds_or_reports_tells_who_said_it() -> Non
     assert "AP analysis" not in body(draft_pitch(s, BRAND_EN, SETTINGS))
 
 
+def test_a_live_blogs_heading_gives_no_lead() -> None:
+    """ "Meta Connect 2025 as it happened." opened a pitch: the heading names the coverage."""
+    gadgets = ThemeSettings(name="gadgets", description="New phones, glasses and gadgets.")
+    titles = (
+        "Meta Connect 2025 as it happened: Ray-Ban Display, Oakley Vanguard smart glasses, more",
+        "Meta Connect 2025 LIVE — Ray-Ban Meta Display smart glasses and all the news",
+        "Meta Connect 2025 live updates: Ray-Ban Display and more new smartglasses unveiled",
+        "Meta launches smart glasses with built-in display, reaching for 'superintelligence'",
+    )
+    s = story(10, theme=gadgets, titles=titles, label=titles[0], trending_terms=(), links=(),
+              languages=("en",))  # fmt: skip
+    lead = story_lead(s, BRAND_EN, ["Meta Connect", "Meta", "Oakley"])
+    assert lead.startswith("Meta launches smart glasses"), lead
+
+
 def test_a_french_lead_has_a_name_for_its_subject() -> None:
     bourse = ThemeSettings(name="bourse", description="La Bourse et les résultats des entreprises.")
 

@@ -239,7 +239,8 @@ def _leads(
         for clause, end in _clauses(title):
             # a question is no news, nor a title's heading ("Former Illinois Gov. | Jim Edgar…")
             titled = end.strip() == "." and (fold(clause).split() or [""])[-1] in entities.TITLES
-            lead = "" if "?" in end or titled else _lead_of(clause, lang)
+            coverage = _COVERAGE.search(clause)  # names the coverage, not the news
+            lead = "" if "?" in end or titled or coverage else _lead_of(clause, lang)
             if not lead or entities.title_case(entities.headline_tokens(lead)):
                 continue  # a Title Case clause in a sentence-case headline: a quote, a title
             # a title too short to tell its language: told by its words
@@ -266,6 +267,14 @@ def _leads(
         )
     )
     return [(other, said, lead) for other, *_, said, lead in found]
+
+
+# A live blog's heading: "Meta Connect 2025 as it happened: Ray-Ban Display…" opened a pitch
+# "Meta Connect 2025 as it happened.", where "Meta launches smart glasses with built-in
+# display" said the news. "LIVE" in capitals only: "Live Nation", "live music" are news.
+_COVERAGE = re.compile(
+    r"\b(?:[Ll]ive (?:updates?|blog|coverage)|LIVE|[Aa]s it happen(?:s|ed)|en direct)\b"
+)
 
 
 # a lead that says what may happen, not what did

@@ -1327,7 +1327,7 @@ class TemplateWriter:
         # Labor Day and Walmart. #Walmart" on a store-hours story advertised Walmart for a
         # home brand
         if not lead and told and entities.is_occasion(told[0]):
-            told, names = told[:1], [n for n in names if entities.is_occasion(n)]
+            told, names = told[:1], told[:1]  # nor another day ("#BlackFriday" of Cyber Monday)
         # a work's two halves are one name: "Spinal Tap II: The End Continues", not "Spinal
         # Tap and the End Continues" (nor a made-up #EndContinues)
         if len(told) > 1 and (title := entities.one_title(told[0], told[1], titles)):
