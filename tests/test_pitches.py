@@ -2790,6 +2790,16 @@ def test_a_theme_with_places_is_told_by_the_headlines_that_name_one() -> None:
     assert draft_pitch(anywhere, BRAND_EN, SETTINGS).story_label == titles[0]
 
 
+def test_a_lead_keeps_what_is_done_again() -> None:
+    """"Google unveils plans to try again." opened a fitness ring's pitch: the smart glasses were
+    cut. What follows "again" or "back" is what is done again; too long to keep, no lead."""
+    assert _lead_of("Snow returns again in Denver after a dry week", "en") == (
+        "Snow returns again in Denver"
+    )
+    glasses = _lead_of("Google unveils plans to try again with smart glasses in 2026", "en")
+    assert not glasses.endswith("again"), glasses
+
+
 def test_a_lead_may_lose_major_and_be_cut_before_its_detail_too() -> None:
     """A game shop's end-of-support story had no lead ("Today's feeds are all about Halo
     Studios."): "Halo Infinite will get its last major content update on November 18" copies 9

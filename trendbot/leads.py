@@ -845,6 +845,8 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         or _set_object(words, i)
         or fold(before) == "put"  # "FEMA employees put | on leave": it says where
         or fold(before) in _PREPOSITIONS_EN  # "kidnapped for | over 900 days"
+        # "plans to try again | with smart glasses", "is back | with": what it is again
+        or fold(before) in ("again", "back")
     ):
         return True
     if word != "for" or not before[:1].islower():
