@@ -2791,8 +2791,9 @@ def test_a_theme_with_places_is_told_by_the_headlines_that_name_one() -> None:
 
 
 def test_a_lead_keeps_what_is_done_again() -> None:
-    """"Google unveils plans to try again." opened a fitness ring's pitch: the smart glasses were
-    cut. What follows "again" or "back" is what is done again; too long to keep, no lead."""
+    """A fitness ring's pitch opened "Google unveils plans to try again.": the smart glasses
+    were cut. What follows "again" or "back" is what is done again; too long to keep, no
+    lead."""
     assert _lead_of("Snow returns again in Denver after a dry week", "en") == (
         "Snow returns again in Denver"
     )
