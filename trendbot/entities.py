@@ -511,6 +511,8 @@ _US_STATES = (
     "utah", "vermont", "virginia", "washington state", "west virginia", "wisconsin", "wyoming",
 )  # fmt: skip
 US_STATES = frozenset(_US_STATES)
+_SIDES_WORDS = "north south east west northern southern eastern western upper lower central"
+_SIDES = frozenset(_SIDES_WORDS.split())
 
 
 def is_region(name: str) -> bool:
@@ -520,10 +522,6 @@ def is_region(name: str) -> bool:
     while " ".join(words) not in US_STATES and len(words) > 1 and words[0] in _SIDES:
         words = words[1:]
     return " ".join(words) in US_STATES or " ".join(words) in REGIONS
-
-
-_SIDES_WORDS = "north south east west northern southern eastern western upper lower central"
-_SIDES = frozenset(_SIDES_WORDS.split())
 
 
 def names_a_place(text: str, places: Sequence[str] | None) -> bool:

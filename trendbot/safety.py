@@ -444,11 +444,10 @@ _IDIOMS = re.compile(
 )
 
 
-# A governor or a mayor who declares an emergency is managing a storm or a fire, not doing
-# politics: "Governor Hochul Declares State of Emergency…" blocked a snowstorm as politics, one
-# headline among twelve, after its card had gone out. The title alone is taken out; a word of
-# politics elsewhere still counts.
-# Only a hazard's emergency: a "border", "fiscal" or "budget" emergency is politics.
+# A governor or a mayor who declares a hazard's emergency is managing a storm or a fire, not
+# doing politics: "Governor Hochul Declares State of Emergency…" blocked a snowstorm as politics,
+# one headline among twelve, after its card had gone out. The title alone is taken out; a word
+# of politics elsewhere still counts, and a "border" or "fiscal" emergency is politics.
 _HAZARD_WORDS = "snow storm winter weather fire wildfire flood flooding drought heat ice local" + (
     " statewide disaster hurricane tornado"
 )
