@@ -422,6 +422,45 @@ def test_a_word_of_one_category_does_not_hide_another_that_blocks() -> None:
     assert (verdict.level, verdict.category) == ("caution", "disasters"), verdict.reason
 
 
+def test_a_death_word_one_headline_of_several_names_asks_a_person() -> None:
+    """An iOS story's card turned ⛔ after it had gone out for "Apple Is Dead Serious About Its
+    $230 iPhone Sock", one headline of four: in passing, it asks for caution and says so. Alone,
+    or in two headlines, a death's word still blocks."""
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(tech=0.9))
+    heads = [
+        "iOS 26.2: All the new features coming to your iPhone",
+        "Apple Is Dead Serious About Its $230 iPhone Sock",
+        "Weak sales delay next iPhone Air model, report claims",
+        "Apple delays next version of iPhone Air",
+    ]
+    text = HEADLINES.join(heads)
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("caution", "deaths and violence")
+    assert verdict.reason.endswith("named in 1 of its 4 headlines"), verdict.reason
+    for alone in (heads[1], HEADLINES.join([*heads[:3], "Man found dead in Apple store"])):
+        [verdict] = f.check([alone], encode([alone]))
+        assert verdict.level == "blocked", verdict.reason
+
+
+def test_a_word_in_passing_does_not_say_why_a_story_is_blocked() -> None:
+    """ "Israel attacks Hamas leadership in Qatar" was blocked as "disasters: 'hurricane'", a
+    word of one roundup among its headlines: the words its headlines share say why."""
+    f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.9))
+    heads = [
+        "Israel attacks Hamas leadership in Qatar",
+        "What to know today: Hurricane Erin, the Fed, Hamas",
+        "Hamas says its leaders survived the strike in Doha",
+        "Qatar condemns the attack on its capital",
+    ]
+    text = HEADLINES.join(heads)
+    [verdict] = f.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("blocked", "war and terrorism"), verdict.reason
+    # the hurricane named alone with a world reading still blocks, by the reading's words
+    text = HEADLINES.join([heads[1], *heads[3:]])
+    [verdict] = f.check([text], encode([text]))
+    assert verdict.level == "blocked", verdict.reason
+
+
 @pytest.mark.parametrize(
     ("text", "world", "level"),
     [

@@ -665,6 +665,7 @@ WORDS_DECIDE = ("disasters", "deaths and violence")
 # reading only, and with another one ask for caution.
 DATES = ("covid", "pandemic", "epidemic", "pandemie", "epidemie")
 NAMED_IN = 2  # headlines of a story naming a charter word: past one, not a passing mention
+PASSING_AMONG = 3  # headlines a story has at least for a death's word in one to be in passing
 
 
 def _the_story(named: int, headlines: int) -> bool:
@@ -993,8 +994,16 @@ class SafetyFilter:
         # asks for caution; the Trump in five of the same story's headlines blocks it
         hits = self._hits(text, _without_idioms(folded), self._builtin)
         if hits:
-            verdicts = [self._word_verdict(text, hit, charter, leisure, reads) for hit in hits]
-            return next((v for v in verdicts if v.blocked), verdicts[0])
+            read = [self._word_verdict(text, hit, charter, leisure, reads) for hit in hits]
+            # a word one headline of several names in passing does not say why the story is
+            # blocked: "Israel attacks Hamas leadership in Qatar" was "disasters: 'hurricane'"
+            # of a news roundup; its reading does
+            firm = next((v for v, passing in read if v.blocked and not passing), None)
+            if firm is not None:
+                return firm
+            blocked = next((v for v, _ in read if v.blocked), None)
+            if blocked is None or charter < CHARTER_CAUTION:
+                return blocked or read[0][0]
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
             abroad = word.level == "safe" and self._match_abroad(folded, topic)
@@ -1025,10 +1034,11 @@ class SafetyFilter:
 
     def _word_verdict(
         self, text: str, hit: Verdict, charter: float, leisure: float, reads: str
-    ) -> Verdict:
+    ) -> tuple[Verdict, bool]:
         """A built-in category's strong word in a story: it blocks when the story reads as
         charter news too, names a tragedy outside culture news, or is about it (`_the_story`);
-        else, or in a work's review, it asks for caution."""
+        else, or in a work's review, it asks for caution. And whether one headline of several
+        names it, in passing (`PASSING_AMONG`)."""
         tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
         # A word in one headline may be a passing mention; in several (`_the_story`), it is
         # the story (the story's reading, over eight mixed headlines, can miss it).
@@ -1039,13 +1049,20 @@ class SafetyFilter:
         story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))
         if story:
             reads = f"{hit.category} words in {named} of its headlines"
+        # ...unless one headline of several names it and the story does not read as charter
+        # news: "Apple Is Dead Serious About Its $230 iPhone Sock", "iOS 26.2 adds alerts for
+        # earthquakes" turned an iOS story's card ⛔ after it had gone out. A person reads it.
+        passing = named == 1 and len(headlines) >= PASSING_AMONG
+        if tragedy and passing:
+            tragedy = False
+            reads = f"{reads}; named in 1 of its {len(headlines)} headlines".lstrip("; ")
         blocks = charter >= CHARTER_CAUTION or tragedy or story
         level: Level = "blocked" if blocks else "caution"
         work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
         if work and not story:  # the subject of a review, a series, an exhibition
             level, reads = "caution", f"{reads}; but about a work: {work}"
         said = f"; {reads}" if reads else ""
-        return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence)
+        return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence), passing
 
     def _rest(self, text: str, folded: str) -> Verdict:
         """What asks for caution in a story that does not read as charter news: a strong word
