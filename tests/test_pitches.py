@@ -715,6 +715,59 @@ def test_the_visual_names_the_place_the_lead_tells() -> None:
     assert "reacts to the snow in Minnesota" in pitch.visual
 
 
+def test_weather_is_tagged_with_the_places_its_post_says() -> None:
+    """A storm told as the Northeast's, two of its headlines New Jersey's: the post said
+    "Snow is on everyone's mind in the Northeast today." under #Northeast #NJ (a hardware
+    chain's December). A place the post does not say is no tag of it; its own place is."""
+    titles = (
+        "N.J. weather: Snow forecast for parts of state increase to 2 to 7 inches Tuesday.",
+        "N.J. school closings, delayed openings due to snow, ice for Tuesday (Dec. 2, 2025)",
+        "Bomb cyclone to bring first widespread snow to parts of Northeast after tracking through"
+        " already hard-hit Midwest",
+        "Winter storm barrels into the Northeast, dropping heavy snow",
+        "Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
+        "A major winter storm is pummeling the Northeast with ice and snow",
+    )
+    plain = SEASONS.model_copy(update={"angles": ()})
+    s = story(31, theme=plain, titles=titles, label=titles[1], trending_terms=(), links=(),
+              languages=("en",), keywords=())  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "the Northeast" in body(pitch).split(".")[0]
+    assert "#Northeast" in pitch.hashtags and "#NJ" not in pitch.hashtags, pitch.hashtags
+    # New Jersey's own storm keeps its tag: its lead's headline says it
+    jersey = story(32, theme=plain, titles=titles[:2], label=titles[1], trending_terms=(),
+                   links=(), languages=("en",), keywords=())  # fmt: skip
+    said = draft_pitch(jersey, BRAND_EN, SETTINGS)
+    assert body(said).startswith("Snow forecast for parts of state increase.")
+    assert "#NJ" in said.hashtags
+
+
+def test_the_card_s_sources_name_what_the_post_tells() -> None:
+    """ "Snow is the talk of the Northeast today." went out with three Ohio headlines of the same
+    storm as its sources (the newest): the headlines that name what the post names come first."""
+    ohio = ("Snow emergencies issued in the Tri-State after overnight snowfall",
+            "Snow emergencies in central Ohio for Dec. 2, 2025",
+            "Snow emergency issued for area counties; What does it mean?")  # fmt: skip
+    northeast = (
+        "Winter storm barrels into the Northeast, dropping heavy snow",
+        "A major winter storm is pummeling the Northeast with ice and snow",
+        "Storm Threatens to Bring ‘Widespread and Impactful’ Snow and Ice to Northeast",
+    )
+    links = tuple(
+        SourceLink(t, f"https://news.example/{i}", f"Paper {i}", "en")
+        for i, t in enumerate((*ohio, *northeast))
+    )
+    plain = SEASONS.model_copy(update={"angles": ()})
+    s = story(31, theme=plain, titles=(*ohio, *northeast), label=ohio[0], links=links,
+              trending_terms=(), languages=("en",), keywords=())  # fmt: skip
+    pitch = draft_pitch(s, BRAND_EN, SETTINGS)
+    assert "the Northeast" in body(pitch).split(".")[0], body(pitch)
+    assert [link.title for link in pitch.sources] == list(northeast[: len(pitch.sources)])
+    # a post that names nothing keeps the story's order
+    plain_post = draft_pitch(replace(s, titles=ohio, links=links[:3]), BRAND_EN, SETTINGS)
+    assert [link.title for link in plain_post.sources] == list(ohio[: len(plain_post.sources)])
+
+
 def test_a_storm_that_ran_on_for_days_is_told_by_its_last_days_news() -> None:
     """The same storm story, pitched four days after its oldest headline: "Winter storm watch
     expands south in Minnesota." (Nov 24) opened five brands' posts on Nov 28, under the next
@@ -2043,6 +2096,25 @@ def test_the_draft_says_what_happened_in_a_few_words_of_a_headline(
     assert not copied_run(body(pitch), titles)
 
 
+def test_a_lead_keeps_what_a_word_needs_and_no_list_leads() -> None:
+    """A carrier's leads read "Pixel 10 phones are now compatible." (with what?), "Hollywood
+    panics as Paramount-Netflix battle." (for what?) and, from "iOS 26.2: All the new features
+    coming to your iPhone", "All new features coming to your iPhone.": a word that needs what
+    follows keeps it (or gives no lead), and an explainer's list is no news."""
+    for long in ("Pixel 10 phones are now compatible with Apple's AirDrop feature for quick file"
+                 " sharing", "Google's Pixel 10 phones are now compatible with iPhone AirDrop in a"
+                 " surprise move"):  # fmt: skip
+        assert " compatible with " in _lead_of(long, "en"), _lead_of(long, "en")
+    lead = _lead_of("Hollywood panics as Paramount-Netflix battle for Warner Bros", "en")
+    assert not lead.endswith("battle"), lead
+    for listed in ("iOS 26.2: All the new features coming to your iPhone",
+                   "All of the best Cyber Monday deals on TVs",
+                   "Everything Apple announced at its iPhone event",
+                   "Every Nintendo Switch 2 game announced today"):  # fmt: skip
+        assert _lead_of(listed, "en") == "", listed
+    assert _lead_of("All eyes turn to the Fed as rates decision looms", "en")
+
+
 def test_a_short_clause_that_ends_on_finds_or_reports_tells_who_said_it() -> None:
     assert _lead_of("AP analysis finds", "en") == ""
     assert _lead_of("Bloomberg News reports", "en") == ""
@@ -2712,6 +2784,25 @@ def test_an_angle_that_names_the_subject_tells_it_alone() -> None:
                     links=(), languages=("en",), keywords=())  # fmt: skip
         text = body(draft_pitch(day, BRAND_EN, SETTINGS))
         assert text == "Black Friday doors open early here.", text
+
+
+def test_a_day_ahead_is_not_told_as_today() -> None:
+    """A toy shop's post on the Monday before read "All eyes on Black Friday today.": a day's
+    name is told by the hooks that say people talk of it, never as if it were today."""
+    deals = SEASONS.model_copy(update={"keywords": ("Black Friday",), "angles": ()})
+    titles = (
+        "Super Mario Odyssey Gets a Big Black Friday Discount With a Free Switch 2 Upgrade",
+        "Best Apple Black Friday deals live now",
+        "Some of the best Nintendo Switch games are up to $30 off for Black Friday",
+    )
+    opened = set()
+    for n in range(8):
+        day = story(n, theme=deals, titles=titles, label=titles[0], trending_terms=(),
+                    links=(), languages=("en",), keywords=())  # fmt: skip
+        text = body(draft_pitch(day, BRAND_EN, SETTINGS))
+        assert "Black Friday" in text and "All eyes on" not in text, text
+        opened.add(text.split(".")[0])
+    assert len(opened) == 3, opened  # the other three hooks, in turn
 
 
 def test_an_angle_that_opens_on_the_lead_s_subject_tells_it_alone() -> None:

@@ -510,7 +510,13 @@ _US_STATES = (
     "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
     "utah", "vermont", "virginia", "washington state", "west virginia", "wisconsin", "wyoming",
 )  # fmt: skip
-US_STATES = frozenset(_US_STATES)
+# and the abbreviations headlines write ("N.J. school closings", "Calif."), folded without their
+# dots; not those that are words or other names too ("Mass.", "Pa.", "Va.", "La.", "Ind.")
+_STATE_ABBREVIATIONS = (
+    "nj", "ny", "nc", "sc", "nd", "sd", "nh", "nm", "ri", "wva", "ala", "ariz", "calif", "colo",
+    "conn", "fla", "mich", "minn", "neb", "nev", "okla", "tenn", "wis", "wyo",
+)  # fmt: skip
+US_STATES = frozenset((*_US_STATES, *_STATE_ABBREVIATIONS))
 _SIDES_WORDS = "north south east west northern southern eastern western upper lower central"
 _SIDES = frozenset(_SIDES_WORDS.split())
 

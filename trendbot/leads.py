@@ -457,10 +457,23 @@ def _run_length(words: Sequence[str]) -> int:
 
 def _lead_of(clause: str, lang: str) -> str:
     words = clause.strip(" .,").split()
+    if lang == "en" and _a_list(words):
+        return ""
     if lang == "en" and (short := _without_apposition(words)) != words:
         # told from its name if that gives a lead ("OpenAI signs…"), else as written
         return _lead_from(short, lang) or _lead_from(words, lang)
     return _lead_from(words, lang)
+
+
+def _a_list(words: Sequence[str]) -> bool:
+    """An explainer's list, no news of what happened: "iOS 26.2: All the new features coming to
+    your iPhone" led "All new features coming to your iPhone." (with its article dropped)."""
+    starts = [0, *(k + 1 for k, w in enumerate(words[:-1]) if w.endswith(":"))]
+    for k in starts:
+        opening = " ".join(fold(w) for w in words[k : k + 3])
+        if re.match(r"(?:all (?:the|of the) |everything |every )", f"{opening} "):
+            return True
+    return False
 
 
 def _lead_from(words: list[str], lang: str) -> str:
@@ -847,6 +860,8 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         or fold(before) in _PREPOSITIONS_EN  # "kidnapped for | over 900 days"
         # "plans to try again | with smart glasses", "is back | with": what it is again
         or fold(before) in ("again", "back")
+        # "phones are now compatible | with…", "as Paramount and Netflix battle | for…"
+        or fold(before) in _GOES_ON
     ):
         return True
     if word != "for" or not before[:1].islower():
@@ -862,6 +877,13 @@ _PROGRESSIVE_WORDS = "working looking planning preparing heading betting countin
     "banking relying calling pushing gearing teaming closing moving"
 )
 _PROGRESSIVE_NEEDS = frozenset(_PROGRESSIVE_WORDS.split())
+# words that say nothing without what follows: "Pixel 10 phones are now compatible." and
+# "Hollywood panics as Paramount-Netflix battle." were leads
+_GOES_ON_WORDS = (
+    "compatible eligible responsible similar prone akin comparable battle battling "
+    + ("vie vying compete competing jostle jostling scramble scrambling")
+)
+_GOES_ON = frozenset(_GOES_ON_WORDS.split())
 _AS_QUANTITY = frozenset(("many", "much", "few", "little"))
 _BANS = frozenset(("ban", "banned", "prohibit", "prohibited", "forbid"))
 

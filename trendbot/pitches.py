@@ -225,13 +225,33 @@ def _pitch(
         score=story.score,
         safety=safety,
         safety_reason=reason,
-        sources=pick_sources(story.links, prefer=(brand.language[:2],)),
+        sources=pick_sources(
+            _telling_first(story.links, text, brand), prefer=(brand.language[:2],)
+        ),
         languages=story.languages,
         sparkline=story.sparkline,
         theme_evidence=story.theme_evidence,
         writer=writer,
         writer_note=note,
     )
+
+
+def _telling_first(
+    links: Sequence[SourceLink], text: str, brand: BrandSettings
+) -> list[SourceLink]:
+    """The story's links, those whose headline names what the post names first: "Snow is the
+    talk of the Northeast today." was sourced by three Ohio headlines of the same storm."""
+    body = text.split("\n\n")[0]
+    own = set(spaced_words(brand.name).split())
+    names = {
+        fold(w)
+        for sentence in _SENTENCE_END.split(body)
+        for w in re.findall(r"[\w'’-]+", sentence)[1:]
+        if w[:1].isupper() and fold(w) not in own
+    }
+    if not names:
+        return list(links)
+    return sorted(links, key=lambda link: -len(names & set(spaced_words(link.title).split())))
 
 
 def compose(body: str, tags: Sequence[str], *, max_chars: int) -> tuple[str, tuple[str, ...]]:
@@ -1086,6 +1106,8 @@ _HOOKS = {
         "En ce moment, toutes les conversations tournent autour {de}{subject}.",
     ),
 }
+# a hook that tells its subject as happening today: wrong of a day ahead or past
+_ON_THE_DAY = (_HOOKS["en"][1], _HOOKS["fr"][1])
 # Weather news told by a place: "Hard to scroll past the Midwest right now." says nothing of the
 # snow; no verb tense is risked (a storm forecast, falling or over). English only: French
 # places take en, au, à.
@@ -1373,6 +1395,9 @@ class TemplateWriter:
                 hooks = _WEATHER_HOOKS
             elif frame == "day":
                 hooks = _WEATHER_DAY_HOOKS
+            elif entities.is_occasion(subject):
+                # "All eyes on Black Friday today." on the Monday before says it is the day
+                hooks = tuple(h for h in hooks if h not in _ON_THE_DAY)
             hook = _rested(story, hooks).format(subject=subject, de=_de(subject), weather=talk)
             hook = _one_stop(hook, subject)
         else:
@@ -1393,6 +1418,13 @@ class TemplateWriter:
         the_themes = entities.is_occasion(subject) or subject in story.theme.keywords
         if not lead and the_themes and angle and spaced_words(subject) in spaced_words(angle):
             hook = ""
+        # weather news is filed under the places its post says, or its lead's headline, not the
+        # others its headlines name: "Snowstorm on Saturday could drop 10+ inches." (of
+        # Chicago's) had #LowerMichigan #Minnesota, "Snow has the Northeast talking today." #NJ
+        if talk:
+            told_by = [t for t in titles if lead and spaced_words(lead) in spaced_words(t)][:1]
+            said_here = spaced_words(" ".join((hook, line, *told_by)))
+            names = [n for n in names if not _a_place(n, titles) or spaced_words(n) in said_here]
         tags = _complete_tags([*names, *brand.hashtags], story, brand)
         # A named occasion sets the scene ("World Series set"), a plain word does not ("new
         # album colours")
@@ -1526,6 +1558,11 @@ def _articled(name: str, titles: Sequence[str], usage: entities.Usage) -> str:
     if 2 * articled > found > 0 or (len(name.split()) == 1 and usage.takes_the(name)):
         return f"the {name}"
     return name
+
+
+def _a_place(name: str, titles: Sequence[str]) -> bool:
+    """A state, a region, or a name a headline writes as where the weather is ("in Chicago")."""
+    return entities.is_region(name) or _weather_place(name, titles)
 
 
 def _named_as_place(name: str, titles: Sequence[str], words: str = _PLACE_WORDS) -> bool:
