@@ -422,10 +422,10 @@ def test_a_word_of_one_category_does_not_hide_another_that_blocks() -> None:
     assert (verdict.level, verdict.category) == ("caution", "disasters"), verdict.reason
 
 
-def test_a_death_word_one_headline_of_several_names_asks_a_person() -> None:
+def test_dead_serious_is_no_death_and_a_death_in_passing_still_blocks() -> None:
     """An iOS story's card turned ⛔ after it had gone out for "Apple Is Dead Serious About Its
-    $230 iPhone Sock", one headline of four: in passing, it asks for caution and says so. Alone,
-    or in two headlines, a death's word still blocks."""
+    $230 iPhone Sock", one headline of four: a figure of speech. A heatwave's "deux morts" in
+    one headline of six is a death all the same."""
     f = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(tech=0.9))
     heads = [
         "iOS 26.2: All the new features coming to your iPhone",
@@ -433,13 +433,12 @@ def test_a_death_word_one_headline_of_several_names_asks_a_person() -> None:
         "Weak sales delay next iPhone Air model, report claims",
         "Apple delays next version of iPhone Air",
     ]
-    text = HEADLINES.join(heads)
+    for text in (HEADLINES.join(heads), heads[1]):
+        [verdict] = f.check([text], encode([text]))
+        assert verdict.level == "safe", verdict.reason
+    text = HEADLINES.join([*heads[:3], "Man found dead in Apple store"])
     [verdict] = f.check([text], encode([text]))
-    assert (verdict.level, verdict.category) == ("caution", "deaths and violence")
-    assert verdict.reason.endswith("named in 1 of its 4 headlines"), verdict.reason
-    for alone in (heads[1], HEADLINES.join([*heads[:3], "Man found dead in Apple store"])):
-        [verdict] = f.check([alone], encode([alone]))
-        assert verdict.level == "blocked", verdict.reason
+    assert (verdict.level, verdict.category) == ("blocked", "deaths and violence"), verdict.reason
 
 
 def test_a_word_in_passing_does_not_say_why_a_story_is_blocked() -> None:

@@ -419,7 +419,7 @@ IDIOMS = (
     "victime de la mode", "dead heat", "dead end", "avalanche de", "avalanche d", "avalanche of",
     "fashion victim", "fashion victims", "dead ringer", "dead giveaway", "drop dead",
     "food porn", "ruin porn", "cabin porn", "plant porn",
-    "dead skin", "day of the dead", "fatal flaw", "fatal flaws", "killing it", "killed it",
+    "dead skin", "day of the dead", "dead serious", "dead set", "dead last", "fatal flaw", "fatal flaws", "killing it", "killed it",
     "kills it", "dressed to kill", "f bomb", "f bombs", "bath bomb", "bath bombs",
     "bomb cyclone", "bomb cyclones",
     "shooting star", "shooting stars", "shooting guard", "shooting guards", "photo shooting",
@@ -665,7 +665,7 @@ WORDS_DECIDE = ("disasters", "deaths and violence")
 # reading only, and with another one ask for caution.
 DATES = ("covid", "pandemic", "epidemic", "pandemie", "epidemie")
 NAMED_IN = 2  # headlines of a story naming a charter word: past one, not a passing mention
-PASSING_AMONG = 3  # headlines a story has at least for a death's word in one to be in passing
+PASSING_AMONG = 3  # headlines a story has at least for a word in one of them to be in passing
 
 
 def _the_story(named: int, headlines: int) -> bool:
@@ -995,15 +995,25 @@ class SafetyFilter:
         hits = self._hits(text, _without_idioms(folded), self._builtin)
         if hits:
             read = [self._word_verdict(text, hit, charter, leisure, reads) for hit in hits]
-            # a word one headline of several names in passing does not say why the story is
-            # blocked: "Israel attacks Hamas leadership in Qatar" was "disasters: 'hurricane'"
-            # of a news roundup; its reading does
-            firm = next((v for v, passing in read if v.blocked and not passing), None)
-            if firm is not None:
-                return firm
-            blocked = next((v for v, _ in read if v.blocked), None)
-            if blocked is None or charter < CHARTER_CAUTION:
-                return blocked or read[0][0]
+            blocks = [r for r in read if r[0].blocked]
+            if not blocks:
+                return read[0][0]
+            # the words the story is about say why it is blocked, not one that a headline of
+            # several names in passing: "Israel attacks Hamas leadership in Qatar" was
+            # "disasters: 'hurricane'" of a news roundup
+            verdict, passing, by_reading = min(blocks, key=lambda r: r[1])
+            if not (passing and by_reading):  # a death's word, even in passing, is a death
+                return verdict
+            by_meaning = self._by_meaning(text, folded, sims, charter, topic, reads)
+            return by_meaning if by_meaning.blocked else verdict
+        return self._by_meaning(text, folded, sims, charter, topic, reads)
+
+    def _by_meaning(
+        self, text: str, folded: str, sims: np.ndarray, charter: float, topic: str, reads: str
+    ) -> Verdict:
+        """A story with no built-in word that blocks it: its reading as charter news decides
+        (see `_read_one`), else what asks for caution (`_rest`)."""
+        name = CHARTER_NAMES.get(topic, "")
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
             abroad = word.level == "safe" and self._match_abroad(folded, topic)
@@ -1034,11 +1044,11 @@ class SafetyFilter:
 
     def _word_verdict(
         self, text: str, hit: Verdict, charter: float, leisure: float, reads: str
-    ) -> tuple[Verdict, bool]:
+    ) -> tuple[Verdict, bool, bool]:
         """A built-in category's strong word in a story: it blocks when the story reads as
         charter news too, names a tragedy outside culture news, or is about it (`_the_story`);
         else, or in a work's review, it asks for caution. And whether one headline of several
-        names it, in passing (`PASSING_AMONG`)."""
+        names it, in passing (`PASSING_AMONG`), and whether it blocks for the reading alone."""
         tragedy = hit.category in WORDS_DECIDE and leisure < LEISURE_READING
         # A word in one headline may be a passing mention; in several (`_the_story`), it is
         # the story (the story's reading, over eight mixed headlines, can miss it).
@@ -1053,16 +1063,18 @@ class SafetyFilter:
         # news: "Apple Is Dead Serious About Its $230 iPhone Sock", "iOS 26.2 adds alerts for
         # earthquakes" turned an iOS story's card ⛔ after it had gone out. A person reads it.
         passing = named == 1 and len(headlines) >= PASSING_AMONG
-        if tragedy and passing:
-            tragedy = False
-            reads = f"{reads}; named in 1 of its {len(headlines)} headlines".lstrip("; ")
         blocks = charter >= CHARTER_CAUTION or tragedy or story
         level: Level = "blocked" if blocks else "caution"
         work = _about_a_work(text, hit.evidence) if level == "blocked" else ""
         if work and not story:  # the subject of a review, a series, an exhibition
             level, reads = "caution", f"{reads}; but about a work: {work}"
         said = f"; {reads}" if reads else ""
-        return Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence), passing
+        by_reading = not (tragedy or story)
+        return (
+            Verdict(level, f"{hit.reason}{said}", hit.category, hit.evidence),
+            passing,
+            by_reading,
+        )
 
     def _rest(self, text: str, folded: str) -> Verdict:
         """What asks for caution in a story that does not read as charter news: a strong word
