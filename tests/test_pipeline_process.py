@@ -259,6 +259,8 @@ def test_a_pitched_story_that_grows_gets_news_in_its_thread_in_the_brands_langua
         # the first reports, carried by twelve more publishers
         more = [item(500 + n, f"Journal {n}", HEATWAVE[n % len(HEATWAVE)][1], 85 + n)
                 for n in range(12)]  # fmt: skip
+        # and, newest, a headline of what the heatwave became
+        more.append(item(520, "Libération", "Canicule : Paris ouvre ses piscines la nuit", 98))
         feed_in(pipeline, more)
         for minutes in (100, 110, 120):
             pipeline.process(now + timedelta(minutes=minutes))
@@ -266,6 +268,12 @@ def test_a_pitched_story_that_grows_gets_news_in_its_thread_in_the_brands_langua
         state, _, why = news["text"].partition(" : ")  # French puts a space before it
         assert state in ("Nouveau", "En hausse", "Au plus haut", "En baisse"), news["text"]
         assert "sources" in why
+        # the newest headline, which the card did not show, says where the story went
+        [card] = pipeline.store.pitches(limit=1)
+        shown = {card.story_label, *(s.title for s in card.sources)}
+        newest = more[-1]
+        said = f"Dernier titre : « {newest.title} » ({newest.source})"
+        assert newest.title not in shown and news["text"].endswith(said), news["text"]
 
 
 def test_a_story_that_rose_at_night_is_pitched_in_the_morning(

@@ -564,6 +564,13 @@ def _thread_news(
     state = msg(f"story.{row.state}")
     why = context.why.get("explain", "")
     text = msg("thread.news", state=state[:1].upper() + state[1:], why=why)
+    # the story may have moved on from what the card told: a phone's rumours that became its
+    # launch day (a carrier's card said "…iPhone and Xiaomi"); its newest headline says so
+    shown = {pitch.story_label, *(s.title for s in pitch.sources)}
+    latest = next((i for i in context.items if i.kind == "news"), None)
+    if latest is not None and latest.title not in shown:
+        where = latest.source or latest.feed
+        text += " " + msg("thread.latest", title=latest.title, source=where)
     store.add_thread_update(pitch.id, text, now=now, story_key=key)
     return True
 

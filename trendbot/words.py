@@ -29,6 +29,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # a pitched story that moved on since the card: its state, then why ("Rising: 20 sources…")
     "thread.news": ("{state}: {why}", "{state} : {why}"),
+    # ...and its newest headline, when the card did not show it
+    "thread.latest": ("Latest: “{title}” ({source})", "Dernier titre : « {title} » ({source})"),
     "thread.blocked": (
         "⛔ Brand safety now blocks this story: do not post it. {reason}",
         "⛔ La sécurité de marque bloque désormais cette actu : ne la publiez pas. {reason}",
