@@ -26,7 +26,7 @@ from trendbot.entities import (
 from trendbot.errors import PitchError
 from trendbot.fit import Fit
 from trendbot.lang import detect_language
-from trendbot.leads import _clauses, _hedged, _lead_of, story_lead
+from trendbot.leads import _clauses, _lead_of, hedged, story_lead
 from trendbot.logs import KeyValueFormatter
 from trendbot.pitches import (
     LLMWriter,
@@ -627,9 +627,30 @@ def test_what_happened_leads_before_what_might() -> None:
     )
     assert story_lead(snow, BRAND_EN, []) == "Focus turns to next imminent snowstorm"
     # a date, a kind of voter and a forecast met are no guess
-    assert not _hedged("Taylor Swift tour starts May 5") and not _hedged("Likely voters turn out")
-    assert not _hedged("Fed cuts rates as expected") and not _hedged("Sales beat than expected")
-    assert _hedged("Gold could, analysts say, hit $5,000") and _hedged("Le prix pourrait baisser")
+    assert not hedged("Taylor Swift tour starts May 5") and not hedged("Likely voters turn out")
+    assert not hedged("Fed cuts rates as expected") and not hedged("Sales beat than expected")
+    assert hedged("Gold could, analysts say, hit $5,000") and hedged("Le prix pourrait baisser")
+
+
+def test_a_launch_angle_waits_for_the_launch_not_its_rumours() -> None:
+    """A carrier's "Launch day tip: the phone is new, the plan doesn't have to cost more." went
+    to "The OnePlus 15 looks set to embarrass the Galaxy S26 Ultra" and a week of Galaxy S27
+    rumours: an angle that has the thing out now waits for a story that says it is."""
+    launch = "Launch day tip: the new Galaxy is in hand, the plan stays cheap."
+    phones = ThemeSettings(name="phones", description="New phones.", keywords=("Galaxy",),
+                           angles=(launch, "Galaxy talk never gets old."))  # fmt: skip
+    rumours = ("The OnePlus 15 looks set to embarrass the Galaxy S26 Ultra again",
+               "Samsung Galaxy S27 Ultra might adopt a new face unlock",
+               "Galaxy S26 could launch early, leak says")  # fmt: skip
+    out = ("Samsung Galaxy S26 goes on sale today in stores",
+           "Galaxy S26 launch draws crowds at Samsung stores",
+           "Samsung's Galaxy S26 is finally here")  # fmt: skip
+    for n in range(4):
+        said = story(n, theme=phones, titles=rumours, label=rumours[0], trending_terms=())
+        assert launch not in _offered_angles(said), n
+        assert choose_angle(said, BRAND_EN) != launch
+        sold = story(n, theme=phones, titles=out, label=out[0], trending_terms=())
+        assert launch in _offered_angles(sold)
 
 
 def test_a_money_headline_leads_only_a_theme_about_money() -> None:

@@ -262,7 +262,7 @@ def _leads(
         key=lambda f: (
             f[0],
             f[1],
-            not weather and _hedged(f[4]),
+            not weather and hedged(f[4]),
             f[2] and (f[0], f[4].split()[0]) in whole,
         )
     )
@@ -282,7 +282,7 @@ _HEDGES_WORDS = "could may might reportedly expected likely possible possibly ru
 _HEDGES = frozenset((*_HEDGES_WORDS.split(), "pourrait", "pourraient", "devrait", "devraient"))
 
 
-def _hedged(lead: str) -> bool:
+def hedged(lead: str) -> bool:
     """Whether a lead says what may happen ("could be visible", "expected to", "reportedly"):
     its words in lower case ("May 5" is a date, "Likely voters" a kind of voter), "as expected"
     and "than expected" aside (what happened, measured)."""

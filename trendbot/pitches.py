@@ -44,7 +44,7 @@ from trendbot.drafts import (
 from trendbot.entities import fold
 from trendbot.errors import PitchError
 from trendbot.lang import base_language
-from trendbot.leads import story_lead
+from trendbot.leads import hedged, story_lead
 from trendbot.logs import get_logger
 from trendbot.settings import BrandSettings, LLMSettings, PitchSettings, Secrets, ThemeSettings
 from trendbot.types import Pitch, SourceLink
@@ -683,7 +683,28 @@ def _offered_angles(story: PitchInput) -> list[str]:
     angles = fresh_angles(story)
     if _stay_in(story):
         angles = [a for a in angles if not _outing(a) and _CHEERS.isdisjoint(_letter_words(a))]
+    if _rumoured(story):
+        angles = [a for a in angles if not _OUT_NOW.search(a)]
     return _named_here(story, angles)
+
+
+# An angle that has the thing out now, on a story of what may come: "Launch day tip: the phone
+# is new…" went to "The OnePlus 15 looks set to embarrass the Galaxy S26 Ultra" and a week of
+# Galaxy S27 rumours
+_OUT_NOW = re.compile(
+    r"\b(?:launch day|release day|day one|in hand|out now|(?:is|are) here|available now"
+    r"|just (?:dropped|landed|launched|arrived)|unbox\w*)\b",
+    re.I,
+)
+_RUMOUR = re.compile(r"\b(?:rumou?r\w*|leak\w*|tipped|teases?|teased|looks set|set to)\b", re.I)
+
+
+def _rumoured(story: PitchInput) -> bool:
+    """Whether half the story's headlines or more tell what may come (`leads.hedged`, a rumour,
+    a leak, a tease)."""
+    titles = story.titles or (story.label,)
+    told = sum(bool(_RUMOUR.search(t)) or hedged(t) for t in titles)
+    return 2 * told >= len(titles)
 
 
 # ...nor one that cheers the weather: "First snow, warm soup, nowhere to be. Perfect." went to
