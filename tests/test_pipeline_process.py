@@ -274,6 +274,13 @@ def test_a_pitched_story_that_grows_gets_news_in_its_thread_in_the_brands_langua
         newest = more[-1]
         said = f"Dernier titre : « {newest.title} » ({newest.source})"
         assert newest.title not in shown and news["text"].endswith(said), news["text"]
+        # more publishers of the same headline: news again, but the headline is not told twice
+        again = [item(530 + n, f"Radio {n}", newest.title, 125 + n) for n in range(8)]
+        feed_in(pipeline, again)
+        for minutes in (135, 145):
+            pipeline.process(now + timedelta(minutes=minutes))
+        texts = [r["text"] for r in pipeline.store.query("SELECT text FROM thread_updates")]
+        assert len(texts) == 2 and "Dernier titre" not in texts[1], texts
 
 
 def test_a_story_that_rose_at_night_is_pitched_in_the_morning(

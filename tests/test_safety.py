@@ -433,9 +433,13 @@ def test_dead_serious_is_no_death_and_a_death_in_passing_still_blocks() -> None:
         "Weak sales delay next iPhone Air model, report claims",
         "Apple delays next version of iPhone Air",
     ]
-    for text in (HEADLINES.join(heads), heads[1]):
+    for text in (HEADLINES.join(heads), heads[1], "He is dead set on winning the title"):
         [verdict] = f.check([text], encode([text]))
         assert verdict.level == "safe", verdict.reason
+    # the idioms are whole: "dead last night", "dead, serious injuries" are deaths
+    for death in ("Two dead last night after boat capsizes", "Pilot dead, serious injuries"):
+        [verdict] = f.check([death], encode([death]))
+        assert verdict.level == "blocked", death
     text = HEADLINES.join([*heads[:3], "Man found dead in Apple store"])
     [verdict] = f.check([text], encode([text]))
     assert (verdict.level, verdict.category) == ("blocked", "deaths and violence"), verdict.reason
@@ -454,10 +458,20 @@ def test_a_word_in_passing_does_not_say_why_a_story_is_blocked() -> None:
     text = HEADLINES.join(heads)
     [verdict] = f.check([text], encode([text]))
     assert (verdict.level, verdict.category) == ("blocked", "war and terrorism"), verdict.reason
-    # the hurricane named alone with a world reading still blocks, by the reading's words
-    text = HEADLINES.join([heads[1], *heads[3:]])
+    # a war word in passing, blocking by the reading alone: the reading says why when it blocks
+    # on its own, else the word does
+    heads = [
+        "Qatar hosts summit on trade",
+        "Leaders meet in Doha as Hamas talks stall",
+        "Qatar signs gas deal with Germany",
+    ]
+    text = HEADLINES.join(heads)
     [verdict] = f.check([text], encode([text]))
-    assert verdict.level == "blocked", verdict.reason
+    assert (verdict.level, verdict.category) == ("blocked", "world affairs and conflicts")
+    assert verdict.reason.startswith("world affairs and conflicts: reads as"), verdict.reason
+    lightly = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.3))
+    [verdict] = lightly.check([text], encode([text]))
+    assert (verdict.level, verdict.category) == ("blocked", "war and terrorism"), verdict.reason
 
 
 @pytest.mark.parametrize(

@@ -568,7 +568,12 @@ def _thread_news(
     # launch day (a carrier's card said "…iPhone and Xiaomi"); its newest headline says so
     shown = {pitch.story_label, *(s.title for s in pitch.sources)}
     latest = next((i for i in context.items if i.kind == "news"), None)
-    if latest is not None and latest.title not in shown:
+    told = store.thread_update_texts(pitch.id) if latest is not None else []
+    if (
+        latest is not None
+        and latest.title not in shown
+        and not any(latest.title in t for t in told)
+    ):
         where = latest.source or latest.feed
         text += " " + msg("thread.latest", title=latest.title, source=where)
     store.add_thread_update(pitch.id, text, now=now, story_key=key)

@@ -511,7 +511,8 @@ _US_STATES = (
     "utah", "vermont", "virginia", "washington state", "west virginia", "wisconsin", "wyoming",
 )  # fmt: skip
 # and the abbreviations headlines write ("N.J. school closings", "Calif."), folded without their
-# dots; not those that are words or other names too ("Mass.", "Pa.", "Va.", "La.", "Ind.")
+# dots; not those that are words or other names too once their dots are gone: a mass, a pa, the
+# VA, LA, a doctor's MD, GA tickets, "ill", "miss", "wash", "ore", "del", "kan", "ind", "mo", "ky"
 _STATE_ABBREVIATIONS = (
     "nj", "ny", "nc", "sc", "nd", "sd", "nh", "nm", "ri", "wva", "ala", "ariz", "calif", "colo",
     "conn", "fla", "mich", "minn", "neb", "nev", "okla", "tenn", "wis", "wyo",

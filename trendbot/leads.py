@@ -471,7 +471,10 @@ def _a_list(words: Sequence[str]) -> bool:
     starts = [0, *(k + 1 for k, w in enumerate(words[:-1]) if w.endswith(":"))]
     for k in starts:
         opening = " ".join(fold(w) for w in words[k : k + 3])
-        if re.match(r"(?:all (?:the|of the) |everything |every )", f"{opening} "):
+        # not "All the lights went out…", nor "Every school in Denver closes…"
+        if re.match(
+            r"(?:all (?:the )?(?:new|best|biggest|latest) |all of the |everything )", opening + " "
+        ):
             return True
     return False
 

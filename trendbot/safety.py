@@ -419,7 +419,8 @@ IDIOMS = (
     "victime de la mode", "dead heat", "dead end", "avalanche de", "avalanche d", "avalanche of",
     "fashion victim", "fashion victims", "dead ringer", "dead giveaway", "drop dead",
     "food porn", "ruin porn", "cabin porn", "plant porn",
-    "dead skin", "day of the dead", "dead serious", "dead set", "dead last", "fatal flaw",
+    "dead skin", "day of the dead", "dead serious about", "dead set on", "dead set against",
+    "fatal flaw",
     "fatal flaws", "killing it", "killed it",
     "kills it", "dressed to kill", "f bomb", "f bombs", "bath bomb", "bath bombs",
     "bomb cyclone", "bomb cyclones",
@@ -1000,9 +1001,9 @@ class SafetyFilter:
             if not blocks:
                 return read[0][0]
             # the words the story is about say why it is blocked, not one that a headline of
-            # several names in passing: "Israel attacks Hamas leadership in Qatar" was
-            # "disasters: 'hurricane'" of a news roundup
-            verdict, passing, by_reading = min(blocks, key=lambda r: r[1])
+            # several names in passing ("Israel attacks Hamas leadership in Qatar" was
+            # "disasters: 'hurricane'" of a news roundup); of those, a death first
+            verdict, passing, by_reading = min(blocks, key=lambda r: (r[1], r[1] and r[2]))
             if not (passing and by_reading):  # a death's word, even in passing, is a death
                 return verdict
             by_meaning = self._by_meaning(text, folded, sims, charter, topic, reads)
@@ -1012,8 +1013,8 @@ class SafetyFilter:
     def _by_meaning(
         self, text: str, folded: str, sims: np.ndarray, charter: float, topic: str, reads: str
     ) -> Verdict:
-        """A story with no built-in word that blocks it: its reading as charter news decides
-        (see `_read_one`), else what asks for caution (`_rest`)."""
+        """A story with no built-in word that blocks it, or one named in passing: its reading as
+        charter news decides (see `_read_one`), else what asks for caution (`_rest`)."""
         name = CHARTER_NAMES.get(topic, "")
         if charter >= CHARTER_CAUTION:
             word = self._lexical(text, _without_idioms(folded), self._weak)
@@ -1060,9 +1061,7 @@ class SafetyFilter:
         story = hit.category not in WORDS_DECIDE and _the_story(named, len(headlines))
         if story:
             reads = f"{hit.category} words in {named} of its headlines"
-        # ...unless one headline of several names it and the story does not read as charter
-        # news: "Apple Is Dead Serious About Its $230 iPhone Sock", "iOS 26.2 adds alerts for
-        # earthquakes" turned an iOS story's card ⛔ after it had gone out. A person reads it.
+        # noted: a word one headline of several names in passing (`_read_one` picks the reason)
         passing = named == 1 and len(headlines) >= PASSING_AMONG
         blocks = charter >= CHARTER_CAUTION or tragedy or story
         level: Level = "blocked" if blocks else "caution"

@@ -296,6 +296,13 @@ class PitchesMixin(StoreBase):
                     [*safety, iso(now), pitch_id],
                 )
 
+    def thread_update_texts(self, pitch_id: int) -> list[str]:
+        """What the pitch's thread has been told, oldest first."""
+        rows = self._tuples(
+            "SELECT text FROM thread_updates WHERE pitch_id = ? ORDER BY id", [pitch_id]
+        )
+        return [str(text) for (text,) in rows]
+
     def unposted_thread_updates(self) -> list[ThreadUpdate]:
         rows = self._tuples(
             "SELECT id, pitch_id, text FROM thread_updates WHERE slack_ts IS NULL ORDER BY id"
