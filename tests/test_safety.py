@@ -403,6 +403,13 @@ def _reading(**probs: float) -> TopicModel:
     return TopicModel("minilm", TOPICS, np.zeros((len(TOPICS), DIM), dtype=np.float32), bias)
 
 
+def _story(f: SafetyFilter, heads: list[str]) -> Verdict:
+    """The verdict on a story of these headlines."""
+    text = HEADLINES.join(heads)
+    [verdict] = f.check([text], encode([text]))
+    return verdict
+
+
 def test_a_word_of_one_category_does_not_hide_another_that_blocks() -> None:
     """A talk show read as culture: a typhoon in one news roundup's list asks for caution, but
     the president named in most of its headlines makes it political, blocked."""
@@ -413,12 +420,10 @@ def test_a_word_of_one_category_does_not_hide_another_that_blocks() -> None:
         "Trump slams the host's return to the show",
         "Trump threatens to sue the network over the host",
     ]
-    text = HEADLINES.join(heads)
-    [verdict] = f.check([text], encode([text]))
+    verdict = _story(f, heads)
     assert (verdict.level, verdict.category) == ("blocked", "politics and elections")
     assert verdict.reason.endswith("politics and elections words in 3 of its headlines")
-    text = HEADLINES.join(heads[:2])  # the typhoon alone, in passing: a person decides
-    [verdict] = f.check([text], encode([text]))
+    verdict = _story(f, heads[:2])  # the typhoon alone, in passing: a person decides
     assert (verdict.level, verdict.category) == ("caution", "disasters"), verdict.reason
 
 
@@ -433,15 +438,12 @@ def test_dead_serious_is_no_death_and_a_death_in_passing_still_blocks() -> None:
         "Weak sales delay next iPhone Air model, report claims",
         "Apple delays next version of iPhone Air",
     ]
-    for text in (HEADLINES.join(heads), heads[1], "He is dead set on winning the title"):
-        [verdict] = f.check([text], encode([text]))
-        assert verdict.level == "safe", verdict.reason
+    for told in (heads, heads[1:2], ["He is dead set on winning the title"]):
+        assert _story(f, told).level == "safe", told
     # the idioms are whole: "dead last night", "dead, serious injuries" are deaths
     for death in ("Two dead last night after boat capsizes", "Pilot dead, serious injuries"):
-        [verdict] = f.check([death], encode([death]))
-        assert verdict.level == "blocked", death
-    text = HEADLINES.join([*heads[:3], "Man found dead in Apple store"])
-    [verdict] = f.check([text], encode([text]))
+        assert _story(f, [death]).level == "blocked", death
+    verdict = _story(f, [*heads[:3], "Man found dead in Apple store"])
     assert (verdict.level, verdict.category) == ("blocked", "deaths and violence"), verdict.reason
 
 
@@ -455,8 +457,7 @@ def test_a_word_in_passing_does_not_say_why_a_story_is_blocked() -> None:
         "Hamas says its leaders survived the strike in Doha",
         "Qatar condemns the attack on its capital",
     ]
-    text = HEADLINES.join(heads)
-    [verdict] = f.check([text], encode([text]))
+    verdict = _story(f, heads)
     assert (verdict.level, verdict.category) == ("blocked", "war and terrorism"), verdict.reason
     # a war word in passing, blocking by the reading alone: the reading says why when it blocks
     # on its own, else the word does
@@ -465,12 +466,11 @@ def test_a_word_in_passing_does_not_say_why_a_story_is_blocked() -> None:
         "Leaders meet in Doha as Hamas talks stall",
         "Qatar signs gas deal with Germany",
     ]
-    text = HEADLINES.join(heads)
-    [verdict] = f.check([text], encode([text]))
+    verdict = _story(f, heads)
     assert (verdict.level, verdict.category) == ("blocked", "world affairs and conflicts")
     assert verdict.reason.startswith("world affairs and conflicts: reads as"), verdict.reason
     lightly = SafetyFilter(SafetyRules(), encode, model="minilm", topics=_reading(world=0.3))
-    [verdict] = lightly.check([text], encode([text]))
+    verdict = _story(lightly, heads)
     assert (verdict.level, verdict.category) == ("blocked", "war and terrorism"), verdict.reason
 
 
