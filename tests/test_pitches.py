@@ -467,6 +467,18 @@ def test_after_a_setback_the_draft_closes_on_a_stock_line_not_a_cheery_one() -> 
                               links=(), languages=("en",)), brand, SETTINGS)  # fmt: skip
     assert body(pitch).startswith("Rain delays the champions' parade")
     assert pitch.angle == SPORT_EN.angles[0]
+    # the subject's name alone is no word of the news: a delay is no "shiny new iPhone"
+    shiny = "Shiny new iPhone, same tiny bill."
+    phones = ThemeSettings(name="phones", description="New phones.", keywords=("iPhone",),
+                           angles=(shiny,))  # fmt: skip
+    later = ("Apple delays next version of iPhone Air, report says",
+             "Weak sales delay next iPhone Air model, report claims")  # fmt: skip
+    for n in range(3):
+        pitch = draft_pitch(story(n, theme=phones, titles=later, label=later[0],
+                                  trending_terms=(), links=(), languages=("en",)), brand,
+                            SETTINGS)  # fmt: skip
+        assert body(pitch).startswith("Apple delays next version of iPhone Air"), body(pitch)
+        assert shiny not in pitch.draft, pitch.draft
 
 
 def test_a_missed_forecast_or_losses_are_setbacks_a_title_is_not() -> None:

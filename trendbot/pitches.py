@@ -1031,16 +1031,23 @@ def _unnamed(angle: str, names: Sequence[str]) -> str:
 
 
 def _shares_words(
-    angle: str, story: PitchInput, brand: BrandSettings, *, telling: bool = False
+    angle: str,
+    story: PitchInput,
+    brand: BrandSettings,
+    *,
+    telling: bool = False,
+    beyond: Sequence[str] = (),
 ) -> bool:
     """Whether `angle` shares a word that carries meaning with the story's headlines; the
     theme's own name ("weather" of a weather theme) is in every story of it and tells no angle
     from another ("Iced coffee weather…" on a snowstorm). `telling`: a word less frequent than
     SAYS_LITTLE, for an angle away from its occasion: "Clocks change, smoke alarm batteries
-    change too." (daylight saving time) went to a snowstorm for "What's changed overnight"."""
+    change too." (daylight saving time) went to a snowstorm for "What's changed overnight".
+    `beyond`: names whose words do not count, the story's subject."""
     titles = [entities.strip_publisher(t) for t in (story.titles or (story.label,))][:8]
     generic = _content(story.theme.name.replace("-", " "), brand)
     said = _content(angle, brand, telling=telling)
+    said -= set().union(*(_content(n, brand) for n in beyond))
     return bool(said & (_content(" ".join(titles), brand) - generic))
 
 
@@ -1397,7 +1404,9 @@ class TemplateWriter:
         # quarterly sales, | but lowers full-year profit forecast"), or there is no lead and the
         # hook only names the company that is closing its facilities
         setback = _setback(lead) or _setback(entities.strip_publisher(story.label), words_too=False)
-        if setback and angle and not _shares_words(angle, story, brand):
+        # ...and a word of the news, not only its subject's name: "Apple delays next version of
+        # iPhone Air. Shiny new iPhone, same tiny bill."
+        if setback and angle and not _shares_words(angle, story, brand, beyond=names):
             angle = ""
         line = self._line(story, brand, angle, lang, own=not setback)
         if lead and copied_run(f"{lead}. {line}", story.titles):
