@@ -818,6 +818,20 @@ def test_the_card_s_sources_name_what_the_post_tells() -> None:
     assert [link.title for link in plain_post.sources] == list(ohio[: len(plain_post.sources)])
 
 
+def test_a_weather_alert_is_no_subject_of_a_visual() -> None:
+    """A toy shop's visual read "the Brickbox team reacts to Winter Storm Warning.": an alert's
+    name is shown by its weather, as it is never a tag."""
+    titles = ("Winter Storm Warning continues for Chicago area as heavy snow falls",
+              "Chicago snow: Winter Storm Warning issued, some CPS school closings Monday",
+              "Arctic Blast Is Sweeping East, Bringing First Snow of the Season")  # fmt: skip
+    plain = SEASONS.model_copy(update={"angles": ()})
+    for n in range(3):
+        alert = story(n, theme=plain, titles=titles, label=titles[0], trending_terms=(),
+                      links=(), languages=("en",), keywords=())  # fmt: skip
+        pitch = draft_pitch(alert, BRAND_EN, SETTINGS)
+        assert "Warning" not in pitch.visual and "the snow" in pitch.visual, pitch.visual
+
+
 def test_a_storm_that_ran_on_for_days_is_told_by_its_last_days_news() -> None:
     """The same storm story, pitched four days after its oldest headline: "Winter storm watch
     expands south in Minnesota." (Nov 24) opened five brands' posts on Nov 28, under the next

@@ -1543,6 +1543,8 @@ def _seen(subject: str, told: Sequence[str], frame: str, talk: str, lead: str, l
     weather = "the snow" if talk == "Snow" else talk.lower()
     if frame == "place":
         return f"{weather} in {subject}"
+    if weather and entities.is_weather_alert(subject):  # "reacts to Winter Storm Warning"
+        return weather
     if frame == "day":
         return f"the {subject} {weather.removeprefix('the ')}"
     if weather and not told:  # no name: not the theme's occasion ("Cold snap"), the weather
