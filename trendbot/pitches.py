@@ -1414,10 +1414,9 @@ class TemplateWriter:
         # "All eyes on AI today" tells nothing: a story needs what happened, a name of its own,
         # or an occasion
         specific = bool(lead or occasion) or any(not entities.is_vague(n) for n in subjects[:2])
-        if (
-            not subject
-        ):  # "Everyone's talking about Halloween today."; a keyword in lower case stays so
-            # mid-sentence: "Today's feeds are all about International travel."
+        # no subject: "Everyone's talking about Halloween today."; a keyword in lower case stays
+        # so mid-sentence: "Today's feeds are all about International travel."
+        if not subject:
             lowered = occasion[:1].lower() + occasion[1:]
             said_so = re.compile(rf"(?<!\w){re.escape(lowered)}(?!\w)")  # not "wimbledon"
             low = lowered in story.theme.keywords and any(said_so.search(t) for t in titles)
