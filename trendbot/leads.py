@@ -861,9 +861,7 @@ def _needed(words: Sequence[str], i: int, verb: int) -> bool:
         or _set_object(words, i)
         or fold(before) == "put"  # "FEMA employees put | on leave": it says where
         or fold(before) in _PREPOSITIONS_EN  # "kidnapped for | over 900 days"
-        # "plans to try again | with smart glasses", "is back | with": what it is again
-        or fold(before) in ("again", "back")
-        # "phones are now compatible | with…", "as Paramount and Netflix battle | for…"
+        # "plans to try again | with smart glasses", "phones are now compatible | with…"
         or fold(before) in _GOES_ON
     ):
         return True
@@ -880,11 +878,11 @@ _PROGRESSIVE_WORDS = "working looking planning preparing heading betting countin
     "banking relying calling pushing gearing teaming closing moving"
 )
 _PROGRESSIVE_NEEDS = frozenset(_PROGRESSIVE_WORDS.split())
-# words that say nothing without what follows: "Pixel 10 phones are now compatible." and
-# "Hollywood panics as Paramount-Netflix battle." were leads
-_GOES_ON_WORDS = (
-    "compatible eligible responsible similar prone akin comparable battle battling "
-    + ("vie vying compete competing jostle jostling scramble scrambling")
+# words that say nothing without what follows: "Pixel 10 phones are now compatible.",
+# "Hollywood panics as Paramount-Netflix battle." and "Google unveils plans to try again." were
+# leads; "is back | with" says what it is again
+_GOES_ON_WORDS = "again back compatible eligible responsible similar prone akin comparable " + (
+    "battle battling vie vying compete competing jostle jostling scramble scrambling"
 )
 _GOES_ON = frozenset(_GOES_ON_WORDS.split())
 _AS_QUANTITY = frozenset(("many", "much", "few", "little"))

@@ -243,14 +243,15 @@ def _telling_first(
     talk of the Northeast today." was sourced by three Ohio headlines of the same storm."""
     body = text.split("\n\n")[0]
     own = set(spaced_words(brand.name).split())
-    # each sentence's words as `spaced_words` splits a headline's ("N.J." is "nj", "Tri-State"
-    # "tri state"), the capitalised ones past its first
-    names = {
-        fold(w)
+    # each sentence's capitalised words past its first, split as `spaced_words` splits the
+    # headlines ("N.J." is "nj", "Tri-State" "tri state")
+    capitalised = [
+        w
         for sentence in _SENTENCE_END.split(body)
-        for w in re.findall(r"[^\W_]+", INITIALS.sub(lambda m: m[0].replace(".", ""), sentence))[1:]
-        if w[:1].isupper() and fold(w) not in own
-    }
+        for w in sentence.split()[1:]
+        if w.lstrip("\"“‘'(#")[:1].isupper()
+    ]
+    names = set(spaced_words(" ".join(capitalised)).split()) - own
     if not names:
         return list(links)
     return sorted(links, key=lambda link: -len(names & set(spaced_words(link.title).split())))
@@ -1348,10 +1349,17 @@ class TemplateWriter:
         names = [] if plain else story_names(story, brand)
         said = [n for n in names if not entities.is_foreign_phrase(n, brand.language)]
         # a nationality tells what happened ("…deportation of Guatemalan children"), never
-        # whom the post is about ("Hard to scroll past Brazilian right now")
+        # whom the post is about ("Hard to scroll past Brazilian right now"), nor does a weather
+        # alert's name (a visual "reacts to Winter Storm Warning"; it is no tag either)
         titles = story.titles or (story.label,)
         subjects = [
-            n for n in said if not entities.is_demonym(n, titles) and not entities.is_amount(n)
+            n
+            for n in said
+            if not (
+                entities.is_demonym(n, titles)
+                or entities.is_amount(n)
+                or entities.is_weather_alert(n)
+            )
         ]
         # "Google and AI", "Samsung and FE": a two-letter name adds nothing to a real one
         told = [n for n in subjects if not entities.is_vague(n)] or subjects
@@ -1542,8 +1550,6 @@ def _seen(subject: str, told: Sequence[str], frame: str, talk: str, lead: str, l
     weather = "the snow" if talk == "Snow" else talk.lower()
     if frame == "place":
         return f"{weather} in {subject}"
-    if weather and entities.is_weather_alert(subject):  # "reacts to Winter Storm Warning"
-        return weather
     if frame == "day":
         return f"the {subject} {weather.removeprefix('the ')}"
     if weather and not told:  # no name: not the theme's occasion ("Cold snap"), the weather
